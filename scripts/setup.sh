@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs everything Kaya needs from Debian 12's packages. Idempotent: only missing packages
+# are fetched. Usage: scripts/setup.sh [--with-torch]   (--with-torch adds the PyTorch oracle
+# used by tools/gen_reference.py and bench/compare.py; Kaya itself never needs it).
+set -euo pipefail
+
+packages=(
+    ca-certificates build-essential g++ cmake ninja-build git pkg-config
+    libopenblas-openmp-dev libopenblas0-openmp   # CBLAS, OpenMP threading shares our pool
+    libgtest-dev libgmock-dev libbenchmark-dev
+)
+if [[ "${1:-}" == "--with-torch" ]]; then
+    # Recommended packages matter: without them torch falls back to a reference BLAS.
+    packages+=(python3 python3-numpy python3-torch)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+
+if ((${#missing[@]})); then
+    echo "setup: installing ${missing[*]}"
+    if [[ $(id -u) -ne 0 ]]; then sudo=sudo; else sudo=; fi
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -q
+    $sudo apt-get install -y -q "${missing[@]}"
+else
+    echo "setup: all packages present"
+fi

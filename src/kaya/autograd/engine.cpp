@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: MIT
+#include "kaya/autograd/engine.h"
+
+#include <queue>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "kaya/autograd/grad_mode.h"
+#include "kaya/autograd/node.h"
+#include "kaya/kernels/ref/loop.h"
+
+namespace kaya::autograd {
+
+namespace {
+
+kernels::Loop loop_of(const Tensor& out, const Tensor& a, const Tensor& b) {
+    const int64_t* strides[3] = {out.strides().data(), a.strides().data(), b.strides().data()};
+    return kernels::make_loop(static_cast<int>(out.dim()), out.shape().data(), 3, strides);
+}
+
+// Dense copy without history (used for gradients stored in .grad).
+Tensor detached_copy(const Tensor& g) {
+    Tensor out = Tensor::empty(g.shape(), g.dtype(), g.device());
+    const int64_t* strides[2] = {out.strides().data(), g.strides().data()};
+    auto loop = kernels::make_loop(static_cast<int>(g.dim()), g.shape().data(), 2, strides);
+    visit_dtype(g.dtype(), [&]<class T>() {
+        kernels::map_unary(loop, out.data<T>(), g.data<T>(), [](T v) { return v; });
+    });
+    return out;
+}
+
+Tensor ones_like_root(const Tensor& root) {
+    KAYA_CHECK(root.numel() == 1, ValueError,
+               "backward: grad can be implicitly created only for one-element outputs, got ",
+               describe(root), "; pass grad_outputs");
+    Tensor g = Tensor::empty(root.shape(), root.dtype(), root.device());
+    visit_dtype(root.dtype(), [&]<class T>() { *g.data<T>() = T(1); });
+    return g;
+}
+
+void add_into_grad(const std::shared_ptr<TensorImpl>& impl, const Tensor& g, bool create_graph) {
+    Tensor holder(impl);
+    Tensor cur = holder.grad();
+    if (!cur.defined()) {
+        holder.set_grad(create_graph ? g : detached_copy(g));
+    } else if (create_graph || cur.requires_grad()) {
+        holder.set_grad(accumulate(cur, g));
+    } else {
+        // Plain accumulation is in place, as in PyTorch: .grad keeps its identity.
+        auto loop = loop_of(cur, cur, g);
+        visit_dtype(cur.dtype(), [&]<class T>() {
+            kernels::map_binary(loop, cur.data<T>(), cur.data<T>(), g.data<T>(),
+                                [](T x, T y) { return static_cast<T>(x + y); });
+        });
+        cur.bump_version();
+    }
+}
+
+struct ByPriority {
+    bool operator()(const Node* a, const Node* b) const {
+        return a->sequence_nr() < b->sequence_nr();  // Newest node first, as PyTorch does.
+    }
+};
+
+// Runs the graph below the roots. With `captures` non-empty (autograd::grad) the gradient
+// reaching each captured node is returned and no .grad is touched; nodes that cannot reach a
+// captured node are skipped.
+std::unordered_map<Node*, Tensor> run_graph(const std::vector<Tensor>& roots,
+                                            const std::vector<Tensor>& seeds,
+                                            const std::unordered_set<Node*>& captures,
+                                            bool retain_graph, bool create_graph) {
+    GradModeGuard mode(create_graph);
+    std::unordered_map<Node*, int> deps;
+    std::unordered_map<Node*, Tensor> buffers;
+    std::vector<Node*> order;  // Discovery order, for the reachability pass below.
+    std::vector<Node*> stack;
+    std::unordered_set<Node*> seen;
+    for (const auto& r : roots) {
+        Node* n = gradient_edge(r).node.get();
+        if (n && seen.insert(n).second) stack.push_back(n);
+    }
+    while (!stack.empty()) {
+        Node* n = stack.back();
+        stack.pop_back();
+        order.push_back(n);
+        for (const auto& e : n->edges()) {
+            if (!e.node) continue;
+            ++deps[e.node.get()];
+            if (seen.insert(e.node.get()).second) stack.push_back(e.node.get());
+        }
+    }
+    std::unordered_set<Node*> needed;
+    if (!captures.empty()) {
+        // A node is needed when a captured node lies at or below it. Iterate to a fixed point
+        // (graphs are DAGs; passes in reverse discovery order converge in few rounds).
+        bool changed = true;
+        while (changed) {
+            changed = false;
+            for (auto it = order.rbegin(); it != order.rend(); ++it) {
+                Node* n = *it;
+                if (needed.count(n)) continue;
+                bool need = captures.count(n) > 0;
+                for (const auto& e : n->edges()) need = need || (e.node && needed.count(e.node.get()));
+                if (need) {
+                    needed.insert(n);
+                    changed = true;
+                }
+            }
+        }
+    }
+    for (size_t i = 0; i < roots.size(); ++i) {
+        Edge e = gradient_edge(roots[i]);
+        if (!e.node) continue;
+        auto& buf = buffers[e.node.get()];
+        buf = buf.defined() ? accumulate(buf, seeds[i]) : seeds[i];
+    }
+    std::priority_queue<Node*, std::vector<Node*>, ByPriority> ready;
+    for (Node* n : seen) {
+        if (deps[n] == 0) ready.push(n);
+    }
+    std::unordered_map<Node*, Tensor> captured;
+    while (!ready.empty()) {
+        Node* n = ready.top();
+        ready.pop();
+        Tensor g;
+        if (auto it = buffers.find(n); it != buffers.end()) {
+            g = std::move(it->second);
+            buffers.erase(it);
+        }
+        bool run = captures.empty() || needed.count(n);
+        if (g.defined() && captures.count(n)) captured[n] = g;
+        if (g.defined() && captures.empty()) {
+            for (const auto& w : n->retained) {
+                if (auto impl = w.lock()) add_into_grad(impl, g, create_graph);
+            }
+            if (n->is_accumulator()) add_into_grad(n->leaf(), g, create_graph);
+        }
+        std::vector<Tensor> grads;
+        if (g.defined() && run && !n->is_accumulator()) {
+            grads = n->apply(g);
+            KAYA_ASSERT(grads.size() == n->edges().size());
+        }
+        for (size_t i = 0; i < n->edges().size(); ++i) {
+            const Edge& e = n->edges()[i];
+            if (!e.node) continue;
+            if (i < grads.size() && grads[i].defined()) {
+                KAYA_CHECK(grads[i].shape() == e.shape && grads[i].dtype() == e.dtype, Error,
+                           "backward of ", n->name(), ": rule returned gradient ",
+                           describe(grads[i]), " for input ", i, " of ", format_shape(e.shape),
+                           " ", dtype_name(e.dtype), " (internal error)");
+                auto& buf = buffers[e.node.get()];
+                buf = buf.defined() ? accumulate(buf, grads[i]) : grads[i];
+            }
+            if (--deps[e.node.get()] == 0) ready.push(e.node.get());
+        }
+        if (!retain_graph && run && !n->is_accumulator()) n->release();
+    }
+    return captured;
+}
+
+std::vector<Tensor> make_seeds(const std::vector<Tensor>& roots,
+                               const std::vector<Tensor>& grad_outputs, const char* fn) {
+    KAYA_CHECK(grad_outputs.empty() || grad_outputs.size() == roots.size(), ValueError, fn,
+               ": got ", roots.size(), " outputs but ", grad_outputs.size(), " grad_outputs");
+    std::vector<Tensor> seeds;
+    for (size_t i = 0; i < roots.size(); ++i) {
+        const Tensor& r = roots[i];
+        KAYA_CHECK(r.defined() && r.requires_grad(), ValueError, fn, ": output ", i, " (",
+                   describe(r), ") does not require grad and has no grad_fn");
+        Tensor s = i < grad_outputs.size() ? grad_outputs[i] : Tensor();
+        if (!s.defined()) s = ones_like_root(r);
+        KAYA_CHECK(s.shape() == r.shape() && s.dtype() == r.dtype(), ShapeError, fn,
+                   ": grad_output ", i, " is ", describe(s), " but output is ", describe(r));
+        seeds.push_back(s);
+    }
+    return seeds;
+}
+
+}  // namespace
+
+Tensor accumulate(const Tensor& a, const Tensor& b) {
+    Tensor out = Tensor::empty(a.shape(), a.dtype(), a.device());
+    auto loop = loop_of(out, a, b);
+    visit_dtype(a.dtype(), [&]<class T>() {
+        kernels::map_binary(loop, out.data<T>(), a.data<T>(), b.data<T>(),
+                            [](T x, T y) { return static_cast<T>(x + y); });
+    });
+    if (needs_grad({&a, &b})) {
+        record("AccumulateAdd", out, {a, b}, [](const Tensor& g) {
+            return std::vector<Tensor>{g, g};
+        });
+    }
+    return out;
+}
+
+void backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& grad_outputs,
+              BackwardOptions options) {
+    auto seeds = make_seeds(roots, grad_outputs, "backward");
+    run_graph(roots, seeds, {}, options.retain_graph || options.create_graph,
+              options.create_graph);
+}
+
+void backward(const Tensor& root, const Tensor& grad_output, BackwardOptions options) {
+    backward(std::vector<Tensor>{root}, std::vector<Tensor>{grad_output}, options);
+}
+
+std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
+                         const std::vector<Tensor>& grad_outputs, GradOptions options) {
+    auto seeds = make_seeds(outputs, grad_outputs, "grad");
+    std::unordered_set<Node*> captures;
+    std::vector<Node*> input_nodes;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        KAYA_CHECK(inputs[i].defined() && inputs[i].requires_grad(), ValueError,
+                   "grad: input ", i, " (", describe(inputs[i]), ") does not require grad");
+        Node* n = gradient_edge(inputs[i]).node.get();
+        input_nodes.push_back(n);
+        captures.insert(n);
+    }
+    auto captured = run_graph(outputs, seeds, captures,
+                              options.retain_graph || options.create_graph, options.create_graph);
+    std::vector<Tensor> result;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        auto it = captured.find(input_nodes[i]);
+        if (it == captured.end()) {
+            KAYA_CHECK(options.allow_unused, ValueError, "grad: input ", i, " (",
+                       describe(inputs[i]),
+                       ") was not used to compute the outputs; pass allow_unused = true");
+            result.emplace_back();
+        } else {
+            result.push_back(it->second);
+        }
+    }
+    return result;
+}
+
+void retain_grad(const Tensor& t) {
+    if (t.is_leaf()) return;
+    auto& meta = t.autograd_meta();
+    if (meta.retains_grad) return;
+    meta.retains_grad = true;
+    t.grad_fn()->retained.push_back(t.impl_ptr());
+}
+
+}  // namespace kaya::autograd

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <vector>
+
+#include "kaya/core/tensor.h"
+
+namespace kaya::autograd {
+
+// Options of a backward pass (torch.autograd.backward / grad keywords).
+struct BackwardOptions {
+    // Keep the graph (and the tensors its rules saved) for another backward pass.
+    bool retain_graph = false;
+    // Record the backward computation itself, so gradients can be differentiated again.
+    // Implies retain_graph.
+    bool create_graph = false;
+};
+
+// Reverse-mode pass from `roots` seeded with `grad_outputs` (one per root, same shape; an
+// undefined entry means ones and is allowed only for one-element roots). Gradients are
+// accumulated (added) into .grad of every leaf that requires grad, and of non-leaves that
+// called retain_grad(). Throws ValueError for roots without grad_fn or mismatched seeds.
+void backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& grad_outputs = {},
+              BackwardOptions options = {});
+// Shorthand for a scalar loss: backward({loss}).
+void backward(const Tensor& root, const Tensor& grad_output = Tensor(),
+              BackwardOptions options = {});
+
+struct GradOptions {
+    bool retain_graph = false;
+    bool create_graph = false;
+    // Return an undefined tensor for inputs the outputs do not depend on, instead of throwing.
+    bool allow_unused = false;
+};
+
+// Gradients of sum_i <outputs[i], grad_outputs[i]> with respect to each input, returned
+// instead of accumulated into .grad (torch.autograd.grad). With create_graph the results are
+// themselves differentiable, which gives Hessians and Hessian-vector products.
+std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
+                         const std::vector<Tensor>& grad_outputs = {}, GradOptions options = {});
+
+// Asks backward to fill .grad of a non-leaf tensor (Tensor.retain_grad()). No-op on leaves.
+void retain_grad(const Tensor& t);
+
+// a + b for two tensors of one shape and dtype, recorded in the graph when grad mode is on.
+// The engine sums gradient contributions with it; ops use kaya::add instead.
+Tensor accumulate(const Tensor& a, const Tensor& b);
+
+}  // namespace kaya::autograd

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace kaya {
+
+// Where a tensor's memory lives. Only the CPU backend is built; the field exists so that a GPU
+// backend adds an enumerator and an Allocator, and ops refuse foreign devices with a clear
+// NotImplemented instead of reading device memory on the host.
+enum class DeviceType { CPU };
+
+struct Device {
+    DeviceType type = DeviceType::CPU;
+    int index = 0;
+    bool operator==(const Device&) const = default;
+};
+
+inline constexpr Device kCPU{};
+
+std::string device_name(Device d);
+
+// The backend boundary for memory: one Allocator per device type. Kernels for a device are
+// reached through the ops' device check (see ops/checks.h).
+class Allocator {
+public:
+    virtual ~Allocator() = default;
+    virtual void* allocate(size_t nbytes) = 0;
+    virtual void deallocate(void* ptr) noexcept = 0;
+};
+
+// The allocator for a device; throws NotImplemented for devices without a backend.
+Allocator& allocator_for(Device d);
+
+}  // namespace kaya

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+namespace kaya {
+
+// Threads used by kernels (OpenMP's pool, shared with OpenBLAS's OpenMP build). Defaults to
+// OMP_NUM_THREADS or the core count; KAYA_NUM_THREADS overrides it at start-up.
+int num_threads();
+void set_num_threads(int n);
+// True while running inside a parallel region (nested calls then run serially).
+bool in_parallel_region();
+
+// Work below this many elements runs on the calling thread: waking the pool costs ~2-5 us.
+inline constexpr int64_t kParallelGrain = 32768;
+
+namespace detail {
+void parallel_run(int64_t num_chunks, void (*fn)(void*, int64_t), void* ctx);
+}
+
+// Calls f(begin, end) over [0, n) split into chunks of at least `grain` items. The split
+// depends only on n and grain, never on the thread count, so a kernel that reduces per chunk
+// and then combines chunks in order gives bit-identical results with any number of threads.
+template <class F>
+void parallel_for(int64_t n, int64_t grain, F&& f) {
+    if (n <= 0) return;
+    grain = std::max<int64_t>(grain, 1);
+    int64_t chunks = (n + grain - 1) / grain;
+    if (chunks <= 1 || num_threads() <= 1 || in_parallel_region()) {
+        f(int64_t{0}, n);
+        return;
+    }
+    struct Ctx {
+        F* f;
+        int64_t n, grain;
+    } ctx{&f, n, grain};
+    detail::parallel_run(
+        chunks,
+        [](void* p, int64_t c) {
+            auto* cx = static_cast<Ctx*>(p);
+            int64_t b = c * cx->grain;
+            (*cx->f)(b, std::min(cx->n, b + cx->grain));
+        },
+        &ctx);
+}
+
+}  // namespace kaya

@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstdint>
+
+namespace kaya::kernels {
+
+// Same contract as gemm_ref (row-major, transposes as flags, beta == 0 ignores C), computed
+// by the external CBLAS for float and double and by gemm_ref for int64. Setting the
+// environment variable KAYA_BLAS=0 routes float and double to gemm_ref too (read once).
+template <class T>
+void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A,
+          int64_t lda, const T* B, int64_t ldb, T beta, T* C, int64_t ldc);
+
+// True when float/double gemm goes to the external BLAS.
+bool blas_enabled();
+
+}  // namespace kaya::kernels

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// Strided iteration over up to kMaxOperands arrays that share one iteration shape. This is the
+// raw-pointer core of every elementwise kernel: the ops layer describes its operands (output
+// first, broadcast inputs with stride 0) and the kernel supplies a scalar formula. The inner
+// loop has fast paths for unit and zero strides so the compiler vectorises the common cases.
+//
+// Terms: "dims" are the iteration dimensions after coalescing, outermost first; strides are in
+// elements of each operand's own type.
+
+#include <array>
+#include <cstdint>
+
+#include "kaya/core/parallel.h"
+
+namespace kaya::kernels {
+
+inline constexpr int kMaxDims = 16;
+inline constexpr int kMaxOperands = 4;
+
+struct Loop {
+    int ndim = 0;
+    int noperands = 0;
+    std::array<int64_t, kMaxDims> shape{};
+    std::array<std::array<int64_t, kMaxDims>, kMaxOperands> strides{};
+
+    int64_t numel() const {
+        int64_t n = 1;
+        for (int d = 0; d < ndim; ++d) n *= shape[d];
+        return n;
+    }
+};
+
+// Builds a Loop from a shape and per-operand strides (each of shape.size() entries), dropping
+// size-1 dims and merging dims that are contiguous with their inner neighbour in every
+// operand. Preconditions: shape.size() <= kMaxDims, 1 <= nops <= kMaxOperands.
+Loop make_loop(int ndim, const int64_t* shape, int nops, const int64_t* const* strides);
+
+// Calls inner(offsets, n) for consecutive runs of the innermost dim, over flat positions
+// [begin, end). offsets[k] is operand k's element offset at the start of the run; the run
+// steps by loop.strides[k][ndim-1] (or stays put for a 0-dim loop).
+template <class F>
+void for_each_run(const Loop& loop, int64_t begin, int64_t end, F&& inner) {
+    const int nd = loop.ndim;
+    const int nops = loop.noperands;
+    std::array<int64_t, kMaxOperands> off{};
+    if (nd == 0) {
+        if (begin < end) inner(off, int64_t{1});
+        return;
+    }
+    // Decompose `begin` into coordinates, outermost first.
+    std::array<int64_t, kMaxDims> coord{};
+    int64_t rem = begin;
+    for (int d = nd - 1; d >= 0; --d) {
+        coord[d] = rem % loop.shape[d];
+        rem /= loop.shape[d];
+    }
+    for (int k = 0; k < nops; ++k) {
+        for (int d = 0; d < nd; ++d) off[k] += coord[d] * loop.strides[k][d];
+    }
+    int64_t pos = begin;
+    const int64_t inner_size = loop.shape[nd - 1];
+    while (pos < end) {
+        int64_t n = std::min(inner_size - coord[nd - 1], end - pos);
+        inner(off, n);
+        pos += n;
+        // Advance: finish the inner run, then carry into outer dims.
+        for (int k = 0; k < nops; ++k) off[k] += n * loop.strides[k][nd - 1];
+        coord[nd - 1] += n;
+        for (int d = nd - 1; d > 0 && coord[d] == loop.shape[d]; --d) {
+            for (int k = 0; k < nops; ++k) {
+                off[k] -= coord[d] * loop.strides[k][d];
+                off[k] += loop.strides[k][d - 1];
+            }
+            coord[d] = 0;
+            ++coord[d - 1];
+        }
+    }
+}
+
+// Runs for_each_run over the whole loop, in parallel above kParallelGrain elements. Each flat
+// position is visited exactly once, so elementwise results do not depend on the thread count.
+template <class F>
+void parallel_runs(const Loop& loop, F&& inner) {
+    int64_t n = loop.numel();
+    parallel_for(n, kParallelGrain,
+                 [&](int64_t b, int64_t e) { for_each_run(loop, b, e, inner); });
+}
+
+// out[i] = f(in[i]). Operands: 0 = out, 1 = in.
+template <class Out, class In, class F>
+void map_unary(const Loop& loop, Out* out, const In* in, F f) {
+    const int nd = loop.ndim;
+    const int64_t so = nd ? loop.strides[0][nd - 1] : 0;
+    const int64_t si = nd ? loop.strides[1][nd - 1] : 0;
+    parallel_runs(loop, [&](const std::array<int64_t, kMaxOperands>& off, int64_t n) {
+        Out* o = out + off[0];
+        const In* x = in + off[1];
+        if (so == 1 && si == 1) {
+#pragma omp simd
+            for (int64_t i = 0; i < n; ++i) o[i] = f(x[i]);
+        } else if (so == 1 && si == 0) {
+            const Out v = f(x[0]);
+            for (int64_t i = 0; i < n; ++i) o[i] = v;
+        } else {
+            for (int64_t i = 0; i < n; ++i) o[i * so] = f(x[i * si]);
+        }
+    });
+}
+
+// out[i] = f(a[i], b[i]). Operands: 0 = out, 1 = a, 2 = b.
+template <class Out, class A, class B, class F>
+void map_binary(const Loop& loop, Out* out, const A* a, const B* b, F f) {
+    const int nd = loop.ndim;
+    const int64_t so = nd ? loop.strides[0][nd - 1] : 0;
+    const int64_t sa = nd ? loop.strides[1][nd - 1] : 0;
+    const int64_t sb = nd ? loop.strides[2][nd - 1] : 0;
+    parallel_runs(loop, [&](const std::array<int64_t, kMaxOperands>& off, int64_t n) {
+        Out* o = out + off[0];
+        const A* x = a + off[1];
+        const B* y = b + off[2];
+        if (so == 1 && sa == 1 && sb == 1) {
+#pragma omp simd
+            for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], y[i]);
+        } else if (so == 1 && sa == 1 && sb == 0) {
+            const B yv = y[0];
+#pragma omp simd
+            for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], yv);
+        } else if (so == 1 && sa == 0 && sb == 1) {
+            const A xv = x[0];
+#pragma omp simd
+            for (int64_t i = 0; i < n; ++i) o[i] = f(xv, y[i]);
+        } else {
+            for (int64_t i = 0; i < n; ++i) o[i * so] = f(x[i * sa], y[i * sb]);
+        }
+    });
+}
+
+// out[i] = f(a[i], b[i], c[i]). Operands: 0 = out, 1 = a, 2 = b, 3 = c.
+template <class Out, class A, class B, class C, class F>
+void map_ternary(const Loop& loop, Out* out, const A* a, const B* b, const C* c, F f) {
+    const int nd = loop.ndim;
+    const int64_t so = nd ? loop.strides[0][nd - 1] : 0;
+    const int64_t sa = nd ? loop.strides[1][nd - 1] : 0;
+    const int64_t sb = nd ? loop.strides[2][nd - 1] : 0;
+    const int64_t sc = nd ? loop.strides[3][nd - 1] : 0;
+    parallel_runs(loop, [&](const std::array<int64_t, kMaxOperands>& off, int64_t n) {
+        Out* o = out + off[0];
+        const A* x = a + off[1];
+        const B* y = b + off[2];
+        const C* z = c + off[3];
+        if (so == 1 && sa == 1 && sb == 1 && sc == 1) {
+#pragma omp simd
+            for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], y[i], z[i]);
+        } else {
+            for (int64_t i = 0; i < n; ++i) o[i * so] = f(x[i * sa], y[i * sb], z[i * sc]);
+        }
+    });
+}
+
+}  // namespace kaya::kernels

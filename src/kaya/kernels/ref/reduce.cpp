@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: MIT
+#include "kaya/kernels/ref/reduce.h"
+
+#include <cmath>
+#include <vector>
+
+namespace kaya::kernels {
+
+namespace {
+
+// Sum of one reduced block starting at `base`, in a fixed order.
+template <class T>
+SumAcc<T> sum_block(const T* base, const Loop& reduced, int64_t begin, int64_t end) {
+    SumAcc<T> acc = 0;
+    const int nd = reduced.ndim;
+    const int64_t s = nd ? reduced.strides[0][nd - 1] : 0;
+    for_each_run(reduced, begin, end, [&](const std::array<int64_t, kMaxOperands>& off, int64_t n) {
+        const T* p = base + off[0];
+        if (s == 1) {
+            // Four partial sums break the add dependency chain; the order is fixed.
+            SumAcc<T> a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+            int64_t i = 0;
+            for (; i + 4 <= n; i += 4) {
+                a0 += p[i];
+                a1 += p[i + 1];
+                a2 += p[i + 2];
+                a3 += p[i + 3];
+            }
+            for (; i < n; ++i) a0 += p[i];
+            acc += (a0 + a1) + (a2 + a3);
+        } else {
+            for (int64_t i = 0; i < n; ++i) acc += p[i * s];
+        }
+    });
+    return acc;
+}
+
+}  // namespace
+
+template <class O, class T>
+void sum_forward(O* out, const T* in, const Loop& kept, const Loop& reduced) {
+    const int64_t nout = kept.numel();
+    const int64_t nred = reduced.numel();
+    if (nout == 1) {
+        // One output: fixed chunks reduced in parallel, then combined in chunk order.
+        int64_t chunks = std::max<int64_t>(1, (nred + kParallelGrain - 1) / kParallelGrain);
+        std::vector<SumAcc<T>> partial(chunks);
+        const T* base = in;
+        parallel_for(chunks, 1, [&](int64_t cb, int64_t ce) {
+            for (int64_t c = cb; c < ce; ++c) {
+                partial[c] = sum_block(base, reduced, c * kParallelGrain,
+                                       std::min(nred, (c + 1) * kParallelGrain));
+            }
+        });
+        SumAcc<T> total = 0;
+        for (auto p : partial) total += p;
+        out[0] = static_cast<O>(total);
+        return;
+    }
+    // Column sums of a row-major block (reducing outer dims, keeping a contiguous inner dim):
+    // walk rows and add them, which reads memory in order instead of striding per output.
+    if (kept.ndim == 1 && reduced.ndim == 1 && kept.strides[0][0] == 1 &&
+        kept.strides[1][0] == 1) {
+        const int64_t rs = reduced.strides[0][0];
+        parallel_for(nout, 1024, [&](int64_t b, int64_t e) {
+            std::vector<SumAcc<T>> acc(e - b, 0);
+            for (int64_t r = 0; r < nred; ++r) {
+                const T* row = in + r * rs;
+                for (int64_t j = b; j < e; ++j) acc[j - b] += row[j];
+            }
+            for (int64_t j = b; j < e; ++j) out[j] = static_cast<O>(acc[j - b]);
+        });
+        return;
+    }
+    const int64_t grain = std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(nred, 1));
+    parallel_for(nout, grain, [&](int64_t b, int64_t e) {
+        for_each_run(kept, b, e, [&](const std::array<int64_t, kMaxOperands>& off, int64_t n) {
+            const int64_t so = kept.ndim ? kept.strides[0][kept.ndim - 1] : 0;
+            const int64_t si = kept.ndim ? kept.strides[1][kept.ndim - 1] : 0;
+            for (int64_t i = 0; i < n; ++i) {
+                out[off[0] + i * so] =
+                    static_cast<O>(sum_block(in + off[1] + i * si, reduced, 0, nred));
+            }
+        });
+    });
+}
+
+namespace {
+
+template <class T, class Better>
+void arg_reduce(T* values, int64_t* indices, const T* in, const Loop& kept, int64_t n,
+                int64_t stride, Better better) {
+    const int64_t nout = kept.numel();
+    const int64_t grain = std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(n, 1));
+    parallel_for(nout, grain, [&](int64_t b, int64_t e) {
+        for_each_run(kept, b, e, [&](const std::array<int64_t, kMaxOperands>& off, int64_t m) {
+            const int nd = kept.ndim;
+            const int64_t sv = nd ? kept.strides[0][nd - 1] : 0;
+            const int64_t sx = nd ? kept.strides[1][nd - 1] : 0;
+            for (int64_t i = 0; i < m; ++i) {
+                const T* p = in + off[1] + i * sx;
+                T best = p[0];
+                int64_t arg = 0;
+                for (int64_t j = 1; j < n; ++j) {
+                    T v = p[j * stride];
+                    if (better(v, best)) {
+                        best = v;
+                        arg = j;
+                    }
+                }
+                // Values and indices share the kept geometry of the output.
+                values[off[0] + i * sv] = best;
+                indices[off[0] + i * sv] = arg;
+            }
+        });
+    });
+}
+
+template <class T>
+bool is_nan(T v) {
+    if constexpr (std::is_floating_point_v<T>) {
+        return std::isnan(v);
+    } else {
+        return false;
+    }
+}
+
+}  // namespace
+
+template <class T>
+void max_forward(T* values, int64_t* indices, const T* in, const Loop& kept, int64_t n,
+                 int64_t stride) {
+    // A NaN beats everything and the first NaN is kept.
+    arg_reduce(values, indices, in, kept, n, stride,
+               [](T v, T best) { return !is_nan(best) && (v > best || is_nan(v)); });
+}
+
+template <class T>
+void min_forward(T* values, int64_t* indices, const T* in, const Loop& kept, int64_t n,
+                 int64_t stride) {
+    arg_reduce(values, indices, in, kept, n, stride,
+               [](T v, T best) { return !is_nan(best) && (v < best || is_nan(v)); });
+}
+
+template void sum_forward(float*, const float*, const Loop&, const Loop&);
+template void sum_forward(double*, const double*, const Loop&, const Loop&);
+template void sum_forward(int64_t*, const int64_t*, const Loop&, const Loop&);
+template void sum_forward(int64_t*, const bool*, const Loop&, const Loop&);
+#define KAYA_INSTANTIATE_ARG(T)                                                              \
+    template void max_forward(T*, int64_t*, const T*, const Loop&, int64_t, int64_t);        \
+    template void min_forward(T*, int64_t*, const T*, const Loop&, int64_t, int64_t);
+KAYA_INSTANTIATE_ARG(float)
+KAYA_INSTANTIATE_ARG(double)
+KAYA_INSTANTIATE_ARG(int64_t)
+KAYA_INSTANTIATE_ARG(bool)
+#undef KAYA_INSTANTIATE_ARG
+
+}  // namespace kaya::kernels

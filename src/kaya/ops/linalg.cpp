@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+#include "kaya/ops/linalg.h"
+
+#include "kaya/kernels/blas/gemm.h"
+#include "kaya/ops/binary.h"
+#include "kaya/ops/convert.h"
+#include "kaya/ops/internal.h"
+#include "kaya/ops/reduce.h"
+#include "kaya/ops/view.h"
+
+namespace kaya {
+
+using autograd::needs_grad;
+using autograd::record;
+
+namespace {
+
+// How BLAS should read a (rows, cols) matrix whose last two strides are (rs, cs):
+// row-major (cs == 1), or column-major, i.e. a transposed row-major matrix (rs == 1).
+struct MatLayout {
+    bool ok = false;
+    bool trans = false;
+    int64_t ld = 0;
+};
+
+MatLayout layout_of(int64_t rows, int64_t cols, int64_t rs, int64_t cs) {
+    if ((cs == 1 || cols <= 1) && rs >= std::max<int64_t>(cols, 1)) return {true, false, rs};
+    if ((rs == 1 || rows <= 1) && cs >= std::max<int64_t>(rows, 1)) return {true, true, cs};
+    return {};
+}
+
+void check_matmul_dtypes(const char* op, const Tensor& a, const Tensor& b) {
+    KAYA_CHECK(a.dtype() == b.dtype(), DTypeError, op,
+               ": expected both operands to have the same dtype, got ", describe(a), " and ",
+               describe(b));
+    KAYA_CHECK(a.dtype() != DType::Bool, DTypeError, op, ": not supported for bool tensors");
+}
+
+// Batched product over 3-D operands; the batch dim may have any stride (including 0).
+Tensor bmm_forward(Tensor a, Tensor b) {
+    const int64_t B = a.shape()[0], M = a.shape()[1], K = a.shape()[2], N = b.shape()[2];
+    MatLayout la = layout_of(M, K, a.strides()[1], a.strides()[2]);
+    if (!la.ok) {
+        a = contiguous(a);
+        la = layout_of(M, K, a.strides()[1], a.strides()[2]);
+    }
+    MatLayout lb = layout_of(K, N, b.strides()[1], b.strides()[2]);
+    if (!lb.ok) {
+        b = contiguous(b);
+        lb = layout_of(K, N, b.strides()[1], b.strides()[2]);
+    }
+    Tensor out = Tensor::empty({B, M, N}, a.dtype());
+    visit_numeric(a.dtype(), "bmm", [&]<class T>() {
+        const T* pa = a.data<T>();
+        const T* pb = b.data<T>();
+        T* pc = out.data<T>();
+        for (int64_t i = 0; i < B; ++i) {
+            if (K == 0) {
+                std::fill(pc + i * M * N, pc + (i + 1) * M * N, T(0));
+                continue;
+            }
+            kernels::gemm<T>(la.trans, lb.trans, M, N, K, T(1), pa + i * a.strides()[0], la.ld,
+                             pb + i * b.strides()[0], lb.ld, T(0), pc + i * M * N, N);
+        }
+    });
+    return out;
+}
+
+}  // namespace
+
+Tensor mm(const Tensor& a, const Tensor& b) {
+    detail::check_inputs("mm", {&a, &b});
+    KAYA_CHECK(a.dim() == 2 && b.dim() == 2, ShapeError,
+               "mm: expected two 2-D tensors, got ", describe(a), " and ", describe(b));
+    KAYA_CHECK(a.shape()[1] == b.shape()[0], ShapeError, "mm: inner dimensions differ: a is ",
+               describe(a), ", b is ", describe(b));
+    check_matmul_dtypes("mm", a, b);
+    Tensor out = reshape(bmm_forward(unsqueeze(detach(a), 0), unsqueeze(detach(b), 0)),
+                         {a.shape()[0], b.shape()[1]});
+    if (needs_grad({&a, &b})) {
+        bool ga = a.requires_grad(), gb = b.requires_grad();
+        record("MmBackward", out, {a, b}, [a, b, ga, gb](const Tensor& g) {
+            return std::vector<Tensor>{ga ? mm(g, t(b)) : Tensor(), gb ? mm(t(a), g) : Tensor()};
+        }, {a, b});
+    }
+    return out;
+}
+
+Tensor bmm(const Tensor& a, const Tensor& b) {
+    detail::check_inputs("bmm", {&a, &b});
+    KAYA_CHECK(a.dim() == 3 && b.dim() == 3, ShapeError,
+               "bmm: expected two 3-D tensors, got ", describe(a), " and ", describe(b));
+    KAYA_CHECK(a.shape()[0] == b.shape()[0] && a.shape()[2] == b.shape()[1], ShapeError,
+               "bmm: batch sizes or inner dimensions differ: a is ", describe(a), ", b is ",
+               describe(b));
+    check_matmul_dtypes("bmm", a, b);
+    Tensor out = bmm_forward(detach(a), detach(b));
+    if (needs_grad({&a, &b})) {
+        bool ga = a.requires_grad(), gb = b.requires_grad();
+        record("BmmBackward", out, {a, b}, [a, b, ga, gb](const Tensor& g) {
+            return std::vector<Tensor>{ga ? bmm(g, transpose(b, 1, 2)) : Tensor(),
+                                       gb ? bmm(transpose(a, 1, 2), g) : Tensor()};
+        }, {a, b});
+    }
+    return out;
+}
+
+Tensor dot(const Tensor& a, const Tensor& b) {
+    detail::check_inputs("dot", {&a, &b});
+    KAYA_CHECK(a.dim() == 1 && b.dim() == 1 && a.shape() == b.shape(), ShapeError,
+               "dot: expected two 1-D tensors of equal length, got ", describe(a), " and ",
+               describe(b));
+    check_matmul_dtypes("dot", a, b);
+    return sum(mul(a, b));
+}
+
+Tensor outer(const Tensor& a, const Tensor& b) {
+    KAYA_CHECK(a.dim() == 1 && b.dim() == 1, ShapeError,
+               "outer: expected two 1-D tensors, got ", describe(a), " and ", describe(b));
+    return mul(unsqueeze(a, 1), unsqueeze(b, 0));
+}
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+    detail::check_inputs("matmul", {&a, &b});
+    KAYA_CHECK(a.dim() > 0 && b.dim() > 0, ShapeError,
+               "matmul: both arguments need at least 1 dimension, got ", describe(a), " and ",
+               describe(b));
+    const int64_t da = a.dim(), db = b.dim();
+    if (da == 1 && db == 1) return dot(a, b);
+    if (da == 2 && db == 1) return squeeze(mm(a, unsqueeze(b, 1)), -1);
+    if (da == 1 && db == 2) return squeeze(mm(unsqueeze(a, 0), b), 0);
+    if (da == 2 && db == 2) return mm(a, b);
+    const int64_t K = a.shape()[da - 1];
+    const int64_t Kb = db == 1 ? b.shape()[0] : b.shape()[db - 2];
+    KAYA_CHECK(K == Kb, ShapeError, "matmul: inner dimensions differ: a is ", describe(a),
+               ", b is ", describe(b));
+    if (db <= 2 && da >= 3) {
+        // Fold a's batch dims into rows: one large gemm instead of many small ones.
+        Shape out_shape(a.shape().begin(), a.shape().end() - 1);
+        Tensor bm = db == 1 ? unsqueeze(b, 1) : b;
+        Tensor r = mm(reshape(a, {-1, K}), bm);
+        if (db == 2) out_shape.push_back(b.shape()[1]);
+        return reshape(r, out_shape);
+    }
+    // General case: broadcast the batch dims, then bmm.
+    Tensor a3 = da == 1 ? unsqueeze(a, 0) : a;
+    Tensor b3 = db == 1 ? unsqueeze(b, 1) : b;
+    Shape ba(a3.shape().begin(), a3.shape().end() - 2), bb(b3.shape().begin(), b3.shape().end() - 2);
+    Shape batch = broadcast_shapes(ba, bb, "matmul");
+    const int64_t M = a3.shape()[a3.dim() - 2], N = b3.shape()[b3.dim() - 1];
+    Shape ea = batch, eb = batch;
+    ea.insert(ea.end(), {M, K});
+    eb.insert(eb.end(), {K, N});
+    int64_t nb = numel(batch);
+    Tensor r = bmm(reshape(expand(a3, ea), {nb, M, K}), reshape(expand(b3, eb), {nb, K, N}));
+    Shape out_shape = batch;
+    if (da > 1) out_shape.push_back(M);
+    if (db > 1) out_shape.push_back(N);
+    return reshape(r, out_shape);
+}
+
+}  // namespace kaya

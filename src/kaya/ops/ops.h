@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// Everything a user of the engine needs: tensors, ops and autograd.
+#include "kaya/autograd/engine.h"
+#include "kaya/autograd/grad_mode.h"
+#include "kaya/core/tensor.h"
+#include "kaya/ops/binary.h"
+#include "kaya/ops/compare.h"
+#include "kaya/ops/convert.h"
+#include "kaya/ops/factory.h"
+#include "kaya/ops/index.h"
+#include "kaya/ops/linalg.h"
+#include "kaya/ops/random.h"
+#include "kaya/ops/reduce.h"
+#include "kaya/ops/unary.h"
+#include "kaya/ops/view.h"

@@ -75,8 +75,11 @@ std::unordered_map<Node*, Tensor> run_graph(const std::vector<Tensor>& roots,
     std::vector<Node*> order;  // Discovery order, for the reachability pass below.
     std::vector<Node*> stack;
     std::unordered_set<Node*> seen;
+    // Holds the root nodes alive: a leaf root's accumulator is otherwise owned by nobody.
+    std::vector<std::shared_ptr<Node>> root_nodes;
     for (const auto& r : roots) {
-        Node* n = gradient_edge(r).node.get();
+        root_nodes.push_back(gradient_edge(r).node);
+        Node* n = root_nodes.back().get();
         if (n && seen.insert(n).second) stack.push_back(n);
     }
     while (!stack.empty()) {
@@ -109,9 +112,9 @@ std::unordered_map<Node*, Tensor> run_graph(const std::vector<Tensor>& roots,
         }
     }
     for (size_t i = 0; i < roots.size(); ++i) {
-        Edge e = gradient_edge(roots[i]);
-        if (!e.node) continue;
-        auto& buf = buffers[e.node.get()];
+        Node* n = root_nodes[i].get();
+        if (!n) continue;
+        auto& buf = buffers[n];
         buf = buf.defined() ? accumulate(buf, seeds[i]) : seeds[i];
     }
     std::priority_queue<Node*, std::vector<Node*>, ByPriority> ready;
@@ -208,19 +211,18 @@ std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<T
                          const std::vector<Tensor>& grad_outputs, GradOptions options) {
     auto seeds = make_seeds(outputs, grad_outputs, "grad");
     std::unordered_set<Node*> captures;
-    std::vector<Node*> input_nodes;
+    std::vector<std::shared_ptr<Node>> input_nodes;  // Keeps leaf accumulators alive.
     for (size_t i = 0; i < inputs.size(); ++i) {
         KAYA_CHECK(inputs[i].defined() && inputs[i].requires_grad(), ValueError,
                    "grad: input ", i, " (", describe(inputs[i]), ") does not require grad");
-        Node* n = gradient_edge(inputs[i]).node.get();
-        input_nodes.push_back(n);
-        captures.insert(n);
+        input_nodes.push_back(gradient_edge(inputs[i]).node);
+        captures.insert(input_nodes.back().get());
     }
     auto captured = run_graph(outputs, seeds, captures,
                               options.retain_graph || options.create_graph, options.create_graph);
     std::vector<Tensor> result;
     for (size_t i = 0; i < inputs.size(); ++i) {
-        auto it = captured.find(input_nodes[i]);
+        auto it = captured.find(input_nodes[i].get());
         if (it == captured.end()) {
             KAYA_CHECK(options.allow_unused, ValueError, "grad: input ", i, " (",
                        describe(inputs[i]),

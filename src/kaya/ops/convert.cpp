@@ -84,7 +84,9 @@ Tensor& rebase(Tensor& x, const Tensor& result) {
 
 template <class F>
 Tensor& inplace_binary(const char* op, Tensor& x, const Tensor& other, F f) {
-    if (check_inplace(op, x, &other)) return rebase(x, f(snapshot(x), other));
+    // The rule may save the old value of x (mul_ needs it), so it gets its own copy: the
+    // write into x must not invalidate it.
+    if (check_inplace(op, x, &other)) return rebase(x, f(clone(snapshot(x)), other));
     write_into(x, f(detach(x), other));
     return x;
 }

@@ -40,6 +40,8 @@ Tensor arith(const char* op, const Tensor& a, const Tensor& b, F f, bool float_o
     visit_dtype(dt, [&]<class T>() {
         kernels::map_binary(loop, out.data<T>(), ca.data<T>(), cb.data<T>(), f);
     });
+    // Arithmetic on two numbers yields a number, so it still promotes like one.
+    out.impl().wrapped_number = a.impl().wrapped_number && b.impl().wrapped_number;
     return out;
 }
 

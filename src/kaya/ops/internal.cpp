@@ -63,6 +63,12 @@ DType result_type(std::initializer_list<const Tensor*> ts) {
             fold(dim_r, t->dtype());
         }
     }
+    if (!dim_r && !zero_r && wrapped_r) {
+        // Only numbers (e.g. inside a gradient rule: exponent - 1): keep their full precision.
+        std::optional<DType> exact;
+        for (const Tensor* t : ts) fold(exact, t->dtype());
+        return *exact;
+    }
     std::optional<DType> r = dim_r;
     if (zero_r) r = r ? combine(*r, *zero_r) : *zero_r;
     if (wrapped_r) r = r ? combine(*r, *wrapped_r) : *wrapped_r;

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+#include "support/op_cases.h"
+
+#include <cmath>
+
+#include "kaya/ops/ops.h"
+
+namespace kaya::test {
+
+std::vector<OpCase> op_cases() {
+    using V = const std::vector<Tensor>&;
+    return {
+        // Binary arithmetic, same shape and broadcast.
+        {"add", {{3, 4}, {3, 4}}, [](V x) { return add(x[0], x[1]); }},
+        {"add_broadcast", {{3, 1, 4}, {2, 4}}, [](V x) { return add(x[0], x[1]); }},
+        {"add_scalar", {{3, 4}}, [](V x) { return add(x[0], 2.5); }},
+        {"sub_broadcast", {{2, 3}, {3}}, [](V x) { return sub(x[0], x[1]); }},
+        {"rsub", {{2, 3}}, [](V x) { return rsub(x[0], 1.5); }},
+        {"mul", {{3, 4}, {3, 4}}, [](V x) { return mul(x[0], x[1]); }},
+        {"mul_broadcast", {{4, 1}, {1, 5}}, [](V x) { return mul(x[0], x[1]); }},
+        {"div", {{3, 4}, {3, 4}}, [](V x) { return div(x[0], x[1]); }, 0.5, 2.0},
+        {"div_broadcast", {{2, 3}, {2, 1}}, [](V x) { return div(x[0], x[1]); }, 0.5, 2.0},
+        {"pow", {{3, 4}, {3, 4}}, [](V x) { return pow(x[0], x[1]); }, 0.5, 2.0},
+        {"pow_scalar", {{3, 4}}, [](V x) { return pow(x[0], 3); }},
+        {"pow_fractional", {{3, 4}}, [](V x) { return pow(x[0], 1.7); }, 0.5, 2.0},
+        {"maximum", {{3, 4}, {3, 4}}, [](V x) { return maximum(x[0], x[1]); }},
+        {"minimum_broadcast", {{3, 4}, {4}}, [](V x) { return minimum(x[0], x[1]); }},
+        // Unary.
+        {"neg", {{3, 4}}, [](V x) { return neg(x[0]); }},
+        {"exp", {{3, 4}}, [](V x) { return exp(x[0]); }},
+        {"log", {{3, 4}}, [](V x) { return log(x[0]); }, 0.5, 2.0},
+        {"sqrt", {{3, 4}}, [](V x) { return sqrt(x[0]); }, 0.5, 2.0},
+        {"rsqrt", {{3, 4}}, [](V x) { return rsqrt(x[0]); }, 0.5, 2.0},
+        {"abs", {{3, 4}}, [](V x) { return abs(x[0]); }},
+        {"sign", {{3, 4}}, [](V x) { return mul(sign(x[0]), x[0]); }},
+        {"sin", {{3, 4}}, [](V x) { return sin(x[0]); }},
+        {"cos", {{3, 4}}, [](V x) { return cos(x[0]); }},
+        {"tanh", {{3, 4}}, [](V x) { return tanh(x[0]); }},
+        {"sigmoid", {{3, 4}}, [](V x) { return sigmoid(x[0]); }, -4, 4},
+        {"relu", {{3, 4}}, [](V x) { return relu(x[0]); }},
+        {"clamp", {{4, 5}}, [](V x) { return clamp(x[0], -0.5, 0.5); }},
+        {"clamp_min", {{4, 5}}, [](V x) { return clamp(x[0], 0.1, std::nullopt); }},
+        {"where", {{3, 4}, {3, 4}}, [](V x) { return where(gt(x[0], x[1]), mul(x[0], x[1]), x[1]); }},
+        {"where_broadcast", {{3, 4}, {4}}, [](V x) { return where(gt(x[0], 0), x[0], x[1]); }},
+        {"to_float64", {{3, 4}}, [](V x) { return mul(to(x[0], DType::Float64), x[0]); }},
+        {"clone", {{3, 4}}, [](V x) { return mul(clone(x[0]), x[0]); }},
+        {"contiguous", {{3, 4}}, [](V x) { return exp(contiguous(x[0])); }},
+        // Reductions.
+        {"sum_all", {{3, 4}}, [](V x) { return sum(mul(x[0], x[0])); }},
+        {"sum_dim", {{3, 4, 2}}, [](V x) { return sum(mul(x[0], x[0]), {1}); }},
+        {"sum_dims_keepdim", {{3, 4, 2}}, [](V x) { return sum(exp(x[0]), {0, 2}, true); }},
+        {"mean", {{3, 4}}, [](V x) { return mean(mul(x[0], x[0]), {-1}); }},
+        {"var", {{3, 5}}, [](V x) { return var(x[0], {1}); }},
+        {"var_all_unbiased0", {{3, 5}}, [](V x) { return var(x[0], {}, 0); }},
+        {"std", {{3, 5}}, [](V x) { return std(x[0], {0}, 1, true); }},
+        {"max_dim", {{3, 5}}, [](V x) { return mul(max(x[0], 1).values, 2.0); }},
+        {"min_dim_keepdim", {{3, 5}}, [](V x) { return min(x[0], 0, true).values; }},
+        {"max_all", {{3, 5}}, [](V x) { return max(x[0]); }},
+        {"amax", {{3, 4, 2}}, [](V x) { return amax(x[0], {0, 2}); }},
+        {"logsumexp", {{3, 5}}, [](V x) { return logsumexp(x[0], {1}); }},
+        {"norm2", {{3, 5}}, [](V x) { return norm(x[0]); }},
+        {"norm1_dim", {{3, 5}}, [](V x) { return norm(x[0], 1.0, {1}); }},
+        {"norm3", {{3, 5}}, [](V x) { return norm(x[0], 3.0, {0}, true); }},
+        {"norm_inf", {{3, 5}}, [](V x) { return norm(x[0], INFINITY, {1}); }},
+        {"softmax", {{3, 5}}, [](V x) { return softmax(x[0], 1); }},
+        {"log_softmax", {{3, 5}}, [](V x) { return log_softmax(x[0], 0); }},
+        // Linear algebra.
+        {"mm", {{3, 4}, {4, 2}}, [](V x) { return mm(x[0], x[1]); }},
+        {"bmm", {{2, 3, 4}, {2, 4, 2}}, [](V x) { return bmm(x[0], x[1]); }},
+        {"matmul_vec_vec", {{4}, {4}}, [](V x) { return matmul(x[0], x[1]); }},
+        {"matmul_mat_vec", {{3, 4}, {4}}, [](V x) { return matmul(x[0], x[1]); }},
+        {"matmul_vec_mat", {{4}, {4, 3}}, [](V x) { return matmul(x[0], x[1]); }},
+        {"matmul_batch_mat", {{2, 3, 4}, {4, 2}}, [](V x) { return matmul(x[0], x[1]); }},
+        {"matmul_broadcast", {{2, 1, 3, 4}, {3, 4, 2}}, [](V x) { return matmul(x[0], x[1]); }},
+        {"outer", {{3}, {4}}, [](V x) { return outer(x[0], x[1]); }},
+        {"dot", {{5}, {5}}, [](V x) { return dot(x[0], x[1]); }},
+        // Views and joins.
+        {"view", {{3, 4}}, [](V x) { return mul(reshape(x[0], {2, 6}), 3.0); }},
+        {"reshape_infer", {{3, 4}}, [](V x) { return exp(reshape(x[0], {-1})); }},
+        {"permute", {{2, 3, 4}}, [](V x) { return mul(permute(x[0], {2, 0, 1}), x[0].size(0)); }},
+        {"transpose", {{3, 4}}, [](V x) { return mul(transpose(x[0], 0, 1), transpose(x[0], 0, 1)); }},
+        {"narrow", {{5, 4}}, [](V x) { return exp(narrow(x[0], 0, 1, 3)); }},
+        {"slice_step", {{7, 3}}, [](V x) { return exp(slice(x[0], 0, 1, 7, 2)); }},
+        {"select", {{3, 4}}, [](V x) { return exp(select(x[0], 1, -1)); }},
+        {"expand", {{3, 1}}, [](V x) { return mul(expand(x[0], {2, 3, 4}), 2.0); }},
+        {"squeeze_unsqueeze", {{3, 1, 4}}, [](V x) { return unsqueeze(squeeze(exp(x[0])), 0); }},
+        {"flatten", {{2, 3, 4}}, [](V x) { return exp(flatten(x[0], 1)); }},
+        {"cat", {{2, 3}, {4, 3}}, [](V x) { return exp(cat({x[0], x[1]}, 0)); }},
+        {"stack", {{2, 3}, {2, 3}}, [](V x) { return mul(stack({x[0], x[1]}, 1), 2.0); }},
+        {"split", {{5, 3}}, [](V x) { auto p = split(x[0], 2, 0); return add(mul(p[0], p[1]), exp(p[2])); }},
+        {"chunk", {{2, 6}}, [](V x) { auto p = chunk(x[0], 3, 1); return mul(p[0], p[2]); }},
+        // Indexing.
+        {"index_select", {{4, 3}}, [](V x) { return exp(index_select(x[0], 0, from_vector<int64_t>({2, 0, 2}, {3}))); }},
+        {"gather", {{3, 4}}, [](V x) { return exp(gather(x[0], 1, from_vector<int64_t>({0, 3, 3, 1, 2, 0}, {3, 2}))); }},
+        {"scatter_add", {{3, 4}, {2, 4}}, [](V x) { return exp(scatter_add(x[0], 0, from_vector<int64_t>({0, 2, 1, 0, 0, 0, 2, 2}, {2, 4}), x[1])); }},
+        {"tril", {{4, 4}}, [](V x) { return mul(tril(x[0]), x[0]); }},
+        {"triu_offset", {{3, 5}}, [](V x) { return mul(triu(x[0], 1), x[0]); }},
+        {"masked_fill", {{3, 4}}, [](V x) { return exp(masked_fill(x[0], gt(x[0], 0.2), 0.0)); }},
+    };
+}
+
+}  // namespace kaya::test

@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Writes PyTorch reference values for Kaya's op tests into tests/data/ref/.
+
+For every case of tests/support/op_cases.cpp (same names, same input shapes and ranges):
+  <name>.in<i>.npy   float64 inputs
+  <name>.gout.npy    float64 seed for the backward pass
+  <name>.out64.npy   output computed by PyTorch in float64
+  <name>.out32.npy   output computed by PyTorch in float32 (from the rounded inputs)
+  <name>.grad<i>.npy float64 gradient of <out, gout> with respect to input i
+Run by hand when a case changes (needs Debian's python3-torch: scripts/setup.sh --with-torch):
+  python3 tools/gen_reference.py
+The tests read the committed files and never need Python.
+"""
+import math
+import os
+import sys
+
+import numpy as np
+import torch
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data", "ref")
+
+I = lambda v, s: torch.tensor(v, dtype=torch.int64).reshape(s)
+
+# name: (shapes, function, lo, hi)
+CASES = {
+    "add": ([(3, 4), (3, 4)], lambda x: x[0] + x[1]),
+    "add_broadcast": ([(3, 1, 4), (2, 4)], lambda x: x[0] + x[1]),
+    "add_scalar": ([(3, 4)], lambda x: x[0] + 2.5),
+    "sub_broadcast": ([(2, 3), (3,)], lambda x: x[0] - x[1]),
+    "rsub": ([(2, 3)], lambda x: 1.5 - x[0]),
+    "mul": ([(3, 4), (3, 4)], lambda x: x[0] * x[1]),
+    "mul_broadcast": ([(4, 1), (1, 5)], lambda x: x[0] * x[1]),
+    "div": ([(3, 4), (3, 4)], lambda x: x[0] / x[1], 0.5, 2.0),
+    "div_broadcast": ([(2, 3), (2, 1)], lambda x: x[0] / x[1], 0.5, 2.0),
+    "pow": ([(3, 4), (3, 4)], lambda x: torch.pow(x[0], x[1]), 0.5, 2.0),
+    "pow_scalar": ([(3, 4)], lambda x: torch.pow(x[0], 3)),
+    "pow_fractional": ([(3, 4)], lambda x: torch.pow(x[0], 1.7), 0.5, 2.0),
+    "maximum": ([(3, 4), (3, 4)], lambda x: torch.maximum(x[0], x[1])),
+    "minimum_broadcast": ([(3, 4), (4,)], lambda x: torch.minimum(x[0], x[1])),
+    "neg": ([(3, 4)], lambda x: -x[0]),
+    "exp": ([(3, 4)], lambda x: torch.exp(x[0])),
+    "log": ([(3, 4)], lambda x: torch.log(x[0]), 0.5, 2.0),
+    "sqrt": ([(3, 4)], lambda x: torch.sqrt(x[0]), 0.5, 2.0),
+    "rsqrt": ([(3, 4)], lambda x: torch.rsqrt(x[0]), 0.5, 2.0),
+    "abs": ([(3, 4)], lambda x: torch.abs(x[0])),
+    "sign": ([(3, 4)], lambda x: torch.sign(x[0]) * x[0]),
+    "sin": ([(3, 4)], lambda x: torch.sin(x[0])),
+    "cos": ([(3, 4)], lambda x: torch.cos(x[0])),
+    "tanh": ([(3, 4)], lambda x: torch.tanh(x[0])),
+    "sigmoid": ([(3, 4)], lambda x: torch.sigmoid(x[0]), -4, 4),
+    "relu": ([(3, 4)], lambda x: torch.relu(x[0])),
+    "clamp": ([(4, 5)], lambda x: torch.clamp(x[0], -0.5, 0.5)),
+    "clamp_min": ([(4, 5)], lambda x: torch.clamp(x[0], min=0.1)),
+    "where": ([(3, 4), (3, 4)], lambda x: torch.where(x[0] > x[1], x[0] * x[1], x[1])),
+    "where_broadcast": ([(3, 4), (4,)], lambda x: torch.where(x[0] > 0, x[0], x[1])),
+    "to_float64": ([(3, 4)], lambda x: x[0].to(torch.float64) * x[0]),
+    "clone": ([(3, 4)], lambda x: x[0].clone() * x[0]),
+    "contiguous": ([(3, 4)], lambda x: torch.exp(x[0].contiguous())),
+    "sum_all": ([(3, 4)], lambda x: torch.sum(x[0] * x[0])),
+    "sum_dim": ([(3, 4, 2)], lambda x: torch.sum(x[0] * x[0], [1])),
+    "sum_dims_keepdim": ([(3, 4, 2)], lambda x: torch.sum(torch.exp(x[0]), [0, 2], keepdim=True)),
+    "mean": ([(3, 4)], lambda x: torch.mean(x[0] * x[0], [-1])),
+    "var": ([(3, 5)], lambda x: torch.var(x[0], [1])),
+    "var_all_unbiased0": ([(3, 5)], lambda x: torch.var(x[0], unbiased=False)),
+    "std": ([(3, 5)], lambda x: torch.std(x[0], [0], keepdim=True)),
+    "max_dim": ([(3, 5)], lambda x: torch.max(x[0], 1).values * 2.0),
+    "min_dim_keepdim": ([(3, 5)], lambda x: torch.min(x[0], 0, keepdim=True).values),
+    "max_all": ([(3, 5)], lambda x: torch.max(x[0])),
+    "amax": ([(3, 4, 2)], lambda x: torch.amax(x[0], [0, 2])),
+    "logsumexp": ([(3, 5)], lambda x: torch.logsumexp(x[0], [1])),
+    "norm2": ([(3, 5)], lambda x: torch.linalg.vector_norm(x[0])),
+    "norm1_dim": ([(3, 5)], lambda x: torch.linalg.vector_norm(x[0], 1, [1])),
+    "norm3": ([(3, 5)], lambda x: torch.linalg.vector_norm(x[0], 3, [0], keepdim=True)),
+    "norm_inf": ([(3, 5)], lambda x: torch.linalg.vector_norm(x[0], math.inf, [1])),
+    "softmax": ([(3, 5)], lambda x: torch.softmax(x[0], 1)),
+    "log_softmax": ([(3, 5)], lambda x: torch.log_softmax(x[0], 0)),
+    "mm": ([(3, 4), (4, 2)], lambda x: torch.mm(x[0], x[1])),
+    "bmm": ([(2, 3, 4), (2, 4, 2)], lambda x: torch.bmm(x[0], x[1])),
+    "matmul_vec_vec": ([(4,), (4,)], lambda x: torch.matmul(x[0], x[1])),
+    "matmul_mat_vec": ([(3, 4), (4,)], lambda x: torch.matmul(x[0], x[1])),
+    "matmul_vec_mat": ([(4,), (4, 3)], lambda x: torch.matmul(x[0], x[1])),
+    "matmul_batch_mat": ([(2, 3, 4), (4, 2)], lambda x: torch.matmul(x[0], x[1])),
+    "matmul_broadcast": ([(2, 1, 3, 4), (3, 4, 2)], lambda x: torch.matmul(x[0], x[1])),
+    "outer": ([(3,), (4,)], lambda x: torch.outer(x[0], x[1])),
+    "dot": ([(5,), (5,)], lambda x: torch.dot(x[0], x[1])),
+    "view": ([(3, 4)], lambda x: x[0].reshape(2, 6) * 3.0),
+    "reshape_infer": ([(3, 4)], lambda x: torch.exp(x[0].reshape(-1))),
+    "permute": ([(2, 3, 4)], lambda x: x[0].permute(2, 0, 1) * x[0].size(0)),
+    "transpose": ([(3, 4)], lambda x: x[0].transpose(0, 1) * x[0].transpose(0, 1)),
+    "narrow": ([(5, 4)], lambda x: torch.exp(x[0].narrow(0, 1, 3))),
+    "slice_step": ([(7, 3)], lambda x: torch.exp(x[0][1:7:2])),
+    "select": ([(3, 4)], lambda x: torch.exp(x[0].select(1, -1))),
+    "expand": ([(3, 1)], lambda x: x[0].expand(2, 3, 4) * 2.0),
+    "squeeze_unsqueeze": ([(3, 1, 4)], lambda x: torch.exp(x[0]).squeeze().unsqueeze(0)),
+    "flatten": ([(2, 3, 4)], lambda x: torch.exp(x[0].flatten(1))),
+    "cat": ([(2, 3), (4, 3)], lambda x: torch.exp(torch.cat([x[0], x[1]], 0))),
+    "stack": ([(2, 3), (2, 3)], lambda x: torch.stack([x[0], x[1]], 1) * 2.0),
+    "split": ([(5, 3)], lambda x: (lambda p: p[0] * p[1] + torch.exp(p[2]))(torch.split(x[0], 2, 0))),
+    "chunk": ([(2, 6)], lambda x: (lambda p: p[0] * p[2])(torch.chunk(x[0], 3, 1))),
+    "index_select": ([(4, 3)], lambda x: torch.exp(torch.index_select(x[0], 0, I([2, 0, 2], (3,))))),
+    "gather": ([(3, 4)], lambda x: torch.exp(torch.gather(x[0], 1, I([0, 3, 3, 1, 2, 0], (3, 2))))),
+    "scatter_add": ([(3, 4), (2, 4)], lambda x: torch.exp(torch.scatter_add(x[0], 0, I([0, 2, 1, 0, 0, 0, 2, 2], (2, 4)), x[1]))),
+    "tril": ([(4, 4)], lambda x: torch.tril(x[0]) * x[0]),
+    "triu_offset": ([(3, 5)], lambda x: torch.triu(x[0], 1) * x[0]),
+    "masked_fill": ([(3, 4)], lambda x: torch.exp(x[0].masked_fill(x[0] > 0.2, 0.0))),
+}
+
+
+def save(path, array):
+    np.save(path, np.array(array, order="C", copy=True))  # ascontiguousarray makes 0-d 1-d
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    for old in os.listdir(OUT):
+        if old.endswith(".npy"):
+            os.remove(os.path.join(OUT, old))
+    rng = np.random.default_rng(20261124)
+    for name, spec in CASES.items():
+        shapes, fn = spec[0], spec[1]
+        lo, hi = (spec[2], spec[3]) if len(spec) > 2 else (-1.0, 1.0)
+        ins = [rng.uniform(lo, hi, size=s) for s in shapes]
+        xs64 = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in ins]
+        out64 = fn(xs64)
+        gout = rng.uniform(-1.0, 1.0, size=tuple(out64.shape))
+        grads = torch.autograd.grad(out64, xs64, torch.tensor(gout), allow_unused=True)
+        with torch.no_grad():
+            out32 = fn([torch.tensor(a, dtype=torch.float32) for a in ins])
+        for i, a in enumerate(ins):
+            save(os.path.join(OUT, f"{name}.in{i}.npy"), a)
+            g = grads[i] if grads[i] is not None else torch.zeros(shapes[i], dtype=torch.float64)
+            save(os.path.join(OUT, f"{name}.grad{i}.npy"), g.numpy())
+        save(os.path.join(OUT, f"{name}.gout.npy"), gout)
+        save(os.path.join(OUT, f"{name}.out64.npy"), out64.detach().numpy())
+        save(os.path.join(OUT, f"{name}.out32.npy"), out32.numpy().astype(np.float32))
+    with open(os.path.join(OUT, "VERSION.txt"), "w") as f:
+        f.write(f"torch {torch.__version__}, numpy {np.__version__}, {len(CASES)} cases\n")
+    print(f"wrote {len(CASES)} cases to {os.path.normpath(OUT)} with torch {torch.__version__}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -4,6 +4,8 @@
 // Everything a user of the engine needs: tensors, ops and autograd.
 #include "kaya/autograd/engine.h"
 #include "kaya/autograd/grad_mode.h"
+#include "kaya/core/parallel.h"
+#include "kaya/core/random.h"
 #include "kaya/core/tensor.h"
 #include "kaya/ops/binary.h"
 #include "kaya/ops/compare.h"

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: MIT
+// Behaviour the reference files do not cover: integer and bool dtypes, comparisons, NaN,
+// special values, factories, indexing errors, determinism across thread counts.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "kaya/kernels/blas/gemm.h"
+#include "kaya/kernels/ref/gemm.h"
+#include "kaya/ops/ops.h"
+
+namespace kaya {
+namespace {
+
+TEST(Math, IntegerArithmeticStaysInteger) {
+    Tensor a = from_vector<int64_t>({7, -7, 3}, {3});
+    EXPECT_EQ(to_vector<int64_t>(add(a, 1)), (std::vector<int64_t>{8, -6, 4}));
+    EXPECT_EQ(to_vector<int64_t>(pow(a, 2)), (std::vector<int64_t>{49, 49, 9}));
+    EXPECT_EQ(to_vector<float>(div(a, 2)), (std::vector<float>{3.5f, -3.5f, 1.5f}));
+    EXPECT_EQ(sum(a).dtype(), DType::Int64);
+    EXPECT_EQ(sum(a).item<int64_t>(), 3);
+    EXPECT_EQ(sum(gt(a, 0)).item<int64_t>(), 2) << "bool sums count";
+    EXPECT_EQ(to_vector<int64_t>(abs(a)), (std::vector<int64_t>{7, 7, 3}));
+}
+
+TEST(Math, ComparisonsAndLogicalOps) {
+    Tensor a = tensor({1, 2, 3}), b = tensor({3, 2, 1});
+    EXPECT_EQ(to_vector<bool>(lt(a, b)), (std::vector<bool>{true, false, false}));
+    EXPECT_EQ(to_vector<bool>(ge(a, 2)), (std::vector<bool>{false, true, true}));
+    EXPECT_EQ(to_vector<bool>(logical_xor(lt(a, b), ge(a, 2))), (std::vector<bool>{true, true, true}));
+    EXPECT_EQ(to_vector<bool>(logical_not(eq(a, b))), (std::vector<bool>{true, false, true}));
+    EXPECT_EQ(to_vector<float>(where(gt(a, 1), a, 0.0)), (std::vector<float>{0, 2, 3}));
+    EXPECT_THROW(where(a, a, b), DTypeError);
+}
+
+TEST(Math, NanPropagatesLikePyTorch) {
+    Tensor x = tensor({1, NAN, 3});
+    EXPECT_TRUE(std::isnan(max(x).item<float>()));
+    EXPECT_EQ(max(x, 0).indices.item<int64_t>(), 1);
+    EXPECT_TRUE(std::isnan(to_vector<float>(maximum(x, zeros({3})))[1]));
+    EXPECT_TRUE(std::isnan(to_vector<float>(clamp(x, 0.0, 2.0))[1]));
+    EXPECT_EQ(to_vector<bool>(isnan(x)), (std::vector<bool>{false, true, false}));
+}
+
+TEST(Math, StableFunctionsStayFinite) {
+    Tensor big = tensor({1e4, -1e4, 0}, DType::Float32);
+    auto s = to_vector<float>(sigmoid(big));
+    EXPECT_EQ(s[0], 1.0f);
+    EXPECT_EQ(s[1], 0.0f);
+    EXPECT_NEAR(logsumexp(big, {0}).item<float>(), 1e4, 1e-2);
+    auto ls = to_vector<float>(log_softmax(big, 0));
+    EXPECT_EQ(ls[0], 0.0f);
+    EXPECT_TRUE(std::isfinite(ls[2]));
+    Tensor all_neg_inf = full({3}, -INFINITY);
+    EXPECT_EQ(logsumexp(all_neg_inf, {0}).item<float>(), -INFINITY);
+}
+
+TEST(Math, ReductionsOverDimsAndKeepdim) {
+    Tensor x = reshape(arange(24, DType::Float64), {2, 3, 4});
+    EXPECT_EQ(sum(x, {0, 2}).shape(), (Shape{3}));
+    EXPECT_EQ(to_vector<double>(sum(x, {0, 2})), (std::vector<double>{60, 92, 124}));
+    EXPECT_EQ(sum(x, {1}, true).shape(), (Shape{2, 1, 4}));
+    EXPECT_EQ(to_vector<double>(mean(x, {-1})), (std::vector<double>{1.5, 5.5, 9.5, 13.5, 17.5, 21.5}));
+    EXPECT_EQ(to_vector<int64_t>(argmax(x, 1)), (std::vector<int64_t>{2, 2, 2, 2, 2, 2, 2, 2}));
+    EXPECT_EQ(argmax(x).item<int64_t>(), 23);
+    EXPECT_EQ(argmin(neg(x)).item<int64_t>(), 23);
+    EXPECT_NEAR(var(x).item<double>(), 50.0, 1e-12);
+    EXPECT_THROW(sum(x, {0, 0}), ValueError);
+    EXPECT_THROW(sum(x, {3}), IndexError);
+    EXPECT_THROW(max(zeros({0})), ValueError);
+    EXPECT_THROW(mean(arange(3)), DTypeError);
+}
+
+// Sums are split into fixed chunks combined in order, so any thread count gives the same bits.
+TEST(Math, ReductionsDoNotDependOnThreadCount) {
+    int saved = num_threads();
+    Generator g(5);
+    Tensor x = randn({3, 1000003}, DType::Float32, &g);
+    set_num_threads(1);
+    float a = sum(x).item<float>();
+    auto rows1 = to_vector<float>(sum(x, {1}));
+    auto cols1 = to_vector<float>(sum(x, {0}));
+    set_num_threads(2);
+    float b = sum(x).item<float>();
+    auto rows2 = to_vector<float>(sum(x, {1}));
+    auto cols2 = to_vector<float>(sum(x, {0}));
+    set_num_threads(saved);
+    EXPECT_EQ(a, b);
+    EXPECT_EQ(rows1, rows2);
+    EXPECT_EQ(cols1, cols2);
+}
+
+TEST(Math, FloatSumsAccumulateInDouble) {
+    // 1e7 ones plus a small term: a float accumulator would stall at 2^24.
+    Tensor x = ones({20000000});
+    EXPECT_EQ(sum(x).item<float>(), 20000000.0f);
+}
+
+TEST(Factory, RangesAndConstants) {
+    EXPECT_EQ(to_vector<int64_t>(arange(0, 10, 3)), (std::vector<int64_t>{0, 3, 6, 9}));
+    EXPECT_EQ(to_vector<float>(arange(1, 0, -0.25, DType::Float32)), (std::vector<float>{1, 0.75, 0.5, 0.25}));
+    EXPECT_EQ(to_vector<float>(linspace(0, 1, 5)), (std::vector<float>{0, 0.25, 0.5, 0.75, 1}));
+    EXPECT_EQ(to_vector<float>(eye(2, 3)), (std::vector<float>{1, 0, 0, 0, 1, 0}));
+    EXPECT_EQ(to_vector<float>(full({2}, 7)), (std::vector<float>{7, 7}));
+    EXPECT_EQ(ones_like(zeros({2}, DType::Int64)).dtype(), DType::Int64);
+    EXPECT_THROW(arange(0, 1, 0), ValueError);
+    EXPECT_THROW(from_vector<float>({1, 2, 3}, {2, 2}), ShapeError);
+}
+
+TEST(Index, GatherScatterOneHotTri) {
+    Tensor x = reshape(arange(6, DType::Float32), {2, 3});
+    Tensor idx = from_vector<int64_t>({2, 0}, {2, 1});
+    EXPECT_EQ(to_vector<float>(gather(x, 1, idx)), (std::vector<float>{2, 3}));
+    EXPECT_EQ(to_vector<float>(index_select(x, 1, from_vector<int64_t>({2, 2}, {2}))),
+              (std::vector<float>{2, 2, 5, 5}));
+    Tensor acc = scatter_add(zeros({4}), 0, from_vector<int64_t>({1, 1, 3}, {3}), ones({3}));
+    EXPECT_EQ(to_vector<float>(acc), (std::vector<float>{0, 2, 0, 1}));
+    EXPECT_EQ(to_vector<int64_t>(one_hot(from_vector<int64_t>({2, 0}, {2}))),
+              (std::vector<int64_t>{0, 0, 1, 1, 0, 0}));
+    EXPECT_EQ(to_vector<float>(tril(ones({2, 2}))), (std::vector<float>{1, 0, 1, 1}));
+    EXPECT_EQ(to_vector<float>(triu(ones({2, 2}), 1)), (std::vector<float>{0, 1, 0, 0}));
+    EXPECT_EQ(to_vector<float>(masked_fill(x, gt(x, 3), -1)), (std::vector<float>{0, 1, 2, 3, -1, -1}));
+}
+
+TEST(Index, OutOfRangeIndicesThrowInsteadOfReading) {
+    Tensor x = zeros({2, 3});
+    try {
+        gather(x, 1, from_vector<int64_t>({0, 3}, {2, 1}));
+        FAIL();
+    } catch (const IndexError& e) {
+        EXPECT_STREQ(e.what(), "gather: index 3 (at flat position 1) is out of range for dim 1 "
+                               "of size 3 in [2, 3] float32");
+    }
+    EXPECT_THROW(index_select(x, 0, from_vector<int64_t>({-1}, {1})), IndexError);
+    EXPECT_THROW(scatter_add(x, 0, from_vector<int64_t>({2, 0, 0}, {1, 3}), ones({1, 3})), IndexError);
+    EXPECT_THROW(gather(x, 1, zeros({2, 1})), DTypeError);
+}
+
+TEST(Linalg, MatmulShapesAndErrors) {
+    EXPECT_EQ(matmul(ones({5, 2, 3}), ones({3, 4})).shape(), (Shape{5, 2, 4}));
+    EXPECT_EQ(matmul(ones({3}), ones({2, 3, 4})).shape(), (Shape{2, 4}));
+    EXPECT_EQ(matmul(ones({2, 1, 2, 3}), ones({5, 3, 4})).shape(), (Shape{2, 5, 2, 4}));
+    EXPECT_EQ(to_vector<int64_t>(matmul(ones({2, 2}, DType::Int64), ones({2, 1}, DType::Int64))),
+              (std::vector<int64_t>{2, 2}));
+    EXPECT_EQ(to_vector<float>(mm(zeros({2, 0}), zeros({0, 2}))), (std::vector<float>{0, 0, 0, 0}));
+    try {
+        matmul(ones({32, 128}), ones({64, 10}));
+        FAIL();
+    } catch (const ShapeError& e) {
+        EXPECT_STREQ(e.what(), "mm: inner dimensions differ: a is [32, 128] float32, b is [64, 10] float32");
+    }
+    EXPECT_THROW(mm(ones({2, 2}), ones({2, 2}, DType::Float64)), DTypeError);
+}
+
+// The BLAS path (with transposes as flags) against the reference loops, all four layouts.
+TEST(Linalg, BlasAgreesWithReferenceGemm) {
+    Generator g(11);
+    Tensor a = randn({37, 53}, DType::Float32, &g), b = randn({53, 29}, DType::Float32, &g);
+    for (bool ta : {false, true}) {
+        for (bool tb : {false, true}) {
+            Tensor A = ta ? t(contiguous(t(a))) : a;  // Same values, column-major storage.
+            Tensor B = tb ? t(contiguous(t(b))) : b;
+            auto got = to_vector<float>(mm(A, B));
+            std::vector<float> want(37 * 29);
+            kernels::gemm_ref<float>(false, false, 37, 29, 53, 1.0f, a.data<float>(), 53,
+                                     b.data<float>(), 29, 0.0f, want.data(), 29);
+            for (size_t i = 0; i < want.size(); ++i) {
+                // K = 53 products of N(0,1) values: a few ulps of the result's magnitude.
+                ASSERT_NEAR(got[i], want[i], 1e-4f) << ta << tb << " at " << i;
+            }
+        }
+    }
+}
+
+TEST(Inplace, BumpsVersionAndBroadcasts) {
+    Tensor x = zeros({2, 3});
+    uint64_t v = x.version();
+    add_(x, tensor({1, 2, 3}));
+    EXPECT_GT(x.version(), v);
+    EXPECT_EQ(to_vector<float>(x), (std::vector<float>{1, 2, 3, 1, 2, 3}));
+    mul_(x, 2.0);
+    EXPECT_EQ(to_vector<float>(x)[5], 6.0f);
+    Tensor row = select(x, 0, 1);
+    zero_(row);  // Writes through the view.
+    EXPECT_EQ(to_vector<float>(x), (std::vector<float>{2, 4, 6, 0, 0, 0}));
+    EXPECT_THROW(add_(row, ones({2, 3})), ShapeError);
+    copy_(x, tensor({9, 8, 7}));
+    EXPECT_EQ(to_vector<float>(x)[3], 9.0f);
+}
+
+}  // namespace
+}  // namespace kaya

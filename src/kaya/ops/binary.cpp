@@ -113,7 +113,9 @@ Tensor div(const Tensor& a, const Tensor& b) {
 Tensor pow(const Tensor& a, const Tensor& b) {
     Tensor out = arith("pow", a, b, [](auto x, auto y) {
         using T = decltype(x);
-        if constexpr (std::is_integral_v<T>) {
+        if constexpr (std::is_same_v<T, bool>) {
+            return T(x || !y);  // Never reached (bool is refused); keeps the template total.
+        } else if constexpr (std::is_integral_v<T>) {
             // Integer power by repeated squaring; negative exponents give 0 (or +-1 for |x|==1).
             if (y < 0) return T(x == 1 ? 1 : x == -1 ? (y % 2 ? -1 : 1) : 0);
             T r = 1;

@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""The PyTorch side of bench/compare.py: the same work as Kaya's Google Benchmark programs,
+timed in this process. Prints {benchmark name: median seconds per call} as JSON.
+Threading comes from the environment the caller sets (OMP_NUM_THREADS, OPENBLAS_NUM_THREADS)."""
+import argparse
+import json
+import statistics
+import time
+
+import torch
+
+
+def timeit(fn, min_time):
+    """Median seconds per call over 5 batches, each batch at least min_time / 5 long."""
+    fn()
+    n, t = 1, 0.0
+    while True:
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        t = time.perf_counter() - start
+        if t >= min_time / 5:
+            break
+        n *= 2 if t <= 0 else max(2, min(100, int(min_time / 5 / t) + 1))
+    samples = [t / n]
+    for _ in range(4):
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        samples.append((time.perf_counter() - start) / n)
+    return statistics.median(samples)
+
+
+def gemm(n):
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    return lambda: torch.mm(a, b)
+
+
+def add_broadcast(n):
+    cols = min(256, n)
+    x, b = torch.randn(n // cols, cols), torch.randn(cols)
+    return lambda: x + b
+
+
+def exp(n):
+    x = torch.randn(n)
+    return lambda: torch.exp(x)
+
+
+def mul_add(n):
+    a, b, c = torch.randn(n), torch.randn(n), torch.randn(n)
+    return lambda: a * b + c
+
+
+def mlp(batch):
+    g = torch.Generator().manual_seed(0)
+    p = lambda *s: (torch.randn(*s, generator=g) * 0.1).requires_grad_()
+    w1, b1, w2, b2, w3, b3 = p(117, 64), p(64), p(64, 64), p(64), p(64, 1), p(1)
+    params = [w1, b1, w2, b2, w3, b3]
+    x, y = torch.randn(batch, 117, generator=g), torch.randn(batch, 1, generator=g)
+
+    def step():
+        for q in params:
+            q.grad = None
+        h = torch.relu(x @ w1 + b1)
+        h = torch.relu(h @ w2 + b2)
+        d = h @ w3 + b3 - y
+        loss = (d * d).mean()
+        loss.backward()
+
+    return step
+
+
+BENCHES = {}
+for n in (256, 512, 1024, 2048):
+    BENCHES[f"BM_KayaMatmul/{n}"] = lambda n=n: gemm(n)
+for n in (1000, 100000, 10000000):
+    BENCHES[f"BM_AddBroadcast/{n}"] = lambda n=n: add_broadcast(n)
+    BENCHES[f"BM_Exp/{n}"] = lambda n=n: exp(n)
+    BENCHES[f"BM_MulAdd/{n}"] = lambda n=n: mul_add(n)
+for b in (256, 32):
+    BENCHES[f"BM_MlpForwardBackward/{b}"] = lambda b=b: mlp(b)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--min-time", type=float, default=0.5)
+    ap.add_argument("--filter", default="")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    out = {}
+    for name, make in BENCHES.items():
+        if args.filter and args.filter not in name:
+            continue
+        out[name] = timeit(make(), args.min_time)
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

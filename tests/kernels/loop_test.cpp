@@ -112,3 +112,44 @@ TEST(Gemm, ReferenceHonoursTransposesAndBeta) {
 
 }  // namespace
 }  // namespace kaya::kernels
+
+#include "kaya/kernels/simd/exp.h"
+
+namespace kaya::kernels {
+namespace {
+
+TEST(SimdExp, MatchesStdExpWithinTwoUlpOnOddSizesAndUnalignedPointers) {
+    if (!simd::avx2_available()) GTEST_SKIP() << "no AVX2 on this CPU";
+    for (int64_t n : {0, 1, 7, 8, 9, 31, 1000}) {
+        for (int shift : {0, 1, 3}) {
+            std::vector<float> in(n + 4), out(n + 4, kPoison);
+            for (int64_t i = 0; i < n + 4; ++i) in[i] = -80.0f + 160.0f * static_cast<float>(i % 997) / 997.0f;
+            simd::exp_forward_avx2(out.data() + shift, in.data() + shift, n);
+            for (int64_t i = shift; i < shift + n; ++i) {
+                float want = std::exp(in[i]);
+                ASSERT_NEAR(out[i], want, 2.5e-7f * want) << "x = " << in[i];
+            }
+            for (int64_t i = n + shift; i < n + 4; ++i) ASSERT_TRUE(std::isnan(out[i]));
+        }
+    }
+}
+
+TEST(SimdExp, SpecialValues) {
+    if (!simd::avx2_available()) GTEST_SKIP() << "no AVX2 on this CPU";
+    std::vector<float> in = {0.0f, -0.0f, INFINITY, -INFINITY, kPoison, 88.7f, 89.0f, -87.0f, -200.0f, -95.0f};
+    std::vector<float> out(in.size());
+    simd::exp_forward_avx2(out.data(), in.data(), static_cast<int64_t>(in.size()));
+    EXPECT_EQ(out[0], 1.0f);
+    EXPECT_EQ(out[1], 1.0f);
+    EXPECT_EQ(out[2], INFINITY);
+    EXPECT_EQ(out[3], 0.0f);
+    EXPECT_TRUE(std::isnan(out[4]));
+    EXPECT_NEAR(out[5], std::exp(88.7f), 3e-7f * std::exp(88.7f));
+    EXPECT_EQ(out[6], INFINITY);
+    EXPECT_NEAR(out[7], std::exp(-87.0f), 3e-7f * std::exp(-87.0f));
+    EXPECT_EQ(out[8], 0.0f);
+    EXPECT_NEAR(out[9], std::exp(-95.0f), 1e-44f) << "subnormal results are kept";
+}
+
+}  // namespace
+}  // namespace kaya::kernels

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstdint>
+
+namespace kaya::kernels::simd {
+
+// True when the CPU has AVX2 and FMA (checked once) and KAYA_SIMD is not "0".
+bool avx2_available();
+
+// out[i] = exp(in[i]) for contiguous float buffers of n elements, within 2 ulp of std::exp
+// (Cephes' polynomial, 8 lanes, tail in scalar code), subnormal results included; NaN and
+// +-inf map as std::exp does. Caller checks
+// avx2_available(); the scalar reference is std::exp.
+void exp_forward_avx2(float* out, const float* in, int64_t n);
+
+}  // namespace kaya::kernels::simd

@@ -34,10 +34,11 @@ public:
 // The allocator for a device; throws NotImplemented for devices without a backend.
 Allocator& allocator_for(Device d);
 
-// The CPU allocator keeps freed blocks of 256 KiB and more for reuse (up to KAYA_CACHE_MB,
-// default 1024 MiB), because touching fresh pages is the dominant cost of large eager ops:
-// on the VMs we measured, first-touch page faults made a 40 MB add 70x slower than the add
-// itself. empty_cache() returns the cached blocks to the system.
+// The CPU allocator keeps freed blocks for reuse (up to KAYA_CACHE_MB in total, default
+// 1024 MiB): touching fresh pages is the dominant cost of large eager ops (on the VMs we
+// measured, first-touch page faults made a 40 MB add 70x slower than the add itself), and
+// malloc/free of small temporaries dominated small ones. empty_cache() returns the cached
+// blocks to the system.
 void empty_cache();
 // Bytes currently held in the CPU cache (not in use by any tensor).
 size_t cached_bytes();

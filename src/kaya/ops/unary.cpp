@@ -163,7 +163,8 @@ Tensor relu(const Tensor& x) {
         return v > decltype(v)(0) ? v : decltype(v)(0);
     });
     return with_grad("ReluBackward", out, x, [](const Tensor& g, const Tensor& x) {
-        return mul(g, as_factor(gt(detach(x), 0), g));
+        // where() instead of g * mask: one pass, and still linear (differentiable) in g.
+        return where(gt(detach(x), 0), g, zeros({}, g.dtype()));
     });
 }
 

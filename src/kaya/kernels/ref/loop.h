@@ -153,6 +153,14 @@ void map_ternary(const Loop& loop, Out* out, const A* a, const B* b, const C* c,
         if (so == 1 && sa == 1 && sb == 1 && sc == 1) {
 #pragma omp simd
             for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], y[i], z[i]);
+        } else if (so == 1 && sa == 1 && sb == 1 && sc == 0) {
+            const C zv = z[0];  // where(mask, t, scalar): the masking pattern of gradients.
+#pragma omp simd
+            for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], y[i], zv);
+        } else if (so == 1 && sa == 1 && sb == 0 && sc == 1) {
+            const B yv = y[0];
+#pragma omp simd
+            for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], yv, z[i]);
         } else {
             for (int64_t i = 0; i < n; ++i) o[i * so] = f(x[i * sa], y[i * sb], z[i * sc]);
         }

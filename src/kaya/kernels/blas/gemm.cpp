@@ -19,31 +19,34 @@ bool blas_enabled() {
     return enabled;
 }
 
-namespace {
 // BLAS needs leading dimensions >= 1 even for empty operands.
-int ld(int64_t v) { return static_cast<int>(std::max<int64_t>(v, 1)); }
-}  // namespace
+static int ld(int64_t v) { return static_cast<int>(std::max<int64_t>(v, 1)); }
 
-template <>
-void gemm<float>(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
-                 int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
-    if (M == 0 || N == 0) return;
-    if (!blas_enabled()) return gemm_ref(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), alpha, A, ld(lda),
-                B, ld(ldb), beta, C, ld(ldc));
+// Overloads so one template body serves both precisions.
+static void cblas_gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K, float alpha,
+                const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc) {
+    cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+static void cblas_gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K, double alpha,
+                const double* A, int lda, const double* B, int ldb, double beta, double* C,
+                int ldc) {
+    cblas_dgemm(CblasRowMajor, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
-template <>
-void gemm<double>(bool ta, bool tb, int64_t M, int64_t N, int64_t K, double alpha,
-                  const double* A, int64_t lda, const double* B, int64_t ldb, double beta,
-                  double* C, int64_t ldc) {
+template <class T>
+void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
+          const T* B, int64_t ldb, T beta, T* C, int64_t ldc) {
     if (M == 0 || N == 0) return;
     if (!blas_enabled()) return gemm_ref(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-    cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), alpha, A, ld(lda),
-                B, ld(ldb), beta, C, ld(ldc));
+    cblas_gemm(ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+               static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), alpha, A, ld(lda),
+               B, ld(ldb), beta, C, ld(ldc));
 }
+
+template void gemm(bool, bool, int64_t, int64_t, int64_t, float, const float*, int64_t,
+                   const float*, int64_t, float, float*, int64_t);
+template void gemm(bool, bool, int64_t, int64_t, int64_t, double, const double*, int64_t,
+                   const double*, int64_t, double, double*, int64_t);
 
 template <>
 void gemm<int64_t>(bool ta, bool tb, int64_t M, int64_t N, int64_t K, int64_t alpha,

@@ -38,11 +38,15 @@ Tensor ones_like_root(const Tensor& root) {
     return g;
 }
 
-void add_into_grad(const std::shared_ptr<TensorImpl>& impl, const Tensor& g, bool create_graph) {
+void add_into_grad(const std::shared_ptr<TensorImpl>& impl, Tensor g, bool create_graph) {
     Tensor holder(impl);
     Tensor cur = holder.grad();
     if (!cur.defined()) {
-        holder.set_grad(create_graph ? g : detached_copy(g));
+        // Take g as it is when nothing else can see its memory (PyTorch's AccumulateGrad does
+        // the same); otherwise copy, so later in-place accumulation cannot alias a user tensor.
+        bool sole_owner = g.impl_ptr().use_count() == 1 && g.storage().use_count() == 1 &&
+                          !g.requires_grad() && g.is_contiguous();
+        holder.set_grad(create_graph || sole_owner ? g : detached_copy(g));
     } else if (create_graph || cur.requires_grad()) {
         holder.set_grad(accumulate(cur, g));
     } else {
@@ -136,7 +140,7 @@ std::unordered_map<Node*, Tensor> run_graph(const std::vector<Tensor>& roots,
             for (const auto& w : n->retained) {
                 if (auto impl = w.lock()) add_into_grad(impl, g, create_graph);
             }
-            if (n->is_accumulator()) add_into_grad(n->leaf(), g, create_graph);
+            if (n->is_accumulator()) add_into_grad(n->leaf(), std::move(g), create_graph);
         }
         std::vector<Tensor> grads;
         if (g.defined() && run && !n->is_accumulator()) {

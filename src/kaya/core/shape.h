@@ -4,14 +4,14 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
+#include "kaya/core/small_vector.h"
 
 namespace kaya {
 
 // Sizes of each dimension, outermost first. A 0-dim (scalar) tensor has an empty Shape.
-using Shape = std::vector<int64_t>;
+using Shape = SmallVector;
 // Element (not byte) strides, one per dimension.
-using Strides = std::vector<int64_t>;
+using Strides = SmallVector;
 
 // "[2, 3, 4]".
 std::string format_shape(const Shape& shape);

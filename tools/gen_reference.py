@@ -108,6 +108,51 @@ CASES = {
 }
 
 
+# Ops without gradients (integer, bool and index results), compared exactly or at float
+# tolerance. Inputs: ("f", shape) float32 in [-2, 2), ("i", shape, lo, hi) int64 in [lo, hi).
+NONDIFF = {
+    "eq_broadcast": ([("i", (3, 4), 0, 3), ("i", (4,), 0, 3)], lambda x: torch.eq(x[0], x[1])),
+    "lt_mixed": ([("f", (3, 4)), ("i", (3, 4), -2, 2)], lambda x: torch.lt(x[0], x[1])),
+    "ge_scalar": ([("f", (5,))], lambda x: torch.ge(x[0], 0.25)),
+    "logical_and": ([("f", (3, 4)), ("f", (4,))], lambda x: torch.logical_and(x[0] > 0, x[1] > 0)),
+    "logical_or": ([("f", (6,)), ("f", (6,))], lambda x: torch.logical_or(x[0] > 0, x[1] > 0)),
+    "logical_xor": ([("f", (6,)), ("f", (6,))], lambda x: torch.logical_xor(x[0] > 0, x[1] > 0)),
+    "logical_not": ([("f", (6,))], lambda x: torch.logical_not(x[0] > 0)),
+    "argmax_dim": ([("f", (4, 5))], lambda x: torch.argmax(x[0], 1)),
+    "argmin_keepdim": ([("f", (4, 5))], lambda x: torch.argmin(x[0], 0, keepdim=True)),
+    "argmax_all": ([("f", (4, 5))], lambda x: torch.argmax(x[0])),
+    "max_indices": ([("f", (3, 6))], lambda x: torch.max(x[0], 1).indices),
+    "one_hot": ([("i", (5,), 0, 4)], lambda x: torch.nn.functional.one_hot(x[0], 6)),
+    "int_add_mul": ([("i", (3, 4), -5, 5), ("i", (4,), -5, 5)], lambda x: x[0] * x[1] + x[0]),
+    "int_pow": ([("i", (8,), -3, 4)], lambda x: torch.pow(x[0], 3)),
+    "int_div": ([("i", (8,), -9, 9), ("i", (8,), 1, 4)], lambda x: torch.div(x[0], x[1])),
+    "int_times_float": ([("i", (8,), -9, 9)], lambda x: x[0] * 0.5),
+    "int_sum": ([("i", (3, 5), -9, 9)], lambda x: torch.sum(x[0], 1)),
+    "bool_sum": ([("f", (3, 5))], lambda x: torch.sum(x[0] > 0)),
+    "int_matmul": ([("i", (3, 4), -3, 3), ("i", (4, 2), -3, 3)], lambda x: torch.matmul(x[0], x[1])),
+    "int_clamp": ([("i", (8,), -9, 9)], lambda x: torch.clamp(x[0], -3, 4)),
+    "int_abs_neg_sign": ([("i", (8,), -9, 9)], lambda x: torch.abs(x[0]) - torch.neg(x[0]) * torch.sign(x[0])),
+    "where_int": ([("f", (6,)), ("i", (6,), 0, 9)], lambda x: torch.where(x[0] > 0, x[1], 0)),
+    "float_to_int": ([("f", (8,))], lambda x: (x[0] * 3).to(torch.int64)),
+    "bool_to_float": ([("f", (8,))], lambda x: (x[0] > 0).to(torch.float32)),
+    "exp_of_int": ([("i", (5,), -3, 3)], lambda x: torch.exp(x[0])),
+    "cat_promote": ([("i", (2, 3), 0, 9), ("f", (1, 3))], lambda x: torch.cat([x[0], x[1]], 0)),
+    "index_select_int": ([("i", (4, 3), 0, 9)], lambda x: torch.index_select(x[0], 1, I([2, 0], (2,)))),
+    "gather_int": ([("i", (3, 3), 0, 9)], lambda x: torch.gather(x[0], 0, I([2, 1, 0], (1, 3)))),
+    "tril_int": ([("i", (3, 4), 1, 9)], lambda x: torch.tril(x[0], -1)),
+    "arange_float": ([], lambda x: torch.arange(-1.0, 1.0, 0.3)),
+    "arange_int": ([], lambda x: torch.arange(2, 17, 4)),
+    "linspace": ([], lambda x: torch.linspace(-1.0, 2.0, 7)),
+    "eye": ([], lambda x: torch.eye(3, 5)),
+}
+
+
+def make_input(rng, spec):
+    if spec[0] == "f":
+        return rng.uniform(-2.0, 2.0, size=spec[1]).astype(np.float32)
+    return rng.integers(spec[2], spec[3], size=spec[1]).astype(np.int64)
+
+
 def save(path, array):
     np.save(path, np.array(array, order="C", copy=True))  # ascontiguousarray makes 0-d 1-d
 
@@ -135,9 +180,16 @@ def main():
         save(os.path.join(OUT, f"{name}.gout.npy"), gout)
         save(os.path.join(OUT, f"{name}.out64.npy"), out64.detach().numpy())
         save(os.path.join(OUT, f"{name}.out32.npy"), out32.numpy().astype(np.float32))
+    for name, (specs, fn) in NONDIFF.items():
+        ins = [make_input(rng, sp) for sp in specs]
+        out = fn([torch.from_numpy(a) for a in ins])
+        for i, a in enumerate(ins):
+            save(os.path.join(OUT, f"nd_{name}.in{i}.npy"), a)
+        save(os.path.join(OUT, f"nd_{name}.out.npy"), out.numpy())
     with open(os.path.join(OUT, "VERSION.txt"), "w") as f:
-        f.write(f"torch {torch.__version__}, numpy {np.__version__}, {len(CASES)} cases\n")
-    print(f"wrote {len(CASES)} cases to {os.path.normpath(OUT)} with torch {torch.__version__}")
+        f.write(f"torch {torch.__version__}, numpy {np.__version__}, "
+                f"{len(CASES)} differentiable and {len(NONDIFF)} other cases\n")
+    print(f"wrote {len(CASES) + len(NONDIFF)} cases to {os.path.normpath(OUT)} with torch {torch.__version__}")
 
 
 if __name__ == "__main__":

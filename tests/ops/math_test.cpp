@@ -172,6 +172,23 @@ TEST(Linalg, BlasAgreesWithReferenceGemm) {
     }
 }
 
+// BLAS may block a product differently with more threads, so matmul is the one op whose
+// result can change with the thread count: only by float rounding, which this bounds.
+TEST(Linalg, MatmulAgreesAcrossThreadCountsUpToRounding) {
+    int saved = num_threads();
+    Generator g(12);
+    Tensor a = randn({300, 400}, DType::Float32, &g), b = randn({400, 200}, DType::Float32, &g);
+    set_num_threads(1);
+    auto one = to_vector<float>(mm(a, b));
+    set_num_threads(2);
+    auto two = to_vector<float>(mm(a, b));
+    set_num_threads(saved);
+    for (size_t i = 0; i < one.size(); ++i) {
+        // Sums of 400 products of N(0,1) numbers (|result| ~ 20): float rounding ~1e-5.
+        ASSERT_NEAR(one[i], two[i], 1e-4f) << i;
+    }
+}
+
 TEST(Inplace, BumpsVersionAndBroadcasts) {
     Tensor x = zeros({2, 3});
     uint64_t v = x.version();

@@ -44,10 +44,13 @@ TEST_P(Reference, Float64OutputAndGradientsMatchPyTorch) {
     expect_close(out, test::load_npy(ref(c.name, "out64")), 1e-12, 1e-12, c.name + " out64");
     Tensor gout = test::load_npy(ref(c.name, "gout"));
     auto grads = autograd::grad({out}, xs, {gout}, {.allow_unused = true});
+    // PyTorch's hardsigmoid backward multiplies by 1.0f / 6.0f, a float32 constant, even in
+    // double: its reference carries float32 rounding (3e-8 relative) that ours does not.
+    const double grad_rtol = c.name == "hardsigmoid" ? 1e-7 : 1e-10;
     for (size_t i = 0; i < xs.size(); ++i) {
         Tensor want = test::load_npy(ref(c.name, "grad" + std::to_string(i)));
         Tensor got = grads[i].defined() ? grads[i] : zeros_like(want);
-        expect_close(got, want, 1e-10, 1e-12, c.name + " grad" + std::to_string(i));
+        expect_close(got, want, grad_rtol, 1e-12, c.name + " grad" + std::to_string(i));
     }
 }
 

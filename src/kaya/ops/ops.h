@@ -7,6 +7,7 @@
 #include "kaya/core/parallel.h"
 #include "kaya/core/random.h"
 #include "kaya/core/tensor.h"
+#include "kaya/ops/activation.h"
 #include "kaya/ops/binary.h"
 #include "kaya/ops/compare.h"
 #include "kaya/ops/convert.h"

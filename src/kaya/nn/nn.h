@@ -1,0 +1,10 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// The layers, losses and initialisers of kaya::nn.
+#include "kaya/nn/activation.h"
+#include "kaya/nn/container.h"
+#include "kaya/nn/init.h"
+#include "kaya/nn/linear.h"
+#include "kaya/nn/loss.h"
+#include "kaya/nn/module.h"

@@ -155,6 +155,54 @@ NONDIFF = {
 }
 
 
+F = torch.nn.functional
+
+# Losses: name -> (arrays, fn). Arrays: input (float64 logits or predictions), target, and
+# optional weight / pos_weight. Written as nl_<name>.<key>.npy with .out and .grad (of the
+# summed loss with respect to input).
+def loss_cases(rng):
+    u = lambda *s: rng.uniform(-3, 3, size=s)
+    idx = lambda hi, *s: rng.integers(0, hi, size=s).astype(np.int64)
+    probs = rng.dirichlet(np.ones(5), size=6)
+    tgt_ignore = idx(5, 6)
+    tgt_ignore[[1, 4]] = -100
+    tgt_ign3 = idx(4, 3)
+    tgt_ign3[0] = 3
+    return {
+        "mse": ({"input": u(4, 3), "target": u(4, 3)}, lambda a: F.mse_loss(a["input"], a["target"])),
+        "mse_sum": ({"input": u(4, 3), "target": u(4, 3)}, lambda a: F.mse_loss(a["input"], a["target"], reduction="sum")),
+        "l1_none": ({"input": u(4, 3), "target": u(4, 3)}, lambda a: F.l1_loss(a["input"], a["target"], reduction="none")),
+        "huber": ({"input": u(5, 4), "target": u(5, 4)}, lambda a: F.huber_loss(a["input"], a["target"], delta=1.5)),
+        "ce": ({"input": u(6, 5), "target": idx(5, 6)}, lambda a: F.cross_entropy(a["input"], a["target"])),
+        "ce_sum": ({"input": u(6, 5), "target": idx(5, 6)}, lambda a: F.cross_entropy(a["input"], a["target"], reduction="sum")),
+        "ce_none": ({"input": u(6, 5), "target": idx(5, 6)}, lambda a: F.cross_entropy(a["input"], a["target"], reduction="none")),
+        "ce_weight": ({"input": u(6, 5), "target": idx(5, 6), "weight": rng.uniform(0.2, 2, size=5)},
+                      lambda a: F.cross_entropy(a["input"], a["target"], weight=a["weight"])),
+        "ce_ignore": ({"input": u(6, 5), "target": tgt_ignore}, lambda a: F.cross_entropy(a["input"], a["target"])),
+        "ce_smooth": ({"input": u(6, 5), "target": idx(5, 6)},
+                      lambda a: F.cross_entropy(a["input"], a["target"], label_smoothing=0.1)),
+        "ce_all_options": ({"input": u(6, 5), "target": tgt_ignore, "weight": rng.uniform(0.2, 2, size=5)},
+                           lambda a: F.cross_entropy(a["input"], a["target"], weight=a["weight"], label_smoothing=0.2)),
+        "ce_smooth_none": ({"input": u(6, 5), "target": tgt_ignore, "weight": rng.uniform(0.2, 2, size=5)},
+                           lambda a: F.cross_entropy(a["input"], a["target"], weight=a["weight"], label_smoothing=0.2, reduction="none")),
+        "ce_spatial": ({"input": u(2, 4, 3), "target": idx(4, 2, 3)}, lambda a: F.cross_entropy(a["input"], a["target"])),
+        "ce_unbatched": ({"input": u(4), "target": np.array(2, dtype=np.int64)}, lambda a: F.cross_entropy(a["input"], a["target"])),
+        "ce_probs": ({"input": u(6, 5), "target": probs}, lambda a: F.cross_entropy(a["input"], a["target"])),
+        "ce_probs_all": ({"input": u(6, 5), "target": probs, "weight": rng.uniform(0.2, 2, size=5)},
+                         lambda a: F.cross_entropy(a["input"], a["target"], weight=a["weight"], label_smoothing=0.1)),
+        "ce_huge_logits": ({"input": u(3, 4) * 5000, "target": idx(4, 3)}, lambda a: F.cross_entropy(a["input"], a["target"])),
+        "nll_weight_ignore": ({"input": np.log(rng.dirichlet(np.ones(4), size=3)), "target": tgt_ign3,
+                               "weight": rng.uniform(0.2, 2, size=4)},
+                              lambda a: F.nll_loss(a["input"], a["target"], weight=a["weight"], ignore_index=3)),
+        "bce_logits": ({"input": u(4, 3), "target": rng.uniform(0, 1, size=(4, 3))},
+                       lambda a: F.binary_cross_entropy_with_logits(a["input"], a["target"])),
+        "bce_logits_all": ({"input": u(4, 3) * 10, "target": rng.integers(0, 2, size=(4, 3)).astype(np.float64),
+                            "weight": rng.uniform(0.5, 2, size=(4, 3)), "pos_weight": rng.uniform(0.5, 3, size=3)},
+                           lambda a: F.binary_cross_entropy_with_logits(a["input"], a["target"], weight=a["weight"],
+                                                                        pos_weight=a["pos_weight"], reduction="sum")),
+    }
+
+
 def make_input(rng, spec):
     if spec[0] == "f":
         return rng.uniform(-2.0, 2.0, size=spec[1]).astype(np.float32)
@@ -194,9 +242,19 @@ def main():
         for i, a in enumerate(ins):
             save(os.path.join(OUT, f"nd_{name}.in{i}.npy"), a)
         save(os.path.join(OUT, f"nd_{name}.out.npy"), out.numpy())
+    losses = loss_cases(rng)
+    for name, (arrays, fn) in losses.items():
+        tensors = {k: torch.from_numpy(v) for k, v in arrays.items()}
+        tensors["input"].requires_grad_(True)
+        out = fn(tensors)
+        (grad,) = torch.autograd.grad(out.sum(), [tensors["input"]])
+        for k, v in arrays.items():
+            save(os.path.join(OUT, f"nl_{name}.{k}.npy"), v)
+        save(os.path.join(OUT, f"nl_{name}.out.npy"), out.detach().numpy())
+        save(os.path.join(OUT, f"nl_{name}.grad.npy"), grad.numpy())
     with open(os.path.join(OUT, "VERSION.txt"), "w") as f:
         f.write(f"torch {torch.__version__}, numpy {np.__version__}, "
-                f"{len(CASES)} differentiable and {len(NONDIFF)} other cases\n")
+                f"{len(CASES)} differentiable, {len(NONDIFF)} other and {len(losses)} loss cases\n")
     print(f"wrote {len(CASES) + len(NONDIFF)} cases to {os.path.normpath(OUT)} with torch {torch.__version__}")
 
 

@@ -203,6 +203,35 @@ def loss_cases(rng):
     }
 
 
+# Optimizers: 20 steps on loss = mean((tanh(X w) + b - Y)^2), float64; the trajectories of
+# w (4, 3) and b (3) after each step are written as no_<name>.w.npy (20, 4, 3) / .b.npy.
+O = torch.optim
+OPTIMIZERS = {
+    "sgd": lambda w, b: O.SGD([w, b], lr=0.1),
+    "sgd_momentum": lambda w, b: O.SGD([w, b], lr=0.05, momentum=0.9),
+    "sgd_dampening": lambda w, b: O.SGD([w, b], lr=0.05, momentum=0.9, dampening=0.3),
+    "sgd_nesterov_wd": lambda w, b: O.SGD([w, b], lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01),
+    "adagrad": lambda w, b: O.Adagrad([w, b], lr=0.1, lr_decay=0.01, weight_decay=0.01, initial_accumulator_value=0.1),
+    "rmsprop": lambda w, b: O.RMSprop([w, b], lr=0.01),
+    "rmsprop_centered_momentum": lambda w, b: O.RMSprop([w, b], lr=0.01, alpha=0.9, momentum=0.9, centered=True, weight_decay=0.01),
+    "adam": lambda w, b: O.Adam([w, b], lr=0.01),
+    "adam_amsgrad_wd": lambda w, b: O.Adam([w, b], lr=0.01, betas=(0.8, 0.99), amsgrad=True, weight_decay=0.01),
+    "adamw": lambda w, b: O.AdamW([w, b], lr=0.01, weight_decay=0.1),
+    "adamw_amsgrad": lambda w, b: O.AdamW([w, b], lr=0.02, amsgrad=True),
+    "groups_sgd": lambda w, b: O.SGD([{"params": [w], "lr": 0.1, "momentum": 0.9}, {"params": [b]}], lr=0.01),
+}
+
+# Schedules: lr after each of 30 steps of SGD(lr=0.1) on one parameter (ns_<name>.lr.npy).
+S = torch.optim.lr_scheduler
+SCHEDULERS = {
+    "step": lambda o: S.StepLR(o, step_size=7, gamma=0.5),
+    "exponential": lambda o: S.ExponentialLR(o, gamma=0.9),
+    "cosine": lambda o: S.CosineAnnealingLR(o, T_max=10, eta_min=0.01),
+    "warmup_inverse_sqrt": lambda o: S.LambdaLR(o, lambda s: min(s / 5, math.sqrt(5 / s)) if s > 0 else 0.0),
+}
+PLATEAU_METRICS = [1.0, 0.9, 0.95, 0.96, 0.97, 0.85, 0.86, 0.86, 0.87, 0.88, 0.89, 0.9, 0.8, 0.81, 0.82, 0.83, 0.84, 0.85]
+
+
 def make_input(rng, spec):
     if spec[0] == "f":
         return rng.uniform(-2.0, 2.0, size=spec[1]).astype(np.float32)
@@ -252,9 +281,50 @@ def main():
             save(os.path.join(OUT, f"nl_{name}.{k}.npy"), v)
         save(os.path.join(OUT, f"nl_{name}.out.npy"), out.detach().numpy())
         save(os.path.join(OUT, f"nl_{name}.grad.npy"), grad.numpy())
+    X, Y = rng.normal(size=(8, 4)), rng.normal(size=(8, 3))
+    w0, b0 = rng.normal(size=(4, 3)) * 0.5, rng.normal(size=3) * 0.5
+    save(os.path.join(OUT, "no_data.X.npy"), X)
+    save(os.path.join(OUT, "no_data.Y.npy"), Y)
+    save(os.path.join(OUT, "no_data.w0.npy"), w0)
+    save(os.path.join(OUT, "no_data.b0.npy"), b0)
+    Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
+    for name, make in OPTIMIZERS.items():
+        w = torch.tensor(w0, requires_grad=True)
+        b = torch.tensor(b0, requires_grad=True)
+        opt = make(w, b)
+        ws, bs = [], []
+        for _ in range(20):
+            opt.zero_grad()
+            loss = ((torch.tanh(Xt @ w) + b - Yt) ** 2).mean()
+            loss.backward()
+            opt.step()
+            ws.append(w.detach().clone().numpy())
+            bs.append(b.detach().clone().numpy())
+        save(os.path.join(OUT, f"no_{name}.w.npy"), np.stack(ws))
+        save(os.path.join(OUT, f"no_{name}.b.npy"), np.stack(bs))
+    for name, make in SCHEDULERS.items():
+        p = torch.zeros(1, requires_grad=True)
+        opt = torch.optim.SGD([p], lr=0.1)
+        sched = make(opt)
+        lrs = []
+        for _ in range(30):
+            opt.step()
+            sched.step()
+            lrs.append(opt.param_groups[0]["lr"])
+        save(os.path.join(OUT, f"ns_{name}.lr.npy"), np.array(lrs))
+    p = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.SGD([p], lr=0.1)
+    plateau = S.ReduceLROnPlateau(opt, factor=0.5, patience=2, cooldown=1, min_lr=0.02)
+    lrs = []
+    for m in PLATEAU_METRICS:
+        plateau.step(m)
+        lrs.append(opt.param_groups[0]["lr"])
+    save(os.path.join(OUT, "ns_plateau.metric.npy"), np.array(PLATEAU_METRICS))
+    save(os.path.join(OUT, "ns_plateau.lr.npy"), np.array(lrs))
     with open(os.path.join(OUT, "VERSION.txt"), "w") as f:
         f.write(f"torch {torch.__version__}, numpy {np.__version__}, "
-                f"{len(CASES)} differentiable, {len(NONDIFF)} other and {len(losses)} loss cases\n")
+                f"{len(CASES)} differentiable, {len(NONDIFF)} other, {len(losses)} loss cases, "
+                f"{len(OPTIMIZERS)} optimizer and {len(SCHEDULERS) + 1} schedule trajectories\n")
     print(f"wrote {len(CASES) + len(NONDIFF)} cases to {os.path.normpath(OUT)} with torch {torch.__version__}")
 
 

@@ -5,6 +5,8 @@
 #include <iosfwd>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "kaya/core/dtype.h"
 #include "kaya/core/error.h"
@@ -114,6 +116,9 @@ private:
 };
 
 std::ostream& operator<<(std::ostream& os, const Tensor& t);
+
+// Named tensors in a fixed order, as PyTorch's state_dict: "0.weight", "fc.bias", ...
+using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
 
 // "[2, 3] float32" for error messages.
 std::string describe(const Tensor& t);

@@ -10,8 +10,7 @@
 
 namespace kaya::nn {
 
-// Named tensors in registration order, as PyTorch's state_dict: "0.weight", "fc.bias", ...
-using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
+using kaya::NamedTensors;
 
 // Base of every layer and model (torch.nn.Module). A subclass registers its parameters,
 // buffers and submodules by name in its constructor; everything else (recursive parameter

@@ -232,6 +232,50 @@ SCHEDULERS = {
 PLATEAU_METRICS = [1.0, 0.9, 0.95, 0.96, 0.97, 0.85, 0.86, 0.86, 0.87, 0.88, 0.89, 0.9, 0.8, 0.81, 0.82, 0.83, 0.84, 0.85]
 
 
+def write_safetensors_with_numpy(path, arrays, metadata):
+    """The format by hand (no safetensors package): 8-byte length, JSON header, raw data.
+    arrays: name -> (dtype tag, numpy array already in that storage type)."""
+    import json
+    import struct
+    header, blobs, offset = {"__metadata__": metadata}, [], 0
+    for name, (tag, a) in arrays.items():
+        raw = np.ascontiguousarray(a).tobytes()
+        header[name] = {"dtype": tag, "shape": list(a.shape), "data_offsets": [offset, offset + len(raw)]}
+        blobs.append(raw)
+        offset += len(raw)
+    text = json.dumps(header).encode()
+    text += b" " * ((8 - len(text) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+
+
+def safetensors_reference(rng):
+    d = os.path.join(OUT, "..", "safetensors")
+    os.makedirs(d, exist_ok=True)
+    f32 = rng.normal(size=(3, 2)).astype(np.float32)
+    half = np.array([0.5, -2.0, 65504.0, 1e-7], dtype=np.float16)
+    bf_src = np.array([1.5, -3.25], dtype=np.float32)
+    bf = (bf_src.view(np.uint32) >> 16).astype(np.uint16)  # Exact: these values fit bfloat16.
+    arrays = {
+        "linear.weight": ("F32", f32),
+        "linear.bias": ("F32", np.arange(3, dtype=np.float32)),
+        "counts": ("I64", np.array([1, -2, 3, 1 << 40], dtype=np.int64)),
+        "mask": ("BOOL", np.array([[True, False], [False, True]])),
+        "half": ("F16", half),
+        "bf": ("BF16", bf),
+        "small": ("I32", np.array([-7, 9], dtype=np.int32)),
+        "bytes": ("U8", np.array([0, 200, 255], dtype=np.uint8)),
+        "scalar": ("F64", np.array(2.5)),
+        "empty": ("F32", np.zeros((0, 3), dtype=np.float32)),
+    }
+    write_safetensors_with_numpy(os.path.join(d, "numpy_written.safetensors"), arrays,
+                                 {"format": "pt", "epoch": "3"})
+    expected = {"linear.weight": f32, "half": half.astype(np.float32), "bf": bf_src,
+                "small": np.array([-7, 9], dtype=np.int64), "bytes": np.array([0, 200, 255], dtype=np.int64)}
+    for name, a in expected.items():
+        save(os.path.join(d, f"expected.{name}.npy"), a)
+
+
 def make_input(rng, spec):
     if spec[0] == "f":
         return rng.uniform(-2.0, 2.0, size=spec[1]).astype(np.float32)
@@ -321,6 +365,7 @@ def main():
         lrs.append(opt.param_groups[0]["lr"])
     save(os.path.join(OUT, "ns_plateau.metric.npy"), np.array(PLATEAU_METRICS))
     save(os.path.join(OUT, "ns_plateau.lr.npy"), np.array(lrs))
+    safetensors_reference(rng)
     with open(os.path.join(OUT, "VERSION.txt"), "w") as f:
         f.write(f"torch {torch.__version__}, numpy {np.__version__}, "
                 f"{len(CASES)} differentiable, {len(NONDIFF)} other, {len(losses)} loss cases, "

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kaya/core/tensor.h"
+
+namespace kaya::io {
+
+struct CsvOptions {
+    char delimiter = ',';
+    bool header = true;  // First line names the columns; without it they are "0", "1", ...
+};
+
+// A numeric table read from CSV.
+struct CsvTable {
+    std::vector<std::string> columns;
+    Tensor values;  // (rows, columns) float64
+
+    // Index of a column; ValueError listing the available names when absent.
+    int64_t column(const std::string& name) const;
+    // The named columns as a (rows, k) tensor of `dtype`.
+    Tensor select(const std::vector<std::string>& names, DType dtype = kDefaultDType) const;
+    int64_t rows() const { return values.shape()[0]; }
+};
+
+// Reads a CSV of numbers (RFC 4180 quoting allowed, CRLF or LF, blank lines skipped). A bad
+// field throws ParseError "file:line:column: expected a number in column 'x', got 'abc'"; a
+// row with the wrong number of fields names the line and both counts.
+CsvTable read_csv(const std::string& path, CsvOptions options = {});
+CsvTable parse_csv(std::string_view text, const std::string& source, CsvOptions options = {});
+
+// Splits one CSV line into fields (quotes removed, "" unescaped); ParseError on an unclosed
+// quote, naming source:line.
+std::vector<std::string> split_csv_line(std::string_view line, char delimiter,
+                                        const std::string& source, int64_t line_no);
+
+}  // namespace kaya::io

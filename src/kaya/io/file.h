@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace kaya::io {
+
+// Reads a whole file; IoError naming the path when it cannot.
+std::string read_file(const std::string& path);
+
+// Writes `bytes` to `path` atomically: a temporary file in the same directory, fsync, rename
+// over the target, fsync of the directory. A crash leaves either the old file or the new one,
+// never a torn one. IoError with the path and errno text on failure.
+void write_file_atomic(const std::string& path, std::string_view bytes);
+
+}  // namespace kaya::io

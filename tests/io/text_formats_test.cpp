@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "kaya/io/csv.h"
+#include "kaya/io/json.h"
+#include "kaya/io/npy.h"
+#include "kaya/ops/ops.h"
+
+namespace kaya::io {
+namespace {
+
+TEST(Csv, ParsesNumbersQuotesAndSelectsColumns) {
+    auto t = parse_csv("id,\"x, a\",y\r\n1,2.5,-3\n\n2,1e3,4\n", "t.csv");
+    EXPECT_EQ(t.columns, (std::vector<std::string>{"id", "x, a", "y"}));
+    EXPECT_EQ(t.rows(), 2);
+    EXPECT_EQ(to_vector<double>(t.values), (std::vector<double>{1, 2.5, -3, 2, 1000, 4}));
+    Tensor sel = t.select({"y", "id"});
+    EXPECT_EQ(sel.dtype(), DType::Float32);
+    EXPECT_EQ(to_vector<float>(sel), (std::vector<float>{-3, 1, 4, 2}));
+    auto nh = parse_csv("1;2\n3;4\n", "n.csv", {.delimiter = ';', .header = false});
+    EXPECT_EQ(nh.columns, (std::vector<std::string>{"0", "1"}));
+}
+
+TEST(Csv, BadInputNamesFileLineAndColumn) {
+    try {
+        parse_csv("a,b,c\n1,2,3\n4,oops,6\n", "data.csv");
+        FAIL();
+    } catch (const ParseError& e) {
+        EXPECT_STREQ(e.what(), "data.csv:3:3: expected a number in column 'b', got 'oops'");
+    }
+    try {
+        parse_csv("a,b\n1,2,3\n", "data.csv");
+        FAIL();
+    } catch (const ParseError& e) {
+        EXPECT_STREQ(e.what(), "data.csv:2: expected 2 fields, got 3");
+    }
+    EXPECT_THROW(parse_csv("a,b\n\"1,2\n", "q.csv"), ParseError);
+    EXPECT_THROW(parse_csv("", "empty.csv"), ParseError);
+    EXPECT_THROW(parse_csv("a\n1\n", "x.csv").column("b"), ValueError);
+    EXPECT_THROW(read_csv("/nonexistent.csv"), IoError);
+}
+
+TEST(Npy, RoundTrip) {
+    std::string path = (std::filesystem::temp_directory_path() / "kaya_npy_test.npy").string();
+    for (const Tensor& t : {randn({2, 3}), to(randn({4}), DType::Float64), arange(5),
+                            gt(randn({3}), 0), scalar_tensor(4.0)}) {
+        save_npy(path, t);
+        Tensor back = load_npy(path);
+        EXPECT_EQ(back.shape(), t.shape());
+        EXPECT_EQ(back.dtype(), t.dtype());
+        EXPECT_EQ(to_vector<double>(back), to_vector<double>(t));
+    }
+    std::filesystem::remove(path);
+    EXPECT_THROW(decode_npy("not numpy at all", "x.npy"), ParseError);
+}
+
+TEST(Json, ParsesAndRejects) {
+    Json j = parse_json(R"({"a": [1, -2.5, "x\u00e9\n"], "b": {"c": true, "d": null}})", "j");
+    EXPECT_EQ(j.find("a")->array()[0].integer(), 1);
+    EXPECT_EQ(j.find("a")->array()[2].string(), "x\xc3\xa9\n");
+    EXPECT_THROW(parse_json(R"({"a": 1,})", "j"), ParseError);
+    EXPECT_THROW(parse_json(R"({"a": 1, "a": 2})", "j"), ParseError);
+    EXPECT_THROW(parse_json(std::string(100, '['), "j"), ParseError);
+    EXPECT_THROW(parse_json(R"("abc)", "j"), ParseError);
+    EXPECT_THROW(parse_json("99999999999999999999", "j"), ParseError);
+    EXPECT_EQ(json_quote("a\"b\n"), "\"a\\\"b\\n\"");
+}
+
+}  // namespace
+}  // namespace kaya::io

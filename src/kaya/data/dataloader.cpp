@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+#include "kaya/data/dataloader.h"
+
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <numeric>
+#include <thread>
+
+#include "kaya/core/random.h"
+#include "kaya/ops/factory.h"
+#include "kaya/ops/random.h"
+
+namespace kaya::data {
+
+DataLoader::DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions o)
+    : dataset_(std::move(dataset)), o_(o) {
+    KAYA_CHECK(dataset_ != nullptr, ValueError, "DataLoader: dataset is null");
+    KAYA_CHECK(o.batch_size > 0, ValueError, "DataLoader: batch_size must be positive, got ", o.batch_size);
+}
+
+DataLoader::~DataLoader() = default;
+
+int64_t DataLoader::num_batches() const {
+    int64_t n = dataset_->size();
+    return o_.drop_last ? n / o_.batch_size : (n + o_.batch_size - 1) / o_.batch_size;
+}
+
+std::vector<int64_t> DataLoader::order(int64_t epoch) const {
+    const int64_t n = dataset_->size();
+    if (!o_.shuffle) {
+        std::vector<int64_t> v(n);
+        std::iota(v.begin(), v.end(), 0);
+        return v;
+    }
+    // Counter space of epoch e starts at e << 40, so epochs never share random draws.
+    Generator g(o_.seed);
+    g.set_state(o_.seed, static_cast<uint64_t>(epoch) << 40);
+    return to_vector<int64_t>(randperm(n, &g));
+}
+
+Example DataLoader::batch(const std::vector<int64_t>& order, int64_t b) const {
+    const int64_t start = b * o_.batch_size;
+    const int64_t end = std::min<int64_t>(start + o_.batch_size, static_cast<int64_t>(order.size()));
+    return dataset_->get_batch(std::vector<int64_t>(order.begin() + start, order.begin() + end));
+}
+
+// A single background thread filling a queue of at most two batches.
+struct DataLoader::Epoch::Worker {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::deque<Example> ready;
+    std::exception_ptr error;
+    bool stop = false;
+    std::thread thread;
+
+    void run(const DataLoader& loader, const std::vector<int64_t>& order, int64_t count) {
+        for (int64_t b = 0; b < count; ++b) {
+            Example e;
+            try {
+                e = loader.batch(order, b);
+            } catch (...) {
+                std::lock_guard<std::mutex> lock(mu);
+                error = std::current_exception();
+                cv.notify_all();
+                return;
+            }
+            std::unique_lock<std::mutex> lock(mu);
+            cv.wait(lock, [&] { return stop || ready.size() < 2; });
+            if (stop) return;
+            ready.push_back(std::move(e));
+            cv.notify_all();
+        }
+    }
+};
+
+DataLoader::Epoch::Epoch(const DataLoader& loader, int64_t epoch)
+    : loader_(loader), order_(loader.order(epoch)) {
+    if (loader_.o_.prefetch && loader_.num_batches() > 1) {
+        worker_ = std::make_unique<Worker>();
+        worker_->thread = std::thread([this] { worker_->run(loader_, order_, loader_.num_batches()); });
+    }
+}
+
+DataLoader::Epoch::~Epoch() {
+    if (worker_) {
+        {
+            std::lock_guard<std::mutex> lock(worker_->mu);
+            worker_->stop = true;
+        }
+        worker_->cv.notify_all();
+        worker_->thread.join();
+    }
+}
+
+Example DataLoader::Epoch::next() {
+    const int64_t b = produced_++;
+    if (!worker_) return loader_.batch(order_, b);
+    std::unique_lock<std::mutex> lock(worker_->mu);
+    worker_->cv.wait(lock, [&] { return !worker_->ready.empty() || worker_->error; });
+    if (worker_->ready.empty()) std::rethrow_exception(worker_->error);
+    Example e = std::move(worker_->ready.front());
+    worker_->ready.pop_front();
+    worker_->cv.notify_all();
+    return e;
+}
+
+DataLoader::Iterator DataLoader::Epoch::begin() { return Iterator(this, 0); }
+DataLoader::Iterator DataLoader::Epoch::end() { return Iterator(this, loader_.num_batches()); }
+
+DataLoader::Iterator::Iterator(Epoch* epoch, int64_t index) : epoch_(epoch), index_(index) {
+    if (index_ < epoch_->loader_.num_batches()) {
+        KAYA_CHECK(epoch_->produced_ == 0, ValueError,
+                   "DataLoader: an epoch can be iterated only once; call loader.epoch(e) again");
+        current_ = epoch_->next();
+    }
+}
+
+DataLoader::Iterator& DataLoader::Iterator::operator++() {
+    ++index_;
+    current_ = index_ < epoch_->loader_.num_batches() ? epoch_->next() : Example{};
+    return *this;
+}
+
+}  // namespace kaya::data

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <memory>
+
+#include "kaya/data/dataset.h"
+
+namespace kaya::data {
+
+struct DataLoaderOptions {
+    int64_t batch_size = 1;
+    bool shuffle = false;
+    uint64_t seed = 0;       // Shuffling of epoch e uses a permutation seeded by (seed, e).
+    bool drop_last = false;  // Drop a final batch smaller than batch_size.
+    bool prefetch = true;    // Prepare the next batch on a background thread.
+};
+
+// Batches of a dataset for one epoch at a time (torch.utils.data.DataLoader):
+//   for (const Example& batch : loader.epoch(e)) { ... }
+// The order of epoch e depends only on (seed, e), so a resumed run sees the same batches.
+// With prefetch, one worker thread builds batch k+1 while the caller uses batch k; an
+// exception in the worker is rethrown by the iterator.
+class DataLoader {
+public:
+    DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions options);
+    ~DataLoader();
+    DataLoader(const DataLoader&) = delete;
+    DataLoader& operator=(const DataLoader&) = delete;
+
+    int64_t num_batches() const;
+    const Dataset& dataset() const { return *dataset_; }
+    // Example indices of epoch e in visiting order.
+    std::vector<int64_t> order(int64_t epoch) const;
+
+    class Epoch;
+    class Iterator {
+    public:
+        const Example& operator*() const { return current_; }
+        Iterator& operator++();
+        bool operator!=(const Iterator& o) const { return index_ != o.index_; }
+
+    private:
+        friend class Epoch;
+        Iterator(Epoch* epoch, int64_t index);
+        Epoch* epoch_;
+        int64_t index_;
+        Example current_;
+    };
+
+    // One pass over the data. Only one Epoch of a loader may be iterated at a time.
+    class Epoch {
+    public:
+        Epoch(const DataLoader& loader, int64_t epoch);
+        ~Epoch();
+        Epoch(const Epoch&) = delete;
+        Epoch& operator=(const Epoch&) = delete;
+        Iterator begin();
+        Iterator end();
+
+    private:
+        friend class Iterator;
+        Example next();  // The next batch in order (from the worker when prefetching).
+        struct Worker;
+        const DataLoader& loader_;
+        std::vector<int64_t> order_;
+        int64_t produced_ = 0;
+        std::unique_ptr<Worker> worker_;
+    };
+
+    Epoch epoch(int64_t e) const { return Epoch(*this, e); }
+    // Builds batch b of epoch e directly (no thread).
+    Example batch(const std::vector<int64_t>& order, int64_t b) const;
+
+private:
+    std::shared_ptr<const Dataset> dataset_;
+    DataLoaderOptions o_;
+};
+
+}  // namespace kaya::data

@@ -8,6 +8,8 @@ packages=(
     ca-certificates build-essential g++ cmake ninja-build git pkg-config
     libopenblas-openmp-dev libopenblas0-openmp   # CBLAS, OpenMP threading shares our pool
     libgtest-dev libgmock-dev libbenchmark-dev
+    libcli11-dev libtomlplusplus-dev zlib1g-dev   # kaya CLI: arguments, configs, gzip
+    dataset-fashion-mnist                         # embedded default data for kaya tour
 )
 if [[ "${1:-}" == "--with-torch" ]]; then
     # Recommended packages matter: without them torch falls back to a reference BLAS.

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "kaya/io/csv.h"
+#include "kaya/io/idx.h"
 #include "kaya/io/json.h"
 #include "kaya/io/npy.h"
 #include "kaya/ops/ops.h"
@@ -19,6 +20,8 @@ TEST(Csv, ParsesNumbersQuotesAndSelectsColumns) {
     Tensor sel = t.select({"y", "id"});
     EXPECT_EQ(sel.dtype(), DType::Float32);
     EXPECT_EQ(to_vector<float>(sel), (std::vector<float>{-3, 1, 4, 2}));
+    EXPECT_EQ(parse_csv("a,b,a,a\n1,2,3,4\n", "d.csv").columns,
+              (std::vector<std::string>{"a", "b", "a.1", "a.2"}));
     auto nh = parse_csv("1;2\n3;4\n", "n.csv", {.delimiter = ';', .header = false});
     EXPECT_EQ(nh.columns, (std::vector<std::string>{"0", "1"}));
 }
@@ -40,6 +43,18 @@ TEST(Csv, BadInputNamesFileLineAndColumn) {
     EXPECT_THROW(parse_csv("", "empty.csv"), ParseError);
     EXPECT_THROW(parse_csv("a\n1\n", "x.csv").column("b"), ValueError);
     EXPECT_THROW(read_csv("/nonexistent.csv"), IoError);
+}
+
+TEST(Idx, ReadsFashionMnistWhenInstalled) {
+    const std::string dir = "/usr/share/datasets/fashion-mnist/";
+    if (!std::filesystem::exists(dir + "t10k-labels-idx1-ubyte.gz")) GTEST_SKIP() << "dataset-fashion-mnist not installed";
+    Tensor labels = load_idx(dir + "t10k-labels-idx1-ubyte.gz", DType::Int64);
+    EXPECT_EQ(labels.shape(), (Shape{10000}));
+    EXPECT_EQ(max(labels).item<int64_t>(), 9);
+    Tensor images = load_idx(dir + "t10k-images-idx3-ubyte.gz", DType::Float32);
+    EXPECT_EQ(images.shape(), (Shape{10000, 28, 28}));
+    EXPECT_EQ(max(images).item<float>(), 255.0f);
+    EXPECT_THROW(load_idx(dir + "../fashion-mnist", DType::Int64), Error);
 }
 
 TEST(Npy, RoundTrip) {

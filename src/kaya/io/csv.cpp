@@ -2,6 +2,7 @@
 #include "kaya/io/csv.h"
 
 #include <charconv>
+#include <map>
 
 #include "kaya/io/file.h"
 #include "kaya/ops/convert.h"
@@ -64,7 +65,14 @@ CsvTable parse_csv(std::string_view text, const std::string& src, CsvOptions o) 
         if (trim(line).empty()) continue;
         auto fields = split_csv_line(line, o.delimiter, src, line_no);
         if (o.header && !have_header) {
-            for (auto& f : fields) table.columns.emplace_back(trim(f));
+            // Repeated names get ".1", ".2", ... as pandas does (the COVID data repeats its
+            // per-day feature names).
+            std::map<std::string, int> seen;
+            for (auto& f : fields) {
+                std::string name(trim(f));
+                int k = seen[name]++;
+                table.columns.push_back(k ? name + "." + std::to_string(k) : name);
+            }
             ncols = fields.size();
             have_header = true;
             continue;

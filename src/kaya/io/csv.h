@@ -26,7 +26,8 @@ struct CsvTable {
     int64_t rows() const { return values.shape()[0]; }
 };
 
-// Reads a CSV of numbers (RFC 4180 quoting allowed, CRLF or LF, blank lines skipped). A bad
+// Reads a CSV of numbers (RFC 4180 quoting allowed, CRLF or LF, blank lines skipped; repeated
+// header names become name.1, name.2, ... as in pandas). A bad
 // field throws ParseError "file:line:column: expected a number in column 'x', got 'abc'"; a
 // row with the wrong number of fields names the line and both counts.
 CsvTable read_csv(const std::string& path, CsvOptions options = {});

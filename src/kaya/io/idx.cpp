@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+#include "kaya/io/idx.h"
+
+#include <zlib.h>
+
+#include <cstring>
+
+#include "kaya/ops/factory.h"
+
+namespace kaya::io {
+
+namespace {
+
+// Whole file through zlib, which also reads uncompressed files transparently.
+std::string read_maybe_gzip(const std::string& path) {
+    gzFile f = gzopen(path.c_str(), "rb");
+    KAYA_CHECK(f != nullptr, IoError, path, ": cannot open");
+    std::string out;
+    char buf[1 << 16];
+    int n;
+    while ((n = gzread(f, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+    int err = 0;
+    const char* msg = n < 0 ? gzerror(f, &err) : nullptr;
+    std::string what = msg ? msg : "";
+    gzclose(f);
+    KAYA_CHECK(n == 0, ParseError, path, ": decompression failed: ", what);
+    return out;
+}
+
+uint32_t be32(const std::string& b, size_t at) {
+    return (uint32_t(uint8_t(b[at])) << 24) | (uint32_t(uint8_t(b[at + 1])) << 16) |
+           (uint32_t(uint8_t(b[at + 2])) << 8) | uint32_t(uint8_t(b[at + 3]));
+}
+
+}  // namespace
+
+Tensor load_idx(const std::string& path, DType dtype) {
+    std::string b = read_maybe_gzip(path);
+    KAYA_CHECK(b.size() >= 4 && b[0] == 0 && b[1] == 0, ParseError, path,
+               ": not an IDX file (magic must start with two zero bytes)");
+    KAYA_CHECK(uint8_t(b[2]) == 0x08, ParseError, path, ": IDX element type 0x", std::hex,
+               int(uint8_t(b[2])), " is not supported (only unsigned bytes, 0x08)");
+    const int rank = uint8_t(b[3]);
+    KAYA_CHECK(rank >= 1 && rank <= 4 && b.size() >= 4 + 4 * size_t(rank), ParseError, path,
+               ": bad IDX rank ", rank, " or truncated header");
+    Shape shape;
+    for (int d = 0; d < rank; ++d) shape.push_back(be32(b, 4 + 4 * d));
+    const size_t n = static_cast<size_t>(numel(shape)), start = 4 + 4 * size_t(rank);
+    KAYA_CHECK(b.size() - start == n, ParseError, path, ": IDX data has ", b.size() - start,
+               " bytes, shape ", format_shape(shape), " needs ", n);
+    Tensor t = Tensor::empty(shape, dtype);
+    visit_dtype(dtype, [&]<class T>() {
+        T* p = t.data<T>();
+        for (size_t i = 0; i < n; ++i) p[i] = static_cast<T>(uint8_t(b[start + i]));
+    });
+    return t;
+}
+
+}  // namespace kaya::io

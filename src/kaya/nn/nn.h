@@ -8,3 +8,4 @@
 #include "kaya/nn/linear.h"
 #include "kaya/nn/loss.h"
 #include "kaya/nn/module.h"
+#include "kaya/nn/standardize.h"

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: MIT
+#include "apps/train/plot.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <sstream>
+
+namespace kaya::app {
+
+std::string palette(size_t i) {
+    static const char* colors[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
+                                   "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+    return colors[i % 10];
+}
+
+namespace {
+
+std::string esc(const std::string& s) {
+    std::string o;
+    for (char c : s) {
+        if (c == '<') o += "&lt;";
+        else if (c == '>') o += "&gt;";
+        else if (c == '&') o += "&amp;";
+        else if (c == '"') o += "&quot;";
+        else o += c;
+    }
+    return o;
+}
+
+std::string num(double v) {
+    char buf[32];
+    if (v != 0 && (std::abs(v) >= 1e5 || std::abs(v) < 1e-3)) {
+        std::snprintf(buf, sizeof buf, "%.3g", v);
+    } else {
+        std::snprintf(buf, sizeof buf, "%.4g", v);
+    }
+    return buf;
+}
+
+// Tick positions at 1, 2 or 5 times a power of ten, about `target` of them.
+std::vector<double> nice_ticks(double lo, double hi, int target = 6) {
+    if (!(hi > lo)) return {lo};
+    double raw = (hi - lo) / target;
+    double mag = std::pow(10.0, std::floor(std::log10(raw)));
+    double step = mag * (raw / mag < 1.5 ? 1 : raw / mag < 3.5 ? 2 : raw / mag < 7.5 ? 5 : 10);
+    std::vector<double> t;
+    for (double v = std::ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) t.push_back(std::abs(v) < step * 1e-9 ? 0 : v);
+    return t;
+}
+
+struct Frame {
+    double x0, x1, y0, y1;  // Data range (y in log10 when log_y).
+    int left = 70, right = 150, top = 36, bottom = 48;
+    int w, h;
+    bool log_y;
+    double px(double x) const { return left + (x - x0) / (x1 - x0) * (w - left - right); }
+    double py(double y) const {
+        double v = log_y ? std::log10(y) : y;
+        return h - bottom - (v - y0) / (y1 - y0) * (h - top - bottom);
+    }
+};
+
+void axes(std::ostringstream& os, const Frame& f, const PlotOptions& o) {
+    os << "<rect x='" << f.left << "' y='" << f.top << "' width='" << f.w - f.left - f.right
+       << "' height='" << f.h - f.top - f.bottom << "' fill='none' stroke='#444'/>\n";
+    for (double t : nice_ticks(f.x0, f.x1)) {
+        double x = f.px(t);
+        os << "<line x1='" << x << "' y1='" << f.top << "' x2='" << x << "' y2='" << f.h - f.bottom
+           << "' stroke='#ddd'/><text x='" << x << "' y='" << f.h - f.bottom + 16
+           << "' text-anchor='middle'>" << num(t) << "</text>\n";
+    }
+    for (double t : nice_ticks(f.y0, f.y1)) {
+        double yv = f.log_y ? std::pow(10.0, t) : t;
+        double y = f.py(yv);
+        os << "<line x1='" << f.left << "' y1='" << y << "' x2='" << f.w - f.right << "' y2='" << y
+           << "' stroke='#ddd'/><text x='" << f.left - 6 << "' y='" << y + 4
+           << "' text-anchor='end'>" << num(yv) << "</text>\n";
+    }
+    os << "<text x='" << (f.left + f.w - f.right) / 2 << "' y='" << f.h - 8
+       << "' text-anchor='middle'>" << esc(o.xlabel) << "</text>\n";
+    os << "<text transform='translate(16," << (f.top + f.h - f.bottom) / 2
+       << ") rotate(-90)' text-anchor='middle'>" << esc(o.ylabel) << (o.log_y ? " (log)" : "")
+       << "</text>\n";
+    os << "<text x='" << f.w / 2 << "' y='20' text-anchor='middle' font-weight='bold'>"
+       << esc(o.title) << "</text>\n";
+}
+
+void draw_series(std::ostringstream& os, const Frame& f, const std::vector<Series>& series) {
+    for (size_t i = 0; i < series.size(); ++i) {
+        const Series& s = series[i];
+        std::string color = palette(i);
+        std::ostringstream path;
+        bool pen = false;
+        for (size_t k = 0; k < s.x.size() && k < s.y.size(); ++k) {
+            double x = s.x[k], y = s.y[k];
+            if (!std::isfinite(x) || !std::isfinite(y) || (f.log_y && y <= 0)) {
+                pen = false;
+                continue;
+            }
+            path << (pen ? " L" : " M") << f.px(x) << "," << f.py(y);
+            pen = true;
+            if (s.markers) {
+                os << "<circle cx='" << f.px(x) << "' cy='" << f.py(y) << "' r='2.5' fill='" << color << "'/>\n";
+            }
+        }
+        if (!s.markers || s.x.size() > 1) {
+            os << "<path d='" << path.str() << "' fill='none' stroke='" << color
+               << "' stroke-width='1.8'" << (s.dashed ? " stroke-dasharray='6,4'" : "") << "/>\n";
+        }
+        double ly = f.top + 14 + 18.0 * i;
+        os << "<line x1='" << f.w - f.right + 10 << "' y1='" << ly - 4 << "' x2='" << f.w - f.right + 30
+           << "' y2='" << ly - 4 << "' stroke='" << color << "' stroke-width='2'"
+           << (s.dashed ? " stroke-dasharray='6,4'" : "") << "/><text x='" << f.w - f.right + 34
+           << "' y='" << ly << "'>" << esc(s.name) << "</text>\n";
+    }
+}
+
+std::string header(int w, int h) {
+    std::ostringstream os;
+    os << "<svg xmlns='http://www.w3.org/2000/svg' width='" << w << "' height='" << h
+       << "' viewBox='0 0 " << w << " " << h << "' font-family='sans-serif' font-size='11'>\n"
+       << "<rect width='100%' height='100%' fill='white'/>\n";
+    return os.str();
+}
+
+}  // namespace
+
+std::string line_plot_svg(const std::vector<Series>& series, const PlotOptions& o) {
+    double x0 = std::numeric_limits<double>::infinity(), x1 = -x0, y0 = x0, y1 = -x0;
+    for (const auto& s : series) {
+        for (size_t k = 0; k < s.x.size() && k < s.y.size(); ++k) {
+            if (!std::isfinite(s.x[k]) || !std::isfinite(s.y[k]) || (o.log_y && s.y[k] <= 0)) continue;
+            double y = o.log_y ? std::log10(s.y[k]) : s.y[k];
+            x0 = std::min(x0, s.x[k]);
+            x1 = std::max(x1, s.x[k]);
+            y0 = std::min(y0, y);
+            y1 = std::max(y1, y);
+        }
+    }
+    if (!std::isfinite(x0)) x0 = 0, x1 = 1, y0 = 0, y1 = 1;
+    if (x1 == x0) x1 = x0 + 1;
+    if (y1 == y0) y1 = y0 + 1;
+    double pad = 0.05 * (y1 - y0);
+    Frame f{x0, x1, y0 - pad, y1 + pad};
+    f.w = o.width;
+    f.h = o.height;
+    f.log_y = o.log_y;
+    std::ostringstream os;
+    os << header(o.width, o.height);
+    axes(os, f, o);
+    draw_series(os, f, series);
+    os << "</svg>\n";
+    return os.str();
+}
+
+std::string contour_svg(const std::vector<double>& v, int nx, int ny, double x0, double x1,
+                        double y0, double y1, const std::vector<Series>& paths,
+                        const PlotOptions& o, int levels) {
+    Frame f{x0, x1, y0, y1};
+    f.w = o.width;
+    f.h = o.height;
+    f.log_y = false;
+    double lo = *std::min_element(v.begin(), v.end()), hi = *std::max_element(v.begin(), v.end());
+    // Levels on a square-root scale: error surfaces are steep at the rim and flat near minima.
+    auto level_of = [&](double z) {
+        double t = hi > lo ? std::sqrt((z - lo) / (hi - lo)) : 0.0;
+        return std::min(levels - 1, static_cast<int>(t * levels));
+    };
+    std::ostringstream os;
+    os << header(o.width, o.height);
+    const double cw = static_cast<double>(f.w - f.left - f.right) / nx;
+    const double ch = static_cast<double>(f.h - f.top - f.bottom) / ny;
+    for (int iy = 0; iy < ny; ++iy) {
+        for (int ix = 0; ix < nx; ++ix) {
+            int l = level_of(v[static_cast<size_t>(iy) * nx + ix]);
+            // Dark blue (low) to pale yellow (high).
+            double t = static_cast<double>(l) / std::max(1, levels - 1);
+            int r = static_cast<int>(20 + 235 * t), g = static_cast<int>(40 + 200 * t), b = static_cast<int>(120 + 60 * (1 - t));
+            char col[16];
+            std::snprintf(col, sizeof col, "#%02x%02x%02x", r, g, b);
+            os << "<rect x='" << f.left + ix * cw << "' y='" << f.h - f.bottom - (iy + 1) * ch
+               << "' width='" << cw + 0.5 << "' height='" << ch + 0.5 << "' fill='" << col << "'/>\n";
+        }
+    }
+    axes(os, f, o);
+    draw_series(os, f, paths);
+    os << "</svg>\n";
+    return os.str();
+}
+
+}  // namespace kaya::app

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "apps/train/config.h"
+
+namespace kaya::app {
+
+struct EpochRecord {
+    int64_t epoch = 0;  // 1-based.
+    double train_loss = 0, val_loss = 0;
+    double val_accuracy = -1;  // Classification only.
+    double lr = 0, seconds = 0;
+};
+
+struct RunOptions {
+    bool resume = false;       // Continue from <dir>/checkpoint.safetensors.
+    int64_t stop_after = -1;   // Stop after this epoch as if killed (for resume tests).
+    bool verbose = true;       // Per-epoch lines on stdout.
+};
+
+struct RunResult {
+    std::string dir;
+    std::vector<EpochRecord> history;
+    int64_t best_epoch = 0;
+    double best_val_loss = 0;
+    bool stopped_early = false;
+    std::string data_description, model_summary;
+};
+
+// Runs the training described by a config (see configs/*.toml and README): data, MLP,
+// optimizer, schedule, early stopping (train.patience), gradient clipping (train.clip_norm).
+// Writes to output.dir: config.toml, metrics.csv, curves.svg, model.safetensors (the best
+// weights by validation loss, names as in PyTorch's state_dict), checkpoint.safetensors
+// (everything needed to resume, written atomically after every epoch) and predictions.csv
+// when data.test_path is set. With RunOptions::resume it continues a killed run and reaches
+// the same weights as an uninterrupted one.
+RunResult train(const Config& cfg, const RunOptions& options = {});
+
+}  // namespace kaya::app

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "kaya/nn/module.h"
+
+namespace kaya::nn {
+
+// (x - mean) / std per feature, with mean and std (shape (F)) stored as buffers so they
+// travel with the weights. Features with std 0 are divided by 1 instead. Usually computed on
+// the training split only.
+class Standardize : public Module {
+public:
+    Standardize(const Tensor& mean, const Tensor& std);
+    // Mean and standard deviation (population) of the rows of x (N, F).
+    static std::shared_ptr<Standardize> fit(const Tensor& x);
+    Tensor forward(const Tensor& x) override;
+    std::string type_name() const override { return "Standardize"; }
+    std::string extra_repr() const override;
+
+    Tensor mean, std;
+};
+
+}  // namespace kaya::nn

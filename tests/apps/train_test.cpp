@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: MIT
+// The training application: configs and overrides, a run's outputs, and resume after a stop
+// or a real SIGKILL reaching the same weights as an uninterrupted run.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "apps/train/config.h"
+#include "apps/train/plot.h"
+#include "apps/train/trainer.h"
+#include "kaya/io/file.h"
+#include "kaya/io/safetensors.h"
+#include "kaya/ops/ops.h"
+
+namespace kaya::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string tmp_dir(const std::string& name) {
+    auto p = fs::temp_directory_path() / ("kaya_apps_" + std::to_string(::getpid()) + "_" + name);
+    fs::remove_all(p);
+    return p.string();
+}
+
+// Dropout and shuffling make the run depend on every piece of saved state.
+std::string config_text(const std::string& dir, int epochs) {
+    return "[data]\nsource = 'synthetic'\nrows = 600\nfeatures = 5\n[model]\nhidden = [16, 8]\n"
+           "dropout = 0.2\n[train]\noptimizer = 'adam'\nlr = 0.01\nbatch_size = 32\nschedule = 'step'\n"
+           "step_size = 2\nepochs = " + std::to_string(epochs) + "\n[output]\ndir = '" + dir + "'\n";
+}
+
+NamedTensors final_weights(const std::string& dir) {
+    NamedTensors out;
+    for (auto& [n, t] : io::load_safetensors(dir + "/checkpoint.safetensors").tensors) {
+        if (n.rfind("model.", 0) == 0) out.emplace_back(n, t);
+    }
+    return out;
+}
+
+void expect_same_weights(const NamedTensors& a, const NamedTensors& b) {
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); ++i) {
+        EXPECT_EQ(a[i].first, b[i].first);
+        EXPECT_EQ(to_vector<float>(a[i].second), to_vector<float>(b[i].second)) << a[i].first;
+    }
+}
+
+TEST(Config, OverridesAndTypedErrors) {
+    Config c = Config::parse("[train]\nlr = 0.1\nepochs = 3\nname = 'x'\n", "t.toml");
+    c.set("train.lr=0.5");
+    c.set("model.hidden=[4, 2]");
+    c.set("data.path=/some/file.csv");
+    EXPECT_EQ(c.get_double("train.lr", 0), 0.5);
+    EXPECT_EQ(c.get_ints("model.hidden", {}), (std::vector<int64_t>{4, 2}));
+    EXPECT_EQ(c.get_string("data.path", ""), "/some/file.csv");
+    EXPECT_EQ(c.get_int("train.missing", 7), 7);
+    EXPECT_THROW(c.get_int("train.name", 0), ValueError);
+    EXPECT_THROW(c.require_string("data.nothing"), ValueError);
+    EXPECT_THROW(c.set("novalue"), ValueError);
+    try {
+        Config::parse("[train]\nlr = = 3\n", "bad.toml");
+        FAIL();
+    } catch (const ParseError& e) {
+        EXPECT_EQ(std::string(e.what()).rfind("bad.toml:2:", 0), 0u) << e.what();
+    }
+}
+
+TEST(Train, WritesOutputsAndLearns) {
+    std::string dir = tmp_dir("outputs");
+    auto r = train(Config::parse(config_text(dir, 8), "t.toml"), {.verbose = false});
+    ASSERT_EQ(r.history.size(), 8u);
+    EXPECT_LT(r.history.back().train_loss, r.history.front().train_loss / 2);
+    for (auto f : {"config.toml", "metrics.csv", "curves.svg", "model.safetensors", "checkpoint.safetensors"}) {
+        EXPECT_TRUE(fs::exists(dir + "/" + f)) << f;
+    }
+    // model.safetensors holds PyTorch state_dict names only.
+    auto m = io::load_safetensors(dir + "/model.safetensors");
+    EXPECT_EQ(m.tensors.front().first, "0.mean");
+    EXPECT_EQ(m.tensors.back().first, "7.bias");
+    EXPECT_EQ(io::read_file(dir + "/metrics.csv").substr(0, 37), "epoch,train_loss,val_loss,lr,seconds\n");
+    fs::remove_all(dir);
+}
+
+TEST(Train, ResumeAfterStopMatchesUninterruptedRun) {
+    std::string a = tmp_dir("straight"), b = tmp_dir("resumed");
+    train(Config::parse(config_text(a, 6), "t.toml"), {.verbose = false});
+    Config cb = Config::parse(config_text(b, 6), "t.toml");
+    auto partial = train(cb, {.stop_after = 3, .verbose = false});
+    EXPECT_EQ(partial.history.size(), 3u);
+    auto resumed = train(cb, {.resume = true, .verbose = false});
+    ASSERT_EQ(resumed.history.size(), 6u);
+    expect_same_weights(final_weights(a), final_weights(b));
+    // The history restored from the checkpoint continues seamlessly (times aside).
+    auto straight = train(Config::parse(config_text(a, 6), "t.toml"), {.resume = true, .verbose = false});
+    for (size_t e = 0; e < 6; ++e) {
+        EXPECT_EQ(straight.history[e].train_loss, resumed.history[e].train_loss) << e;
+        EXPECT_EQ(straight.history[e].val_loss, resumed.history[e].val_loss) << e;
+        EXPECT_EQ(straight.history[e].lr, resumed.history[e].lr) << e;
+    }
+    fs::remove_all(a);
+    fs::remove_all(b);
+}
+
+// The real thing: SIGKILL the kaya process once a checkpoint exists, resume, compare.
+TEST(Train, ResumeAfterSigkillMatchesUninterruptedRun) {
+    std::string a = tmp_dir("kill_straight"), b = tmp_dir("kill_resumed");
+    const int epochs = 30;
+    train(Config::parse(config_text(a, epochs), "t.toml"), {.verbose = false});
+    fs::create_directories(b);
+    std::string cfg_path = b + "/../kaya_kill_test_" + std::to_string(::getpid()) + ".toml";
+    io::write_file_atomic(cfg_path, config_text(b, epochs));
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        int devnull = ::open("/dev/null", O_WRONLY);
+        dup2(devnull, 1);
+        execl(KAYA_BINARY, KAYA_BINARY, "train", cfg_path.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    // Kill as soon as the first checkpoint is on disk (possibly mid-way through a later write).
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!fs::exists(b + "/checkpoint.safetensors") && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT_TRUE(fs::exists(b + "/checkpoint.safetensors"));
+    auto resumed = train(Config::load(cfg_path), {.resume = true, .verbose = false});
+    EXPECT_EQ(resumed.history.size(), static_cast<size_t>(epochs));
+    expect_same_weights(final_weights(a), final_weights(b));
+    fs::remove(cfg_path);
+    fs::remove_all(a);
+    fs::remove_all(b);
+}
+
+TEST(Train, BadConfigsGiveClearErrors) {
+    std::string dir = tmp_dir("bad");
+    EXPECT_THROW(train(Config::parse(config_text(dir, 1) + "[task]\nkind = 'classification'\n", "t.toml"), {.verbose = false}),
+                 ValueError);
+    Config c = Config::parse(config_text(dir, 1), "t.toml");
+    c.set("train.optimizer=lbfgs");
+    EXPECT_THROW(train(c, {.verbose = false}), ValueError);
+    Config d = Config::parse(config_text(dir, 1), "t.toml");
+    d.set("data.source=csv");
+    d.set("data.path=/nonexistent.csv");
+    EXPECT_THROW(train(d, {.verbose = false}), IoError);
+    EXPECT_THROW(train(Config::parse(config_text(tmp_dir("none"), 1), "t.toml"), {.resume = true, .verbose = false}), IoError);
+    fs::remove_all(dir);
+}
+
+TEST(Plot, SvgHasSeriesAndSurvivesOddData) {
+    std::string svg = line_plot_svg({{"a", {1, 2, 3}, {1, 4, 9}}, {"b", {1, 2}, {NAN, 2}, true}},
+                                    {.title = "t<1>", .xlabel = "x", .ylabel = "y", .log_y = true});
+    EXPECT_NE(svg.find("<svg"), std::string::npos);
+    EXPECT_NE(svg.find("t&lt;1&gt;"), std::string::npos);
+    EXPECT_NE(svg.find("stroke-dasharray"), std::string::npos);
+    EXPECT_NE(line_plot_svg({}, {}).find("</svg>"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace kaya::app

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # README command 1: install dependencies, build, and run the main job on its embedded default
-# (for now: an MLP trained with the engine, printing its loss falling).
+# (kaya tour: every application briefly, on data the machine has or the project makes, then
+# report/index.html). The engine-only example is build/apps/kaya_example.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh build
-./build/apps/kaya_example
+./build/apps/kaya tour --out report
+echo "open report/index.html in a browser"

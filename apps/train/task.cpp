@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 
 #include "kaya/data/dataset.h"
@@ -139,8 +140,10 @@ PreparedData from_synthetic(const Config& cfg) {
     d.num_features = f;
     for (int64_t j = 0; j < f; ++j) d.feature_names.push_back("x" + std::to_string(j));
     if (cfg.get_bool("data.normalize", true)) d.normalizer = nn::Standardize::fit(xtr);
-    d.description = "synthetic: " + std::to_string(n) + " rows, " + std::to_string(f) +
-                    " features, y = sum a sin(b x) + c.x + N(0, " + std::to_string(noise) + "^2)";
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "synthetic: %lld rows, %lld features, y = sum a sin(b x) + c.x + N(0, %.3g^2)",
+                  static_cast<long long>(n), static_cast<long long>(f), noise);
+    d.description = buf;
     return d;
 }
 

@@ -21,12 +21,21 @@ namespace {
 
 namespace fs = std::filesystem;
 
-Tensor loss_of(const Tensor& out, const Tensor& target, bool classification) {
-    return classification ? nn::cross_entropy(out, target) : nn::mse_loss(out, target);
+// Loss of a batch: cross-entropy on logits (classification), MSE (regression), or with
+// train.loss = "mse" for classification, squared error between softmax and one-hot targets
+// summed over classes, averaged over the batch (the notes' comparison of the two).
+Tensor loss_of(const Tensor& out, const Tensor& target, bool classification, bool mse_onehot) {
+    if (!classification) return nn::mse_loss(out, target);
+    if (mse_onehot) {
+        Tensor onehot = to(one_hot(target, out.shape()[1]), out.dtype());
+        return mul(nn::mse_loss(softmax(out, 1), onehot), static_cast<double>(out.shape()[1]));
+    }
+    return nn::cross_entropy(out, target);
 }
 
 // Mean loss (and accuracy) over a dataset, in eval mode without a graph.
-std::pair<double, double> evaluate(nn::Module& model, const data::TensorDataset& ds, bool classification) {
+std::pair<double, double> evaluate(nn::Module& model, const data::TensorDataset& ds, bool classification,
+                                   bool mse_onehot) {
     autograd::NoGradGuard no_grad;
     model.eval();
     data::DataLoader loader(std::make_shared<data::TensorDataset>(ds), {.batch_size = 1024, .prefetch = false});
@@ -34,7 +43,7 @@ std::pair<double, double> evaluate(nn::Module& model, const data::TensorDataset&
     for (const auto& b : loader.epoch(0)) {
         Tensor out = model(b[0]);
         const double n = static_cast<double>(b[0].shape()[0]);
-        total += loss_of(out, b[1], classification).item<double>() * n;
+        total += loss_of(out, b[1], classification, mse_onehot).item<double>() * n;
         if (classification) correct += static_cast<double>(sum(eq(argmax(out, 1), b[1])).item<int64_t>());
     }
     model.train();
@@ -105,10 +114,16 @@ RunResult train(const Config& cfg, const RunOptions& opt) {
     }
     res.data_description = data.description;
     res.model_summary = model->summary();
+    res.num_parameters = model->num_parameters();
 
     const int64_t epochs = cfg.get_int("train.epochs", 10);
     const int64_t patience = cfg.get_int("train.patience", 0);
     const double clip = cfg.get_double("train.clip_norm", 0.0);
+    const std::string loss_name = cfg.get_string("train.loss", classification ? "cross_entropy" : "mse");
+    KAYA_CHECK(loss_name == "mse" || (classification && loss_name == "cross_entropy"), ValueError,
+               cfg.source(), ": train.loss '", loss_name, "' must be mse",
+               classification ? " or cross_entropy" : " for regression");
+    const bool mse_onehot = classification && loss_name == "mse";
     data::DataLoader loader(data.train, {.batch_size = cfg.get_int("train.batch_size", 64), .shuffle = true,
                                          .seed = seed, .drop_last = false});
     int64_t start_epoch = 1, bad_epochs = 0;
@@ -153,7 +168,7 @@ RunResult train(const Config& cfg, const RunOptions& opt) {
         model->train();
         for (const auto& batch : loader.epoch(epoch)) {
             optimizer->zero_grad();
-            Tensor loss = loss_of((*model)(batch[0]), batch[1], classification);
+            Tensor loss = loss_of((*model)(batch[0]), batch[1], classification, mse_onehot);
             autograd::backward(loss);
             if (clip > 0) optim::clip_grad_norm_(model->parameters(), clip);
             optimizer->step();
@@ -167,7 +182,7 @@ RunResult train(const Config& cfg, const RunOptions& opt) {
             bar.update(++b, status);
         }
         bar.finish();
-        auto [val_loss, val_acc] = evaluate(*model, *data.val, classification);
+        auto [val_loss, val_acc] = evaluate(*model, *data.val, classification, mse_onehot);
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         res.history.push_back({epoch, loss_sum / static_cast<double>(seen), val_loss, val_acc, optimizer->lr(), secs});
         if (val_loss < res.best_val_loss) {

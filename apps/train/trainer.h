@@ -28,6 +28,7 @@ struct RunResult {
     double best_val_loss = 0;
     bool stopped_early = false;
     std::string data_description, model_summary;
+    int64_t num_parameters = 0;
 };
 
 // Runs the training described by a config (see configs/*.toml and README): data, MLP,

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: MIT
+// Demos on tiny problems trained directly with engine ops: piecewise fits and optimizers.
+#include <cmath>
+#include <cstdio>
+#include <functional>
+
+#include "apps/train/demos.h"
+#include "apps/train/plot.h"
+#include "kaya/io/file.h"
+#include "kaya/nn/nn.h"
+#include "kaya/ops/ops.h"
+#include "kaya/optim/optim.h"
+
+namespace kaya::app {
+
+namespace {
+
+std::string fmt(double v, const char* f = "%.4g") {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, f, v);
+    return buf;
+}
+
+// The notes' hard sigmoid from two ReLUs: relu(z) - relu(z - 1) is 0, then z, then 1.
+class TwoReluHardSigmoid : public nn::Module {
+public:
+    Tensor forward(const Tensor& z) override { return sub(relu(z), relu(sub(z, 1.0))); }
+    std::string type_name() const override { return "TwoReluHardSigmoid"; }
+};
+
+// The curve to approximate: smooth with two bends and a slope.
+Tensor target_curve(const Tensor& x) { return add(sin(mul(x, 2.0)), mul(mul(x, x), 0.15)); }
+
+struct Fit {
+    double mse;
+    std::vector<double> y;
+};
+
+// y = b + sum_i c_i act(w_i x + b_i) with n units, trained by Adam on the full batch.
+Fit fit_units(const std::string& act, int64_t n, const Tensor& x, const Tensor& y, int steps) {
+    manual_seed(static_cast<uint64_t>(n) * 31 + act.size());
+    std::shared_ptr<nn::Module> a;
+    if (act == "sigmoid") a = std::make_shared<nn::Sigmoid>();
+    else if (act == "relu") a = std::make_shared<nn::ReLU>();
+    else a = std::make_shared<TwoReluHardSigmoid>();
+    nn::Sequential model{std::make_shared<nn::Linear>(1, n), a, std::make_shared<nn::Linear>(n, 1)};
+    // Spread the units' breakpoints over the interval so every N starts comparably.
+    auto first = std::static_pointer_cast<nn::Linear>(model[0]);
+    {
+        autograd::NoGradGuard g;
+        Tensor w = first->weight, b = first->bias;
+        nn::init::uniform_(w, 1.0, 3.0);
+        copy_(b, mul(neg(linspace(-2.8, 2.8, n)), reshape(w, {n})));
+    }
+    optim::Adam opt(model.parameters(), {.lr = 0.01});
+    optim::CosineAnnealingLR sched(opt, steps, 1e-4);
+    for (int s = 0; s < steps; ++s) {
+        opt.zero_grad();
+        autograd::backward(nn::mse_loss(model(x), y));
+        opt.step();
+        sched.step();
+    }
+    autograd::NoGradGuard g;
+    Tensor pred = model(x);
+    return {nn::mse_loss(pred, y).item<double>(), to_vector<double>(pred)};
+}
+
+}  // namespace
+
+void demo_piecewise(const TourOptions& o, Report& report) {
+    std::printf("\n== piecewise fits ==\n");
+    Tensor x = reshape(linspace(-3, 3, 200), {200, 1});
+    Tensor y = target_curve(x);
+    const int steps = o.full ? 4000 : 1500;
+    const std::vector<int64_t> ns = {2, 4, 8, 16};
+    std::vector<std::vector<std::string>> rows;
+    std::vector<Series> fits = {{"target", to_vector<double>(x), to_vector<double>(y)}};
+    for (const std::string act : {"sigmoid", "hard sigmoid (2 ReLUs)", "relu"}) {
+        std::vector<std::string> row = {act};
+        for (int64_t n : ns) {
+            Fit f = fit_units(act == "hard sigmoid (2 ReLUs)" ? "hard" : act, n, x, y, steps);
+            row.push_back(fmt(f.mse, "%.2e"));
+            if (n == 4) fits.push_back({act + ", N = 4", to_vector<double>(x), f.y, true});
+        }
+        rows.push_back(row);
+        std::printf("%-24s %s\n", act.c_str(), row.back().c_str());
+    }
+    io::write_file_atomic(o.out_dir + "/piecewise.svg",
+                          line_plot_svg(fits, {.title = "fits with N = 4 units", .xlabel = "x", .ylabel = "y"}));
+    std::vector<std::string> header = {"units"};
+    for (int64_t n : ns) header.push_back("N = " + std::to_string(n));
+    std::string html = "<p>Target y = sin(2x) + 0.15 x&sup2; on [-3, 3], 200 points. Model y = b + &Sigma; c<sub>i</sub> "
+                       "a(w<sub>i</sub> x + b<sub>i</sub>), Adam with cosine decay, " + std::to_string(steps) +
+                       " full-batch steps. The hard sigmoid is built from two ReLUs, relu(z) - relu(z - 1), "
+                       "as in the notes; PyTorch's own nn.Hardsigmoid is clamp(z/6 + 1/2, 0, 1). Mean squared error:</p>";
+    html += Report::table_html(header, rows);
+    html += Report::figure("piecewise.svg", "the target and the three fits with 4 units");
+    report.add_section("4, 5", "Piecewise-linear fits: sigmoids, hard sigmoids, ReLUs", html);
+}
+
+namespace {
+
+// Loss surface of least squares with two weights on ill-conditioned inputs (a long valley).
+struct Quadratic {
+    Tensor X, y;  // (N, 2), (N, 1)
+    Tensor loss(const Tensor& w) const { return nn::mse_loss(matmul(X, w), y); }
+};
+
+}  // namespace
+
+void demo_optimizers(const TourOptions& o, Report& report) {
+    std::printf("\n== optimizers on an error surface ==\n");
+    Generator g(5);
+    Tensor x1 = randn({200, 1}, DType::Float64, &g);
+    Tensor x2 = add(mul(x1, 0.8), mul(randn({200, 1}, DType::Float64, &g), 0.35));
+    Quadratic q{cat({mul(x1, 1.0), mul(x2, 3.0)}, 1), {}};
+    q.y = add(matmul(q.X, from_vector<double>({1.5, -0.5}, {2, 1})), mul(randn({200, 1}, DType::Float64, &g), 0.1));
+    const int steps = 80;
+    struct Run {
+        std::string name;
+        std::function<std::unique_ptr<optim::Optimizer>(Tensor&)> make;
+    };
+    std::vector<Run> runs = {
+        {"SGD lr 0.02", [](Tensor& w) { return std::make_unique<optim::SGD>(std::vector<Tensor>{w}, optim::SGDOptions{.lr = 0.02}); }},
+        {"SGD+momentum 0.9", [](Tensor& w) { return std::make_unique<optim::SGD>(std::vector<Tensor>{w}, optim::SGDOptions{.lr = 0.02, .momentum = 0.9}); }},
+        {"Adagrad lr 0.5", [](Tensor& w) { return std::make_unique<optim::Adagrad>(std::vector<Tensor>{w}, optim::AdagradOptions{.lr = 0.5}); }},
+        {"RMSprop lr 0.05", [](Tensor& w) { return std::make_unique<optim::RMSprop>(std::vector<Tensor>{w}, optim::RMSpropOptions{.lr = 0.05}); }},
+        {"Adam lr 0.2", [](Tensor& w) { return std::make_unique<optim::Adam>(std::vector<Tensor>{w}, optim::AdamOptions{.lr = 0.2}); }},
+    };
+    std::vector<Series> paths, curves;
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& r : runs) {
+        Tensor w = from_vector<double>({-3.0, 3.0}, {2, 1}).requires_grad_();
+        auto opt = r.make(w);
+        Series path{r.name}, curve{r.name};
+        for (int s = 0; s <= steps; ++s) {
+            auto wv = to_vector<double>(w);
+            path.x.push_back(wv[0]);
+            path.y.push_back(wv[1]);
+            opt->zero_grad();
+            Tensor l = q.loss(w);
+            curve.x.push_back(s);
+            curve.y.push_back(l.item<double>());
+            if (s == steps) break;
+            autograd::backward(l);
+            opt->step();
+        }
+        rows.push_back({r.name, fmt(curve.y[10]), fmt(curve.y[40]), fmt(curve.y.back())});
+        paths.push_back(path);
+        curves.push_back(curve);
+    }
+    // The surface on a grid, in one batched evaluation: W holds every grid point as a column.
+    const int nx = 70, ny = 70;
+    const double x0 = -3.5, x1r = 3.5, y0 = -3.5, y1r = 3.5;
+    Tensor gx = linspace(x0, x1r, nx, DType::Float64), gy = linspace(y0, y1r, ny, DType::Float64);
+    Tensor W = cat({reshape(expand(unsqueeze(gx, 0), {ny, nx}), {1, -1}), reshape(expand(unsqueeze(gy, 1), {ny, nx}), {1, -1})}, 0);
+    Tensor resid = sub(matmul(q.X, W), q.y);
+    auto surface = to_vector<double>(mean(mul(resid, resid), {0}));
+    io::write_file_atomic(o.out_dir + "/optimizer_paths.svg",
+                          contour_svg(surface, nx, ny, x0, x1r, y0, y1r, paths,
+                                      {.title = "error surface L(w1, w2) and optimizer paths", .xlabel = "w1",
+                                       .ylabel = "w2", .width = 640, .height = 520}));
+    io::write_file_atomic(o.out_dir + "/optimizer_losses.svg",
+                          line_plot_svg(curves, {.title = "loss per step", .xlabel = "step", .ylabel = "MSE", .log_y = true}));
+    std::string html = "<p>Least squares with two weights on correlated inputs of different scales, so the "
+                       "error surface is a long, tilted valley (minimum near (1.5, -0.5)). Every optimizer "
+                       "starts at (-3, 3) and takes " + std::to_string(steps) + " full-batch steps.</p>";
+    html += Report::table_html({"optimizer", "loss at step 10", "step 40", "step " + std::to_string(steps)}, rows);
+    html += Report::figure("optimizer_paths.svg", "paths on the error surface (darker is lower)");
+    html += Report::figure("optimizer_losses.svg", "loss per step");
+    report.add_section("2, 9", "Optimizers on an error surface", html);
+}
+
+}  // namespace kaya::app

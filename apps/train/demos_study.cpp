@@ -46,7 +46,7 @@ void demo_overfitting(const TourOptions& o, Report& report) {
                        "[model]\nhidden = [256, 256]\n[train]\noptimizer = 'adam'\nlr = 0.01\nbatch_size = 40\n"
                        "epochs = " + std::string(o.full ? "3000" : "1200") + "\n[output]\ndir = '" + dir + "'\n",
                        "MLP 256-256 on 40 training points");
-    Series tr{"train"}, va{"validation", {}, {}, true}, best{"early stop (best validation)"};
+    Series tr{"train"}, va{"validation", {}, {}, true}, best{"best epoch"};
     for (const auto& e : r.history) {
         tr.x.push_back(e.epoch);
         tr.y.push_back(e.train_loss);

@@ -71,7 +71,19 @@ void axes(std::ostringstream& os, const Frame& f, const PlotOptions& o) {
            << "' stroke='#ddd'/><text x='" << x << "' y='" << f.h - f.bottom + 16
            << "' text-anchor='middle'>" << num(t) << "</text>\n";
     }
-    for (double t : nice_ticks(f.y0, f.y1)) {
+    std::vector<double> yt = nice_ticks(f.y0, f.y1);
+    if (f.log_y) {
+        // Decades, plus 2x and 5x steps when the range spans less than three of them.
+        yt.clear();
+        for (int k = static_cast<int>(std::floor(f.y0)); k <= static_cast<int>(std::ceil(f.y1)); ++k) {
+            for (double m : {1.0, 2.0, 5.0}) {
+                if (m != 1.0 && f.y1 - f.y0 >= 3) continue;
+                double v = k + std::log10(m);
+                if (v >= f.y0 && v <= f.y1) yt.push_back(v);
+            }
+        }
+    }
+    for (double t : yt) {
         double yv = f.log_y ? std::pow(10.0, t) : t;
         double y = f.py(yv);
         os << "<line x1='" << f.left << "' y1='" << y << "' x2='" << f.w - f.right << "' y2='" << y
@@ -88,6 +100,9 @@ void axes(std::ostringstream& os, const Frame& f, const PlotOptions& o) {
 }
 
 void draw_series(std::ostringstream& os, const Frame& f, const std::vector<Series>& series) {
+    // Curves are clipped to the plotting area; the legend is not.
+    os << "<clipPath id='area'><rect x='" << f.left << "' y='" << f.top << "' width='" << f.w - f.left - f.right
+       << "' height='" << f.h - f.top - f.bottom << "'/></clipPath>\n";
     for (size_t i = 0; i < series.size(); ++i) {
         const Series& s = series[i];
         std::string color = palette(i);
@@ -106,7 +121,7 @@ void draw_series(std::ostringstream& os, const Frame& f, const std::vector<Serie
             }
         }
         if (!s.markers || s.x.size() > 1) {
-            os << "<path d='" << path.str() << "' fill='none' stroke='" << color
+            os << "<path clip-path='url(#area)' d='" << path.str() << "' fill='none' stroke='" << color
                << "' stroke-width='1.8'" << (s.dashed ? " stroke-dasharray='6,4'" : "") << "/>\n";
         }
         double ly = f.top + 14 + 18.0 * i;

@@ -17,7 +17,7 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PROGRAMS = ["gemm_bench", "elementwise_bench", "mlp_bench"]
+PROGRAMS = ["gemm_bench", "elementwise_bench", "mlp_bench", "train_bench"]
 
 
 def run_kaya(build, min_time):

@@ -15,6 +15,7 @@ The tests read the committed files and never need Python.
 import math
 import os
 import sys
+import zlib
 
 import numpy as np
 import torch
@@ -91,6 +92,8 @@ CASES = {
     "matmul_vec_mat": ([(4,), (4, 3)], lambda x: torch.matmul(x[0], x[1])),
     "matmul_batch_mat": ([(2, 3, 4), (4, 2)], lambda x: torch.matmul(x[0], x[1])),
     "matmul_broadcast": ([(2, 1, 3, 4), (3, 4, 2)], lambda x: torch.matmul(x[0], x[1])),
+    "linear": ([(3, 4), (2, 4), (2,)], lambda x: torch.nn.functional.linear(x[0], x[1], x[2])),
+    "linear_batched_nobias": ([(2, 3, 4), (5, 4)], lambda x: torch.nn.functional.linear(x[0], x[1])),
     "outer": ([(3,), (4,)], lambda x: torch.outer(x[0], x[1])),
     "dot": ([(5,), (5,)], lambda x: torch.dot(x[0], x[1])),
     "view": ([(3, 4)], lambda x: x[0].reshape(2, 6) * 3.0),
@@ -286,13 +289,18 @@ def save(path, array):
     np.save(path, np.array(array, order="C", copy=True))  # ascontiguousarray makes 0-d 1-d
 
 
+def case_rng(name):
+    """A generator per case, so adding a case leaves every other case's files unchanged."""
+    return np.random.default_rng([20261124, zlib.crc32(name.encode())])
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for old in os.listdir(OUT):
         if old.endswith(".npy"):
             os.remove(os.path.join(OUT, old))
-    rng = np.random.default_rng(20261124)
     for name, spec in CASES.items():
+        rng = case_rng(name)
         shapes, fn = spec[0], spec[1]
         lo, hi = (spec[2], spec[3]) if len(spec) > 2 else (-1.0, 1.0)
         ins = [rng.uniform(lo, hi, size=s) for s in shapes]
@@ -310,11 +318,13 @@ def main():
         save(os.path.join(OUT, f"{name}.out64.npy"), out64.detach().numpy())
         save(os.path.join(OUT, f"{name}.out32.npy"), out32.numpy().astype(np.float32))
     for name, (specs, fn) in NONDIFF.items():
+        rng = case_rng("nd_" + name)
         ins = [make_input(rng, sp) for sp in specs]
         out = fn([torch.from_numpy(a) for a in ins])
         for i, a in enumerate(ins):
             save(os.path.join(OUT, f"nd_{name}.in{i}.npy"), a)
         save(os.path.join(OUT, f"nd_{name}.out.npy"), out.numpy())
+    rng = np.random.default_rng(20261124)
     losses = loss_cases(rng)
     for name, (arrays, fn) in losses.items():
         tensors = {k: torch.from_numpy(v) for k, v in arrays.items()}

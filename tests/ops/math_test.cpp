@@ -3,6 +3,7 @@
 // special values, factories, indexing errors, determinism across thread counts.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 
 #include "kaya/kernels/blas/gemm.h"
@@ -170,6 +171,38 @@ TEST(Linalg, BlasAgreesWithReferenceGemm) {
             }
         }
     }
+}
+
+// Products large enough to be split between threads (by rows when M >= N, else by columns),
+// in all four layouts, with padded leading dimensions and beta = 1, against the reference.
+TEST(Linalg, SplitBlasGemmAgreesWithReference) {
+    int saved = num_threads();
+    Generator g(13);
+    for (auto [M, N, K] : {std::array<int64_t, 3>{150, 90, 100}, {90, 150, 100}, {33, 700, 64}}) {
+        for (bool ta : {false, true}) {
+            for (bool tb : {false, true}) {
+                const int64_t lda = (ta ? M : K) + 3, ldb = (tb ? K : N) + 5, ldc = N + 7;
+                Tensor A = randn({(ta ? K : M) * lda}, DType::Float32, &g);
+                Tensor B = randn({(tb ? N : K) * ldb}, DType::Float32, &g);
+                Tensor C0 = randn({M * ldc}, DType::Float32, &g);
+                std::vector<float> want = to_vector<float>(C0);
+                kernels::gemm_ref<float>(ta, tb, M, N, K, 0.5f, A.data<float>(), lda, B.data<float>(), ldb, 1.0f,
+                                         want.data(), ldc);
+                for (int threads : {1, 2}) {
+                    set_num_threads(threads);
+                    std::vector<float> got = to_vector<float>(C0);
+                    kernels::gemm<float>(ta, tb, M, N, K, 0.5f, A.data<float>(), lda, B.data<float>(), ldb, 1.0f,
+                                         got.data(), ldc);
+                    for (size_t i = 0; i < want.size(); ++i) {
+                        ASSERT_NEAR(got[i], want[i], 1e-4f * std::sqrt(static_cast<float>(K)))
+                            << M << "x" << N << "x" << K << " ta=" << ta << " tb=" << tb << " threads=" << threads
+                            << " at " << i;
+                    }
+                }
+            }
+        }
+    }
+    set_num_threads(saved);
 }
 
 // BLAS may block a product differently with more threads, so matmul is the one op whose

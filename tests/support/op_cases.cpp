@@ -80,6 +80,8 @@ std::vector<OpCase> op_cases() {
         {"matmul_vec_mat", {{4}, {4, 3}}, [](V x) { return matmul(x[0], x[1]); }},
         {"matmul_batch_mat", {{2, 3, 4}, {4, 2}}, [](V x) { return matmul(x[0], x[1]); }},
         {"matmul_broadcast", {{2, 1, 3, 4}, {3, 4, 2}}, [](V x) { return matmul(x[0], x[1]); }},
+        {"linear", {{3, 4}, {2, 4}, {2}}, [](V x) { return linear(x[0], x[1], x[2]); }},
+        {"linear_batched_nobias", {{2, 3, 4}, {5, 4}}, [](V x) { return linear(x[0], x[1]); }},
         {"outer", {{3}, {4}}, [](V x) { return outer(x[0], x[1]); }},
         {"dot", {{5}, {5}}, [](V x) { return dot(x[0], x[1]); }},
         // Views and joins.

@@ -29,9 +29,7 @@ Tensor Linear::forward(const Tensor& x) {
     KAYA_CHECK(x.dim() >= 1 && x.shape()[x.dim() - 1] == options_.in, ShapeError,
                "Linear: expected input with last dimension ", options_.in, " (in_features), got ",
                describe(x));
-    // W^T is passed to BLAS as a transpose flag, not copied.
-    Tensor y = matmul(x, t(weight));
-    return bias.defined() ? add(y, bias) : y;
+    return linear(x, weight, bias);
 }
 
 std::string Linear::extra_repr() const {

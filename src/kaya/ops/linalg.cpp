@@ -105,6 +105,66 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
     return out;
 }
 
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+    detail::check_inputs("linear", {&x, &weight});
+    KAYA_CHECK(weight.dim() == 2, ShapeError, "linear: expected a 2-D weight (out_features, in_features), got ",
+               describe(weight));
+    const int64_t in = weight.shape()[1], outf = weight.shape()[0];
+    KAYA_CHECK(x.dim() >= 1 && x.shape()[x.dim() - 1] == in, ShapeError,
+               "linear: expected input with last dimension ", in, " (in_features of weight ", describe(weight),
+               "), got ", describe(x));
+    check_matmul_dtypes("linear", x, weight);
+    if (bias.defined()) {
+        detail::check_inputs("linear", {&bias});
+        KAYA_CHECK(bias.dim() == 1 && bias.shape()[0] == outf, ShapeError, "linear: expected bias of shape [",
+                   outf, "], got ", describe(bias));
+        check_matmul_dtypes("linear", x, bias);
+    }
+    Shape out_shape = x.shape();
+    out_shape.back() = outf;
+    Tensor x2 = reshape(detach(x), {-1, in});
+    const int64_t rows = x2.shape()[0];
+    MatLayout lx = layout_of(rows, in, x2.strides()[0], x2.strides()[1]);
+    if (!lx.ok) {
+        x2 = contiguous(x2);
+        lx = layout_of(rows, in, x2.strides()[0], x2.strides()[1]);
+    }
+    Tensor w = detach(weight);
+    MatLayout lw = layout_of(outf, in, w.strides()[0], w.strides()[1]);
+    if (!lw.ok) {
+        w = contiguous(w);
+        lw = layout_of(outf, in, w.strides()[0], w.strides()[1]);
+    }
+    Tensor b = bias.defined() ? contiguous(detach(bias)) : Tensor();
+    Tensor out = Tensor::empty({rows, outf}, x.dtype());
+    visit_numeric(x.dtype(), "linear", [&]<class T>() {
+        T* pc = out.data<T>();
+        if (b.defined()) {
+            const T* pb = b.data<T>();
+            for (int64_t r = 0; r < rows; ++r) std::copy(pb, pb + outf, pc + r * outf);
+        } else {
+            std::fill(pc, pc + rows * outf, T(0));
+        }
+        // out = x2 @ w^T (+ out): w is read transposed by flipping its layout flag.
+        if (in > 0 && rows > 0 && outf > 0) {
+            kernels::gemm<T>(lx.trans, !lw.trans, rows, outf, in, T(1), x2.data<T>(), lx.ld, w.data<T>(), lw.ld,
+                             T(1), pc, outf);
+        }
+    });
+    out = reshape(out, out_shape);
+    if (needs_grad({&x, &weight, &bias})) {
+        bool gx = x.requires_grad(), gw = weight.requires_grad(), gb = bias.defined() && bias.requires_grad();
+        Shape xs = x.shape();
+        record("LinearBackward", out, {x, weight, bias}, [x, weight, gx, gw, gb, xs, in, outf](const Tensor& g) {
+            Tensor g2 = reshape(g, {-1, outf});
+            return std::vector<Tensor>{gx ? reshape(mm(g2, weight), xs) : Tensor(),
+                                       gw ? mm(t(g2), reshape(x, {-1, in})) : Tensor(),
+                                       gb ? sum(g2, {0}) : Tensor()};
+        }, {x, weight});
+    }
+    return out;
+}
+
 Tensor dot(const Tensor& a, const Tensor& b) {
     detail::check_inputs("dot", {&a, &b});
     KAYA_CHECK(a.dim() == 1 && b.dim() == 1 && a.shape() == b.shape(), ShapeError,

@@ -16,6 +16,10 @@ Tensor bmm(const Tensor& a, const Tensor& b);
 // torch.matmul: dot for 1-D x 1-D, matrix-vector, vector-matrix, and batched products whose
 // leading (batch) dims broadcast.
 Tensor matmul(const Tensor& a, const Tensor& b);
+// torch.nn.functional.linear: x (*, in) @ weight(out, in)^T + bias(out) -> (*, out), one gemm
+// with the bias as its C operand. Its backward computes grad_weight = g^T x directly (one gemm,
+// contiguous), so the weight's .grad needs no copy. bias may be undefined.
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor());
 // Outer product of two 1-D tensors: (N) x (M) -> (N, M).
 Tensor outer(const Tensor& a, const Tensor& b);
 // Inner product of two 1-D tensors of equal length, a 0-dim tensor.

@@ -159,24 +159,31 @@ Tensor permute(const Tensor& x, const std::vector<int64_t>& dims) {
         KAYA_CHECK(!used[d[i]], ValueError, "permute: dim ", dims[i], " repeated");
         used[d[i]] = true;
     }
-    return view_op("PermuteBackward", x, [d](Geom g) {
-        Geom o{Shape(d.size()), Strides(d.size()), g.offset};
-        for (size_t i = 0; i < d.size(); ++i) {
-            o.shape[i] = g.shape[d[i]];
-            o.strides[i] = g.strides[d[i]];
-        }
-        return o;
-    });
+    Shape shape(d.size());
+    Strides strides(d.size());
+    for (size_t i = 0; i < d.size(); ++i) {
+        shape[i] = x.shape()[d[i]];
+        strides[i] = x.strides()[d[i]];
+    }
+    Tensor out = x.alias(shape, strides, x.offset());
+    if (needs_grad({&x})) {
+        // The gradient of a permutation is the inverse permutation: a view, no copy.
+        std::vector<int64_t> inverse(d.size());
+        for (size_t i = 0; i < d.size(); ++i) inverse[d[i]] = static_cast<int64_t>(i);
+        record("PermuteBackward", out, {x}, [inverse](const Tensor& g) {
+            return std::vector<Tensor>{permute(g, inverse)};
+        });
+    }
+    return out;
 }
 
 Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1) {
     int64_t a = wrap_dim(dim0, x.dim(), "transpose"), b = wrap_dim(dim1, x.dim(), "transpose");
     if (x.dim() == 0) return x;
-    return view_op("TransposeBackward", x, [a, b](Geom g) {
-        std::swap(g.shape[a], g.shape[b]);
-        std::swap(g.strides[a], g.strides[b]);
-        return g;
-    });
+    std::vector<int64_t> perm(x.dim());
+    for (int64_t i = 0; i < x.dim(); ++i) perm[i] = i;
+    std::swap(perm[a], perm[b]);
+    return permute(x, perm);
 }
 
 Tensor t(const Tensor& x) {
@@ -277,12 +284,20 @@ Tensor squeeze(const Tensor& x, int64_t dim) {
 
 Tensor unsqueeze(const Tensor& x, int64_t dim) {
     int64_t d = wrap_dim(dim, x.dim() + 1, "unsqueeze");
-    return view_op("UnsqueezeBackward", x, [d](Geom g) {
-        int64_t st = d < static_cast<int64_t>(g.shape.size()) ? g.shape[d] * g.strides[d] : 1;
-        g.shape.insert(g.shape.begin() + d, 1);
-        g.strides.insert(g.strides.begin() + d, st);
-        return g;
-    });
+    detail::check_inputs("unsqueeze", {&x});
+    Shape shape = x.shape();
+    Strides strides = x.strides();
+    int64_t st = d < x.dim() ? shape[d] * strides[d] : 1;
+    shape.insert(shape.begin() + d, 1);
+    strides.insert(strides.begin() + d, st);
+    Tensor out = x.alias(shape, strides, x.offset());
+    if (needs_grad({&x})) {
+        Shape in = x.shape();
+        record("UnsqueezeBackward", out, {x}, [in](const Tensor& g) {
+            return std::vector<Tensor>{reshape(g, in)};
+        });
+    }
+    return out;
 }
 
 Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim) {

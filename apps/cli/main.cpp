@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The kaya command: `kaya train CONFIG`, `kaya tour`. Parses flags, builds the objects and
+// The kaya command: `kaya train CONFIG`, `kaya sweep CONFIG`, `kaya tour`. Parses flags, builds the objects and
 // runs one loop; all logic lives in apps/train.
 #include <CLI/CLI.hpp>
 
@@ -7,6 +7,7 @@
 #include <exception>
 
 #include "apps/train/config.h"
+#include "apps/train/sweep.h"
 #include "apps/train/tour.h"
 #include "apps/train/trainer.h"
 #include "kaya/core/error.h"
@@ -26,6 +27,17 @@ int main(int argc, char** argv) {
     train->add_flag("--resume", resume, "Continue from the run's checkpoint.safetensors");
     train->add_option("--stop-after", stop_after, "Stop after this epoch, as if killed (for resume tests)");
 
+    auto* sweep = app.add_subcommand("sweep", "Train a grid of hyperparameter settings and compare them");
+    std::string sweep_config;
+    std::vector<std::string> grid, sweep_overrides;
+    kaya::app::SweepOptions sweep_options;
+    sweep->add_option("config", sweep_config, "Base config file")->required()->check(CLI::ExistingFile);
+    sweep->add_option("--grid,-g", grid, "A swept key and its values, e.g. --grid train.lr=0.001,0.003,0.01 "
+                                         "(repeatable: the full grid is trained)")->required();
+    sweep->add_option("--set,-s", sweep_overrides, "Override a base config key (repeatable)");
+    sweep->add_option("--out", sweep_options.out_dir, "Sweep directory (default runs/sweep-<config name>)");
+    sweep->add_flag("--resume", sweep_options.resume, "Keep finished runs and resume an interrupted one");
+
     auto* tour = app.add_subcommand("tour", "Run every application briefly and write an HTML report");
     kaya::app::TourOptions tour_options;
     tour->add_option("--out", tour_options.out_dir, "Report directory")->capture_default_str();
@@ -41,6 +53,21 @@ int main(int argc, char** argv) {
             auto res = kaya::app::train(cfg, {.resume = resume, .stop_after = stop_after});
             std::printf("best validation loss %.6g at epoch %lld; outputs in %s\n", res.best_val_loss,
                         static_cast<long long>(res.best_epoch), res.dir.c_str());
+        } else if (*sweep) {
+            kaya::app::Config cfg = kaya::app::Config::load(sweep_config);
+            for (const auto& o : sweep_overrides) cfg.set(o);
+            std::vector<kaya::app::SweepAxis> axes;
+            for (const auto& g : grid) axes.push_back(kaya::app::parse_sweep_axis(g));
+            auto res = kaya::app::sweep(cfg, axes, sweep_options);
+            std::printf("\n%-4s", "run");
+            for (const auto& a : axes) std::printf("  %-18s", a.key.c_str());
+            std::printf("  best val loss\n");
+            for (size_t i = 0; i < res.runs.size(); ++i) {
+                std::printf("%-4zu", i + 1);
+                for (const auto& v : res.runs[i].values) std::printf("  %-18s", v.c_str());
+                std::printf("  %.6g%s\n", res.runs[i].best_val_loss, i == res.best ? "  <- best" : "");
+            }
+            std::printf("sweep.csv and sweep.svg in %s\n", res.dir.c_str());
         } else if (*tour) {
             std::string index = kaya::app::run_tour(tour_options);
             std::printf("report written to %s\n", index.c_str());

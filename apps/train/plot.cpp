@@ -50,12 +50,29 @@ std::vector<double> nice_ticks(double lo, double hi, int target = 6) {
     return t;
 }
 
+// Ticks on a log10 axis spanning [lo, hi] (in log10 units): decades, plus 2x and 5x steps
+// when the range spans less than three decades.
+std::vector<double> log_ticks(double lo, double hi) {
+    std::vector<double> t;
+    for (int k = static_cast<int>(std::floor(lo)); k <= static_cast<int>(std::ceil(hi)); ++k) {
+        for (double m : {1.0, 2.0, 5.0}) {
+            if (m != 1.0 && hi - lo >= 3) continue;
+            double v = k + std::log10(m);
+            if (v >= lo - 1e-9 && v <= hi + 1e-9) t.push_back(v);
+        }
+    }
+    return t;
+}
+
 struct Frame {
-    double x0, x1, y0, y1;  // Data range (y in log10 when log_y).
+    double x0, x1, y0, y1;  // Data range (in log10 on a log axis).
     int left = 70, right = 150, top = 36, bottom = 48;
     int w, h;
-    bool log_y;
-    double px(double x) const { return left + (x - x0) / (x1 - x0) * (w - left - right); }
+    bool log_y = false, log_x = false;
+    double px(double x) const {
+        double v = log_x ? std::log10(x) : x;
+        return left + (v - x0) / (x1 - x0) * (w - left - right);
+    }
     double py(double y) const {
         double v = log_y ? std::log10(y) : y;
         return h - bottom - (v - y0) / (y1 - y0) * (h - top - bottom);
@@ -65,25 +82,14 @@ struct Frame {
 void axes(std::ostringstream& os, const Frame& f, const PlotOptions& o) {
     os << "<rect x='" << f.left << "' y='" << f.top << "' width='" << f.w - f.left - f.right
        << "' height='" << f.h - f.top - f.bottom << "' fill='none' stroke='#444'/>\n";
-    for (double t : nice_ticks(f.x0, f.x1)) {
-        double x = f.px(t);
+    for (double t : f.log_x ? log_ticks(f.x0, f.x1) : nice_ticks(f.x0, f.x1)) {
+        double xv = f.log_x ? std::pow(10.0, t) : t;
+        double x = f.px(xv);
         os << "<line x1='" << x << "' y1='" << f.top << "' x2='" << x << "' y2='" << f.h - f.bottom
            << "' stroke='#ddd'/><text x='" << x << "' y='" << f.h - f.bottom + 16
-           << "' text-anchor='middle'>" << num(t) << "</text>\n";
+           << "' text-anchor='middle'>" << num(xv) << "</text>\n";
     }
-    std::vector<double> yt = nice_ticks(f.y0, f.y1);
-    if (f.log_y) {
-        // Decades, plus 2x and 5x steps when the range spans less than three of them.
-        yt.clear();
-        for (int k = static_cast<int>(std::floor(f.y0)); k <= static_cast<int>(std::ceil(f.y1)); ++k) {
-            for (double m : {1.0, 2.0, 5.0}) {
-                if (m != 1.0 && f.y1 - f.y0 >= 3) continue;
-                double v = k + std::log10(m);
-                if (v >= f.y0 && v <= f.y1) yt.push_back(v);
-            }
-        }
-    }
-    for (double t : yt) {
+    for (double t : f.log_y ? log_ticks(f.y0, f.y1) : nice_ticks(f.y0, f.y1)) {
         double yv = f.log_y ? std::pow(10.0, t) : t;
         double y = f.py(yv);
         os << "<line x1='" << f.left << "' y1='" << y << "' x2='" << f.w - f.right << "' y2='" << y
@@ -91,7 +97,7 @@ void axes(std::ostringstream& os, const Frame& f, const PlotOptions& o) {
            << "' text-anchor='end'>" << num(yv) << "</text>\n";
     }
     os << "<text x='" << (f.left + f.w - f.right) / 2 << "' y='" << f.h - 8
-       << "' text-anchor='middle'>" << esc(o.xlabel) << "</text>\n";
+       << "' text-anchor='middle'>" << esc(o.xlabel) << (o.log_x ? " (log)" : "") << "</text>\n";
     os << "<text transform='translate(16," << (f.top + f.h - f.bottom) / 2
        << ") rotate(-90)' text-anchor='middle'>" << esc(o.ylabel) << (o.log_y ? " (log)" : "")
        << "</text>\n";
@@ -110,7 +116,7 @@ void draw_series(std::ostringstream& os, const Frame& f, const std::vector<Serie
         bool pen = false;
         for (size_t k = 0; k < s.x.size() && k < s.y.size(); ++k) {
             double x = s.x[k], y = s.y[k];
-            if (!std::isfinite(x) || !std::isfinite(y) || (f.log_y && y <= 0)) {
+            if (!std::isfinite(x) || !std::isfinite(y) || (f.log_y && y <= 0) || (f.log_x && x <= 0)) {
                 pen = false;
                 continue;
             }
@@ -146,10 +152,14 @@ std::string line_plot_svg(const std::vector<Series>& series, const PlotOptions& 
     double x0 = std::numeric_limits<double>::infinity(), x1 = -x0, y0 = x0, y1 = -x0;
     for (const auto& s : series) {
         for (size_t k = 0; k < s.x.size() && k < s.y.size(); ++k) {
-            if (!std::isfinite(s.x[k]) || !std::isfinite(s.y[k]) || (o.log_y && s.y[k] <= 0)) continue;
+            if (!std::isfinite(s.x[k]) || !std::isfinite(s.y[k]) || (o.log_y && s.y[k] <= 0) ||
+                (o.log_x && s.x[k] <= 0)) {
+                continue;
+            }
             double y = o.log_y ? std::log10(s.y[k]) : s.y[k];
-            x0 = std::min(x0, s.x[k]);
-            x1 = std::max(x1, s.x[k]);
+            double x = o.log_x ? std::log10(s.x[k]) : s.x[k];
+            x0 = std::min(x0, x);
+            x1 = std::max(x1, x);
             y0 = std::min(y0, y);
             y1 = std::max(y1, y);
         }
@@ -162,6 +172,7 @@ std::string line_plot_svg(const std::vector<Series>& series, const PlotOptions& 
     f.w = o.width;
     f.h = o.height;
     f.log_y = o.log_y;
+    f.log_x = o.log_x;
     std::ostringstream os;
     os << header(o.width, o.height);
     axes(os, f, o);
@@ -176,7 +187,6 @@ std::string contour_svg(const std::vector<double>& v, int nx, int ny, double x0,
     Frame f{x0, x1, y0, y1};
     f.w = o.width;
     f.h = o.height;
-    f.log_y = false;
     double lo = *std::min_element(v.begin(), v.end()), hi = *std::max_element(v.begin(), v.end());
     // Levels on a square-root scale: error surfaces are steep at the rim and flat near minima.
     auto level_of = [&](double z) {

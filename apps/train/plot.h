@@ -17,6 +17,7 @@ struct Series {
 struct PlotOptions {
     std::string title, xlabel, ylabel;
     bool log_y = false;
+    bool log_x = false;  // For values spanning decades, e.g. learning rates.
     int width = 640, height = 400;
 };
 

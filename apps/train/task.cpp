@@ -75,6 +75,9 @@ PreparedData from_csv(const Config& cfg) {
         x = table.select(features, DType::Float32);
     }
     d.feature_names = features;
+    d.target = target;
+    d.train_rows = tr;
+    d.val_rows = va;
     d.num_features = static_cast<int64_t>(features.size());
     Tensor xtr = rows(x, tr), ytr = rows(y, tr);
     d.train = std::make_shared<data::TensorDataset>(std::vector<Tensor>{xtr, ytr});
@@ -139,6 +142,9 @@ PreparedData from_synthetic(const Config& cfg) {
     d.val = std::make_shared<data::TensorDataset>(std::vector<Tensor>{rows(x, va), rows(y, va)});
     d.num_features = f;
     for (int64_t j = 0; j < f; ++j) d.feature_names.push_back("x" + std::to_string(j));
+    d.target = "y";
+    d.train_rows = tr;
+    d.val_rows = va;
     if (cfg.get_bool("data.normalize", true)) d.normalizer = nn::Standardize::fit(xtr);
     char buf[160];
     std::snprintf(buf, sizeof buf, "synthetic: %lld rows, %lld features, y = sum a sin(b x) + c.x + N(0, %.3g^2)",

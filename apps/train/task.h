@@ -20,6 +20,8 @@ struct PreparedData {
     int64_t num_features = 0;
     int64_t num_classes = 0;                          // 0 for regression.
     std::vector<std::string> feature_names;
+    std::string target;                               // Target column (csv) for the prediction file.
+    std::vector<int64_t> train_rows, val_rows;        // Row numbers of the split (csv, synthetic).
     Tensor test_x;                                    // Optional unlabeled test features.
     std::vector<int64_t> test_ids;
     std::string description;                          // One line for logs and the report.

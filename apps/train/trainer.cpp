@@ -12,6 +12,7 @@
 #include "apps/train/task.h"
 #include "kaya/data/dataloader.h"
 #include "kaya/io/file.h"
+#include "kaya/io/json.h"
 #include "kaya/io/safetensors.h"
 #include "kaya/ops/ops.h"
 
@@ -93,6 +94,34 @@ void write_metrics(const std::string& dir, const std::vector<EpochRecord>& h, bo
                                                    .log_y = true}));
 }
 
+// split.json: the features and the exact train/validation rows, so the same split can be
+// reproduced elsewhere (tools/covid_torch.py trains PyTorch on it).
+void write_split(const std::string& dir, const PreparedData& d) {
+    auto list = [](const auto& v, auto item) {
+        std::string s = "[";
+        for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + item(v[i]);
+        return s + "]";
+    };
+    auto quote = [](const std::string& s) { return io::json_quote(s); };
+    auto num = [](int64_t v) { return std::to_string(v); };
+    std::string j = "{\n  \"target\": " + io::json_quote(d.target) + ",\n  \"features\": " +
+                    list(d.feature_names, quote) + ",\n  \"train_rows\": " + list(d.train_rows, num) +
+                    ",\n  \"val_rows\": " + list(d.val_rows, num) + "\n}\n";
+    io::write_file_atomic(dir + "/split.json", j);
+}
+
+// The course's submission format names the column after the target without pandas' ".N"
+// suffix for repeated names (tested_positive.4 -> tested_positive).
+std::string prediction_column(const Config& cfg, const std::string& target) {
+    std::string def = target.empty() ? "prediction" : target;
+    auto dot = def.rfind('.');
+    if (dot != std::string::npos && dot + 1 < def.size() &&
+        def.find_first_not_of("0123456789", dot + 1) == std::string::npos) {
+        def = def.substr(0, dot);
+    }
+    return cfg.get_string("output.prediction_column", def);
+}
+
 }  // namespace
 
 RunResult train(const Config& cfg, const RunOptions& opt) {
@@ -157,6 +186,7 @@ RunResult train(const Config& cfg, const RunOptions& opt) {
         if (opt.verbose) std::printf("resuming %s at epoch %lld\n", res.dir.c_str(), static_cast<long long>(start_epoch));
     } else {
         io::write_file_atomic(res.dir + "/config.toml", cfg.dump());
+        if (!data.train_rows.empty()) write_split(res.dir, data);
     }
 
     for (int64_t epoch = start_epoch; epoch <= epochs; ++epoch) {
@@ -230,7 +260,7 @@ RunResult train(const Config& cfg, const RunOptions& opt) {
         model->eval();
         auto pred = to_vector<double>((*model)(data.test_x));
         std::ostringstream os;
-        os << "id,tested_positive\n";
+        os << "id," << prediction_column(cfg, data.target) << "\n";
         for (size_t i = 0; i < pred.size(); ++i) os << data.test_ids[i] << "," << pred[i] << "\n";
         io::write_file_atomic(res.dir + "/predictions.csv", os.str());
     }

@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: MIT
-// The training application: configs and overrides, a run's outputs, and resume after a stop
-// or a real SIGKILL reaching the same weights as an uninterrupted run.
+// The training application: configs and overrides, a run's outputs, resume after a stop or a
+// real SIGKILL reaching the same weights as an uninterrupted run, and hyperparameter sweeps.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <thread>
 
 #include "apps/train/config.h"
 #include "apps/train/plot.h"
+#include "apps/train/sweep.h"
 #include "apps/train/trainer.h"
 #include "kaya/io/file.h"
 #include "kaya/io/safetensors.h"
@@ -156,6 +158,62 @@ TEST(Train, BadConfigsGiveClearErrors) {
     fs::remove_all(dir);
 }
 
+TEST(Train, WritesTheSplitAndSubmissionColumn) {
+    std::string dir = tmp_dir("split");
+    auto r = train(Config::parse(config_text(dir, 1), "t.toml"), {.verbose = false});
+    std::string split = io::read_file(dir + "/split.json");
+    EXPECT_EQ(split.substr(0, 33), "{\n  \"target\": \"y\",\n  \"features\": ");
+    // 600 rows, 20% validation: 480 + 120 distinct row numbers.
+    size_t tr = split.find("\"train_rows\""), va = split.find("\"val_rows\"");
+    ASSERT_NE(tr, std::string::npos);
+    ASSERT_NE(va, std::string::npos);
+    auto count = [&](size_t from, size_t to) {
+        return std::count(split.begin() + static_cast<long>(from), split.begin() + static_cast<long>(to), ',') + 1;
+    };
+    EXPECT_EQ(count(tr, va - 4), 480);
+    EXPECT_EQ(count(va, split.size()), 120);
+    fs::remove_all(dir);
+}
+
+TEST(Sweep, AxisParsingKeepsBracketsAndQuotes) {
+    auto a = parse_sweep_axis("model.hidden=[32,16],[64],[]");
+    EXPECT_EQ(a.key, "model.hidden");
+    EXPECT_EQ(a.values, (std::vector<std::string>{"[32,16]", "[64]", "[]"}));
+    auto b = parse_sweep_axis("train.optimizer='a,b',adam");
+    EXPECT_EQ(b.values, (std::vector<std::string>{"'a,b'", "adam"}));
+    EXPECT_THROW(parse_sweep_axis("train.lr"), ValueError);
+    EXPECT_THROW(parse_sweep_axis("train.lr=0.1,,0.2"), ValueError);
+    EXPECT_THROW(parse_sweep_axis("model.hidden=[1,2"), ValueError);
+}
+
+TEST(Sweep, TrainsTheGridWritesCsvAndResumes) {
+    std::string dir = tmp_dir("sweep");
+    Config base = Config::parse(config_text(dir + "/unused", 2), "base.toml");
+    std::vector<SweepAxis> axes{parse_sweep_axis("train.lr=0.0001,0.01"), parse_sweep_axis("train.batch_size=32,64")};
+    auto res = sweep(base, axes, {.out_dir = dir, .verbose = false});
+    ASSERT_EQ(res.runs.size(), 4u);
+    EXPECT_EQ(res.runs[1].values, (std::vector<std::string>{"0.0001", "64"}));
+    EXPECT_EQ(res.runs[2].values, (std::vector<std::string>{"0.01", "32"}));
+    // Two epochs at lr 1e-4 barely move the weights; lr 1e-2 learns: the best run is one of those.
+    EXPECT_GE(res.best, 2u);
+    for (const auto& r : res.runs) EXPECT_TRUE(fs::exists(r.dir + "/model.safetensors")) << r.dir;
+    std::string csv = io::read_file(dir + "/sweep.csv");
+    EXPECT_EQ(csv.substr(0, csv.find('\n')), "train.lr,train.batch_size,best_val_loss,best_epoch,seconds,dir");
+    EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 5);
+    EXPECT_NE(io::read_file(dir + "/sweep.svg").find("train.batch_size=64"), std::string::npos);
+
+    // Resume: finished runs are read back, not retrained (same numbers, same file times).
+    auto before = fs::last_write_time(res.runs[0].dir + "/model.safetensors");
+    auto again = sweep(base, axes, {.out_dir = dir, .resume = true, .verbose = false});
+    EXPECT_EQ(fs::last_write_time(res.runs[0].dir + "/model.safetensors"), before);
+    for (size_t i = 0; i < 4; ++i) EXPECT_NEAR(again.runs[i].best_val_loss, res.runs[i].best_val_loss, 1e-5 * res.runs[i].best_val_loss);
+    // Changed settings with --resume are refused instead of mixing two sweeps.
+    Config other = base;
+    other.set("model.hidden=[4]");
+    EXPECT_THROW(sweep(other, axes, {.out_dir = dir, .resume = true, .verbose = false}), ValueError);
+    fs::remove_all(dir);
+}
+
 TEST(Plot, SvgHasSeriesAndSurvivesOddData) {
     std::string svg = line_plot_svg({{"a", {1, 2, 3}, {1, 4, 9}}, {"b", {1, 2}, {NAN, 2}, true}},
                                     {.title = "t<1>", .xlabel = "x", .ylabel = "y", .log_y = true});
@@ -163,6 +221,10 @@ TEST(Plot, SvgHasSeriesAndSurvivesOddData) {
     EXPECT_NE(svg.find("t&lt;1&gt;"), std::string::npos);
     EXPECT_NE(svg.find("stroke-dasharray"), std::string::npos);
     EXPECT_NE(line_plot_svg({}, {}).find("</svg>"), std::string::npos);
+    // A log x axis labels decades and skips non-positive x.
+    std::string lx = line_plot_svg({{"lr", {1e-4, 1e-3, 1e-2, 0}, {3, 2, 1, 5}}}, {.xlabel = "lr", .log_x = true});
+    EXPECT_NE(lx.find(">0.001<"), std::string::npos);
+    EXPECT_NE(lx.find("lr (log)"), std::string::npos);
 }
 
 }  // namespace

@@ -37,6 +37,9 @@ static void cblas_gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int
 // Products below this many multiply-adds run on the calling thread: waking a second thread
 // costs more than it saves (measured: 32x64x117 takes 6.2 us alone, 8.2 us split in two).
 constexpr double kGemmSplitWork = 1 << 20;
+// Above this, OpenBLAS's own threading (which packs B once for both threads) is used: at 2048^3
+// our split was 5% faster alone but 27% slower in one of the interleaved comparison runs.
+constexpr double kGemmSplitMaxWork = static_cast<double>(1LL << 31);
 // Each thread's share of C is a multiple of this many rows or columns (BLAS micro-tiles).
 constexpr int64_t kGemmSplitAlign = 16;
 
@@ -54,11 +57,13 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, const T* A
     };
     const int threads = num_threads();
     const double work = static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
-    if (threads <= 1 || in_parallel_region() || work < kGemmSplitWork) return call(0, M, 0, N);
+    if (threads <= 1 || in_parallel_region() || work < kGemmSplitWork || work > kGemmSplitMaxWork) {
+        return call(0, M, 0, N);
+    }
     // We split C between our threads ourselves, one single-threaded BLAS call each (inside our
     // parallel region OpenBLAS's OpenMP build runs on the calling thread). On these machines
-    // this is 1.1-1.8x faster than OpenBLAS's own threading: it gains nothing on the MLP's
-    // 256x64x117 products and 10% at 512^3 (bench/gemm_bench.cpp, BM_KayaMatmul vs
+    // this is 1.1-1.8x faster than OpenBLAS's own threading, which gains nothing on the MLP's
+    // 256x64x117 products, and 10% faster at 512^3 (bench/gemm_bench.cpp, BM_KayaMatmul vs
     // BM_CblasSgemm). Rows or columns are split, whichever is longer; each element's sum over
     // K is the same in every split, so results do not depend on the thread count.
     const bool by_rows = M >= N;

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "apps/train/config.h"
+#include "apps/train/trainer.h"
+
+namespace kaya::app {
+
+// One swept config key and its values, each a TOML literal as `--set` takes them.
+struct SweepAxis {
+    std::string key;
+    std::vector<std::string> values;
+};
+
+// Parses "train.lr=0.001,0.003,0.01" (commas inside [] or quotes do not split:
+// "model.hidden=[32,16],[64]" has two values). ValueError names the spec when malformed.
+SweepAxis parse_sweep_axis(const std::string& spec);
+
+struct SweepOptions {
+    std::string out_dir;   // Default: runs/sweep-<config stem>.
+    bool resume = false;   // Keep finished runs, resume a killed one from its checkpoint.
+    bool verbose = true;
+};
+
+struct SweepRun {
+    std::vector<std::string> values;  // One per axis, in axis order.
+    std::string dir;
+    double best_val_loss = 0, val_accuracy = -1, seconds = 0;
+    int64_t best_epoch = 0;
+};
+
+struct SweepResult {
+    std::string dir;
+    std::vector<SweepRun> runs;  // Grid order (the last axis varies fastest).
+    size_t best = 0;             // Index of the lowest validation loss.
+};
+
+// Trains every combination of the axes' values (a full grid) on top of `base`, each run in
+// <out_dir>/run-NNN. After each run it rewrites <out_dir>/sweep.csv (one row per finished
+// run: the swept values, best validation loss and epoch, validation accuracy at that epoch for
+// classification, seconds) and <out_dir>/sweep.svg (validation loss against the first axis,
+// one line per combination of the others). Hyperparameters are the ones people set: this is
+// how to choose them on the validation split.
+SweepResult sweep(const Config& base, const std::vector<SweepAxis>& axes, const SweepOptions& options);
+
+}  // namespace kaya::app

@@ -17,6 +17,8 @@ void demo_piecewise(const TourOptions& options, Report& report);
 // Rows 2, 9: SGD, momentum, Adagrad, RMSprop and Adam on a 2-parameter problem: loss curves
 // and the paths drawn on the error-surface contour.
 void demo_optimizers(const TourOptions& options, Report& report);
+// Row 3: a learning-rate x batch-size sweep with kaya sweep's machinery.
+void demo_sweep(const TourOptions& options, Report& report);
 // Rows 6, 8: an over-parameterised model on few noisy points (overfitting, early stopping),
 // and a batch-size study (time per epoch vs validation accuracy).
 void demo_overfitting(const TourOptions& options, Report& report);

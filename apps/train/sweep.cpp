@@ -52,7 +52,9 @@ SweepRun read_finished(const std::string& dir) {
     r.dir = dir;
     const bool classification =
         std::find(t.columns.begin(), t.columns.end(), "val_accuracy") != t.columns.end();
-    auto col = [&](const std::string& name) { return to_vector<double>(t.select({name}, DType::Float64)); };
+    auto col = [&](const std::string& name) {
+        return to_vector<double>(t.select({name}, DType::Float64));
+    };
     auto val = col("val_loss"), secs = col("seconds");
     auto acc = classification ? col("val_accuracy") : std::vector<double>(val.size(), -1.0);
     r.best_val_loss = INFINITY;
@@ -76,7 +78,8 @@ void write_outputs(const SweepResult& res, const std::vector<SweepAxis>& axes) {
         for (const auto& v : r.values) os << csv_field(v) << ",";
         os << fmt(r.best_val_loss) << "," << r.best_epoch;
         if (classification) os << "," << fmt(r.val_accuracy);
-        os << "," << fmt(r.seconds) << "," << csv_field(fs::path(r.dir).filename().string()) << "\n";
+        os << "," << fmt(r.seconds) << "," << csv_field(fs::path(r.dir).filename().string())
+           << "\n";
     }
     io::write_file_atomic(res.dir + "/sweep.csv", os.str());
 
@@ -96,7 +99,8 @@ void write_outputs(const SweepResult& res, const std::vector<SweepAxis>& axes) {
     }
     for (const auto& r : res.runs) {
         std::string label;
-        for (size_t i = 1; i < axes.size(); ++i) label += (i > 1 ? ", " : "") + axes[i].key + "=" + r.values[i];
+        for (size_t i = 1; i < axes.size(); ++i)
+            label += (i > 1 ? ", " : "") + axes[i].key + "=" + r.values[i];
         if (label.empty()) label = "validation loss";
         if (!lines.count(label)) {
             order.push_back(label);
@@ -111,7 +115,8 @@ void write_outputs(const SweepResult& res, const std::vector<SweepAxis>& axes) {
     for (const auto& l : order) series.push_back(lines[l]);
     PlotOptions po{.title = "sweep: best validation loss",
                    .xlabel = axes[0].key + (all_numeric ? "" : " (value index)"),
-                   .ylabel = "validation loss", .log_y = true,
+                   .ylabel = "validation loss",
+                   .log_y = true,
                    .log_x = all_numeric && positive && hi >= 10 * lo};
     io::write_file_atomic(res.dir + "/sweep.svg", line_plot_svg(series, po));
 }
@@ -120,7 +125,8 @@ void write_outputs(const SweepResult& res, const std::vector<SweepAxis>& axes) {
 
 SweepAxis parse_sweep_axis(const std::string& spec) {
     auto eq = spec.find('=');
-    KAYA_CHECK(eq != std::string::npos && eq > 0 && eq + 1 < spec.size(), ValueError, "sweep axis '", spec,
+    KAYA_CHECK(eq != std::string::npos && eq > 0 && eq + 1 < spec.size(), ValueError,
+               "sweep axis '", spec,
                "': expected key=value1,value2,... (e.g. train.lr=0.001,0.01)");
     SweepAxis a{spec.substr(0, eq), {}};
     std::string cur;
@@ -143,20 +149,24 @@ SweepAxis parse_sweep_axis(const std::string& spec) {
         }
         cur += c;
     }
-    KAYA_CHECK(!quote && depth == 0, ValueError, "sweep axis '", spec, "': unbalanced quote or bracket");
+    KAYA_CHECK(!quote && depth == 0, ValueError, "sweep axis '", spec,
+               "': unbalanced quote or bracket");
     KAYA_CHECK(!cur.empty(), ValueError, "sweep axis '", spec, "': empty value");
     a.values.push_back(cur);
     return a;
 }
 
 SweepResult sweep(const Config& base, const std::vector<SweepAxis>& axes, const SweepOptions& o) {
-    KAYA_CHECK(!axes.empty(), ValueError, "sweep: give at least one axis, e.g. --grid train.lr=0.001,0.01");
+    KAYA_CHECK(!axes.empty(), ValueError,
+               "sweep: give at least one axis, e.g. --grid train.lr=0.001,0.01");
     SweepResult res;
-    res.dir = o.out_dir.empty() ? "runs/sweep-" + fs::path(base.source()).stem().string() : o.out_dir;
+    res.dir =
+        o.out_dir.empty() ? "runs/sweep-" + fs::path(base.source()).stem().string() : o.out_dir;
     fs::create_directories(res.dir);
     size_t total = 1;
     for (const auto& a : axes) total *= a.values.size();
-    KAYA_CHECK(total <= 10000, ValueError, "sweep: ", total, " runs is more than the 10000 allowed");
+    KAYA_CHECK(total <= 10000, ValueError, "sweep: ", total,
+               " runs is more than the 10000 allowed");
     for (size_t n = 0; n < total; ++n) {
         // Mixed-radix digits of n: the last axis varies fastest.
         std::vector<std::string> values(axes.size());
@@ -180,7 +190,8 @@ SweepResult sweep(const Config& base, const std::vector<SweepAxis>& axes, const 
             std::fflush(stdout);
         }
         SweepRun run;
-        const bool finished = fs::exists(dir + "/model.safetensors") && fs::exists(dir + "/metrics.csv");
+        const bool finished =
+            fs::exists(dir + "/model.safetensors") && fs::exists(dir + "/metrics.csv");
         const bool started = fs::exists(dir + "/checkpoint.safetensors");
         if (o.resume && (finished || started)) {
             // A run made with other settings must not be mistaken for this one.
@@ -193,14 +204,16 @@ SweepResult sweep(const Config& base, const std::vector<SweepAxis>& axes, const 
         }
         if (o.resume && finished) {
             run = read_finished(dir);
-            if (o.verbose) std::printf("already finished: best validation loss %.6g\n", run.best_val_loss);
+            if (o.verbose)
+                std::printf("already finished: best validation loss %.6g\n", run.best_val_loss);
         } else {
             RunResult r = train(cfg, {.resume = o.resume && started, .verbose = o.verbose});
             run.dir = dir;
             run.best_val_loss = r.best_val_loss;
             run.best_epoch = r.best_epoch;
             for (const auto& e : r.history) run.seconds += e.seconds;
-            if (r.best_epoch > 0) run.val_accuracy = r.history[static_cast<size_t>(r.best_epoch) - 1].val_accuracy;
+            if (r.best_epoch > 0)
+                run.val_accuracy = r.history[static_cast<size_t>(r.best_epoch) - 1].val_accuracy;
         }
         run.values = values;
         res.runs.push_back(run);

@@ -20,8 +20,8 @@ struct SweepAxis {
 SweepAxis parse_sweep_axis(const std::string& spec);
 
 struct SweepOptions {
-    std::string out_dir;   // Default: runs/sweep-<config stem>.
-    bool resume = false;   // Keep finished runs, resume a killed one from its checkpoint.
+    std::string out_dir;  // Default: runs/sweep-<config stem>.
+    bool resume = false;  // Keep finished runs, resume a killed one from its checkpoint.
     bool verbose = true;
 };
 
@@ -44,6 +44,7 @@ struct SweepResult {
 // classification, seconds) and <out_dir>/sweep.svg (validation loss against the first axis,
 // one line per combination of the others). Hyperparameters are the ones people set: this is
 // how to choose them on the validation split.
-SweepResult sweep(const Config& base, const std::vector<SweepAxis>& axes, const SweepOptions& options);
+SweepResult sweep(const Config& base, const std::vector<SweepAxis>& axes,
+                  const SweepOptions& options);
 
 }  // namespace kaya::app

@@ -25,12 +25,13 @@ static int ld(int64_t v) { return static_cast<int>(std::max<int64_t>(v, 1)); }
 
 // Overloads so one template body serves both precisions.
 static void cblas_gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K, float alpha,
-                const float* A, int lda, const float* B, int ldb, float beta, float* C, int ldc) {
+                       const float* A, int lda, const float* B, int ldb, float beta, float* C,
+                       int ldc) {
     cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 static void cblas_gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int K, double alpha,
-                const double* A, int lda, const double* B, int ldb, double beta, double* C,
-                int ldc) {
+                       const double* A, int lda, const double* B, int ldb, double beta, double* C,
+                       int ldc) {
     cblas_dgemm(CblasRowMajor, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 

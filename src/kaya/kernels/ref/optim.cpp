@@ -12,9 +12,9 @@ namespace {
 
 // The inner loop with every option fixed at compile time, so it has no branches and vectorises.
 template <class T, bool kWeightDecay, bool kDecoupled, bool kAmsgrad>
-void adam_range(T* __restrict p, T* __restrict m, T* __restrict v, T* __restrict vmax, const T* __restrict g,
-                int64_t b, int64_t e, T b1, T one_b1, T b2, T one_b2, T step_size, T bc2_sqrt, T eps, T wd,
-                T decay) {
+void adam_range(T* __restrict p, T* __restrict m, T* __restrict v, T* __restrict vmax,
+                const T* __restrict g, int64_t b, int64_t e, T b1, T one_b1, T b2, T one_b2,
+                T step_size, T bc2_sqrt, T eps, T wd, T decay) {
     for (int64_t i = b; i < e; ++i) {
         T gi = g[i];
         T pi = p[i];
@@ -47,17 +47,19 @@ void adam_step(T* p, T* m, T* v, T* vmax, const T* g, int64_t n, const AdamStep&
     const T decay = static_cast<T>(1.0 - s.lr * s.weight_decay);
     auto run = [&]<bool kWd, bool kDec, bool kAms>() {
         parallel_for(n, kParallelGrain, [&](int64_t b, int64_t e) {
-            adam_range<T, kWd, kDec, kAms>(p, m, v, vmax, g, b, e, b1, one_b1, b2, one_b2, step_size, bc2_sqrt,
-                                           eps, wd, decay);
+            adam_range<T, kWd, kDec, kAms>(p, m, v, vmax, g, b, e, b1, one_b1, b2, one_b2,
+                                           step_size, bc2_sqrt, eps, wd, decay);
         });
     };
     const bool wd_on = s.weight_decay != 0;
     if (!wd_on && !s.amsgrad) return run.template operator()<false, false, false>();
     if (!wd_on) return run.template operator()<false, false, true>();
     if (s.decoupled) {
-        return s.amsgrad ? run.template operator()<true, true, true>() : run.template operator()<true, true, false>();
+        return s.amsgrad ? run.template operator()<true, true, true>()
+                         : run.template operator()<true, true, false>();
     }
-    return s.amsgrad ? run.template operator()<true, false, true>() : run.template operator()<true, false, false>();
+    return s.amsgrad ? run.template operator()<true, false, true>()
+                     : run.template operator()<true, false, false>();
 }
 
 template <class T>
@@ -78,7 +80,8 @@ void sgd_step(T* p, T* buf, const T* g, int64_t n, const SgdStep& s) {
 }
 
 template void adam_step(float*, float*, float*, float*, const float*, int64_t, const AdamStep&);
-template void adam_step(double*, double*, double*, double*, const double*, int64_t, const AdamStep&);
+template void adam_step(double*, double*, double*, double*, const double*, int64_t,
+                        const AdamStep&);
 template void sgd_step(float*, float*, const float*, int64_t, const SgdStep&);
 template void sgd_step(double*, double*, const double*, int64_t, const SgdStep&);
 

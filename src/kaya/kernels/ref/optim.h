@@ -11,9 +11,9 @@ namespace kaya::kernels {
 
 struct AdamStep {
     double lr, beta1, beta2, eps, weight_decay;
-    int64_t step;       // 1-based, after increment.
-    bool decoupled;     // AdamW: p *= 1 - lr wd first; Adam: g += wd p.
-    bool amsgrad;       // vmax = max(vmax, v) is used in the denominator.
+    int64_t step;    // 1-based, after increment.
+    bool decoupled;  // AdamW: p *= 1 - lr wd first; Adam: g += wd p.
+    bool amsgrad;    // vmax = max(vmax, v) is used in the denominator.
 };
 // p, m, v, vmax (amsgrad only, else null): (n); g: (n).
 template <class T>

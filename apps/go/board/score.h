@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "apps/go/board/board.h"
+
+namespace kaya::go {
+
+// An area score: stones plus surrounded empty points for each side, komi added to White.
+struct Score {
+    double black = 0, white = 0;  // White's includes komi.
+    // Black's lead (negative when White leads).
+    double margin() const { return black - white; }
+    // "B+3.5", "W+0.5" or "0" (a draw), as GTP's final_score and SGF's RE write it.
+    std::string result() const;
+};
+
+// Tromp-Taylor scoring: a point counts for a colour if it holds that colour's stone, or is
+// empty and reaches only that colour's stones through empty points. All stones count as alive.
+Score tromp_taylor(const Board& board, double komi);
+
+// Area scoring after removing the stones on `dead` (whole strings are removed when any of
+// their stones is listed); the removed stones' points then count as territory as usual.
+Score area_score(const Board& board, double komi, const std::vector<Point>& dead);
+
+}  // namespace kaya::go

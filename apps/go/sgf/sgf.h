@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "apps/go/board/game.h"
+
+namespace kaya::go {
+
+// SGF FF[4] (https://www.red-bean.com/sgf/): a file holds one or more game trees; a tree is
+// a sequence of nodes followed by variations. Property values are kept as raw bytes (any
+// encoding, invalid UTF-8 included) with SGF escapes removed.
+struct SgfProperty {
+    std::string name;                 // Upper-case identifier ("B", "AB", "KM").
+    std::vector<std::string> values;  // One or more values, unescaped.
+};
+
+struct SgfNode {
+    std::vector<SgfProperty> properties;
+    std::vector<SgfNode> children;  // children[0] is the main line; others are variations.
+
+    // Move-only: a copy would recurse down a long game's chain of nodes.
+    SgfNode() = default;
+    SgfNode(const SgfNode&) = delete;
+    SgfNode(SgfNode&&) noexcept = default;
+    SgfNode& operator=(const SgfNode&) = delete;
+    SgfNode& operator=(SgfNode&&) noexcept = default;
+    ~SgfNode();
+
+    // The first value of a property, or nullptr.
+    const std::string* get(std::string_view name) const;
+    // All values of a property (empty if absent).
+    std::vector<std::string> get_all(std::string_view name) const;
+    // Sets a property's values, replacing any earlier ones.
+    void set(std::string name, std::vector<std::string> values);
+};
+
+// Parses every game tree in text. Text outside the trees is ignored. ParseError
+// "source:line:column: what" on malformed input (unclosed value or tree, bad identifier,
+// node outside a tree, variations nested over 1000 deep); never reads out of bounds.
+std::vector<SgfNode> parse_sgf(std::string_view text, const std::string& source);
+
+// The tree as SGF text: one game tree, "]" and "\" escaped, a line break every few nodes.
+std::string write_sgf(const SgfNode& root);
+
+// One game's main line, read into Go terms.
+struct GameRecord {
+    int size = 19;
+    double komi = 0;
+    int handicap = 0;
+    std::vector<Move> setup;  // AB/AW stones of the root node.
+    std::vector<Move> moves;  // The main line; passes are kPass.
+    std::string black, white, black_rank, white_rank, result, date;  // PB, PW, BR, WR, RE, DT.
+
+    // The game replayed to its end (or to `moves_played` moves), with simple ko only (records
+    // replay as they were played). ValueError naming the move number when a move is illegal.
+    Game replay(size_t moves_played = static_cast<size_t>(-1)) const;
+    // The same position as a Board alone (no history or undo; much cheaper).
+    Board position(size_t moves_played = static_cast<size_t>(-1)) const;
+};
+
+// The main line of a parsed game: SZ (default 19; up to 19), KM, HA, AB/AW in the root, B/W
+// moves ("" and, on boards up to 19x19, "tt" are passes), player names and result. ValueError
+// naming the source and node for bad sizes, points off the board, or setup stones (AB, AW, AE)
+// after the root.
+GameRecord read_game(const SgfNode& root, const std::string& source);
+
+// A game record as an SGF tree (FF[4], GM[1], CA[UTF-8] unless names are not UTF-8).
+SgfNode game_to_sgf(const GameRecord& record, const std::string& application = "Kaya");
+
+// All games of every .sgf file under a directory (recursively, in path order). Files that
+// fail to read or parse, and games that fail to read or replay, are skipped and listed with
+// the reason. IoError if dir is not a directory.
+struct SgfCollection {
+    struct Skipped {
+        std::string file, reason;  // file is "path" or "path game N" in a collection.
+    };
+    std::vector<GameRecord> games;
+    std::vector<std::string> files;  // The file each game came from.
+    std::vector<Skipped> skipped;
+};
+SgfCollection load_sgf_directory(const std::string& dir);
+
+}  // namespace kaya::go

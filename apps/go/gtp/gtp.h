@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <iosfwd>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "apps/go/board/game.h"
+
+namespace kaya::go {
+
+// genmove's answer when the player gives up.
+inline constexpr Point kResign = -2;
+
+// What genmove asks: a move for `color` in `game`. It must return a point legal in `game`
+// (Game::is_legal), kPass, or kResign.
+class Player {
+public:
+    virtual ~Player() = default;
+    virtual Point choose(const Game& game, Color color) = 0;
+};
+
+struct GtpOptions {
+    std::string name = "Kaya";
+    std::string version = "0.1.0";
+    int board_size = 19;
+    double komi = 7.5;
+};
+
+// A GTP version 2 engine (https://www.lysator.liu.se/~gunnar/gtp/gtp2-spec-draft2/): reads
+// commands, keeps the game, asks the Player for genmove. Commands are dispatched through a
+// table from name to one small member function each. Bad commands get "? message" and the
+// engine keeps running; nothing a controller sends can make it exit except quit.
+class GtpEngine {
+public:
+    GtpEngine(std::unique_ptr<Player> player, GtpOptions options = {});
+
+    // Handles one input line and returns the whole response ("=[id] text\n\n" or
+    // "?[id] message\n\n"), or "" for an empty or comment-only line.
+    std::string handle(const std::string& line);
+    // Reads lines until quit or end of input, writing each response and flushing.
+    void run(std::istream& in, std::ostream& out);
+    bool quit_requested() const { return quit_; }
+    const Game& game() const { return game_; }
+
+private:
+    using Args = std::vector<std::string>;
+    using Handler = std::string (GtpEngine::*)(const Args&);
+
+    std::string protocol_version(const Args&);
+    std::string name(const Args&);
+    std::string version(const Args&);
+    std::string known_command(const Args&);
+    std::string list_commands(const Args&);
+    std::string quit(const Args&);
+    std::string boardsize(const Args&);
+    std::string clear_board(const Args&);
+    std::string komi(const Args&);
+    std::string play(const Args&);
+    std::string genmove(const Args&);
+    std::string undo(const Args&);
+    std::string showboard(const Args&);
+    std::string final_score(const Args&);
+    std::string time_settings(const Args&);
+    std::string time_left(const Args&);
+
+    std::unique_ptr<Player> player_;
+    GtpOptions options_;
+    Game game_;
+    std::map<std::string, Handler> commands_;
+    bool quit_ = false;
+};
+
+}  // namespace kaya::go

@@ -10,6 +10,7 @@ packages=(
     libgtest-dev libgmock-dev libbenchmark-dev
     libcli11-dev libtomlplusplus-dev zlib1g-dev   # kaya CLI: arguments, configs, gzip
     dataset-fashion-mnist                         # embedded default data for kaya tour
+    gnugo                                         # Go: opponent, referee, self-play games (run as a GTP process, not linked)
 )
 if [[ "${1:-}" == "--with-torch" ]]; then
     # Recommended packages matter: without them torch falls back to a reference BLAS.

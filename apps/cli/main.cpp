@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
-// The kaya command: `kaya train CONFIG`, `kaya sweep CONFIG`, `kaya tour`. Parses flags, builds the objects and
+// The kaya command: `kaya train CONFIG`, `kaya sweep CONFIG`, `kaya tour`, `kaya go match`. Parses flags, builds the objects and
 // runs one loop; all logic lives in apps/train.
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <exception>
 
+#include "apps/go/match/match.h"
 #include "apps/train/config.h"
 #include "apps/train/sweep.h"
 #include "apps/train/tour.h"
@@ -45,6 +46,22 @@ int main(int argc, char** argv) {
                      "Root of full real data (e.g. ../shared/data); default: embedded data only");
     tour->add_flag("--full", tour_options.full, "Train to the published targets instead of briefly");
 
+    auto* go = app.add_subcommand("go", "Go: matches between GTP engines");
+    go->require_subcommand(1);
+    auto* match = go->add_subcommand("match", "Play two GTP engines against each other, alternating colours");
+    kaya::go::MatchOptions match_options;
+    match->add_option("--engine-a,-a", match_options.engine_a, "Command line of engine A (GTP on stdin/stdout)")->required();
+    match->add_option("--engine-b,-b", match_options.engine_b, "Command line of engine B")->required();
+    match->add_option("--referee", match_options.referee,
+                      "GTP engine that scores finished games with dead stones removed, e.g. "
+                      "\"gnugo --mode gtp\" (default: Tromp-Taylor, all stones alive)");
+    match->add_option("--games,-n", match_options.games, "Number of games")->capture_default_str();
+    match->add_option("--size", match_options.size, "Board size")->capture_default_str();
+    match->add_option("--komi", match_options.komi, "Komi")->capture_default_str();
+    match->add_option("--max-moves", match_options.max_moves, "Score a game as it stands after this many moves (0: 3 x size^2)");
+    match->add_option("--timeout", match_options.move_timeout, "Seconds an engine may take per reply")->capture_default_str();
+    match->add_option("--out", match_options.out_dir, "Directory for game-NNN.sgf, results.csv, summary.txt");
+
     CLI11_PARSE(app, argc, argv);
     try {
         if (*train) {
@@ -68,6 +85,10 @@ int main(int argc, char** argv) {
                 std::printf("  %.6g%s\n", res.runs[i].best_val_loss, i == res.best ? "  <- best" : "");
             }
             std::printf("sweep.csv and sweep.svg in %s\n", res.dir.c_str());
+        } else if (*match) {
+            auto r = kaya::go::play_match(match_options);
+            std::printf("A won %d, B won %d, draws %d: A scores %.1f%%, 95%% interval [%.1f%%, %.1f%%]\n", r.a_wins,
+                        r.b_wins, r.draws, 100 * r.rate, 100 * r.low, 100 * r.high);
         } else if (*tour) {
             std::string index = kaya::app::run_tour(tour_options);
             std::printf("report written to %s\n", index.c_str());

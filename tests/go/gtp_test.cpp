@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The GTP engine as a transcript: commands in, exact replies out.
+#include "apps/go/gtp/gtp.h"
+
 #include <gtest/gtest.h>
 
 #include <sstream>
 #include <stdexcept>
-
-#include "apps/go/gtp/gtp.h"
 
 namespace kaya::go {
 namespace {
@@ -59,15 +59,17 @@ TEST(Gtp, TranscriptOfTheRequiredCommands) {
         {"time_left w 120 0", "= \n\n"},
         {"time_left w soon 0", "? syntax error: expected a number, got 'soon'\n\n"},
         {"clear_board", "= \n\n"},
-        {"showboard", "= \n    A B C D E\n  5 . . . . .\n  4 . . . . .\n  3 . . . . .\n  2 . . . . .\n"
-                      "  1 . . . . .\nBlack (X) has captured 0 stones, White (O) 0; komi 0.5; Black to move\n\n"},
+        {"showboard",
+         "= \n    A B C D E\n  5 . . . . .\n  4 . . . . .\n  3 . . . . .\n  2 . . . . .\n"
+         "  1 . . . . .\nBlack (X) has captured 0 stones, White (O) 0; komi 0.5; Black to "
+         "move\n\n"},
     };
     for (const auto& [in, want] : transcript) EXPECT_EQ(e.handle(in), want) << "command: " << in;
     EXPECT_FALSE(e.quit_requested());
     std::string list = e.handle("list_commands");
-    for (const char* c : {"protocol_version", "name", "version", "known_command", "list_commands", "quit", "boardsize",
-                          "clear_board", "komi", "play", "genmove", "undo", "showboard", "final_score",
-                          "time_settings", "time_left"}) {
+    for (const char* c : {"protocol_version", "name", "version", "known_command", "list_commands",
+                          "quit", "boardsize", "clear_board", "komi", "play", "genmove", "undo",
+                          "showboard", "final_score", "time_settings", "time_left"}) {
         EXPECT_NE(list.find(c), std::string::npos) << c;
     }
 }

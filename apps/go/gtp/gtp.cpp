@@ -46,7 +46,9 @@ void expect_args(const std::vector<std::string>& args, size_t n, const char* usa
 }  // namespace
 
 GtpEngine::GtpEngine(std::unique_ptr<Player> player, GtpOptions options)
-    : player_(std::move(player)), options_(std::move(options)), game_(options_.board_size, options_.komi) {
+    : player_(std::move(player)),
+      options_(std::move(options)),
+      game_(options_.board_size, options_.komi) {
     commands_ = {
         {"protocol_version", &GtpEngine::protocol_version},
         {"name", &GtpEngine::name},
@@ -83,7 +85,8 @@ std::string GtpEngine::handle(const std::string& raw) {
     for (std::string w; in >> w;) words.push_back(w);
     if (words.empty()) return "";
     std::string id;
-    if (std::all_of(words[0].begin(), words[0].end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+    if (std::all_of(words[0].begin(), words[0].end(),
+                    [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
         id = words[0];
         words.erase(words.begin());
         if (words.empty()) return "?" + id + " missing command\n\n";
@@ -134,7 +137,8 @@ std::string GtpEngine::quit(const Args&) {
 std::string GtpEngine::boardsize(const Args& args) {
     expect_args(args, 1, "boardsize size");
     double n = parse_number(args[0]);
-    if (n != static_cast<int>(n) || n < 2 || n > Board::kMaxSize) throw GtpFailure("unacceptable size");
+    if (n != static_cast<int>(n) || n < 2 || n > Board::kMaxSize)
+        throw GtpFailure("unacceptable size");
     options_.board_size = static_cast<int>(n);
     return clear_board({});
 }
@@ -181,7 +185,8 @@ std::string GtpEngine::genmove(const Args& args) {
     Point p = player_->choose(game_, c);
     if (p == kResign) return "resign";
     if (!game_.is_legal(c, p)) {
-        throw GtpFailure("internal error: the player chose an illegal move " + point_to_gtp(game_.board(), p));
+        throw GtpFailure("internal error: the player chose an illegal move " +
+                         point_to_gtp(game_.board(), p));
     }
     game_.play(c, p);
     return point_to_gtp(game_.board(), p);
@@ -196,8 +201,9 @@ std::string GtpEngine::showboard(const Args&) {
     const Board& b = game_.board();
     std::ostringstream os;
     os << "\n" << b.to_text();
-    os << "Black (X) has captured " << b.prisoners(Color::White) << " stones, White (O) " << b.prisoners(Color::Black)
-       << "; komi " << game_.komi() << "; " << (game_.to_move() == Color::Black ? "Black" : "White") << " to move";
+    os << "Black (X) has captured " << b.prisoners(Color::White) << " stones, White (O) "
+       << b.prisoners(Color::Black) << "; komi " << game_.komi() << "; "
+       << (game_.to_move() == Color::Black ? "Black" : "White") << " to move";
     return os.str();
 }
 

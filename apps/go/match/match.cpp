@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: MIT
+#include "apps/go/match/match.h"
+
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <sstream>
+
+#include "apps/go/board/coords.h"
+#include "apps/go/board/game.h"
+#include "apps/go/board/score.h"
+#include "apps/go/gtp/client.h"
+#include "apps/go/sgf/sgf.h"
+#include "kaya/core/error.h"
+#include "kaya/io/file.h"
+
+namespace kaya::go {
+
+std::pair<double, double> wilson_interval(double wins, int n, double z) {
+    if (n <= 0) return {0.0, 1.0};
+    const double p = wins / n, z2 = z * z;
+    const double centre = (p + z2 / (2.0 * n)) / (1 + z2 / n);
+    const double half = z * std::sqrt(p * (1 - p) / n + z2 / (4.0 * n * n)) / (1 + z2 / n);
+    return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
+namespace {
+
+struct Seat {
+    std::string command, name;
+    std::unique_ptr<GtpClient> client;
+    double timeout;
+
+    void start() {
+        client = std::make_unique<GtpClient>(command, timeout);
+        if (name.empty()) {
+            try {
+                name = client->send("name");
+                std::string v = client->send("version");
+                if (!v.empty()) name += " " + v;
+            } catch (const Error&) {
+                name = command;
+            }
+        }
+    }
+    void restart() {
+        client.reset();
+        start();
+    }
+};
+
+const char* letter(Color c) { return c == Color::Black ? "b" : "w"; }
+
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+// One game; `black` and `white` point at the seats of A and B. Fills the outcome's result,
+// moves and note, and returns the moves for the SGF.
+std::vector<Move> play_game(Seat& black, Seat& white, Seat* referee, const MatchOptions& o,
+                            GameOutcome& out) {
+    const int max_moves = o.max_moves > 0 ? o.max_moves : 3 * o.size * o.size;
+    char komi[32];
+    std::snprintf(komi, sizeof komi, "%g", o.komi);
+    auto forfeit = [&](Color loser, const std::string& why) {
+        out.result = std::string(loser == Color::Black ? "W" : "B") + "+F";
+        out.note = why;
+    };
+    for (auto [seat, colour] : {std::pair{&black, Color::Black}, {&white, Color::White}}) {
+        try {
+            seat->client->send("boardsize " + std::to_string(o.size));
+            seat->client->send("clear_board");
+            seat->client->send(std::string("komi ") + komi);
+        } catch (const Error& e) {
+            forfeit(colour, e.what());
+            seat->restart();
+            return {};
+        }
+    }
+    if (referee) {
+        referee->client->send("boardsize " + std::to_string(o.size));
+        referee->client->send("clear_board");
+        referee->client->send(std::string("komi ") + komi);
+    }
+    Game game(o.size, o.komi);
+    game.set_superko(false);  // The engines' own rules decide; the referee checks legality.
+    Color turn = Color::Black;
+    int passes = 0;
+    while (true) {
+        if (static_cast<int>(game.moves().size()) >= max_moves) {
+            out.note = "move limit " + std::to_string(max_moves) + " reached; scored as it stands";
+            break;
+        }
+        Seat& mover = turn == Color::Black ? black : white;
+        Seat& other = turn == Color::Black ? white : black;
+        std::string reply;
+        try {
+            reply = lower(mover.client->send(std::string("genmove ") + letter(turn)));
+        } catch (const Error& e) {
+            forfeit(turn, e.what());
+            mover.restart();
+            break;
+        }
+        if (reply == "resign") {
+            out.result = std::string(turn == Color::Black ? "W" : "B") + "+R";
+            break;
+        }
+        try {
+            game.play(turn, parse_gtp_vertex(game.board(), reply));
+            if (referee) referee->client->send(std::string("play ") + letter(turn) + " " + reply);
+        } catch (const ValueError& e) {
+            forfeit(turn, mover.name + " played an illegal move '" + reply + "': " + e.what());
+            break;
+        }
+        passes = reply == "pass" ? passes + 1 : 0;
+        if (passes >= 2) break;
+        try {
+            other.client->send(std::string("play ") + letter(turn) + " " + reply);
+        } catch (const Error& e) {
+            forfeit(opponent(turn), other.name + " refused " + reply + ": " + e.what());
+            other.restart();
+            break;
+        }
+        turn = opponent(turn);
+    }
+    out.moves = static_cast<int>(game.moves().size());
+    if (out.result.empty()) {
+        out.result = referee ? referee->client->send("final_score")
+                             : tromp_taylor(game.board(), o.komi).result();
+    }
+    return game.moves();
+}
+
+void write_results(const std::string& dir, const MatchResult& r, const std::string& a,
+                   const std::string& b) {
+    std::ostringstream os;
+    os << "game,a_color,result,a_won,draw,moves,note\n";
+    for (size_t i = 0; i < r.games.size(); ++i) {
+        const auto& g = r.games[i];
+        std::string note = g.note;
+        for (auto& c : note) {
+            if (c == '"') c = '\'';
+            if (c == '\n') c = ' ';
+        }
+        os << i + 1 << "," << (g.a_black ? "black" : "white") << "," << g.result << "," << g.a_score
+           << "," << (g.draw ? 1 : 0) << "," << g.moves << ",\"" << note << "\"\n";
+    }
+    io::write_file_atomic(dir + "/results.csv", os.str());
+    char buf[256];
+    std::snprintf(
+        buf, sizeof buf,
+        "A: %s\nB: %s\nA won %d, B won %d, draws %d: A %.1f%% [%.1f%%, %.1f%%] (95%% Wilson)\n",
+        a.c_str(), b.c_str(), r.a_wins, r.b_wins, r.draws, 100 * r.rate, 100 * r.low, 100 * r.high);
+    io::write_file_atomic(dir + "/summary.txt", buf);
+}
+
+}  // namespace
+
+MatchResult play_match(const MatchOptions& o) {
+    KAYA_CHECK(o.games > 0, ValueError, "match: games must be positive, got ", o.games);
+    KAYA_CHECK(o.size >= 2 && o.size <= Board::kMaxSize, ValueError,
+               "match: size must be 2 to 19, got ", o.size);
+    KAYA_CHECK(!o.engine_a.empty() && !o.engine_b.empty(), ValueError,
+               "match: two engine commands are needed");
+    if (!o.out_dir.empty()) std::filesystem::create_directories(o.out_dir);
+    Seat a{o.engine_a, "", nullptr, o.move_timeout}, b{o.engine_b, "", nullptr, o.move_timeout};
+    a.start();
+    b.start();
+    std::unique_ptr<Seat> referee;
+    if (!o.referee.empty()) {
+        referee = std::make_unique<Seat>(Seat{o.referee, "", nullptr, o.move_timeout});
+        referee->start();
+    }
+    MatchResult res;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int g = 0; g < o.games; ++g) {
+        GameOutcome out;
+        out.a_black = g % 2 == 0;
+        Seat& black = out.a_black ? a : b;
+        Seat& white = out.a_black ? b : a;
+        std::vector<Move> moves = play_game(black, white, referee.get(), o, out);
+        const char winner = out.result.empty() ? '0' : out.result[0];
+        out.draw = winner != 'B' && winner != 'W';
+        out.a_score = !out.draw && ((winner == 'B') == out.a_black) ? 1 : 0;
+        res.games.push_back(out);
+        res.a_wins += out.a_score;
+        res.draws += out.draw ? 1 : 0;
+        res.b_wins += !out.draw && !out.a_score ? 1 : 0;
+        const int n = static_cast<int>(res.games.size());
+        const double wins = res.a_wins + 0.5 * res.draws;
+        res.rate = wins / n;
+        std::tie(res.low, res.high) = wilson_interval(wins, n);
+        if (!o.out_dir.empty()) {
+            GameRecord rec;
+            rec.size = o.size;
+            rec.komi = o.komi;
+            rec.moves = moves;
+            rec.black = black.name;
+            rec.white = white.name;
+            rec.result = out.result;
+            char name[32];
+            std::snprintf(name, sizeof name, "/game-%03d.sgf", g + 1);
+            io::write_file_atomic(o.out_dir + name, write_sgf(game_to_sgf(rec)));
+            write_results(o.out_dir, res, a.name, b.name);
+        }
+        if (o.verbose) {
+            const double secs =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            const double eta = secs / n * (o.games - n);
+            std::printf(
+                "game %d/%d  A %s  %-7s %3d moves  A %d - B %d (%d draws)  A %.1f%% [%.1f, %.1f]  "
+                "%.1f s/game  ETA %.0f s%s%s\n",
+                n, o.games, out.a_black ? "black" : "white", out.result.c_str(), out.moves,
+                res.a_wins, res.b_wins, res.draws, 100 * res.rate, 100 * res.low, 100 * res.high,
+                secs / n, eta, out.note.empty() ? "" : "  note: ", out.note.c_str());
+            std::fflush(stdout);
+        }
+    }
+    return res;
+}
+
+}  // namespace kaya::go

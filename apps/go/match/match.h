@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace kaya::go {
+
+struct MatchOptions {
+    std::string engine_a, engine_b;  // GTP command lines, e.g. "gnugo --mode gtp --level 1".
+    std::string referee;  // Scores finished games with dead stones removed ("" : Tromp-Taylor).
+    int games = 100;
+    int size = 19;
+    double komi = 7.5;
+    int max_moves = 0;          // 0: 3 * size^2; a game that long is scored as it stands.
+    double move_timeout = 120;  // Seconds per GTP reply.
+    std::string out_dir;        // game-NNN.sgf and results.csv go here ("" : none).
+    bool verbose = true;
+};
+
+struct GameOutcome {
+    bool a_black = true;
+    std::string
+        result;  // SGF RE: "B+R", "W+3.5", "B+F" (forfeit: illegal move or engine failure), "0".
+    int a_score = 0;  // 1: A won, 0: B won; draws count 0 here and in MatchResult::draws.
+    bool draw = false;
+    int moves = 0;
+    std::string note;  // Why a game ended unusually (forfeits, move limit).
+};
+
+struct MatchResult {
+    std::vector<GameOutcome> games;
+    int a_wins = 0, b_wins = 0, draws = 0;
+    // A's win rate (draws as half) and its 95% Wilson score interval.
+    double rate = 0, low = 0, high = 0;
+};
+
+// The 95% Wilson score interval of a proportion with `wins` successes in n trials.
+std::pair<double, double> wilson_interval(double wins, int n, double z = 1.96);
+
+// Plays engine A against engine B for `games` games, A taking Black in even-numbered games
+// (0, 2, ...) and White in the others. Each game: boardsize, clear_board and komi to every
+// engine, then genmove / play in turn until a resignation, two passes in a row, or the move
+// limit; the referee (if any) replays the moves and gives final_score. An illegal move, a
+// timeout or a crash forfeits that game for the engine at fault, which is restarted. Writes
+// every game as SGF and a results CSV, atomically, when out_dir is set.
+MatchResult play_match(const MatchOptions& options);
+
+}  // namespace kaya::go

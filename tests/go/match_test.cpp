@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: MIT
+// Matches between GTP subprocesses: GNU Go (installed by scripts/setup.sh) against scripted
+// engines that play illegal moves or never answer; outputs; the Wilson interval.
+#include "apps/go/match/match.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "apps/go/gtp/client.h"
+#include "apps/go/sgf/sgf.h"
+#include "kaya/core/error.h"
+
+namespace kaya::go {
+namespace {
+
+namespace fs = std::filesystem;
+
+const char* kGnuGo = "/usr/games/gnugo --mode gtp --level 0";
+
+std::string temp_dir(const std::string& name) {
+    fs::path p =
+        fs::temp_directory_path() / ("kaya_match_" + std::to_string(::getpid()) + "_" + name);
+    fs::remove_all(p);
+    fs::create_directories(p);
+    return p.string();
+}
+
+// An engine that answers every genmove with A1: its second A1 is illegal.
+std::string stubborn_engine(const std::string& dir) {
+    std::string path = dir + "/stubborn.sh";
+    std::ofstream(path)
+        << "#!/bin/sh\nwhile read line; do\n  case \"$line\" in\n"
+           "    genmove*) printf '= A1\\n\\n' ;;\n    name) printf '= stubborn\\n\\n' ;;\n"
+           "    quit) printf '=\\n\\n'; exit 0 ;;\n    *) printf '=\\n\\n' ;;\n  esac\ndone\n";
+    ::chmod(path.c_str(), 0755);
+    return path;
+}
+
+TEST(Match, WilsonInterval) {
+    auto [lo, hi] = wilson_interval(50, 100);
+    EXPECT_NEAR(lo, 0.40383, 1e-4);
+    EXPECT_NEAR(hi, 0.59617, 1e-4);
+    auto [lo0, hi0] = wilson_interval(0, 10);
+    EXPECT_EQ(lo0, 0.0);
+    EXPECT_NEAR(hi0, 0.2775, 1e-3);
+}
+
+TEST(Match, GtpClientTalksToGnuGo) {
+    ASSERT_TRUE(fs::exists("/usr/games/gnugo")) << "scripts/setup.sh installs gnugo";
+    GtpClient c(kGnuGo, 30);
+    EXPECT_EQ(c.send("protocol_version"), "2");
+    EXPECT_EQ(c.send("name"), "GNU Go");
+    c.send("boardsize 9");
+    EXPECT_THROW(c.send("play b z99"), ValueError);
+    EXPECT_THROW(c.send("no_such_command"), ValueError);
+    EXPECT_TRUE(c.alive());
+}
+
+TEST(Match, IllegalMovesForfeitAndOutputsAreWritten) {
+    std::string dir = temp_dir("forfeit");
+    MatchOptions o{.engine_a = kGnuGo,
+                   .engine_b = stubborn_engine(dir),
+                   .games = 2,
+                   .size = 5,
+                   .out_dir = dir + "/out",
+                   .verbose = false};
+    MatchResult r = play_match(o);
+    ASSERT_EQ(r.games.size(), 2u);
+    EXPECT_EQ(r.a_wins, 2);
+    EXPECT_EQ(r.games[0].result, "B+F");  // A (GNU Go) was Black; the stubborn White forfeits.
+    EXPECT_EQ(r.games[1].result, "W+F");
+    EXPECT_NE(r.games[0].note.find("illegal move 'a1'"), std::string::npos) << r.games[0].note;
+    std::ifstream csv(dir + "/out/results.csv");
+    std::stringstream text;
+    text << csv.rdbuf();
+    EXPECT_EQ(text.str().substr(0, 42), "game,a_color,result,a_won,draw,moves,note\n");
+    std::ifstream sgf(dir + "/out/game-002.sgf");
+    std::stringstream s;
+    s << sgf.rdbuf();
+    GameRecord rec = read_game(parse_sgf(s.str(), "game-002.sgf")[0], "game-002.sgf");
+    EXPECT_EQ(rec.result, "W+F");
+    EXPECT_EQ(rec.black, "stubborn");
+    EXPECT_EQ(rec.size, 5);
+    fs::remove_all(dir);
+}
+
+TEST(Match, GnuGoSelfPlayIsScoredByTheReferee) {
+    std::string dir = temp_dir("selfplay");
+    MatchOptions o{.engine_a = kGnuGo,
+                   .engine_b = kGnuGo,
+                   .referee = "/usr/games/gnugo --mode gtp",
+                   .games = 2,
+                   .size = 7,
+                   .verbose = false};
+    MatchResult r = play_match(o);
+    EXPECT_EQ(r.a_wins + r.b_wins + r.draws, 2);
+    for (const auto& g : r.games) {
+        EXPECT_TRUE(g.note.empty()) << g.note;
+        EXPECT_TRUE(g.result[0] == 'B' || g.result[0] == 'W' || g.result == "0") << g.result;
+        EXPECT_GT(g.moves, 10);
+    }
+    fs::remove_all(dir);
+}
+
+TEST(Match, ASilentEngineTimesOutInsteadOfHanging) {
+    MatchOptions o{.engine_a = kGnuGo,
+                   .engine_b = "read line; sleep 30",
+                   .games = 1,
+                   .size = 5,
+                   .move_timeout = 0.5,
+                   .verbose = false};
+    MatchResult r = play_match(o);
+    ASSERT_EQ(r.games.size(), 1u);
+    EXPECT_EQ(r.games[0].result, "B+F");
+    EXPECT_NE(r.games[0].note.find("no response within"), std::string::npos) << r.games[0].note;
+    EXPECT_THROW(play_match({.engine_a = kGnuGo, .engine_b = "", .games = 1}), ValueError);
+}
+
+}  // namespace
+}  // namespace kaya::go

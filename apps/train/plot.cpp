@@ -61,6 +61,13 @@ std::vector<double> log_ticks(double lo, double hi) {
             if (v >= lo - 1e-9 && v <= hi + 1e-9) t.push_back(v);
         }
     }
+    if (t.size() < 3) {
+        // Less than a decade: evenly spaced "nice" values read better than one or two marks.
+        t.clear();
+        for (double v : nice_ticks(std::pow(10.0, lo), std::pow(10.0, hi), 4)) {
+            if (v > 0) t.push_back(std::log10(v));
+        }
+    }
     return t;
 }
 

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "apps/go/sgf/sgf.h"
+#include "kaya/data/dataset.h"
+
+namespace kaya::go {
+
+// Game indices of a train / validation / test split. Games, never positions, are split, so
+// no position of a test game is seen in training.
+struct GameSplit {
+    std::vector<size_t> train, val, test;
+};
+// A seeded random split of n games; the fractions of validation and test games are rounded.
+GameSplit split_games(size_t n_games, double val_fraction, double test_fraction, uint64_t seed);
+
+struct PositionOptions {
+    bool augment = false;  // A random one of the 8 symmetries per example (seed, index, epoch).
+    uint64_t seed = 0;
+    bool skip_setup = true;  // Leave out games with handicap or setup stones.
+};
+
+// Every non-pass move of the chosen games as a training example: {planes (48, N, N) float32,
+// the move's point index y * N + x as int64}. Positions are made on the fly: the game is
+// replayed to the move and the features extracted, so no feature cache is stored; get_batch
+// builds its examples in parallel on the thread pool. Games must share one board size.
+class GoPositions : public data::Dataset {
+public:
+    GoPositions(std::shared_ptr<const std::vector<GameRecord>> games,
+                const std::vector<size_t>& game_ids, PositionOptions options = {});
+
+    int64_t size() const override { return static_cast<int64_t>(index_.size()); }
+    data::Example get(int64_t i) const override;
+    data::Example get_batch(const std::vector<int64_t>& indices) const override;
+    // Augmentation draws a new symmetry per epoch (set by the training loop).
+    void set_epoch(int64_t epoch) { epoch_ = epoch; }
+    int board_size() const { return size_; }
+    size_t num_games() const { return games_used_; }
+
+private:
+    void fill(int64_t i, float* planes, int64_t* target) const;
+
+    std::shared_ptr<const std::vector<GameRecord>> games_;
+    std::vector<std::pair<uint32_t, uint32_t>> index_;  // (game, move number) of each position.
+    PositionOptions options_;
+    int size_ = 19;
+    size_t games_used_ = 0;
+    int64_t epoch_ = 0;
+};
+
+}  // namespace kaya::go

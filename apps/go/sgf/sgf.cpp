@@ -218,7 +218,11 @@ void write_node_chain(const SgfNode& start, std::string& out) {
         out += ';';
         for (const auto& p : n->properties) {
             out += p.name;
-            for (const auto& v : p.values) out += "[" + escape(v) + "]";
+            for (const auto& v : p.values) {
+                out += '[';
+                out += escape(v);
+                out += ']';
+            }
         }
         if (++on_line == 10) {
             out += '\n';
@@ -421,6 +425,28 @@ SgfNode game_to_sgf(const GameRecord& rec, const std::string& application) {
     return root;
 }
 
+void add_sgf_text(SgfCollection& out, std::string_view text, const std::string& source) {
+    std::vector<SgfNode> roots;
+    try {
+        roots = parse_sgf(text, source);
+    } catch (const Error& e) {
+        out.skipped.push_back({source, e.what()});
+        return;
+    }
+    // In a collection, one bad game does not cost the others.
+    for (size_t i = 0; i < roots.size(); ++i) {
+        const std::string where = roots.size() > 1 ? source + " game " + std::to_string(i + 1) : source;
+        try {
+            GameRecord g = read_game(roots[i], where);
+            g.position();  // Illegal moves make a game unusable for training.
+            out.games.push_back(std::move(g));
+            out.files.push_back(source);
+        } catch (const Error& e) {
+            out.skipped.push_back({where, e.what()});
+        }
+    }
+}
+
 SgfCollection load_sgf_directory(const std::string& dir) {
     namespace fs = std::filesystem;
     KAYA_CHECK(fs::is_directory(dir), IoError, dir, ": not a directory");
@@ -434,29 +460,18 @@ SgfCollection load_sgf_directory(const std::string& dir) {
     std::sort(files.begin(), files.end());
     SgfCollection out;
     for (const auto& f : files) {
-        std::vector<SgfNode> roots;
+        std::string text;
         try {
             std::ifstream in(f, std::ios::binary);
             KAYA_CHECK(in.good(), IoError, f.string(), ": cannot open");
             std::stringstream ss;
             ss << in.rdbuf();
-            roots = parse_sgf(ss.str(), f.string());
+            text = ss.str();
         } catch (const Error& e) {
             out.skipped.push_back({f.string(), e.what()});
             continue;
         }
-        // In a collection, one bad game does not cost the others.
-        for (size_t i = 0; i < roots.size(); ++i) {
-            const std::string source = roots.size() > 1 ? f.string() + " game " + std::to_string(i + 1) : f.string();
-            try {
-                GameRecord g = read_game(roots[i], source);
-                g.position();  // Illegal moves make a game unusable for training.
-                out.games.push_back(std::move(g));
-                out.files.push_back(f.string());
-            } catch (const Error& e) {
-                out.skipped.push_back({source, e.what()});
-            }
-        }
+        add_sgf_text(out, text, f.string());
     }
     return out;
 }

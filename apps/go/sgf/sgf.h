@@ -82,5 +82,8 @@ struct SgfCollection {
     std::vector<Skipped> skipped;
 };
 SgfCollection load_sgf_directory(const std::string& dir);
+// Adds the games of one SGF text (a file or an archive member named `source`) to a
+// collection, skipping what fails with the reason, as load_sgf_directory does per file.
+void add_sgf_text(SgfCollection& collection, std::string_view text, const std::string& source);
 
 }  // namespace kaya::go

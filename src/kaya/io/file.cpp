@@ -2,6 +2,7 @@
 #include "kaya/io/file.h"
 
 #include <fcntl.h>
+#include <zlib.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -62,6 +63,24 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
         ::fsync(dfd);
         ::close(dfd);
     }
+}
+
+std::string read_file_maybe_gzip(const std::string& path) {
+    // zlib reads uncompressed files transparently, so one path serves both.
+    gzFile f = gzopen(path.c_str(), "rb");
+    KAYA_CHECK(f != nullptr, IoError, path, ": cannot open");
+    std::string out;
+    std::string buf(1 << 16, '\0');
+    int n;
+    while ((n = gzread(f, buf.data(), static_cast<unsigned>(buf.size()))) > 0) out.append(buf.data(), static_cast<size_t>(n));
+    // A truncated stream ends with n == 0 and Z_BUF_ERROR ("unexpected end of file"), so the
+    // error state is checked even when the last read returned nothing.
+    int err = Z_OK;
+    const char* msg = gzerror(f, &err);
+    std::string what = msg ? msg : "";
+    gzclose(f);
+    KAYA_CHECK(n == 0 && err == Z_OK, ParseError, path, ": decompression failed: ", what);
+    return out;
 }
 
 }  // namespace kaya::io

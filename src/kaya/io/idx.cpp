@@ -1,31 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "kaya/io/idx.h"
 
-#include <zlib.h>
-
 #include <cstring>
 
+#include "kaya/io/file.h"
 #include "kaya/ops/factory.h"
 
 namespace kaya::io {
 
 namespace {
-
-// Whole file through zlib, which also reads uncompressed files transparently.
-std::string read_maybe_gzip(const std::string& path) {
-    gzFile f = gzopen(path.c_str(), "rb");
-    KAYA_CHECK(f != nullptr, IoError, path, ": cannot open");
-    std::string out;
-    char buf[1 << 16];
-    int n;
-    while ((n = gzread(f, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-    int err = 0;
-    const char* msg = n < 0 ? gzerror(f, &err) : nullptr;
-    std::string what = msg ? msg : "";
-    gzclose(f);
-    KAYA_CHECK(n == 0, ParseError, path, ": decompression failed: ", what);
-    return out;
-}
 
 uint32_t be32(const std::string& b, size_t at) {
     return (uint32_t(uint8_t(b[at])) << 24) | (uint32_t(uint8_t(b[at + 1])) << 16) |
@@ -35,7 +18,7 @@ uint32_t be32(const std::string& b, size_t at) {
 }  // namespace
 
 Tensor load_idx(const std::string& path, DType dtype) {
-    std::string b = read_maybe_gzip(path);
+    std::string b = read_file_maybe_gzip(path);
     KAYA_CHECK(b.size() >= 4 && b[0] == 0 && b[1] == 0, ParseError, path,
                ": not an IDX file (magic must start with two zero bytes)");
     KAYA_CHECK(uint8_t(b[2]) == 0x08, ParseError, path, ": IDX element type 0x", std::hex,

@@ -26,5 +26,8 @@ void demo_batch_size(const TourOptions& options, Report& report);
 // Row 10: cross-entropy vs squared error on softmax outputs: curves and the gradient sizes at
 // initialisation.
 void demo_cross_entropy(const TourOptions& options, Report& report);
+// Row 13: GNU Go self-play games made through the match runner, read back as SGF, split by
+// game into positions, with the feature planes' speed.
+void demo_go(const TourOptions& options, Report& report);
 
 }  // namespace kaya::app

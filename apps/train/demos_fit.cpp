@@ -15,12 +15,6 @@ namespace kaya::app {
 
 namespace {
 
-std::string fmt(double v, const char* f = "%.4g") {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, f, v);
-    return buf;
-}
-
 // The notes' hard sigmoid from two ReLUs: relu(z) - relu(z - 1) is 0, then z, then 1.
 class TwoReluHardSigmoid : public nn::Module {
 public:
@@ -79,7 +73,7 @@ void demo_piecewise(const TourOptions& o, Report& report) {
         std::vector<std::string> row = {act};
         for (int64_t n : ns) {
             Fit f = fit_units(act == "hard sigmoid (2 ReLUs)" ? "hard" : act, n, x, y, steps);
-            row.push_back(fmt(f.mse, "%.2e"));
+            row.push_back(Report::number(f.mse, "%.2e"));
             if (n == 4) fits.push_back({act + ", N = 4", to_vector<double>(x), f.y, true});
         }
         rows.push_back(row);
@@ -145,7 +139,7 @@ void demo_optimizers(const TourOptions& o, Report& report) {
             autograd::backward(l);
             opt->step();
         }
-        rows.push_back({r.name, fmt(curve.y[10]), fmt(curve.y[40]), fmt(curve.y.back())});
+        rows.push_back({r.name, Report::number(curve.y[10]), Report::number(curve.y[40]), Report::number(curve.y.back())});
         paths.push_back(path);
         curves.push_back(curve);
     }

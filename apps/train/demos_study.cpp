@@ -22,12 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string fmt(double v, const char* f = "%.4g") {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, f, v);
-    return buf;
-}
-
 RunResult quiet_run(const std::string& toml, const std::string& name) {
     std::printf("  %s\n", name.c_str());
     std::fflush(stdout);
@@ -56,8 +50,8 @@ void demo_sweep(const TourOptions& o, Report& report) {
     std::vector<std::vector<std::string>> rows;
     for (size_t i = 0; i < res.runs.size(); ++i) {
         const auto& r = res.runs[i];
-        rows.push_back({r.values[0], r.values[1], fmt(r.best_val_loss), std::to_string(r.best_epoch),
-                        fmt(r.seconds, "%.2f") + (i == res.best ? "  (best)" : "")});
+        rows.push_back({r.values[0], r.values[1], Report::number(r.best_val_loss), std::to_string(r.best_epoch),
+                        Report::number(r.seconds, "%.2f") + (i == res.best ? "  (best)" : "")});
     }
     std::string html = "<p>Learning rate and batch size are set by people, not learned. <code>kaya sweep</code> trains "
                        "every combination on the same data and split and keeps the one with the lowest validation loss: "
@@ -94,8 +88,8 @@ void demo_overfitting(const TourOptions& o, Report& report) {
                        "achievable validation MSE. A 256-256 MLP has ~66,000 parameters for 40 training points.</p>";
     html += Report::table_html({"", "epoch", "train MSE", "validation MSE"},
                                {{"best validation (early stopping)", std::to_string(r.best_epoch),
-                                 fmt(r.history[r.best_epoch - 1].train_loss), fmt(r.best_val_loss)},
-                                {"end of training", std::to_string(last.epoch), fmt(last.train_loss), fmt(last.val_loss)}});
+                                 Report::number(r.history[r.best_epoch - 1].train_loss), Report::number(r.best_val_loss)},
+                                {"end of training", std::to_string(last.epoch), Report::number(last.train_loss), Report::number(last.val_loss)}});
     html += "<p>With <code>train.patience</code> set, training stops once the validation loss has not improved for "
             "that many epochs, and model.safetensors keeps the best weights.</p>";
     html += Report::figure("overfitting.svg", "training and validation loss; the vertical line marks the best epoch");
@@ -108,13 +102,13 @@ void demo_batch_size(const TourOptions& o, Report& report) {
     Series time_s{"seconds per epoch"}, acc_s{"validation accuracy (%)"};
     for (int64_t bs : {8, 32, 128, 512, 2048}) {
         auto r = quiet_run(fashion(o, 12000) + "[model]\nhidden = [128]\n[train]\noptimizer = 'sgd'\nmomentum = 0.9\n"
-                           "lr = " + fmt(0.01 * std::sqrt(bs / 32.0)) + "\nbatch_size = " + std::to_string(bs) +
+                           "lr = " + Report::number(0.01 * std::sqrt(bs / 32.0)) + "\nbatch_size = " + std::to_string(bs) +
                            "\nepochs = 2\n[output]\ndir = '" + o.out_dir + "/runs/batch_" + std::to_string(bs) + "'\n",
                            "batch size " + std::to_string(bs));
         double secs = 0;
         for (const auto& e : r.history) secs += e.seconds;
         secs /= static_cast<double>(r.history.size());
-        rows.push_back({std::to_string(bs), fmt(secs, "%.3f"), fmt(100 * r.history.back().val_accuracy, "%.2f")});
+        rows.push_back({std::to_string(bs), Report::number(secs, "%.3f"), Report::number(100 * r.history.back().val_accuracy, "%.2f")});
         time_s.x.push_back(static_cast<double>(bs));
         time_s.y.push_back(secs);
         acc_s.x.push_back(static_cast<double>(bs));
@@ -166,10 +160,10 @@ void demo_cross_entropy(const TourOptions& o, Report& report) {
                        "classes). With softmax, the squared-error gradient carries the factor p(1 - p), which is "
                        "small wherever the softmax saturates; cross-entropy's gradient is simply p - y.</p>";
     html += Report::table_html({"loss", "|grad| of output weights at init", "accuracy after epoch 1", "final accuracy"},
-                               {{"cross-entropy", fmt(g_ce), fmt(100 * ce.history.front().val_accuracy, "%.2f%%"),
-                                 fmt(100 * ce.history.back().val_accuracy, "%.2f%%")},
-                                {"squared error", fmt(g_mse), fmt(100 * mse.history.front().val_accuracy, "%.2f%%"),
-                                 fmt(100 * mse.history.back().val_accuracy, "%.2f%%")}});
+                               {{"cross-entropy", Report::number(g_ce), Report::number(100 * ce.history.front().val_accuracy, "%.2f%%"),
+                                 Report::number(100 * ce.history.back().val_accuracy, "%.2f%%")},
+                                {"squared error", Report::number(g_mse), Report::number(100 * mse.history.front().val_accuracy, "%.2f%%"),
+                                 Report::number(100 * mse.history.back().val_accuracy, "%.2f%%")}});
     html += Report::figure("ce_vs_mse.svg", "validation accuracy per epoch");
     report.add_section("10", "Cross-entropy vs squared error", html);
 }

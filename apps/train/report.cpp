@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "apps/train/report.h"
 
+#include <cstdio>
+
 #include <sstream>
 
 #include "kaya/io/file.h"
@@ -64,6 +66,12 @@ std::string Report::write(const std::string& dir) const {
     std::string path = dir + "/index.html";
     io::write_file_atomic(path, os.str());
     return path;
+}
+
+std::string Report::number(double v, const char* format) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, format, v);
+    return buf;
 }
 
 }  // namespace kaya::app

@@ -21,6 +21,8 @@ public:
     static std::string table_html(const std::vector<std::string>& header,
                                   const std::vector<std::vector<std::string>>& rows);
     static std::string figure(const std::string& file, const std::string& caption);
+    // A number for a table cell or a sentence, printf-style ("%.4g" unless told).
+    static std::string number(double v, const char* format = "%.4g");
 
 private:
     struct Section {

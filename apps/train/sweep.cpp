@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "apps/train/plot.h"
+#include "apps/train/report.h"
 #include "kaya/core/error.h"
 #include "kaya/io/csv.h"
 #include "kaya/io/file.h"
@@ -20,19 +21,6 @@ namespace kaya::app {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string q = "\"";
-    for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
-}
-
-std::string fmt(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.6g", v);
-    return buf;
-}
 
 // The value as a number, or NaN when it is not one (e.g. "'adam'" or "[32, 16]").
 double numeric(const std::string& v) {
@@ -72,14 +60,14 @@ SweepRun read_finished(const std::string& dir) {
 void write_outputs(const SweepResult& res, const std::vector<SweepAxis>& axes) {
     const bool classification = !res.runs.empty() && res.runs.front().val_accuracy >= 0;
     std::ostringstream os;
-    for (const auto& a : axes) os << csv_field(a.key) << ",";
+    for (const auto& a : axes) os << io::csv_field(a.key) << ",";
     os << "best_val_loss,best_epoch" << (classification ? ",val_accuracy" : "") << ",seconds,dir\n";
     for (const auto& r : res.runs) {
-        for (const auto& v : r.values) os << csv_field(v) << ",";
-        os << fmt(r.best_val_loss) << "," << r.best_epoch;
-        if (classification) os << "," << fmt(r.val_accuracy);
-        os << "," << fmt(r.seconds) << "," << csv_field(fs::path(r.dir).filename().string())
-           << "\n";
+        for (const auto& v : r.values) os << io::csv_field(v) << ",";
+        os << Report::number(r.best_val_loss, "%.6g") << "," << r.best_epoch;
+        if (classification) os << "," << Report::number(r.val_accuracy, "%.6g");
+        os << "," << Report::number(r.seconds, "%.6g") << ","
+           << io::csv_field(fs::path(r.dir).filename().string()) << "\n";
     }
     io::write_file_atomic(res.dir + "/sweep.csv", os.str());
 

@@ -47,7 +47,8 @@ TEST(Csv, BadInputNamesFileLineAndColumn) {
 
 TEST(Idx, ReadsFashionMnistWhenInstalled) {
     const std::string dir = "/usr/share/datasets/fashion-mnist/";
-    if (!std::filesystem::exists(dir + "t10k-labels-idx1-ubyte.gz")) GTEST_SKIP() << "dataset-fashion-mnist not installed";
+    if (!std::filesystem::exists(dir + "t10k-labels-idx1-ubyte.gz"))
+        GTEST_SKIP() << "dataset-fashion-mnist not installed";
     Tensor labels = load_idx(dir + "t10k-labels-idx1-ubyte.gz", DType::Int64);
     EXPECT_EQ(labels.shape(), (Shape{10000}));
     EXPECT_EQ(max(labels).item<int64_t>(), 9);
@@ -81,6 +82,21 @@ TEST(Json, ParsesAndRejects) {
     EXPECT_THROW(parse_json(R"("abc)", "j"), ParseError);
     EXPECT_THROW(parse_json("99999999999999999999", "j"), ParseError);
     EXPECT_EQ(json_quote("a\"b\n"), "\"a\\\"b\\n\"");
+}
+
+}  // namespace
+}  // namespace kaya::io
+
+namespace kaya::io {
+namespace {
+
+TEST(Csv, FieldsQuoteOnlyWhenNeededAndReadBack) {
+    EXPECT_EQ(csv_field("plain"), "plain");
+    EXPECT_EQ(csv_field("a,\"b\""), "\"a,\"\"b\"\"\"");
+    auto fields =
+        split_csv_line(csv_field("x") + "," + csv_field("[32,16]") + "," + csv_field("say \"hi\""),
+                       ',', "t.csv", 1);
+    EXPECT_EQ(fields, (std::vector<std::string>{"x", "[32,16]", "say \"hi\""}));
 }
 
 }  // namespace

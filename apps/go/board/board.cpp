@@ -5,6 +5,7 @@
 
 #include "apps/go/board/coords.h"
 #include "kaya/core/error.h"
+#include "kaya/core/random.h"
 
 namespace kaya::go {
 
@@ -26,11 +27,8 @@ const char* color_letter(Color c) {
 }
 
 uint64_t zobrist(Color c, Point p) {
-    // SplitMix64 of (colour, point): fixed keys, no table to initialise or share.
-    uint64_t z = static_cast<uint64_t>(p) * 2 + (c == Color::White ? 1 : 0) + 0x9E3779B97F4A7C15ULL;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
+    // A fixed key per (colour, point) from the core's SplitMix64: no table to build or share.
+    return Generator::mix(static_cast<uint64_t>(p) * 2 + (c == Color::White ? 1 : 0));
 }
 
 Board::Board(int size) : size_(size) {

@@ -28,7 +28,7 @@ std::vector<Point> Game::legal_moves(Color c) const {
     return out;
 }
 
-void Game::play(Color c, Point p) {
+void Game::play(Color c, Point p, bool check_superko) {
     // One copy of the board per move: the new position is built in place at the end.
     history_.push_back(board());
     try {
@@ -37,7 +37,7 @@ void Game::play(Color c, Point p) {
         history_.pop_back();
         throw;
     }
-    if (superko_ && p != kPass && seen_.count(board().hash()) > 0) {
+    if (check_superko && p != kPass && seen_.count(board().hash()) > 0) {
         history_.pop_back();
         throw ValueError("play: " + std::string(color_letter(c)) + " " + point_to_gtp(board(), p) +
                          " repeats an earlier position (superko)");

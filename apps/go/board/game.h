@@ -37,7 +37,10 @@ public:
     // Every legal point for c (passes not included).
     std::vector<Point> legal_moves(Color c) const;
     // Plays (or passes, p == kPass); ValueError with the reason when illegal.
-    void play(Color c, Point p);
+    void play(Color c, Point p) { play(c, p, superko_); }
+    // The same with superko checked or not for this move only (GTP takes a controller's
+    // moves under simple ko, whatever the game's own setting).
+    void play(Color c, Point p, bool check_superko);
     // Setup stones (handicap, SGF AB/AW) before the first move; ValueError after it. They are
     // part of the starting position, not moves.
     void place(Color c, Point p);

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
 #include "apps/go/features/features.h"
 #include "kaya/core/error.h"
@@ -12,25 +11,13 @@
 
 namespace kaya::go {
 
-namespace {
-
-uint64_t mix(uint64_t z) {
-    z += 0x9E3779B97F4A7C15ULL;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-}  // namespace
-
 GameSplit split_games(size_t n, double val_fraction, double test_fraction, uint64_t seed) {
     KAYA_CHECK(val_fraction >= 0 && test_fraction >= 0 && val_fraction + test_fraction < 1,
                ValueError, "split_games: fractions must be >= 0 and sum below 1, got ",
                val_fraction, " and ", test_fraction);
-    std::vector<size_t> order(n);
-    std::iota(order.begin(), order.end(), 0);
-    // Fisher-Yates with a counter-based generator: the split depends only on (n, seed).
-    for (size_t i = n; i > 1; --i) std::swap(order[i - 1], order[mix(seed ^ mix(i)) % i]);
+    Generator gen(seed);
+    const std::vector<int64_t> perm = to_vector<int64_t>(randperm(static_cast<int64_t>(n), &gen));
+    const std::vector<size_t> order(perm.begin(), perm.end());
     const size_t nv = static_cast<size_t>(std::llround(val_fraction * static_cast<double>(n)));
     const size_t nt = static_cast<size_t>(std::llround(test_fraction * static_cast<double>(n)));
     GameSplit s;
@@ -68,11 +55,10 @@ void GoPositions::fill(int64_t i, float* planes, int64_t* target) const {
     const GameRecord& r = (*games_)[g];
     const Board b = r.position(m);  // The position before move m.
     const Move& move = r.moves[m];
+    // A counter-based draw: the same (seed, epoch, index) always gives the same symmetry.
+    const Generator draw(Generator::mix(options_.seed) + static_cast<uint64_t>(epoch_));
     const int sym =
-        options_.augment
-            ? static_cast<int>(
-                  mix(options_.seed ^ mix(static_cast<uint64_t>(i) * 1000003 + epoch_)) % 8)
-            : 0;
+        options_.augment ? static_cast<int>(draw.bits(static_cast<uint64_t>(i)) % 8) : 0;
     const int area = size_ * size_;
     if (sym == 0) {
         extract_features(b, move.color, planes);

@@ -144,9 +144,7 @@ std::string GtpEngine::boardsize(const Args& args) {
 }
 
 std::string GtpEngine::clear_board(const Args&) {
-    const bool superko = game_.superko();
     game_ = Game(options_.board_size, game_.komi());
-    game_.set_superko(superko);
     return "";
 }
 
@@ -167,15 +165,11 @@ std::string GtpEngine::play(const Args& args) {
     }
     // The opponent's moves are taken under simple ko: a controller's rules may allow what
     // positional superko forbids, and refusing would stall the game. Our own moves avoid it.
-    const bool superko = game_.superko();
-    game_.set_superko(false);
     try {
-        game_.play(c, p);
+        game_.play(c, p, /*check_superko=*/false);
     } catch (const ValueError&) {
-        game_.set_superko(superko);
         throw GtpFailure("illegal move");
     }
-    game_.set_superko(superko);
     return "";
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "apps/go/match/match.h"
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cmath>
@@ -15,6 +16,7 @@
 #include "apps/go/gtp/client.h"
 #include "apps/go/sgf/sgf.h"
 #include "kaya/core/error.h"
+#include "kaya/io/csv.h"
 #include "kaya/io/file.h"
 
 namespace kaya::go {
@@ -142,12 +144,9 @@ void write_results(const std::string& dir, const MatchResult& r, const std::stri
     for (size_t i = 0; i < r.games.size(); ++i) {
         const auto& g = r.games[i];
         std::string note = g.note;
-        for (auto& c : note) {
-            if (c == '"') c = '\'';
-            if (c == '\n') c = ' ';
-        }
+        std::replace(note.begin(), note.end(), '\n', ' ');  // One line per game.
         os << i + 1 << "," << (g.a_black ? "black" : "white") << "," << g.result << "," << g.a_score
-           << "," << (g.draw ? 1 : 0) << "," << g.moves << ",\"" << note << "\"\n";
+           << "," << (g.draw ? 1 : 0) << "," << g.moves << "," << io::csv_field(note) << "\n";
     }
     io::write_file_atomic(dir + "/results.csv", os.str());
     char buf[256];

@@ -121,4 +121,14 @@ Tensor CsvTable::select(const std::vector<std::string>& names, DType dtype) cons
     return to(index_select(values, 1, i), dtype);
 }
 
+std::string csv_field(std::string_view field) {
+    if (field.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(field);
+    std::string q = "\"";
+    for (char c : field) {
+        if (c == '"') q += '"';
+        q += c;
+    }
+    return q + "\"";
+}
+
 }  // namespace kaya::io

@@ -33,6 +33,10 @@ struct CsvTable {
 CsvTable read_csv(const std::string& path, CsvOptions options = {});
 CsvTable parse_csv(std::string_view text, const std::string& source, CsvOptions options = {});
 
+// One field as CSV text: as it is, or in double quotes with "" for a quote when it holds a
+// comma, a quote or a line break (RFC 4180; split_csv_line reads it back).
+std::string csv_field(std::string_view field);
+
 // Splits one CSV line into fields (quotes removed, "" unescaped); ParseError on an unclosed
 // quote, naming source:line.
 std::vector<std::string> split_csv_line(std::string_view line, char delimiter,

@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: MIT
-// Go core speed: moves per second on the board (random legal games, 19x19) and positions per
-// second through the 48 feature planes (mid-game positions of those games), one thread.
+// Go core speed: moves per second on the board (random legal games, 19x19), positions per
+// second through the 48 feature planes (mid-game positions of those games), one thread; and
+// loading the 9-dan archive of ../shared/data/go (gunzip, untar, parse, replay every game)
+// when it is there. There is no PyTorch peer: PyTorch has no Go board.
 #include <benchmark/benchmark.h>
 
+#include <filesystem>
+
 #include "apps/go/board/game.h"
+#include "apps/go/data/archive.h"
 #include "apps/go/features/features.h"
 
 namespace {
@@ -53,7 +58,26 @@ void BM_GoFeatures(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations());
 }
 
+void BM_GoLoadNineDanArchive(benchmark::State& state) {
+    const std::string path = KAYA_SHARED_DATA "/go/tom9d_sgf.tar.gz";
+    if (!std::filesystem::exists(path)) {
+        state.SkipWithError(("not found: " + path).c_str());
+        return;
+    }
+    int64_t moves = 0, games = 0;
+    for (auto _ : state) {
+        auto c = load_games(path);
+        games = static_cast<int64_t>(c.games.size());
+        moves = 0;
+        for (const auto& g : c.games) moves += static_cast<int64_t>(g.moves.size());
+    }
+    state.counters["games"] = static_cast<double>(games);
+    state.counters["moves/s"] = benchmark::Counter(static_cast<double>(moves),
+                                                   benchmark::Counter::kIsIterationInvariantRate);
+}
+
 BENCHMARK(BM_GoPlayMoves)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_GoFeatures)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_GoLoadNineDanArchive)->Unit(benchmark::kSecond)->Iterations(3)->UseRealTime();
 
 }  // namespace

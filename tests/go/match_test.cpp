@@ -61,6 +61,14 @@ TEST(Match, GtpClientTalksToGnuGo) {
     EXPECT_TRUE(c.alive());
 }
 
+TEST(Match, GtpClientRefusesMalformedRepliesAndDeadEngines) {
+    GtpClient garbled("while read line; do printf 'hello\\n\\n'; done", 5);
+    EXPECT_THROW(garbled.send("name"), IoError);
+    GtpClient gone("exit 0", 5);
+    EXPECT_THROW(gone.send("name"), IoError);
+    EXPECT_FALSE(gone.alive());
+}
+
 TEST(Match, IllegalMovesForfeitAndOutputsAreWritten) {
     std::string dir = temp_dir("forfeit");
     MatchOptions o{.engine_a = kGnuGo,

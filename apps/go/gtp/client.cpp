@@ -78,7 +78,11 @@ GtpClient::GtpClient(std::string command, double timeout_seconds, const std::str
 }
 
 GtpClient::~GtpClient() {
-    if (pid_ > 0) {
+    if (pid_ <= 0) {
+        close_all();  // Already reaped by alive().
+        return;
+    }
+    {
         // Ask politely, then insist: an engine that ignores quit must not outlive the match.
         write_all(to_child_, "quit\n");
         close_all();
@@ -101,7 +105,14 @@ void GtpClient::close_all() {
     to_child_ = from_child_ = -1;
 }
 
-bool GtpClient::alive() { return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0; }
+bool GtpClient::alive() {
+    if (pid_ <= 0) return false;
+    if (::waitpid(pid_, nullptr, WNOHANG) == 0) return true;
+    // Reaped: the pid may now be reused, so it must never be signalled again.
+    ::kill(-pid_, SIGKILL);  // Anything the engine started and left behind.
+    pid_ = -1;
+    return false;
+}
 
 std::string GtpClient::send(const std::string& cmd) {
     auto fail = [&](const std::string& why) {

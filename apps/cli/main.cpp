@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The kaya command: `kaya train CONFIG`, `kaya sweep CONFIG`, `kaya tour`, `kaya go match`. Parses flags, builds the objects and
-// runs one loop; all logic lives in apps/train.
+// The kaya command: `kaya train CONFIG`, `kaya sweep CONFIG`, `kaya tour`, `kaya go match`. Parses
+// flags, builds the objects and runs one loop; all logic lives in apps/train.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <exception>
 
@@ -23,44 +22,70 @@ int main(int argc, char** argv) {
     std::vector<std::string> overrides;
     bool resume = false;
     int64_t stop_after = -1;
-    train->add_option("config", config_path, "Config file (see configs/)")->required()->check(CLI::ExistingFile);
-    train->add_option("--set,-s", overrides, "Override a config key, e.g. --set train.lr=0.01 (repeatable)");
+    train->add_option("config", config_path, "Config file (see configs/)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    train->add_option("--set,-s", overrides,
+                      "Override a config key, e.g. --set train.lr=0.01 (repeatable)");
     train->add_flag("--resume", resume, "Continue from the run's checkpoint.safetensors");
-    train->add_option("--stop-after", stop_after, "Stop after this epoch, as if killed (for resume tests)");
+    train->add_option("--stop-after", stop_after,
+                      "Stop after this epoch, as if killed (for resume tests)");
 
-    auto* sweep = app.add_subcommand("sweep", "Train a grid of hyperparameter settings and compare them");
+    auto* sweep =
+        app.add_subcommand("sweep", "Train a grid of hyperparameter settings and compare them");
     std::string sweep_config;
     std::vector<std::string> grid, sweep_overrides;
     kaya::app::SweepOptions sweep_options;
-    sweep->add_option("config", sweep_config, "Base config file")->required()->check(CLI::ExistingFile);
-    sweep->add_option("--grid,-g", grid, "A swept key and its values, e.g. --grid train.lr=0.001,0.003,0.01 "
-                                         "(repeatable: the full grid is trained)")->required();
+    sweep->add_option("config", sweep_config, "Base config file")
+        ->required()
+        ->check(CLI::ExistingFile);
+    sweep
+        ->add_option("--grid,-g", grid,
+                     "A swept key and its values, e.g. --grid train.lr=0.001,0.003,0.01 "
+                     "(repeatable: the full grid is trained)")
+        ->required();
     sweep->add_option("--set,-s", sweep_overrides, "Override a base config key (repeatable)");
-    sweep->add_option("--out", sweep_options.out_dir, "Sweep directory (default runs/sweep-<config name>)");
-    sweep->add_flag("--resume", sweep_options.resume, "Keep finished runs and resume an interrupted one");
+    sweep->add_option("--out", sweep_options.out_dir,
+                      "Sweep directory (default runs/sweep-<config name>)");
+    sweep->add_flag("--resume", sweep_options.resume,
+                    "Keep finished runs and resume an interrupted one");
 
-    auto* tour = app.add_subcommand("tour", "Run every application briefly and write an HTML report");
+    auto* tour =
+        app.add_subcommand("tour", "Run every application briefly and write an HTML report");
     kaya::app::TourOptions tour_options;
     tour->add_option("--out", tour_options.out_dir, "Report directory")->capture_default_str();
     tour->add_option("--data", tour_options.data_dir,
                      "Root of full real data (e.g. ../shared/data); default: embedded data only");
-    tour->add_flag("--full", tour_options.full, "Train to the published targets instead of briefly");
+    tour->add_flag("--full", tour_options.full,
+                   "Train to the published targets instead of briefly");
 
     auto* go = app.add_subcommand("go", "Go: matches between GTP engines");
     go->require_subcommand(1);
-    auto* match = go->add_subcommand("match", "Play two GTP engines against each other, alternating colours");
+    auto* match =
+        go->add_subcommand("match", "Play two GTP engines against each other, alternating colours");
     kaya::go::MatchOptions match_options;
-    match->add_option("--engine-a,-a", match_options.engine_a, "Command line of engine A (GTP on stdin/stdout)")->required();
-    match->add_option("--engine-b,-b", match_options.engine_b, "Command line of engine B")->required();
+    match
+        ->add_option("--engine-a,-a", match_options.engine_a,
+                     "Command line of engine A (GTP on stdin/stdout)")
+        ->required();
+    match->add_option("--engine-b,-b", match_options.engine_b, "Command line of engine B")
+        ->required();
     match->add_option("--referee", match_options.referee,
                       "GTP engine that scores finished games with dead stones removed, e.g. "
                       "\"gnugo --mode gtp\" (default: Tromp-Taylor, all stones alive)");
     match->add_option("--games,-n", match_options.games, "Number of games")->capture_default_str();
     match->add_option("--size", match_options.size, "Board size")->capture_default_str();
     match->add_option("--komi", match_options.komi, "Komi")->capture_default_str();
-    match->add_option("--max-moves", match_options.max_moves, "Score a game as it stands after this many moves (0: 3 x size^2)");
-    match->add_option("--timeout", match_options.move_timeout, "Seconds an engine may take per reply")->capture_default_str();
-    match->add_option("--out", match_options.out_dir, "Directory for game-NNN.sgf, results.csv, summary.txt");
+    match->add_option("--max-moves", match_options.max_moves,
+                      "Score a game as it stands after this many moves (0: 3 x size^2)");
+    match
+        ->add_option("--timeout", match_options.move_timeout,
+                     "Seconds an engine may take per reply")
+        ->capture_default_str();
+    match->add_option("--out", match_options.out_dir,
+                      "Directory for game-NNN.sgf, results.csv, summary.txt");
+    match->add_flag("--resume", match_options.resume,
+                    "Continue an interrupted match from --out's results.csv");
 
     CLI11_PARSE(app, argc, argv);
     try {
@@ -68,8 +93,8 @@ int main(int argc, char** argv) {
             kaya::app::Config cfg = kaya::app::Config::load(config_path);
             for (const auto& o : overrides) cfg.set(o);
             auto res = kaya::app::train(cfg, {.resume = resume, .stop_after = stop_after});
-            std::printf("best validation loss %.6g at epoch %lld; outputs in %s\n", res.best_val_loss,
-                        static_cast<long long>(res.best_epoch), res.dir.c_str());
+            std::printf("best validation loss %.6g at epoch %lld; outputs in %s\n",
+                        res.best_val_loss, static_cast<long long>(res.best_epoch), res.dir.c_str());
         } else if (*sweep) {
             kaya::app::Config cfg = kaya::app::Config::load(sweep_config);
             for (const auto& o : sweep_overrides) cfg.set(o);
@@ -82,13 +107,15 @@ int main(int argc, char** argv) {
             for (size_t i = 0; i < res.runs.size(); ++i) {
                 std::printf("%-4zu", i + 1);
                 for (const auto& v : res.runs[i].values) std::printf("  %-18s", v.c_str());
-                std::printf("  %.6g%s\n", res.runs[i].best_val_loss, i == res.best ? "  <- best" : "");
+                std::printf("  %.6g%s\n", res.runs[i].best_val_loss,
+                            i == res.best ? "  <- best" : "");
             }
             std::printf("sweep.csv and sweep.svg in %s\n", res.dir.c_str());
         } else if (*match) {
             auto r = kaya::go::play_match(match_options);
-            std::printf("A won %d, B won %d, draws %d: A scores %.1f%%, 95%% interval [%.1f%%, %.1f%%]\n", r.a_wins,
-                        r.b_wins, r.draws, 100 * r.rate, 100 * r.low, 100 * r.high);
+            std::printf(
+                "A won %d, B won %d, draws %d: A scores %.1f%%, 95%% interval [%.1f%%, %.1f%%]\n",
+                r.a_wins, r.b_wins, r.draws, 100 * r.rate, 100 * r.low, 100 * r.high);
         } else if (*tour) {
             std::string index = kaya::app::run_tour(tour_options);
             std::printf("report written to %s\n", index.c_str());

@@ -97,6 +97,34 @@ TEST(Match, IllegalMovesForfeitAndOutputsAreWritten) {
     fs::remove_all(dir);
 }
 
+TEST(Match, ResumeKeepsFinishedGamesAndPlaysTheRest) {
+    std::string dir = temp_dir("resume");
+    MatchOptions o{.engine_a = kGnuGo,
+                   .engine_b = stubborn_engine(dir),
+                   .games = 2,
+                   .size = 5,
+                   .out_dir = dir + "/out",
+                   .verbose = false};
+    play_match(o);
+    // A killed match leaves results.csv with the finished games; --resume plays the rest.
+    o.games = 3;
+    o.resume = true;
+    MatchResult r = play_match(o);
+    ASSERT_EQ(r.games.size(), 3u);
+    EXPECT_EQ(r.a_wins, 3);
+    EXPECT_EQ(r.games[2].result, "B+F");
+    EXPECT_TRUE(fs::exists(dir + "/out/game-003.sgf"));
+    // Resuming with games already played does nothing more; a foreign results file is refused.
+    EXPECT_EQ(play_match(o).games.size(), 3u);
+    std::ofstream(dir + "/out/results.csv")
+        << "game,a_color,result,a_won,draw,moves,note\n1,white,B+R,0,0,9,\n";
+    EXPECT_THROW(play_match(o), ValueError);
+    std::ofstream(dir + "/out/results.csv")
+        << "game,a_color,result,a_won,draw,moves,note\n1,black\n";
+    EXPECT_THROW(play_match(o), ParseError);
+    fs::remove_all(dir);
+}
+
 TEST(Match, GnuGoSelfPlayIsScoredByTheReferee) {
     std::string dir = temp_dir("selfplay");
     MatchOptions o{.engine_a = kGnuGo,

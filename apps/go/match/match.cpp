@@ -137,6 +137,47 @@ std::vector<Move> play_game(Seat& black, Seat& white, Seat* referee, const Match
     return game.moves();
 }
 
+// Counts a finished game into the totals, win rate (draws as half) and interval.
+void add_outcome(MatchResult& res, const GameOutcome& out) {
+    res.games.push_back(out);
+    res.a_wins += out.a_score;
+    res.draws += out.draw ? 1 : 0;
+    res.b_wins += !out.draw && !out.a_score ? 1 : 0;
+    const double wins = res.a_wins + 0.5 * res.draws;
+    const int n = static_cast<int>(res.games.size());
+    res.rate = wins / n;
+    std::tie(res.low, res.high) = wilson_interval(wins, n);
+}
+
+// The games of an interrupted match, from the results.csv it wrote (for --resume).
+std::vector<GameOutcome> read_results(const std::string& path) {
+    std::istringstream in(io::read_file(path));
+    std::vector<GameOutcome> out;
+    std::string line;
+    std::getline(in, line);  // Header.
+    for (int64_t n = 2; std::getline(in, line); ++n) {
+        if (line.empty()) continue;
+        auto f = io::split_csv_line(line, ',', path, n);
+        KAYA_CHECK(
+            f.size() == 7 && (f[1] == "black" || f[1] == "white"), ParseError, path, ":", n,
+            ": expected game,a_color,result,a_won,draw,moves,note with a_color black or white");
+        GameOutcome g;
+        g.a_black = f[1] == "black";
+        g.result = f[2];
+        try {
+            g.a_score = std::stoi(f[3]);
+            g.draw = std::stoi(f[4]) != 0;
+            g.moves = std::stoi(f[5]);
+        } catch (const std::exception&) {
+            throw ParseError(path + ":" + std::to_string(n) +
+                             ": a_won, draw and moves must be integers");
+        }
+        g.note = f[6];
+        out.push_back(g);
+    }
+    return out;
+}
+
 void write_results(const std::string& dir, const MatchResult& r, const std::string& a,
                    const std::string& b) {
     std::ostringstream os;
@@ -175,8 +216,19 @@ MatchResult play_match(const MatchOptions& o) {
         referee->start();
     }
     MatchResult res;
+    if (o.resume && !o.out_dir.empty() && std::filesystem::exists(o.out_dir + "/results.csv")) {
+        for (GameOutcome& out : read_results(o.out_dir + "/results.csv")) {
+            KAYA_CHECK(out.a_black == (res.games.size() % 2 == 0), ValueError, o.out_dir,
+                       "/results.csv: game ", res.games.size() + 1, " has A as ",
+                       out.a_black ? "black" : "white",
+                       ", which does not follow this match's colour order");
+            add_outcome(res, out);
+        }
+        if (o.verbose) std::printf("resuming after %zu finished games\n", res.games.size());
+    }
+    const size_t first = res.games.size();
     const auto t0 = std::chrono::steady_clock::now();
-    for (int g = 0; g < o.games; ++g) {
+    for (int g = static_cast<int>(first); g < o.games; ++g) {
         GameOutcome out;
         out.a_black = g % 2 == 0;
         Seat& black = out.a_black ? a : b;
@@ -185,14 +237,8 @@ MatchResult play_match(const MatchOptions& o) {
         const char winner = out.result.empty() ? '0' : out.result[0];
         out.draw = winner != 'B' && winner != 'W';
         out.a_score = !out.draw && ((winner == 'B') == out.a_black) ? 1 : 0;
-        res.games.push_back(out);
-        res.a_wins += out.a_score;
-        res.draws += out.draw ? 1 : 0;
-        res.b_wins += !out.draw && !out.a_score ? 1 : 0;
+        add_outcome(res, out);
         const int n = static_cast<int>(res.games.size());
-        const double wins = res.a_wins + 0.5 * res.draws;
-        res.rate = wins / n;
-        std::tie(res.low, res.high) = wilson_interval(wins, n);
         if (!o.out_dir.empty()) {
             GameRecord rec;
             rec.size = o.size;
@@ -209,7 +255,8 @@ MatchResult play_match(const MatchOptions& o) {
         if (o.verbose) {
             const double secs =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            const double eta = secs / n * (o.games - n);
+            const double per = secs / static_cast<double>(n - static_cast<int>(first));
+            const double eta = per * (o.games - n);
             std::printf(
                 "game %d/%d  A %s  %-7s %3d moves  A %d - B %d (%d draws)  A %.1f%% [%.1f, %.1f]  "
                 "%.1f s/game  ETA %.0f s%s%s\n",

@@ -16,6 +16,7 @@ struct MatchOptions {
     int max_moves = 0;          // 0: 3 * size^2; a game that long is scored as it stands.
     double move_timeout = 120;  // Seconds per GTP reply.
     std::string out_dir;        // game-NNN.sgf and results.csv go here ("" : none).
+    bool resume = false;        // Keep the games of out_dir/results.csv and play the rest.
     bool verbose = true;
 };
 
@@ -44,7 +45,8 @@ std::pair<double, double> wilson_interval(double wins, int n, double z = 1.96);
 // engine, then genmove / play in turn until a resignation, two passes in a row, or the move
 // limit; the referee (if any) replays the moves and gives final_score. An illegal move, a
 // timeout or a crash forfeits that game for the engine at fault, which is restarted. Writes
-// every game as SGF and a results CSV, atomically, when out_dir is set.
+// every game as SGF and a results CSV, atomically, after each game, when out_dir is set; with
+// resume, a killed match continues after the last finished game.
 MatchResult play_match(const MatchOptions& options);
 
 }  // namespace kaya::go

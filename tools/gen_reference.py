@@ -19,6 +19,7 @@ import zlib
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data", "ref")
 
@@ -94,6 +95,17 @@ CASES = {
     "matmul_broadcast": ([(2, 1, 3, 4), (3, 4, 2)], lambda x: torch.matmul(x[0], x[1])),
     "linear": ([(3, 4), (2, 4), (2,)], lambda x: torch.nn.functional.linear(x[0], x[1], x[2])),
     "linear_batched_nobias": ([(2, 3, 4), (5, 4)], lambda x: torch.nn.functional.linear(x[0], x[1])),
+    "conv2d": ([(2, 3, 5, 5), (4, 3, 3, 3), (4,)], lambda x: F.conv2d(x[0], x[1], x[2], padding=1)),
+    "conv2d_5x5_pad2": ([(1, 2, 5, 5), (3, 2, 5, 5)], lambda x: F.conv2d(x[0], x[1], padding=2)),
+    "conv2d_stride_dilation": ([(2, 2, 7, 6), (3, 2, 2, 3), (3,)],
+                               lambda x: F.conv2d(x[0], x[1], x[2], stride=(2, 1), padding=(1, 2), dilation=(2, 1))),
+    "conv2d_groups": ([(2, 4, 5, 4), (6, 2, 3, 2)], lambda x: F.conv2d(x[0], x[1], stride=(1, 2), groups=2)),
+    "conv2d_pointwise": ([(2, 3, 4, 4), (5, 3, 1, 1), (5,)], lambda x: F.conv2d(x[0], x[1], x[2])),
+    "conv2d_unbatched": ([(2, 4, 4), (3, 2, 3, 3)], lambda x: F.conv2d(x[0], x[1], padding=(1, 0))),
+    "conv2d_input_grad": ([(4, 3, 3, 3), (2, 4, 3, 2)],
+                          lambda x: torch.nn.grad.conv2d_input((2, 3, 6, 5), x[0], x[1], stride=2, padding=(1, 0))),
+    "conv2d_weight_grad": ([(2, 4, 5, 5), (2, 6, 5, 5)],
+                           lambda x: torch.nn.grad.conv2d_weight(x[0], (6, 2, 3, 3), x[1], padding=1, groups=2)),
     "outer": ([(3,), (4,)], lambda x: torch.outer(x[0], x[1])),
     "dot": ([(5,), (5,)], lambda x: torch.dot(x[0], x[1])),
     "view": ([(3, 4)], lambda x: x[0].reshape(2, 6) * 3.0),

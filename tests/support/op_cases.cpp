@@ -82,6 +82,24 @@ std::vector<OpCase> op_cases() {
         {"matmul_broadcast", {{2, 1, 3, 4}, {3, 4, 2}}, [](V x) { return matmul(x[0], x[1]); }},
         {"linear", {{3, 4}, {2, 4}, {2}}, [](V x) { return linear(x[0], x[1], x[2]); }},
         {"linear_batched_nobias", {{2, 3, 4}, {5, 4}}, [](V x) { return linear(x[0], x[1]); }},
+        // Convolutions: padding, stride, dilation, groups, 1x1, unbatched and the two gradient ops.
+        {"conv2d", {{2, 3, 5, 5}, {4, 3, 3, 3}, {4}},
+         [](V x) { return conv2d(x[0], x[1], x[2], {.padding = {1, 1}}); }},
+        {"conv2d_5x5_pad2", {{1, 2, 5, 5}, {3, 2, 5, 5}},
+         [](V x) { return conv2d(x[0], x[1], Tensor(), {.padding = {2, 2}}); }},
+        {"conv2d_stride_dilation", {{2, 2, 7, 6}, {3, 2, 2, 3}, {3}},
+         [](V x) {
+             return conv2d(x[0], x[1], x[2], {.stride = {2, 1}, .padding = {1, 2}, .dilation = {2, 1}});
+         }},
+        {"conv2d_groups", {{2, 4, 5, 4}, {6, 2, 3, 2}},
+         [](V x) { return conv2d(x[0], x[1], Tensor(), {.stride = {1, 2}, .groups = 2}); }},
+        {"conv2d_pointwise", {{2, 3, 4, 4}, {5, 3, 1, 1}, {5}}, [](V x) { return conv2d(x[0], x[1], x[2]); }},
+        {"conv2d_unbatched", {{2, 4, 4}, {3, 2, 3, 3}},
+         [](V x) { return conv2d(x[0], x[1], Tensor(), {.padding = {1, 0}}); }},
+        {"conv2d_input_grad", {{4, 3, 3, 3}, {2, 4, 3, 2}},
+         [](V x) { return conv2d_input_grad({2, 3, 6, 5}, x[0], x[1], {.stride = {2, 2}, .padding = {1, 0}}); }},
+        {"conv2d_weight_grad", {{2, 4, 5, 5}, {2, 6, 5, 5}},
+         [](V x) { return conv2d_weight_grad(x[0], {6, 2, 3, 3}, x[1], {.padding = {1, 1}, .groups = 2}); }},
         {"outer", {{3}, {4}}, [](V x) { return outer(x[0], x[1]); }},
         {"dot", {{5}, {5}}, [](V x) { return dot(x[0], x[1]); }},
         // Views and joins.

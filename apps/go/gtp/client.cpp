@@ -139,7 +139,14 @@ std::string GtpClient::send(const std::string& cmd) {
         char chunk[4096];
         ssize_t n = ::read(from_child_, chunk, sizeof chunk);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) throw fail("the engine closed its output (exited?)");
+        if (n <= 0) {
+            // The engine closes its output as it exits, a moment before it can be reaped:
+            // wait for that moment so alive() tells the truth afterwards.
+            for (int i = 0; i < 100 && alive(); ++i)
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            close_all();
+            throw fail("the engine closed its output (exited?)");
+        }
         for (ssize_t i = 0; i < n; ++i) {
             if (chunk[i] != '\r') buffer_ += chunk[i];
         }

@@ -10,6 +10,7 @@
 #include "kaya/ops/activation.h"
 #include "kaya/ops/binary.h"
 #include "kaya/ops/compare.h"
+#include "kaya/ops/conv.h"
 #include "kaya/ops/convert.h"
 #include "kaya/ops/factory.h"
 #include "kaya/ops/index.h"

@@ -80,8 +80,31 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, const T* A
     });
 }
 
+template <class T>
+void gemm_serial(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
+                 const T* B, int64_t ldb, T beta, T* C, int64_t ldc) {
+    if (M == 0 || N == 0) return;
+    if (!blas_enabled()) return gemm_ref(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    // OpenBLAS keeps products below 4 * 65536 multiply-adds on the calling thread itself.
+    const double work = static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
+    if (!in_parallel_region() && num_threads() > 1 && work >= 4 * 65536) {
+        // Outside a parallel region OpenBLAS would use its own threads: run it inside a
+        // one-chunk region, where it stays on this thread.
+        parallel_for(2, 1, [&](int64_t b, int64_t) {
+            if (b == 0) gemm_serial(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        });
+        return;
+    }
+    cblas_gemm(ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, static_cast<int>(M),
+               static_cast<int>(N), static_cast<int>(K), alpha, A, ld(lda), B, ld(ldb), beta, C, ld(ldc));
+}
+
 template void gemm(bool, bool, int64_t, int64_t, int64_t, float, const float*, int64_t,
                    const float*, int64_t, float, float*, int64_t);
+template void gemm_serial(bool, bool, int64_t, int64_t, int64_t, float, const float*, int64_t,
+                          const float*, int64_t, float, float*, int64_t);
+template void gemm_serial(bool, bool, int64_t, int64_t, int64_t, double, const double*, int64_t,
+                          const double*, int64_t, double, double*, int64_t);
 template void gemm(bool, bool, int64_t, int64_t, int64_t, double, const double*, int64_t,
                    const double*, int64_t, double, double*, int64_t);
 

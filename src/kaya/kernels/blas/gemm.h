@@ -12,6 +12,12 @@ template <class T>
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A,
           int64_t lda, const T* B, int64_t ldb, T beta, T* C, int64_t ldc);
 
+// gemm on the calling thread only, whatever the thread count: for callers that split work
+// into fixed pieces themselves, so that the same BLAS calls run for any number of threads.
+template <class T>
+void gemm_serial(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A,
+                 int64_t lda, const T* B, int64_t ldb, T beta, T* C, int64_t ldc);
+
 // True when float/double gemm goes to the external BLAS.
 bool blas_enabled();
 

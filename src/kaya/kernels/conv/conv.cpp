@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: MIT
+#include "kaya/kernels/conv/conv.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "kaya/core/parallel.h"
+#include "kaya/kernels/blas/gemm.h"
+
+namespace kaya::kernels {
+
+bool ConvGeometry::resolve() {
+    const int64_t eh = dil_h * (KH - 1) + 1, ew = dil_w * (KW - 1) + 1;
+    const int64_t ph = H + 2 * pad_h, pw = W + 2 * pad_w;
+    if (ph < eh || pw < ew) return false;
+    HO = (ph - eh) / stride_h + 1;
+    WO = (pw - ew) / stride_w + 1;
+    return true;
+}
+
+bool ConvGeometry::pointwise() const {
+    return KH == 1 && KW == 1 && stride_h == 1 && stride_w == 1 && pad_h == 0 && pad_w == 0;
+}
+
+namespace {
+
+// The output columns [lo, hi) whose input column ow * stride - pad + offset lies in [0, W).
+inline void valid_range(int64_t offset, int64_t stride, int64_t pad, int64_t W, int64_t WO,
+                        int64_t& lo, int64_t& hi) {
+    // Smallest ow with ow * stride >= pad - offset, largest with ow * stride < W + pad - offset.
+    const int64_t a = pad - offset, b = W + pad - offset;
+    lo = a <= 0 ? 0 : (a + stride - 1) / stride;
+    hi = b <= 0 ? 0 : (b + stride - 1) / stride;
+    lo = std::min(lo, WO);
+    hi = std::clamp(hi, lo, WO);
+}
+
+// One group of one image to its column matrix: col[(c * KH + i) * KW + j][oh * WO + ow] is the
+// input pixel under kernel tap (i, j) of output (oh, ow), or 0 in the padding.
+template <class T>
+void im2col(const ConvGeometry& g, const T* x, T* col) {
+    const int64_t hw = g.out_plane(), taps = g.KH * g.KW;
+    parallel_for(g.c_per_group() * taps, std::max<int64_t>(1, 8192 / std::max<int64_t>(hw, 1)),
+                 [&](int64_t b, int64_t e) {
+        for (int64_t row = b; row < e; ++row) {
+            const int64_t c = row / taps, i = row % taps / g.KW, j = row % g.KW;
+            const T* xc = x + c * g.H * g.W;
+            T* out = col + row * hw;
+            int64_t lo, hi;
+            valid_range(j * g.dil_w, g.stride_w, g.pad_w, g.W, g.WO, lo, hi);
+            for (int64_t oh = 0; oh < g.HO; ++oh) {
+                T* o = out + oh * g.WO;
+                const int64_t ih = oh * g.stride_h - g.pad_h + i * g.dil_h;
+                if (ih < 0 || ih >= g.H) {
+                    std::fill(o, o + g.WO, T(0));
+                    continue;
+                }
+                std::fill(o, o + lo, T(0));
+                // Input column of output column ow: base + ow * stride (never read outside [lo, hi)).
+                const int64_t base = ih * g.W - g.pad_w + j * g.dil_w;
+                if (g.stride_w == 1) {
+                    std::copy(xc + base + lo, xc + base + hi, o + lo);
+                } else {
+                    for (int64_t ow = lo; ow < hi; ++ow) o[ow] = xc[base + ow * g.stride_w];
+                }
+                std::fill(o + hi, o + g.WO, T(0));
+            }
+        }
+    });
+}
+
+// The adjoint of im2col: every column entry is added back to the pixel it was read from.
+// Threads own whole input channels, so no two write the same pixel.
+template <class T>
+void col2im(const ConvGeometry& g, const T* col, T* x) {
+    const int64_t hw = g.out_plane(), taps = g.KH * g.KW;
+    parallel_for(g.c_per_group(), std::max<int64_t>(1, 8192 / std::max<int64_t>(hw * taps, 1)),
+                 [&](int64_t b, int64_t e) {
+        for (int64_t c = b; c < e; ++c) {
+            T* xc = x + c * g.H * g.W;
+            std::fill(xc, xc + g.H * g.W, T(0));
+            for (int64_t t = 0; t < taps; ++t) {
+                const int64_t i = t / g.KW, j = t % g.KW;
+                const T* in = col + (c * taps + t) * hw;
+                int64_t lo, hi;
+                valid_range(j * g.dil_w, g.stride_w, g.pad_w, g.W, g.WO, lo, hi);
+                for (int64_t oh = 0; oh < g.HO; ++oh) {
+                    const int64_t ih = oh * g.stride_h - g.pad_h + i * g.dil_h;
+                    if (ih < 0 || ih >= g.H) continue;
+                    const int64_t base = ih * g.W - g.pad_w + j * g.dil_w;
+                    const T* r = in + oh * g.WO;
+                    for (int64_t ow = lo; ow < hi; ++ow) xc[base + ow * g.stride_w] += r[ow];
+                }
+            }
+        }
+    });
+}
+
+// Below this many multiply-adds a convolution runs on the calling thread: waking the pool costs
+// more than it saves, and tiny convolutions in parallel processes would oversubscribe the cores.
+constexpr double kConvParallelWork = 1 << 18;
+
+double work(const ConvGeometry& g) {
+    return static_cast<double>(g.N) * static_cast<double>(g.O) * static_cast<double>(g.patch()) *
+           static_cast<double>(g.out_plane());
+}
+
+// Images are shared between threads when there are enough of them; otherwise one image at a
+// time, and im2col and the gemm thread inside it. Either way each image's result is the same.
+template <class F>
+void for_each_image(const ConvGeometry& g, int64_t n, F&& f) {
+    if (n >= 2 && num_threads() > 1 && !in_parallel_region() && work(g) >= kConvParallelWork) {
+        parallel_for(n, 1, [&](int64_t b, int64_t e) {
+            for (int64_t i = b; i < e; ++i) f(i);
+        });
+    } else {
+        for (int64_t i = 0; i < n; ++i) f(i);
+    }
+}
+
+}  // namespace
+
+template <class T>
+void conv2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y) {
+    const int64_t cg = g.c_per_group(), og = g.o_per_group(), k = g.patch(), hw = g.out_plane();
+    const bool direct = g.pointwise();
+    for_each_image(g, g.N, [&](int64_t n) {
+        std::vector<T> col(direct ? 0 : k * hw);
+        for (int64_t gr = 0; gr < g.groups; ++gr) {
+            const T* xg = x + (n * g.C + gr * cg) * g.H * g.W;
+            T* yg = y + (n * g.O + gr * og) * hw;
+            const T* cols = xg;
+            if (!direct) {
+                im2col(g, xg, col.data());
+                cols = col.data();
+            }
+            if (bias) {
+                for (int64_t o = 0; o < og; ++o) std::fill(yg + o * hw, yg + (o + 1) * hw, bias[gr * og + o]);
+            }
+            gemm<T>(false, false, og, hw, k, T(1), w + gr * og * k, k, cols, hw, bias ? T(1) : T(0), yg, hw);
+        }
+    });
+}
+
+template <class T>
+void conv2d_backward_input(const ConvGeometry& g, const T* gy, const T* w, T* gx) {
+    const int64_t cg = g.c_per_group(), og = g.o_per_group(), k = g.patch(), hw = g.out_plane();
+    const bool direct = g.pointwise();
+    for_each_image(g, g.N, [&](int64_t n) {
+        std::vector<T> col(direct ? 0 : k * hw);
+        for (int64_t gr = 0; gr < g.groups; ++gr) {
+            T* xg = gx + (n * g.C + gr * cg) * g.H * g.W;
+            const T* gyg = gy + (n * g.O + gr * og) * hw;
+            // col = w_g^T @ gy_g, then back to pixels (directly into gx for 1x1 kernels).
+            T* cols = direct ? xg : col.data();
+            gemm<T>(true, false, k, hw, og, T(1), w + gr * og * k, k, gyg, hw, T(0), cols, hw);
+            if (!direct) col2im(g, cols, xg);
+        }
+    });
+}
+
+// Columns of one group's weight gradient per task, and the most column-matrix elements held at
+// once. Both are fixed, so the same BLAS calls run for any thread count: bitwise-equal results.
+constexpr int64_t kWeightBlock = 64;
+constexpr int64_t kColumnBudget = int64_t{1} << 23;
+
+template <class T>
+void conv2d_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw) {
+    const int64_t cg = g.c_per_group(), og = g.o_per_group(), k = g.patch(), hw = g.out_plane();
+    const bool direct = g.pointwise();
+    std::fill(gw, gw + g.O * k, T(0));
+    const int64_t chunk = std::clamp<int64_t>(kColumnBudget / std::max<int64_t>(k * hw, 1), 1, std::max<int64_t>(g.N, 1));
+    std::vector<T> col(direct ? 0 : chunk * k * hw);
+    const int64_t blocks = (k + kWeightBlock - 1) / kWeightBlock;
+    for (int64_t n0 = 0; n0 < g.N; n0 += chunk) {
+        const int64_t nb = std::min(chunk, g.N - n0);
+        for (int64_t gr = 0; gr < g.groups; ++gr) {
+            auto input = [&](int64_t i) { return x + ((n0 + i) * g.C + gr * cg) * g.H * g.W; };
+            if (!direct) for_each_image(g, nb, [&](int64_t i) { im2col(g, input(i), col.data() + i * k * hw); });
+            // gw_g[:, block] += gy_i @ col_i[block]^T for every image, in image order.
+            parallel_for(blocks, work(g) >= kConvParallelWork ? 1 : blocks, [&](int64_t b, int64_t e) {
+                for (int64_t blk = b; blk < e; ++blk) {
+                    const int64_t c0 = blk * kWeightBlock, width = std::min(kWeightBlock, k - c0);
+                    for (int64_t i = 0; i < nb; ++i) {
+                        const T* cols = direct ? input(i) : col.data() + i * k * hw;
+                        gemm_serial<T>(false, true, og, width, hw, T(1), gy + ((n0 + i) * g.O + gr * og) * hw, hw,
+                                       cols + c0 * hw, hw, T(1), gw + gr * og * k + c0, k);
+                    }
+                }
+            });
+        }
+    }
+}
+
+#define KAYA_CONV_INSTANTIATE(T)                                                              \
+    template void conv2d_forward<T>(const ConvGeometry&, const T*, const T*, const T*, T*); \
+    template void conv2d_backward_input<T>(const ConvGeometry&, const T*, const T*, T*);    \
+    template void conv2d_backward_weight<T>(const ConvGeometry&, const T*, const T*, T*);
+KAYA_CONV_INSTANTIATE(float)
+KAYA_CONV_INSTANTIATE(double)
+#undef KAYA_CONV_INSTANTIATE
+
+}  // namespace kaya::kernels

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstdint>
+
+namespace kaya::kernels {
+
+// The sizes of one 2-D convolution, PyTorch's conv2d: input (N, C, H, W), weight
+// (O, C / groups, KH, KW), output (N, O, HO, WO). All arrays are contiguous NCHW.
+struct ConvGeometry {
+    int64_t N = 0, C = 0, H = 0, W = 0;
+    int64_t O = 0, KH = 0, KW = 0;
+    int64_t stride_h = 1, stride_w = 1, pad_h = 0, pad_w = 0, dil_h = 1, dil_w = 1;
+    int64_t groups = 1;
+    int64_t HO = 0, WO = 0;
+
+    // Fills HO and WO; false when the dilated kernel does not fit in the padded input.
+    bool resolve();
+    int64_t c_per_group() const { return C / groups; }
+    int64_t o_per_group() const { return O / groups; }
+    // Rows of one group's column matrix: (C / groups) * KH * KW.
+    int64_t patch() const { return c_per_group() * KH * KW; }
+    int64_t out_plane() const { return HO * WO; }
+    // True when the columns are the input itself (1x1, stride 1, no padding).
+    bool pointwise() const;
+};
+
+// y = conv(x, w) (+ bias per output channel when bias is not null).
+template <class T>
+void conv2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y);
+
+// gx = d<y, gy>/dx, the transposed convolution of gy with w. gx is overwritten.
+template <class T>
+void conv2d_backward_input(const ConvGeometry& g, const T* gy, const T* w, T* gx);
+
+// gw = d<y, gy>/dw, summed over the batch in image order. gw is overwritten.
+template <class T>
+void conv2d_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw);
+
+}  // namespace kaya::kernels

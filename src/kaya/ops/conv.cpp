@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: MIT
+#include "kaya/ops/conv.h"
+
+#include "kaya/kernels/conv/conv.h"
+#include "kaya/ops/convert.h"
+#include "kaya/ops/internal.h"
+#include "kaya/ops/reduce.h"
+#include "kaya/ops/view.h"
+
+namespace kaya {
+
+using autograd::needs_grad;
+using autograd::record;
+
+namespace {
+
+std::string pair_text(const std::array<int64_t, 2>& p) {
+    std::string s = "(";  // Appended piecewise: GCC 12 warns falsely (-Wrestrict) on "(" + to_string().
+    s += std::to_string(p[0]);
+    s += ", ";
+    s += std::to_string(p[1]);
+    return s + ")";
+}
+
+// Validates the parameters and shapes of one convolution and returns its geometry. Every
+// op here builds it from (input shape, weight shape), so all three agree on what they accept.
+kernels::ConvGeometry geometry(const char* op, const Shape& x, const Shape& w, const Conv2dParams& p) {
+    for (int d = 0; d < 2; ++d) {
+        KAYA_CHECK(p.stride[d] >= 1, ValueError, op, ": stride must be positive, got ", pair_text(p.stride));
+        KAYA_CHECK(p.padding[d] >= 0, ValueError, op, ": padding must be non-negative, got ",
+                   pair_text(p.padding));
+        KAYA_CHECK(p.dilation[d] >= 1, ValueError, op, ": dilation must be positive, got ",
+                   pair_text(p.dilation));
+    }
+    KAYA_CHECK(p.groups >= 1, ValueError, op, ": groups must be positive, got ", p.groups);
+    KAYA_CHECK(x.size() == 4, ShapeError, op, ": expected a 4-D input (N, C, H, W), got shape ",
+               format_shape(x));
+    KAYA_CHECK(w.size() == 4, ShapeError, op, ": expected a 4-D weight (out_channels, in_channels / groups, kH, kW), got shape ",
+               format_shape(w));
+    KAYA_CHECK(w[0] > 0 && w[1] > 0 && w[2] > 0 && w[3] > 0, ShapeError, op,
+               ": weight dimensions must be positive, got shape ", format_shape(w));
+    KAYA_CHECK(w[0] % p.groups == 0, ShapeError, op, ": out_channels ", w[0], " is not divisible by groups ",
+               p.groups);
+    KAYA_CHECK(x[1] == w[1] * p.groups, ShapeError, op, ": input has ", x[1], " channels (shape ",
+               format_shape(x), "), but weight ", format_shape(w), " with groups=", p.groups, " expects ",
+               w[1] * p.groups);
+    kernels::ConvGeometry g{.N = x[0], .C = x[1], .H = x[2], .W = x[3], .O = w[0], .KH = w[2], .KW = w[3],
+                            .stride_h = p.stride[0], .stride_w = p.stride[1], .pad_h = p.padding[0],
+                            .pad_w = p.padding[1], .dil_h = p.dilation[0], .dil_w = p.dilation[1],
+                            .groups = p.groups};
+    KAYA_CHECK(g.resolve(), ShapeError, op, ": the input ", format_shape(x), " padded by ", pair_text(p.padding),
+               " is smaller than the kernel ", w[2], "x", w[3], " dilated by ", pair_text(p.dilation));
+    return g;
+}
+
+void check_floating_pair(const char* op, const Tensor& a, const Tensor& b) {
+    KAYA_CHECK(a.dtype() == b.dtype(), DTypeError, op, ": expected the same dtype, got ", describe(a), " and ",
+               describe(b));
+    KAYA_CHECK(is_floating(a.dtype()), DTypeError, op, ": expected float32 or float64 tensors, got ",
+               describe(a));
+}
+
+Shape output_shape(const kernels::ConvGeometry& g) { return {g.N, g.O, g.HO, g.WO}; }
+
+void check_grad_output(const char* op, const kernels::ConvGeometry& g, const Tensor& gy) {
+    KAYA_CHECK(gy.shape() == output_shape(g), ShapeError, op, ": expected grad_output of shape ",
+               format_shape(output_shape(g)), " (the conv2d output), got ", describe(gy));
+}
+
+}  // namespace
+
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, const Conv2dParams& params) {
+    detail::check_inputs("conv2d", {&input, &weight});
+    if (input.dim() == 3) return squeeze(conv2d(unsqueeze(input, 0), weight, bias, params), 0);
+    kernels::ConvGeometry g = geometry("conv2d", input.shape(), weight.shape(), params);
+    check_floating_pair("conv2d", input, weight);
+    if (bias.defined()) {
+        detail::check_inputs("conv2d", {&bias});
+        KAYA_CHECK(bias.dim() == 1 && bias.shape()[0] == g.O, ShapeError, "conv2d: expected bias of shape [", g.O,
+                   "], got ", describe(bias));
+        check_floating_pair("conv2d", input, bias);
+    }
+    Tensor x = contiguous(detach(input)), w = contiguous(detach(weight));
+    Tensor b = bias.defined() ? contiguous(detach(bias)) : Tensor();
+    Tensor out = Tensor::empty(output_shape(g), input.dtype());
+    visit_floating(input.dtype(), "conv2d", [&]<class T>() {
+        kernels::conv2d_forward<T>(g, x.data<T>(), w.data<T>(), b.defined() ? b.data<T>() : nullptr,
+                                   out.data<T>());
+    });
+    if (needs_grad({&input, &weight, &bias})) {
+        const bool gx = input.requires_grad(), gw = weight.requires_grad();
+        const bool gb = bias.defined() && bias.requires_grad();
+        record("Conv2dBackward", out, {input, weight, bias},
+               [input, weight, params, gx, gw, gb](const Tensor& gy) {
+                   return std::vector<Tensor>{
+                       gx ? conv2d_input_grad(input.shape(), weight, gy, params) : Tensor(),
+                       gw ? conv2d_weight_grad(input, weight.shape(), gy, params) : Tensor(),
+                       gb ? sum(gy, {0, 2, 3}) : Tensor()};
+               },
+               {input, weight});
+    }
+    return out;
+}
+
+Tensor conv2d_input_grad(const Shape& input_shape, const Tensor& weight, const Tensor& grad_output,
+                         const Conv2dParams& params) {
+    detail::check_inputs("conv2d_input_grad", {&weight, &grad_output});
+    kernels::ConvGeometry g = geometry("conv2d_input_grad", input_shape, weight.shape(), params);
+    check_grad_output("conv2d_input_grad", g, grad_output);
+    check_floating_pair("conv2d_input_grad", grad_output, weight);
+    Tensor gy = contiguous(detach(grad_output)), w = contiguous(detach(weight));
+    Tensor out = Tensor::empty(input_shape, weight.dtype());
+    visit_floating(weight.dtype(), "conv2d_input_grad", [&]<class T>() {
+        kernels::conv2d_backward_input<T>(g, gy.data<T>(), w.data<T>(), out.data<T>());
+    });
+    if (needs_grad({&weight, &grad_output})) {
+        // out is linear in each argument: <out, d> = <grad_output, conv2d(d, weight)>.
+        const bool gw = weight.requires_grad(), gg = grad_output.requires_grad();
+        record("Conv2dInputGradBackward", out, {weight, grad_output},
+               [weight, grad_output, params, gw, gg](const Tensor& d) {
+                   return std::vector<Tensor>{
+                       gw ? conv2d_weight_grad(d, weight.shape(), grad_output, params) : Tensor(),
+                       gg ? conv2d(d, weight, Tensor(), params) : Tensor()};
+               },
+               {weight, grad_output});
+    }
+    return out;
+}
+
+Tensor conv2d_weight_grad(const Tensor& input, const Shape& weight_shape, const Tensor& grad_output,
+                          const Conv2dParams& params) {
+    detail::check_inputs("conv2d_weight_grad", {&input, &grad_output});
+    kernels::ConvGeometry g = geometry("conv2d_weight_grad", input.shape(), weight_shape, params);
+    check_grad_output("conv2d_weight_grad", g, grad_output);
+    check_floating_pair("conv2d_weight_grad", input, grad_output);
+    Tensor x = contiguous(detach(input)), gy = contiguous(detach(grad_output));
+    Tensor out = Tensor::empty(weight_shape, input.dtype());
+    visit_floating(input.dtype(), "conv2d_weight_grad", [&]<class T>() {
+        kernels::conv2d_backward_weight<T>(g, x.data<T>(), gy.data<T>(), out.data<T>());
+    });
+    if (needs_grad({&input, &grad_output})) {
+        // <out, d> = <grad_output, conv2d(input, d)>.
+        const bool gx = input.requires_grad(), gg = grad_output.requires_grad();
+        record("Conv2dWeightGradBackward", out, {input, grad_output},
+               [input, grad_output, params, gx, gg](const Tensor& d) {
+                   return std::vector<Tensor>{
+                       gx ? conv2d_input_grad(input.shape(), d, grad_output, params) : Tensor(),
+                       gg ? conv2d(input, d, Tensor(), params) : Tensor()};
+               },
+               {input, grad_output});
+    }
+    return out;
+}
+
+}  // namespace kaya

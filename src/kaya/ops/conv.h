@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "kaya/core/tensor.h"
+
+namespace kaya {
+
+// The hyperparameters of torch.nn.functional.conv2d, as (height, width) pairs.
+struct Conv2dParams {
+    std::array<int64_t, 2> stride{1, 1};
+    std::array<int64_t, 2> padding{0, 0};
+    std::array<int64_t, 2> dilation{1, 1};
+    int64_t groups = 1;
+};
+
+// torch.nn.functional.conv2d: input (N, C, H, W) or unbatched (C, H, W), weight
+// (O, C / groups, KH, KW), optional bias (O) -> (N, O, HO, WO) with
+// HO = (H + 2 * padding - dilation * (KH - 1) - 1) / stride + 1. float32 or float64.
+// Zero padding; no pooling. Differentiable to any order.
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor(),
+              const Conv2dParams& params = {});
+
+// torch.nn.grad.conv2d_input: the gradient of conv2d with respect to an input of
+// `input_shape` (N, C, H, W), given the output gradient (N, O, HO, WO) and the weight. This is
+// the transposed convolution. Differentiable to any order.
+Tensor conv2d_input_grad(const Shape& input_shape, const Tensor& weight,
+                         const Tensor& grad_output, const Conv2dParams& params = {});
+
+// torch.nn.grad.conv2d_weight: the gradient of conv2d with respect to a weight of
+// `weight_shape` (O, C / groups, KH, KW), summed over the batch. Differentiable to any order.
+Tensor conv2d_weight_grad(const Tensor& input, const Shape& weight_shape,
+                          const Tensor& grad_output, const Conv2dParams& params = {});
+
+}  // namespace kaya

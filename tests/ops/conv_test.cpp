@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: MIT
+// conv2d beyond the small reference cases: sizes that take the threaded paths, checked against
+// a direct loop; the adjoint identities of the two gradient ops; thread-count independence;
+// error messages.
+#include <gtest/gtest.h>
+
+#include "kaya/ops/ops.h"
+
+namespace kaya {
+namespace {
+
+// The definition, one multiply-add at a time (float64).
+Tensor direct_conv(const Tensor& x, const Tensor& w, const Conv2dParams& p, int64_t HO, int64_t WO) {
+    const int64_t N = x.shape()[0], C = x.shape()[1], H = x.shape()[2], W = x.shape()[3];
+    const int64_t O = w.shape()[0], cg = w.shape()[1], KH = w.shape()[2], KW = w.shape()[3];
+    const int64_t og = O / p.groups;
+    auto xv = to_vector<double>(x), wv = to_vector<double>(w);
+    std::vector<double> y(N * O * HO * WO, 0.0);
+    for (int64_t n = 0; n < N; ++n)
+        for (int64_t o = 0; o < O; ++o)
+            for (int64_t oh = 0; oh < HO; ++oh)
+                for (int64_t ow = 0; ow < WO; ++ow) {
+                    double s = 0;
+                    for (int64_t c = 0; c < cg; ++c)
+                        for (int64_t i = 0; i < KH; ++i)
+                            for (int64_t j = 0; j < KW; ++j) {
+                                int64_t ih = oh * p.stride[0] - p.padding[0] + i * p.dilation[0];
+                                int64_t iw = ow * p.stride[1] - p.padding[1] + j * p.dilation[1];
+                                if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
+                                int64_t ci = o / og * cg + c;
+                                s += xv[((n * C + ci) * H + ih) * W + iw] * wv[((o * cg + c) * KH + i) * KW + j];
+                            }
+                    y[((n * O + o) * HO + oh) * WO + ow] = s;
+                }
+    return from_vector<double>(y, {N, O, HO, WO});
+}
+
+TEST(Conv, MatchesTheDefinitionOnThreadedSizes) {
+    Generator g(11);
+    struct Case {
+        Shape x, w;
+        Conv2dParams p;
+    };
+    std::vector<Case> cases = {
+        {{3, 6, 11, 9}, {8, 3, 3, 3}, {.stride = {2, 1}, .padding = {1, 1}, .groups = 2}},
+        {{4, 5, 19, 19}, {7, 5, 5, 5}, {.padding = {2, 2}}},
+        {{2, 4, 9, 10}, {3, 4, 3, 2}, {.stride = {1, 3}, .padding = {0, 2}, .dilation = {3, 2}}},
+        {{5, 8, 7, 7}, {4, 8, 1, 1}, {}},
+    };
+    for (const Case& c : cases) {
+        Tensor x = randn(c.x, DType::Float64, &g), w = randn(c.w, DType::Float64, &g);
+        Tensor y = conv2d(x, w, Tensor(), c.p);
+        Tensor ref = direct_conv(x, w, c.p, y.shape()[2], y.shape()[3]);
+        EXPECT_LT(max(abs(sub(y, ref))).item<double>(), 1e-11) << format_shape(c.x) << " * " << format_shape(c.w);
+        // Adjoints: <conv(x, w), gy> = <x, input_grad(gy, w)> = <w, weight_grad(x, gy)>.
+        Tensor gy = randn(y.shape(), DType::Float64, &g);
+        double lhs = sum(mul(y, gy)).item<double>();
+        double via_x = sum(mul(x, conv2d_input_grad(x.shape(), w, gy, c.p))).item<double>();
+        double via_w = sum(mul(w, conv2d_weight_grad(x, w.shape(), gy, c.p))).item<double>();
+        EXPECT_NEAR(via_x, lhs, 1e-9 * (1 + std::abs(lhs)));
+        EXPECT_NEAR(via_w, lhs, 1e-9 * (1 + std::abs(lhs)));
+    }
+}
+
+TEST(Conv, ResultsDoNotDependOnThreadCount) {
+    int saved = num_threads();
+    Generator g(3);
+    Tensor x = randn({6, 16, 19, 19}, DType::Float32, &g), w = randn({24, 16, 3, 3}, DType::Float32, &g);
+    Tensor b = randn({24}, DType::Float32, &g);
+    auto run = [&] {
+        Tensor xr = clone(x), wr = clone(w);
+        xr.requires_grad_();
+        wr.requires_grad_();
+        Tensor y = conv2d(xr, wr, b, {.padding = {1, 1}});
+        autograd::backward(sum(mul(y, y)));
+        return std::vector<std::vector<float>>{to_vector<float>(y), to_vector<float>(xr.grad()),
+                                               to_vector<float>(wr.grad())};
+    };
+    set_num_threads(1);
+    auto one = run();
+    set_num_threads(2);
+    auto two = run();
+    set_num_threads(saved);
+    EXPECT_EQ(one[0], two[0]) << "forward";
+    EXPECT_EQ(one[1], two[1]) << "input gradient";
+    EXPECT_EQ(one[2], two[2]) << "weight gradient";
+}
+
+std::string message_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+TEST(Conv, BadInputsAreRefusedWithShapes) {
+    Tensor x = zeros({2, 3, 5, 5}), w = zeros({4, 3, 3, 3});
+    EXPECT_NE(message_of([&] { conv2d(zeros({2, 4, 5, 5}), w); }).find("input has 4 channels"), std::string::npos);
+    EXPECT_NE(message_of([&] { conv2d(zeros({3, 5}), w); }).find("expected a 4-D input"), std::string::npos);
+    EXPECT_NE(message_of([&] { conv2d(zeros({1, 3, 2, 2}), w); }).find("smaller than the kernel 3x3"),
+              std::string::npos);
+    EXPECT_NE(message_of([&] { conv2d(x, w, zeros({3})); }).find("expected bias of shape [4]"), std::string::npos);
+    EXPECT_NE(message_of([&] { conv2d(x, w, Tensor(), {.stride = {0, 1}}); }).find("stride must be positive"),
+              std::string::npos);
+    EXPECT_NE(message_of([&] { conv2d(x, zeros({4, 1, 3, 3}), Tensor(), {.groups = 2}); }).find("groups"),
+              std::string::npos);
+    EXPECT_THROW(conv2d(x, zeros({4, 3, 3, 3}, DType::Float64)), DTypeError);
+    EXPECT_THROW(conv2d(reshape(arange(150), {2, 3, 5, 5}), zeros({4, 3, 3, 3}, DType::Int64)), DTypeError);
+    EXPECT_NE(message_of([&] { conv2d_input_grad({2, 3, 5, 5}, w, zeros({2, 4, 5, 5})); })
+                  .find("expected grad_output of shape [2, 4, 3, 3]"),
+              std::string::npos);
+}
+
+}  // namespace
+}  // namespace kaya

@@ -4,9 +4,12 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
+#include <iostream>
 
 #include "apps/go/match/match.h"
+#include "apps/go/policy/policy.h"
 #include "apps/train/config.h"
+#include "apps/train/go_train.h"
 #include "apps/train/sweep.h"
 #include "apps/train/tour.h"
 #include "apps/train/trainer.h"
@@ -59,7 +62,7 @@ int main(int argc, char** argv) {
     tour->add_flag("--full", tour_options.full,
                    "Train to the published targets instead of briefly");
 
-    auto* go = app.add_subcommand("go", "Go: matches between GTP engines");
+    auto* go = app.add_subcommand("go", "Go: play over GTP, matches between GTP engines");
     go->require_subcommand(1);
     auto* match =
         go->add_subcommand("match", "Play two GTP engines against each other, alternating colours");
@@ -87,14 +90,39 @@ int main(int argc, char** argv) {
     match->add_flag("--resume", match_options.resume,
                     "Continue an interrupted match from --out's results.csv");
 
+    auto* gtp = go->add_subcommand("gtp", "Play Go over GTP (stdin/stdout) with a trained policy network");
+    std::string weights;
+    gtp->add_option("--weights,-w", weights, "Policy network (model.safetensors written by kaya train)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    double resign_margin = kaya::go::PolicyPlayerOptions{}.resign_margin;
+    gtp->add_option("--resign-margin", resign_margin,
+                    "Resign when behind by this fraction of the board on the Tromp-Taylor count late in "
+                    "the game (0: never)")
+        ->capture_default_str();
+
     CLI11_PARSE(app, argc, argv);
     try {
         if (*train) {
             kaya::app::Config cfg = kaya::app::Config::load(config_path);
             for (const auto& o : overrides) cfg.set(o);
+            if (cfg.get_string("task.kind", "") == "go_policy") {
+                auto res = kaya::app::train_go_policy(cfg, {.resume = resume, .stop_after = stop_after});
+                std::printf("best validation top-1 %.2f%% at epoch %lld; outputs in %s\n",
+                            res.history.empty() ? 0.0 : 100 * res.history[static_cast<size_t>(res.best_epoch - 1)].val.top1,
+                            static_cast<long long>(res.best_epoch), res.dir.c_str());
+                return 0;
+            }
             auto res = kaya::app::train(cfg, {.resume = resume, .stop_after = stop_after});
             std::printf("best validation loss %.6g at epoch %lld; outputs in %s\n",
                         res.best_val_loss, static_cast<long long>(res.best_epoch), res.dir.c_str());
+        } else if (*gtp) {
+            auto net = kaya::go::load_policy(weights);
+            const int size = net->options().board;
+            kaya::go::GtpEngine engine(
+                std::make_unique<kaya::go::PolicyPlayer>(net, kaya::go::PolicyPlayerOptions{.resign_margin = resign_margin}),
+                {.board_size = size});
+            engine.run(std::cin, std::cout);
         } else if (*sweep) {
             kaya::app::Config cfg = kaya::app::Config::load(sweep_config);
             for (const auto& o : sweep_overrides) cfg.set(o);

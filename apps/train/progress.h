@@ -17,6 +17,7 @@ public:
     void finish(const std::string& status = "");
     // Forces drawing on or off (tests); defaults to isatty(stderr).
     void set_enabled(bool on) { enabled_ = on; }
+    bool enabled() const { return enabled_; }
     // "1:02:03" or "02:03".
     static std::string format_duration(double seconds);
 

@@ -4,6 +4,7 @@
 // The layers, losses and initialisers of kaya::nn.
 #include "kaya/nn/activation.h"
 #include "kaya/nn/container.h"
+#include "kaya/nn/conv.h"
 #include "kaya/nn/init.h"
 #include "kaya/nn/linear.h"
 #include "kaya/nn/loss.h"

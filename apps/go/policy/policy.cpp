@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: MIT
+#include "apps/go/policy/policy.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "apps/go/board/score.h"
+#include "apps/go/features/features.h"
+#include "kaya/io/safetensors.h"
+#include "kaya/ops/ops.h"
+
+namespace kaya::go {
+
+PolicyNet::PolicyNet(PolicyNetOptions o) : options_(o) {
+    KAYA_CHECK(o.board >= 2 && o.board <= 19, ValueError, "PolicyNet: board size must be 2..19, got ", o.board);
+    KAYA_CHECK(o.layers >= 2, ValueError, "PolicyNet: layers must be at least 2 (first and final), got ", o.layers);
+    KAYA_CHECK(o.filters >= 1 && o.planes >= 1, ValueError, "PolicyNet: filters and planes must be positive, got ",
+               o.filters, " and ", o.planes);
+    KAYA_CHECK(o.first_kernel >= 1 && o.first_kernel % 2 == 1, ValueError,
+               "PolicyNet: first_kernel must be odd (padding keeps the board size), got ", o.first_kernel);
+    body = register_module("body", std::make_shared<nn::Sequential>());
+    const int64_t pad = o.first_kernel / 2;
+    body->push_back(std::make_shared<nn::Conv2d>(nn::Conv2dOptions{
+        .in = o.planes, .out = o.filters, .kernel = {o.first_kernel, o.first_kernel},
+        .params = {.padding = {pad, pad}}, .gen = o.gen}));
+    body->push_back(std::make_shared<nn::ReLU>());
+    for (int64_t l = 1; l + 1 < o.layers; ++l) {
+        body->push_back(std::make_shared<nn::Conv2d>(nn::Conv2dOptions{
+            .in = o.filters, .out = o.filters, .kernel = {3, 3}, .params = {.padding = {1, 1}}, .gen = o.gen}));
+        body->push_back(std::make_shared<nn::ReLU>());
+    }
+    body->push_back(std::make_shared<nn::Conv2d>(
+        nn::Conv2dOptions{.in = o.filters, .out = 1, .kernel = {1, 1}, .bias = false, .gen = o.gen}));
+    position_bias = register_parameter("position_bias", zeros({int64_t{o.board} * o.board}));
+}
+
+Tensor PolicyNet::forward(const Tensor& planes) {
+    const int64_t n = options_.board;
+    KAYA_CHECK(planes.dim() == 4 && planes.shape()[1] == options_.planes && planes.shape()[2] == n &&
+                   planes.shape()[3] == n,
+               ShapeError, "PolicyNet: expected planes of shape [batch, ", options_.planes, ", ", n, ", ", n,
+               "], got ", describe(planes));
+    Tensor logits = (*body)(planes);  // (B, 1, n, n)
+    return add(reshape(logits, {planes.shape()[0], n * n}), position_bias);
+}
+
+std::string PolicyNet::extra_repr() const {
+    return "board=" + std::to_string(options_.board) + ", layers=" + std::to_string(options_.layers) +
+           ", filters=" + std::to_string(options_.filters) + ", first_kernel=" + std::to_string(options_.first_kernel);
+}
+
+std::map<std::string, std::string> policy_metadata(const PolicyNetOptions& o) {
+    return {{"format", "pt"},
+            {"kaya_model", "go_policy"},
+            {"board", std::to_string(o.board)},
+            {"filters", std::to_string(o.filters)},
+            {"layers", std::to_string(o.layers)},
+            {"first_kernel", std::to_string(o.first_kernel)},
+            {"planes", std::to_string(o.planes)}};
+}
+
+PolicyNetOptions policy_options_from(const std::map<std::string, std::string>& m, const std::string& source) {
+    auto get = [&](const std::string& key) -> int64_t {
+        auto it = m.find(key);
+        KAYA_CHECK(it != m.end(), ParseError, source, ": not a Kaya Go policy file (metadata key '", key,
+                   "' missing; written by `kaya train` with task.kind = \"go_policy\"?)");
+        try {
+            size_t used = 0;
+            int64_t v = std::stoll(it->second, &used);
+            if (used == it->second.size()) return v;
+        } catch (const std::exception&) {
+        }
+        throw ParseError(source + ": metadata '" + key + "' is '" + it->second + "', expected an integer");
+    };
+    PolicyNetOptions o;
+    o.board = static_cast<int>(get("board"));
+    o.filters = get("filters");
+    o.layers = get("layers");
+    o.first_kernel = get("first_kernel");
+    o.planes = get("planes");
+    return o;
+}
+
+void save_policy(const std::string& path, PolicyNet& net) {
+    io::save_safetensors(path, net.state_dict(), policy_metadata(net.options()));
+}
+
+std::shared_ptr<PolicyNet> load_policy(const std::string& path) {
+    io::SafetensorsFile f = io::load_safetensors(path);
+    auto net = std::make_shared<PolicyNet>(policy_options_from(f.metadata, path));
+    try {
+        net->load_state_dict(f.tensors);
+    } catch (const Error& e) {
+        throw ParseError(path + ": " + e.what());
+    }
+    net->eval();
+    return net;
+}
+
+PolicyPlayer::PolicyPlayer(std::shared_ptr<PolicyNet> net, PolicyPlayerOptions options)
+    : net_(std::move(net)), options_(options) {}
+
+std::vector<float> PolicyPlayer::probabilities(const Game& game, Color color) {
+    return probabilities_of(extract_features(game.board(), color), game.size());
+}
+
+std::vector<float> PolicyPlayer::probabilities_of(const std::vector<float>& planes, int n) {
+    KAYA_CHECK(n == net_->options().board, ValueError, "the network plays on ", net_->options().board, "x",
+               net_->options().board, ", the game is ", n, "x", n);
+    autograd::NoGradGuard no_grad;
+    Tensor x = from_vector<float>(planes, {1, kNumFeaturePlanes, n, n});
+    return to_vector<float>(softmax(net_->forward(x), 1));
+}
+
+Point PolicyPlayer::choose(const Game& game, Color color) {
+    const Board& board = game.board();
+    const int n = game.size();
+    const double points = static_cast<double>(n) * n;
+    // From the player's side: positive when it leads on the Tromp-Taylor count.
+    auto lead = [&] {
+        const double m = tromp_taylor(board, game.komi()).margin();
+        return color == Color::Black ? m : -m;
+    };
+    const auto& moves = game.moves();
+    if (!moves.empty() && moves.back().point == kPass && lead() > 0) return kPass;
+    if (options_.resign_margin > 0 && static_cast<double>(moves.size()) >= options_.resign_after * points &&
+        lead() < -options_.resign_margin * points) {
+        return kResign;
+    }
+    std::vector<float> planes = extract_features(board, color);
+    std::vector<float> prob = probabilities_of(planes, n);
+    const float* sensible = planes.data() + static_cast<size_t>(plane::kSensible) * n * n;
+    Point best = kPass;
+    float best_p = -1;
+    for (int i = 0; i < n * n; ++i) {
+        if (sensible[i] == 0 || prob[i] <= best_p) continue;
+        Point p = board.point(i % n, i / n);
+        if (!game.is_legal(color, p)) continue;  // Positional superko.
+        best = p;
+        best_p = prob[i];
+    }
+    return best;
+}
+
+}  // namespace kaya::go

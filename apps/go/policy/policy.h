@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "apps/go/board/game.h"
+#include "apps/go/gtp/gtp.h"
+#include "kaya/nn/nn.h"
+
+namespace kaya::go {
+
+// AlphaGo's supervised policy network (Silver et al. 2016; the course notes): layer 1 a
+// first_kernel x first_kernel convolution with zero padding keeping the board size, then
+// layers - 2 3x3 convolutions with padding 1, each with `filters` filters and ReLU, then a 1x1
+// convolution to one plane plus a learned bias per point; softmax over the size^2 points is
+// left to the loss. No pooling. The paper's net is layers = 13, filters = 192.
+struct PolicyNetOptions {
+    int board = 19;
+    int64_t filters = 192;
+    int64_t layers = 13;  // Convolutions in all, the final 1x1 included (at least 2).
+    int64_t first_kernel = 5;
+    int64_t planes = 48;  // Input feature planes.
+    Generator* gen = nullptr;
+};
+
+class PolicyNet : public nn::Module {
+public:
+    explicit PolicyNet(PolicyNetOptions options);
+    // planes (B, planes, board, board) -> logits (B, board * board); point index y * board + x.
+    Tensor forward(const Tensor& planes) override;
+    std::string type_name() const override { return "PolicyNet"; }
+    std::string extra_repr() const override;
+    const PolicyNetOptions& options() const { return options_; }
+
+    std::shared_ptr<nn::Sequential> body;  // Convolutions and ReLUs; the last is the 1x1 head.
+    Tensor position_bias;                  // (board * board)
+
+private:
+    PolicyNetOptions options_;
+};
+
+// The net's options as safetensors metadata, and back (ParseError naming `source` when a key
+// is missing or malformed).
+std::map<std::string, std::string> policy_metadata(const PolicyNetOptions& o);
+PolicyNetOptions policy_options_from(const std::map<std::string, std::string>& metadata, const std::string& source);
+
+// Weights file: the state_dict under PyTorch's names plus the options as metadata, so a
+// file is all a player needs. Written atomically.
+void save_policy(const std::string& path, PolicyNet& net);
+std::shared_ptr<PolicyNet> load_policy(const std::string& path);
+
+struct PolicyPlayerOptions {
+    // Resign when, after `resign_after` of the board's points have been played, the
+    // Tromp-Taylor area count puts the player this many points behind (komi included).
+    // 0 disables resigning.
+    double resign_margin = 0.25;  // Fraction of the board's points.
+    double resign_after = 0.6;    // Fraction of the board's points, in moves.
+};
+
+// Plays the network's most probable move with no search. Only sensible moves are candidates
+// (legal under positional superko and not filling one of its own eyes); with none left it
+// passes. It also passes when the opponent has just passed and the Tromp-Taylor count already
+// wins, which ends the game instead of filling its own territory.
+class PolicyPlayer : public Player {
+public:
+    explicit PolicyPlayer(std::shared_ptr<PolicyNet> net, PolicyPlayerOptions options = {});
+    Point choose(const Game& game, Color color) override;
+    // Move probabilities over the board's points for `color` to move (legality not applied).
+    std::vector<float> probabilities(const Game& game, Color color);
+
+private:
+    std::vector<float> probabilities_of(const std::vector<float>& planes, int n);
+
+    std::shared_ptr<PolicyNet> net_;
+    PolicyPlayerOptions options_;
+};
+
+}  // namespace kaya::go

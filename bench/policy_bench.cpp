@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+// AlphaGo's policy network on 19x19 (apps/go/policy): one SGD training step at batch 16 and
+// inference at batch 1 and 128, for the paper's 13 layers x 192 filters and the CPU-sized
+// 6 x 64. Arguments: layers, filters, batch. bench/torch_peer.py runs the same nets.
+#include <benchmark/benchmark.h>
+
+#include "apps/go/policy/policy.h"
+#include "kaya/nn/nn.h"
+#include "kaya/ops/ops.h"
+#include "kaya/optim/optim.h"
+
+namespace {
+
+using namespace kaya;
+
+std::shared_ptr<go::PolicyNet> net_for(const benchmark::State& state) {
+    manual_seed(0);
+    return std::make_shared<go::PolicyNet>(
+        go::PolicyNetOptions{.board = 19, .filters = state.range(1), .layers = state.range(0)});
+}
+
+void BM_PolicyTrain(benchmark::State& state) {
+    auto net = net_for(state);
+    const int64_t batch = state.range(2);
+    optim::SGD opt(net->parameters(), {.lr = 0.003});
+    Tensor x = rand({batch, 48, 19, 19}), y = randint(0, 361, {batch});
+    for (auto _ : state) {
+        opt.zero_grad();
+        autograd::backward(nn::cross_entropy(net->forward(x), y));
+        opt.step();
+    }
+    state.counters["pos/s"] = benchmark::Counter(static_cast<double>(batch), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BM_PolicyInfer(benchmark::State& state) {
+    auto net = net_for(state);
+    net->eval();
+    const int64_t batch = state.range(2);
+    Tensor x = rand({batch, 48, 19, 19});
+    for (auto _ : state) {
+        autograd::NoGradGuard no_grad;
+        benchmark::DoNotOptimize(softmax(net->forward(x), 1));
+    }
+    state.counters["pos/s"] = benchmark::Counter(static_cast<double>(batch), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+BENCHMARK(BM_PolicyTrain)->Args({6, 64, 16})->Args({13, 192, 16})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_PolicyInfer)
+    ->Args({6, 64, 1})
+    ->Args({6, 64, 128})
+    ->Args({13, 192, 1})
+    ->Args({13, 192, 128})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+}  // namespace

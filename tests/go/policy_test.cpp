@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: MIT
+// The policy network's shape and weights file, and the player's move choice: sensible moves
+// only, passing and resigning.
+#include "apps/go/policy/policy.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <numeric>
+
+#include "apps/go/board/coords.h"
+#include "kaya/io/safetensors.h"
+#include "kaya/ops/ops.h"
+
+namespace kaya::go {
+namespace {
+
+std::string temp_path(const std::string& name) {
+    auto dir = std::filesystem::temp_directory_path() / "kaya_policy_test";
+    std::filesystem::create_directories(dir);
+    return (dir / name).string();
+}
+
+TEST(Policy, LayersAreThePapersWithPyTorchNames) {
+    PolicyNet net({.board = 9, .filters = 8, .layers = 4});
+    // A module's own parameters come before its children's, as in PyTorch.
+    std::vector<std::pair<std::string, Shape>> want = {
+        {"position_bias", {81}},     {"body.0.weight", {8, 48, 5, 5}}, {"body.0.bias", {8}},
+        {"body.2.weight", {8, 8, 3, 3}}, {"body.2.bias", {8}},         {"body.4.weight", {8, 8, 3, 3}},
+        {"body.4.bias", {8}},        {"body.6.weight", {1, 8, 1, 1}}};
+    auto state = net.state_dict();
+    ASSERT_EQ(state.size(), want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+        EXPECT_EQ(state[i].first, want[i].first);
+        EXPECT_EQ(state[i].second.shape(), want[i].second) << want[i].first;
+    }
+    Tensor logits = net.forward(zeros({2, 48, 9, 9}));
+    EXPECT_EQ(logits.shape(), (Shape{2, 81}));
+    EXPECT_THROW(net.forward(zeros({2, 47, 9, 9})), ShapeError);
+    EXPECT_THROW(PolicyNet({.layers = 1}), ValueError);
+    EXPECT_THROW(PolicyNet({.first_kernel = 4}), ValueError);
+}
+
+TEST(Policy, WeightsFileCarriesTheShape) {
+    PolicyNet net({.board = 7, .filters = 4, .layers = 3, .first_kernel = 3});
+    const std::string path = temp_path("net.safetensors");
+    save_policy(path, net);
+    auto back = load_policy(path);
+    EXPECT_EQ(back->options().board, 7);
+    EXPECT_EQ(back->options().filters, 4);
+    EXPECT_EQ(back->options().layers, 3);
+    EXPECT_EQ(back->options().first_kernel, 3);
+    Tensor x = randn({1, 48, 7, 7});
+    EXPECT_EQ(to_vector<float>(net.forward(x)), to_vector<float>(back->forward(x)));
+    // A safetensors file without the metadata is refused with the reason.
+    io::save_safetensors(path, net.state_dict());
+    try {
+        load_policy(path);
+        FAIL() << "loaded a file without metadata";
+    } catch (const ParseError& e) {
+        EXPECT_NE(std::string(e.what()).find("metadata key 'board' missing"), std::string::npos) << e.what();
+    }
+}
+
+// A net whose only opinion is position_bias: the player's choice is then fully predictable.
+std::shared_ptr<PolicyNet> biased_net(int size, const std::vector<std::pair<std::string, float>>& prefs) {
+    auto net = std::make_shared<PolicyNet>(PolicyNetOptions{.board = size, .filters = 2, .layers = 2});
+    autograd::NoGradGuard no_grad;
+    for (auto& p : net->parameters()) zero_(p);
+    std::vector<float> bias(static_cast<size_t>(size * size), 0.0f);
+    Board b(size);
+    for (const auto& [vertex, v] : prefs) {
+        Point p = parse_gtp_vertex(b, vertex);
+        bias[static_cast<size_t>(b.y_of(p) * size + b.x_of(p))] = v;
+    }
+    copy_(net->position_bias, from_vector<float>(bias, {size * size}));
+    return net;
+}
+
+std::string vertex(Point p, int size) {
+    if (p == kResign) return "resign";
+    return point_to_gtp(Board(size), p);
+}
+
+Game play_moves(int size, const std::vector<std::string>& moves) {
+    Game g(size, 0.5);
+    for (const auto& m : moves) g.play(g.to_move(), parse_gtp_vertex(g.board(), m));
+    return g;
+}
+
+TEST(Policy, PlayerPicksTheMostProbableSensibleMove) {
+    // Black has an eye at A1 (surrounded by B1, A2, B2); White has a stone at E5.
+    Game g = play_moves(5, {"B1", "E5", "A2", "pass", "B2", "D5"});
+    ASSERT_EQ(g.to_move(), Color::Black);
+    // Preferences: the occupied E5 first, then Black's own eye A1, then C3.
+    auto net = biased_net(5, {{"E5", 9}, {"A1", 8}, {"C3", 7}});
+    PolicyPlayer player(net, {.resign_margin = 0});
+    EXPECT_EQ(vertex(player.choose(g, Color::Black), 5), "C3");
+    auto prob = player.probabilities(g, Color::Black);
+    EXPECT_EQ(prob.size(), 25u);
+    EXPECT_NEAR(std::accumulate(prob.begin(), prob.end(), 0.0), 1.0, 1e-5);
+}
+
+TEST(Policy, PlayerPassesWhenNothingSensibleIsLeftOrItHasWon) {
+    // 3x3: Black's row across the middle plus B1 and B3; the four corners are Black's eyes.
+    Game g = play_moves(3, {"A2", "pass", "B2", "pass", "C2", "pass", "B1", "pass", "B3"});
+    auto net = biased_net(3, {{"A1", 5}});
+    PolicyPlayer player(net, {.resign_margin = 0});
+    EXPECT_EQ(player.choose(g, Color::White), kPass);  // Every White move is suicide.
+    EXPECT_EQ(player.choose(g, Color::Black), kPass);  // Every Black move fills an eye.
+    // With sensible moves left, a player that leads passes after the opponent's pass.
+    Game h = play_moves(5, {"B1", "E5", "A2", "pass", "B2", "pass"});
+    auto net5 = biased_net(5, {{"C3", 5}});
+    EXPECT_EQ(PolicyPlayer(net5).choose(h, Color::Black), kPass);
+    h.undo();
+    h.play(Color::White, parse_gtp_vertex(h.board(), "D5"));
+    EXPECT_EQ(vertex(PolicyPlayer(net5).choose(h, Color::Black), 5), "C3");
+}
+
+TEST(Policy, PlayerResignsOnlyWhenFarBehindLateInTheGame) {
+    // White owns the whole board except a few points late in a game; Black is to move.
+    Game g(5, 0.5);
+    std::vector<std::string> white = {"A3", "B3", "C3", "D3", "E3", "A4", "B4", "C4", "D4", "E4", "A5", "B5"};
+    for (const auto& w : white) {
+        g.play(Color::Black, kPass);
+        g.play(Color::White, parse_gtp_vertex(g.board(), w));
+    }
+    auto net = biased_net(5, {{"C1", 5}});
+    EXPECT_EQ(PolicyPlayer(net, {.resign_margin = 0.25, .resign_after = 0.6}).choose(g, Color::Black), kResign);
+    EXPECT_EQ(vertex(PolicyPlayer(net, {.resign_margin = 0}).choose(g, Color::Black), 5), "C1");
+    // Early in the game the same count does not resign.
+    EXPECT_EQ(vertex(PolicyPlayer(net, {.resign_after = 2.0}).choose(g, Color::Black), 5), "C1");
+}
+
+}  // namespace
+}  // namespace kaya::go

@@ -17,15 +17,21 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PROGRAMS = ["gemm_bench", "elementwise_bench", "mlp_bench", "train_bench"]
+PROGRAMS = ["gemm_bench", "elementwise_bench", "mlp_bench", "train_bench", "policy_bench"]
 
 
-def run_kaya(build, min_time):
+def run_kaya(build, min_time, flt=""):
     times, counters = {}, {}
     for prog in PROGRAMS:
         exe = os.path.join(build, "bench", prog)
-        res = subprocess.run([exe, "--benchmark_format=json", f"--benchmark_min_time={min_time}"],
-                             check=True, capture_output=True, text=True)
+        cmd = [exe, "--benchmark_format=json", f"--benchmark_min_time={min_time}"]
+        if flt:
+            cmd.append(f"--benchmark_filter={flt}")
+        res = subprocess.run(cmd, capture_output=True, text=True)
+        if res.returncode != 0 and not (flt and "Failed to match" in res.stderr + res.stdout):
+            raise RuntimeError(f"{prog} failed:\n{res.stderr}")
+        if not res.stdout.strip():
+            continue
         for b in json.loads(res.stdout)["benchmarks"]:
             name = b["name"].replace("/real_time", "")
             unit = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[b["time_unit"]]
@@ -34,10 +40,10 @@ def run_kaya(build, min_time):
     return times, counters
 
 
-def run_torch(env_extra, min_time):
+def run_torch(env_extra, min_time, flt=""):
     env = dict(os.environ, OMP_NUM_THREADS="2", **env_extra)
     res = subprocess.run(["/usr/bin/python3", os.path.join(HERE, "torch_peer.py"),
-                          "--threads", "2", "--min-time", str(min_time)],
+                          "--threads", "2", "--min-time", str(min_time), "--filter", flt],
                          check=True, capture_output=True, text=True, env=env)
     return json.loads(res.stdout)
 
@@ -47,20 +53,21 @@ def main():
     ap.add_argument("--build", default=os.path.join(HERE, "..", "build"))
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--min-time", type=float, default=0.5)
+    ap.add_argument("--filter", default="", help="only benchmarks whose name contains this")
     args = ap.parse_args()
 
     kaya, torch_omp, torch_b1 = {}, {}, {}
     last_counters = {}
     for r in range(args.rounds):
         print(f"round {r + 1}/{args.rounds}: kaya", file=sys.stderr, flush=True)
-        t, last_counters = run_kaya(args.build, args.min_time)
+        t, last_counters = run_kaya(args.build, args.min_time, args.filter)
         for k, v in t.items():
             kaya.setdefault(k, []).append(v)
         print(f"round {r + 1}/{args.rounds}: pytorch (omp blas, 2 threads)", file=sys.stderr, flush=True)
-        for k, v in run_torch({}, args.min_time).items():
+        for k, v in run_torch({}, args.min_time, args.filter).items():
             torch_omp.setdefault(k, []).append(v)
         print(f"round {r + 1}/{args.rounds}: pytorch (OPENBLAS_NUM_THREADS=1)", file=sys.stderr, flush=True)
-        for k, v in run_torch({"OPENBLAS_NUM_THREADS": "1"}, args.min_time).items():
+        for k, v in run_torch({"OPENBLAS_NUM_THREADS": "1"}, args.min_time, args.filter).items():
             torch_b1.setdefault(k, []).append(v)
 
     med = lambda d, k: statistics.median(d[k]) if k in d else None
@@ -89,6 +96,10 @@ def main():
             if name.startswith("BM_FmaPeak") and peak:
                 print(f"| FMA peak (2 threads) | {k * 1e3:.2f} ms | | | {peak:.1f} GFLOP/s | measured |")
             continue
+        elif name.startswith("BM_Policy"):
+            _, layers, filters, batch = name.split("/")
+            rate = f"{int(batch) / k:.0f} pos/s"
+            notes = f"{layers} layers x {filters} filters, 19x19, batch {batch}"
         else:
             n = int(name.split("/")[1])
             per = {"BM_AddBroadcast": 8, "BM_Exp": 8, "BM_MulAdd": 24}.get(name.split("/")[0])

@@ -94,6 +94,51 @@ def train_step(sizes, batch, classification, foreach):
     return step
 
 
+def policy_net(layers, filters, board=19):
+    """AlphaGo's policy network as apps/go/policy builds it (same layer order and names)."""
+    body = [torch.nn.Conv2d(48, filters, 5, padding=2), torch.nn.ReLU()]
+    for _ in range(layers - 2):
+        body += [torch.nn.Conv2d(filters, filters, 3, padding=1), torch.nn.ReLU()]
+    body.append(torch.nn.Conv2d(filters, 1, 1, bias=False))
+
+    class PolicyNet(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.position_bias = torch.nn.Parameter(torch.zeros(board * board))
+            self.body = torch.nn.Sequential(*body)
+
+        def forward(self, x):
+            return self.body(x).flatten(1) + self.position_bias
+
+    return PolicyNet()
+
+
+def policy_train(layers, filters, batch):
+    torch.manual_seed(0)
+    net = policy_net(layers, filters)
+    opt = torch.optim.SGD(net.parameters(), lr=0.003)
+    x, y = torch.rand(batch, 48, 19, 19), torch.randint(0, 361, (batch,))
+
+    def step():
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(net(x), y).backward()
+        opt.step()
+
+    return step
+
+
+def policy_infer(layers, filters, batch):
+    torch.manual_seed(0)
+    net = policy_net(layers, filters).eval()
+    x = torch.rand(batch, 48, 19, 19)
+
+    def run():
+        with torch.no_grad():
+            torch.softmax(net(x), 1)
+
+    return run
+
+
 BENCHES = {}
 for n in (256, 512, 1024, 2048):
     BENCHES[f"BM_KayaMatmul/{n}"] = lambda n=n: gemm(n)
@@ -105,6 +150,10 @@ for b in (256, 32):
     BENCHES[f"BM_MlpForwardBackward/{b}"] = lambda b=b: mlp(b)
     BENCHES[f"BM_TrainStepMlp/{b}"] = lambda b=b: [train_step([117, 64, 64, 1], b, False, f) for f in (False, True)]
 BENCHES["BM_TrainStepFashion/128"] = lambda: [train_step([784, 256, 128, 10], 128, True, f) for f in (False, True)]
+for layers, filters in ((6, 64), (13, 192)):
+    BENCHES[f"BM_PolicyTrain/{layers}/{filters}/16"] = lambda l=layers, f=filters: policy_train(l, f, 16)
+    for b in (1, 128):
+        BENCHES[f"BM_PolicyInfer/{layers}/{filters}/{b}"] = lambda l=layers, f=filters, b=b: policy_infer(l, f, b)
 
 
 def main():

@@ -4,6 +4,7 @@
 // error messages.
 #include <gtest/gtest.h>
 
+#include "kaya/kernels/conv/conv.h"
 #include "kaya/ops/ops.h"
 
 namespace kaya {
@@ -59,6 +60,37 @@ TEST(Conv, MatchesTheDefinitionOnThreadedSizes) {
         double via_w = sum(mul(w, conv2d_weight_grad(x, w.shape(), gy, c.p))).item<double>();
         EXPECT_NEAR(via_x, lhs, 1e-9 * (1 + std::abs(lhs)));
         EXPECT_NEAR(via_w, lhs, 1e-9 * (1 + std::abs(lhs)));
+    }
+}
+
+// Winograd F(4x4, 3x3) against im2col on the shapes it takes: the Go net's 19x19 (a partial
+// last tile), odd sizes, padding 0, 1 and 2, several chunks of images, float and double.
+TEST(Conv, WinogradMatchesIm2col) {
+    Generator g(5);
+    struct Case {
+        Shape x;
+        int64_t out, pad;
+    };
+    for (const Case& c : std::vector<Case>{{{3, 16, 19, 19}, 24, 1}, {{2, 20, 7, 9}, 16, 0}, {{2, 16, 5, 6}, 17, 2},
+                                           {{1, 32, 4, 4}, 16, 1}}) {
+        for (DType dt : {DType::Float32, DType::Float64}) {
+            Tensor x = randn(c.x, dt, &g), w = randn({c.out, c.x[1], 3, 3}, dt, &g), b = randn({c.out}, dt, &g);
+            const Conv2dParams p{.padding = {c.pad, c.pad}};
+            kernels::set_winograd_enabled(false);
+            Tensor y0 = conv2d(x, w, b, p);
+            Tensor gy = randn(y0.shape(), dt, &g);
+            Tensor gx0 = conv2d_input_grad(x.shape(), w, gy, p), gw0 = conv2d_weight_grad(x, w.shape(), gy, p);
+            kernels::set_winograd_enabled(true);
+            Tensor y1 = conv2d(x, w, b, p);
+            Tensor gx1 = conv2d_input_grad(x.shape(), w, gy, p), gw1 = conv2d_weight_grad(x, w.shape(), gy, p);
+            const double tol = dt == DType::Float32 ? 2e-5 : 1e-12;
+            auto rel = [](const Tensor& a, const Tensor& b) {
+                return max(abs(sub(a, b))).item<double>() / (max(abs(b)).item<double>() + 1e-30);
+            };
+            EXPECT_LT(rel(y1, y0), tol) << format_shape(c.x) << " pad " << c.pad;
+            EXPECT_LT(rel(gx1, gx0), tol) << format_shape(c.x) << " pad " << c.pad;
+            EXPECT_LT(rel(gw1, gw0), tol) << format_shape(c.x) << " pad " << c.pad;
+        }
     }
 }
 

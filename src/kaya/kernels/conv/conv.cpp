@@ -2,10 +2,15 @@
 #include "kaya/kernels/conv/conv.h"
 
 #include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #include "kaya/core/parallel.h"
 #include "kaya/kernels/blas/gemm.h"
+#include "kaya/kernels/conv/scratch.h"
+#include "kaya/kernels/conv/winograd.h"
 
 namespace kaya::kernels {
 
@@ -17,6 +22,22 @@ bool ConvGeometry::resolve() {
     WO = (pw - ew) / stride_w + 1;
     return true;
 }
+
+namespace {
+std::atomic<bool> g_winograd{[] {
+    const char* env = std::getenv("KAYA_WINOGRAD");
+    return !(env && std::strcmp(env, "0") == 0);
+}()};
+
+// Winograd's transforms cost about as much as the products they save when there are only a
+// few channels; from 16 in and out they pay for themselves.
+bool use_winograd(const ConvGeometry& g) {
+    return g_winograd.load(std::memory_order_relaxed) && winograd_applies(g) && g.C >= 16 && g.O >= 16;
+}
+}  // namespace
+
+void set_winograd_enabled(bool on) { g_winograd.store(on); }
+bool winograd_enabled() { return g_winograd.load(); }
 
 bool ConvGeometry::pointwise() const {
     return KH == 1 && KW == 1 && stride_h == 1 && stride_w == 1 && pad_h == 0 && pad_w == 0;
@@ -122,17 +143,18 @@ void for_each_image(const ConvGeometry& g, int64_t n, F&& f) {
 
 template <class T>
 void conv2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y) {
+    if (use_winograd(g)) return winograd_forward(g, x, w, bias, y);
     const int64_t cg = g.c_per_group(), og = g.o_per_group(), k = g.patch(), hw = g.out_plane();
     const bool direct = g.pointwise();
     for_each_image(g, g.N, [&](int64_t n) {
-        std::vector<T> col(direct ? 0 : k * hw);
+        T* col = direct ? nullptr : scratch<T>(0, static_cast<size_t>(k * hw));
         for (int64_t gr = 0; gr < g.groups; ++gr) {
             const T* xg = x + (n * g.C + gr * cg) * g.H * g.W;
             T* yg = y + (n * g.O + gr * og) * hw;
             const T* cols = xg;
             if (!direct) {
-                im2col(g, xg, col.data());
-                cols = col.data();
+                im2col(g, xg, col);
+                cols = col;
             }
             if (bias) {
                 for (int64_t o = 0; o < og; ++o) std::fill(yg + o * hw, yg + (o + 1) * hw, bias[gr * og + o]);
@@ -144,15 +166,16 @@ void conv2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias
 
 template <class T>
 void conv2d_backward_input(const ConvGeometry& g, const T* gy, const T* w, T* gx) {
+    if (use_winograd(g)) return winograd_backward_input(g, gy, w, gx);
     const int64_t cg = g.c_per_group(), og = g.o_per_group(), k = g.patch(), hw = g.out_plane();
     const bool direct = g.pointwise();
     for_each_image(g, g.N, [&](int64_t n) {
-        std::vector<T> col(direct ? 0 : k * hw);
+        T* col = direct ? nullptr : scratch<T>(0, static_cast<size_t>(k * hw));
         for (int64_t gr = 0; gr < g.groups; ++gr) {
             T* xg = gx + (n * g.C + gr * cg) * g.H * g.W;
             const T* gyg = gy + (n * g.O + gr * og) * hw;
             // col = w_g^T @ gy_g, then back to pixels (directly into gx for 1x1 kernels).
-            T* cols = direct ? xg : col.data();
+            T* cols = direct ? xg : col;
             gemm<T>(true, false, k, hw, og, T(1), w + gr * og * k, k, gyg, hw, T(0), cols, hw);
             if (!direct) col2im(g, cols, xg);
         }
@@ -166,23 +189,24 @@ constexpr int64_t kColumnBudget = int64_t{1} << 23;
 
 template <class T>
 void conv2d_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw) {
+    if (use_winograd(g)) return winograd_backward_weight(g, x, gy, gw);
     const int64_t cg = g.c_per_group(), og = g.o_per_group(), k = g.patch(), hw = g.out_plane();
     const bool direct = g.pointwise();
     std::fill(gw, gw + g.O * k, T(0));
     const int64_t chunk = std::clamp<int64_t>(kColumnBudget / std::max<int64_t>(k * hw, 1), 1, std::max<int64_t>(g.N, 1));
-    std::vector<T> col(direct ? 0 : chunk * k * hw);
+    T* col = direct ? nullptr : scratch<T>(0, static_cast<size_t>(chunk * k * hw));
     const int64_t blocks = (k + kWeightBlock - 1) / kWeightBlock;
     for (int64_t n0 = 0; n0 < g.N; n0 += chunk) {
         const int64_t nb = std::min(chunk, g.N - n0);
         for (int64_t gr = 0; gr < g.groups; ++gr) {
             auto input = [&](int64_t i) { return x + ((n0 + i) * g.C + gr * cg) * g.H * g.W; };
-            if (!direct) for_each_image(g, nb, [&](int64_t i) { im2col(g, input(i), col.data() + i * k * hw); });
+            if (!direct) for_each_image(g, nb, [&](int64_t i) { im2col(g, input(i), col + i * k * hw); });
             // gw_g[:, block] += gy_i @ col_i[block]^T for every image, in image order.
             parallel_for(blocks, work(g) >= kConvParallelWork ? 1 : blocks, [&](int64_t b, int64_t e) {
                 for (int64_t blk = b; blk < e; ++blk) {
                     const int64_t c0 = blk * kWeightBlock, width = std::min(kWeightBlock, k - c0);
                     for (int64_t i = 0; i < nb; ++i) {
-                        const T* cols = direct ? input(i) : col.data() + i * k * hw;
+                        const T* cols = direct ? input(i) : col + i * k * hw;
                         gemm_serial<T>(false, true, og, width, hw, T(1), gy + ((n0 + i) * g.O + gr * og) * hw, hw,
                                        cols + c0 * hw, hw, T(1), gw + gr * og * k + c0, k);
                     }

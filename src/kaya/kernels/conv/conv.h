@@ -25,6 +25,12 @@ struct ConvGeometry {
     bool pointwise() const;
 };
 
+// 3x3 convolutions with stride 1 and enough channels take Winograd's F(4x4, 3x3)
+// (winograd.h); others im2col and a matrix product. Off, everything takes im2col (for tests
+// and benchmarks of both paths). On by default; KAYA_WINOGRAD=0 in the environment turns it off.
+void set_winograd_enabled(bool on);
+bool winograd_enabled();
+
 // y = conv(x, w) (+ bias per output channel when bias is not null).
 template <class T>
 void conv2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y);

@@ -121,7 +121,7 @@ int main(int argc, char** argv) {
             const int size = net->options().board;
             kaya::go::GtpEngine engine(
                 std::make_unique<kaya::go::PolicyPlayer>(net, kaya::go::PolicyPlayerOptions{.resign_margin = resign_margin}),
-                {.board_size = size});
+                {.board_size = size, .only_size = size});
             engine.run(std::cin, std::cout);
         } else if (*sweep) {
             kaya::app::Config cfg = kaya::app::Config::load(sweep_config);

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "apps/go/board/game.h"
+#include "apps/go/gtp/client.h"
 #include "apps/go/sgf/sgf.h"
 #include "apps/train/config.h"
 #include "apps/train/go_train.h"
@@ -106,6 +107,35 @@ TEST(GoTrain, ResumeReachesTheSameWeights) {
     // A changed batch size cannot continue the same position stream.
     cfg.set("train.batch_size=32");
     EXPECT_THROW(train_go_policy(cfg, {.resume = true, .verbose = false}), ValueError);
+}
+
+}  // namespace
+}  // namespace kaya::app
+
+namespace kaya::app {
+namespace {
+
+// The real binary as a GTP engine with a (tiny, untrained) network: what a controller sees.
+TEST(GoGtp, TheBinaryPlaysThroughGtpWithAWeightsFile) {
+    const std::string dir = tmp_dir("gtp");
+    go::PolicyNet net({.board = 9, .filters = 4, .layers = 3});
+    go::save_policy(dir + "/net.safetensors", net);
+    go::GtpClient engine(std::string(KAYA_BINARY) + " go gtp --weights " + dir + "/net.safetensors", 30);
+    EXPECT_EQ(engine.send("protocol_version"), "2");
+    EXPECT_THROW(engine.send("boardsize 19"), ValueError);  // The net plays 9x9 only.
+    engine.send("boardsize 9");
+    engine.send("komi 7.5");
+    engine.send("play b e5");
+    const std::string move = engine.send("genmove w");
+    EXPECT_EQ(move.size(), 2u) << move;  // A vertex such as "D4": an untrained net neither passes nor resigns.
+    EXPECT_NE(move, "E5");
+    EXPECT_THROW(engine.send("play w e5"), ValueError);
+    EXPECT_THROW(engine.send("genmove purple"), ValueError);
+    EXPECT_TRUE(engine.alive());
+    // A weights file that is not a policy network is refused with a message, not a crash.
+    io::write_file_atomic(dir + "/bad.safetensors", "not a safetensors file");
+    go::GtpClient bad(std::string(KAYA_BINARY) + " go gtp --weights " + dir + "/bad.safetensors 2>/dev/null", 30);
+    EXPECT_THROW(bad.send("name"), IoError);
 }
 
 }  // namespace

@@ -26,6 +26,13 @@ struct Resigning : Player {
     Point choose(const Game&, Color) override { return kResign; }
 };
 
+TEST(Gtp, AnEngineForOneBoardSizeRefusesOthers) {
+    GtpEngine e(std::make_unique<FirstLegal>(), {.board_size = 9, .only_size = 9});
+    EXPECT_EQ(e.handle("boardsize 19"), "? unacceptable size\n\n");
+    EXPECT_EQ(e.handle("boardsize 9"), "= \n\n");
+    EXPECT_EQ(e.handle("genmove b"), "= A9\n\n");
+}
+
 TEST(Gtp, TranscriptOfTheRequiredCommands) {
     GtpEngine e(std::make_unique<FirstLegal>());
     const std::vector<std::pair<std::string, std::string>> transcript = {

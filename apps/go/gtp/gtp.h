@@ -26,6 +26,7 @@ struct GtpOptions {
     std::string name = "Kaya";
     std::string version = "0.1.0";
     int board_size = 19;
+    int only_size = 0;  // When set, boardsize accepts only this size (e.g. a network's board).
     double komi = 7.5;
 };
 

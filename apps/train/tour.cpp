@@ -90,8 +90,8 @@ void not_yet(Report& report) {
     report.add_section("7, 11-17", "Not in this report yet",
                        "<p>Row 7's Hessian and critical-point report (the double-backward engine it needs exists "
                        "and is tested), row 6's model-bias vs optimisation diagnosis, and rows 11, 12 and 14 to "
-                       "17 (CNNs, augmentation, speech, Transformers, decoders) have no demo yet, nor row 13's "
-                       "policy network. README's status table is the current list.</p>");
+                       "17 (CNNs, augmentation, speech, Transformers, decoders) have no demo yet. README's status "
+                       "table is the current list.</p>");
 }
 
 }  // namespace

@@ -5,6 +5,7 @@ timed in this process. Prints {benchmark name: median seconds per call} as JSON.
 Threading comes from the environment the caller sets (OMP_NUM_THREADS, OPENBLAS_NUM_THREADS)."""
 import argparse
 import json
+import re
 import statistics
 import time
 
@@ -165,7 +166,7 @@ def main():
     torch.set_num_threads(args.threads)
     out = {}
     for name, make in BENCHES.items():
-        if args.filter and args.filter not in name:
+        if args.filter and not re.search(args.filter, name):
             continue
         made = make()
         # A list holds variants of one set-up (e.g. Adam's single-tensor and foreach paths): the

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "kaya/kernels/conv/conv.h"
+#include "kaya/kernels/conv/winograd.h"
 #include "kaya/ops/ops.h"
 
 namespace kaya {
@@ -63,26 +64,32 @@ TEST(Conv, MatchesTheDefinitionOnThreadedSizes) {
     }
 }
 
-// Winograd F(4x4, 3x3) against im2col on the shapes it takes: the Go net's 19x19 (a partial
-// last tile), odd sizes, padding 0, 1 and 2, several chunks of images, float and double.
+// Winograd F(4x4, 3x3), called directly, against im2col on the shapes it takes: the Go net's
+// 19x19 (a partial last tile), odd sizes, padding 0, 1 and 2, float and double.
 TEST(Conv, WinogradMatchesIm2col) {
     Generator g(5);
     struct Case {
         Shape x;
         int64_t out, pad;
     };
-    for (const Case& c : std::vector<Case>{{{3, 16, 19, 19}, 24, 1}, {{2, 20, 7, 9}, 16, 0}, {{2, 16, 5, 6}, 17, 2},
-                                           {{1, 32, 4, 4}, 16, 1}}) {
+    kernels::set_winograd_enabled(false);
+    for (const Case& c : std::vector<Case>{{{3, 16, 19, 19}, 24, 1}, {{2, 20, 7, 9}, 16, 0}, {{2, 3, 5, 6}, 5, 2},
+                                           {{1, 32, 4, 4}, 16, 1}, {{40, 16, 9, 9}, 16, 1}}) {
         for (DType dt : {DType::Float32, DType::Float64}) {
             Tensor x = randn(c.x, dt, &g), w = randn({c.out, c.x[1], 3, 3}, dt, &g), b = randn({c.out}, dt, &g);
             const Conv2dParams p{.padding = {c.pad, c.pad}};
-            kernels::set_winograd_enabled(false);
             Tensor y0 = conv2d(x, w, b, p);
             Tensor gy = randn(y0.shape(), dt, &g);
             Tensor gx0 = conv2d_input_grad(x.shape(), w, gy, p), gw0 = conv2d_weight_grad(x, w.shape(), gy, p);
-            kernels::set_winograd_enabled(true);
-            Tensor y1 = conv2d(x, w, b, p);
-            Tensor gx1 = conv2d_input_grad(x.shape(), w, gy, p), gw1 = conv2d_weight_grad(x, w.shape(), gy, p);
+            kernels::ConvGeometry geo{.N = c.x[0], .C = c.x[1], .H = c.x[2], .W = c.x[3], .O = c.out, .KH = 3,
+                                      .KW = 3, .pad_h = c.pad, .pad_w = c.pad};
+            ASSERT_TRUE(geo.resolve() && kernels::winograd_applies(geo));
+            Tensor y1 = empty_like(y0), gx1 = empty_like(x), gw1 = empty_like(w);
+            visit_floating(dt, "test", [&]<class T>() {
+                kernels::winograd_forward<T>(geo, x.data<T>(), w.data<T>(), b.data<T>(), y1.data<T>());
+                kernels::winograd_backward_input<T>(geo, gy.data<T>(), w.data<T>(), gx1.data<T>());
+                kernels::winograd_backward_weight<T>(geo, x.data<T>(), gy.data<T>(), gw1.data<T>());
+            });
             const double tol = dt == DType::Float32 ? 2e-5 : 1e-12;
             auto rel = [](const Tensor& a, const Tensor& b) {
                 return max(abs(sub(a, b))).item<double>() / (max(abs(b)).item<double>() + 1e-30);
@@ -92,6 +99,16 @@ TEST(Conv, WinogradMatchesIm2col) {
             EXPECT_LT(rel(gw1, gw0), tol) << format_shape(c.x) << " pad " << c.pad;
         }
     }
+    kernels::set_winograd_enabled(true);
+    // The dispatch: the op takes Winograd for a batch of boards (seen in its rounding, which
+    // differs from im2col's in the last bits).
+    Tensor x = randn({8, 16, 19, 19}, DType::Float32, &g), w = randn({16, 16, 3, 3}, DType::Float32, &g);
+    Tensor wino = conv2d(x, w, Tensor(), {.padding = {1, 1}});
+    kernels::set_winograd_enabled(false);
+    Tensor plain = conv2d(x, w, Tensor(), {.padding = {1, 1}});
+    kernels::set_winograd_enabled(true);
+    EXPECT_NE(to_vector<float>(wino), to_vector<float>(plain));
+    EXPECT_LT(max(abs(sub(wino, plain))).item<double>() / max(abs(plain)).item<double>(), 2e-5);
 }
 
 TEST(Conv, ResultsDoNotDependOnThreadCount) {

@@ -101,20 +101,6 @@ void write_outputs(const std::string& dir, const std::vector<GoEpochRecord>& h) 
                                                                         .ylabel = "loss"}));
 }
 
-NamedTensors with_prefix(const std::string& prefix, const NamedTensors& in) {
-    NamedTensors out;
-    for (const auto& [n, t] : in) out.emplace_back(prefix + n, t);
-    return out;
-}
-
-NamedTensors without_prefix(const std::string& prefix, const NamedTensors& in) {
-    NamedTensors out;
-    for (const auto& [n, t] : in) {
-        if (n.rfind(prefix, 0) == 0) out.emplace_back(n.substr(prefix.size()), t);
-    }
-    return out;
-}
-
 std::string number(double v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.17g", v);

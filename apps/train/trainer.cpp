@@ -52,20 +52,6 @@ std::pair<double, double> evaluate(nn::Module& model, const data::TensorDataset&
     return {total / n, classification ? correct / n : -1.0};
 }
 
-NamedTensors prefixed(const std::string& prefix, const NamedTensors& in) {
-    NamedTensors out;
-    for (const auto& [n, t] : in) out.emplace_back(prefix + n, t);
-    return out;
-}
-
-NamedTensors strip(const std::string& prefix, const NamedTensors& in) {
-    NamedTensors out;
-    for (const auto& [n, t] : in) {
-        if (n.rfind(prefix, 0) == 0) out.emplace_back(n.substr(prefix.size()), t);
-    }
-    return out;
-}
-
 Tensor history_column(const std::vector<EpochRecord>& h, double EpochRecord::*field) {
     std::vector<double> v;
     for (const auto& r : h) v.push_back(r.*field);
@@ -124,6 +110,20 @@ std::string prediction_column(const Config& cfg, const std::string& target) {
 
 }  // namespace
 
+NamedTensors with_prefix(const std::string& prefix, const NamedTensors& in) {
+    NamedTensors out;
+    for (const auto& [n, t] : in) out.emplace_back(prefix + n, t);
+    return out;
+}
+
+NamedTensors without_prefix(const std::string& prefix, const NamedTensors& in) {
+    NamedTensors out;
+    for (const auto& [n, t] : in) {
+        if (n.rfind(prefix, 0) == 0) out.emplace_back(n.substr(prefix.size()), t);
+    }
+    return out;
+}
+
 RunResult train(const Config& cfg, const RunOptions& opt) {
     RunResult res;
     res.dir = cfg.get_string("output.dir", "runs/" + fs::path(cfg.source()).stem().string());
@@ -163,16 +163,16 @@ RunResult train(const Config& cfg, const RunOptions& opt) {
     if (opt.resume) {
         KAYA_CHECK(fs::exists(ckpt), IoError, ckpt, ": no checkpoint to resume from");
         auto f = io::load_safetensors(ckpt);
-        model->load_state_dict(strip("model.", f.tensors));
-        optimizer->load_state_dict(strip("optimizer.", f.tensors));
-        best_state = strip("best.", f.tensors);
+        model->load_state_dict(without_prefix("model.", f.tensors));
+        optimizer->load_state_dict(without_prefix("optimizer.", f.tensors));
+        best_state = without_prefix("best.", f.tensors);
         auto m = [&](const std::string& k) { return std::stod(f.metadata.at(k)); };
         start_epoch = static_cast<int64_t>(m("epoch")) + 1;
         bad_epochs = static_cast<int64_t>(m("bad_epochs"));
         res.best_epoch = static_cast<int64_t>(m("best_epoch"));
         res.best_val_loss = m("best_val_loss");
         default_generator().set_state(std::stoull(f.metadata.at("rng_seed")), std::stoull(f.metadata.at("rng_offset")));
-        NamedTensors hist = strip("history.", f.tensors);
+        NamedTensors hist = without_prefix("history.", f.tensors);
         for (int64_t e = 0; e < start_epoch - 1; ++e) {
             auto at = [&](const std::string& k) {
                 for (auto& [n, t] : hist) {
@@ -234,9 +234,9 @@ RunResult train(const Config& cfg, const RunOptions& opt) {
             std::fflush(stdout);
         }
         // Checkpoint: weights, optimizer, best weights, history, RNG and loop state.
-        NamedTensors all = prefixed("model.", model->state_dict());
-        for (auto& kv : prefixed("optimizer.", optimizer->state_dict())) all.push_back(kv);
-        for (auto& kv : prefixed("best.", best_state)) all.push_back(kv);
+        NamedTensors all = with_prefix("model.", model->state_dict());
+        for (auto& kv : with_prefix("optimizer.", optimizer->state_dict())) all.push_back(kv);
+        for (auto& kv : with_prefix("best.", best_state)) all.push_back(kv);
         all.emplace_back("history.train_loss", history_column(res.history, &EpochRecord::train_loss));
         all.emplace_back("history.val_loss", history_column(res.history, &EpochRecord::val_loss));
         all.emplace_back("history.val_accuracy", history_column(res.history, &EpochRecord::val_accuracy));

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "apps/train/config.h"
+#include "kaya/core/tensor.h"
 
 namespace kaya::app {
 
@@ -39,5 +40,10 @@ struct RunResult {
 // when data.test_path is set. With RunOptions::resume it continues a killed run and reaches
 // the same weights as an uninterrupted one.
 RunResult train(const Config& cfg, const RunOptions& options = {});
+
+// Checkpoints keep several state dicts in one file under prefixes ("model.", "optimizer.").
+NamedTensors with_prefix(const std::string& prefix, const NamedTensors& in);
+// The entries under `prefix`, with the prefix removed.
+NamedTensors without_prefix(const std::string& prefix, const NamedTensors& in);
 
 }  // namespace kaya::app

@@ -181,6 +181,21 @@ GoRunResult train_go_policy(const Config& cfg, const RunOptions& opt) {
         .filters = cfg.get_int("model.filters", 192),
         .layers = cfg.get_int("model.layers", 13),
         .first_kernel = cfg.get_int("model.first_kernel", 5)});
+    // A warm start from a weights file (e.g. the net shipped in models/): same shape required.
+    const std::string init = cfg.get_string("model.init_weights", "");
+    if (!init.empty() && !opt.resume) {
+        auto start = go::load_policy(init);
+        const auto& a = start->options();
+        const auto& b = net->options();
+        KAYA_CHECK(a.board == b.board && a.filters == b.filters && a.layers == b.layers &&
+                       a.first_kernel == b.first_kernel,
+                   ValueError, cfg.source(), ": model.init_weights '", init, "' is a ", a.layers, "x", a.filters,
+                   " net for ", a.board, "x", a.board, ", the config asks for ", b.layers, "x", b.filters, " on ",
+                   b.board, "x", b.board);
+        net->load_state_dict(start->state_dict());
+        net->train();
+        if (opt.verbose) std::printf("starting from the weights in %s\n", init.c_str());
+    }
     res.model_summary = net->summary();
     res.num_parameters = net->num_parameters();
     auto optimizer = build_optimizer(cfg, net->parameters());

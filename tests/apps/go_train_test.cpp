@@ -89,6 +89,19 @@ TEST(GoTrain, LearnsALocalRuleAndWritesItsOutputs) {
     EXPECT_EQ(net->options().filters, 8);
 }
 
+TEST(GoTrain, StartsFromAWeightsFile) {
+    const std::string games = write_games(12), a = tmp_dir("first"), b = tmp_dir("warm");
+    GoRunResult first = train_go_policy(go_config(games, a, 2), {.verbose = false});
+    // No epochs: the test score is that of the starting weights, i.e. of the first run's net.
+    Config cfg = go_config(games, b, 0);
+    cfg.set("model.init_weights='" + a + "/model.safetensors'");
+    GoRunResult warm = train_go_policy(cfg, {.verbose = false});
+    EXPECT_EQ(warm.test.top1, first.test.top1);
+    EXPECT_EQ(warm.test.loss, first.test.loss);
+    cfg.set("model.filters=16");
+    EXPECT_THROW(train_go_policy(cfg, {.verbose = false}), ValueError);
+}
+
 TEST(GoTrain, ResumeReachesTheSameWeights) {
     const std::string games = write_games(12), a = tmp_dir("full"), b = tmp_dir("stopped");
     train_go_policy(go_config(games, a, 3), {.verbose = false});

@@ -77,6 +77,10 @@ int main(int argc, char** argv) {
                       "GTP engine that scores finished games with dead stones removed, e.g. "
                       "\"gnugo --mode gtp\" (default: Tromp-Taylor, all stones alive)");
     match->add_option("--games,-n", match_options.games, "Number of games")->capture_default_str();
+    match
+        ->add_option("--parallel,-j", match_options.parallel,
+                     "Games played at once, each with its own engine processes")
+        ->capture_default_str();
     match->add_option("--size", match_options.size, "Board size")->capture_default_str();
     match->add_option("--komi", match_options.komi, "Komi")->capture_default_str();
     match->add_option("--max-moves", match_options.max_moves,

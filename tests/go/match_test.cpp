@@ -118,10 +118,48 @@ TEST(Match, ResumeKeepsFinishedGamesAndPlaysTheRest) {
     EXPECT_EQ(play_match(o).games.size(), 3u);
     std::ofstream(dir + "/out/results.csv")
         << "game,a_color,result,a_won,draw,moves,note\n1,white,B+R,0,0,9,\n";
-    EXPECT_THROW(play_match(o), ValueError);
+    EXPECT_THROW(play_match(o), ParseError);
+    std::ofstream(dir + "/out/results.csv")
+        << "game,a_color,result,a_won,draw,moves,note\n7,black,B+R,1,0,9,\n";
+    EXPECT_THROW(play_match(o), ParseError);  // Game 7 of a 3-game match.
     std::ofstream(dir + "/out/results.csv")
         << "game,a_color,result,a_won,draw,moves,note\n1,black\n";
     EXPECT_THROW(play_match(o), ParseError);
+    fs::remove_all(dir);
+}
+
+TEST(Match, ParallelGamesKeepTheirNumbersColoursAndResumeFillsGaps) {
+    std::string dir = temp_dir("parallel");
+    MatchOptions o{.engine_a = kGnuGo,
+                   .engine_b = stubborn_engine(dir),
+                   .games = 4,
+                   .parallel = 2,
+                   .size = 5,
+                   .out_dir = dir + "/out",
+                   .verbose = false};
+    MatchResult r = play_match(o);
+    ASSERT_EQ(r.games.size(), 4u);
+    EXPECT_EQ(r.a_wins, 4);
+    for (int g = 0; g < 4; ++g) {
+        EXPECT_EQ(r.games[g].a_black, g % 2 == 0) << "game " << g + 1;
+        EXPECT_EQ(r.games[g].result, g % 2 == 0 ? "B+F" : "W+F") << "game " << g + 1;
+        char name[32];
+        std::snprintf(name, sizeof name, "/out/game-%03d.sgf", g + 1);
+        EXPECT_TRUE(fs::exists(dir + name)) << name;
+    }
+    // Parallel games finish out of order, so a killed match can leave gaps: resume fills them.
+    std::ofstream(dir + "/out/results.csv")
+        << "game,a_color,result,a_won,draw,moves,note\n1,black,B+R,1,0,9,\n3,black,W+R,0,0,9,\n";
+    o.resume = true;
+    r = play_match(o);
+    ASSERT_EQ(r.games.size(), 4u);
+    EXPECT_EQ(r.a_wins, 3);  // Game 3 as the file says, games 2 and 4 played again.
+    EXPECT_EQ(r.games[2].result, "W+R");
+    EXPECT_EQ(r.games[3].result, "W+F");
+    std::ifstream csv(dir + "/out/results.csv");
+    std::stringstream text;
+    text << csv.rdbuf();
+    EXPECT_NE(text.str().find("\n4,white,W+F,1,0,"), std::string::npos) << text.str();
     fs::remove_all(dir);
 }
 

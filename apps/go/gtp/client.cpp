@@ -51,7 +51,11 @@ bool write_all(int fd, const std::string& data) {
 GtpClient::GtpClient(std::string command, double timeout_seconds, const std::string& stderr_path)
     : command_(std::move(command)), timeout_(timeout_seconds) {
     int in_pipe[2], out_pipe[2];
-    KAYA_CHECK(::pipe(in_pipe) == 0 && ::pipe(out_pipe) == 0, IoError, "GTP engine '", command_,
+    // Close-on-exec from the start: an engine started at the same time by another thread must
+    // not inherit these ends, or this engine would never see end-of-file on its stdin. dup2
+    // clears the flag on the child's copies at 0 and 1.
+    KAYA_CHECK(::pipe2(in_pipe, O_CLOEXEC) == 0 && ::pipe2(out_pipe, O_CLOEXEC) == 0, IoError,
+               "GTP engine '", command_,
                "': cannot create pipes: ", std::strerror(errno));
     pid_ = ::fork();
     KAYA_CHECK(pid_ >= 0, IoError, "GTP engine '", command_,
@@ -63,9 +67,8 @@ GtpClient::GtpClient(std::string command, double timeout_seconds, const std::str
         ::dup2(in_pipe[0], 0);
         ::dup2(out_pipe[1], 1);
         int err = ::open(stderr_path.empty() ? "/dev/null" : stderr_path.c_str(),
-                         O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (err >= 0) ::dup2(err, 2);
-        for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1]}) ::close(fd);
+                         O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        if (err >= 0) ::dup2(err, 2);  // Everything else closes itself at exec.
         ::execl("/bin/sh", "sh", "-c", command_.c_str(), static_cast<char*>(nullptr));
         ::_exit(127);
     }
@@ -73,8 +76,6 @@ GtpClient::GtpClient(std::string command, double timeout_seconds, const std::str
     ::close(out_pipe[1]);
     to_child_ = in_pipe[1];
     from_child_ = out_pipe[0];
-    ::fcntl(to_child_, F_SETFD, FD_CLOEXEC);
-    ::fcntl(from_child_, F_SETFD, FD_CLOEXEC);
 }
 
 GtpClient::~GtpClient() {

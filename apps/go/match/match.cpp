@@ -7,8 +7,11 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "apps/go/board/coords.h"
 #include "apps/go/board/game.h"
@@ -137,22 +140,30 @@ std::vector<Move> play_game(Seat& black, Seat& white, Seat* referee, const Match
     return game.moves();
 }
 
-// Counts a finished game into the totals, win rate (draws as half) and interval.
-void add_outcome(MatchResult& res, const GameOutcome& out) {
-    res.games.push_back(out);
-    res.a_wins += out.a_score;
-    res.draws += out.draw ? 1 : 0;
-    res.b_wins += !out.draw && !out.a_score ? 1 : 0;
+// The match so far from its finished games (keyed by game number, from 1): the games in order,
+// the totals, A's win rate (draws as half) and its interval.
+MatchResult summarise(const std::map<int, GameOutcome>& done) {
+    MatchResult res;
+    for (const auto& [number, out] : done) {
+        res.games.push_back(out);
+        res.a_wins += out.a_score;
+        res.draws += out.draw ? 1 : 0;
+        res.b_wins += !out.draw && !out.a_score ? 1 : 0;
+    }
     const double wins = res.a_wins + 0.5 * res.draws;
     const int n = static_cast<int>(res.games.size());
-    res.rate = wins / n;
+    if (n > 0) res.rate = wins / n;
     std::tie(res.low, res.high) = wilson_interval(wins, n);
+    return res;
 }
 
+// A plays Black in odd-numbered games (1, 3, ...), White in the others.
+bool a_black_in(int number) { return number % 2 == 1; }
+
 // The games of an interrupted match, from the results.csv it wrote (for --resume).
-std::vector<GameOutcome> read_results(const std::string& path) {
+std::map<int, GameOutcome> read_results(const std::string& path, int games) {
     std::istringstream in(io::read_file(path));
-    std::vector<GameOutcome> out;
+    std::map<int, GameOutcome> out;
     std::string line;
     std::getline(in, line);  // Header.
     for (int64_t n = 2; std::getline(in, line); ++n) {
@@ -164,29 +175,35 @@ std::vector<GameOutcome> read_results(const std::string& path) {
         GameOutcome g;
         g.a_black = f[1] == "black";
         g.result = f[2];
+        int number = 0;
         try {
+            number = std::stoi(f[0]);
             g.a_score = std::stoi(f[3]);
             g.draw = std::stoi(f[4]) != 0;
             g.moves = std::stoi(f[5]);
         } catch (const std::exception&) {
             throw ParseError(path + ":" + std::to_string(n) +
-                             ": a_won, draw and moves must be integers");
+                             ": game, a_won, draw and moves must be integers");
         }
+        KAYA_CHECK(number >= 1 && number <= games && !out.count(number), ParseError, path, ":", n,
+                   ": game number ", f[0], " is repeated or outside this match's 1 to ", games);
+        KAYA_CHECK(g.a_black == a_black_in(number), ParseError, path, ":", n, ": game ", number,
+                   " has A as ", f[1], ", which does not follow this match's colour order");
         g.note = f[6];
-        out.push_back(g);
+        out.emplace(number, g);
     }
     return out;
 }
 
-void write_results(const std::string& dir, const MatchResult& r, const std::string& a,
-                   const std::string& b) {
+void write_results(const std::string& dir, const std::map<int, GameOutcome>& done,
+                   const std::string& a, const std::string& b) {
+    const MatchResult r = summarise(done);
     std::ostringstream os;
     os << "game,a_color,result,a_won,draw,moves,note\n";
-    for (size_t i = 0; i < r.games.size(); ++i) {
-        const auto& g = r.games[i];
+    for (const auto& [number, g] : done) {
         std::string note = g.note;
         std::replace(note.begin(), note.end(), '\n', ' ');  // One line per game.
-        os << i + 1 << "," << (g.a_black ? "black" : "white") << "," << g.result << "," << g.a_score
+        os << number << "," << (g.a_black ? "black" : "white") << "," << g.result << "," << g.a_score
            << "," << (g.draw ? 1 : 0) << "," << g.moves << "," << io::csv_field(note) << "\n";
     }
     io::write_file_atomic(dir + "/results.csv", os.str());
@@ -202,71 +219,100 @@ void write_results(const std::string& dir, const MatchResult& r, const std::stri
 
 MatchResult play_match(const MatchOptions& o) {
     KAYA_CHECK(o.games > 0, ValueError, "match: games must be positive, got ", o.games);
+    KAYA_CHECK(o.parallel >= 1 && o.parallel <= 64, ValueError,
+               "match: parallel must be 1 to 64 games at once, got ", o.parallel);
     KAYA_CHECK(o.size >= 2 && o.size <= Board::kMaxSize, ValueError,
                "match: size must be 2 to 19, got ", o.size);
     KAYA_CHECK(!o.engine_a.empty() && !o.engine_b.empty(), ValueError,
                "match: two engine commands are needed");
     if (!o.out_dir.empty()) std::filesystem::create_directories(o.out_dir);
-    Seat a{o.engine_a, "", nullptr, o.move_timeout}, b{o.engine_b, "", nullptr, o.move_timeout};
-    a.start();
-    b.start();
-    std::unique_ptr<Seat> referee;
-    if (!o.referee.empty()) {
-        referee = std::make_unique<Seat>(Seat{o.referee, "", nullptr, o.move_timeout});
-        referee->start();
-    }
-    MatchResult res;
+    std::map<int, GameOutcome> done;  // Finished games by number, from 1.
     if (o.resume && !o.out_dir.empty() && std::filesystem::exists(o.out_dir + "/results.csv")) {
-        for (GameOutcome& out : read_results(o.out_dir + "/results.csv")) {
-            KAYA_CHECK(out.a_black == (res.games.size() % 2 == 0), ValueError, o.out_dir,
-                       "/results.csv: game ", res.games.size() + 1, " has A as ",
-                       out.a_black ? "black" : "white",
-                       ", which does not follow this match's colour order");
-            add_outcome(res, out);
-        }
-        if (o.verbose) std::printf("resuming after %zu finished games\n", res.games.size());
+        done = read_results(o.out_dir + "/results.csv", o.games);
+        if (o.verbose) std::printf("resuming after %zu finished games\n", done.size());
     }
-    const size_t first = res.games.size();
+    std::vector<int> todo;
+    for (int g = 1; g <= o.games; ++g)
+        if (!done.count(g)) todo.push_back(g);
+    const size_t resumed = done.size();
+
+    // Each worker thread has its own engines and referee and plays the next unplayed game until
+    // none is left; results, files and progress lines are shared under one lock.
+    std::mutex lock;
+    size_t next = 0;
+    std::string name_a, name_b;
+    std::exception_ptr failure;
     const auto t0 = std::chrono::steady_clock::now();
-    for (int g = static_cast<int>(first); g < o.games; ++g) {
-        GameOutcome out;
-        out.a_black = g % 2 == 0;
-        Seat& black = out.a_black ? a : b;
-        Seat& white = out.a_black ? b : a;
-        std::vector<Move> moves = play_game(black, white, referee.get(), o, out);
-        const char winner = out.result.empty() ? '0' : out.result[0];
-        out.draw = winner != 'B' && winner != 'W';
-        out.a_score = !out.draw && ((winner == 'B') == out.a_black) ? 1 : 0;
-        add_outcome(res, out);
-        const int n = static_cast<int>(res.games.size());
-        if (!o.out_dir.empty()) {
-            GameRecord rec;
-            rec.size = o.size;
-            rec.komi = o.komi;
-            rec.moves = moves;
-            rec.black = black.name;
-            rec.white = white.name;
-            rec.result = out.result;
-            char name[32];
-            std::snprintf(name, sizeof name, "/game-%03d.sgf", g + 1);
-            io::write_file_atomic(o.out_dir + name, write_sgf(game_to_sgf(rec)));
-            write_results(o.out_dir, res, a.name, b.name);
+    auto worker = [&] {
+        try {
+            Seat a{o.engine_a, "", nullptr, o.move_timeout}, b{o.engine_b, "", nullptr, o.move_timeout};
+            a.start();
+            b.start();
+            std::unique_ptr<Seat> referee;
+            if (!o.referee.empty()) {
+                referee = std::make_unique<Seat>(Seat{o.referee, "", nullptr, o.move_timeout});
+                referee->start();
+            }
+            while (true) {
+                int number;
+                {
+                    std::lock_guard<std::mutex> guard(lock);
+                    if (failure || next == todo.size()) return;
+                    number = todo[next++];
+                    if (name_a.empty()) name_a = a.name, name_b = b.name;
+                }
+                GameOutcome out;
+                out.a_black = a_black_in(number);
+                Seat& black = out.a_black ? a : b;
+                Seat& white = out.a_black ? b : a;
+                std::vector<Move> moves = play_game(black, white, referee.get(), o, out);
+                const char winner = out.result.empty() ? '0' : out.result[0];
+                out.draw = winner != 'B' && winner != 'W';
+                out.a_score = !out.draw && ((winner == 'B') == out.a_black) ? 1 : 0;
+
+                std::lock_guard<std::mutex> guard(lock);
+                done.emplace(number, out);
+                if (!o.out_dir.empty()) {
+                    GameRecord rec;
+                    rec.size = o.size;
+                    rec.komi = o.komi;
+                    rec.moves = moves;
+                    rec.black = black.name;
+                    rec.white = white.name;
+                    rec.result = out.result;
+                    char name[32];
+                    std::snprintf(name, sizeof name, "/game-%03d.sgf", number);
+                    io::write_file_atomic(o.out_dir + name, write_sgf(game_to_sgf(rec)));
+                    write_results(o.out_dir, done, name_a, name_b);
+                }
+                if (o.verbose) {
+                    const MatchResult res = summarise(done);
+                    const int n = static_cast<int>(done.size());
+                    const double secs =
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                    const double per = secs / static_cast<double>(n - resumed);
+                    std::printf(
+                        "game %d (%d/%d)  A %s  %-7s %3d moves  A %d - B %d (%d draws)  "
+                        "A %.1f%% [%.1f, %.1f]  %.1f s/game  ETA %.0f s%s%s\n",
+                        number, n, o.games, out.a_black ? "black" : "white", out.result.c_str(),
+                        out.moves, res.a_wins, res.b_wins, res.draws, 100 * res.rate,
+                        100 * res.low, 100 * res.high, per, per * (o.games - n),
+                        out.note.empty() ? "" : "  note: ", out.note.c_str());
+                    std::fflush(stdout);
+                }
+            }
+        } catch (...) {
+            std::lock_guard<std::mutex> guard(lock);
+            if (!failure) failure = std::current_exception();
         }
-        if (o.verbose) {
-            const double secs =
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            const double per = secs / static_cast<double>(n - static_cast<int>(first));
-            const double eta = per * (o.games - n);
-            std::printf(
-                "game %d/%d  A %s  %-7s %3d moves  A %d - B %d (%d draws)  A %.1f%% [%.1f, %.1f]  "
-                "%.1f s/game  ETA %.0f s%s%s\n",
-                n, o.games, out.a_black ? "black" : "white", out.result.c_str(), out.moves,
-                res.a_wins, res.b_wins, res.draws, 100 * res.rate, 100 * res.low, 100 * res.high,
-                secs / n, eta, out.note.empty() ? "" : "  note: ", out.note.c_str());
-            std::fflush(stdout);
-        }
-    }
-    return res;
+    };
+    const int threads = std::min<int>(o.parallel, static_cast<int>(std::max<size_t>(todo.size(), 1)));
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool) t.join();
+    if (failure) std::rethrow_exception(failure);
+    return summarise(done);
 }
 
 }  // namespace kaya::go

@@ -11,6 +11,7 @@ struct MatchOptions {
     std::string engine_a, engine_b;  // GTP command lines, e.g. "gnugo --mode gtp --level 1".
     std::string referee;  // Scores finished games with dead stones removed ("" : Tromp-Taylor).
     int games = 100;
+    int parallel = 1;  // Games played at once, each by its own engine (and referee) processes.
     int size = 19;
     double komi = 7.5;
     int max_moves = 0;          // 0: 3 * size^2; a game that long is scored as it stands.
@@ -40,13 +41,13 @@ struct MatchResult {
 // The 95% Wilson score interval of a proportion with `wins` successes in n trials.
 std::pair<double, double> wilson_interval(double wins, int n, double z = 1.96);
 
-// Plays engine A against engine B for `games` games, A taking Black in even-numbered games
-// (0, 2, ...) and White in the others. Each game: boardsize, clear_board and komi to every
+// Plays engine A against engine B for `games` games, A taking Black in odd-numbered games
+// (1, 3, ...) and White in the others, `parallel` games at a time. Each game: boardsize, clear_board and komi to every
 // engine, then genmove / play in turn until a resignation, two passes in a row, or the move
 // limit; the referee (if any) replays the moves and gives final_score. An illegal move, a
 // timeout or a crash forfeits that game for the engine at fault, which is restarted. Writes
 // every game as SGF and a results CSV, atomically, after each game, when out_dir is set; with
-// resume, a killed match continues after the last finished game.
+// resume, a killed match plays only the games its results CSV does not have.
 MatchResult play_match(const MatchOptions& options);
 
 }  // namespace kaya::go

@@ -93,10 +93,22 @@ struct Tiling {
         : rows((HO + kTile - 1) / kTile), cols((WO + kTile - 1) / kTile), per_image(rows * cols) {}
 };
 
-// The transforms below stage each plane's results in a small local buffer and write them out
-// one point p at a time, so the 36 destinations are filled in contiguous runs: writing the
-// 36 values of each tile straight to 36 planes megabytes apart thrashed the TLB and took most
-// of the time.
+// n tiles at once: out[R][C][n] = f applied to the columns, then to the rows, of in[K][K2][n],
+// with mid (R x K2 x n) as scratch. The same arithmetic as two_d, tile by tile, but each
+// formula runs along the contiguous tile index, so the compiler vectorises it.
+template <class T, int K, int K2, int R, int C, class F, class G>
+inline void two_d_tiles(const T* __restrict in, T* __restrict out, T* __restrict mid, int64_t n, F rows_to,
+                        G cols_to) {
+    for (int j = 0; j < K2; ++j)
+        for (int64_t t = 0; t < n; ++t) rows_to(in + j * n + t, K2 * n, mid + j * n + t, K2 * n);
+    for (int i = 0; i < R; ++i)
+        for (int64_t t = 0; t < n; ++t) cols_to(mid + i * K2 * n + t, n, out + i * C * n + t, n);
+}
+
+// The transforms below work one plane at a time: its tiles are gathered point-major (all
+// tiles' value at point 0, then point 1, ...), transformed together, and the 36 results of a
+// point written out as one contiguous run: writing each tile's 36 values straight to 36 planes
+// megabytes apart thrashed the TLB and took most of the time.
 
 // U[p][o][c] = (G w'[o][c] G^T)[p] for the filters w' (outs x ins x 3 x 3) read from w: as
 // stored, or flipped and transposed (w'[o][c] = w[c][o] rotated 180 degrees) for the input
@@ -123,38 +135,47 @@ void transform_filters(const T* w, int64_t outs, int64_t ins, bool flip_transpos
     });
 }
 
+// Per-thread buffers of one plane's tiles: gathered inputs, the mid-transform and results.
+template <class T>
+struct TileBuffers {
+    std::vector<T> in, mid, out;
+    explicit TileBuffers(int64_t tiles)
+        : in(static_cast<size_t>(kPoints * tiles)),
+          mid(static_cast<size_t>(kPoints * tiles)),
+          out(static_cast<size_t>(kPoints * tiles)) {}
+};
+
 // V[p][c][i * T + t] = (B^T d B)[p] for the 6x6 input tile d of tile t of image i (images
 // [0, nb) of `in`, C x H x W each), with zeros outside the image.
 template <class T>
 void transform_input(const T* in, int64_t nb, int64_t C, int64_t H, int64_t W, int64_t pad, const Tiling& tl,
                      T* V) {
-    const int64_t cols = nb * tl.per_image;
+    const int64_t cols = nb * tl.per_image, n = tl.per_image;
     // The plane with its padding, large enough that every tile reads inside it.
     const int64_t PH = tl.rows * kTile + 2, PW = tl.cols * kTile + 2;
     parallel_for(nb * C, 4, [&](int64_t b, int64_t e) {
         std::vector<T> padded(static_cast<size_t>(PH * PW));
-        std::vector<T> stage(static_cast<size_t>(kPoints * tl.per_image));
+        TileBuffers<T> buf(n);
         for (int64_t ic = b; ic < e; ++ic) {
             const int64_t i = ic / C, c = ic % C;
             const T* plane = in + ic * H * W;
             std::fill(padded.begin(), padded.end(), T(0));
             for (int64_t y = 0; y < H && y + pad < PH; ++y) {
-                const int64_t n = std::min(W, PW - pad);
-                std::copy(plane + y * W, plane + y * W + n, padded.begin() + (y + pad) * PW + pad);
+                const int64_t m = std::min(W, PW - pad);
+                std::copy(plane + y * W, plane + y * W + m, padded.begin() + (y + pad) * PW + pad);
             }
-            for (int64_t ty = 0; ty < tl.rows; ++ty)
-                for (int64_t tx = 0; tx < tl.cols; ++tx) {
-                    T d[kPoints], v[kPoints];
-                    const T* src = padded.data() + ty * kTile * PW + tx * kTile;
-                    for (int r = 0; r < kIn; ++r)
-                        for (int q = 0; q < kIn; ++q) d[r * kIn + q] = src[r * PW + q];
-                    two_d<T, kIn, kIn, kIn, kIn>(d, v, input_1d<T>, input_1d<T>);
-                    const int64_t t = ty * tl.cols + tx;
-                    for (int p = 0; p < kPoints; ++p) stage[static_cast<size_t>(p * tl.per_image + t)] = v[p];
+            for (int r = 0; r < kIn; ++r)
+                for (int q = 0; q < kIn; ++q) {
+                    T* dst = buf.in.data() + (r * kIn + q) * n;
+                    for (int64_t ty = 0; ty < tl.rows; ++ty) {
+                        const T* src = padded.data() + (ty * kTile + r) * PW + q;
+                        for (int64_t tx = 0; tx < tl.cols; ++tx) dst[ty * tl.cols + tx] = src[tx * kTile];
+                    }
                 }
+            two_d_tiles<T, kIn, kIn, kIn, kIn>(buf.in.data(), buf.out.data(), buf.mid.data(), n, input_1d<T>,
+                                               input_1d<T>);
             for (int p = 0; p < kPoints; ++p)
-                std::copy(stage.begin() + p * tl.per_image, stage.begin() + (p + 1) * tl.per_image,
-                          V + (p * C + c) * cols + i * tl.per_image);
+                std::copy(buf.out.begin() + p * n, buf.out.begin() + (p + 1) * n, V + (p * C + c) * cols + i * n);
         }
     });
 }
@@ -163,26 +184,25 @@ void transform_input(const T* in, int64_t nb, int64_t C, int64_t H, int64_t W, i
 template <class T>
 void transform_output(const T* M, int64_t nb, int64_t O, int64_t HO, int64_t WO, const Tiling& tl, const T* bias,
                       T* out) {
-    const int64_t cols = nb * tl.per_image;
+    const int64_t cols = nb * tl.per_image, n = tl.per_image;
     parallel_for(nb * O, 4, [&](int64_t b, int64_t e) {
-        std::vector<T> stage(static_cast<size_t>(kPoints * tl.per_image));
+        TileBuffers<T> buf(n);
         for (int64_t io = b; io < e; ++io) {
             const int64_t i = io / O, o = io % O;
             for (int p = 0; p < kPoints; ++p) {
-                const T* src = M + (p * O + o) * cols + i * tl.per_image;
-                std::copy(src, src + tl.per_image, stage.begin() + p * tl.per_image);
+                const T* src = M + (p * O + o) * cols + i * n;
+                std::copy(src, src + n, buf.in.begin() + p * n);
             }
+            two_d_tiles<T, kIn, kIn, kTile, kTile>(buf.in.data(), buf.out.data(), buf.mid.data(), n, output_1d<T>,
+                                                   output_1d<T>);
             T* plane = out + io * HO * WO;
             const T add = bias ? bias[o] : T(0);
-            for (int64_t ty = 0; ty < tl.rows; ++ty)
-                for (int64_t tx = 0; tx < tl.cols; ++tx) {
-                    T m[kPoints], yv[kTile * kTile];
-                    const int64_t t = ty * tl.cols + tx;
-                    for (int p = 0; p < kPoints; ++p) m[p] = stage[static_cast<size_t>(p * tl.per_image + t)];
-                    two_d<T, kIn, kIn, kTile, kTile>(m, yv, output_1d<T>, output_1d<T>);
-                    for (int r = 0; r < kTile && ty * kTile + r < HO; ++r)
-                        for (int q = 0; q < kTile && tx * kTile + q < WO; ++q)
-                            plane[(ty * kTile + r) * WO + tx * kTile + q] = yv[r * kTile + q] + add;
+            for (int r = 0; r < kTile; ++r)
+                for (int q = 0; q < kTile; ++q) {
+                    const T* src = buf.out.data() + (r * kTile + q) * n;
+                    for (int64_t ty = 0; ty < tl.rows && ty * kTile + r < HO; ++ty)
+                        for (int64_t tx = 0; tx < tl.cols && tx * kTile + q < WO; ++tx)
+                            plane[(ty * kTile + r) * WO + tx * kTile + q] = src[ty * tl.cols + tx] + add;
                 }
         }
     });
@@ -192,27 +212,25 @@ void transform_output(const T* M, int64_t nb, int64_t O, int64_t HO, int64_t WO,
 // output's edge): the gradient of the tile's 36 products.
 template <class T>
 void transform_output_grad(const T* gy, int64_t nb, int64_t O, int64_t HO, int64_t WO, const Tiling& tl, T* dM) {
-    const int64_t cols = nb * tl.per_image;
+    const int64_t cols = nb * tl.per_image, n = tl.per_image;
     parallel_for(nb * O, 4, [&](int64_t b, int64_t e) {
-        std::vector<T> stage(static_cast<size_t>(kPoints * tl.per_image));
+        TileBuffers<T> buf(n);
         for (int64_t io = b; io < e; ++io) {
             const int64_t i = io / O, o = io % O;
             const T* plane = gy + io * HO * WO;
-            for (int64_t ty = 0; ty < tl.rows; ++ty)
-                for (int64_t tx = 0; tx < tl.cols; ++tx) {
-                    T dy[kTile * kTile], dm[kPoints];
-                    for (int r = 0; r < kTile; ++r)
-                        for (int q = 0; q < kTile; ++q) {
+            for (int r = 0; r < kTile; ++r)
+                for (int q = 0; q < kTile; ++q) {
+                    T* dst = buf.in.data() + (r * kTile + q) * n;
+                    for (int64_t ty = 0; ty < tl.rows; ++ty)
+                        for (int64_t tx = 0; tx < tl.cols; ++tx) {
                             const int64_t yy = ty * kTile + r, xx = tx * kTile + q;
-                            dy[r * kTile + q] = (yy < HO && xx < WO) ? plane[yy * WO + xx] : T(0);
+                            dst[ty * tl.cols + tx] = (yy < HO && xx < WO) ? plane[yy * WO + xx] : T(0);
                         }
-                    two_d<T, kTile, kTile, kIn, kIn>(dy, dm, output_grad_1d<T>, output_grad_1d<T>);
-                    const int64_t t = ty * tl.cols + tx;
-                    for (int p = 0; p < kPoints; ++p) stage[static_cast<size_t>(p * tl.per_image + t)] = dm[p];
                 }
+            two_d_tiles<T, kTile, kTile, kIn, kIn>(buf.in.data(), buf.out.data(), buf.mid.data(), n,
+                                                   output_grad_1d<T>, output_grad_1d<T>);
             for (int p = 0; p < kPoints; ++p)
-                std::copy(stage.begin() + p * tl.per_image, stage.begin() + (p + 1) * tl.per_image,
-                          dM + (p * O + o) * cols + i * tl.per_image);
+                std::copy(buf.out.begin() + p * n, buf.out.begin() + (p + 1) * n, dM + (p * O + o) * cols + i * n);
         }
     });
 }

@@ -104,6 +104,11 @@ int main(int argc, char** argv) {
                     "Resign when behind by this fraction of the board on the Tromp-Taylor count late in "
                     "the game (0: never)")
         ->capture_default_str();
+    int symmetries = kaya::go::PolicyPlayerOptions{}.symmetries;
+    gtp->add_option("--symmetries", symmetries,
+                    "Average the network over this many of the board's 8 symmetries")
+        ->check(CLI::Range(1, 8))
+        ->capture_default_str();
 
     CLI11_PARSE(app, argc, argv);
     try {
@@ -124,7 +129,7 @@ int main(int argc, char** argv) {
             auto net = kaya::go::load_policy(weights);
             const int size = net->options().board;
             kaya::go::GtpEngine engine(
-                std::make_unique<kaya::go::PolicyPlayer>(net, kaya::go::PolicyPlayerOptions{.resign_margin = resign_margin}),
+                std::make_unique<kaya::go::PolicyPlayer>(net, kaya::go::PolicyPlayerOptions{.symmetries = symmetries, .resign_margin = resign_margin}),
                 {.board_size = size, .only_size = size});
             engine.run(std::cin, std::cout);
         } else if (*sweep) {

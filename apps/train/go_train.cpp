@@ -110,33 +110,40 @@ std::string number(double v) {
 }  // namespace
 
 PolicyScore evaluate_policy(go::PolicyNet& net, const go::GoPositions& positions, int64_t limit, uint64_t seed,
-                            bool show_progress) {
+                            bool show_progress, int symmetries, PolicyScore* plain) {
     autograd::NoGradGuard no_grad;
     const bool was_training = net.is_training();
     net.eval();
     Generator g(seed);
     std::vector<int64_t> order = to_vector<int64_t>(randperm(positions.size(), &g));
     if (limit > 0 && limit < positions.size()) order.resize(static_cast<size_t>(limit));
-    const int64_t batch = 256, n = static_cast<int64_t>(order.size());
+    const int64_t batch = 256 / symmetries, n = static_cast<int64_t>(order.size());
     Progress bar("evaluating", n, "pos");
     bar.set_enabled(show_progress && bar.enabled());
-    PolicyScore s;
+    PolicyScore s, own;
+    auto score = [](PolicyScore& into, const Tensor& log_probs, const Tensor& target) {
+        into.loss += nn::cross_entropy(log_probs, target, {.reduction = nn::Reduction::Sum}).item<double>();
+        count_hits(log_probs, target, into.top1, into.top5);
+    };
     for (int64_t b = 0; b < n; b += batch) {
         std::vector<int64_t> idx(order.begin() + b, order.begin() + std::min(n, b + batch));
         data::Example ex = positions.get_batch(idx);
-        Tensor logits = net.forward(ex[0]);
-        s.loss += nn::cross_entropy(logits, ex[1], {.reduction = nn::Reduction::Sum}).item<double>();
-        count_hits(logits, ex[1], s.top1, s.top5);
+        Tensor per_symmetry = go::symmetric_log_probs(net, ex[0], symmetries);
+        score(s, go::ensemble_log_probs(per_symmetry), ex[1]);
+        if (plain && symmetries > 1) score(own, select(per_symmetry, 0, 0), ex[1]);
         bar.update(std::min(n, b + batch));
     }
     bar.finish();
     if (was_training) net.train();
-    s.positions = n;
-    if (n > 0) {
-        s.loss /= static_cast<double>(n);
-        s.top1 /= static_cast<double>(n);
-        s.top5 /= static_cast<double>(n);
+    for (PolicyScore* p : {&s, &own}) {
+        p->positions = n;
+        if (n > 0) {
+            p->loss /= static_cast<double>(n);
+            p->top1 /= static_cast<double>(n);
+            p->top5 /= static_cast<double>(n);
+        }
     }
+    if (plain) *plain = symmetries > 1 ? own : s;
     return s;
 }
 
@@ -364,18 +371,31 @@ GoRunResult train_go_policy(const Config& cfg, const RunOptions& opt) {
     if (test.size() > 0) {
         if (opt.verbose) std::printf("testing the best net (epoch %lld) on the test games\n",
                                      static_cast<long long>(res.best_epoch));
-        res.test = evaluate_policy(*net, test, test_limit, data_seed + 2, opt.verbose);
-        char buf[512];
-        std::snprintf(buf, sizeof buf,
-                      "{\n  \"best_epoch\": %lld,\n  \"test_games\": %zu,\n  \"test_positions\": %lld,\n"
-                      "  \"test_loss\": %.6f,\n  \"test_top1\": %.6f,\n  \"test_top5\": %.6f\n}\n",
-                      static_cast<long long>(res.best_epoch), test.num_games(),
-                      static_cast<long long>(res.test.positions), res.test.loss, res.test.top1, res.test.top5);
-        io::write_file_atomic(res.dir + "/test.json", buf);
-        if (opt.verbose)
+        const int symmetries = static_cast<int>(cfg.get_int("eval.symmetries", 1));
+        KAYA_CHECK(symmetries >= 1 && symmetries <= 8, ValueError, cfg.source(),
+                   ": eval.symmetries must be 1 to 8, got ", symmetries);
+        res.test_ensemble = evaluate_policy(*net, test, test_limit, data_seed + 2, opt.verbose, symmetries, &res.test);
+        std::string json = "{\n  \"best_epoch\": " + std::to_string(res.best_epoch) +
+                           ",\n  \"test_games\": " + std::to_string(test.num_games()) +
+                           ",\n  \"test_positions\": " + std::to_string(res.test.positions) +
+                           ",\n  \"test_loss\": " + number(res.test.loss) + ",\n  \"test_top1\": " +
+                           number(res.test.top1) + ",\n  \"test_top5\": " + number(res.test.top5);
+        if (symmetries > 1) {
+            json += ",\n  \"symmetries\": " + std::to_string(symmetries) +
+                    ",\n  \"ensemble_loss\": " + number(res.test_ensemble.loss) +
+                    ",\n  \"ensemble_top1\": " + number(res.test_ensemble.top1) +
+                    ",\n  \"ensemble_top5\": " + number(res.test_ensemble.top5);
+        }
+        io::write_file_atomic(res.dir + "/test.json", json + "\n}\n");
+        if (opt.verbose) {
             std::printf("test: %lld positions, top-1 %.2f%%, top-5 %.2f%%, loss %.4f\n",
                         static_cast<long long>(res.test.positions), 100 * res.test.top1, 100 * res.test.top5,
                         res.test.loss);
+            if (symmetries > 1)
+                std::printf("test, averaged over %d symmetries: top-1 %.2f%%, top-5 %.2f%%, loss %.4f\n",
+                            symmetries, 100 * res.test_ensemble.top1, 100 * res.test_ensemble.top5,
+                            res.test_ensemble.loss);
+        }
     }
     return res;
 }

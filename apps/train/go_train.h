@@ -19,9 +19,11 @@ struct PolicyScore {
 };
 
 // Scores the first `limit` positions of a seeded shuffle of `positions` (all when limit <= 0),
-// without augmentation, in eval mode and without a graph.
+// without augmentation, in eval mode and without a graph. With symmetries > 1 the score is
+// that of the net averaged over that many board symmetries (go::ensemble_log_probs), and
+// `plain`, when given, receives the net's own score from the same forward passes.
 PolicyScore evaluate_policy(go::PolicyNet& net, const go::GoPositions& positions, int64_t limit, uint64_t seed,
-                            bool show_progress = false);
+                            bool show_progress = false, int symmetries = 1, PolicyScore* plain = nullptr);
 
 struct GoEpochRecord {
     int64_t epoch = 0;       // 1-based.
@@ -36,6 +38,8 @@ struct GoRunResult {
     std::vector<GoEpochRecord> history;
     int64_t best_epoch = 0;
     PolicyScore test;  // The best net (by validation top-1) on the held-out test games.
+    // The same averaged over eval.symmetries board symmetries (when more than 1).
+    PolicyScore test_ensemble;
     std::string data_description, model_summary;
     int64_t num_parameters = 0;
 };

@@ -89,6 +89,27 @@ TEST(GoTrain, LearnsALocalRuleAndWritesItsOutputs) {
     EXPECT_EQ(net->options().filters, 8);
 }
 
+TEST(GoTrain, SymmetryEnsembleScoresTheSamePassesAndWritesBothScores) {
+    const std::string games = write_games(12), out = tmp_dir("ensemble"), alone = tmp_dir("alone");
+    Config cfg = go_config(games, out, 1);
+    cfg.set("eval.symmetries=8");
+    GoRunResult r = train_go_policy(cfg, {.verbose = false});
+    ASSERT_GT(r.test.positions, 0);
+    EXPECT_EQ(r.test_ensemble.positions, r.test.positions);
+    // The plain score from the ensemble's passes is the net's own score (the same seeded run
+    // scored without symmetries).
+    GoRunResult plain = train_go_policy(go_config(games, alone, 1), {.verbose = false});
+    EXPECT_EQ(r.test.top1, plain.test.top1);
+    EXPECT_EQ(r.test.top5, plain.test.top5);
+    EXPECT_NEAR(r.test.loss, plain.test.loss, 1e-5 * plain.test.loss);
+    const std::string json = io::read_file(out + "/test.json");
+    EXPECT_NE(json.find("\"symmetries\": 8"), std::string::npos) << json;
+    EXPECT_NE(json.find("\"ensemble_top1\""), std::string::npos) << json;
+    EXPECT_NE(r.test_ensemble.loss, r.test.loss);
+    cfg.set("eval.symmetries=9");
+    EXPECT_THROW(train_go_policy(cfg, {.verbose = false}), ValueError);
+}
+
 TEST(GoTrain, StartsFromAWeightsFile) {
     const std::string games = write_games(12), a = tmp_dir("first"), b = tmp_dir("warm");
     GoRunResult first = train_go_policy(go_config(games, a, 2), {.verbose = false});

@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "apps/go/board/coords.h"
+#include "apps/go/features/features.h"
 #include "kaya/io/safetensors.h"
 #include "kaya/ops/ops.h"
 
@@ -60,6 +61,43 @@ TEST(Policy, WeightsFileCarriesTheShape) {
     } catch (const ParseError& e) {
         EXPECT_NE(std::string(e.what()).find("metadata key 'board' missing"), std::string::npos) << e.what();
     }
+}
+
+TEST(Policy, SymmetryEnsembleIsInvariantUnderTheBoardsSymmetries) {
+    Generator gen(5);
+    PolicyNet net({.board = 5, .filters = 4, .layers = 3, .gen = &gen});
+    autograd::NoGradGuard no_grad;
+    Tensor planes = randn({2, 48, 5, 5}, DType::Float32, &gen);
+    Tensor per = symmetric_log_probs(net, planes, 8);
+    ASSERT_EQ(per.shape(), (Shape{8, 2, 25}));
+    // Symmetry 0 is the net itself; every copy is a distribution.
+    EXPECT_EQ(to_vector<float>(select(per, 0, 0)), to_vector<float>(log_softmax(net.forward(planes), 1)));
+    for (float v : to_vector<float>(logsumexp(per, {2}))) EXPECT_NEAR(v, 0.0f, 1e-5f);
+    // Copy s maps back: its value at point p is the net's at p's image on the transformed board.
+    std::vector<float> in = to_vector<float>(planes), moved(in.size());
+    const auto ens = to_vector<float>(ensemble_log_probs(per));
+    for (int s = 1; s < 8; ++s) {
+        symmetric_planes(s, 5, 2 * 48, in.data(), moved.data());
+        const auto direct = to_vector<float>(log_softmax(net.forward(from_vector<float>(moved, {2, 48, 5, 5})), 1));
+        const auto back = to_vector<float>(select(per, 0, s));
+        // The ensemble of the transformed board is the ensemble of the board, transformed.
+        const auto ens_moved =
+            to_vector<float>(ensemble_log_probs(symmetric_log_probs(net, from_vector<float>(moved, {2, 48, 5, 5}), 8)));
+        for (int b = 0; b < 2; ++b)
+            for (int y = 0; y < 5; ++y)
+                for (int x = 0; x < 5; ++x) {
+                    int tx = x, ty = y;
+                    symmetric_xy(s, 5, tx, ty);
+                    const size_t at = static_cast<size_t>(b * 25 + y * 5 + x), to = static_cast<size_t>(b * 25 + ty * 5 + tx);
+                    EXPECT_FLOAT_EQ(back[at], direct[to]) << "symmetry " << s;
+                    EXPECT_NEAR(ens_moved[to], ens[at], 1e-5f) << "symmetry " << s;
+                }
+    }
+    EXPECT_THROW(symmetric_log_probs(net, planes, 9), ValueError);
+    EXPECT_THROW(symmetric_log_probs(net, zeros({2, 48, 7, 7}), 2), ShapeError);
+    EXPECT_THROW(PolicyPlayer(std::make_shared<PolicyNet>(PolicyNetOptions{.board = 5, .filters = 2, .layers = 2}),
+                              {.symmetries = 0}),
+                 ValueError);
 }
 
 // A net whose only opinion is position_bias: the player's choice is then fully predictable.

@@ -97,8 +97,55 @@ std::shared_ptr<PolicyNet> load_policy(const std::string& path) {
     return net;
 }
 
+Tensor symmetric_log_probs(PolicyNet& net, const Tensor& planes, int symmetries) {
+    const int size = net.options().board;
+    const int64_t area = int64_t{size} * size;
+    KAYA_CHECK(symmetries >= 1 && symmetries <= 8, ValueError,
+               "symmetric_log_probs: symmetries must be 1 to 8, got ", symmetries);
+    KAYA_CHECK(planes.dim() == 4 && planes.size(1) == net.options().planes && planes.size(2) == size &&
+                   planes.size(3) == size && planes.dtype() == DType::Float32,
+               ShapeError, "symmetric_log_probs: expected float32 planes (B, ", net.options().planes, ", ", size,
+               ", ", size, "), got ", dtype_name(planes.dtype()), " ", format_shape(planes.shape()));
+    const int64_t batch = planes.size(0), n_planes = batch * planes.size(1);
+    Tensor x = contiguous(planes);
+    std::vector<Tensor> copies{x};
+    for (int s = 1; s < symmetries; ++s) {
+        Tensor t = Tensor::empty(x.shape(), DType::Float32);
+        symmetric_planes(s, size, static_cast<int>(n_planes), x.data<float>(), t.data<float>());
+        copies.push_back(t);
+    }
+    Tensor lp = log_softmax(net.forward(symmetries == 1 ? x : cat(copies, 0)), 1);
+    std::vector<Tensor> back;
+    for (int s = 0; s < symmetries; ++s) {
+        Tensor part = narrow(lp, 0, s * batch, batch);
+        if (s == 0) {
+            back.push_back(part);
+            continue;
+        }
+        // The copy under symmetry s holds point (x, y)'s move at symmetric_xy(s, x, y).
+        std::vector<int64_t> where(static_cast<size_t>(area));
+        for (int y = 0; y < size; ++y)
+            for (int xx = 0; xx < size; ++xx) {
+                int tx = xx, ty = y;
+                symmetric_xy(s, size, tx, ty);
+                where[static_cast<size_t>(y * size + xx)] = int64_t{ty} * size + tx;
+            }
+        back.push_back(index_select(part, 1, from_vector<int64_t>(where, {area})));
+    }
+    return stack(back, 0);
+}
+
+Tensor ensemble_log_probs(const Tensor& per_symmetry) {
+    KAYA_CHECK(per_symmetry.dim() == 3, ShapeError,
+               "ensemble_log_probs: expected (symmetries, B, points), got ", format_shape(per_symmetry.shape()));
+    return sub(logsumexp(per_symmetry, {0}), std::log(static_cast<double>(per_symmetry.size(0))));
+}
+
 PolicyPlayer::PolicyPlayer(std::shared_ptr<PolicyNet> net, PolicyPlayerOptions options)
-    : net_(std::move(net)), options_(options) {}
+    : net_(std::move(net)), options_(options) {
+    KAYA_CHECK(options_.symmetries >= 1 && options_.symmetries <= 8, ValueError,
+               "PolicyPlayer: symmetries must be 1 to 8, got ", options_.symmetries);
+}
 
 std::vector<float> PolicyPlayer::probabilities(const Game& game, Color color) {
     return probabilities_of(extract_features(game.board(), color), game.size());
@@ -109,7 +156,7 @@ std::vector<float> PolicyPlayer::probabilities_of(const std::vector<float>& plan
                net_->options().board, ", the game is ", n, "x", n);
     autograd::NoGradGuard no_grad;
     Tensor x = from_vector<float>(planes, {1, kNumFeaturePlanes, n, n});
-    return to_vector<float>(softmax(net_->forward(x), 1));
+    return to_vector<float>(exp(ensemble_log_probs(symmetric_log_probs(*net_, x, options_.symmetries))));
 }
 
 Point PolicyPlayer::choose(const Game& game, Color color) {

@@ -51,7 +51,17 @@ PolicyNetOptions policy_options_from(const std::map<std::string, std::string>& m
 void save_policy(const std::string& path, PolicyNet& net);
 std::shared_ptr<PolicyNet> load_policy(const std::string& path);
 
+// The net's move log-probabilities for planes (B, planes, size, size) under each of the first
+// `symmetries` of the 8 board symmetries (1: the planes as they are), each mapped back to the
+// original orientation: (symmetries, B, size * size). Symmetry 0 is the identity.
+Tensor symmetric_log_probs(PolicyNet& net, const Tensor& planes, int symmetries);
+// Their ensemble: the log of the mean probability over the symmetries (dim 0), (B, points).
+Tensor ensemble_log_probs(const Tensor& per_symmetry);
+
 struct PolicyPlayerOptions {
+    // Average the move probabilities over this many of the board's 8 symmetries (1 to 8), as
+    // Leela Zero and KataGo can: a stronger move choice for that many forward passes.
+    int symmetries = 1;
     // Resign when, after `resign_after` of the board's points have been played, the
     // Tromp-Taylor area count puts the player this many points behind (komi included).
     // 0 disables resigning.

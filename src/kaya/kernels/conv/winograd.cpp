@@ -93,144 +93,169 @@ struct Tiling {
         : rows((HO + kTile - 1) / kTile), cols((WO + kTile - 1) / kTile), per_image(rows * cols) {}
 };
 
-// n tiles at once: out[R][C][n] = f applied to the columns, then to the rows, of in[K][K2][n],
-// with mid (R x K2 x n) as scratch. The same arithmetic as two_d, tile by tile, but each
-// formula runs along the contiguous tile index, so the compiler vectorises it.
-template <class T, int K, int K2, int R, int C, class F, class G>
-inline void two_d_tiles(const T* __restrict in, T* __restrict out, T* __restrict mid, int64_t n, F rows_to,
-                        G cols_to) {
-    for (int j = 0; j < K2; ++j)
-        for (int64_t t = 0; t < n; ++t) rows_to(in + j * n + t, K2 * n, mid + j * n + t, K2 * n);
-    for (int i = 0; i < R; ++i)
-        for (int64_t t = 0; t < n; ++t) cols_to(mid + i * K2 * n + t, n, out + i * C * n + t, n);
+// The transforms work on kLanes<T> channels at once: a block of channels is laid out
+// channel-innermost (each point of the plane a vector of the block's values), so every
+// formula above acts on whole vectors. Transformed tiles and products are stored with the
+// channel innermost too, V[p][tile][c] and M[p][tile][o], rows padded to a whole number of
+// vectors; the products then take them as (transposed) matrices with that row stride.
+template <class T>
+constexpr int64_t kLanes = 64 / static_cast<int64_t>(sizeof(T));
+
+template <class T>
+struct VecOf {
+    // 64 bytes of T; unaligned and may alias T, so it loads from any T*.
+    typedef T type __attribute__((vector_size(64), aligned(sizeof(T)), may_alias));
+};
+template <class T>
+using Vec = typename VecOf<T>::type;
+
+template <class T>
+inline Vec<T> load(const T* p) {
+    return *reinterpret_cast<const Vec<T>*>(p);
+}
+template <class T>
+inline void store(T* p, Vec<T> v) {
+    *reinterpret_cast<Vec<T>*>(p) = v;
 }
 
-// The transforms below work one plane at a time: its tiles are gathered point-major (all
-// tiles' value at point 0, then point 1, ...), transformed together, and the 36 results of a
-// point written out as one contiguous run: writing each tile's 36 values straight to 36 planes
-// megabytes apart thrashed the TLB and took most of the time.
+template <class T>
+int64_t padded_channels(int64_t c) {
+    return (c + kLanes<T> - 1) / kLanes<T> * kLanes<T>;
+}
 
 // U[p][o][c] = (G w'[o][c] G^T)[p] for the filters w' (outs x ins x 3 x 3) read from w: as
 // stored, or flipped and transposed (w'[o][c] = w[c][o] rotated 180 degrees) for the input
-// gradient.
+// gradient. A block of kLanes inputs at a time.
 template <class T>
 void transform_filters(const T* w, int64_t outs, int64_t ins, bool flip_transpose, T* U) {
+    constexpr int64_t L = kLanes<T>;
     parallel_for(outs, std::max<int64_t>(1, 4096 / ins), [&](int64_t b, int64_t e) {
-        std::vector<T> stage(static_cast<size_t>(kPoints * ins));
+        alignas(64) T taps[9][L];
         for (int64_t o = b; o < e; ++o) {
-            for (int64_t c = 0; c < ins; ++c) {
-                T g[9] = {}, u[kPoints];
-                if (flip_transpose) {
-                    const T* src = w + (c * outs + o) * 9;
-                    for (int k = 0; k < 9; ++k) g[k] = src[8 - k];
-                } else {
-                    std::copy(w + (o * ins + c) * 9, w + (o * ins + c) * 9 + 9, g);
+            for (int64_t c0 = 0; c0 < ins; c0 += L) {
+                const int64_t lanes = std::min(L, ins - c0);
+                for (int64_t l = 0; l < L; ++l) {
+                    const int64_t c = c0 + l;
+                    for (int k = 0; k < 9; ++k)
+                        taps[k][l] = l >= lanes        ? T(0)
+                                     : flip_transpose ? w[(c * outs + o) * 9 + 8 - k]
+                                                      : w[(o * ins + c) * 9 + k];
                 }
-                two_d<T, 3, 3, kIn, kIn>(g, u, filter_1d<T>, filter_1d<T>);
-                for (int p = 0; p < kPoints; ++p) stage[static_cast<size_t>(p * ins + c)] = u[p];
+                Vec<T> g[9], u[kPoints];
+                for (int k = 0; k < 9; ++k) g[k] = load(taps[k]);
+                two_d<Vec<T>, 3, 3, kIn, kIn>(g, u, filter_1d<Vec<T>>, filter_1d<Vec<T>>);
+                for (int p = 0; p < kPoints; ++p) {
+                    T* dst = U + (p * outs + o) * ins + c0;
+                    if (lanes == L) {
+                        store(dst, u[p]);
+                    } else {
+                        alignas(64) T part[L];
+                        store(part, u[p]);
+                        std::copy(part, part + lanes, dst);
+                    }
+                }
             }
-            for (int p = 0; p < kPoints; ++p)
-                std::copy(stage.begin() + p * ins, stage.begin() + (p + 1) * ins, U + (p * outs + o) * ins);
         }
     });
 }
 
-// Per-thread buffers of one plane's tiles: gathered inputs, the mid-transform and results.
+// Copies channels [c0, c0 + lanes) of image planes (H x W each, `plane` pointing at c0's) into
+// a zeroed channel-innermost block buf (BH x BW x kLanes), offset by `pad` rows and columns and
+// cropped to the block.
 template <class T>
-struct TileBuffers {
-    std::vector<T> in, mid, out;
-    explicit TileBuffers(int64_t tiles)
-        : in(static_cast<size_t>(kPoints * tiles)),
-          mid(static_cast<size_t>(kPoints * tiles)),
-          out(static_cast<size_t>(kPoints * tiles)) {}
-};
+void gather_block(const T* plane, int64_t lanes, int64_t H, int64_t W, int64_t pad, int64_t BH, int64_t BW,
+                  T* buf) {
+    std::fill(buf, buf + BH * BW * kLanes<T>, T(0));
+    const int64_t y_end = std::min(H, BH - pad), x_end = std::min(W, BW - pad);
+    for (int64_t l = 0; l < lanes; ++l) {
+        const T* src = plane + l * H * W;
+        for (int64_t y = 0; y < y_end; ++y)
+            for (int64_t x = 0; x < x_end; ++x) buf[((y + pad) * BW + x + pad) * kLanes<T> + l] = src[y * W + x];
+    }
+}
 
-// V[p][c][i * T + t] = (B^T d B)[p] for the 6x6 input tile d of tile t of image i (images
-// [0, nb) of `in`, C x H x W each), with zeros outside the image.
+// V[p][i * T + t][c] = (B^T d B)[p] for the 6x6 input tile d of tile t of image i (images
+// [0, nb) of `in`, C x H x W each), with zeros outside the image; rows of Cp values.
 template <class T>
 void transform_input(const T* in, int64_t nb, int64_t C, int64_t H, int64_t W, int64_t pad, const Tiling& tl,
                      T* V) {
-    const int64_t cols = nb * tl.per_image, n = tl.per_image;
-    // The plane with its padding, large enough that every tile reads inside it.
+    constexpr int64_t L = kLanes<T>;
+    const int64_t cols = nb * tl.per_image, Cp = padded_channels<T>(C), blocks = Cp / L;
+    // The block with its padding, large enough that every tile reads inside it.
     const int64_t PH = tl.rows * kTile + 2, PW = tl.cols * kTile + 2;
-    parallel_for(nb * C, 4, [&](int64_t b, int64_t e) {
-        std::vector<T> padded(static_cast<size_t>(PH * PW));
-        TileBuffers<T> buf(n);
-        for (int64_t ic = b; ic < e; ++ic) {
-            const int64_t i = ic / C, c = ic % C;
-            const T* plane = in + ic * H * W;
-            std::fill(padded.begin(), padded.end(), T(0));
-            for (int64_t y = 0; y < H && y + pad < PH; ++y) {
-                const int64_t m = std::min(W, PW - pad);
-                std::copy(plane + y * W, plane + y * W + m, padded.begin() + (y + pad) * PW + pad);
-            }
-            for (int r = 0; r < kIn; ++r)
-                for (int q = 0; q < kIn; ++q) {
-                    T* dst = buf.in.data() + (r * kIn + q) * n;
-                    for (int64_t ty = 0; ty < tl.rows; ++ty) {
-                        const T* src = padded.data() + (ty * kTile + r) * PW + q;
-                        for (int64_t tx = 0; tx < tl.cols; ++tx) dst[ty * tl.cols + tx] = src[tx * kTile];
-                    }
+    parallel_for(nb * blocks, 1, [&](int64_t b, int64_t e) {
+        std::vector<T> block(static_cast<size_t>(PH * PW * L));
+        for (int64_t ib = b; ib < e; ++ib) {
+            const int64_t i = ib / blocks, c0 = ib % blocks * L;
+            gather_block(in + (i * C + c0) * H * W, std::min(L, C - c0), H, W, pad, PH, PW, block.data());
+            for (int64_t ty = 0; ty < tl.rows; ++ty)
+                for (int64_t tx = 0; tx < tl.cols; ++tx) {
+                    Vec<T> d[kPoints], v[kPoints];
+                    const T* src = block.data() + (ty * kTile * PW + tx * kTile) * L;
+                    for (int r = 0; r < kIn; ++r)
+                        for (int q = 0; q < kIn; ++q) d[r * kIn + q] = load(src + (r * PW + q) * L);
+                    two_d<Vec<T>, kIn, kIn, kIn, kIn>(d, v, input_1d<Vec<T>>, input_1d<Vec<T>>);
+                    T* dst = V + (i * tl.per_image + ty * tl.cols + tx) * Cp + c0;
+                    for (int p = 0; p < kPoints; ++p) store(dst + p * cols * Cp, v[p]);
                 }
-            two_d_tiles<T, kIn, kIn, kIn, kIn>(buf.in.data(), buf.out.data(), buf.mid.data(), n, input_1d<T>,
-                                               input_1d<T>);
-            for (int p = 0; p < kPoints; ++p)
-                std::copy(buf.out.begin() + p * n, buf.out.begin() + (p + 1) * n, V + (p * C + c) * cols + i * n);
         }
     });
 }
 
-// out[i][o] (HO x WO) = A^T M A per tile, cropped, plus bias[o].
+// out[i][o] (HO x WO) = A^T M A per tile, cropped, plus bias[o]; M[p][i * T + t][o] in rows
+// of Op values.
 template <class T>
 void transform_output(const T* M, int64_t nb, int64_t O, int64_t HO, int64_t WO, const Tiling& tl, const T* bias,
                       T* out) {
-    const int64_t cols = nb * tl.per_image, n = tl.per_image;
-    parallel_for(nb * O, 4, [&](int64_t b, int64_t e) {
-        TileBuffers<T> buf(n);
-        for (int64_t io = b; io < e; ++io) {
-            const int64_t i = io / O, o = io % O;
-            for (int p = 0; p < kPoints; ++p) {
-                const T* src = M + (p * O + o) * cols + i * n;
-                std::copy(src, src + n, buf.in.begin() + p * n);
-            }
-            two_d_tiles<T, kIn, kIn, kTile, kTile>(buf.in.data(), buf.out.data(), buf.mid.data(), n, output_1d<T>,
-                                                   output_1d<T>);
-            T* plane = out + io * HO * WO;
-            const T add = bias ? bias[o] : T(0);
-            for (int r = 0; r < kTile; ++r)
-                for (int q = 0; q < kTile; ++q) {
-                    const T* src = buf.out.data() + (r * kTile + q) * n;
-                    for (int64_t ty = 0; ty < tl.rows && ty * kTile + r < HO; ++ty)
-                        for (int64_t tx = 0; tx < tl.cols && tx * kTile + q < WO; ++tx)
-                            plane[(ty * kTile + r) * WO + tx * kTile + q] = src[ty * tl.cols + tx] + add;
+    constexpr int64_t L = kLanes<T>;
+    const int64_t cols = nb * tl.per_image, Op = padded_channels<T>(O), blocks = Op / L;
+    const int64_t YH = tl.rows * kTile, YW = tl.cols * kTile;
+    parallel_for(nb * blocks, 1, [&](int64_t b, int64_t e) {
+        std::vector<T> block(static_cast<size_t>(YH * YW * L));
+        for (int64_t ib = b; ib < e; ++ib) {
+            const int64_t i = ib / blocks, o0 = ib % blocks * L;
+            for (int64_t ty = 0; ty < tl.rows; ++ty)
+                for (int64_t tx = 0; tx < tl.cols; ++tx) {
+                    Vec<T> m[kPoints], yv[kTile * kTile];
+                    const T* src = M + (i * tl.per_image + ty * tl.cols + tx) * Op + o0;
+                    for (int p = 0; p < kPoints; ++p) m[p] = load(src + p * cols * Op);
+                    two_d<Vec<T>, kIn, kIn, kTile, kTile>(m, yv, output_1d<Vec<T>>, output_1d<Vec<T>>);
+                    T* dst = block.data() + (ty * kTile * YW + tx * kTile) * L;
+                    for (int r = 0; r < kTile; ++r)
+                        for (int q = 0; q < kTile; ++q) store(dst + (r * YW + q) * L, yv[r * kTile + q]);
                 }
+            for (int64_t l = 0; l < std::min(L, O - o0); ++l) {
+                T* plane = out + (i * O + o0 + l) * HO * WO;
+                const T add = bias ? bias[o0 + l] : T(0);
+                for (int64_t y = 0; y < HO; ++y)
+                    for (int64_t x = 0; x < WO; ++x) plane[y * WO + x] = block[static_cast<size_t>((y * YW + x) * L + l)] + add;
+            }
         }
     });
 }
 
-// dM[p][o][i * T + t] = (A dY A^T)[p] for the 4x4 output-gradient tile dY (zero beyond the
-// output's edge): the gradient of the tile's 36 products.
+// dM[p][i * T + t][o] = (A dY A^T)[p] for the 4x4 output-gradient tile dY (zero beyond the
+// output's edge): the gradient of the tile's 36 products; rows of Op values.
 template <class T>
 void transform_output_grad(const T* gy, int64_t nb, int64_t O, int64_t HO, int64_t WO, const Tiling& tl, T* dM) {
-    const int64_t cols = nb * tl.per_image, n = tl.per_image;
-    parallel_for(nb * O, 4, [&](int64_t b, int64_t e) {
-        TileBuffers<T> buf(n);
-        for (int64_t io = b; io < e; ++io) {
-            const int64_t i = io / O, o = io % O;
-            const T* plane = gy + io * HO * WO;
-            for (int r = 0; r < kTile; ++r)
-                for (int q = 0; q < kTile; ++q) {
-                    T* dst = buf.in.data() + (r * kTile + q) * n;
-                    for (int64_t ty = 0; ty < tl.rows; ++ty)
-                        for (int64_t tx = 0; tx < tl.cols; ++tx) {
-                            const int64_t yy = ty * kTile + r, xx = tx * kTile + q;
-                            dst[ty * tl.cols + tx] = (yy < HO && xx < WO) ? plane[yy * WO + xx] : T(0);
-                        }
+    constexpr int64_t L = kLanes<T>;
+    const int64_t cols = nb * tl.per_image, Op = padded_channels<T>(O), blocks = Op / L;
+    const int64_t YH = tl.rows * kTile, YW = tl.cols * kTile;
+    parallel_for(nb * blocks, 1, [&](int64_t b, int64_t e) {
+        std::vector<T> block(static_cast<size_t>(YH * YW * L));
+        for (int64_t ib = b; ib < e; ++ib) {
+            const int64_t i = ib / blocks, o0 = ib % blocks * L;
+            gather_block(gy + (i * O + o0) * HO * WO, std::min(L, O - o0), HO, WO, 0, YH, YW, block.data());
+            for (int64_t ty = 0; ty < tl.rows; ++ty)
+                for (int64_t tx = 0; tx < tl.cols; ++tx) {
+                    Vec<T> dy[kTile * kTile], dm[kPoints];
+                    const T* src = block.data() + (ty * kTile * YW + tx * kTile) * L;
+                    for (int r = 0; r < kTile; ++r)
+                        for (int q = 0; q < kTile; ++q) dy[r * kTile + q] = load(src + (r * YW + q) * L);
+                    two_d<Vec<T>, kTile, kTile, kIn, kIn>(dy, dm, output_grad_1d<Vec<T>>, output_grad_1d<Vec<T>>);
+                    T* dst = dM + (i * tl.per_image + ty * tl.cols + tx) * Op + o0;
+                    for (int p = 0; p < kPoints; ++p) store(dst + p * cols * Op, dm[p]);
                 }
-            two_d_tiles<T, kTile, kTile, kIn, kIn>(buf.in.data(), buf.out.data(), buf.mid.data(), n,
-                                                   output_grad_1d<T>, output_grad_1d<T>);
-            for (int p = 0; p < kPoints; ++p)
-                std::copy(buf.out.begin() + p * n, buf.out.begin() + (p + 1) * n, dM + (p * O + o) * cols + i * n);
         }
     });
 }
@@ -241,14 +266,22 @@ int64_t images_per_chunk(int64_t N, int64_t channels, const Tiling& tl) {
     return std::clamp<int64_t>(kChunkBudget / std::max<int64_t>(per_image, 1), 1, std::max<int64_t>(N, 1));
 }
 
-// The 36 products C[p] = A[p] (m x k) @ B[p] (k x n, or n x k when trans_b), one per task:
-// the same BLAS calls for any thread count.
+// One operand of the 36 products: matrix p starts at data + p * step, rows ld apart.
 template <class T>
-void batched_products(int64_t m, int64_t n, int64_t k, const T* A, const T* B, bool trans_b, T beta, T* C) {
+struct PointMatrices {
+    T* data;
+    int64_t step, ld;
+};
+
+// The 36 products C[p] = op(A[p]) (m x k) @ op(B[p]) (k x n), one per task: the same BLAS
+// calls for any thread count.
+template <class T>
+void batched_products(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, PointMatrices<const T> A,
+                      PointMatrices<const T> B, T beta, PointMatrices<T> C) {
     parallel_for(kPoints, 1, [&](int64_t b, int64_t e) {
         for (int64_t p = b; p < e; ++p) {
-            gemm_serial<T>(false, trans_b, m, n, k, T(1), A + p * m * k, k, B + p * k * n, trans_b ? k : n, beta,
-                           C + p * m * n, n);
+            gemm_serial<T>(trans_a, trans_b, m, n, k, T(1), A.data + p * A.step, A.ld, B.data + p * B.step, B.ld,
+                           beta, C.data + p * C.step, C.ld);
         }
     });
 }
@@ -260,13 +293,16 @@ void winograd_conv(const T* in, int64_t N, int64_t ins, int64_t H, int64_t W, in
                    const T* bias, T* out) {
     const int64_t HO = H + 2 * pad - 2, WO = W + 2 * pad - 2;
     const Tiling tl(HO, WO);
-    const int64_t chunk = images_per_chunk(N, std::max(ins, outs), tl);
-    T* V = scratch<T>(1, static_cast<size_t>(kPoints * ins * chunk * tl.per_image));
-    T* M = scratch<T>(2, static_cast<size_t>(kPoints * outs * chunk * tl.per_image));
+    const int64_t Cp = padded_channels<T>(ins), Op = padded_channels<T>(outs);
+    const int64_t chunk = images_per_chunk(N, std::max(Cp, Op), tl);
+    T* V = scratch<T>(1, static_cast<size_t>(kPoints * Cp * chunk * tl.per_image));
+    T* M = scratch<T>(2, static_cast<size_t>(kPoints * Op * chunk * tl.per_image));
     for (int64_t n0 = 0; n0 < N; n0 += chunk) {
         const int64_t nb = std::min(chunk, N - n0), cols = nb * tl.per_image;
         transform_input(in + n0 * ins * H * W, nb, ins, H, W, pad, tl, V);
-        batched_products<T>(outs, cols, ins, U, V, false, T(0), M);
+        // M[p] (cols x outs) = V[p] (cols x ins) @ U[p]^T.
+        batched_products<T>(false, true, cols, outs, ins, {V, cols * Cp, Cp}, {U, outs * ins, ins}, T(0),
+                            {M, cols * Op, Op});
         transform_output(M, nb, outs, HO, WO, tl, bias, out + n0 * outs * HO * WO);
     }
 }
@@ -297,17 +333,19 @@ void winograd_backward_input(const ConvGeometry& g, const T* gy, const T* w, T* 
 template <class T>
 void winograd_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw) {
     const Tiling tl(g.HO, g.WO);
-    const int64_t chunk = images_per_chunk(g.N, std::max(g.C, g.O), tl);
-    T* V = scratch<T>(1, static_cast<size_t>(kPoints * g.C * chunk * tl.per_image));
-    T* dM = scratch<T>(2, static_cast<size_t>(kPoints * g.O * chunk * tl.per_image));
+    const int64_t Cp = padded_channels<T>(g.C), Op = padded_channels<T>(g.O);
+    const int64_t chunk = images_per_chunk(g.N, std::max(Cp, Op), tl);
+    T* V = scratch<T>(1, static_cast<size_t>(kPoints * Cp * chunk * tl.per_image));
+    T* dM = scratch<T>(2, static_cast<size_t>(kPoints * Op * chunk * tl.per_image));
     T* dU = scratch<T>(0, static_cast<size_t>(kPoints * g.O * g.C));
     std::fill(dU, dU + kPoints * g.O * g.C, T(0));
     for (int64_t n0 = 0; n0 < g.N; n0 += chunk) {
         const int64_t nb = std::min(chunk, g.N - n0), cols = nb * tl.per_image;
         transform_input(x + n0 * g.C * g.H * g.W, nb, g.C, g.H, g.W, g.pad_h, tl, V);
         transform_output_grad(gy + n0 * g.O * g.HO * g.WO, nb, g.O, g.HO, g.WO, tl, dM);
-        // dU[p] += dM[p] (O x cols) @ V[p]^T (cols x C), images in chunk order.
-        batched_products<T>(g.O, g.C, cols, dM, V, true, T(1), dU);
+        // dU[p] (O x C) += dM[p]^T (O x cols) @ V[p] (cols x C), images in chunk order.
+        batched_products<T>(true, false, g.O, g.C, cols, {dM, cols * Op, Op}, {V, cols * Cp, Cp}, T(1),
+                            {dU, g.O * g.C, g.C});
     }
     // gw[o][c] = G^T dU[o][c] G.
     parallel_for(g.O * g.C, 256, [&](int64_t b, int64_t e) {

@@ -96,8 +96,9 @@ int main(int argc, char** argv) {
 
     auto* gtp = go->add_subcommand("gtp", "Play Go over GTP (stdin/stdout) with a trained policy network");
     std::string weights;
-    gtp->add_option("--weights,-w", weights, "Policy network (model.safetensors written by kaya train)")
-        ->required()
+    gtp->add_option("--weights,-w", weights,
+                    "Policy network (model.safetensors written by kaya train); default: the built-in "
+                    "network, models/go_policy_6x64.safetensors")
         ->check(CLI::ExistingFile);
     double resign_margin = kaya::go::PolicyPlayerOptions{}.resign_margin;
     gtp->add_option("--resign-margin", resign_margin,
@@ -126,7 +127,7 @@ int main(int argc, char** argv) {
             std::printf("best validation loss %.6g at epoch %lld; outputs in %s\n",
                         res.best_val_loss, static_cast<long long>(res.best_epoch), res.dir.c_str());
         } else if (*gtp) {
-            auto net = kaya::go::load_policy(weights);
+            auto net = weights.empty() ? kaya::go::load_shipped_policy() : kaya::go::load_policy(weights);
             const int size = net->options().board;
             kaya::go::GtpEngine engine(
                 std::make_unique<kaya::go::PolicyPlayer>(net, kaya::go::PolicyPlayerOptions{.symmetries = symmetries, .resign_margin = resign_margin}),

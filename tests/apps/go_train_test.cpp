@@ -149,6 +149,16 @@ TEST(GoTrain, ResumeReachesTheSameWeights) {
 namespace kaya::app {
 namespace {
 
+// Without --weights the binary plays with the built-in network, on 19x19 only.
+TEST(GoGtp, TheBinaryPlaysWithItsBuiltInNetwork) {
+    go::GtpClient engine(std::string(KAYA_BINARY) + " go gtp", 30);
+    EXPECT_EQ(engine.send("boardsize 19"), "");
+    EXPECT_THROW(engine.send("boardsize 9"), ValueError);
+    const std::string move = engine.send("genmove b");
+    EXPECT_TRUE(move.size() >= 2 && move != "pass" && move != "resign") << move;
+    EXPECT_NO_THROW(engine.send("play w " + std::string(move == "D4" ? "Q16" : "D4")));
+}
+
 // The real binary as a GTP engine with a (tiny, untrained) network: what a controller sees.
 TEST(GoGtp, TheBinaryPlaysThroughGtpWithAWeightsFile) {
     const std::string dir = tmp_dir("gtp");

@@ -10,6 +10,7 @@
 
 #include "apps/go/board/coords.h"
 #include "apps/go/features/features.h"
+#include "kaya/io/file.h"
 #include "kaya/io/safetensors.h"
 #include "kaya/ops/ops.h"
 
@@ -98,6 +99,23 @@ TEST(Policy, SymmetryEnsembleIsInvariantUnderTheBoardsSymmetries) {
     EXPECT_THROW(PolicyPlayer(std::make_shared<PolicyNet>(PolicyNetOptions{.board = 5, .filters = 2, .layers = 2}),
                               {.symmetries = 0}),
                  ValueError);
+}
+
+TEST(Policy, TheShippedNetworkIsBuiltIn) {
+    const std::string file = std::string(KAYA_TEST_DATA) + "/../../models/go_policy_6x64.safetensors";
+    EXPECT_EQ(std::string(shipped_policy_bytes()), io::read_file(file));
+    auto net = load_shipped_policy();
+    EXPECT_EQ(net->options().board, 19);
+    EXPECT_EQ(net->options().filters, 64);
+    EXPECT_EQ(net->options().layers, 6);
+    // A trained net opens on the board, not on the first line.
+    PolicyPlayer player(net);
+    Game g(19, 7.5);
+    const Point p = player.choose(g, Color::Black);
+    ASSERT_TRUE(p != kPass && p != kResign);
+    const int x = g.board().x_of(p), y = g.board().y_of(p);
+    EXPECT_TRUE(x >= 2 && x <= 16 && y >= 2 && y <= 16) << point_to_gtp(g.board(), p);
+    EXPECT_THROW(decode_policy(shipped_policy_bytes().substr(0, 1000), "cut"), ParseError);
 }
 
 // A net whose only opinion is position_bias: the player's choice is then fully predictable.

@@ -85,16 +85,27 @@ void save_policy(const std::string& path, PolicyNet& net) {
     io::save_safetensors(path, net.state_dict(), policy_metadata(net.options()));
 }
 
-std::shared_ptr<PolicyNet> load_policy(const std::string& path) {
-    io::SafetensorsFile f = io::load_safetensors(path);
-    auto net = std::make_shared<PolicyNet>(policy_options_from(f.metadata, path));
+namespace {
+
+std::shared_ptr<PolicyNet> policy_from(const io::SafetensorsFile& f, const std::string& source) {
+    auto net = std::make_shared<PolicyNet>(policy_options_from(f.metadata, source));
     try {
         net->load_state_dict(f.tensors);
     } catch (const Error& e) {
-        throw ParseError(path + ": " + e.what());
+        throw ParseError(source + ": " + e.what());
     }
     net->eval();
     return net;
+}
+
+}  // namespace
+
+std::shared_ptr<PolicyNet> load_policy(const std::string& path) {
+    return policy_from(io::load_safetensors(path), path);
+}
+
+std::shared_ptr<PolicyNet> decode_policy(std::string_view bytes, const std::string& source) {
+    return policy_from(io::decode_safetensors(bytes, source), source);
 }
 
 Tensor symmetric_log_probs(PolicyNet& net, const Tensor& planes, int symmetries) {

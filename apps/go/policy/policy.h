@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "apps/go/board/game.h"
@@ -50,6 +51,13 @@ PolicyNetOptions policy_options_from(const std::map<std::string, std::string>& m
 // file is all a player needs. Written atomically.
 void save_policy(const std::string& path, PolicyNet& net);
 std::shared_ptr<PolicyNet> load_policy(const std::string& path);
+// The same from a weights file's bytes; `source` names them in errors.
+std::shared_ptr<PolicyNet> decode_policy(std::string_view bytes, const std::string& source);
+
+// The network shipped with Kaya (models/go_policy_6x64.safetensors, trained as
+// models/README.md says), built into the binary.
+std::string_view shipped_policy_bytes();
+std::shared_ptr<PolicyNet> load_shipped_policy();
 
 // The net's move log-probabilities for planes (B, planes, size, size) under each of the first
 // `symmetries` of the 8 board symmetries (1: the planes as they are), each mapped back to the

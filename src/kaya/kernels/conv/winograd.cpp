@@ -174,31 +174,39 @@ void gather_block(const T* plane, int64_t lanes, int64_t H, int64_t W, int64_t p
     }
 }
 
+// Runs f(i, c0, buffer) for every image i < nb and block of kLanes channels starting at c0 of
+// `channels`, the (image, block) pairs shared between threads, each thread with a buffer of
+// `buffer_size` values.
+template <class T, class F>
+void for_each_block(int64_t nb, int64_t channels, int64_t buffer_size, F&& f) {
+    const int64_t blocks = padded_channels<T>(channels) / kLanes<T>;
+    parallel_for(nb * blocks, 1, [&](int64_t b, int64_t e) {
+        std::vector<T> buffer(static_cast<size_t>(buffer_size));
+        for (int64_t ib = b; ib < e; ++ib) f(ib / blocks, ib % blocks * kLanes<T>, buffer.data());
+    });
+}
+
 // V[p][i * T + t][c] = (B^T d B)[p] for the 6x6 input tile d of tile t of image i (images
 // [0, nb) of `in`, C x H x W each), with zeros outside the image; rows of Cp values.
 template <class T>
 void transform_input(const T* in, int64_t nb, int64_t C, int64_t H, int64_t W, int64_t pad, const Tiling& tl,
                      T* V) {
     constexpr int64_t L = kLanes<T>;
-    const int64_t cols = nb * tl.per_image, Cp = padded_channels<T>(C), blocks = Cp / L;
+    const int64_t cols = nb * tl.per_image, Cp = padded_channels<T>(C);
     // The block with its padding, large enough that every tile reads inside it.
     const int64_t PH = tl.rows * kTile + 2, PW = tl.cols * kTile + 2;
-    parallel_for(nb * blocks, 1, [&](int64_t b, int64_t e) {
-        std::vector<T> block(static_cast<size_t>(PH * PW * L));
-        for (int64_t ib = b; ib < e; ++ib) {
-            const int64_t i = ib / blocks, c0 = ib % blocks * L;
-            gather_block(in + (i * C + c0) * H * W, std::min(L, C - c0), H, W, pad, PH, PW, block.data());
-            for (int64_t ty = 0; ty < tl.rows; ++ty)
-                for (int64_t tx = 0; tx < tl.cols; ++tx) {
-                    Vec<T> d[kPoints], v[kPoints];
-                    const T* src = block.data() + (ty * kTile * PW + tx * kTile) * L;
-                    for (int r = 0; r < kIn; ++r)
-                        for (int q = 0; q < kIn; ++q) d[r * kIn + q] = load(src + (r * PW + q) * L);
-                    two_d<Vec<T>, kIn, kIn, kIn, kIn>(d, v, input_1d<Vec<T>>, input_1d<Vec<T>>);
-                    T* dst = V + (i * tl.per_image + ty * tl.cols + tx) * Cp + c0;
-                    for (int p = 0; p < kPoints; ++p) store(dst + p * cols * Cp, v[p]);
-                }
-        }
+    for_each_block<T>(nb, C, PH * PW * L, [&](int64_t i, int64_t c0, T* block) {
+        gather_block(in + (i * C + c0) * H * W, std::min(L, C - c0), H, W, pad, PH, PW, block);
+        for (int64_t ty = 0; ty < tl.rows; ++ty)
+            for (int64_t tx = 0; tx < tl.cols; ++tx) {
+                Vec<T> d[kPoints], v[kPoints];
+                const T* src = block + (ty * kTile * PW + tx * kTile) * L;
+                for (int r = 0; r < kIn; ++r)
+                    for (int q = 0; q < kIn; ++q) d[r * kIn + q] = load(src + (r * PW + q) * L);
+                two_d<Vec<T>, kIn, kIn, kIn, kIn>(d, v, input_1d<Vec<T>>, input_1d<Vec<T>>);
+                T* dst = V + (i * tl.per_image + ty * tl.cols + tx) * Cp + c0;
+                for (int p = 0; p < kPoints; ++p) store(dst + p * cols * Cp, v[p]);
+            }
     });
 }
 
@@ -208,28 +216,24 @@ template <class T>
 void transform_output(const T* M, int64_t nb, int64_t O, int64_t HO, int64_t WO, const Tiling& tl, const T* bias,
                       T* out) {
     constexpr int64_t L = kLanes<T>;
-    const int64_t cols = nb * tl.per_image, Op = padded_channels<T>(O), blocks = Op / L;
+    const int64_t cols = nb * tl.per_image, Op = padded_channels<T>(O);
     const int64_t YH = tl.rows * kTile, YW = tl.cols * kTile;
-    parallel_for(nb * blocks, 1, [&](int64_t b, int64_t e) {
-        std::vector<T> block(static_cast<size_t>(YH * YW * L));
-        for (int64_t ib = b; ib < e; ++ib) {
-            const int64_t i = ib / blocks, o0 = ib % blocks * L;
-            for (int64_t ty = 0; ty < tl.rows; ++ty)
-                for (int64_t tx = 0; tx < tl.cols; ++tx) {
-                    Vec<T> m[kPoints], yv[kTile * kTile];
-                    const T* src = M + (i * tl.per_image + ty * tl.cols + tx) * Op + o0;
-                    for (int p = 0; p < kPoints; ++p) m[p] = load(src + p * cols * Op);
-                    two_d<Vec<T>, kIn, kIn, kTile, kTile>(m, yv, output_1d<Vec<T>>, output_1d<Vec<T>>);
-                    T* dst = block.data() + (ty * kTile * YW + tx * kTile) * L;
-                    for (int r = 0; r < kTile; ++r)
-                        for (int q = 0; q < kTile; ++q) store(dst + (r * YW + q) * L, yv[r * kTile + q]);
-                }
-            for (int64_t l = 0; l < std::min(L, O - o0); ++l) {
-                T* plane = out + (i * O + o0 + l) * HO * WO;
-                const T add = bias ? bias[o0 + l] : T(0);
-                for (int64_t y = 0; y < HO; ++y)
-                    for (int64_t x = 0; x < WO; ++x) plane[y * WO + x] = block[static_cast<size_t>((y * YW + x) * L + l)] + add;
+    for_each_block<T>(nb, O, YH * YW * L, [&](int64_t i, int64_t o0, T* block) {
+        for (int64_t ty = 0; ty < tl.rows; ++ty)
+            for (int64_t tx = 0; tx < tl.cols; ++tx) {
+                Vec<T> m[kPoints], yv[kTile * kTile];
+                const T* src = M + (i * tl.per_image + ty * tl.cols + tx) * Op + o0;
+                for (int p = 0; p < kPoints; ++p) m[p] = load(src + p * cols * Op);
+                two_d<Vec<T>, kIn, kIn, kTile, kTile>(m, yv, output_1d<Vec<T>>, output_1d<Vec<T>>);
+                T* dst = block + (ty * kTile * YW + tx * kTile) * L;
+                for (int r = 0; r < kTile; ++r)
+                    for (int q = 0; q < kTile; ++q) store(dst + (r * YW + q) * L, yv[r * kTile + q]);
             }
+        for (int64_t l = 0; l < std::min(L, O - o0); ++l) {
+            T* plane = out + (i * O + o0 + l) * HO * WO;
+            const T add = bias ? bias[o0 + l] : T(0);
+            for (int64_t y = 0; y < HO; ++y)
+                for (int64_t x = 0; x < WO; ++x) plane[y * WO + x] = block[(y * YW + x) * L + l] + add;
         }
     });
 }
@@ -239,24 +243,20 @@ void transform_output(const T* M, int64_t nb, int64_t O, int64_t HO, int64_t WO,
 template <class T>
 void transform_output_grad(const T* gy, int64_t nb, int64_t O, int64_t HO, int64_t WO, const Tiling& tl, T* dM) {
     constexpr int64_t L = kLanes<T>;
-    const int64_t cols = nb * tl.per_image, Op = padded_channels<T>(O), blocks = Op / L;
+    const int64_t cols = nb * tl.per_image, Op = padded_channels<T>(O);
     const int64_t YH = tl.rows * kTile, YW = tl.cols * kTile;
-    parallel_for(nb * blocks, 1, [&](int64_t b, int64_t e) {
-        std::vector<T> block(static_cast<size_t>(YH * YW * L));
-        for (int64_t ib = b; ib < e; ++ib) {
-            const int64_t i = ib / blocks, o0 = ib % blocks * L;
-            gather_block(gy + (i * O + o0) * HO * WO, std::min(L, O - o0), HO, WO, 0, YH, YW, block.data());
-            for (int64_t ty = 0; ty < tl.rows; ++ty)
-                for (int64_t tx = 0; tx < tl.cols; ++tx) {
-                    Vec<T> dy[kTile * kTile], dm[kPoints];
-                    const T* src = block.data() + (ty * kTile * YW + tx * kTile) * L;
-                    for (int r = 0; r < kTile; ++r)
-                        for (int q = 0; q < kTile; ++q) dy[r * kTile + q] = load(src + (r * YW + q) * L);
-                    two_d<Vec<T>, kTile, kTile, kIn, kIn>(dy, dm, output_grad_1d<Vec<T>>, output_grad_1d<Vec<T>>);
-                    T* dst = dM + (i * tl.per_image + ty * tl.cols + tx) * Op + o0;
-                    for (int p = 0; p < kPoints; ++p) store(dst + p * cols * Op, dm[p]);
-                }
-        }
+    for_each_block<T>(nb, O, YH * YW * L, [&](int64_t i, int64_t o0, T* block) {
+        gather_block(gy + (i * O + o0) * HO * WO, std::min(L, O - o0), HO, WO, 0, YH, YW, block);
+        for (int64_t ty = 0; ty < tl.rows; ++ty)
+            for (int64_t tx = 0; tx < tl.cols; ++tx) {
+                Vec<T> dy[kTile * kTile], dm[kPoints];
+                const T* src = block + (ty * kTile * YW + tx * kTile) * L;
+                for (int r = 0; r < kTile; ++r)
+                    for (int q = 0; q < kTile; ++q) dy[r * kTile + q] = load(src + (r * YW + q) * L);
+                two_d<Vec<T>, kTile, kTile, kIn, kIn>(dy, dm, output_grad_1d<Vec<T>>, output_grad_1d<Vec<T>>);
+                T* dst = dM + (i * tl.per_image + ty * tl.cols + tx) * Op + o0;
+                for (int p = 0; p < kPoints; ++p) store(dst + p * cols * Op, dm[p]);
+            }
     });
 }
 

@@ -39,12 +39,14 @@ std::string num(double v) {
     return buf;
 }
 
-// Tick positions at 1, 2 or 5 times a power of ten, about `target` of them.
-std::vector<double> nice_ticks(double lo, double hi, int target = 6) {
+// Tick positions at 1, 2 or 5 times a power of ten, about `target` of them; whole numbers
+// only when `integers` (an axis of epochs or counts has no tick at 1.2).
+std::vector<double> nice_ticks(double lo, double hi, int target = 6, bool integers = false) {
     if (!(hi > lo)) return {lo};
     double raw = (hi - lo) / target;
     double mag = std::pow(10.0, std::floor(std::log10(raw)));
     double step = mag * (raw / mag < 1.5 ? 1 : raw / mag < 3.5 ? 2 : raw / mag < 7.5 ? 5 : 10);
+    if (integers) step = std::max(step, 1.0);
     std::vector<double> t;
     for (double v = std::ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) t.push_back(std::abs(v) < step * 1e-9 ? 0 : v);
     return t;
@@ -76,6 +78,7 @@ struct Frame {
     int left = 70, right = 150, top = 36, bottom = 48;
     int w, h;
     bool log_y = false, log_x = false;
+    bool integer_x = false;  // Every x is a whole number.
     double px(double x) const {
         double v = log_x ? std::log10(x) : x;
         return left + (v - x0) / (x1 - x0) * (w - left - right);
@@ -89,7 +92,7 @@ struct Frame {
 void axes(std::ostringstream& os, const Frame& f, const PlotOptions& o) {
     os << "<rect x='" << f.left << "' y='" << f.top << "' width='" << f.w - f.left - f.right
        << "' height='" << f.h - f.top - f.bottom << "' fill='none' stroke='#444'/>\n";
-    for (double t : f.log_x ? log_ticks(f.x0, f.x1) : nice_ticks(f.x0, f.x1)) {
+    for (double t : f.log_x ? log_ticks(f.x0, f.x1) : nice_ticks(f.x0, f.x1, 6, f.integer_x)) {
         double xv = f.log_x ? std::pow(10.0, t) : t;
         double x = f.px(xv);
         os << "<line x1='" << x << "' y1='" << f.top << "' x2='" << x << "' y2='" << f.h - f.bottom
@@ -157,6 +160,7 @@ std::string header(int w, int h) {
 
 std::string line_plot_svg(const std::vector<Series>& series, const PlotOptions& o) {
     double x0 = std::numeric_limits<double>::infinity(), x1 = -x0, y0 = x0, y1 = -x0;
+    bool integer_x = true;
     for (const auto& s : series) {
         for (size_t k = 0; k < s.x.size() && k < s.y.size(); ++k) {
             if (!std::isfinite(s.x[k]) || !std::isfinite(s.y[k]) || (o.log_y && s.y[k] <= 0) ||
@@ -165,6 +169,7 @@ std::string line_plot_svg(const std::vector<Series>& series, const PlotOptions& 
             }
             double y = o.log_y ? std::log10(s.y[k]) : s.y[k];
             double x = o.log_x ? std::log10(s.x[k]) : s.x[k];
+            integer_x = integer_x && s.x[k] == std::round(s.x[k]);
             x0 = std::min(x0, x);
             x1 = std::max(x1, x);
             y0 = std::min(y0, y);
@@ -180,6 +185,7 @@ std::string line_plot_svg(const std::vector<Series>& series, const PlotOptions& 
     f.h = o.height;
     f.log_y = o.log_y;
     f.log_x = o.log_x;
+    f.integer_x = integer_x;
     std::ostringstream os;
     os << header(o.width, o.height);
     axes(os, f, o);

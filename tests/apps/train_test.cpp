@@ -225,6 +225,13 @@ TEST(Plot, SvgHasSeriesAndSurvivesOddData) {
     std::string lx = line_plot_svg({{"lr", {1e-4, 1e-3, 1e-2, 0}, {3, 2, 1, 5}}}, {.xlabel = "lr", .log_x = true});
     EXPECT_NE(lx.find(">0.001<"), std::string::npos);
     EXPECT_NE(lx.find("lr (log)"), std::string::npos);
+    // Three epochs get ticks 1, 2, 3 and none between; fractional x keeps fractional ticks.
+    std::string ep = line_plot_svg({{"loss", {1, 2, 3}, {0.7, 0.5, 0.4}}}, {.xlabel = "epoch"});
+    EXPECT_NE(ep.find("'middle'>2<"), std::string::npos);
+    EXPECT_EQ(ep.find("'middle'>1.5<"), std::string::npos);
+    EXPECT_EQ(ep.find("'middle'>1.2<"), std::string::npos);
+    std::string fr = line_plot_svg({{"loss", {1, 1.5, 3}, {0.7, 0.5, 0.4}}}, {.xlabel = "x"});
+    EXPECT_NE(fr.find("'middle'>1.2<"), std::string::npos);
 }
 
 }  // namespace

@@ -44,13 +44,16 @@ void BM_PolicyInfer(benchmark::State& state) {
     state.counters["pos/s"] = benchmark::Counter(static_cast<double>(batch), benchmark::Counter::kIsIterationInvariantRate);
 }
 
-// One 3x3 layer of the 13x192 net at batch 16, by direction: 0 forward, 1 input gradient,
-// 2 weight gradient (for finding where a training step spends its time).
-void BM_Conv3x3Layer(benchmark::State& state) {
-    const int64_t filters = state.range(1), batch = 16;
+// One layer of the Go nets at batch 16, by direction: 0 forward, 1 input gradient, 2 weight
+// gradient (for finding where a training step spends its time). Arguments: direction,
+// filters, kernel (3: a filters -> filters 3x3 layer; 5: the first layer, 48 planes -> filters).
+void BM_ConvLayer(benchmark::State& state) {
+    const int64_t filters = state.range(1), kernel = state.range(2), batch = 16;
+    const int64_t ins = kernel == 5 ? 48 : filters;
     manual_seed(0);
-    Tensor x = rand({batch, filters, 19, 19}), w = randn({filters, filters, 3, 3}), gy = randn({batch, filters, 19, 19});
-    const Conv2dParams p{.padding = {1, 1}};
+    Tensor x = rand({batch, ins, 19, 19}), w = randn({filters, ins, kernel, kernel}),
+           gy = randn({batch, filters, 19, 19});
+    const Conv2dParams p{.padding = {kernel / 2, kernel / 2}};
     for (auto _ : state) {
         switch (state.range(0)) {
             case 0: benchmark::DoNotOptimize(conv2d(x, w, Tensor(), p)); break;
@@ -58,10 +61,10 @@ void BM_Conv3x3Layer(benchmark::State& state) {
             default: benchmark::DoNotOptimize(conv2d_weight_grad(x, w.shape(), gy, p)); break;
         }
     }
-    const double macs = static_cast<double>(batch) * filters * filters * 9 * 361;
+    const double macs = static_cast<double>(batch) * filters * ins * kernel * kernel * 361;
     state.counters["GFLOP/s"] = benchmark::Counter(2 * macs, benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(BM_Conv3x3Layer)->ArgsProduct({{0, 1, 2}, {64, 192}})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ConvLayer)->ArgsProduct({{0, 1, 2}, {64, 192}, {3, 5}})->Unit(benchmark::kMillisecond)->UseRealTime();
 
 BENCHMARK(BM_PolicyTrain)->Args({6, 64, 16})->Args({13, 192, 16})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_PolicyInfer)

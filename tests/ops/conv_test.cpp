@@ -66,27 +66,32 @@ TEST(Conv, MatchesTheDefinitionOnThreadedSizes) {
     }
 }
 
-// Winograd F(4x4, 3x3), called directly, against im2col on the shapes it takes: the Go net's
-// 19x19 (a partial last tile), odd sizes, padding 0, 1 and 2, float and double.
+// Winograd F(4x4, 3x3) and F(2x2, 5x5), called directly, against im2col on the shapes they
+// take: the Go net's 19x19 (a partial last tile), odd sizes, every padding up to kernel - 1,
+// float and double.
 TEST(Conv, WinogradMatchesIm2col) {
     Generator g(5);
     struct Case {
         Shape x;
-        int64_t out, pad;
+        int64_t out, pad, k = 3;
     };
     kernels::set_winograd_enabled(false);
     for (const Case& c : std::vector<Case>{{{3, 16, 19, 19}, 24, 1}, {{2, 20, 7, 9}, 16, 0}, {{2, 3, 5, 6}, 5, 2},
                                            {{1, 32, 4, 4}, 16, 1}, {{40, 16, 9, 9}, 16, 1},
                                            // Large enough to be split into chunks of images.
-                                           {{3, 16, 240, 240}, 17, 1}}) {
+                                           {{3, 16, 240, 240}, 17, 1},
+                                           // 5x5: the Go net's first layer, and odd sizes.
+                                           {{2, 48, 19, 19}, 32, 2, 5}, {{2, 20, 8, 7}, 17, 0, 5},
+                                           {{1, 5, 6, 9}, 3, 1, 5}, {{2, 16, 5, 5}, 16, 3, 5},
+                                           {{1, 16, 3, 4}, 18, 4, 5}}) {
         for (DType dt : {DType::Float32, DType::Float64}) {
-            Tensor x = randn(c.x, dt, &g), w = randn({c.out, c.x[1], 3, 3}, dt, &g), b = randn({c.out}, dt, &g);
+            Tensor x = randn(c.x, dt, &g), w = randn({c.out, c.x[1], c.k, c.k}, dt, &g), b = randn({c.out}, dt, &g);
             const Conv2dParams p{.padding = {c.pad, c.pad}};
             Tensor y0 = conv2d(x, w, b, p);
             Tensor gy = randn(y0.shape(), dt, &g);
             Tensor gx0 = conv2d_input_grad(x.shape(), w, gy, p), gw0 = conv2d_weight_grad(x, w.shape(), gy, p);
-            kernels::ConvGeometry geo{.N = c.x[0], .C = c.x[1], .H = c.x[2], .W = c.x[3], .O = c.out, .KH = 3,
-                                      .KW = 3, .pad_h = c.pad, .pad_w = c.pad};
+            kernels::ConvGeometry geo{.N = c.x[0], .C = c.x[1], .H = c.x[2], .W = c.x[3], .O = c.out, .KH = c.k,
+                                      .KW = c.k, .pad_h = c.pad, .pad_w = c.pad};
             ASSERT_TRUE(geo.resolve() && kernels::winograd_applies(geo));
             Tensor y1 = empty_like(y0), gx1 = empty_like(x), gw1 = empty_like(w);
             visit_floating(dt, "test", [&]<class T>() {
@@ -100,9 +105,10 @@ TEST(Conv, WinogradMatchesIm2col) {
             auto rel = [](const Tensor& a, const Tensor& b) {
                 return max(abs(sub(a, b))).item<double>() / (max(abs(b)).item<double>() + 1e-30);
             };
-            EXPECT_LT(rel(y1, y0), tol) << format_shape(c.x) << " pad " << c.pad;
-            EXPECT_LT(rel(gx1, gx0), tol) << format_shape(c.x) << " pad " << c.pad;
-            EXPECT_LT(rel(gw1, gw0), tol) << format_shape(c.x) << " pad " << c.pad;
+            const std::string what = format_shape(c.x) + " kernel " + std::to_string(c.k) + " pad " + std::to_string(c.pad);
+            EXPECT_LT(rel(y1, y0), tol) << what;
+            EXPECT_LT(rel(gx1, gx0), tol) << what;
+            EXPECT_LT(rel(gw1, gw0), tol) << what;
         }
     }
     kernels::set_winograd_enabled(true);
@@ -115,6 +121,34 @@ TEST(Conv, WinogradMatchesIm2col) {
     kernels::set_winograd_enabled(true);
     EXPECT_NE(to_vector<float>(wino), to_vector<float>(plain));
     EXPECT_LT(max(abs(sub(wino, plain))).item<double>() / max(abs(plain)).item<double>(), 2e-5);
+}
+
+// Inference keeps Winograd's transformed filters between calls; a weight changed in place, or
+// a new weight tensor, must never be served the old transform.
+TEST(Conv, InferenceFilterCacheIsNeverStale) {
+    Generator g(11);
+    for (int64_t k : {3, 5}) {
+        Tensor x = randn({1, 16, 19, 19}, DType::Float32, &g), w = randn({16, 16, k, k}, DType::Float32, &g);
+        const Conv2dParams p{.padding = {k / 2, k / 2}};
+        auto fresh = [&](const Tensor& weight) {  // Recording a graph: no cache.
+            autograd::GradModeGuard grad_on(true);
+            Tensor wr = clone(weight);
+            wr.requires_grad_();
+            return to_vector<float>(conv2d(x, wr, Tensor(), p));
+        };
+        autograd::NoGradGuard no_grad;
+        const std::vector<float> first = to_vector<float>(conv2d(x, w, Tensor(), p));
+        EXPECT_EQ(first, fresh(w)) << "kernel " << k;
+        EXPECT_EQ(to_vector<float>(conv2d(x, w, Tensor(), p)), first) << "kernel " << k << ", from the cache";
+        w.data<float>()[7] += 1.0f;  // Behind the version counter's back.
+        const std::vector<float> changed = to_vector<float>(conv2d(x, w, Tensor(), p));
+        EXPECT_NE(changed, first) << "kernel " << k;
+        EXPECT_EQ(changed, fresh(w)) << "kernel " << k;
+        mul_(w, 2.0);
+        EXPECT_EQ(to_vector<float>(conv2d(x, w, Tensor(), p)), fresh(w)) << "kernel " << k;
+        Tensor other = randn({16, 16, k, k}, DType::Float32, &g);
+        EXPECT_EQ(to_vector<float>(conv2d(x, other, Tensor(), p)), fresh(other)) << "kernel " << k;
+    }
 }
 
 TEST(Conv, ResultsDoNotDependOnThreadCount) {

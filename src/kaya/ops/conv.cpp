@@ -83,11 +83,14 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, con
     Tensor x = contiguous(detach(input)), w = contiguous(detach(weight));
     Tensor b = bias.defined() ? contiguous(detach(bias)) : Tensor();
     Tensor out = Tensor::empty(output_shape(g), input.dtype());
+    // Without a graph to record this is inference, whose weights come back unchanged call
+    // after call: the kernel may keep work done on them.
+    const bool grad = needs_grad({&input, &weight, &bias});
     visit_floating(input.dtype(), "conv2d", [&]<class T>() {
         kernels::conv2d_forward<T>(g, x.data<T>(), w.data<T>(), b.defined() ? b.data<T>() : nullptr,
-                                   out.data<T>());
+                                   out.data<T>(), !grad);
     });
-    if (needs_grad({&input, &weight, &bias})) {
+    if (grad) {
         const bool gx = input.requires_grad(), gw = weight.requires_grad();
         const bool gb = bias.defined() && bias.requires_grad();
         record("Conv2dBackward", out, {input, weight, bias},

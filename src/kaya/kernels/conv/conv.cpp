@@ -31,13 +31,13 @@ std::atomic<bool> g_winograd{[] {
 
 // Winograd's transforms cost about as much as the products they save when there are only a
 // few channels; from 16 in and out they pay for themselves. Below about one 19x19 board of
-// tiles (25) its 36 products are too thin: measured on the Go nets at batch 1
+// 3x3 tiles (25) its 36 products are too thin: measured on the Go nets at batch 1
 // (bench/policy_bench.cpp), Winograd took 12.1 ms against im2col's 16.8 for 13x192 and 1.30
-// against 1.40 for 6x64.
+// against 1.40 for 6x64. The 5x5 first layer (48 planes in, 100 tiles a board) at batch 16:
+// 4.9 ms against 6.4 forward and 5.6 against 7.3 for the weight gradient with 64 filters.
 bool use_winograd(const ConvGeometry& g) {
-    const int64_t tiles = g.N * ((g.HO + 3) / 4) * ((g.WO + 3) / 4);
     return g_winograd.load(std::memory_order_relaxed) && winograd_applies(g) && g.C >= 16 && g.O >= 16 &&
-           tiles >= 25;
+           winograd_tiles(g) >= 25;
 }
 }  // namespace
 
@@ -147,8 +147,8 @@ void for_each_image(const ConvGeometry& g, int64_t n, F&& f) {
 }  // namespace
 
 template <class T>
-void conv2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y) {
-    if (use_winograd(g)) return winograd_forward(g, x, w, bias, y);
+void conv2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y, bool weights_reused) {
+    if (use_winograd(g)) return winograd_forward(g, x, w, bias, y, weights_reused);
     const int64_t cg = g.c_per_group(), og = g.o_per_group(), k = g.patch(), hw = g.out_plane();
     const bool direct = g.pointwise();
     for_each_image(g, g.N, [&](int64_t n) {
@@ -222,7 +222,7 @@ void conv2d_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* g
 }
 
 #define KAYA_CONV_INSTANTIATE(T)                                                              \
-    template void conv2d_forward<T>(const ConvGeometry&, const T*, const T*, const T*, T*); \
+    template void conv2d_forward<T>(const ConvGeometry&, const T*, const T*, const T*, T*, bool); \
     template void conv2d_backward_input<T>(const ConvGeometry&, const T*, const T*, T*);    \
     template void conv2d_backward_weight<T>(const ConvGeometry&, const T*, const T*, T*);
 KAYA_CONV_INSTANTIATE(float)

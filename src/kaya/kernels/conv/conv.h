@@ -25,15 +25,18 @@ struct ConvGeometry {
     bool pointwise() const;
 };
 
-// 3x3 convolutions with stride 1 and enough channels take Winograd's F(4x4, 3x3)
-// (winograd.h); others im2col and a matrix product. Off, everything takes im2col (for tests
+// 3x3 and 5x5 convolutions with stride 1 and enough channels take Winograd's F(4x4, 3x3) and
+// F(2x2, 5x5) (winograd.h); others im2col and a matrix product. Off, everything takes im2col (for tests
 // and benchmarks of both paths). On by default; KAYA_WINOGRAD=0 in the environment turns it off.
 void set_winograd_enabled(bool on);
 bool winograd_enabled();
 
-// y = conv(x, w) (+ bias per output channel when bias is not null).
+// y = conv(x, w) (+ bias per output channel when bias is not null). weights_reused: the
+// caller will pass the same weights again (inference), so work done on them alone may be
+// kept between calls.
 template <class T>
-void conv2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y);
+void conv2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y,
+                    bool weights_reused = false);
 
 // gx = d<y, gy>/dx, the transposed convolution of gy with w. gx is overwritten.
 template <class T>

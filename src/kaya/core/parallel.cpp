@@ -13,7 +13,12 @@ namespace {
 int initial_threads() {
     if (const char* env = std::getenv("KAYA_NUM_THREADS")) {
         int n = std::atoi(env);
-        if (n > 0) return n;
+        if (n > 0) {
+            // OpenBLAS's OpenMP build sizes its own regions by OpenMP's setting: without this,
+            // KAYA_NUM_THREADS=1 still ran matrix products on every core.
+            omp_set_num_threads(n);
+            return n;
+        }
     }
     return omp_get_max_threads();
 }
@@ -21,6 +26,8 @@ int& thread_setting() {
     static int n = initial_threads();
     return n;
 }
+// Read at start-up, on the main thread, whose OpenMP setting OpenBLAS then follows.
+[[maybe_unused]] const int g_threads_at_start = thread_setting();
 }  // namespace
 
 int num_threads() { return thread_setting(); }

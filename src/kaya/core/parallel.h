@@ -7,7 +7,9 @@
 namespace kaya {
 
 // Threads used by kernels (OpenMP's pool, shared with OpenBLAS's OpenMP build). Defaults to
-// OMP_NUM_THREADS or the core count; KAYA_NUM_THREADS overrides it at start-up.
+// OMP_NUM_THREADS or the core count; KAYA_NUM_THREADS overrides it at start-up, for Kaya's
+// kernels and OpenBLAS's alike. Like omp_set_num_threads, set_num_threads (and the start-up
+// override) applies to OpenBLAS's own regions on the thread that sets it, the main thread.
 int num_threads();
 void set_num_threads(int n);
 // True while running inside a parallel region (nested calls then run serially).

@@ -16,6 +16,7 @@ namespace kaya::app {
 // model needs to know about it.
 struct PreparedData {
     std::shared_ptr<data::TensorDataset> train, val;  // Features float32; targets float32 (N, 1) or int64 (N).
+    std::shared_ptr<data::TensorDataset> test;        // Labeled held-out test set, scored once at the end; may be null.
     std::shared_ptr<nn::Standardize> normalizer;      // Fitted on the training split; null if off.
     int64_t num_features = 0;
     int64_t num_classes = 0;                          // 0 for regression.
@@ -28,7 +29,8 @@ struct PreparedData {
 };
 
 // data.source: "csv" (path, target, features or select_k, id_column, test_path),
-// "fashion_mnist" (dir, limit_train, limit_test) or "synthetic" (rows, features, noise).
+// "fashion_mnist" (dir, limit_train, limit_test: validation is val_fraction of the training
+// images, the official test images the test set) or "synthetic" (rows, features, noise).
 // Common keys: val_fraction (default 0.2), seed, normalize. Errors name the config key.
 PreparedData prepare_data(const Config& cfg);
 

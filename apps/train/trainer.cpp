@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
+#include <tuple>
 
 #include "apps/train/plot.h"
 #include "apps/train/progress.h"
@@ -254,6 +255,19 @@ RunResult train(const Config& cfg, const RunOptions& opt) {
     res.stopped_early = patience > 0 && bad_epochs >= patience && res.history.size() < static_cast<size_t>(epochs);
     io::save_safetensors(res.dir + "/model.safetensors", best_state.empty() ? model->state_dict() : best_state,
                          {{"format", "pt"}});
+    if (data.test) {
+        if (!best_state.empty()) model->load_state_dict(best_state);
+        std::tie(res.test_loss, res.test_accuracy) = evaluate(*model, *data.test, classification, mse_onehot);
+        char json[256];
+        std::snprintf(json, sizeof json, "{\"best_epoch\": %lld, \"test_loss\": %.9g, \"test_accuracy\": %.9g}\n",
+                      static_cast<long long>(res.best_epoch), res.test_loss, res.test_accuracy);
+        io::write_file_atomic(res.dir + "/test.json", json);
+        if (opt.verbose) {
+            std::printf("test (best epoch %lld): loss %.5g", static_cast<long long>(res.best_epoch), res.test_loss);
+            if (classification) std::printf("  acc %.2f%%", 100 * res.test_accuracy);
+            std::printf("\n");
+        }
+    }
     if (data.test_x.defined()) {
         model->load_state_dict(best_state);
         autograd::NoGradGuard no_grad;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,8 @@ struct RunResult {
     std::vector<EpochRecord> history;
     int64_t best_epoch = 0;
     double best_val_loss = 0;
+    // The best weights scored on the data's labeled test set, when it has one (else NaN).
+    double test_loss = NAN, test_accuracy = NAN;
     bool stopped_early = false;
     std::string data_description, model_summary;
     int64_t num_parameters = 0;
@@ -36,7 +39,8 @@ struct RunResult {
 // optimizer, schedule, early stopping (train.patience), gradient clipping (train.clip_norm).
 // Writes to output.dir: config.toml, metrics.csv, curves.svg, model.safetensors (the best
 // weights by validation loss, names as in PyTorch's state_dict), checkpoint.safetensors
-// (everything needed to resume, written atomically after every epoch) and predictions.csv
+// (everything needed to resume, written atomically after every epoch), test.json (the best
+// weights' loss and accuracy on a labeled test set, when the data has one) and predictions.csv
 // when data.test_path is set. With RunOptions::resume it continues a killed run and reaches
 // the same weights as an uninterrupted one.
 RunResult train(const Config& cfg, const RunOptions& options = {});

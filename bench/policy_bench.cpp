@@ -64,7 +64,10 @@ void BM_ConvLayer(benchmark::State& state) {
     const double macs = static_cast<double>(batch) * filters * ins * kernel * kernel * 361;
     state.counters["GFLOP/s"] = benchmark::Counter(2 * macs, benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(BM_ConvLayer)->ArgsProduct({{0, 1, 2}, {64, 192}, {3, 5}})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ConvLayer)
+    ->ArgsProduct({{0, 1, 2}, {64, 192}, {3, 5}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 BENCHMARK(BM_PolicyTrain)->Args({6, 64, 16})->Args({13, 192, 16})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_PolicyInfer)

@@ -108,7 +108,8 @@ PreparedData from_fashion_mnist(const Config& cfg) {
         }
         return std::pair{div(reshape(x, {x.shape()[0], -1}), 255.0), contiguous(y)};
     };
-    auto [xall, yall] = load("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", cfg.get_int("data.limit_train", 0));
+    auto [xall, yall] = load("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+                             cfg.get_int("data.limit_train", 0));
     auto [xte, yte] = load("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", cfg.get_int("data.limit_test", 0));
     // Validation (best epoch, early stopping) comes from the training images; the official
     // test images are only scored once, with the chosen weights.
@@ -116,7 +117,8 @@ PreparedData from_fashion_mnist(const Config& cfg) {
                                   static_cast<uint64_t>(cfg.get_int("data.seed", 0)));
     Tensor xtr = rows(xall, tr), ytr = rows(yall, tr);
     d.train = std::make_shared<data::TensorDataset>(std::vector<Tensor>{xtr, ytr});
-    d.val = std::make_shared<data::TensorDataset>(std::vector<Tensor>{rows(xall, va), rows(yall, va)});
+    d.val =
+        std::make_shared<data::TensorDataset>(std::vector<Tensor>{rows(xall, va), rows(yall, va)});
     d.test = std::make_shared<data::TensorDataset>(std::vector<Tensor>{contiguous(xte), yte});
     d.num_features = 784;
     d.num_classes = 10;
@@ -125,9 +127,9 @@ PreparedData from_fashion_mnist(const Config& cfg) {
         Tensor m = full({784}, mean(xtr).item<double>()), s = full({784}, kaya::std(xtr).item<double>());
         d.normalizer = std::make_shared<nn::Standardize>(m, s);
     }
-    d.description = dir + ": Fashion-MNIST, " + std::to_string(tr.size()) + " train / " + std::to_string(va.size()) +
-                    " validation (of the training images) / " + std::to_string(xte.shape()[0]) +
-                    " test images (28x28, 10 classes)";
+    d.description = dir + ": Fashion-MNIST, " + std::to_string(tr.size()) + " train / " +
+                    std::to_string(va.size()) + " validation (of the training images) / " +
+                    std::to_string(xte.shape()[0]) + " test images (28x28, 10 classes)";
     return d;
 }
 

@@ -16,7 +16,8 @@ namespace kaya::app {
 // model needs to know about it.
 struct PreparedData {
     std::shared_ptr<data::TensorDataset> train, val;  // Features float32; targets float32 (N, 1) or int64 (N).
-    std::shared_ptr<data::TensorDataset> test;        // Labeled held-out test set, scored once at the end; may be null.
+    // Labeled held-out test set, scored once at the end; may be null.
+    std::shared_ptr<data::TensorDataset> test;
     std::shared_ptr<nn::Standardize> normalizer;      // Fitted on the training split; null if off.
     int64_t num_features = 0;
     int64_t num_classes = 0;                          // 0 for regression.

@@ -78,13 +78,15 @@ void classification(const TourOptions& o, Report& report) {
                        "\n[output]\ndir = '" + o.out_dir + "/runs/fashion_mnist'\n";
     auto r = run(toml, "classification: Fashion-MNIST MLP");
     const auto& best = r.history[static_cast<size_t>(r.best_epoch - 1)];
-    std::string html = "<p>Data: " + Report::escape(r.data_description) + ". Model: 784-256-128-10 MLP, "
-                       "ReLU, CrossEntropyLoss on raw logits (log-softmax inside the loss). The epoch with the "
-                       "lowest validation loss is kept; the test images are scored once, with its weights.</p>";
-    html += Report::table_html({"epochs", "best epoch", "validation accuracy", "test accuracy", "test cross-entropy"},
-                               {{std::to_string(r.history.size()), std::to_string(r.best_epoch),
-                                 Report::number(100 * best.val_accuracy, "%.2f%%"),
-                                 Report::number(100 * r.test_accuracy, "%.2f%%"), Report::number(r.test_loss)}});
+    std::string html = "<p>Data: " + Report::escape(r.data_description) +
+                       ". Model: 784-256-128-10 MLP, ReLU, CrossEntropyLoss on raw logits "
+                       "(log-softmax inside the loss). The epoch with the lowest validation loss "
+                       "is kept; the test images are scored once, with its weights.</p>";
+    html += Report::table_html(
+        {"epochs", "best epoch", "validation accuracy", "test accuracy", "test cross-entropy"},
+        {{std::to_string(r.history.size()), std::to_string(r.best_epoch),
+          Report::number(100 * best.val_accuracy, "%.2f%%"),
+          Report::number(100 * r.test_accuracy, "%.2f%%"), Report::number(r.test_loss)}});
     html += Report::figure(take_curves(r, o.out_dir, "fashion_mnist.svg"), "cross-entropy per epoch");
     report.add_section("1, 10", "Classification", html);
 }

@@ -257,13 +257,16 @@ RunResult train(const Config& cfg, const RunOptions& opt) {
                          {{"format", "pt"}});
     if (data.test) {
         if (!best_state.empty()) model->load_state_dict(best_state);
-        std::tie(res.test_loss, res.test_accuracy) = evaluate(*model, *data.test, classification, mse_onehot);
+        std::tie(res.test_loss, res.test_accuracy) =
+            evaluate(*model, *data.test, classification, mse_onehot);
         char json[256];
-        std::snprintf(json, sizeof json, "{\"best_epoch\": %lld, \"test_loss\": %.9g, \"test_accuracy\": %.9g}\n",
+        std::snprintf(json, sizeof json,
+                      "{\"best_epoch\": %lld, \"test_loss\": %.9g, \"test_accuracy\": %.9g}\n",
                       static_cast<long long>(res.best_epoch), res.test_loss, res.test_accuracy);
         io::write_file_atomic(res.dir + "/test.json", json);
         if (opt.verbose) {
-            std::printf("test (best epoch %lld): loss %.5g", static_cast<long long>(res.best_epoch), res.test_loss);
+            std::printf("test (best epoch %lld): loss %.5g", static_cast<long long>(res.best_epoch),
+                        res.test_loss);
             if (classification) std::printf("  acc %.2f%%", 100 * res.test_accuracy);
             std::printf("\n");
         }

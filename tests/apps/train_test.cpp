@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The training application: configs and overrides, a run's outputs, resume after a stop or a
 // real SIGKILL reaching the same weights as an uninterrupted run, and hyperparameter sweeps.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -148,18 +148,24 @@ TEST(Train, ResumeAfterSigkillMatchesUninterruptedRun) {
 // images, and the official test images are scored once, with the best epoch's weights.
 TEST(Train, FashionMnistKeepsTestImagesOutOfModelSelection) {
     std::string dir = tmp_dir("fashion");
-    Config c = Config::parse("[task]\nkind = 'classification'\n[data]\nsource = 'fashion_mnist'\nlimit_train = 1000\n"
-                             "limit_test = 300\nval_fraction = 0.2\n[model]\nhidden = [32]\n[train]\n"
-                             "optimizer = 'adam'\nlr = 0.003\nbatch_size = 50\nepochs = 3\n[output]\ndir = '" + dir + "'\n",
-                             "fashion.toml");
+    Config c = Config::parse(
+        "[task]\nkind = 'classification'\n[data]\nsource = 'fashion_mnist'\nlimit_train = 1000\n"
+        "limit_test = 300\nval_fraction = 0.2\n[model]\nhidden = [32]\n[train]\n"
+        "optimizer = 'adam'\nlr = 0.003\nbatch_size = 50\nepochs = 3\n[output]\ndir = '" +
+            dir + "'\n",
+        "fashion.toml");
     RunResult r = train(c, {.verbose = false});
-    EXPECT_NE(r.data_description.find("800 train / 200 validation (of the training images) / 300 test"),
-              std::string::npos) << r.data_description;
+    EXPECT_NE(
+        r.data_description.find("800 train / 200 validation (of the training images) / 300 test"),
+        std::string::npos)
+        << r.data_description;
     ASSERT_TRUE(std::isfinite(r.test_accuracy) && std::isfinite(r.test_loss));
-    EXPECT_GT(r.test_accuracy, 0.5);  // 10 classes: chance is 0.1; 800 images and 3 epochs reach ~0.7.
+    EXPECT_GT(r.test_accuracy,
+              0.5);  // 10 classes: chance is 0.1; 800 images and 3 epochs reach ~0.7.
     // Scored with the best epoch's weights, which model.safetensors holds.
     std::string json = io::read_file(dir + "/test.json");
-    EXPECT_NE(json.find("\"best_epoch\": " + std::to_string(r.best_epoch)), std::string::npos) << json;
+    EXPECT_NE(json.find("\"best_epoch\": " + std::to_string(r.best_epoch)), std::string::npos)
+        << json;
     EXPECT_NE(json.find("\"test_accuracy\""), std::string::npos) << json;
     fs::remove_all(dir);
 }

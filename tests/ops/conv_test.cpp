@@ -76,22 +76,35 @@ TEST(Conv, WinogradMatchesIm2col) {
         int64_t out, pad, k = 3;
     };
     kernels::set_winograd_enabled(false);
-    for (const Case& c : std::vector<Case>{{{3, 16, 19, 19}, 24, 1}, {{2, 20, 7, 9}, 16, 0}, {{2, 3, 5, 6}, 5, 2},
-                                           {{1, 32, 4, 4}, 16, 1}, {{40, 16, 9, 9}, 16, 1},
+    for (const Case& c : std::vector<Case>{{{3, 16, 19, 19}, 24, 1},
+                                           {{2, 20, 7, 9}, 16, 0},
+                                           {{2, 3, 5, 6}, 5, 2},
+                                           {{1, 32, 4, 4}, 16, 1},
+                                           {{40, 16, 9, 9}, 16, 1},
                                            // Large enough to be split into chunks of images.
                                            {{3, 16, 240, 240}, 17, 1},
                                            // 5x5: the Go net's first layer, and odd sizes.
-                                           {{2, 48, 19, 19}, 32, 2, 5}, {{2, 20, 8, 7}, 17, 0, 5},
-                                           {{1, 5, 6, 9}, 3, 1, 5}, {{2, 16, 5, 5}, 16, 3, 5},
+                                           {{2, 48, 19, 19}, 32, 2, 5},
+                                           {{2, 20, 8, 7}, 17, 0, 5},
+                                           {{1, 5, 6, 9}, 3, 1, 5},
+                                           {{2, 16, 5, 5}, 16, 3, 5},
                                            {{1, 16, 3, 4}, 18, 4, 5}}) {
         for (DType dt : {DType::Float32, DType::Float64}) {
-            Tensor x = randn(c.x, dt, &g), w = randn({c.out, c.x[1], c.k, c.k}, dt, &g), b = randn({c.out}, dt, &g);
+            Tensor x = randn(c.x, dt, &g), w = randn({c.out, c.x[1], c.k, c.k}, dt, &g),
+                   b = randn({c.out}, dt, &g);
             const Conv2dParams p{.padding = {c.pad, c.pad}};
             Tensor y0 = conv2d(x, w, b, p);
             Tensor gy = randn(y0.shape(), dt, &g);
             Tensor gx0 = conv2d_input_grad(x.shape(), w, gy, p), gw0 = conv2d_weight_grad(x, w.shape(), gy, p);
-            kernels::ConvGeometry geo{.N = c.x[0], .C = c.x[1], .H = c.x[2], .W = c.x[3], .O = c.out, .KH = c.k,
-                                      .KW = c.k, .pad_h = c.pad, .pad_w = c.pad};
+            kernels::ConvGeometry geo{.N = c.x[0],
+                                      .C = c.x[1],
+                                      .H = c.x[2],
+                                      .W = c.x[3],
+                                      .O = c.out,
+                                      .KH = c.k,
+                                      .KW = c.k,
+                                      .pad_h = c.pad,
+                                      .pad_w = c.pad};
             ASSERT_TRUE(geo.resolve() && kernels::winograd_applies(geo));
             Tensor y1 = empty_like(y0), gx1 = empty_like(x), gw1 = empty_like(w);
             visit_floating(dt, "test", [&]<class T>() {
@@ -105,7 +118,8 @@ TEST(Conv, WinogradMatchesIm2col) {
             auto rel = [](const Tensor& a, const Tensor& b) {
                 return max(abs(sub(a, b))).item<double>() / (max(abs(b)).item<double>() + 1e-30);
             };
-            const std::string what = format_shape(c.x) + " kernel " + std::to_string(c.k) + " pad " + std::to_string(c.pad);
+            const std::string what = format_shape(c.x) + " kernel " + std::to_string(c.k) +
+                                     " pad " + std::to_string(c.pad);
             EXPECT_LT(rel(y1, y0), tol) << what;
             EXPECT_LT(rel(gx1, gx0), tol) << what;
             EXPECT_LT(rel(gw1, gw0), tol) << what;
@@ -128,7 +142,8 @@ TEST(Conv, WinogradMatchesIm2col) {
 TEST(Conv, InferenceFilterCacheIsNeverStale) {
     Generator g(11);
     for (int64_t k : {3, 5}) {
-        Tensor x = randn({1, 16, 19, 19}, DType::Float32, &g), w = randn({16, 16, k, k}, DType::Float32, &g);
+        Tensor x = randn({1, 16, 19, 19}, DType::Float32, &g),
+               w = randn({16, 16, k, k}, DType::Float32, &g);
         const Conv2dParams p{.padding = {k / 2, k / 2}};
         auto fresh = [&](const Tensor& weight) {  // Recording a graph: no cache.
             autograd::GradModeGuard grad_on(true);
@@ -139,7 +154,8 @@ TEST(Conv, InferenceFilterCacheIsNeverStale) {
         autograd::NoGradGuard no_grad;
         const std::vector<float> first = to_vector<float>(conv2d(x, w, Tensor(), p));
         EXPECT_EQ(first, fresh(w)) << "kernel " << k;
-        EXPECT_EQ(to_vector<float>(conv2d(x, w, Tensor(), p)), first) << "kernel " << k << ", from the cache";
+        EXPECT_EQ(to_vector<float>(conv2d(x, w, Tensor(), p)), first)
+            << "kernel " << k << ", from the cache";
         w.data<float>()[7] += 1.0f;  // Behind the version counter's back.
         const std::vector<float> changed = to_vector<float>(conv2d(x, w, Tensor(), p));
         EXPECT_NE(changed, first) << "kernel " << k;

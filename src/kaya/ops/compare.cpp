@@ -87,8 +87,9 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
     visit_dtype(dt, [&]<class T>() {
         // The condition read as bytes (a bool is stored as 0 or 1): GCC 12 vectorises the select
         // from unsigned char but not from bool, whose scalar loop was 16% of an MLP's step.
-        kernels::map_ternary(loop, out.data<T>(), reinterpret_cast<const unsigned char*>(cond.data<bool>()),
-                             ca.data<T>(), cb.data<T>(), [](unsigned char c, T x, T y) { return c ? x : y; });
+        kernels::map_ternary(
+            loop, out.data<T>(), reinterpret_cast<const unsigned char*>(cond.data<bool>()),
+            ca.data<T>(), cb.data<T>(), [](unsigned char c, T x, T y) { return c ? x : y; });
     });
     if (needs_grad({&a, &b})) {
         bool ga = a.requires_grad(), gb = b.requires_grad();

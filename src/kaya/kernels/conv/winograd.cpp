@@ -148,7 +148,10 @@ inline void two_d(const T* in, T* out, F rows_to, G cols_to) {
 struct Tiling {
     int64_t tile, rows, cols, per_image;
     Tiling(int64_t tile_side, int64_t HO, int64_t WO)
-        : tile(tile_side), rows((HO + tile - 1) / tile), cols((WO + tile - 1) / tile), per_image(rows * cols) {}
+        : tile(tile_side),
+          rows((HO + tile - 1) / tile),
+          cols((WO + tile - 1) / tile),
+          per_image(rows * cols) {}
 };
 
 // The transforms work on kLanes<T> channels at once: a block of channels is laid out
@@ -198,7 +201,7 @@ void transform_filters(const T* w, int64_t outs, int64_t ins, bool flip_transpos
                 for (int64_t l = 0; l < L; ++l) {
                     const int64_t o = o0 + l;
                     for (int k = 0; k < kTaps; ++k)
-                        taps[k][l] = l >= lanes        ? T(0)
+                        taps[k][l] = l >= lanes       ? T(0)
                                      : flip_transpose ? w[(c * outs + o) * kTaps + kTaps - 1 - k]
                                                       : w[(o * ins + c) * kTaps + k];
                 }
@@ -235,7 +238,8 @@ public:
         const size_t n = static_cast<size_t>(outs * ins * F::kR * F::kR);
         ++clock_;
         for (Entry& e : entries_) {
-            if (e.r == F::kR && e.outs == outs && e.ins == ins && std::memcmp(e.weights.data(), w, n * sizeof(T)) == 0) {
+            if (e.r == F::kR && e.outs == outs && e.ins == ins &&
+                std::memcmp(e.weights.data(), w, n * sizeof(T)) == 0) {
                 e.used = clock_;
                 return e.U.data();
             }
@@ -244,13 +248,14 @@ public:
         const size_t bytes = (n + size) * sizeof(T);
         if (bytes > kFilterCacheBytes) return nullptr;
         while (held_ + bytes > kFilterCacheBytes) {
-            auto lru = std::min_element(entries_.begin(), entries_.end(),
-                                        [](const Entry& a, const Entry& b) { return a.used < b.used; });
+            auto lru =
+                std::min_element(entries_.begin(), entries_.end(),
+                                 [](const Entry& a, const Entry& b) { return a.used < b.used; });
             held_ -= lru->bytes;
             entries_.erase(lru);
         }
-        Entry& e = entries_.emplace_back(Entry{F::kR, outs, ins, std::vector<T>(w, w + n), std::vector<T>(size),
-                                               clock_, bytes});
+        Entry& e = entries_.emplace_back(
+            Entry{F::kR, outs, ins, std::vector<T>(w, w + n), std::vector<T>(size), clock_, bytes});
         held_ += bytes;
         transform_filters<F>(w, outs, ins, false, e.U.data());
         return e.U.data();
@@ -298,7 +303,8 @@ void gather_block(const T* plane, int64_t lanes, int64_t H, int64_t W, int64_t p
     for (int64_t l = 0; l < lanes; ++l) {
         const T* src = plane + l * H * W;
         for (int64_t y = 0; y < y_end; ++y)
-            for (int64_t x = 0; x < x_end; ++x) buf[((y + pad) * BW + x + pad) * L + l] = src[y * W + x];
+            for (int64_t x = 0; x < x_end; ++x)
+                buf[((y + pad) * BW + x + pad) * L + l] = src[y * W + x];
     }
 }
 
@@ -342,8 +348,8 @@ void transform_input(const T* in, int64_t nb, int64_t C, int64_t H, int64_t W, i
 // out[i][o] (HO x WO) = A^T M A per tile, cropped, plus bias[o]; M[p][i * T + t][o] in rows
 // of Op values.
 template <class F, class T>
-void transform_output(const T* M, int64_t nb, int64_t O, int64_t HO, int64_t WO, const Tiling& tl, const T* bias,
-                      T* out) {
+void transform_output(const T* M, int64_t nb, int64_t O, int64_t HO, int64_t WO, const Tiling& tl,
+                      const T* bias, T* out) {
     constexpr int64_t L = kLanes<T>;
     constexpr int kTile = F::kTile;
     const int64_t cols = nb * tl.per_image, Op = padded_channels<T>(O);
@@ -372,7 +378,8 @@ void transform_output(const T* M, int64_t nb, int64_t O, int64_t HO, int64_t WO,
 // dM[p][i * T + t][o] = (A dY A^T)[p] for the output-gradient tile dY (zero beyond the
 // output's edge): the gradient of the tile's 36 products; rows of Op values.
 template <class F, class T>
-void transform_output_grad(const T* gy, int64_t nb, int64_t O, int64_t HO, int64_t WO, const Tiling& tl, T* dM) {
+void transform_output_grad(const T* gy, int64_t nb, int64_t O, int64_t HO, int64_t WO,
+                           const Tiling& tl, T* dM) {
     constexpr int64_t L = kLanes<T>;
     constexpr int kTile = F::kTile;
     const int64_t cols = nb * tl.per_image, Op = padded_channels<T>(O);
@@ -422,8 +429,8 @@ void batched_products(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t 
 // out (N x outs x HO x WO) = the r x r convolution of in (N x ins x H x W) with padding `pad`,
 // given the transformed filters U (transform_filters).
 template <class F, class T>
-void winograd_conv(const T* in, int64_t N, int64_t ins, int64_t H, int64_t W, int64_t pad, const T* U, int64_t outs,
-                   const T* bias, T* out) {
+void winograd_conv(const T* in, int64_t N, int64_t ins, int64_t H, int64_t W, int64_t pad,
+                   const T* U, int64_t outs, const T* bias, T* out) {
     const int64_t HO = H + 2 * pad - (F::kR - 1), WO = W + 2 * pad - (F::kR - 1);
     const Tiling tl(F::kTile, HO, WO);
     const int64_t Cp = padded_channels<T>(ins), Op = padded_channels<T>(outs);
@@ -434,14 +441,15 @@ void winograd_conv(const T* in, int64_t N, int64_t ins, int64_t H, int64_t W, in
         const int64_t nb = std::min(chunk, N - n0), cols = nb * tl.per_image;
         transform_input(in + n0 * ins * H * W, nb, ins, H, W, pad, tl, V);
         // M[p] (cols x Op) = V[p] (cols x ins) @ U[p] (ins x Op).
-        batched_products<T>(false, false, cols, Op, ins, {V, cols * Cp, Cp}, {U, ins * Op, Op}, T(0),
-                            {M, cols * Op, Op});
+        batched_products<T>(false, false, cols, Op, ins, {V, cols * Cp, Cp}, {U, ins * Op, Op},
+                            T(0), {M, cols * Op, Op});
         transform_output<F>(M, nb, outs, HO, WO, tl, bias, out + n0 * outs * HO * WO);
     }
 }
 
 template <class F, class T>
-void forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y, bool reuse_filters) {
+void forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y,
+             bool reuse_filters) {
     const T* U = reuse_filters ? filter_cache<T>().template find_or_make<F>(w, g.O, g.C) : nullptr;
     if (!U) {
         T* fresh = scratch<T>(0, static_cast<size_t>(transformed_size<T>(g.O, g.C)));
@@ -457,7 +465,8 @@ void backward_input(const ConvGeometry& g, const T* gy, const T* w, T* gx) {
     // padded by r - 1 - pad so that it comes out H x W.
     T* U = scratch<T>(0, static_cast<size_t>(transformed_size<T>(g.C, g.O)));
     transform_filters<F>(w, g.C, g.O, true, U);
-    winograd_conv<F>(gy, g.N, g.O, g.HO, g.WO, F::kR - 1 - g.pad_h, U, g.C, static_cast<const T*>(nullptr), gx);
+    winograd_conv<F>(gy, g.N, g.O, g.HO, g.WO, F::kR - 1 - g.pad_h, U, g.C,
+                     static_cast<const T*>(nullptr), gx);
 }
 
 template <class F, class T>
@@ -492,8 +501,9 @@ void backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw) {
 }  // namespace
 
 bool winograd_applies(const ConvGeometry& g) {
-    return (g.KH == 3 || g.KH == 5) && g.KW == g.KH && g.stride_h == 1 && g.stride_w == 1 && g.dil_h == 1 &&
-           g.dil_w == 1 && g.groups == 1 && g.pad_h == g.pad_w && g.pad_h <= g.KH - 1 && g.HO >= 1 && g.WO >= 1;
+    return (g.KH == 3 || g.KH == 5) && g.KW == g.KH && g.stride_h == 1 && g.stride_w == 1 &&
+           g.dil_h == 1 && g.dil_w == 1 && g.groups == 1 && g.pad_h == g.pad_w &&
+           g.pad_h <= g.KH - 1 && g.HO >= 1 && g.WO >= 1;
 }
 
 int64_t winograd_tiles(const ConvGeometry& g) {
@@ -502,7 +512,8 @@ int64_t winograd_tiles(const ConvGeometry& g) {
 }
 
 template <class T>
-void winograd_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y, bool reuse_filters) {
+void winograd_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y,
+                      bool reuse_filters) {
     if (g.KH == 3) return forward<F4x3>(g, x, w, bias, y, reuse_filters);
     forward<F2x5>(g, x, w, bias, y, reuse_filters);
 }
@@ -519,9 +530,10 @@ void winograd_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T*
     backward_weight<F2x5>(g, x, gy, gw);
 }
 
-#define KAYA_WINOGRAD_INSTANTIATE(T)                                                                 \
-    template void winograd_forward<T>(const ConvGeometry&, const T*, const T*, const T*, T*, bool); \
-    template void winograd_backward_input<T>(const ConvGeometry&, const T*, const T*, T*);          \
+#define KAYA_WINOGRAD_INSTANTIATE(T)                                                         \
+    template void winograd_forward<T>(const ConvGeometry&, const T*, const T*, const T*, T*, \
+                                      bool);                                                 \
+    template void winograd_backward_input<T>(const ConvGeometry&, const T*, const T*, T*);   \
     template void winograd_backward_weight<T>(const ConvGeometry&, const T*, const T*, T*);
 KAYA_WINOGRAD_INSTANTIATE(float)
 KAYA_WINOGRAD_INSTANTIATE(double)

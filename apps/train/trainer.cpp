@@ -255,8 +255,9 @@ RunResult train(const Config& cfg, const RunOptions& opt) {
     res.stopped_early = patience > 0 && bad_epochs >= patience && res.history.size() < static_cast<size_t>(epochs);
     io::save_safetensors(res.dir + "/model.safetensors", best_state.empty() ? model->state_dict() : best_state,
                          {{"format", "pt"}});
+    // The test set and the prediction file both see the best weights.
+    if (!best_state.empty()) model->load_state_dict(best_state);
     if (data.test) {
-        if (!best_state.empty()) model->load_state_dict(best_state);
         std::tie(res.test_loss, res.test_accuracy) =
             evaluate(*model, *data.test, classification, mse_onehot);
         char json[256];
@@ -272,7 +273,6 @@ RunResult train(const Config& cfg, const RunOptions& opt) {
         }
     }
     if (data.test_x.defined()) {
-        model->load_state_dict(best_state);
         autograd::NoGradGuard no_grad;
         model->eval();
         auto pred = to_vector<double>((*model)(data.test_x));

@@ -85,11 +85,8 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
     Tensor out = Tensor::empty(shape, dt);
     auto loop = detail::make_loop(out, {&cond, &ca, &cb});
     visit_dtype(dt, [&]<class T>() {
-        // The condition read as bytes (a bool is stored as 0 or 1): GCC 12 vectorises the select
-        // from unsigned char but not from bool, whose scalar loop was 16% of an MLP's step.
-        kernels::map_ternary(
-            loop, out.data<T>(), reinterpret_cast<const unsigned char*>(cond.data<bool>()),
-            ca.data<T>(), cb.data<T>(), [](unsigned char c, T x, T y) { return c ? x : y; });
+        kernels::map_ternary(loop, out.data<T>(), cond.data<bool>(), ca.data<T>(), cb.data<T>(),
+                             [](bool c, T x, T y) { return c ? x : y; });
     });
     if (needs_grad({&a, &b})) {
         bool ga = a.requires_grad(), gb = b.requires_grad();

@@ -251,11 +251,11 @@ public:
             auto lru =
                 std::min_element(entries_.begin(), entries_.end(),
                                  [](const Entry& a, const Entry& b) { return a.used < b.used; });
-            held_ -= lru->bytes;
+            held_ -= lru->bytes();
             entries_.erase(lru);
         }
         Entry& e = entries_.emplace_back(
-            Entry{F::kR, outs, ins, std::vector<T>(w, w + n), std::vector<T>(size), clock_, bytes});
+            Entry{F::kR, outs, ins, std::vector<T>(w, w + n), std::vector<T>(size), clock_});
         held_ += bytes;
         transform_filters<F>(w, outs, ins, false, e.U.data());
         return e.U.data();
@@ -267,7 +267,7 @@ private:
         int64_t outs, ins;
         std::vector<T> weights, U;
         uint64_t used;
-        size_t bytes;
+        size_t bytes() const { return (weights.size() + U.size()) * sizeof(T); }
     };
     std::vector<Entry> entries_;
     uint64_t clock_ = 0;
@@ -506,28 +506,35 @@ bool winograd_applies(const ConvGeometry& g) {
            g.pad_h <= g.KH - 1 && g.HO >= 1 && g.WO >= 1;
 }
 
+namespace {
+// fn.operator()<F>() with F the algorithm for g's kernel size (F4x3 or F2x5).
+template <class Fn>
+auto with_algorithm(const ConvGeometry& g, Fn&& fn) {
+    if (g.KH == 3) return fn.template operator()<F4x3>();
+    return fn.template operator()<F2x5>();
+}
+}  // namespace
+
 int64_t winograd_tiles(const ConvGeometry& g) {
-    const int64_t tile = g.KH == 3 ? F4x3::kTile : F2x5::kTile;
-    return g.N * ((g.HO + tile - 1) / tile) * ((g.WO + tile - 1) / tile);
+    return with_algorithm(g, [&]<class F>() {
+        return g.N * ((g.HO + F::kTile - 1) / F::kTile) * ((g.WO + F::kTile - 1) / F::kTile);
+    });
 }
 
 template <class T>
 void winograd_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y,
                       bool reuse_filters) {
-    if (g.KH == 3) return forward<F4x3>(g, x, w, bias, y, reuse_filters);
-    forward<F2x5>(g, x, w, bias, y, reuse_filters);
+    with_algorithm(g, [&]<class F>() { forward<F>(g, x, w, bias, y, reuse_filters); });
 }
 
 template <class T>
 void winograd_backward_input(const ConvGeometry& g, const T* gy, const T* w, T* gx) {
-    if (g.KH == 3) return backward_input<F4x3>(g, gy, w, gx);
-    backward_input<F2x5>(g, gy, w, gx);
+    with_algorithm(g, [&]<class F>() { backward_input<F>(g, gy, w, gx); });
 }
 
 template <class T>
 void winograd_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw) {
-    if (g.KH == 3) return backward_weight<F4x3>(g, x, gy, gw);
-    backward_weight<F2x5>(g, x, gy, gw);
+    with_algorithm(g, [&]<class F>() { backward_weight<F>(g, x, gy, gw); });
 }
 
 #define KAYA_WINOGRAD_INSTANTIATE(T)                                                         \

@@ -10,7 +10,6 @@
 #include <sstream>
 
 #include "apps/train/plot.h"
-#include "apps/train/report.h"
 #include "kaya/core/error.h"
 #include "kaya/io/csv.h"
 #include "kaya/io/file.h"
@@ -33,45 +32,66 @@ double numeric(const std::string& v) {
     }
 }
 
-// A finished run's result, read back from its metrics.csv (for --resume).
-SweepRun read_finished(const std::string& dir) {
-    io::CsvTable t = io::read_csv(dir + "/metrics.csv");
+std::string fmt(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.6g", v);
+    return buf;
+}
+
+// A run's summary from its history, by the task's selection metric.
+SweepRun summarise(const std::vector<Metrics>& history, const Selection& sel) {
     SweepRun r;
-    r.dir = dir;
-    const bool classification =
-        std::find(t.columns.begin(), t.columns.end(), "val_accuracy") != t.columns.end();
-    auto col = [&](const std::string& name) {
-        return to_vector<double>(t.select({name}, DType::Float64));
-    };
-    auto val = col("val_loss"), secs = col("seconds");
-    auto acc = classification ? col("val_accuracy") : std::vector<double>(val.size(), -1.0);
-    r.best_val_loss = INFINITY;
-    for (size_t i = 0; i < val.size(); ++i) {
-        r.seconds += secs[i];
-        if (val[i] < r.best_val_loss) {
-            r.best_val_loss = val[i];
+    for (size_t i = 0; i < history.size(); ++i) {
+        const Metrics& row = history[i];
+        r.seconds += row.get("seconds");
+        const double score = row.get(sel.metric);
+        if (r.best_epoch == 0 || sel.better(score, r.best_score)) {
+            r.best_score = score;
             r.best_epoch = static_cast<int64_t>(i) + 1;
-            r.val_accuracy = acc[i];
+            r.at_best = {};
+            for (const auto& [n, v] : row.items()) {
+                if (n.rfind("val_", 0) == 0 && n != sel.metric) r.at_best.set(n, v);
+            }
         }
     }
     return r;
 }
 
-void write_outputs(const SweepResult& res, const std::vector<SweepAxis>& axes) {
-    const bool classification = !res.runs.empty() && res.runs.front().val_accuracy >= 0;
+// A finished run's history, read back from its metrics.csv (for --resume).
+std::vector<Metrics> read_history(const std::string& dir) {
+    io::CsvTable t = io::read_csv(dir + "/metrics.csv");
+    auto values = to_vector<double>(t.values);
+    std::vector<Metrics> h(static_cast<size_t>(t.rows()));
+    for (size_t r = 0; r < h.size(); ++r) {
+        for (size_t c = 0; c < t.columns.size(); ++c) h[r].set(t.columns[c], values[r * t.columns.size() + c]);
+    }
+    return h;
+}
+
+void write_csv(const SweepResult& res, const std::vector<SweepAxis>& axes) {
+    std::vector<std::string> extra;
+    for (const auto& r : res.runs) {
+        for (const auto& [n, v] : r.at_best.items()) {
+            if (std::find(extra.begin(), extra.end(), n) == extra.end()) extra.push_back(n);
+        }
+    }
     std::ostringstream os;
     for (const auto& a : axes) os << io::csv_field(a.key) << ",";
-    os << "best_val_loss,best_epoch" << (classification ? ",val_accuracy" : "") << ",seconds,dir\n";
+    os << "best_" << res.selection.metric << ",best_epoch";
+    for (const auto& e : extra) os << "," << e;
+    os << ",seconds,dir\n";
     for (const auto& r : res.runs) {
         for (const auto& v : r.values) os << io::csv_field(v) << ",";
-        os << Report::number(r.best_val_loss, "%.6g") << "," << r.best_epoch;
-        if (classification) os << "," << Report::number(r.val_accuracy, "%.6g");
-        os << "," << Report::number(r.seconds, "%.6g") << ","
-           << io::csv_field(fs::path(r.dir).filename().string()) << "\n";
+        os << fmt(r.best_score) << "," << r.best_epoch;
+        for (const auto& e : extra) os << "," << fmt(r.at_best.get(e));
+        os << "," << fmt(r.seconds) << "," << io::csv_field(fs::path(r.dir).filename().string()) << "\n";
     }
     io::write_file_atomic(res.dir + "/sweep.csv", os.str());
+}
 
-    // Validation loss against the first axis, one line per setting of the other axes.
+// The selection metric against the first axis, one line per setting of the other axes, and
+// the best run as a marked point.
+void write_plot(const SweepResult& res, const std::vector<SweepAxis>& axes) {
     std::map<std::string, Series> lines;
     std::vector<std::string> order;
     bool all_numeric = true, positive = true;
@@ -85,26 +105,31 @@ void write_outputs(const SweepResult& res, const std::vector<SweepAxis>& axes) {
             hi = std::max(hi, x);
         }
     }
+    auto x_of = [&](const SweepRun& r) {
+        size_t pos = 0;
+        while (axes[0].values[pos] != r.values[0]) ++pos;
+        return all_numeric ? numeric(r.values[0]) : static_cast<double>(pos);
+    };
     for (const auto& r : res.runs) {
         std::string label;
-        for (size_t i = 1; i < axes.size(); ++i)
-            label += (i > 1 ? ", " : "") + axes[i].key + "=" + r.values[i];
-        if (label.empty()) label = "validation loss";
+        for (size_t i = 1; i < axes.size(); ++i) label += (i > 1 ? ", " : "") + axes[i].key + "=" + r.values[i];
+        if (label.empty()) label = res.selection.metric;
         if (!lines.count(label)) {
             order.push_back(label);
             lines[label] = Series{label, {}, {}, false, true};
         }
-        size_t pos = 0;
-        while (axes[0].values[pos] != r.values[0]) ++pos;
-        lines[label].x.push_back(all_numeric ? numeric(r.values[0]) : static_cast<double>(pos));
-        lines[label].y.push_back(r.best_val_loss);
+        lines[label].x.push_back(x_of(r));
+        lines[label].y.push_back(r.best_score);
     }
     std::vector<Series> series;
     for (const auto& l : order) series.push_back(lines[l]);
-    PlotOptions po{.title = "sweep: best validation loss",
+    const SweepRun& best = res.runs[res.best];
+    series.push_back(Series{"best: " + fmt(best.best_score), {x_of(best)}, {best.best_score}, false, true});
+    const bool loss_like = !res.selection.higher_is_better;
+    PlotOptions po{.title = "sweep: best " + res.selection.metric + " of each run",
                    .xlabel = axes[0].key + (all_numeric ? "" : " (value index)"),
-                   .ylabel = "validation loss",
-                   .log_y = true,
+                   .ylabel = res.selection.metric,
+                   .log_y = loss_like && best.best_score > 0,
                    .log_x = all_numeric && positive && hi >= 10 * lo};
     io::write_file_atomic(res.dir + "/sweep.svg", line_plot_svg(series, po));
 }
@@ -144,17 +169,56 @@ SweepAxis parse_sweep_axis(const std::string& spec) {
     return a;
 }
 
-SweepResult sweep(const Config& base, const std::vector<SweepAxis>& axes, const SweepOptions& o) {
-    KAYA_CHECK(!axes.empty(), ValueError,
-               "sweep: give at least one axis, e.g. --grid train.lr=0.001,0.01");
+namespace {
+
+// One point of the grid: trained, resumed, or read back when a previous sweep finished it.
+SweepRun sweep_run(const Config& base, const std::vector<SweepAxis>& axes, const std::vector<std::string>& values,
+                   const std::string& dir, const SweepOptions& o, const TaskRegistry& registry, const Selection& sel) {
+    Config cfg = base;
+    std::string what;
+    for (size_t i = 0; i < axes.size(); ++i) {
+        cfg.set(axes[i].key + "=" + values[i]);
+        what += (i ? ", " : "") + axes[i].key + "=" + values[i];
+    }
+    cfg.set("output.dir='" + dir + "'");
+    if (o.verbose) {
+        std::printf("\n== sweep run %s: %s ==\n", fs::path(dir).filename().c_str(), what.c_str());
+        std::fflush(stdout);
+    }
+    const bool finished = fs::exists(dir + "/run.json");
+    const bool started = fs::exists(dir + "/checkpoint.safetensors");
+    if (o.resume && (finished || started)) {
+        // A run made with other settings must not be mistaken for this one.
+        KAYA_CHECK(io::read_file(dir + "/config.toml") == effective_config(cfg, registry), ValueError,
+                   "sweep --resume: ", dir, "/config.toml differs from this sweep's settings for ", what,
+                   "; the axes or the base config changed (use a new --out)");
+    }
+    SweepRun run;
+    if (o.resume && finished) {
+        run = summarise(read_history(dir), sel);
+        if (o.verbose) std::printf("already finished: best %s %.6g\n", sel.metric.c_str(), run.best_score);
+    } else {
+        RunResult r = run_training(cfg, {.resume = o.resume && started, .force = true, .verbose = o.verbose}, registry);
+        run = summarise(r.history, sel);
+    }
+    run.dir = dir;
+    return run;
+}
+
+}  // namespace
+
+SweepResult sweep(const Config& base, const std::vector<SweepAxis>& axes, const SweepOptions& o,
+                  const TaskRegistry& registry) {
+    KAYA_CHECK(!axes.empty(), ValueError, "sweep: give at least one axis, e.g. --grid train.lr=0.001,0.01");
     SweepResult res;
-    res.dir =
-        o.out_dir.empty() ? "runs/sweep-" + fs::path(base.source()).stem().string() : o.out_dir;
-    fs::create_directories(res.dir);
+    res.dir = o.out_dir.empty() ? "runs/sweep-" + fs::path(base.source()).stem().string() : o.out_dir;
+    res.selection = selection_of(base, registry);
     size_t total = 1;
     for (const auto& a : axes) total *= a.values.size();
-    KAYA_CHECK(total <= 10000, ValueError, "sweep: ", total,
-               " runs is more than the 10000 allowed");
+    KAYA_CHECK(total <= 10000, ValueError, "sweep: ", total, " runs is more than the 10000 allowed");
+    KAYA_CHECK(o.resume || o.force || !fs::exists(res.dir + "/sweep.csv"), IoError, "sweep directory '", res.dir,
+               "' already holds a sweep; continue it with --resume, or start over with --force");
+    fs::create_directories(res.dir);
     for (size_t n = 0; n < total; ++n) {
         // Mixed-radix digits of n: the last axis varies fastest.
         std::vector<std::string> values(axes.size());
@@ -165,48 +229,11 @@ SweepResult sweep(const Config& base, const std::vector<SweepAxis>& axes, const 
         }
         char name[32];
         std::snprintf(name, sizeof name, "run-%03zu", n + 1);
-        const std::string dir = res.dir + "/" + name;
-        Config cfg = base;
-        std::string what;
-        for (size_t i = 0; i < axes.size(); ++i) {
-            cfg.set(axes[i].key + "=" + values[i]);
-            what += (i ? ", " : "") + axes[i].key + "=" + values[i];
-        }
-        cfg.set("output.dir='" + dir + "'");
-        if (o.verbose) {
-            std::printf("\n== sweep run %zu/%zu: %s ==\n", n + 1, total, what.c_str());
-            std::fflush(stdout);
-        }
-        SweepRun run;
-        const bool finished =
-            fs::exists(dir + "/model.safetensors") && fs::exists(dir + "/metrics.csv");
-        const bool started = fs::exists(dir + "/checkpoint.safetensors");
-        if (o.resume && (finished || started)) {
-            // A run made with other settings must not be mistaken for this one.
-            std::ifstream saved(dir + "/config.toml");
-            std::stringstream text;
-            text << saved.rdbuf();
-            KAYA_CHECK(text.str() == cfg.dump(), ValueError, "sweep --resume: ", dir,
-                       "/config.toml differs from this sweep's settings for ", what,
-                       "; the axes or the base config changed (use a new --out)");
-        }
-        if (o.resume && finished) {
-            run = read_finished(dir);
-            if (o.verbose)
-                std::printf("already finished: best validation loss %.6g\n", run.best_val_loss);
-        } else {
-            RunResult r = train(cfg, {.resume = o.resume && started, .verbose = o.verbose});
-            run.dir = dir;
-            run.best_val_loss = r.best_val_loss;
-            run.best_epoch = r.best_epoch;
-            for (const auto& e : r.history) run.seconds += e.seconds;
-            if (r.best_epoch > 0)
-                run.val_accuracy = r.history[static_cast<size_t>(r.best_epoch) - 1].val_accuracy;
-        }
-        run.values = values;
-        res.runs.push_back(run);
-        if (run.best_val_loss < res.runs[res.best].best_val_loss) res.best = res.runs.size() - 1;
-        write_outputs(res, axes);
+        res.runs.push_back(sweep_run(base, axes, values, res.dir + "/" + name, o, registry, res.selection));
+        res.runs.back().values = values;
+        if (res.selection.better(res.runs.back().best_score, res.runs[res.best].best_score)) res.best = res.runs.size() - 1;
+        write_csv(res, axes);
+        write_plot(res, axes);
     }
     return res;
 }

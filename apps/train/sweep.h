@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "apps/train/config.h"
-#include "apps/train/trainer.h"
+#include "apps/train/run.h"
 
 namespace kaya::app {
 
@@ -22,29 +22,34 @@ SweepAxis parse_sweep_axis(const std::string& spec);
 struct SweepOptions {
     std::string out_dir;  // Default: runs/sweep-<config stem>.
     bool resume = false;  // Keep finished runs, resume a killed one from its checkpoint.
+    bool force = false;   // Retrain runs that a previous sweep left in out_dir.
     bool verbose = true;
 };
 
 struct SweepRun {
     std::vector<std::string> values;  // One per axis, in axis order.
     std::string dir;
-    double best_val_loss = 0, val_accuracy = -1, seconds = 0;
+    double best_score = NAN;          // The task's selection metric at its best epoch.
     int64_t best_epoch = 0;
+    Metrics at_best;                  // The validation columns ("val_...") of that epoch.
+    double seconds = 0;
 };
 
 struct SweepResult {
     std::string dir;
+    Selection selection;         // The task's: which metric ranks the runs, and which way.
     std::vector<SweepRun> runs;  // Grid order (the last axis varies fastest).
-    size_t best = 0;             // Index of the lowest validation loss.
+    size_t best = 0;             // Index of the best run by the selection metric.
 };
 
-// Trains every combination of the axes' values (a full grid) on top of `base`, each run in
-// <out_dir>/run-NNN. After each run it rewrites <out_dir>/sweep.csv (one row per finished
-// run: the swept values, best validation loss and epoch, validation accuracy at that epoch for
-// classification, seconds) and <out_dir>/sweep.svg (validation loss against the first axis,
-// one line per combination of the others). Hyperparameters are the ones people set: this is
-// how to choose them on the validation split.
-SweepResult sweep(const Config& base, const std::vector<SweepAxis>& axes,
-                  const SweepOptions& options);
+// Trains every combination of the axes' values (a full grid) on top of `base`, for any
+// registered task, each run in <out_dir>/run-NNN. After each run it rewrites
+// <out_dir>/sweep.csv (one row per finished run: the swept values, the best selection metric
+// and its epoch, the other validation metrics at that epoch, seconds) and <out_dir>/sweep.svg
+// (the selection metric against the first axis, one line per combination of the others, the
+// best run marked). Hyperparameters are the ones people set: this is how to choose them on the
+// validation split.
+SweepResult sweep(const Config& base, const std::vector<SweepAxis>& axes, const SweepOptions& options,
+                  const TaskRegistry& registry = task_registry());
 
 }  // namespace kaya::app

@@ -1,50 +1,119 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "apps/train/config.h"
 #include "kaya/data/dataset.h"
-#include "kaya/nn/nn.h"
-#include "kaya/optim/optim.h"
+#include "kaya/nn/module.h"
 
 namespace kaya::app {
 
-// Training and validation data built from the [data] section of a config, plus what the
-// model needs to know about it.
-struct PreparedData {
-    std::shared_ptr<data::TensorDataset> train, val;  // Features float32; targets float32 (N, 1) or int64 (N).
-    // Labeled held-out test set, scored once at the end; may be null.
-    std::shared_ptr<data::TensorDataset> test;
-    std::shared_ptr<nn::Standardize> normalizer;      // Fitted on the training split; null if off.
-    int64_t num_features = 0;
-    int64_t num_classes = 0;                          // 0 for regression.
-    std::vector<std::string> feature_names;
-    std::string target;                               // Target column (csv) for the prediction file.
-    std::vector<int64_t> train_rows, val_rows;        // Row numbers of the split (csv, synthetic).
-    Tensor test_x;                                    // Optional unlabeled test features.
-    std::vector<int64_t> test_ids;
-    std::string description;                          // One line for logs and the report.
+// Named numbers in a fixed order: one row of metrics.csv, a test score, a checkpoint's sums.
+class Metrics {
+public:
+    Metrics() = default;
+    Metrics(std::initializer_list<std::pair<std::string, double>> values) : values_(values) {}
+    // Sets a value, keeping the position of an existing name.
+    void set(const std::string& name, double value);
+    void add(const std::string& name, double value);  // Sums into the value (0 if absent).
+    bool has(const std::string& name) const;
+    // The value; NaN when absent.
+    double get(const std::string& name) const;
+    const std::vector<std::pair<std::string, double>>& items() const { return values_; }
+    bool empty() const { return values_.empty(); }
+    void append(const Metrics& other);
+
+private:
+    std::vector<std::pair<std::string, double>> values_;
 };
 
-// data.source: "csv" (path, target, features or select_k, id_column, test_path),
-// "fashion_mnist" (dir, limit_train, limit_test: validation is val_fraction of the training
-// images, the official test images the test set) or "synthetic" (rows, features, noise).
-// Common keys: val_fraction (default 0.2), seed, normalize. Errors name the config key.
-PreparedData prepare_data(const Config& cfg);
+// Which validation metric picks the best epoch, and in which direction.
+struct Selection {
+    std::string metric = "val_loss";
+    bool higher_is_better = false;
+    bool better(double a, double b) const { return higher_is_better ? a > b : a < b; }
+};
 
-// An MLP from [model]: hidden = [64, 64], activation, dropout; input normalizer first.
-std::shared_ptr<nn::Sequential> build_model(const Config& cfg, const PreparedData& data);
+// What the run loop tells a task when it prepares it.
+struct TaskEnv {
+    int64_t batch_size = 64;  // train.batch_size.
+    uint64_t seed = 0;        // train.seed (the default generator is already seeded with it).
+    bool verbose = true;      // Progress and log lines allowed.
+};
 
-// The optimizer of [train]: optimizer = sgd | momentum | nesterov | adagrad | rmsprop | adam |
-// adamw, with lr, momentum, weight_decay, betas, alpha, eps.
-std::unique_ptr<optim::Optimizer> build_optimizer(const Config& cfg, const std::vector<Tensor>& params);
+// One application's training problem. The run loop (run.h) owns everything the applications
+// share: seeding, the output directory, the optimizer and schedule, checkpoints with RNG state
+// and history, --resume (also from the middle of an epoch), best weights, early stopping,
+// divergence checks, metrics.csv, test.json and progress. A task supplies only what is its
+// own. The constructor reads the task's config keys (and nothing expensive); prepare() loads
+// the data and builds the model.
+class Task {
+public:
+    virtual ~Task() = default;
 
-// The epoch-level LR schedule of [train]: schedule = none | step | exponential | cosine |
-// warmup_cosine (step_size, gamma, eta_min, warmup). Returns null for none and plateau
-// (plateau is driven by the trainer with the validation loss).
-std::unique_ptr<optim::LRScheduler> build_schedule(const Config& cfg, optim::Optimizer& opt);
+    virtual void prepare(const TaskEnv& env) = 0;
+    // One line on the data (for logs and the report), after prepare().
+    virtual std::string data_description() const = 0;
+    virtual nn::Module& model() = 0;
+
+    // Training batches per epoch. visit_batches calls `fn(b, batch)` for batches b = first,
+    // first + 1, ... of epoch `epoch` (1-based) in the order a fresh run would see them, so a
+    // run resumed at batch `first` continues exactly; it stops early when `fn` returns false.
+    virtual int64_t batches_per_epoch() const = 0;
+    virtual void visit_batches(int64_t epoch, int64_t first,
+                               const std::function<bool(int64_t, const data::Example&)>& fn) = 0;
+    // The loss of one training batch (model in train mode, graph recorded). The loop sums
+    // loss x batch rows into train_loss; a task adds sums of its own to `sums` (e.g. "top1",
+    // correct first choices), reported per example as "train_<name>".
+    virtual Tensor training_loss(const data::Example& batch, Metrics& sums) = 0;
+    // Columns that lead each epoch's row (e.g. training positions seen so far).
+    virtual Metrics epoch_columns(int64_t epoch) const { return {}; }
+
+    // Validation metrics after an epoch (model in eval mode, no graph); must include the
+    // selection metric and should include "val_loss".
+    virtual Metrics validate() = 0;
+    virtual Selection selection() const { return {}; }
+    // The best weights on the held-out test set; empty when the task has none.
+    virtual Metrics test() { return {}; }
+
+    // Metadata stored in model.safetensors (e.g. the network's shape).
+    virtual std::map<std::string, std::string> model_metadata() const { return {{"format", "pt"}}; }
+    // Files made once at the start of a fresh run (e.g. split.json) and at the end with the best
+    // weights loaded (e.g. predictions.csv); dir is the run directory.
+    virtual void write_inputs(const std::string& dir) {}
+    virtual void finish(const std::string& dir) {}
+    // Plots of the history besides the loss curves (curves.svg), e.g. accuracy.svg.
+    virtual void write_plots(const std::string& dir, const std::vector<Metrics>& history) {}
+    // The x axis of the loss curves: epochs by default, or a column of the history.
+    struct PlotAxis {
+        std::string column = "epoch", label = "epoch";
+        double scale = 1;  // x = column value x scale (e.g. 1e-6 for millions).
+    };
+    virtual PlotAxis plot_axis() const { return {}; }
+};
+
+using TaskFactory = std::function<std::unique_ptr<Task>(const Config&)>;
+
+// task.kind -> factory. The kaya binary fills the global one from its table of applications
+// (apps/cli/applications.cpp); tests may register their own kinds.
+class TaskRegistry {
+public:
+    void add(const std::string& kind, TaskFactory factory, std::string description = "");
+    bool contains(const std::string& kind) const;
+    // ValueError listing the known kinds when `kind` is not one of them.
+    std::unique_ptr<Task> make(const std::string& kind, const Config& cfg) const;
+    std::vector<std::string> kinds() const;
+
+private:
+    std::map<std::string, std::pair<TaskFactory, std::string>> factories_;
+};
+
+TaskRegistry& task_registry();
 
 }  // namespace kaya::app

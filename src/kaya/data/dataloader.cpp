@@ -55,8 +55,8 @@ struct DataLoader::Epoch::Worker {
     bool stop = false;
     std::thread thread;
 
-    void run(const DataLoader& loader, const std::vector<int64_t>& order, int64_t count) {
-        for (int64_t b = 0; b < count; ++b) {
+    void run(const DataLoader& loader, const std::vector<int64_t>& order, int64_t first, int64_t count) {
+        for (int64_t b = first; b < count; ++b) {
             Example e;
             try {
                 e = loader.batch(order, b);
@@ -75,11 +75,13 @@ struct DataLoader::Epoch::Worker {
     }
 };
 
-DataLoader::Epoch::Epoch(const DataLoader& loader, int64_t epoch)
-    : loader_(loader), order_(loader.order(epoch)) {
-    if (loader_.o_.prefetch && loader_.num_batches() > 1) {
+DataLoader::Epoch::Epoch(const DataLoader& loader, int64_t epoch, int64_t first)
+    : loader_(loader), order_(loader.order(epoch)), first_(first), produced_(first) {
+    KAYA_CHECK(first >= 0 && first <= loader.num_batches(), ValueError, "DataLoader: first batch ", first,
+               " is outside the epoch's ", loader.num_batches(), " batches");
+    if (loader_.o_.prefetch && loader_.num_batches() - first > 1) {
         worker_ = std::make_unique<Worker>();
-        worker_->thread = std::thread([this] { worker_->run(loader_, order_, loader_.num_batches()); });
+        worker_->thread = std::thread([this] { worker_->run(loader_, order_, first_, loader_.num_batches()); });
     }
 }
 
@@ -106,12 +108,12 @@ Example DataLoader::Epoch::next() {
     return e;
 }
 
-DataLoader::Iterator DataLoader::Epoch::begin() { return Iterator(this, 0); }
+DataLoader::Iterator DataLoader::Epoch::begin() { return Iterator(this, first_); }
 DataLoader::Iterator DataLoader::Epoch::end() { return Iterator(this, loader_.num_batches()); }
 
 DataLoader::Iterator::Iterator(Epoch* epoch, int64_t index) : epoch_(epoch), index_(index) {
     if (index_ < epoch_->loader_.num_batches()) {
-        KAYA_CHECK(epoch_->produced_ == 0, ValueError,
+        KAYA_CHECK(epoch_->produced_ == epoch_->first_, ValueError,
                    "DataLoader: an epoch can be iterated only once; call loader.epoch(e) again");
         current_ = epoch_->next();
     }

@@ -47,10 +47,12 @@ public:
         Example current_;
     };
 
-    // One pass over the data. Only one Epoch of a loader may be iterated at a time.
+    // One pass over the data, from batch `first` on (a resumed run skips the batches it has
+    // already trained without building them). Only one Epoch of a loader may be iterated at a
+    // time.
     class Epoch {
     public:
-        Epoch(const DataLoader& loader, int64_t epoch);
+        Epoch(const DataLoader& loader, int64_t epoch, int64_t first = 0);
         ~Epoch();
         Epoch(const Epoch&) = delete;
         Epoch& operator=(const Epoch&) = delete;
@@ -63,11 +65,12 @@ public:
         struct Worker;
         const DataLoader& loader_;
         std::vector<int64_t> order_;
+        int64_t first_ = 0;
         int64_t produced_ = 0;
         std::unique_ptr<Worker> worker_;
     };
 
-    Epoch epoch(int64_t e) const { return Epoch(*this, e); }
+    Epoch epoch(int64_t e, int64_t first = 0) const { return Epoch(*this, e, first); }
     // Builds batch b of epoch e directly (no thread).
     Example batch(const std::vector<int64_t>& order, int64_t b) const;
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "kaya/io/csv.h"
 
+#include <cmath>
+
 #include <charconv>
 #include <map>
 
@@ -85,6 +87,8 @@ CsvTable parse_csv(std::string_view text, const std::string& src, CsvOptions o) 
                    " fields, got ", fields.size());
         // Column numbers in messages count characters from 1, as editors do.
         size_t col_pos = 1;
+        const size_t row_start = values.size();
+        bool finite = true;
         for (size_t c = 0; c < ncols; ++c) {
             std::string_view f = trim(fields[c]);
             double v = 0;
@@ -92,8 +96,18 @@ CsvTable parse_csv(std::string_view text, const std::string& src, CsvOptions o) 
             KAYA_CHECK(!f.empty() && ec == std::errc() && p == f.data() + f.size(), ParseError, src,
                        ":", line_no, ":", col_pos, ": expected a number in column '",
                        table.columns[c], "', got '", std::string(f), "'");
+            // NaN would train silently and infinity give NaN losses: refuse them here, where
+            // the line and column are known.
+            KAYA_CHECK(std::isfinite(v) || o.drop_nonfinite, ParseError, src, ":", line_no, ":", col_pos,
+                       ": expected a finite number in column '", table.columns[c], "', got '",
+                       std::string(f), "'");
+            finite = finite && std::isfinite(v);
             values.push_back(v);
             col_pos += fields[c].size() + 1;
+        }
+        if (!finite) {
+            values.resize(row_start);
+            ++table.dropped_rows;
         }
     }
     KAYA_CHECK(ncols > 0, ParseError, src, ": no columns (empty file?)");

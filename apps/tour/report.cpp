@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "apps/train/report.h"
+#include "apps/tour/report.h"
 
 #include <cstdio>
 
@@ -7,7 +7,7 @@
 
 #include "kaya/io/file.h"
 
-namespace kaya::app {
+namespace kaya::tour {
 
 std::string Report::escape(const std::string& s) {
     std::string o;
@@ -20,8 +20,12 @@ std::string Report::escape(const std::string& s) {
     return o;
 }
 
-void Report::add_section(const std::string& row, const std::string& heading, const std::string& html) {
-    sections_.push_back({row, heading, html});
+void Report::add_section(const std::string& heading, const std::string& html) {
+    sections_.push_back({heading, html});
+}
+
+std::string Report::finding(const std::string& text) {
+    return "<p class='finding'><b>What this shows.</b> " + escape(text) + "</p>";
 }
 
 std::string Report::table_html(const std::vector<std::string>& header,
@@ -51,7 +55,8 @@ std::string Report::write(const std::string& dir) const {
           "color:#222}h1{border-bottom:2px solid #8b5a2b}h2{color:#8b5a2b;margin-top:2em}"
           "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 10px;"
           "text-align:right}th{background:#f4ede4}figure{display:inline-block;margin:0.5em}"
-          "figcaption{font-size:0.85em;color:#555}.row{color:#888;font-size:0.8em}nav a{margin-right:1em}"
+          "figcaption{font-size:0.85em;color:#555}nav a{margin-right:1em}"
+          ".finding{background:#f4ede4;border-left:4px solid #8b5a2b;padding:0.5em 1em}"
           "</style></head><body><h1>" << escape(title_) << "</h1><nav>";
     for (size_t i = 0; i < sections_.size(); ++i) {
         os << "<a href='#s" << i << "'>" << escape(sections_[i].heading) << "</a>";
@@ -59,8 +64,7 @@ std::string Report::write(const std::string& dir) const {
     os << "</nav>";
     for (size_t i = 0; i < sections_.size(); ++i) {
         const auto& s = sections_[i];
-        os << "<section id='s" << i << "'><h2>" << escape(s.heading) << "</h2><p class='row'>MISSION row "
-           << escape(s.row) << "</p>" << s.html << "</section>\n";
+        os << "<section id='s" << i << "'><h2>" << escape(s.heading) << "</h2>" << s.html << "</section>\n";
     }
     os << "</body></html>\n";
     std::string path = dir + "/index.html";
@@ -74,4 +78,4 @@ std::string Report::number(double v, const char* format) {
     return buf;
 }
 
-}  // namespace kaya::app
+}  // namespace kaya::tour

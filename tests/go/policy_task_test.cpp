@@ -10,8 +10,9 @@
 #include "apps/go/board/game.h"
 #include "apps/go/gtp/client.h"
 #include "apps/go/sgf/sgf.h"
+#include "apps/go/train/policy_task.h"
 #include "apps/train/config.h"
-#include "apps/train/go_train.h"
+#include "apps/train/run.h"
 #include "kaya/io/file.h"
 #include "kaya/io/safetensors.h"
 #include "kaya/ops/ops.h"
@@ -20,6 +21,13 @@ namespace kaya::app {
 namespace {
 
 namespace fs = std::filesystem;
+
+const bool kRegistered = [] {
+    go::register_tasks(task_registry());
+    return true;
+}();
+
+RunResult train_go_policy(const Config& cfg, const RunOptions& options) { return run_training(cfg, options); }
 
 std::string tmp_dir(const std::string& name) {
     auto p = fs::temp_directory_path() / ("kaya_go_train_" + std::to_string(::getpid()) + "_" + name);
@@ -73,14 +81,17 @@ Config go_config(const std::string& games, const std::string& out, int epochs) {
 
 TEST(GoTrain, LearnsALocalRuleAndWritesItsOutputs) {
     const std::string games = write_games(40), out = tmp_dir("run");
-    GoRunResult r = train_go_policy(go_config(games, out, 6), {.verbose = false});
+    RunResult r = train_go_policy(go_config(games, out, 6), {.verbose = false});
     ASSERT_EQ(r.history.size(), 6u);
-    EXPECT_EQ(r.history.back().positions, 6 * 320);
+    EXPECT_EQ(r.history.back().get("positions"), 6 * 320);
     // Chance is about 1/70 here; the rule decides roughly half of the moves.
-    EXPECT_GT(r.history.back().val.top1, 0.3) << "validation top-1 after 6 epochs";
-    EXPECT_LT(r.history.back().val.loss, r.history.front().val.loss);
-    EXPECT_GE(r.history.back().val.top5, r.history.back().val.top1);
-    EXPECT_GT(r.test.positions, 0);
+    EXPECT_GT(r.history.back().get("val_top1"), 0.3) << "validation top-1 after 6 epochs";
+    EXPECT_LT(r.history.back().get("val_loss"), r.history.front().get("val_loss"));
+    EXPECT_GE(r.history.back().get("val_top5"), r.history.back().get("val_top1"));
+    EXPECT_GT(r.test.get("test_positions"), 0);
+    EXPECT_EQ(r.selection.metric, "val_top1");
+    EXPECT_EQ(io::read_file(out + "/metrics.csv").substr(0, 75),
+              "epoch,positions,train_loss,train_top1,val_loss,val_top1,val_top5,lr,seconds");
     for (const char* f : {"config.toml", "metrics.csv", "curves.svg", "accuracy.svg", "model.safetensors",
                           "checkpoint.safetensors", "test.json"})
         EXPECT_TRUE(fs::exists(out + "/" + f)) << f;
@@ -93,34 +104,38 @@ TEST(GoTrain, SymmetryEnsembleScoresTheSamePassesAndWritesBothScores) {
     const std::string games = write_games(12), out = tmp_dir("ensemble"), alone = tmp_dir("alone");
     Config cfg = go_config(games, out, 1);
     cfg.set("eval.symmetries=8");
-    GoRunResult r = train_go_policy(cfg, {.verbose = false});
-    ASSERT_GT(r.test.positions, 0);
-    EXPECT_EQ(r.test_ensemble.positions, r.test.positions);
+    RunResult r = train_go_policy(cfg, {.verbose = false});
+    ASSERT_GT(r.test.get("test_positions"), 0);
     // The plain score from the ensemble's passes is the net's own score (the same seeded run
     // scored without symmetries).
-    GoRunResult plain = train_go_policy(go_config(games, alone, 1), {.verbose = false});
-    EXPECT_EQ(r.test.top1, plain.test.top1);
-    EXPECT_EQ(r.test.top5, plain.test.top5);
-    EXPECT_NEAR(r.test.loss, plain.test.loss, 1e-5 * plain.test.loss);
+    RunResult plain = train_go_policy(go_config(games, alone, 1), {.verbose = false});
+    EXPECT_EQ(r.test.get("test_top1"), plain.test.get("test_top1"));
+    EXPECT_EQ(r.test.get("test_top5"), plain.test.get("test_top5"));
+    EXPECT_NEAR(r.test.get("test_loss"), plain.test.get("test_loss"), 1e-5 * plain.test.get("test_loss"));
     const std::string json = io::read_file(out + "/test.json");
     EXPECT_NE(json.find("\"symmetries\": 8"), std::string::npos) << json;
     EXPECT_NE(json.find("\"ensemble_top1\""), std::string::npos) << json;
-    EXPECT_NE(r.test_ensemble.loss, r.test.loss);
+    EXPECT_NE(r.test.get("ensemble_loss"), r.test.get("test_loss"));
     cfg.set("eval.symmetries=9");
     EXPECT_THROW(train_go_policy(cfg, {.verbose = false}), ValueError);
 }
 
 TEST(GoTrain, StartsFromAWeightsFile) {
     const std::string games = write_games(12), a = tmp_dir("first"), b = tmp_dir("warm");
-    GoRunResult first = train_go_policy(go_config(games, a, 2), {.verbose = false});
+    RunResult first = train_go_policy(go_config(games, a, 2), {.verbose = false});
     // No epochs: the test score is that of the starting weights, i.e. of the first run's net.
     Config cfg = go_config(games, b, 0);
     cfg.set("model.init_weights='" + a + "/model.safetensors'");
-    GoRunResult warm = train_go_policy(cfg, {.verbose = false});
-    EXPECT_EQ(warm.test.top1, first.test.top1);
-    EXPECT_EQ(warm.test.loss, first.test.loss);
+    RunResult warm = train_go_policy(cfg, {.verbose = false});
+    EXPECT_EQ(warm.test.get("test_top1"), first.test.get("test_top1"));
+    EXPECT_EQ(warm.test.get("test_loss"), first.test.get("test_loss"));
     cfg.set("model.filters=16");
-    EXPECT_THROW(train_go_policy(cfg, {.verbose = false}), ValueError);
+    try {
+        train_go_policy(cfg, {.force = true, .verbose = false});
+        FAIL() << "a 3x8 net was loaded into a 3x16 one";
+    } catch (const ValueError& e) {
+        EXPECT_NE(std::string(e.what()).find("body.0.weight"), std::string::npos) << e.what();
+    }
 }
 
 TEST(GoTrain, ResumeReachesTheSameWeights) {

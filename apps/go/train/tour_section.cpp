@@ -10,11 +10,15 @@
 #include "apps/go/data/positions.h"
 #include "apps/go/features/features.h"
 #include "apps/go/match/match.h"
-#include "apps/train/demos.h"
-#include "apps/train/go_train.h"
+#include "apps/go/train/policy_task.h"
+#include "apps/go/train/tour_section.h"
+#include "apps/train/run.h"
 #include "kaya/io/file.h"
 
-namespace kaya::app {
+namespace kaya::go {
+
+using tour::Report;
+using tour::TourOptions;
 
 namespace {
 
@@ -25,22 +29,23 @@ std::string policy_on_selfplay(const TourOptions& o, const std::string& games_di
     std::fflush(stdout);
     const std::string run_dir = o.out_dir + "/runs/go_policy";
     std::filesystem::remove_all(run_dir);
-    Config cfg = Config::parse(
+    app::Config cfg = app::Config::parse(
         "[task]\nkind = 'go_policy'\n[data]\npath = '" + games_dir +
             "'\nval_fraction = 0.125\ntest_fraction = 0.125\nval_positions = 0\n[model]\nfilters = 32\n"
             "layers = 4\n[train]\noptimizer = 'adam'\nlr = 0.002\nbatch_size = 16\npositions_per_epoch = 512\n"
             "epochs = " + std::to_string(o.full ? 12 : 4) + "\n[output]\ndir = '" + run_dir + "'\n",
         "tour go policy");
-    GoRunResult run = train_go_policy(cfg, {.verbose = false});
-    const auto& last = run.history.back();
+    app::RunResult run = app::run_training(cfg, {.verbose = false});
+    const app::Metrics& last = run.history.back();
     std::string html =
         "<p>AlphaGo's supervised policy network (5x5 first layer, 3x3 layers, a 1x1 head with a bias per "
         "point, softmax over the board; <code>kaya train</code> with <code>task.kind = \"go_policy\"</code>), "
         "here 4 layers of 32 filters trained for " + std::to_string(run.history.size()) + " epochs of 512 "
         "positions (random symmetries) on the training games above: validation top-1 " +
-        Report::number(100 * last.val.top1, "%.1f") + "%, top-5 " + Report::number(100 * last.val.top5, "%.1f") +
-        "% on " + std::to_string(last.val.positions) + " positions; held-out test games top-1 " +
-        Report::number(100 * run.test.top1, "%.1f") + "% (" + std::to_string(run.test.positions) +
+        Report::number(100 * last.get("val_top1"), "%.1f") + "%, top-5 " +
+        Report::number(100 * last.get("val_top5"), "%.1f") + "%; held-out test games top-1 " +
+        Report::number(100 * run.test.get("test_top1"), "%.1f") + "% (" +
+        Report::number(run.test.get("test_positions"), "%.0f") +
         " positions). Chance is about 1.5%. Trained on GNU Go's own moves, the net learns to imitate GNU Go; "
         "the real training is on the 9-dan games (README, <code>configs/go_policy_cpu.toml</code>).</p>";
     io::write_file_atomic(o.out_dir + "/go_policy_accuracy.svg", io::read_file(run_dir + "/accuracy.svg"));
@@ -48,7 +53,7 @@ std::string policy_on_selfplay(const TourOptions& o, const std::string& games_di
     // The trained net against GNU Go, through GTP, as `kaya go match` plays it.
     const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
     const int n = o.full ? 10 : 2;
-    go::MatchOptions m{.engine_a = self + " go gtp --weights " + run_dir + "/model.safetensors",
+    MatchOptions m{.engine_a = self + " go gtp --weights " + run_dir + "/model.safetensors",
                        .engine_b = "/usr/games/gnugo --mode gtp --level 1",
                        .referee = "/usr/games/gnugo --mode gtp",
                        .games = n,
@@ -56,7 +61,7 @@ std::string policy_on_selfplay(const TourOptions& o, const std::string& games_di
                        .komi = 7.5,
                        .out_dir = o.out_dir + "/runs/go_policy_match",
                        .verbose = false};
-    go::MatchResult r = go::play_match(m);
+    MatchResult r = play_match(m);
     html += "<p>The net (no search: its most probable sensible move) against GNU Go level 1 on 9x9, " +
             std::to_string(n) + " games with colours alternating, scored by GNU Go: Kaya won " +
             std::to_string(r.a_wins) + ", lost " + std::to_string(r.b_wins) + " (95% interval of its win rate " +
@@ -68,17 +73,24 @@ std::string policy_on_selfplay(const TourOptions& o, const std::string& games_di
                         r.games[i].result, std::to_string(r.games[i].moves)});
     }
     html += Report::table_html({"game", "Kaya played", "result", "moves"}, rows);
+    const double chance = 100.0 / 70;  // About 70 legal points in a 9x9 middle game.
+    html += Report::finding(
+        "after seconds of training on " + std::to_string(run.history.size() * 512) + " positions, the network predicts " +
+        Report::number(100 * run.test.get("test_top1"), "%.0f") + "% of GNU Go's moves in games it never saw, about " +
+        Report::number(100 * run.test.get("test_top1") / chance, "%.0f") +
+        " times chance: convolutions over the 48 feature planes learn a player's local habits. Playing without search, "
+        "it won " + std::to_string(r.a_wins) + " of " + std::to_string(n) +
+        " games against GNU Go; the 9-dan network (README) is the real player.");
     return html;
 }
 
 }  // namespace
 
 void demo_go(const TourOptions& o, Report& report) {
-    std::printf("\n== Go: self-play data and feature planes ==\n");
     const std::string gnugo = "/usr/games/gnugo";
     if (!std::filesystem::exists(gnugo)) {
         report.add_section(
-            "13", "Go",
+            "Go: AlphaGo's policy network",
             "<p>GNU Go is not installed (Debian package gnugo; scripts/setup.sh installs it).</p>");
         return;
     }
@@ -86,7 +98,7 @@ void demo_go(const TourOptions& o, Report& report) {
     const std::string dir = o.out_dir + "/runs/go_selfplay";
     std::printf("  %d games of GNU Go against itself on 9x9\n", games);
     std::fflush(stdout);
-    go::MatchOptions m{.engine_a = gnugo + " --mode gtp --level 1",
+    MatchOptions m{.engine_a = gnugo + " --mode gtp --level 1",
                        .engine_b = gnugo + " --mode gtp --level 1",
                        .referee = gnugo + " --mode gtp",
                        .games = games,
@@ -95,21 +107,21 @@ void demo_go(const TourOptions& o, Report& report) {
                        .out_dir = dir,
                        .verbose = false};
     auto t0 = std::chrono::steady_clock::now();
-    go::MatchResult match = go::play_match(m);
+    MatchResult match = play_match(m);
     const double play_secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    auto collection = go::load_games(dir);
-    auto records = std::make_shared<std::vector<go::GameRecord>>(collection.games);
-    go::GameSplit split = go::split_games(records->size(), 0.125, 0.125, 0);
-    go::GoPositions train(records, split.train), val(records, split.val), test(records, split.test);
+    auto collection = load_games(dir);
+    auto records = std::make_shared<std::vector<GameRecord>>(collection.games);
+    GameSplit split = split_games(records->size(), 0.125, 0.125, 0);
+    GoPositions train(records, split.train), val(records, split.val), test(records, split.test);
     // Feature speed on these positions, one thread.
-    std::vector<float> planes(go::kNumFeaturePlanes * 81);
+    std::vector<float> planes(kNumFeaturePlanes * 81);
     auto t1 = std::chrono::steady_clock::now();
     int64_t made = 0;
     for (const auto& r : *records) {
         for (size_t k = 0; k < r.moves.size(); ++k) {
-            go::Board b = r.position(k);
-            go::extract_features(b, r.moves[k].color, planes.data());
+            Board b = r.position(k);
+            extract_features(b, r.moves[k].color, planes.data());
             ++made;
         }
     }
@@ -148,12 +160,14 @@ void demo_go(const TourOptions& o, Report& report) {
     html += buf;
     if (!records->empty()) {
         const auto& first = records->front();
-        go::Board end = first.position();
+        Board end = first.position();
         html += "<p>The final position of game 1 (" + Report::escape(first.result) + "):</p><pre>" +
                 Report::escape(end.to_text()) + "</pre>";
     }
     html += policy_on_selfplay(o, dir);
-    report.add_section("13", "Go: rules, SGF, self-play data, feature planes, the policy network", html);
+    report.add_section("Go: AlphaGo's policy network, from rules and game records to play", html);
 }
 
-}  // namespace kaya::app
+void add_tour_sections() { tour::add_tour_section({13, "Go: self-play data, feature planes, the policy network", demo_go}); }
+
+}  // namespace kaya::go

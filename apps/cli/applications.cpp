@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: MIT
+#include "apps/cli/commands.h"
+#include "apps/go/train/policy_task.h"
+#include "apps/go/train/tour_section.h"
+#include "apps/mlp/mlp_task.h"
+#include "apps/mlp/tour_sections.h"
+#include "apps/tour/course_demos.h"
+#include "apps/train/task.h"
+
+namespace kaya::cli {
+
+void register_applications() {
+    struct Application {
+        void (*register_tasks)(app::TaskRegistry&);
+        void (*add_tour_sections)();
+    };
+    // A new application adds one line here (its folder under apps/ holds the rest).
+    const Application applications[] = {
+        {nullptr, tour::add_course_sections},
+        {mlp::register_tasks, mlp::add_tour_sections},
+        {go::register_tasks, go::add_tour_sections},
+    };
+    for (const auto& a : applications) {
+        if (a.register_tasks) a.register_tasks(app::task_registry());
+        if (a.add_tour_sections) a.add_tour_sections();
+    }
+}
+
+}  // namespace kaya::cli

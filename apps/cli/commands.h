@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace kaya::cli {
+
+// Each subcommand in its own file: it declares its flags on `app` and runs from a callback, so
+// main() only parses and reports errors.
+void add_train_command(CLI::App& app);
+void add_sweep_command(CLI::App& app);
+void add_tour_command(CLI::App& app);
+void add_go_gtp_command(CLI::App& go);
+void add_go_match_command(CLI::App& go);
+
+// The applications in this binary: every task kind (task.kind -> factory) and every section of
+// the tour. The one place that lists them.
+void register_applications();
+
+}  // namespace kaya::cli

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: MIT
+#include "apps/go/train/policy_task.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+#include "apps/go/data/archive.h"
+#include "apps/train/plot.h"
+#include "apps/train/progress.h"
+#include "kaya/io/file.h"
+#include "kaya/ops/ops.h"
+
+namespace kaya::go {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Adds to top1/top5 the rows whose target logit is the highest / among the five highest.
+void count_hits(const Tensor& logits, const Tensor& target, double& top1, double& top5) {
+    const auto l = to_vector<float>(logits);
+    const auto t = to_vector<int64_t>(target);
+    const size_t points = static_cast<size_t>(logits.shape()[1]);
+    for (size_t r = 0; r < t.size(); ++r) {
+        const float* row = l.data() + r * points;
+        const float v = row[t[r]];
+        int above = 0;
+        for (size_t j = 0; j < points && above < 5; ++j) above += row[j] > v;
+        top1 += above == 0;
+        top5 += above < 5;
+    }
+}
+
+}  // namespace
+
+PolicyScore evaluate_policy(PolicyNet& net, const GoPositions& positions, int64_t limit, uint64_t seed,
+                            bool show_progress, int symmetries, PolicyScore* plain) {
+    autograd::NoGradGuard no_grad;
+    const bool was_training = net.is_training();
+    net.eval();
+    Generator g(seed);
+    std::vector<int64_t> order = to_vector<int64_t>(randperm(positions.size(), &g));
+    if (limit > 0 && limit < positions.size()) order.resize(static_cast<size_t>(limit));
+    const int64_t batch = 256 / symmetries, n = static_cast<int64_t>(order.size());
+    app::Progress bar("evaluating", n, "pos");
+    bar.set_enabled(show_progress && bar.enabled());
+    PolicyScore s, own;
+    auto score = [](PolicyScore& into, const Tensor& log_probs, const Tensor& target) {
+        into.loss += nn::cross_entropy(log_probs, target, {.reduction = nn::Reduction::Sum}).item<double>();
+        count_hits(log_probs, target, into.top1, into.top5);
+    };
+    for (int64_t b = 0; b < n; b += batch) {
+        std::vector<int64_t> idx(order.begin() + b, order.begin() + std::min(n, b + batch));
+        data::Example ex = positions.get_batch(idx);
+        Tensor per_symmetry = symmetric_log_probs(net, ex[0], symmetries);
+        score(s, ensemble_log_probs(per_symmetry), ex[1]);
+        if (plain && symmetries > 1) score(own, select(per_symmetry, 0, 0), ex[1]);
+        bar.update(std::min(n, b + batch));
+    }
+    bar.finish();
+    if (was_training) net.train();
+    for (PolicyScore* p : {&s, &own}) {
+        p->positions = n;
+        if (n > 0) {
+            p->loss /= static_cast<double>(n);
+            p->top1 /= static_cast<double>(n);
+            p->top5 /= static_cast<double>(n);
+        }
+    }
+    if (plain) *plain = symmetries > 1 ? own : s;
+    return s;
+}
+
+PolicyTaskOptions PolicyTaskOptions::read(const app::Config& cfg) {
+    PolicyTaskOptions o;
+    o.path = cfg.require_string("data.path");
+    o.val_fraction = cfg.get_double("data.val_fraction", o.val_fraction, 0, 0.5);
+    o.test_fraction = cfg.get_double("data.test_fraction", o.test_fraction, 0, 0.5);
+    o.val_positions = cfg.get_int("data.val_positions", o.val_positions, 0);
+    o.test_positions = cfg.get_int("data.test_positions", o.test_positions, 0);
+    o.augment = cfg.get_bool("data.augment", o.augment);
+    o.data_seed = static_cast<uint64_t>(cfg.get_int("data.seed", 0, 0));
+    o.filters = cfg.get_int("model.filters", o.filters, 1);
+    o.layers = cfg.get_int("model.layers", o.layers, 2);
+    o.first_kernel = cfg.get_int("model.first_kernel", o.first_kernel, 1);
+    if (o.first_kernel % 2 == 0) cfg.fail("model.first_kernel", "model.first_kernel must be odd");
+    o.positions_per_epoch = cfg.get_int("train.positions_per_epoch", o.positions_per_epoch, 1);
+    const int64_t batch = cfg.get_int("train.batch_size", 64);
+    if (batch > o.positions_per_epoch)
+        cfg.fail("train.positions_per_epoch", "train.positions_per_epoch must be at least train.batch_size (" +
+                                                  std::to_string(batch) + ")");
+    o.symmetries = static_cast<int>(cfg.get_int("eval.symmetries", o.symmetries, 1, 8));
+    return o;
+}
+
+void PolicyTask::prepare(const app::TaskEnv& env) {
+    batch_size_ = env.batch_size;
+    seed_ = env.seed;
+    verbose_ = env.verbose;
+    const auto t_load = Clock::now();
+    SgfCollection collection = load_games(o_.path);
+    KAYA_CHECK(!collection.games.empty(), ValueError, "data.path '", o_.path, "' holds no usable games (",
+               collection.skipped.size(), " skipped)");
+    games_ = std::make_shared<std::vector<GameRecord>>(std::move(collection.games));
+    GameSplit split = split_games(games_->size(), o_.val_fraction, o_.test_fraction, o_.data_seed);
+    train_ = std::make_unique<GoPositions>(games_, split.train, PositionOptions{.augment = o_.augment, .seed = o_.data_seed});
+    val_ = std::make_unique<GoPositions>(games_, split.val, PositionOptions{.seed = o_.data_seed});
+    test_positions_ = std::make_unique<GoPositions>(games_, split.test, PositionOptions{.seed = o_.data_seed});
+    KAYA_CHECK(train_->size() > 0 && val_->size() > 0, ValueError, "data.path '", o_.path,
+               "': the split leaves no training or validation positions (", games_->size(),
+               " games; raise data.val_fraction?)");
+    char desc[512];
+    std::snprintf(desc, sizeof desc,
+                  "%zu games from %s (%zu skipped), %dx%d, loaded in %.1f s; split by game: train %zu games / "
+                  "%lld positions, validation %zu / %lld, test %zu / %lld",
+                  games_->size(), o_.path.c_str(), collection.skipped.size(), train_->board_size(),
+                  train_->board_size(), std::chrono::duration<double>(Clock::now() - t_load).count(),
+                  train_->num_games(), static_cast<long long>(train_->size()), val_->num_games(),
+                  static_cast<long long>(val_->size()), test_positions_->num_games(),
+                  static_cast<long long>(test_positions_->size()));
+    description_ = desc;
+    net_ = std::make_shared<PolicyNet>(PolicyNetOptions{
+        .board = train_->board_size(), .filters = o_.filters, .layers = o_.layers, .first_kernel = o_.first_kernel});
+}
+
+int64_t PolicyTask::position_at(int64_t s) {
+    const int64_t n = train_->size(), p = s / n;
+    if (p != pass_) {
+        Generator g(Generator::mix(seed_ + 0x5851f42d4c957f2dULL * static_cast<uint64_t>(p + 1)));
+        perm_ = to_vector<int64_t>(randperm(n, &g));
+        pass_ = p;
+    }
+    return perm_[static_cast<size_t>(s % n)];
+}
+
+void PolicyTask::visit_batches(int64_t epoch, int64_t first,
+                               const std::function<bool(int64_t, const data::Example&)>& fn) {
+    const int64_t batches = batches_per_epoch();
+    for (int64_t b = first; b < batches; ++b) {
+        const int64_t s0 = ((epoch - 1) * batches + b) * batch_size_;
+        std::vector<int64_t> idx(static_cast<size_t>(batch_size_));
+        for (int64_t j = 0; j < batch_size_; ++j) idx[static_cast<size_t>(j)] = position_at(s0 + j);
+        train_->set_epoch(s0 / train_->size());
+        if (!fn(b, train_->get_batch(idx))) return;
+    }
+}
+
+Tensor PolicyTask::training_loss(const data::Example& batch, app::Metrics& sums) {
+    Tensor logits = (*net_)(batch[0]);
+    double top1 = 0, top5 = 0;
+    count_hits(logits, batch[1], top1, top5);
+    sums.add("top1", top1);
+    return nn::cross_entropy(logits, batch[1]);
+}
+
+app::Metrics PolicyTask::epoch_columns(int64_t epoch) const {
+    return {{"positions", static_cast<double>(epoch * batches_per_epoch() * batch_size_)}};
+}
+
+app::Metrics PolicyTask::validate() {
+    PolicyScore v = evaluate_policy(*net_, *val_, o_.val_positions, o_.data_seed + 1, verbose_);
+    return {{"val_loss", v.loss}, {"val_top1", v.top1}, {"val_top5", v.top5}};
+}
+
+app::Metrics PolicyTask::test() {
+    if (test_positions_->size() == 0) return {};
+    if (verbose_) std::printf("testing the best net on the test games\n");
+    test_ensemble_ = evaluate_policy(*net_, *test_positions_, o_.test_positions, o_.data_seed + 2, verbose_,
+                                     o_.symmetries, &test_);
+    app::Metrics m{{"test_games", static_cast<double>(test_positions_->num_games())},
+                   {"test_positions", static_cast<double>(test_.positions)},
+                   {"test_loss", test_.loss},
+                   {"test_top1", test_.top1},
+                   {"test_top5", test_.top5}};
+    if (o_.symmetries > 1) {
+        m.set("symmetries", o_.symmetries);
+        m.set("ensemble_loss", test_ensemble_.loss);
+        m.set("ensemble_top1", test_ensemble_.top1);
+        m.set("ensemble_top5", test_ensemble_.top5);
+    }
+    return m;
+}
+
+void PolicyTask::write_plots(const std::string& dir, const std::vector<app::Metrics>& history) {
+    app::Series t1{"train top-1"}, v1{"validation top-1"}, v5{"validation top-5", {}, {}, true};
+    for (const auto& r : history) {
+        const double x = r.get("positions") / 1e6;
+        for (auto* s : {&t1, &v1, &v5}) s->x.push_back(x);
+        t1.y.push_back(100 * r.get("train_top1"));
+        v1.y.push_back(100 * r.get("val_top1"));
+        v5.y.push_back(100 * r.get("val_top5"));
+    }
+    io::write_file_atomic(dir + "/accuracy.svg",
+                          app::line_plot_svg({t1, v1, v5}, {.title = "move prediction accuracy",
+                                                            .xlabel = "training positions (millions)",
+                                                            .ylabel = "% of expert moves"}));
+}
+
+void register_tasks(app::TaskRegistry& registry) {
+    registry.add("go_policy", [](const app::Config& cfg) { return std::make_unique<PolicyTask>(cfg); },
+                 "AlphaGo's policy network on SGF games");
+}
+
+}  // namespace kaya::go

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "apps/go/data/positions.h"
+#include "apps/go/policy/policy.h"
+#include "apps/train/task.h"
+
+namespace kaya::go {
+
+// Move prediction on a set of positions: mean cross-entropy, and how often the expert's move
+// is the net's first choice (top-1) or among its five most probable points (top-5).
+struct PolicyScore {
+    double loss = 0, top1 = 0, top5 = 0;
+    int64_t positions = 0;
+};
+
+// Scores the first `limit` positions of a seeded shuffle of `positions` (all when limit <= 0),
+// without augmentation, in eval mode and without a graph. With symmetries > 1 the score is
+// that of the net averaged over that many board symmetries (go::ensemble_log_probs), and
+// `plain`, when given, receives the net's own score from the same forward passes.
+PolicyScore evaluate_policy(PolicyNet& net, const GoPositions& positions, int64_t limit, uint64_t seed,
+                            bool show_progress = false, int symmetries = 1, PolicyScore* plain = nullptr);
+
+// The keys of a go_policy run (configs/go_policy*.toml), read once.
+struct PolicyTaskOptions {
+    std::string path;                   // data.path: directory, .tar.gz of SGF files, or one file.
+    double val_fraction = 0.01, test_fraction = 0.01;  // Of the games.
+    int64_t val_positions = 10000;      // Validation sample after every epoch (0: all).
+    int64_t test_positions = 0;         // 0: every position of the test games.
+    bool augment = true;                // A random one of the 8 symmetries per position.
+    uint64_t data_seed = 0;             // data.seed: the split and the symmetries.
+    int64_t filters = 192, layers = 13, first_kernel = 5;
+    int64_t positions_per_epoch = 100000;
+    int symmetries = 1;                 // eval.symmetries: also score the test set averaged over them.
+
+    static PolicyTaskOptions read(const app::Config& cfg);
+};
+
+// AlphaGo's supervised policy network (task.kind = "go_policy"). Games are split by game into
+// train/validation/test. An epoch is train.positions_per_epoch positions drawn from an endless
+// seeded shuffle of the training positions (pass p over the set is a permutation seeded by
+// (seed, p)), each under a random one of the 8 symmetries, so position s of the stream depends
+// only on s and a resumed run continues with exactly the batches it would have seen. The best
+// epoch has the highest validation top-1; model.safetensors carries the net's shape as metadata,
+// so `kaya go gtp --weights` needs nothing else.
+class PolicyTask : public app::Task {
+public:
+    explicit PolicyTask(const app::Config& cfg) : o_(PolicyTaskOptions::read(cfg)) {}
+
+    void prepare(const app::TaskEnv& env) override;
+    std::string data_description() const override { return description_; }
+    nn::Module& model() override { return *net_; }
+    int64_t batches_per_epoch() const override { return o_.positions_per_epoch / batch_size_; }
+    void visit_batches(int64_t epoch, int64_t first,
+                       const std::function<bool(int64_t, const data::Example&)>& fn) override;
+    Tensor training_loss(const data::Example& batch, app::Metrics& sums) override;
+    app::Metrics epoch_columns(int64_t epoch) const override;
+    app::Metrics validate() override;
+    app::Selection selection() const override { return {"val_top1", true}; }
+    app::Metrics test() override;
+    std::map<std::string, std::string> model_metadata() const override { return policy_metadata(net_->options()); }
+    void write_plots(const std::string& dir, const std::vector<app::Metrics>& history) override;
+    PlotAxis plot_axis() const override { return {"positions", "training positions (millions)", 1e-6}; }
+
+    std::shared_ptr<PolicyNet> net() const { return net_; }
+    // Scores of the last test(): the net alone and averaged over eval.symmetries.
+    const PolicyScore& test_score() const { return test_; }
+    const PolicyScore& test_ensemble() const { return test_ensemble_; }
+
+private:
+    int64_t position_at(int64_t s);  // Index of stream position s in the training set.
+
+    PolicyTaskOptions o_;
+    int64_t batch_size_ = 16;
+    uint64_t seed_ = 0;
+    bool verbose_ = false;
+    std::shared_ptr<std::vector<GameRecord>> games_;
+    std::unique_ptr<GoPositions> train_, val_, test_positions_;
+    std::shared_ptr<PolicyNet> net_;
+    std::string description_;
+    int64_t pass_ = -1;           // The stream's pass whose permutation perm_ holds.
+    std::vector<int64_t> perm_;
+    PolicyScore test_, test_ensemble_;
+};
+
+// Registers "go_policy".
+void register_tasks(app::TaskRegistry& registry);
+
+}  // namespace kaya::go

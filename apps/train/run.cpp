@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: MIT
+#include "apps/train/run.h"
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+
+#include "apps/train/progress.h"
+#include "apps/train/run_state.h"
+#include "kaya/io/file.h"
+#include "kaya/io/json.h"
+#include "kaya/io/safetensors.h"
+#include "kaya/ops/ops.h"
+
+namespace kaya::app {
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// SIGINT and SIGTERM set a flag that the loop reads after each batch; the previous handlers
+// come back when the run ends.
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_signal(int) { g_interrupted.store(true); }
+
+class SignalGuard {
+public:
+    SignalGuard() {
+        g_interrupted.store(false);
+        old_int_ = std::signal(SIGINT, on_signal);
+        old_term_ = std::signal(SIGTERM, on_signal);
+    }
+    ~SignalGuard() {
+        std::signal(SIGINT, old_int_);
+        std::signal(SIGTERM, old_term_);
+    }
+
+private:
+    void (*old_int_)(int);
+    void (*old_term_)(int);
+};
+
+// "val_accuracy 88.12%" for rates, "val_loss 0.4123" otherwise.
+std::string format_metrics(const Metrics& m) {
+    std::string s;
+    for (const auto& [n, v] : m.items()) {
+        const bool rate = n.find("accuracy") != std::string::npos || n.find("top1") != std::string::npos ||
+                          n.find("top5") != std::string::npos;
+        char buf[96];
+        std::snprintf(buf, sizeof buf, rate ? "  %s %.2f%%" : "  %s %.5g", n.c_str(), rate ? 100 * v : v);
+        s += buf;
+    }
+    return s;
+}
+
+void prepare_dir(const std::string& dir, const RunOptions& opt) {
+    try {
+        fs::create_directories(dir);
+    } catch (const fs::filesystem_error& e) {
+        throw IoError("output.dir '" + dir + "': cannot create the run directory: " + e.code().message());
+    }
+    if (opt.resume) return;
+    for (const char* f : {"checkpoint.safetensors", "model.safetensors", "metrics.csv"}) {
+        if (!fs::exists(dir + "/" + f)) continue;
+        KAYA_CHECK(opt.force, IoError, "output.dir '", dir, "' already holds a run (", f,
+                   "); continue it with --resume, or start over with --force");
+    }
+    for (const char* f : {"checkpoint.safetensors", "model.safetensors", "test.json", "metrics.csv", "run.json"}) {
+        fs::remove(dir + "/" + f);
+    }
+}
+
+// One run: the task, its model and optimizer, the state, and the steps of the loop.
+class Run {
+public:
+    Run(const Config& cfg, const RunSettings& s, const RunOptions& opt, Task& task)
+        : cfg_(cfg), s_(s), opt_(opt), task_(task) {}
+
+    RunResult execute() {
+        start();
+        for (int64_t epoch = state_.epochs_done + 1; epoch <= s_.epochs; ++epoch) {
+            if (s_.patience > 0 && state_.bad_epochs >= s_.patience) break;
+            train_epoch(epoch);
+            end_epoch(epoch);
+            if (epoch == opt_.stop_after) return result();
+        }
+        finish();
+        return result();
+    }
+
+private:
+    std::string ckpt() const { return s_.dir + "/checkpoint.safetensors"; }
+
+    void start() {
+        prepare_dir(s_.dir, opt_);
+        manual_seed(s_.seed);  // Model initialisation and dropout draw from the default generator.
+        task_.prepare({.batch_size = s_.batch_size, .seed = s_.seed, .verbose = opt_.verbose});
+        nn::Module& model = task_.model();
+        if (!s_.init_weights.empty() && !opt_.resume) load_init_weights(model);
+        optimizer_ = build_optimizer(s_.optim, model.parameters());
+        schedule_ = build_schedule(s_.optim, *optimizer_, s_.epochs);
+        if (s_.optim.schedule == "plateau") {
+            plateau_ = std::make_unique<optim::ReduceLROnPlateau>(
+                *optimizer_, optim::PlateauOptions{.factor = s_.optim.gamma, .patience = s_.optim.plateau_patience});
+        }
+        if (opt_.verbose) std::printf("%s\n", task_.data_description().c_str());
+        if (opt_.resume) {
+            state_.load(ckpt(), model, *optimizer_, s_.batch_size, task_.batches_per_epoch());
+            if (schedule_) schedule_->set_epoch(state_.epochs_done);
+            if (opt_.verbose)
+                std::printf("resuming %s at epoch %lld, batch %lld\n", s_.dir.c_str(),
+                            static_cast<long long>(state_.epochs_done + 1), static_cast<long long>(state_.batches_done));
+        } else {
+            io::write_file_atomic(s_.dir + "/config.toml", cfg_.effective_dump());
+            task_.write_inputs(s_.dir);
+        }
+        std::fflush(stdout);
+    }
+
+    void load_init_weights(nn::Module& model) {
+        io::SafetensorsFile f = io::load_safetensors(s_.init_weights);
+        try {
+            model.load_state_dict(f.tensors);
+        } catch (const ValueError& e) {
+            cfg_.fail("model.init_weights", "model.init_weights '" + s_.init_weights + "' does not fit the model: " +
+                                                e.what());
+        }
+        if (opt_.verbose) std::printf("starting from the weights in %s\n", s_.init_weights.c_str());
+    }
+
+    // One optimisation step; returns the batch's loss.
+    double step(const data::Example& batch, int64_t epoch, int64_t b) {
+        nn::Module& model = task_.model();
+        optimizer_->zero_grad();
+        Tensor loss = task_.training_loss(batch, state_.sums);
+        autograd::backward(loss);
+        if (opt_.sync_gradients) opt_.sync_gradients(model.parameters());
+        if (s_.clip_norm > 0) optim::clip_grad_norm_(model.parameters(), s_.clip_norm);
+        optimizer_->step();
+        const double l = loss.item<double>();
+        KAYA_CHECK(std::isfinite(l), ValueError, "training diverged at epoch ", epoch, " batch ", b, ": loss is ", l,
+                   " (lower train.lr?)");
+        const double n = static_cast<double>(batch[0].shape()[0]);
+        state_.sums.add("examples", n);
+        state_.sums.add("loss", l * n);
+        return l;
+    }
+
+    void train_epoch(int64_t epoch) {
+        const auto t0 = Clock::now();
+        auto last_ckpt = t0;
+        const int64_t batches = task_.batches_per_epoch();
+        const int64_t first = state_.batches_done;
+        Progress bar("epoch " + std::to_string(epoch) + "/" + std::to_string(s_.epochs), batches, "batch");
+        bar.set_enabled(opt_.verbose && bar.enabled());
+        task_.model().train();
+        bool interrupted = false;
+        task_.visit_batches(epoch, first, [&](int64_t b, const data::Example& batch) {
+            step(batch, epoch, b);
+            state_.batches_done = b + 1;
+            const std::string status = running_status();
+            bar.update(b + 1, status);
+            interrupted = g_interrupted.load();
+            if (interrupted || (seconds_since(last_ckpt) >= 60 * s_.checkpoint_minutes && b + 1 < batches)) {
+                checkpoint_mid_epoch(epoch, t0);
+                last_ckpt = Clock::now();
+                if (opt_.verbose && !bar.enabled() && !interrupted)
+                    std::printf("  epoch %lld: %lld/%lld batches, %s, checkpoint written\n", static_cast<long long>(epoch),
+                                static_cast<long long>(b + 1), static_cast<long long>(batches), status.c_str());
+            }
+            return !interrupted;
+        });
+        bar.finish();
+        if (interrupted) {
+            throw Interrupted("interrupted at epoch " + std::to_string(epoch) + ", batch " +
+                              std::to_string(state_.batches_done) + "; the checkpoint is saved: resume with --resume" +
+                              (state_.best_epoch > 0 ? " (model.safetensors holds the best weights so far)" : ""));
+        }
+        state_.epoch_seconds += seconds_since(t0);
+    }
+
+    std::string running_status() const {
+        const double n = state_.sums.get("examples");
+        std::string s = "loss " + format_number(state_.sums.get("loss") / n);
+        for (const auto& [name, v] : state_.sums.items()) {
+            if (name != "examples" && name != "loss") s += " " + name + " " + format_number(v / n);
+        }
+        return s;
+    }
+    static std::string format_number(double v) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.4g", v);
+        return buf;
+    }
+
+    void checkpoint_mid_epoch(int64_t epoch, Clock::time_point t0) {
+        RunState saved = state_;
+        saved.epoch_seconds += seconds_since(t0);
+        saved.save(ckpt(), task_.model(), *optimizer_, s_.batch_size, task_.batches_per_epoch());
+    }
+
+    Metrics epoch_row(int64_t epoch) {
+        Metrics row{{"epoch", static_cast<double>(epoch)}};
+        row.append(task_.epoch_columns(epoch));
+        const double n = state_.sums.get("examples");
+        row.set("train_loss", state_.sums.get("loss") / n);
+        for (const auto& [name, v] : state_.sums.items()) {
+            if (name != "examples" && name != "loss") row.set("train_" + name, v / n);
+        }
+        {
+            autograd::NoGradGuard no_grad;
+            task_.model().eval();
+            row.append(task_.validate());
+            task_.model().train();
+        }
+        row.set("lr", optimizer_->lr());
+        row.set("seconds", state_.epoch_seconds);
+        return row;
+    }
+
+    void end_epoch(int64_t epoch) {
+        Metrics row = epoch_row(epoch);
+        const Selection sel = task_.selection();
+        const double score = row.get(sel.metric);
+        KAYA_CHECK(!std::isnan(score), ValueError, "the task's validation gives no '", sel.metric,
+                   "', its selection metric (internal error in the task)");
+        state_.history.push_back(row);
+        if (state_.best_epoch == 0 || sel.better(score, state_.best_score)) {
+            state_.best_epoch = epoch;
+            state_.best_score = score;
+            state_.bad_epochs = 0;
+            state_.best_state.clear();
+            for (auto& [n, t] : task_.model().state_dict()) state_.best_state.emplace_back(n, clone(t));
+            // The best weights so far are usable while training goes on, and after a Ctrl-C.
+            io::save_safetensors(s_.dir + "/model.safetensors", state_.best_state, task_.model_metadata());
+        } else {
+            ++state_.bad_epochs;
+        }
+        if (schedule_) schedule_->step();
+        if (plateau_) plateau_->step(row.get("val_loss"));
+        if (opt_.verbose) {
+            std::printf("epoch %3lld%s\n", static_cast<long long>(epoch),
+                        format_metrics(without(row, {"epoch", "seconds"})).c_str());
+            std::fflush(stdout);
+        }
+        state_.epochs_done = epoch;
+        state_.batches_done = 0;
+        state_.sums = {};
+        state_.epoch_seconds = 0;
+        state_.save(ckpt(), task_.model(), *optimizer_, s_.batch_size, task_.batches_per_epoch());
+        write_history(s_.dir, state_.history, task_.plot_axis());
+        task_.write_plots(s_.dir, state_.history);
+    }
+
+    static Metrics without(const Metrics& m, std::initializer_list<const char*> names) {
+        Metrics out;
+        for (const auto& [n, v] : m.items()) {
+            bool skip = false;
+            for (const char* x : names) skip = skip || n == x;
+            if (!skip) out.set(n, v);
+        }
+        return out;
+    }
+
+    void finish() {
+        nn::Module& model = task_.model();
+        if (state_.best_state.empty()) {
+            io::save_safetensors(s_.dir + "/model.safetensors", model.state_dict(), task_.model_metadata());
+        } else {
+            model.load_state_dict(state_.best_state);  // The test set and the task's outputs see the best weights.
+        }
+        stopped_early_ = s_.patience > 0 && state_.bad_epochs >= s_.patience &&
+                         static_cast<int64_t>(state_.history.size()) < s_.epochs;
+        autograd::NoGradGuard no_grad;
+        model.eval();
+        test_ = task_.test();
+        if (!test_.empty()) {
+            std::string json = "{\n  \"best_epoch\": " + std::to_string(state_.best_epoch);
+            for (const auto& [n, v] : test_.items()) json += ",\n  " + io::json_quote(n) + ": " + format_json(v);
+            io::write_file_atomic(s_.dir + "/test.json", json + "\n}\n");
+            if (opt_.verbose)
+                std::printf("test (best epoch %lld):%s\n", static_cast<long long>(state_.best_epoch),
+                            format_metrics(test_).c_str());
+        }
+        task_.finish(s_.dir);
+        model.train();
+        // Last, so that its presence means the run is complete (kaya sweep --resume reads it).
+        const Selection sel = task_.selection();
+        io::write_file_atomic(s_.dir + "/run.json",
+                              "{\n  \"epochs\": " + std::to_string(state_.history.size()) + ",\n  \"best_epoch\": " +
+                                  std::to_string(state_.best_epoch) + ",\n  " + io::json_quote("best_" + sel.metric) +
+                                  ": " + format_json(state_.best_score) + ",\n  \"stopped_early\": " +
+                                  (stopped_early_ ? "true" : "false") + "\n}\n");
+    }
+
+    static std::string format_json(double v) {
+        if (!std::isfinite(v)) return "null";
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.17g", v);
+        return buf;
+    }
+
+    RunResult result() {
+        RunResult r;
+        r.dir = s_.dir;
+        r.history = state_.history;
+        r.best_epoch = state_.best_epoch;
+        r.best_score = state_.best_score;
+        r.selection = task_.selection();
+        r.test = test_;
+        r.stopped_early = stopped_early_;
+        r.data_description = task_.data_description();
+        r.model_summary = task_.model().summary();
+        r.num_parameters = task_.model().num_parameters();
+        return r;
+    }
+
+    const Config& cfg_;
+    const RunSettings& s_;
+    const RunOptions& opt_;
+    Task& task_;
+    std::unique_ptr<optim::Optimizer> optimizer_;
+    std::unique_ptr<optim::LRScheduler> schedule_;
+    std::unique_ptr<optim::ReduceLROnPlateau> plateau_;
+    RunState state_;
+    Metrics test_;
+    bool stopped_early_ = false;
+};
+
+}  // namespace
+
+RunSettings RunSettings::read(const Config& cfg) {
+    RunSettings s;
+    s.kind = cfg.get_string("task.kind", s.kind);
+    s.dir = cfg.get_string("output.dir", "runs/" + fs::path(cfg.source()).stem().string());
+    if (s.dir.empty()) cfg.fail("output.dir", "output.dir must not be empty");
+    s.seed = static_cast<uint64_t>(cfg.get_int("train.seed", 0, 0));
+    s.epochs = cfg.get_int("train.epochs", s.epochs, 0);
+    s.batch_size = cfg.get_int("train.batch_size", s.batch_size, 1);
+    s.patience = cfg.get_int("train.patience", s.patience, 0);
+    s.clip_norm = cfg.get_double("train.clip_norm", s.clip_norm, 0, INFINITY);
+    s.checkpoint_minutes = cfg.get_double("train.checkpoint_minutes", s.checkpoint_minutes, 0, INFINITY);
+    s.init_weights = cfg.get_string("model.init_weights", "");
+    if (!s.init_weights.empty() && !fs::exists(s.init_weights)) {
+        cfg.fail("model.init_weights", "model.init_weights '" + s.init_weights + "' does not exist");
+    }
+    s.optim = OptimSettings::read(cfg);
+    return s;
+}
+
+double RunResult::best(const std::string& column) const {
+    if (best_epoch < 1 || best_epoch > static_cast<int64_t>(history.size())) return NAN;
+    return history[static_cast<size_t>(best_epoch - 1)].get(column);
+}
+
+RunResult run_training(const Config& cfg, const RunOptions& options, const TaskRegistry& registry) {
+    const RunSettings settings = RunSettings::read(cfg);
+    std::unique_ptr<Task> task = registry.make(settings.kind, cfg);
+    cfg.check_all_read();
+    SignalGuard signals;
+    return Run(cfg, settings, options, *task).execute();
+}
+
+std::string effective_config(const Config& cfg, const TaskRegistry& registry) {
+    const RunSettings settings = RunSettings::read(cfg);
+    registry.make(settings.kind, cfg);
+    cfg.check_all_read();
+    return cfg.effective_dump();
+}
+
+Selection selection_of(const Config& cfg, const TaskRegistry& registry) {
+    return registry.make(cfg.get_string("task.kind", RunSettings{}.kind), cfg)->selection();
+}
+
+NamedTensors with_prefix(const std::string& prefix, const NamedTensors& in) {
+    NamedTensors out;
+    for (const auto& [n, t] : in) out.emplace_back(prefix + n, t);
+    return out;
+}
+
+NamedTensors without_prefix(const std::string& prefix, const NamedTensors& in) {
+    NamedTensors out;
+    for (const auto& [n, t] : in) {
+        if (n.rfind(prefix, 0) == 0) out.emplace_back(n.substr(prefix.size()), t);
+    }
+    return out;
+}
+
+}  // namespace kaya::app

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include "apps/train/progress.h"
@@ -52,7 +53,13 @@ std::string format_metrics(const Metrics& m) {
         const bool rate = n.find("accuracy") != std::string::npos || n.find("top1") != std::string::npos ||
                           n.find("top5") != std::string::npos;
         char buf[96];
-        std::snprintf(buf, sizeof buf, rate ? "  %s %.2f%%" : "  %s %.5g", n.c_str(), rate ? 100 * v : v);
+        if (rate) {
+            std::snprintf(buf, sizeof buf, "  %s %.2f%%", n.c_str(), 100 * v);
+        } else if (v == std::round(v) && std::abs(v) < 1e15) {
+            std::snprintf(buf, sizeof buf, "  %s %.0f", n.c_str(), v);  // Counts.
+        } else {
+            std::snprintf(buf, sizeof buf, "  %s %.5g", n.c_str(), v);
+        }
         s += buf;
     }
     return s;
@@ -100,6 +107,7 @@ private:
         prepare_dir(s_.dir, opt_);
         manual_seed(s_.seed);  // Model initialisation and dropout draw from the default generator.
         task_.prepare({.batch_size = s_.batch_size, .seed = s_.seed, .verbose = opt_.verbose});
+        if (opt_.verbose) std::printf("%s\n", task_.data_description().c_str());
         nn::Module& model = task_.model();
         if (!s_.init_weights.empty() && !opt_.resume) load_init_weights(model);
         optimizer_ = build_optimizer(s_.optim, model.parameters());
@@ -108,7 +116,6 @@ private:
             plateau_ = std::make_unique<optim::ReduceLROnPlateau>(
                 *optimizer_, optim::PlateauOptions{.factor = s_.optim.gamma, .patience = s_.optim.plateau_patience});
         }
-        if (opt_.verbose) std::printf("%s\n", task_.data_description().c_str());
         if (opt_.resume) {
             state_.load(ckpt(), model, *optimizer_, s_.batch_size, task_.batches_per_epoch());
             if (schedule_) schedule_->set_epoch(state_.epochs_done);
@@ -298,10 +305,12 @@ private:
                                   (stopped_early_ ? "true" : "false") + "\n}\n");
     }
 
+    // The shortest of %.15g and %.17g that reads back as the same double.
     static std::string format_json(double v) {
         if (!std::isfinite(v)) return "null";
         char buf[32];
-        std::snprintf(buf, sizeof buf, "%.17g", v);
+        std::snprintf(buf, sizeof buf, "%.15g", v);
+        if (std::strtod(buf, nullptr) != v) std::snprintf(buf, sizeof buf, "%.17g", v);
         return buf;
     }
 

@@ -64,6 +64,28 @@ void expect_same_weights(const NamedTensors& a, const NamedTensors& b) {
     }
 }
 
+// Runs `kaya train cfg_path` in a child process (stdout to /dev/null, stderr to err_path),
+// sends `sig` as soon as the run's first checkpoint is on disk (possibly mid-way through a
+// later write), and returns the wait status.
+int train_and_signal(const std::string& cfg_path, const std::string& dir, const std::string& err_path, int sig) {
+    pid_t pid = fork();
+    if (pid == 0) {
+        int devnull = ::open("/dev/null", O_WRONLY), errfd = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(devnull, 1);
+        dup2(errfd, 2);
+        execl(KAYA_BINARY, KAYA_BINARY, "train", cfg_path.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!fs::exists(dir + "/checkpoint.safetensors") && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    kill(pid, sig);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return status;
+}
+
 TEST(Train, WritesOutputsAndLearns) {
     std::string dir = tmp_dir("outputs");
     auto r = train(Config::parse(config_text(dir, 8), "t.toml"), {.verbose = false});
@@ -107,22 +129,7 @@ TEST(Train, ResumeAfterSigkillMatchesUninterruptedRun) {
     fs::create_directories(b);
     std::string cfg_path = b + "/../kaya_kill_test_" + std::to_string(::getpid()) + ".toml";
     io::write_file_atomic(cfg_path, config_text(b, epochs));
-    pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-        int devnull = ::open("/dev/null", O_WRONLY);
-        dup2(devnull, 1);
-        execl(KAYA_BINARY, KAYA_BINARY, "train", cfg_path.c_str(), static_cast<char*>(nullptr));
-        _exit(127);
-    }
-    // Kill as soon as the first checkpoint is on disk (possibly mid-way through a later write).
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (!fs::exists(b + "/checkpoint.safetensors") && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    kill(pid, SIGKILL);
-    int status = 0;
-    waitpid(pid, &status, 0);
+    train_and_signal(cfg_path, b, "/dev/null", SIGKILL);
     ASSERT_TRUE(fs::exists(b + "/checkpoint.safetensors"));
     auto resumed = train(Config::load(cfg_path), {.resume = true, .verbose = false});
     EXPECT_EQ(resumed.history.size(), static_cast<size_t>(epochs));
@@ -319,22 +326,7 @@ TEST(Train, InterruptSavesAndResumes) {
     std::string cfg_path = b + "/../kaya_int_test_" + std::to_string(::getpid()) + ".toml";
     io::write_file_atomic(cfg_path, config_text(b, epochs));
     std::string err = b + "/../kaya_int_err_" + std::to_string(::getpid());
-    pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-        int devnull = ::open("/dev/null", O_WRONLY), errfd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(devnull, 1);
-        dup2(errfd, 2);
-        execl(KAYA_BINARY, KAYA_BINARY, "train", cfg_path.c_str(), static_cast<char*>(nullptr));
-        _exit(127);
-    }
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (!fs::exists(b + "/checkpoint.safetensors") && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    kill(pid, SIGINT);
-    int status = 0;
-    waitpid(pid, &status, 0);
+    const int status = train_and_signal(cfg_path, b, err, SIGINT);
     const std::string said = io::read_file(err);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) GTEST_SKIP() << "the run finished before the signal";
     ASSERT_TRUE(WIFEXITED(status)) << said;

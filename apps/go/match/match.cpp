@@ -217,33 +217,64 @@ void write_results(const std::string& dir, const std::map<int, GameOutcome>& don
 
 }  // namespace
 
-MatchResult play_match(const MatchOptions& o) {
-    KAYA_CHECK(o.games > 0, ValueError, "match: games must be positive, got ", o.games);
-    KAYA_CHECK(o.parallel >= 1 && o.parallel <= 64, ValueError,
-               "match: parallel must be 1 to 64 games at once, got ", o.parallel);
-    KAYA_CHECK(o.size >= 2 && o.size <= Board::kMaxSize, ValueError,
-               "match: size must be 2 to 19, got ", o.size);
-    KAYA_CHECK(!o.engine_a.empty() && !o.engine_b.empty(), ValueError,
-               "match: two engine commands are needed");
-    if (!o.out_dir.empty()) std::filesystem::create_directories(o.out_dir);
-    std::map<int, GameOutcome> done;  // Finished games by number, from 1.
-    if (o.resume && !o.out_dir.empty() && std::filesystem::exists(o.out_dir + "/results.csv")) {
-        done = read_results(o.out_dir + "/results.csv", o.games);
-        if (o.verbose) std::printf("resuming after %zu finished games\n", done.size());
-    }
-    std::vector<int> todo;
-    for (int g = 1; g <= o.games; ++g)
-        if (!done.count(g)) todo.push_back(g);
-    const size_t resumed = done.size();
+namespace {
 
-    // Each worker thread has its own engines and referee and plays the next unplayed game until
-    // none is left; results, files and progress lines are shared under one lock.
+// What the worker threads of a match share, under one lock: the games left to play, the
+// finished ones, the output files and the progress lines.
+struct MatchState {
+    const MatchOptions& o;
     std::mutex lock;
-    size_t next = 0;
+    std::map<int, GameOutcome> done;  // Finished games by number, from 1.
+    std::vector<int> todo;
+    size_t next = 0, resumed = 0;
     std::string name_a, name_b;
     std::exception_ptr failure;
-    const auto t0 = std::chrono::steady_clock::now();
-    auto worker = [&] {
+    std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+
+    // The next game to play, or 0 when none is left (or a worker failed).
+    int take(const Seat& a, const Seat& b) {
+        std::lock_guard<std::mutex> guard(lock);
+        if (failure || next == todo.size()) return 0;
+        if (name_a.empty()) name_a = a.name, name_b = b.name;
+        return todo[next++];
+    }
+
+    void record(int number, const GameOutcome& out, const std::vector<Move>& moves, const Seat& black,
+                const Seat& white) {
+        std::lock_guard<std::mutex> guard(lock);
+        done.emplace(number, out);
+        if (!o.out_dir.empty()) {
+            GameRecord rec;
+            rec.size = o.size;
+            rec.komi = o.komi;
+            rec.moves = moves;
+            rec.black = black.name;
+            rec.white = white.name;
+            rec.result = out.result;
+            char name[32];
+            std::snprintf(name, sizeof name, "/game-%03d.sgf", number);
+            io::write_file_atomic(o.out_dir + name, write_sgf(game_to_sgf(rec)));
+            write_results(o.out_dir, done, name_a, name_b);
+        }
+        if (o.verbose) print_progress(number, out);
+    }
+
+    void print_progress(int number, const GameOutcome& out) const {
+        const MatchResult res = summarise(done);
+        const int n = static_cast<int>(done.size());
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double per = secs / static_cast<double>(n - static_cast<int>(resumed));
+        std::printf(
+            "game %d (%d/%d)  A %s  %-7s %3d moves  A %d - B %d (%d draws)  "
+            "A %.1f%% [%.1f, %.1f]  %.1f s/game  ETA %.0f s%s%s\n",
+            number, n, o.games, out.a_black ? "black" : "white", out.result.c_str(), out.moves, res.a_wins,
+            res.b_wins, res.draws, 100 * res.rate, 100 * res.low, 100 * res.high, per, per * (o.games - n),
+            out.note.empty() ? "" : "  note: ", out.note.c_str());
+        std::fflush(stdout);
+    }
+
+    // One worker: its own engines and referee, playing the next unplayed game until none is left.
+    void work() {
         try {
             Seat a{o.engine_a, "", nullptr, o.move_timeout}, b{o.engine_b, "", nullptr, o.move_timeout};
             a.start();
@@ -253,14 +284,7 @@ MatchResult play_match(const MatchOptions& o) {
                 referee = std::make_unique<Seat>(Seat{o.referee, "", nullptr, o.move_timeout});
                 referee->start();
             }
-            while (true) {
-                int number;
-                {
-                    std::lock_guard<std::mutex> guard(lock);
-                    if (failure || next == todo.size()) return;
-                    number = todo[next++];
-                    if (name_a.empty()) name_a = a.name, name_b = b.name;
-                }
+            while (const int number = take(a, b)) {
                 GameOutcome out;
                 out.a_black = a_black_in(number);
                 Seat& black = out.a_black ? a : b;
@@ -269,50 +293,41 @@ MatchResult play_match(const MatchOptions& o) {
                 const char winner = out.result.empty() ? '0' : out.result[0];
                 out.draw = winner != 'B' && winner != 'W';
                 out.a_score = !out.draw && ((winner == 'B') == out.a_black) ? 1 : 0;
-
-                std::lock_guard<std::mutex> guard(lock);
-                done.emplace(number, out);
-                if (!o.out_dir.empty()) {
-                    GameRecord rec;
-                    rec.size = o.size;
-                    rec.komi = o.komi;
-                    rec.moves = moves;
-                    rec.black = black.name;
-                    rec.white = white.name;
-                    rec.result = out.result;
-                    char name[32];
-                    std::snprintf(name, sizeof name, "/game-%03d.sgf", number);
-                    io::write_file_atomic(o.out_dir + name, write_sgf(game_to_sgf(rec)));
-                    write_results(o.out_dir, done, name_a, name_b);
-                }
-                if (o.verbose) {
-                    const MatchResult res = summarise(done);
-                    const int n = static_cast<int>(done.size());
-                    const double secs =
-                        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-                    const double per = secs / static_cast<double>(n - resumed);
-                    std::printf(
-                        "game %d (%d/%d)  A %s  %-7s %3d moves  A %d - B %d (%d draws)  "
-                        "A %.1f%% [%.1f, %.1f]  %.1f s/game  ETA %.0f s%s%s\n",
-                        number, n, o.games, out.a_black ? "black" : "white", out.result.c_str(),
-                        out.moves, res.a_wins, res.b_wins, res.draws, 100 * res.rate,
-                        100 * res.low, 100 * res.high, per, per * (o.games - n),
-                        out.note.empty() ? "" : "  note: ", out.note.c_str());
-                    std::fflush(stdout);
-                }
+                record(number, out, moves, black, white);
             }
         } catch (...) {
             std::lock_guard<std::mutex> guard(lock);
             if (!failure) failure = std::current_exception();
         }
-    };
-    const int threads = std::min<int>(o.parallel, static_cast<int>(std::max<size_t>(todo.size(), 1)));
+    }
+};
+
+}  // namespace
+
+MatchResult play_match(const MatchOptions& o) {
+    KAYA_CHECK(o.games > 0, ValueError, "match: games must be positive, got ", o.games);
+    KAYA_CHECK(o.parallel >= 1 && o.parallel <= 64, ValueError,
+               "match: parallel must be 1 to 64 games at once, got ", o.parallel);
+    KAYA_CHECK(o.size >= 2 && o.size <= Board::kMaxSize, ValueError,
+               "match: size must be 2 to 19, got ", o.size);
+    KAYA_CHECK(!o.engine_a.empty() && !o.engine_b.empty(), ValueError,
+               "match: two engine commands are needed");
+    if (!o.out_dir.empty()) std::filesystem::create_directories(o.out_dir);
+    MatchState state{o};
+    if (o.resume && !o.out_dir.empty() && std::filesystem::exists(o.out_dir + "/results.csv")) {
+        state.done = read_results(o.out_dir + "/results.csv", o.games);
+        if (o.verbose) std::printf("resuming after %zu finished games\n", state.done.size());
+    }
+    for (int g = 1; g <= o.games; ++g)
+        if (!state.done.count(g)) state.todo.push_back(g);
+    state.resumed = state.done.size();
+    const int threads = std::min<int>(o.parallel, static_cast<int>(std::max<size_t>(state.todo.size(), 1)));
     std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
-    worker();
+    for (int t = 1; t < threads; ++t) pool.emplace_back([&] { state.work(); });
+    state.work();
     for (auto& t : pool) t.join();
-    if (failure) std::rethrow_exception(failure);
-    return summarise(done);
+    if (state.failure) std::rethrow_exception(state.failure);
+    return summarise(state.done);
 }
 
 }  // namespace kaya::go

@@ -293,8 +293,10 @@ Board GameRecord::position(size_t moves_played) const {
     return b;
 }
 
-GameRecord read_game(const SgfNode& root, const std::string& source) {
-    GameRecord rec;
+namespace {
+
+// The root's game properties: GM, SZ, KM, HA and the players, result and date.
+void read_root_properties(const SgfNode& root, const std::string& source, GameRecord& rec) {
     auto where = [&](const char* what) { return source + ": " + what; };
     if (const std::string* gm = root.get("GM")) {
         KAYA_CHECK(*gm == "1", ValueError, where("GM"), "[", *gm, "] is not Go (GM[1])");
@@ -331,35 +333,42 @@ GameRecord read_game(const SgfNode& root, const std::string& source) {
     rec.white_rank = text("WR");
     rec.result = text("RE");
     rec.date = text("DT");
-    Board geometry(rec.size);
-    auto points_of = [&](const std::string& v, const char* prop, int node) {
-        // Compressed point lists "aa:cc" (a rectangle) are allowed for setup properties.
-        std::vector<Point> out;
-        try {
-            auto colon = v.find(':');
-            if (colon == std::string::npos) {
-                out.push_back(parse_sgf_point(geometry, v));
-            } else {
-                Point a = parse_sgf_point(geometry, v.substr(0, colon)),
-                      b = parse_sgf_point(geometry, v.substr(colon + 1));
-                KAYA_CHECK(a != kPass && b != kPass, ValueError, "a rectangle needs two points");
-                for (int y = std::min(geometry.y_of(a), geometry.y_of(b));
-                     y <= std::max(geometry.y_of(a), geometry.y_of(b)); ++y) {
-                    for (int x = std::min(geometry.x_of(a), geometry.x_of(b));
-                         x <= std::max(geometry.x_of(a), geometry.x_of(b)); ++x) {
-                        out.push_back(geometry.point(x, y));
-                    }
-                }
-            }
-        } catch (const ValueError& e) {
-            throw ValueError(source + ": node " + std::to_string(node) + ": " + prop + ": " +
-                             e.what());
+}
+
+// The points of a property value; compressed point lists "aa:cc" (a rectangle) are allowed for
+// setup properties. Errors name the node and the property.
+std::vector<Point> points_of(const Board& geometry, const std::string& v, const char* prop, int node,
+                             const std::string& source) {
+    std::vector<Point> out;
+    try {
+        auto colon = v.find(':');
+        if (colon == std::string::npos) {
+            out.push_back(parse_sgf_point(geometry, v));
+            return out;
         }
-        return out;
-    };
+        Point a = parse_sgf_point(geometry, v.substr(0, colon)), b = parse_sgf_point(geometry, v.substr(colon + 1));
+        KAYA_CHECK(a != kPass && b != kPass, ValueError, "a rectangle needs two points");
+        for (int y = std::min(geometry.y_of(a), geometry.y_of(b)); y <= std::max(geometry.y_of(a), geometry.y_of(b)); ++y) {
+            for (int x = std::min(geometry.x_of(a), geometry.x_of(b)); x <= std::max(geometry.x_of(a), geometry.x_of(b));
+                 ++x) {
+                out.push_back(geometry.point(x, y));
+            }
+        }
+    } catch (const ValueError& e) {
+        throw ValueError(source + ": node " + std::to_string(node) + ": " + prop + ": " + e.what());
+    }
+    return out;
+}
+
+}  // namespace
+
+GameRecord read_game(const SgfNode& root, const std::string& source) {
+    GameRecord rec;
+    read_root_properties(root, source, rec);
+    Board geometry(rec.size);
     for (const char* prop : {"AB", "AW"}) {
         for (const auto& v : root.get_all(prop)) {
-            for (Point p : points_of(v, prop, 0)) {
+            for (Point p : points_of(geometry, v, prop, 0, source)) {
                 if (p != kPass)
                     rec.setup.push_back({prop[1] == 'B' ? Color::Black : Color::White, p});
             }
@@ -375,7 +384,7 @@ GameRecord read_game(const SgfNode& root, const std::string& source) {
         }
         for (const char* prop : {"B", "W"}) {
             if (const std::string* v = n->get(prop)) {
-                auto pts = v->empty() ? std::vector<Point>{kPass} : points_of(*v, prop, node);
+                auto pts = v->empty() ? std::vector<Point>{kPass} : points_of(geometry, *v, prop, node, source);
                 KAYA_CHECK(pts.size() == 1, ValueError, source, ": node ", node, ": ", prop,
                            " needs one point");
                 rec.moves.push_back({prop[0] == 'B' ? Color::Black : Color::White, pts[0]});

@@ -84,6 +84,21 @@ std::string policy_on_selfplay(const TourOptions& o, const std::string& games_di
     return html;
 }
 
+// Positions per second of replaying every game and extracting the feature planes, one thread.
+double feature_speed(const std::vector<GameRecord>& records) {
+    std::vector<float> planes(kNumFeaturePlanes * 81);
+    const auto t0 = std::chrono::steady_clock::now();
+    int64_t made = 0;
+    for (const auto& r : records) {
+        for (size_t k = 0; k < r.moves.size(); ++k) {
+            Board b = r.position(k);
+            extract_features(b, r.moves[k].color, planes.data());
+            ++made;
+        }
+    }
+    return static_cast<double>(made) / std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
 }  // namespace
 
 void demo_go(const TourOptions& o, Report& report) {
@@ -114,19 +129,7 @@ void demo_go(const TourOptions& o, Report& report) {
     auto records = std::make_shared<std::vector<GameRecord>>(collection.games);
     GameSplit split = split_games(records->size(), 0.125, 0.125, 0);
     GoPositions train(records, split.train), val(records, split.val), test(records, split.test);
-    // Feature speed on these positions, one thread.
-    std::vector<float> planes(kNumFeaturePlanes * 81);
-    auto t1 = std::chrono::steady_clock::now();
-    int64_t made = 0;
-    for (const auto& r : *records) {
-        for (size_t k = 0; k < r.moves.size(); ++k) {
-            Board b = r.position(k);
-            extract_features(b, r.moves[k].color, planes.data());
-            ++made;
-        }
-    }
-    const double feat_secs =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+    const double positions_per_second = feature_speed(*records);
     char buf[512];
     std::snprintf(
         buf, sizeof buf,
@@ -150,7 +153,7 @@ void demo_go(const TourOptions& o, Report& report) {
         "per second on one thread, so features are made on the fly during training. Black won %d "
         "of "
         "%d games.</p>",
-        static_cast<double>(made) / feat_secs,
+        positions_per_second,
         [&] {
             int black = 0;
             for (const auto& g : match.games) black += g.result[0] == 'B';

@@ -6,6 +6,7 @@
 
 #include "kaya/autograd/grad_mode.h"
 #include "kaya/ops/convert.h"
+#include "kaya/ops/inplace.h"
 #include "kaya/ops/random.h"
 
 namespace kaya::nn::init {

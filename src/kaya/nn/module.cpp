@@ -7,6 +7,7 @@
 
 #include "kaya/autograd/grad_mode.h"
 #include "kaya/ops/convert.h"
+#include "kaya/ops/inplace.h"
 
 namespace kaya::nn {
 
@@ -27,7 +28,7 @@ void Module::check_name(const std::string& name) const {
                ": attribute '", name, "' is already registered");
 }
 
-Tensor& Module::register_parameter(const std::string& name, Tensor t, bool requires_grad) {
+Tensor Module::register_parameter(const std::string& name, Tensor t, bool requires_grad) {
     check_name(name);
     KAYA_CHECK(t.defined(), ValueError, type_name(), ": parameter '", name, "' is undefined");
     if (!t.is_leaf()) t = detach(t);
@@ -36,7 +37,7 @@ Tensor& Module::register_parameter(const std::string& name, Tensor t, bool requi
     return params_.back().second;
 }
 
-Tensor& Module::register_buffer(const std::string& name, Tensor t) {
+Tensor Module::register_buffer(const std::string& name, Tensor t) {
     check_name(name);
     buffers_.emplace_back(name, t);
     return buffers_.back().second;

@@ -57,9 +57,11 @@ public:
     void load_state_dict(const NamedTensors& state, bool strict = true);
 
 protected:
-    // Registers a parameter (made a leaf that requires grad) and returns the stored handle.
-    Tensor& register_parameter(const std::string& name, Tensor t, bool requires_grad = true);
-    Tensor& register_buffer(const std::string& name, Tensor t);
+    // Registers a parameter (made a leaf that requires grad) and returns a handle to the stored
+    // tensor (a Tensor shares its storage, so keep it in a member: `weight = register_parameter(...)`).
+    // Returned by value: a reference into the registry would dangle after the next registration.
+    Tensor register_parameter(const std::string& name, Tensor t, bool requires_grad = true);
+    Tensor register_buffer(const std::string& name, Tensor t);
     template <class M>
     std::shared_ptr<M> register_module(const std::string& name, std::shared_ptr<M> m) {
         add_child(name, m);

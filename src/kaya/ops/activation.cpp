@@ -5,51 +5,27 @@
 #include <numbers>
 
 #include "kaya/ops/binary.h"
+#include "kaya/ops/compare.h"
+#include "kaya/ops/convert.h"
+#include "kaya/ops/factory.h"
 #include "kaya/ops/internal.h"
+#include "kaya/ops/pointwise.h"
 #include "kaya/ops/unary.h"
 
 namespace kaya {
 
-using autograd::needs_grad;
-using autograd::record;
+using detail::Domain;
+using detail::unary;
+using detail::with_grad;
 
-namespace {
-
-// Runs a float-domain scalar function (integer inputs compute in float32).
-template <class F>
-Tensor float_map(const char* op, const Tensor& x, F f) {
-    detail::check_inputs(op, {&x});
-    DType dt = is_floating(x.dtype()) ? x.dtype() : kDefaultDType;
-    Tensor cx = detail::cast(x, dt);
-    Tensor out = Tensor::empty(x.shape(), dt);
-    auto loop = detail::make_loop(out, {&cx});
-    visit_floating(dt, op, [&]<class T>() {
-        kernels::map_unary(loop, out.data<T>(), cx.data<T>(), f);
+Tensor relu(const Tensor& x) {
+    Tensor out = unary<Domain::Numeric>("relu", x, [](auto v) {
+        return v > decltype(v)(0) ? v : decltype(v)(0);
     });
-    return out;
-}
-
-}  // namespace
-
-Tensor erf(const Tensor& x) {
-    Tensor out = float_map("erf", x, [](auto v) { return std::erf(v); });
-    if (needs_grad({&x})) {
-        record("ErfBackward", out, {x}, [x](const Tensor& g) {
-            const double k = 2.0 / std::sqrt(std::numbers::pi);
-            return std::vector<Tensor>{mul(g, mul(exp(neg(mul(x, x))), k))};
-        }, {x});
-    }
-    return out;
-}
-
-Tensor log1p(const Tensor& x) {
-    Tensor out = float_map("log1p", x, [](auto v) { return std::log1p(v); });
-    if (needs_grad({&x})) {
-        record("Log1pBackward", out, {x}, [x](const Tensor& g) {
-            return std::vector<Tensor>{div(g, add(x, 1.0))};
-        }, {x});
-    }
-    return out;
+    return with_grad("ReluBackward", out, x, [](const Tensor& g, const Tensor& x) {
+        // where() instead of g * mask: one pass, and still linear (differentiable) in g.
+        return where(gt(detach(x), 0), g, zeros({}, g.dtype()));
+    });
 }
 
 Tensor gelu(const Tensor& x, bool tanh_approximation) {

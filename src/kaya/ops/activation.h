@@ -5,13 +5,12 @@
 
 namespace kaya {
 
-// Activation functions beyond the elementary ones in unary.h. Composites of differentiable
-// ops, so they have first and higher derivatives. Each matches the torch function named.
+// Activation functions (torch.nn.functional). relu has its own kernel; the others are
+// composites of differentiable ops (sigmoid, tanh and erf live with the elementary functions in
+// unary.h), so all have first and higher derivatives. Each matches the torch function named.
 
-// Gauss error function (torch.erf); gradient 2/sqrt(pi) exp(-x^2).
-Tensor erf(const Tensor& x);
-// log(1 + x), accurate for small x (torch.log1p).
-Tensor log1p(const Tensor& x);
+// max(x, 0) (F.relu); gradient 1 where x > 0, else 0.
+Tensor relu(const Tensor& x);
 // x * Phi(x) with Phi the standard normal CDF (F.gelu); `tanh_approximation` gives
 // F.gelu(approximate='tanh').
 Tensor gelu(const Tensor& x, bool tanh_approximation = false);

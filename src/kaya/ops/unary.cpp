@@ -2,6 +2,7 @@
 #include "kaya/ops/unary.h"
 
 #include <cmath>
+#include <numbers>
 
 #include "kaya/kernels/simd/exp.h"
 #include "kaya/ops/binary.h"
@@ -9,49 +10,15 @@
 #include "kaya/ops/convert.h"
 #include "kaya/ops/factory.h"
 #include "kaya/ops/internal.h"
+#include "kaya/ops/pointwise.h"
 
 namespace kaya {
 
-using autograd::needs_grad;
-using autograd::record;
+using detail::Domain;
+using detail::unary;
+using detail::with_grad;
 
 namespace {
-
-enum class Domain { Float, Numeric };
-
-// Validates x, picks the output dtype and runs f elementwise. Float-domain functions compute
-// integer inputs in float32.
-template <Domain domain, class F>
-Tensor unary(const char* op, const Tensor& x, F f) {
-    constexpr bool kFloatOnly = domain == Domain::Float;
-    detail::check_inputs(op, {&x});
-    DType dt = x.dtype();
-    if (domain == Domain::Float && !is_floating(dt)) dt = kDefaultDType;
-    KAYA_CHECK(dt != DType::Bool, DTypeError, op, ": not supported for bool tensors, got ",
-               describe(x));
-    Tensor cx = detail::cast(x, dt);
-    Tensor out = Tensor::empty(x.shape(), dt);
-    auto loop = detail::make_loop(out, {&cx});
-    auto run = [&]<class T>() { kernels::map_unary(loop, out.data<T>(), cx.data<T>(), f); };
-    // Float-domain formulas are only instantiated for float and double.
-    if constexpr (kFloatOnly) {
-        visit_floating(dt, op, run);
-    } else {
-        visit_numeric(dt, op, run);
-    }
-    return out;
-}
-
-
-// Records a one-input rule: grad_x = rule(g, x) for x that requires grad.
-template <class Rule>
-Tensor with_grad(const char* name, Tensor out, const Tensor& x, Rule rule) {
-    if (needs_grad({&x})) {
-        record(name, out, {x}, [x, rule](const Tensor& g) { return std::vector<Tensor>{rule(g, x)}; },
-               {x});
-    }
-    return out;
-}
 
 // A mask of where cond holds, in g's dtype, for gradient rules.
 Tensor as_factor(const Tensor& cond, const Tensor& g) { return to(cond, g.dtype()); }
@@ -65,14 +32,14 @@ Tensor neg(const Tensor& x) {
 
 Tensor exp(const Tensor& x) {
     Tensor out;
-    if (x.dtype() == DType::Float32 && x.is_contiguous() && kernels::simd::avx2_available()) {
+    if (x.dtype() == DType::Float32 && x.is_contiguous()) {
         detail::check_inputs("exp", {&x});
         out = Tensor::empty(x.shape(), DType::Float32);
         float* o = out.data<float>();
         const float* in = x.data<float>();
         // exp costs ~10x a memory pass, so threads pay off from a smaller size.
         parallel_for(x.numel(), kParallelGrain / 4, [&](int64_t b, int64_t e) {
-            kernels::simd::exp_forward_avx2(o + b, in + b, e - b);
+            kernels::simd::exp_forward(o + b, in + b, e - b);
         });
     } else {
         out = unary<Domain::Float>("exp", x, [](auto v) { return std::exp(v); });
@@ -158,14 +125,17 @@ Tensor sigmoid(const Tensor& x) {
     });
 }
 
-Tensor relu(const Tensor& x) {
-    Tensor out = unary<Domain::Numeric>("relu", x, [](auto v) {
-        return v > decltype(v)(0) ? v : decltype(v)(0);
+Tensor erf(const Tensor& x) {
+    Tensor out = unary<Domain::Float>("erf", x, [](auto v) { return std::erf(v); });
+    return with_grad("ErfBackward", out, x, [](const Tensor& g, const Tensor& x) {
+        const double k = 2.0 / std::sqrt(std::numbers::pi);
+        return mul(g, mul(exp(neg(mul(x, x))), k));
     });
-    return with_grad("ReluBackward", out, x, [](const Tensor& g, const Tensor& x) {
-        // where() instead of g * mask: one pass, and still linear (differentiable) in g.
-        return where(gt(detach(x), 0), g, zeros({}, g.dtype()));
-    });
+}
+
+Tensor log1p(const Tensor& x) {
+    Tensor out = unary<Domain::Float>("log1p", x, [](auto v) { return std::log1p(v); });
+    return with_grad("Log1pBackward", out, x, [](const Tensor& g, const Tensor& x) { return div(g, add(x, 1.0)); });
 }
 
 Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> max) {

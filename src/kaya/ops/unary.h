@@ -21,7 +21,10 @@ Tensor sin(const Tensor& x);
 Tensor cos(const Tensor& x);
 Tensor tanh(const Tensor& x);
 Tensor sigmoid(const Tensor& x);  // 1 / (1 + exp(-x)), computed without overflow.
-Tensor relu(const Tensor& x);     // max(x, 0); gradient 1 where x > 0, else 0.
+// Gauss error function (torch.erf); gradient 2/sqrt(pi) exp(-x^2).
+Tensor erf(const Tensor& x);
+// log(1 + x), accurate for small x (torch.log1p).
+Tensor log1p(const Tensor& x);
 // Clamps into [min, max] (either bound optional, torch.clamp); gradient 1 inside the closed
 // interval and 0 outside. ValueError when neither bound is given.
 Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> max);

@@ -8,6 +8,7 @@
 #include "kaya/core/parallel.h"
 #include "kaya/kernels/blas/gemm.h"
 #include "kaya/kernels/conv/scratch.h"
+#include "kaya/kernels/simd/vec.h"
 
 namespace kaya::kernels {
 
@@ -159,25 +160,10 @@ struct Tiling {
 // formula above acts on whole vectors. Transformed tiles, filters and products are stored with
 // the channel innermost too, V[p][tile][c], U[p][c][o] and M[p][tile][o], rows padded to a
 // whole number of vectors; the products then take them as row-major matrices with that stride.
-template <class T>
-constexpr int64_t kLanes = 64 / static_cast<int64_t>(sizeof(T));
-
-template <class T>
-struct VecOf {
-    // 64 bytes of T; unaligned and may alias T, so it loads from any T*.
-    typedef T type __attribute__((vector_size(64), aligned(sizeof(T)), may_alias));
-};
-template <class T>
-using Vec = typename VecOf<T>::type;
-
-template <class T>
-inline Vec<T> load(const T* p) {
-    return *reinterpret_cast<const Vec<T>*>(p);
-}
-template <class T>
-inline void store(T* p, Vec<T> v) {
-    *reinterpret_cast<Vec<T>*>(p) = v;
-}
+using simd::kLanes;
+using simd::load;
+using simd::store;
+using simd::Vec;
 
 template <class T>
 int64_t padded_channels(int64_t c) {

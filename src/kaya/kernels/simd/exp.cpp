@@ -72,4 +72,12 @@ void exp_forward_avx2(float* out, const float* in, int64_t n) {
 
 #endif
 
+void exp_forward(float* out, const float* in, int64_t n) {
+    if (avx2_available()) {
+        exp_forward_avx2(out, in, n);
+        return;
+    }
+    for (int64_t i = 0; i < n; ++i) out[i] = std::exp(in[i]);
+}
+
 }  // namespace kaya::kernels::simd

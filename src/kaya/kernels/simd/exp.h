@@ -14,4 +14,9 @@ bool avx2_available();
 // avx2_available(); the scalar reference is std::exp.
 void exp_forward_avx2(float* out, const float* in, int64_t n);
 
+// out[i] = exp(in[i]) on the best path this CPU has: the AVX2 kernel above when
+// avx2_available(), else std::exp in a loop. The instruction-set choice is made here, so ops
+// call one function.
+void exp_forward(float* out, const float* in, int64_t n);
+
 }  // namespace kaya::kernels::simd

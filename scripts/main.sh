@@ -5,6 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-bash scripts/build.sh build
+KAYA_TARGET=kaya bash scripts/build.sh build   # only the binary: tests and benchmarks are test.sh's
 ./build/apps/kaya tour --out report
 echo "open report/index.html in a browser"

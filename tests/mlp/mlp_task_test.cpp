@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -339,6 +340,45 @@ TEST(Train, InterruptSavesAndResumes) {
     fs::remove(err);
     fs::remove_all(a);
     fs::remove_all(b);
+}
+
+// tools/load_in_pytorch.py rebuilds a saved MLP in PyTorch (Debian's python3-torch, installed by
+// scripts/setup.sh --with-torch) and scores it: the numbers must equal Kaya's.
+bool torch_available() { return std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") == 0; }
+
+std::string run_tool(const std::string& run_dir) {
+    const std::string out = run_dir + "/pytorch.json";
+    const std::string cmd = "/usr/bin/python3 " KAYA_SOURCE_DIR "/tools/load_in_pytorch.py " + run_dir + " --json > " + out;
+    const int rc = std::system(cmd.c_str());
+    return (rc == 0 ? "" : "exit " + std::to_string(rc) + ": ") + io::read_file(out);
+}
+
+TEST(Interop, ASavedMlpScoresTheSameInPyTorch) {
+    if (!torch_available()) GTEST_SKIP() << "python3-torch is not installed (scripts/setup.sh --with-torch)";
+    const std::string dir = tmp_dir("interop");
+    fs::create_directories(dir);
+    // Fashion-MNIST: the test accuracy of test.json.
+    train(Config::parse("[task]\nkind = 'classification'\n[data]\nsource = 'fashion_mnist'\nlimit_train = 1000\n"
+                        "limit_test = 500\n[model]\nhidden = [32]\nactivation = 'gelu'\n[train]\nepochs = 2\n"
+                        "[output]\ndir = '" + dir + "/fashion'\n",
+                        "fashion.toml"),
+          {.verbose = false});
+    std::string said = run_tool(dir + "/fashion");
+    EXPECT_NE(said.find("\"match\": true"), std::string::npos) << said;
+    EXPECT_NE(said.find("test accuracy"), std::string::npos) << said;
+    // A CSV regression: the best validation MSE, on split.json's rows, with 2 of 3 features.
+    std::string rows = "id,a,b,c,y\n";
+    for (int i = 0; i < 200; ++i)
+        rows += std::to_string(i) + "," + std::to_string(i % 13) + "," + std::to_string((i * 7) % 11) + "," +
+                std::to_string(i % 5) + "," + std::to_string(0.5 * (i % 13) - 0.2 * ((i * 7) % 11)) + "\n";
+    io::write_file_atomic(dir + "/data.csv", rows);
+    train(Config::parse("[data]\nsource = 'csv'\npath = '" + dir + "/data.csv'\nselect_k = 2\n[model]\nhidden = [8]\n"
+                        "[train]\nepochs = 5\n[output]\ndir = '" + dir + "/csv'\n",
+                        "csv.toml"),
+          {.verbose = false});
+    said = run_tool(dir + "/csv");
+    EXPECT_NE(said.find("\"match\": true"), std::string::npos) << said;
+    fs::remove_all(dir);
 }
 
 TEST(Sweep, AxisParsingKeepsBracketsAndQuotes) {

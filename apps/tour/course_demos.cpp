@@ -173,14 +173,15 @@ void demo_optimizers(const TourOptions& o, Report& report) {
     io::write_file_atomic(o.out_dir + "/optimizer_paths.svg",
                           contour_svg(surface, nx, ny, x0, x1r, y0, y1r, paths,
                                       {.title = "error surface L(w1, w2) and optimizer paths", .xlabel = "w1",
-                                       .ylabel = "w2", .width = 640, .height = 520}));
+                                       .ylabel = "w2", .width = 720, .height = 560}));
     io::write_file_atomic(o.out_dir + "/optimizer_losses.svg",
                           line_plot_svg(curves, {.title = "loss per step", .xlabel = "step", .ylabel = "MSE", .log_y = true}));
     std::string html = "<p>Least squares with two weights on correlated inputs of different scales, so the "
                        "error surface is a long, tilted valley (minimum near (1.5, -0.5)). Every optimizer "
                        "starts at (-3, 3) and takes " + std::to_string(steps) + " full-batch steps.</p>";
     html += Report::table_html({"optimizer", "loss at step 10", "step 40", "step " + std::to_string(steps)}, rows);
-    html += Report::figure("optimizer_paths.svg", "paths on the error surface (darker is lower)");
+    html += Report::figure("optimizer_paths.svg",
+                           "paths on the error surface (darker is lower; hollow circle: start, filled: end)");
     html += Report::figure("optimizer_losses.svg", "loss per step");
     html += Report::finding(best_name + " ends lowest after " + std::to_string(steps) + " steps (loss " +
                             Report::number(best_final) + "; the noise floor is about 0.01). Plain SGD's step must stay "

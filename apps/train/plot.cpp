@@ -4,10 +4,17 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <limits>
 #include <sstream>
 
 namespace kaya::app {
+
+std::pair<double, std::string> count_axis(double max, const std::string& label) {
+    if (max >= 1e7) return {1e-6, label + " (millions)"};
+    if (max >= 1e4) return {1e-3, label + " (thousands)"};
+    return {1.0, label};
+}
 
 std::string palette(size_t i) {
     static const char* colors[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
@@ -89,21 +96,24 @@ struct Frame {
     }
 };
 
-void axes(std::ostringstream& os, const Frame& f, const PlotOptions& o) {
+// The frame, ticks with their labels, axis labels and title; grid lines across the plot unless
+// `grid` is off (a filled surface carries its own iso-lines).
+void axes(std::ostringstream& os, const Frame& f, const PlotOptions& o, bool grid = true) {
     os << "<rect x='" << f.left << "' y='" << f.top << "' width='" << f.w - f.left - f.right
        << "' height='" << f.h - f.top - f.bottom << "' fill='none' stroke='#444'/>\n";
     for (double t : f.log_x ? log_ticks(f.x0, f.x1) : nice_ticks(f.x0, f.x1, 6, f.integer_x)) {
         double xv = f.log_x ? std::pow(10.0, t) : t;
         double x = f.px(xv);
-        os << "<line x1='" << x << "' y1='" << f.top << "' x2='" << x << "' y2='" << f.h - f.bottom
-           << "' stroke='#ddd'/><text x='" << x << "' y='" << f.h - f.bottom + 16
+        os << "<line x1='" << x << "' y1='" << (grid ? f.top : f.h - f.bottom) << "' x2='" << x << "' y2='"
+           << f.h - f.bottom + (grid ? 0 : 5) << "' stroke='" << (grid ? "#ddd" : "#444") << "'/><text x='" << x << "' y='" << f.h - f.bottom + 16
            << "' text-anchor='middle'>" << num(xv) << "</text>\n";
     }
     for (double t : f.log_y ? log_ticks(f.y0, f.y1) : nice_ticks(f.y0, f.y1)) {
         double yv = f.log_y ? std::pow(10.0, t) : t;
         double y = f.py(yv);
-        os << "<line x1='" << f.left << "' y1='" << y << "' x2='" << f.w - f.right << "' y2='" << y
-           << "' stroke='#ddd'/><text x='" << f.left - 6 << "' y='" << y + 4
+        os << "<line x1='" << (grid ? f.left : f.left - 5) << "' y1='" << y << "' x2='"
+           << (grid ? f.w - f.right : f.left) << "' y2='" << y << "' stroke='" << (grid ? "#ddd" : "#444")
+           << "'/><text x='" << f.left - 6 << "' y='" << y + 4
            << "' text-anchor='end'>" << num(yv) << "</text>\n";
     }
     os << "<text x='" << (f.left + f.w - f.right) / 2 << "' y='" << f.h - 8
@@ -133,7 +143,10 @@ void draw_series(std::ostringstream& os, const Frame& f, const std::vector<Serie
             path << (pen ? " L" : " M") << f.px(x) << "," << f.py(y);
             pen = true;
             if (s.markers) {
-                os << "<circle cx='" << f.px(x) << "' cy='" << f.py(y) << "' r='2.5' fill='" << color << "'/>\n";
+                // A series of one marked point (e.g. a sweep's best run) is drawn as a ring.
+                const bool alone = s.x.size() == 1;
+                os << "<circle cx='" << f.px(x) << "' cy='" << f.py(y) << "' r='" << (alone ? 7 : 2.5) << "' fill='"
+                   << (alone ? "none" : color) << "' stroke='" << color << "' stroke-width='2'/>\n";
             }
         }
         if (!s.markers || s.x.size() > 1) {
@@ -141,11 +154,24 @@ void draw_series(std::ostringstream& os, const Frame& f, const std::vector<Serie
                << "' stroke-width='1.8'" << (s.dashed ? " stroke-dasharray='6,4'" : "") << "/>\n";
         }
         double ly = f.top + 14 + 18.0 * i;
-        os << "<line x1='" << f.w - f.right + 10 << "' y1='" << ly - 4 << "' x2='" << f.w - f.right + 30
-           << "' y2='" << ly - 4 << "' stroke='" << color << "' stroke-width='2'"
-           << (s.dashed ? " stroke-dasharray='6,4'" : "") << "/><text x='" << f.w - f.right + 34
-           << "' y='" << ly << "'>" << esc(s.name) << "</text>\n";
+        if (s.markers && s.x.size() == 1) {
+            os << "<circle cx='" << f.w - f.right + 20 << "' cy='" << ly - 4 << "' r='5' fill='none' stroke='" << color
+               << "' stroke-width='2'/>";
+        } else {
+            os << "<line x1='" << f.w - f.right + 10 << "' y1='" << ly - 4 << "' x2='" << f.w - f.right + 30
+               << "' y2='" << ly - 4 << "' stroke='" << color << "' stroke-width='2'"
+               << (s.dashed ? " stroke-dasharray='6,4'" : "") << "/>";
+        }
+        os << "<text x='" << f.w - f.right + 34 << "' y='" << ly << "'>" << esc(s.name) << "</text>\n";
     }
+}
+
+// Room on the right for the legend: the longest name at about 6.3 px a character (11 px
+// sans-serif) after the 34 px sample, at least the default 150.
+int legend_room(const std::vector<Series>& series) {
+    size_t longest = 0;
+    for (const auto& s : series) longest = std::max(longest, s.name.size());
+    return std::max(150, 44 + static_cast<int>(6.3 * static_cast<double>(longest)));
 }
 
 std::string header(int w, int h) {
@@ -181,49 +207,114 @@ std::string line_plot_svg(const std::vector<Series>& series, const PlotOptions& 
     if (y1 == y0) y1 = y0 + 1;
     double pad = 0.05 * (y1 - y0);
     Frame f{x0, x1, y0 - pad, y1 + pad};
-    f.w = o.width;
+    // A long legend widens the picture instead of squeezing the plot.
+    f.right = legend_room(series);
+    f.w = o.width + f.right - 150;
     f.h = o.height;
     f.log_y = o.log_y;
     f.log_x = o.log_x;
     f.integer_x = integer_x;
     std::ostringstream os;
-    os << header(o.width, o.height);
+    os << header(f.w, f.h);
     axes(os, f, o);
     draw_series(os, f, series);
     os << "</svg>\n";
     return os.str();
 }
 
+namespace {
+
+// Iso-lines of the node values v[iy * nx + ix] at `level` by marching squares: one straight
+// segment per grid cell that the level crosses, as an SVG path.
+std::string iso_path(const std::vector<double>& v, int nx, int ny, double level,
+                     const std::function<std::pair<double, double>(double, double)>& to_px) {
+    std::ostringstream d;
+    auto at = [&](int ix, int iy) { return v[static_cast<size_t>(iy) * nx + ix]; };
+    for (int iy = 0; iy + 1 < ny; ++iy) {
+        for (int ix = 0; ix + 1 < nx; ++ix) {
+            // Corners counter-clockwise from the lower left, and where each edge crosses.
+            const double c[4] = {at(ix, iy), at(ix + 1, iy), at(ix + 1, iy + 1), at(ix, iy + 1)};
+            const double cx[4] = {0, 1, 1, 0}, cy[4] = {0, 0, 1, 1};
+            std::vector<std::pair<double, double>> hits;
+            for (int e = 0; e < 4; ++e) {
+                const int n = (e + 1) % 4;
+                if ((c[e] < level) == (c[n] < level)) continue;
+                const double t = (level - c[e]) / (c[n] - c[e]);
+                hits.push_back(to_px(ix + cx[e] + t * (cx[n] - cx[e]), iy + cy[e] + t * (cy[n] - cy[e])));
+            }
+            // Two crossings make a segment; four (a saddle cell) make two.
+            for (size_t k = 0; k + 1 < hits.size(); k += 2) {
+                d << "M" << hits[k].first << "," << hits[k].second << "L" << hits[k + 1].first << ","
+                  << hits[k + 1].second;
+            }
+        }
+    }
+    return d.str();
+}
+
+}  // namespace
+
 std::string contour_svg(const std::vector<double>& v, int nx, int ny, double x0, double x1,
                         double y0, double y1, const std::vector<Series>& paths,
                         const PlotOptions& o, int levels) {
     Frame f{x0, x1, y0, y1};
-    f.w = o.width;
+    f.right = legend_room(paths);
+    f.w = o.width + f.right - 150;
     f.h = o.height;
-    double lo = *std::min_element(v.begin(), v.end()), hi = *std::max_element(v.begin(), v.end());
-    // Levels on a square-root scale: error surfaces are steep at the rim and flat near minima.
-    auto level_of = [&](double z) {
-        double t = hi > lo ? std::sqrt((z - lo) / (hi - lo)) : 0.0;
-        return std::min(levels - 1, static_cast<int>(t * levels));
-    };
+    const double lo = *std::min_element(v.begin(), v.end()), hi = *std::max_element(v.begin(), v.end());
     std::ostringstream os;
-    os << header(o.width, o.height);
-    const double cw = static_cast<double>(f.w - f.left - f.right) / nx;
-    const double ch = static_cast<double>(f.h - f.top - f.bottom) / ny;
+    os << header(f.w, f.h);
+    os << "<clipPath id='surface'><rect x='" << f.left << "' y='" << f.top << "' width='" << f.w - f.left - f.right
+       << "' height='" << f.h - f.top - f.bottom << "'/></clipPath>\n<g clip-path='url(#surface)'>\n";
+    // Grid node (ix, iy) sits at x0 + ix (x1 - x0) / (nx - 1); each is drawn as the cell around it,
+    // coloured continuously on a square-root scale (error surfaces are steep at the rim and flat
+    // near minima), dark blue low to pale yellow high.
+    auto to_px = [&](double ix, double iy) {
+        return std::pair{f.px(x0 + ix * (x1 - x0) / (nx - 1)), f.py(y0 + iy * (y1 - y0) / (ny - 1))};
+    };
+    const double cw = static_cast<double>(f.w - f.left - f.right) / (nx - 1);
+    const double ch = static_cast<double>(f.h - f.top - f.bottom) / (ny - 1);
     for (int iy = 0; iy < ny; ++iy) {
         for (int ix = 0; ix < nx; ++ix) {
-            int l = level_of(v[static_cast<size_t>(iy) * nx + ix]);
-            // Dark blue (low) to pale yellow (high).
-            double t = static_cast<double>(l) / std::max(1, levels - 1);
-            int r = static_cast<int>(20 + 235 * t), g = static_cast<int>(40 + 200 * t), b = static_cast<int>(120 + 60 * (1 - t));
+            const double z = v[static_cast<size_t>(iy) * nx + ix];
+            const double t = hi > lo ? std::sqrt((z - lo) / (hi - lo)) : 0.0;
             char col[16];
-            std::snprintf(col, sizeof col, "#%02x%02x%02x", r, g, b);
-            os << "<rect x='" << f.left + ix * cw << "' y='" << f.h - f.bottom - (iy + 1) * ch
-               << "' width='" << cw + 0.5 << "' height='" << ch + 0.5 << "' fill='" << col << "'/>\n";
+            std::snprintf(col, sizeof col, "#%02x%02x%02x", static_cast<int>(20 + 235 * t),
+                          static_cast<int>(40 + 200 * t), static_cast<int>(120 + 60 * (1 - t)));
+            const auto [px, py] = to_px(ix, iy);
+            os << "<rect x='" << px - cw / 2 << "' y='" << py - ch / 2 << "' width='" << cw + 0.6 << "' height='"
+               << ch + 0.6 << "' fill='" << col << "'/>\n";
         }
     }
-    axes(os, f, o);
+    // Iso-lines at the same square-root spacing as the colours.
+    for (int k = 1; k < levels; ++k) {
+        const double t = static_cast<double>(k) / levels;
+        os << "<path d='" << iso_path(v, nx, ny, lo + t * t * (hi - lo), to_px)
+           << "' fill='none' stroke='white' stroke-opacity='0.55' stroke-width='0.8'/>\n";
+    }
+    // A white halo under each path keeps it visible on any colour of the surface.
+    for (const Series& p : paths) {
+        std::ostringstream d;
+        for (size_t k = 0; k < p.x.size() && k < p.y.size(); ++k) d << (k ? " L" : "M") << f.px(p.x[k]) << "," << f.py(p.y[k]);
+        os << "<path d='" << d.str() << "' fill='none' stroke='white' stroke-opacity='0.7' stroke-width='4'/>\n";
+    }
+    os << "</g>\n";
+    axes(os, f, o, false);
     draw_series(os, f, paths);
+    // Where each path starts (hollow circle) and ends (filled circle).
+    for (size_t i = 0; i < paths.size(); ++i) {
+        const Series& s = paths[i];
+        if (s.x.empty() || s.y.empty()) continue;
+        const size_t last = std::min(s.x.size(), s.y.size()) - 1;
+        os << "<circle cx='" << f.px(s.x[0]) << "' cy='" << f.py(s.y[0]) << "' r='5' fill='white' stroke='"
+           << palette(i) << "' stroke-width='2'/>\n<circle cx='" << f.px(s.x[last]) << "' cy='" << f.py(s.y[last])
+           << "' r='4.5' fill='" << palette(i) << "' stroke='white' stroke-width='1'/>\n";
+    }
+    const double ly = f.top + 14 + 18.0 * paths.size() + 8;
+    os << "<circle cx='" << f.w - f.right + 20 << "' cy='" << ly - 4 << "' r='4' fill='white' stroke='#444'/>"
+       << "<text x='" << f.w - f.right + 34 << "' y='" << ly << "'>start</text>\n<circle cx='" << f.w - f.right + 20
+       << "' cy='" << ly + 14 << "' r='4' fill='#444'/><text x='" << f.w - f.right + 34 << "' y='" << ly + 18
+       << "'>end</text>\n";
     os << "</svg>\n";
     return os.str();
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace kaya::app {
@@ -25,11 +26,18 @@ struct PlotOptions {
 // are skipped; an empty chart still renders its frame.
 std::string line_plot_svg(const std::vector<Series>& series, const PlotOptions& options);
 
-// A filled contour map of values[iy * nx + ix] over [x0, x1] x [y0, y1], with iso-lines, and
-// paths drawn on top (e.g. optimizer trajectories on an error surface).
+// A filled contour map of values[iy * nx + ix] (grid nodes spanning [x0, x1] x [y0, y1], at
+// least 2 x 2) in continuous colour with `levels` - 1 iso-lines, and paths drawn on top with
+// their start (hollow circle) and end (filled circle) marked, e.g. optimizer trajectories on an
+// error surface.
 std::string contour_svg(const std::vector<double>& values, int nx, int ny, double x0, double x1,
                         double y0, double y1, const std::vector<Series>& paths,
                         const PlotOptions& options, int levels = 14);
+
+// Units for an axis of counts that may run from hundreds to millions: the scale to multiply
+// values by and the label with its unit, e.g. (1e-6, "training positions (millions)") when
+// `max` is 2.5e6, (1e-3, "... (thousands)") from 1e4, (1, label) below.
+std::pair<double, std::string> count_axis(double max, const std::string& label);
 
 // Colour i of the palette used by both charts ("#1f77b4", ...).
 std::string palette(size_t i);

@@ -136,15 +136,18 @@ void write_history(const std::string& dir, const std::vector<Metrics>& history, 
     }
     io::write_file_atomic(dir + "/metrics.csv", os.str());
     Series tr{"training"}, va{"validation", {}, {}, true};
+    auto [scale, xlabel] = axis.counts ? count_axis(history.empty() ? 0 : history.back().get(axis.column), axis.label)
+                                       : std::pair<double, std::string>{1.0, axis.label};
     for (const auto& row : history) {
-        const double x = row.get(axis.column) * axis.scale;
+        const double x = row.get(axis.column) * scale;
         tr.x.push_back(x);
         tr.y.push_back(row.get("train_loss"));
         va.x.push_back(x);
         va.y.push_back(row.get("val_loss"));
     }
-    io::write_file_atomic(dir + "/curves.svg", line_plot_svg({tr, va}, {.title = "loss: training and validation",
-                                                                          .xlabel = axis.label,
+    const std::string run = std::filesystem::path(dir).filename().string();
+    io::write_file_atomic(dir + "/curves.svg", line_plot_svg({tr, va}, {.title = "training and validation loss: " + run,
+                                                                          .xlabel = xlabel,
                                                                           .ylabel = "loss",
                                                                           .log_y = true}));
 }

@@ -93,7 +93,7 @@ public:
     // The x axis of the loss curves: epochs by default, or a column of the history.
     struct PlotAxis {
         std::string column = "epoch", label = "epoch";
-        double scale = 1;  // x = column value x scale (e.g. 1e-6 for millions).
+        bool counts = false;  // Large counts: shown in thousands or millions (app::count_axis).
     };
     virtual PlotAxis plot_axis() const { return {}; }
 };

@@ -184,8 +184,9 @@ app::Metrics PolicyTask::test() {
 
 void PolicyTask::write_plots(const std::string& dir, const std::vector<app::Metrics>& history) {
     app::Series t1{"train top-1"}, v1{"validation top-1"}, v5{"validation top-5", {}, {}, true};
+    const auto [scale, xlabel] = app::count_axis(history.back().get("positions"), "training positions");
     for (const auto& r : history) {
-        const double x = r.get("positions") / 1e6;
+        const double x = r.get("positions") * scale;
         for (auto* s : {&t1, &v1, &v5}) s->x.push_back(x);
         t1.y.push_back(100 * r.get("train_top1"));
         v1.y.push_back(100 * r.get("val_top1"));
@@ -193,7 +194,7 @@ void PolicyTask::write_plots(const std::string& dir, const std::vector<app::Metr
     }
     io::write_file_atomic(dir + "/accuracy.svg",
                           app::line_plot_svg({t1, v1, v5}, {.title = "move prediction accuracy",
-                                                            .xlabel = "training positions (millions)",
+                                                            .xlabel = xlabel,
                                                             .ylabel = "% of expert moves"}));
 }
 

@@ -64,7 +64,7 @@ public:
     app::Metrics test() override;
     std::map<std::string, std::string> model_metadata() const override { return policy_metadata(net_->options()); }
     void write_plots(const std::string& dir, const std::vector<app::Metrics>& history) override;
-    PlotAxis plot_axis() const override { return {"positions", "training positions (millions)", 1e-6}; }
+    PlotAxis plot_axis() const override { return {"positions", "training positions", true}; }
 
     std::shared_ptr<PolicyNet> net() const { return net_; }
     // Scores of the last test(): the net alone and averaged over eval.symmetries.

@@ -2,6 +2,8 @@
 #include "apps/train/config.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -64,6 +66,44 @@ std::string toml_text(const toml::node& n) {
     std::ostringstream os;
     n.visit([&](const auto& v) { os << v; });
     return os.str();
+}
+
+// A TOML value as text; floats in the shortest form that reads back exactly (toml++'s own
+// printer gives 17 digits: lr = 0.0030000000000000001).
+void write_value(std::ostream& os, const toml::node& n) {
+    if (auto d = n.as_floating_point()) {
+        const double v = d->get();
+        char buf[64];
+        auto res = std::to_chars(buf, buf + sizeof buf, v);
+        std::string text(buf, res.ptr);
+        if (std::isfinite(v) && text.find_first_of(".eE") == std::string::npos) text += ".0";
+        os << (std::isnan(v) ? "nan" : std::isinf(v) ? (v > 0 ? "inf" : "-inf") : text);
+    } else if (auto a = n.as_array()) {
+        os << "[";
+        for (size_t i = 0; i < a->size(); ++i) {
+            os << (i ? ", " : "");
+            write_value(os, *a->get(i));
+        }
+        os << "]";
+    } else {
+        n.visit([&](const auto& v) { os << v; });
+    }
+}
+
+// The table as TOML text: its values, then each sub-table under a [dotted.header].
+void write_table(std::ostream& os, const toml::table& t, const std::string& prefix) {
+    for (const auto& [k, v] : t) {
+        if (v.is_table()) continue;
+        os << k.str() << " = ";
+        write_value(os, v);
+        os << "\n";
+    }
+    for (const auto& [k, v] : t) {
+        if (!v.is_table()) continue;
+        const std::string name = prefix + std::string(k.str());
+        os << (os.tellp() > 0 ? "\n[" : "[") << name << "]\n";
+        write_table(os, *v.as_table(), name + ".");
+    }
 }
 
 }  // namespace
@@ -264,7 +304,7 @@ void Config::check_all_read() const {
 
 std::string Config::dump() const {
     std::ostringstream os;
-    os << table_;
+    write_table(os, table_, "");
     return os.str();
 }
 
@@ -277,7 +317,7 @@ std::string Config::effective_dump() const {
         toml::at_path(defaults_, k).node()->visit([&](const auto& v) { insert_path(all, k, v); });
     }
     std::ostringstream os;
-    os << all;
+    write_table(os, all, "");
     return os.str();
 }
 

@@ -248,7 +248,7 @@ TEST(Train, EffectiveConfigListsEveryDefault) {
     Config c = Config::parse("[data]\nsource = 'synthetic'\n", "tiny.toml");
     const std::string eff = effective_config(c);
     for (const char* key : {"epochs = 10", "batch_size = 64", "optimizer = 'adam'", "patience = 0", "rows = 2000",
-                            "hidden = [ 64, 64 ]", "kind = 'regression'", "dir = 'runs/tiny'"})
+                            "hidden = [64, 64]", "kind = 'regression'", "dir = 'runs/tiny'"})
         EXPECT_NE(eff.find(key), std::string::npos) << key << " in\n" << eff;
 }
 

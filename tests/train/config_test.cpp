@@ -83,7 +83,7 @@ TEST(Config, EffectiveDumpAddsDefaultsOfReadKeys) {
     const std::string eff = c.effective_dump();
     EXPECT_NE(eff.find("lr = 0.5"), std::string::npos) << eff;
     EXPECT_NE(eff.find("epochs = 7"), std::string::npos) << eff;
-    EXPECT_NE(eff.find("hidden = [ 3, 2 ]"), std::string::npos) << eff;
+    EXPECT_NE(eff.find("hidden = [3, 2]"), std::string::npos) << eff;
     EXPECT_EQ(c.dump().find("epochs"), std::string::npos);  // The given config is unchanged.
 }
 

@@ -119,6 +119,10 @@ private:
         if (opt_.resume) {
             state_.load(ckpt(), model, *optimizer_, s_.batch_size, task_.batches_per_epoch());
             if (schedule_) schedule_->set_epoch(state_.epochs_done);
+            if (plateau_ && state_.schedule.has("best")) {
+                plateau_->set_state({state_.schedule.get("best"), static_cast<int64_t>(state_.schedule.get("bad")),
+                                     static_cast<int64_t>(state_.schedule.get("cooldown_left"))});
+            }
             if (opt_.verbose)
                 std::printf("resuming %s at epoch %lld, batch %lld\n", s_.dir.c_str(),
                             static_cast<long long>(state_.epochs_done + 1), static_cast<long long>(state_.batches_done));
@@ -249,7 +253,12 @@ private:
             ++state_.bad_epochs;
         }
         if (schedule_) schedule_->step();
-        if (plateau_) plateau_->step(row.get("val_loss"));
+        if (plateau_) {
+            plateau_->step(row.get("val_loss"));
+            const auto p = plateau_->state();
+            state_.schedule = {{"best", p.best}, {"bad", static_cast<double>(p.bad)},
+                               {"cooldown_left", static_cast<double>(p.cooldown_left)}};
+        }
         if (opt_.verbose) {
             std::printf("epoch %3lld%s\n", static_cast<long long>(epoch),
                         format_metrics(without(row, {"epoch", "seconds"})).c_str());

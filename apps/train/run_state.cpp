@@ -75,6 +75,12 @@ void RunState::save(const std::string& path, nn::Module& model, optim::Optimizer
         meta["sum." + n] = exact(v);
     }
     meta["sums"] = joined(sum_names);
+    std::vector<std::string> schedule_names;
+    for (const auto& [n, v] : schedule.items()) {
+        schedule_names.push_back(n);
+        meta["schedule." + n] = exact(v);
+    }
+    meta["schedule"] = joined(schedule_names);
     io::save_safetensors(path, all, meta);
 }
 
@@ -112,6 +118,8 @@ void RunState::load(const std::string& path, nn::Module& model, optim::Optimizer
     epoch_seconds = number("epoch_seconds");
     sums = {};
     for (const auto& n : split_names(text("sums"))) sums.set(n, number("sum." + n));
+    schedule = {};
+    for (const auto& n : split_names(text("schedule"))) schedule.set(n, number("schedule." + n));
     const NamedTensors hist = without_prefix("history.", f.tensors);
     history.assign(static_cast<size_t>(epochs_done), Metrics{});
     for (const auto& c : split_names(text("history"))) {

@@ -24,6 +24,7 @@ struct RunState {
     double best_score = NAN;
     int64_t bad_epochs = 0;        // Epochs since the best (early stopping).
     NamedTensors best_state;       // Clones of the best weights.
+    Metrics schedule;              // State of a schedule driven by metrics (ReduceLROnPlateau).
 
     // Writes checkpoint.safetensors atomically. batch_size and batches_per_epoch are recorded so
     // that a resume with other values (which would not continue the same batches) is refused.

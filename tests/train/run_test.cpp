@@ -101,6 +101,21 @@ TEST(RunLoop, TrainsAnyRegisteredTaskAndResumesMidEpoch) {
     const NamedTensors wa = weights(a), wb = weights(b);
     ASSERT_EQ(wa.size(), wb.size());
     for (size_t i = 0; i < wa.size(); ++i) EXPECT_EQ(to_vector<float>(wa[i].second), to_vector<float>(wb[i].second));
+    // ReduceLROnPlateau's own state travels in the checkpoint too.
+    const std::string c = tmp_dir("c"), d = tmp_dir("d");
+    Config plateau_c = line_config(c, 24), plateau_d = line_config(d, 24);
+    for (Config* p : {&plateau_c, &plateau_d}) {
+        p->set("train.schedule='plateau'");
+        p->set("train.plateau_patience=1");
+        p->set("train.lr=0.3");
+    }
+    RunResult straight = run_training(plateau_c, {.verbose = false}, reg);
+    run_training(plateau_d, {.stop_after = 12, .verbose = false}, reg);
+    RunResult continued = run_training(plateau_d, {.resume = true, .verbose = false}, reg);
+    for (size_t e = 0; e < 24; ++e) EXPECT_EQ(straight.history[e].get("lr"), continued.history[e].get("lr")) << e;
+    EXPECT_LT(straight.history.back().get("lr"), 0.3);  // The plateau did cut the rate.
+    fs::remove_all(c);
+    fs::remove_all(d);
     // Another batch size cannot continue the same batches.
     cb.set("train.batch_size=16");
     EXPECT_THROW(run_training(cb, {.resume = true, .verbose = false}, reg), ValueError);

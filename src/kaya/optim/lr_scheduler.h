@@ -103,6 +103,18 @@ public:
     ReduceLROnPlateau(Optimizer& opt, PlateauOptions options = {});
     void step(double metric);
     int64_t num_bad_epochs() const { return bad_; }
+    // What a resumed run needs besides the optimizer's lr: the best metric so far, the epochs
+    // since, and the cooldown left.
+    struct State {
+        double best;
+        int64_t bad, cooldown_left;
+    };
+    State state() const { return {best_, bad_, cooldown_left_}; }
+    void set_state(const State& s) {
+        best_ = s.best;
+        bad_ = s.bad;
+        cooldown_left_ = s.cooldown_left;
+    }
 
 private:
     Optimizer& opt_;

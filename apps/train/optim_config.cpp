@@ -24,6 +24,8 @@ OptimSettings OptimSettings::read(const Config& cfg) {
     s.eta_min = cfg.get_double("train.eta_min", s.eta_min, 0, inf);
     s.warmup = cfg.get_int("train.warmup", s.warmup, 0);
     s.plateau_patience = cfg.get_int("train.plateau_patience", s.plateau_patience, 0);
+    if (s.schedule == "plateau" && !(s.gamma > 0 && s.gamma < 1))
+        cfg.fail("train.gamma", "train.gamma is the factor ReduceLROnPlateau cuts the rate by: it must be in (0, 1)");
     return s;
 }
 

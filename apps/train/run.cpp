@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include <unistd.h>
+
 #include "apps/train/progress.h"
 #include "apps/train/run_state.h"
 #include "kaya/io/file.h"
@@ -24,10 +26,19 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-// SIGINT and SIGTERM set a flag that the loop reads after each batch; the previous handlers
-// come back when the run ends.
+// SIGINT and SIGTERM set a flag that the loop reads after each batch; a second one ends the
+// process at once (a long evaluation does not look at the flag). The previous handlers come
+// back when the run ends. Only async-signal-safe calls here: write and _Exit.
 std::atomic<bool> g_interrupted{false};
-extern "C" void on_signal(int) { g_interrupted.store(true); }
+extern "C" void on_signal(int) {
+    if (g_interrupted.exchange(true)) {
+        static const char quit[] = "\nkaya: interrupted again: exiting without a checkpoint\n";
+        [[maybe_unused]] auto n = ::write(2, quit, sizeof quit - 1);
+        std::_Exit(130);
+    }
+    static const char msg[] = "\nkaya: interrupted: saving a checkpoint after this batch (again to quit at once)\n";
+    [[maybe_unused]] auto n = ::write(2, msg, sizeof msg - 1);
+}
 
 class SignalGuard {
 public:

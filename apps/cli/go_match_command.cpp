@@ -10,25 +10,31 @@ namespace kaya::cli {
 
 void add_go_match_command(CLI::App& go) {
     auto o = std::make_shared<go::MatchOptions>();
-    auto* cmd = go.add_subcommand("match", "Play two GTP engines against each other, alternating colours");
-    cmd->add_option("--engine-a,-a", o->engine_a, "Command line of engine A (GTP on stdin/stdout)")->required();
+    auto* cmd =
+        go.add_subcommand("match", "Play two GTP engines against each other, alternating colours");
+    cmd->add_option("--engine-a,-a", o->engine_a, "Command line of engine A (GTP on stdin/stdout)")
+        ->required();
     cmd->add_option("--engine-b,-b", o->engine_b, "Command line of engine B")->required();
     cmd->add_option("--referee", o->referee,
                     "GTP engine that scores finished games with dead stones removed, e.g. "
                     "\"gnugo --mode gtp\" (default: Tromp-Taylor, all stones alive)");
     cmd->add_option("--games,-n", o->games, "Number of games")->capture_default_str();
-    cmd->add_option("--parallel,-j", o->parallel, "Games played at once, each with its own engine processes")
+    cmd->add_option("--parallel,-j", o->parallel,
+                    "Games played at once, each with its own engine processes")
         ->capture_default_str();
     cmd->add_option("--size", o->size, "Board size")->capture_default_str();
     cmd->add_option("--komi", o->komi, "Komi")->capture_default_str();
-    cmd->add_option("--max-moves", o->max_moves, "Score a game as it stands after this many moves (0: 3 x size^2)");
-    cmd->add_option("--timeout", o->move_timeout, "Seconds an engine may take per reply")->capture_default_str();
+    cmd->add_option("--max-moves", o->max_moves,
+                    "Score a game as it stands after this many moves (0: 3 x size^2)");
+    cmd->add_option("--timeout", o->move_timeout, "Seconds an engine may take per reply")
+        ->capture_default_str();
     cmd->add_option("--out", o->out_dir, "Directory for game-NNN.sgf, results.csv, summary.txt");
     cmd->add_flag("--resume", o->resume, "Continue an interrupted match from --out's results.csv");
     cmd->callback([o] {
         auto r = go::play_match(*o);
-        std::printf("A won %d, B won %d, draws %d: A scores %.1f%%, 95%% interval [%.1f%%, %.1f%%]\n", r.a_wins,
-                    r.b_wins, r.draws, 100 * r.rate, 100 * r.low, 100 * r.high);
+        std::printf(
+            "A won %d, B won %d, draws %d: A scores %.1f%%, 95%% interval [%.1f%%, %.1f%%]\n",
+            r.a_wins, r.b_wins, r.draws, 100 * r.rate, 100 * r.low, 100 * r.high);
     });
 }
 

@@ -37,16 +37,22 @@ void run(const SweepArgs& a) {
 
 void add_sweep_command(CLI::App& app) {
     auto args = std::make_shared<SweepArgs>();
-    auto* cmd = app.add_subcommand("sweep", "Train a grid of hyperparameter settings and compare them");
-    cmd->add_option("config", args->config, "Base config file")->required()->check(CLI::ExistingFile);
+    auto* cmd =
+        app.add_subcommand("sweep", "Train a grid of hyperparameter settings and compare them");
+    cmd->add_option("config", args->config, "Base config file")
+        ->required()
+        ->check(CLI::ExistingFile);
     cmd->add_option("--grid,-g", args->grid,
                     "A swept key and its values, e.g. --grid train.lr=0.001,0.003,0.01 "
                     "(repeatable: the full grid is trained)")
         ->required();
     cmd->add_option("--set,-s", args->overrides, "Override a base config key (repeatable)");
-    cmd->add_option("--out", args->options.out_dir, "Sweep directory (default runs/sweep-<config name>)");
-    auto* resume = cmd->add_flag("--resume", args->options.resume, "Keep finished runs and resume an interrupted one");
-    cmd->add_flag("--force", args->options.force, "Start over in a directory that holds a sweep")->excludes(resume);
+    cmd->add_option("--out", args->options.out_dir,
+                    "Sweep directory (default runs/sweep-<config name>)");
+    auto* resume = cmd->add_flag("--resume", args->options.resume,
+                                 "Keep finished runs and resume an interrupted one");
+    cmd->add_flag("--force", args->options.force, "Start over in a directory that holds a sweep")
+        ->excludes(resume);
     cmd->callback([args] { run(*args); });
 }
 

@@ -25,7 +25,8 @@ void print_summary(const app::RunResult& r) {
         return;
     }
     const bool rate = r.selection.higher_is_better;
-    std::printf(rate ? "best %s %.2f%% at epoch %lld; outputs in %s\n" : "best %s %.6g at epoch %lld; outputs in %s\n",
+    std::printf(rate ? "best %s %.2f%% at epoch %lld; outputs in %s\n"
+                     : "best %s %.6g at epoch %lld; outputs in %s\n",
                 r.selection.metric.c_str(), rate ? 100 * r.best_score : r.best_score,
                 static_cast<long long>(r.best_epoch), r.dir.c_str());
 }
@@ -37,21 +38,30 @@ void run(const TrainArgs& a) {
         std::printf("%s\n", app::effective_config(cfg).c_str());
         return;
     }
-    print_summary(app::run_training(cfg, {.resume = a.resume, .force = a.force, .stop_after = a.stop_after}));
+    print_summary(
+        app::run_training(cfg, {.resume = a.resume, .force = a.force, .stop_after = a.stop_after}));
 }
 
 }  // namespace
 
 void add_train_command(CLI::App& app) {
     auto args = std::make_shared<TrainArgs>();
-    auto* cmd = app.add_subcommand("train", "Train a model described by a TOML config (task.kind picks the task)");
-    cmd->add_option("config", args->config, "Config file (see configs/)")->required()->check(CLI::ExistingFile);
-    cmd->add_option("--set,-s", args->overrides, "Override a config key, e.g. --set train.lr=0.01 (repeatable)");
-    auto* resume = cmd->add_flag("--resume", args->resume, "Continue from the run's checkpoint.safetensors");
-    cmd->add_flag("--force", args->force, "Start over in an output.dir that already holds a run")->excludes(resume);
-    cmd->add_flag("--print-config", args->print_config,
-                  "Print the effective config (every key the task reads, defaults included) and exit");
-    cmd->add_option("--stop-after", args->stop_after, "Stop after this epoch, as if killed (for resume tests)");
+    auto* cmd = app.add_subcommand(
+        "train", "Train a model described by a TOML config (task.kind picks the task)");
+    cmd->add_option("config", args->config, "Config file (see configs/)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--set,-s", args->overrides,
+                    "Override a config key, e.g. --set train.lr=0.01 (repeatable)");
+    auto* resume =
+        cmd->add_flag("--resume", args->resume, "Continue from the run's checkpoint.safetensors");
+    cmd->add_flag("--force", args->force, "Start over in an output.dir that already holds a run")
+        ->excludes(resume);
+    cmd->add_flag(
+        "--print-config", args->print_config,
+        "Print the effective config (every key the task reads, defaults included) and exit");
+    cmd->add_option("--stop-after", args->stop_after,
+                    "Stop after this epoch, as if killed (for resume tests)");
     cmd->callback([args] { run(*args); });
 }
 

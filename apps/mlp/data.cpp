@@ -21,15 +21,17 @@ Tensor rows(const Tensor& x, const std::vector<int64_t>& idx) {
 }
 
 // Seeded train/validation split of n examples; both parts must be non-empty.
-std::pair<std::vector<int64_t>, std::vector<int64_t>> split_indices(int64_t n, double val_fraction, uint64_t seed,
+std::pair<std::vector<int64_t>, std::vector<int64_t>> split_indices(int64_t n, double val_fraction,
+                                                                    uint64_t seed,
                                                                     const std::string& what) {
     Generator g(seed);
     auto perm = to_vector<int64_t>(randperm(n, &g));
     int64_t nval = static_cast<int64_t>(std::round(val_fraction * static_cast<double>(n)));
-    KAYA_CHECK(nval > 0 && nval < n, ValueError, what, " has ", n, " examples: data.val_fraction ", val_fraction,
-               " leaves ", n - nval, " for training and ", nval,
+    KAYA_CHECK(nval > 0 && nval < n, ValueError, what, " has ", n, " examples: data.val_fraction ",
+               val_fraction, " leaves ", n - nval, " for training and ", nval,
                " for validation; both need at least one (more data, or another val_fraction)");
-    std::vector<int64_t> val(perm.begin(), perm.begin() + nval), train(perm.begin() + nval, perm.end());
+    std::vector<int64_t> val(perm.begin(), perm.begin() + nval),
+        train(perm.begin() + nval, perm.end());
     return {train, val};
 }
 
@@ -58,7 +60,8 @@ PreparedData from_csv(const DataOptions& o) {
     PreparedData d;
     io::CsvTable table = load_table(o.path, o.drop_nonfinite);
     KAYA_CHECK(table.rows() > 0, ValueError, o.path, ": no data rows",
-               table.dropped_rows ? " (every row has a non-finite value and was dropped)" : " (only a header?)");
+               table.dropped_rows ? " (every row has a non-finite value and was dropped)"
+                                  : " (only a header?)");
     std::string target = o.target == "last" ? table.columns.back() : o.target;
     table.column(target);  // Validates the name.
     std::vector<std::string> features = o.features;
@@ -67,7 +70,8 @@ PreparedData from_csv(const DataOptions& o) {
             if (c != target && c != o.id_column) features.push_back(c);
         }
     }
-    KAYA_CHECK(!features.empty(), ValueError, o.path, ": no feature columns besides the target '", target, "'");
+    KAYA_CHECK(!features.empty(), ValueError, o.path, ": no feature columns besides the target '",
+               target, "'");
     Tensor x = table.select(features, DType::Float32);
     Tensor y = table.select({target}, DType::Float32);  // (N, 1)
     auto [tr, va] = split_indices(table.rows(), o.val_fraction, o.seed, o.path);
@@ -78,7 +82,8 @@ PreparedData from_csv(const DataOptions& o) {
         auto corr = abs_correlation(rows(x, tr), squeeze(rows(y, tr), 1));
         std::vector<int64_t> order(features.size());
         std::iota(order.begin(), order.end(), 0);
-        std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return corr[a] > corr[b]; });
+        std::stable_sort(order.begin(), order.end(),
+                         [&](int64_t a, int64_t b) { return corr[a] > corr[b]; });
         order.resize(k);
         std::sort(order.begin(), order.end());
         std::vector<std::string> kept;
@@ -98,13 +103,17 @@ PreparedData from_csv(const DataOptions& o) {
     if (!o.test_path.empty()) {
         io::CsvTable test = load_table(o.test_path, false);
         d.test_x = test.select(features, DType::Float32);
-        auto ids = to_vector<double>(test.select({test.columns.front() == o.id_column ? o.id_column : test.columns.front()}, DType::Float64));
+        auto ids = to_vector<double>(
+            test.select({test.columns.front() == o.id_column ? o.id_column : test.columns.front()},
+                        DType::Float64));
         for (double v : ids) d.test_ids.push_back(static_cast<int64_t>(v));
     }
-    d.description = o.path + ": " + std::to_string(table.rows()) + " rows" +
-                    (table.dropped_rows ? " (" + std::to_string(table.dropped_rows) + " with NaN/inf dropped)" : "") +
-                    ", " + std::to_string(d.num_features) + " features, target '" + target + "', " +
-                    std::to_string(tr.size()) + " train / " + std::to_string(va.size()) + " validation";
+    d.description =
+        o.path + ": " + std::to_string(table.rows()) + " rows" +
+        (table.dropped_rows ? " (" + std::to_string(table.dropped_rows) + " with NaN/inf dropped)"
+                            : "") +
+        ", " + std::to_string(d.num_features) + " features, target '" + target + "', " +
+        std::to_string(tr.size()) + " train / " + std::to_string(va.size()) + " validation";
     return d;
 }
 
@@ -120,8 +129,8 @@ PreparedData from_fashion_mnist(const DataOptions& o) {
         }
         return std::pair{div(reshape(x, {x.shape()[0], -1}), 255.0), contiguous(y)};
     };
-    auto [xall, yall] = load("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-                             o.limit_train);
+    auto [xall, yall] =
+        load("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", o.limit_train);
     auto [xte, yte] = load("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", o.limit_test);
     // Validation (best epoch, early stopping) comes from the training images; the official
     // test images are only scored once, with the chosen weights.
@@ -135,7 +144,8 @@ PreparedData from_fashion_mnist(const DataOptions& o) {
     d.num_classes = 10;
     if (o.normalize) {
         // One mean/std for all pixels, as the usual transforms.Normalize((0.286,), (0.353,)).
-        Tensor m = full({784}, mean(xtr).item<double>()), s = full({784}, kaya::std(xtr).item<double>());
+        Tensor m = full({784}, mean(xtr).item<double>()),
+               s = full({784}, kaya::std(xtr).item<double>());
         d.normalizer = std::make_shared<nn::Standardize>(m, s);
     }
     d.description = dir + ": Fashion-MNIST, " + std::to_string(tr.size()) + " train / " +
@@ -151,7 +161,8 @@ PreparedData from_synthetic(const DataOptions& o) {
     const double noise = o.noise;
     Generator g(o.seed);
     Tensor x = uniform({n, f}, -2, 2, DType::Float32, &g);
-    Tensor a = uniform({f}, 0.5, 1.5, DType::Float32, &g), b = uniform({f}, 0.5, 2.0, DType::Float32, &g);
+    Tensor a = uniform({f}, 0.5, 1.5, DType::Float32, &g),
+           b = uniform({f}, 0.5, 2.0, DType::Float32, &g);
     Tensor c = uniform({f}, -0.5, 0.5, DType::Float32, &g);
     Tensor y = add(sum(mul(a, sin(mul(x, b))), {1}), sum(mul(x, c), {1}));
     y = unsqueeze(add(y, mul(randn({n}, DType::Float32, &g), noise)), 1);
@@ -166,7 +177,8 @@ PreparedData from_synthetic(const DataOptions& o) {
     d.val_rows = va;
     if (o.normalize) d.normalizer = nn::Standardize::fit(xtr);
     char buf[160];
-    std::snprintf(buf, sizeof buf, "synthetic: %lld rows, %lld features, y = sum a sin(b x) + c.x + N(0, %.3g^2)",
+    std::snprintf(buf, sizeof buf,
+                  "synthetic: %lld rows, %lld features, y = sum a sin(b x) + c.x + N(0, %.3g^2)",
                   static_cast<long long>(n), static_cast<long long>(f), noise);
     d.description = buf;
     return d;
@@ -188,7 +200,9 @@ DataOptions DataOptions::read(const app::Config& cfg) {
     o.source = cfg.get_choice("data.source", o.source, {"csv", "fashion_mnist", "synthetic"});
     o.val_fraction = cfg.get_double("data.val_fraction", o.val_fraction, 0, 1);
     if (o.val_fraction <= 0 || o.val_fraction >= 1)
-        cfg.fail("data.val_fraction", "data.val_fraction must be between 0 and 1 (exclusive): the run needs a validation set");
+        cfg.fail("data.val_fraction",
+                 "data.val_fraction must be between 0 and 1 (exclusive): the run needs a "
+                 "validation set");
     o.seed = static_cast<uint64_t>(cfg.get_int("data.seed", 0, 0));
     o.normalize = cfg.get_bool("data.normalize", o.normalize);
     if (o.source == "csv") {
@@ -221,9 +235,12 @@ ModelOptions ModelOptions::read(const app::Config& cfg) {
     ModelOptions o;
     o.hidden = cfg.get_ints("model.hidden", o.hidden);
     for (int64_t h : o.hidden) {
-        if (h <= 0) cfg.fail("model.hidden", "model.hidden sizes must be positive, got " + std::to_string(h));
+        if (h <= 0)
+            cfg.fail("model.hidden",
+                     "model.hidden sizes must be positive, got " + std::to_string(h));
     }
-    o.activation = cfg.get_choice("model.activation", o.activation, {"relu", "sigmoid", "hardsigmoid", "tanh", "gelu", "silu"});
+    o.activation = cfg.get_choice("model.activation", o.activation,
+                                  {"relu", "sigmoid", "hardsigmoid", "tanh", "gelu", "silu"});
     o.dropout = cfg.get_double("model.dropout", o.dropout, 0, 0.999);
     return o;
 }

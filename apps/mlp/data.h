@@ -36,18 +36,19 @@ struct DataOptions {
 
 // Training and validation data, plus what the model needs to know about it.
 struct PreparedData {
-    std::shared_ptr<data::TensorDataset> train, val;  // Features float32; targets float32 (N, 1) or int64 (N).
+    std::shared_ptr<data::TensorDataset> train,
+        val;  // Features float32; targets float32 (N, 1) or int64 (N).
     // Labeled held-out test set, scored once at the end; may be null.
     std::shared_ptr<data::TensorDataset> test;
-    std::shared_ptr<nn::Standardize> normalizer;      // Fitted on the training split; null if off.
+    std::shared_ptr<nn::Standardize> normalizer;  // Fitted on the training split; null if off.
     int64_t num_features = 0;
-    int64_t num_classes = 0;                          // 0 for regression.
+    int64_t num_classes = 0;  // 0 for regression.
     std::vector<std::string> feature_names;
-    std::string target;                               // Target column (csv) for the prediction file.
-    std::vector<int64_t> train_rows, val_rows;        // Row numbers of the split (csv, synthetic).
-    Tensor test_x;                                    // Optional unlabeled test features.
+    std::string target;                         // Target column (csv) for the prediction file.
+    std::vector<int64_t> train_rows, val_rows;  // Row numbers of the split (csv, synthetic).
+    Tensor test_x;                              // Optional unlabeled test features.
     std::vector<int64_t> test_ids;
-    std::string description;                          // One line for logs and the report.
+    std::string description;  // One line for logs and the report.
 };
 
 // Loads or makes the data. Images are scaled to [0, 1] (pixel / 255) before normalisation.

@@ -14,14 +14,17 @@ MlpTask::MlpTask(const app::Config& cfg)
     : data_options_(DataOptions::read(cfg)), model_options_(ModelOptions::read(cfg)) {
     const std::string kind = cfg.get_string("task.kind", app::RunSettings{}.kind);
     if (data_options_.classification() != (kind == "classification")) {
-        cfg.fail("task.kind", "task.kind '" + kind + "' does not fit data.source '" + data_options_.source + "' (" +
-                                  (data_options_.classification() ? "a classification" : "a regression") +
-                                  " dataset: set task.kind = '" +
-                                  (data_options_.classification() ? "classification" : "regression") + "')");
+        cfg.fail("task.kind",
+                 "task.kind '" + kind + "' does not fit data.source '" + data_options_.source +
+                     "' (" +
+                     (data_options_.classification() ? "a classification" : "a regression") +
+                     " dataset: set task.kind = '" +
+                     (data_options_.classification() ? "classification" : "regression") + "')");
     }
     const bool classification = data_options_.classification();
-    const std::string loss = classification ? cfg.get_choice("train.loss", "cross_entropy", {"cross_entropy", "mse"})
-                                            : cfg.get_choice("train.loss", "mse", {"mse"});
+    const std::string loss =
+        classification ? cfg.get_choice("train.loss", "cross_entropy", {"cross_entropy", "mse"})
+                       : cfg.get_choice("train.loss", "mse", {"mse"});
     mse_onehot_ = classification && loss == "mse";
     prediction_column_ = cfg.get_string("output.prediction_column", "");
 }
@@ -30,7 +33,8 @@ void MlpTask::prepare(const app::TaskEnv& env) {
     data_ = prepare_data(data_options_);
     model_ = build_mlp(model_options_, data_);
     loader_ = std::make_unique<data::DataLoader>(
-        data_.train, data::DataLoaderOptions{.batch_size = env.batch_size, .shuffle = true, .seed = env.seed});
+        data_.train,
+        data::DataLoaderOptions{.batch_size = env.batch_size, .shuffle = true, .seed = env.seed});
 }
 
 void MlpTask::visit_batches(int64_t epoch, int64_t first,
@@ -53,16 +57,20 @@ Tensor MlpTask::loss_of(const Tensor& out, const Tensor& target) const {
     return nn::cross_entropy(out, target);
 }
 
-Tensor MlpTask::training_loss(const data::Example& batch, app::Metrics&) { return loss_of((*model_)(batch[0]), batch[1]); }
+Tensor MlpTask::training_loss(const data::Example& batch, app::Metrics&) {
+    return loss_of((*model_)(batch[0]), batch[1]);
+}
 
 // Mean loss (and accuracy) over a dataset; the loop has set eval mode and no-grad.
 app::Metrics MlpTask::evaluate(const data::TensorDataset& ds, const std::string& prefix) {
-    data::DataLoader loader(std::make_shared<data::TensorDataset>(ds), {.batch_size = 1024, .prefetch = false});
+    data::DataLoader loader(std::make_shared<data::TensorDataset>(ds),
+                            {.batch_size = 1024, .prefetch = false});
     double total = 0, correct = 0;
     for (const auto& b : loader.epoch(0)) {
         Tensor out = (*model_)(b[0]);
         total += loss_of(out, b[1]).item<double>() * static_cast<double>(b[0].shape()[0]);
-        if (data_.num_classes) correct += static_cast<double>(sum(eq(argmax(out, 1), b[1])).item<int64_t>());
+        if (data_.num_classes)
+            correct += static_cast<double>(sum(eq(argmax(out, 1), b[1])).item<int64_t>());
     }
     const double n = static_cast<double>(ds.size());
     app::Metrics m{{prefix + "_loss", total / n}};
@@ -86,8 +94,9 @@ void MlpTask::write_inputs(const std::string& dir) {
     auto quote = [](const std::string& s) { return io::json_quote(s); };
     auto num = [](int64_t v) { return std::to_string(v); };
     io::write_file_atomic(dir + "/split.json",
-                          "{\n  \"target\": " + io::json_quote(data_.target) + ",\n  \"features\": " +
-                              list(data_.feature_names, quote) + ",\n  \"train_rows\": " + list(data_.train_rows, num) +
+                          "{\n  \"target\": " + io::json_quote(data_.target) +
+                              ",\n  \"features\": " + list(data_.feature_names, quote) +
+                              ",\n  \"train_rows\": " + list(data_.train_rows, num) +
                               ",\n  \"val_rows\": " + list(data_.val_rows, num) + "\n}\n");
 }
 

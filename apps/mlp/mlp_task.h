@@ -42,7 +42,7 @@ private:
 
     DataOptions data_options_;
     ModelOptions model_options_;
-    bool mse_onehot_ = false;       // Classification trained with squared error on softmax.
+    bool mse_onehot_ = false;        // Classification trained with squared error on softmax.
     std::string prediction_column_;  // output.prediction_column ("" : from the target's name).
     PreparedData data_;
     std::shared_ptr<nn::Sequential> model_;

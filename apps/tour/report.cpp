@@ -2,7 +2,6 @@
 #include "apps/tour/report.h"
 
 #include <cstdio>
-
 #include <sstream>
 
 #include "kaya/io/file.h"
@@ -12,10 +11,14 @@ namespace kaya::tour {
 std::string Report::escape(const std::string& s) {
     std::string o;
     for (char c : s) {
-        if (c == '<') o += "&lt;";
-        else if (c == '>') o += "&gt;";
-        else if (c == '&') o += "&amp;";
-        else o += c;
+        if (c == '<')
+            o += "&lt;";
+        else if (c == '>')
+            o += "&gt;";
+        else if (c == '&')
+            o += "&amp;";
+        else
+            o += c;
     }
     return o;
 }
@@ -51,20 +54,24 @@ std::string Report::figure(const std::string& file, const std::string& caption) 
 std::string Report::write(const std::string& dir) const {
     std::ostringstream os;
     os << "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>" << escape(title_)
-       << "</title><style>body{font-family:sans-serif;max-width:980px;margin:2em auto;padding:0 1em;"
+       << "</title><style>body{font-family:sans-serif;max-width:980px;margin:2em auto;padding:0 "
+          "1em;"
           "color:#222}h1{border-bottom:2px solid #8b5a2b}h2{color:#8b5a2b;margin-top:2em}"
-          "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 10px;"
+          "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px "
+          "10px;"
           "text-align:right}th{background:#f4ede4}figure{display:inline-block;margin:0.5em}"
           "figcaption{font-size:0.85em;color:#555}nav a{margin-right:1em}"
           ".finding{background:#f4ede4;border-left:4px solid #8b5a2b;padding:0.5em 1em}"
-          "</style></head><body><h1>" << escape(title_) << "</h1><nav>";
+          "</style></head><body><h1>"
+       << escape(title_) << "</h1><nav>";
     for (size_t i = 0; i < sections_.size(); ++i) {
         os << "<a href='#s" << i << "'>" << escape(sections_[i].heading) << "</a>";
     }
     os << "</nav>";
     for (size_t i = 0; i < sections_.size(); ++i) {
         const auto& s = sections_[i];
-        os << "<section id='s" << i << "'><h2>" << escape(s.heading) << "</h2>" << s.html << "</section>\n";
+        os << "<section id='s" << i << "'><h2>" << escape(s.heading) << "</h2>" << s.html
+           << "</section>\n";
     }
     os << "</body></html>\n";
     std::string path = dir + "/index.html";

@@ -21,7 +21,8 @@ bool insert_path(toml::table& root, const std::string& key, V&& value) {
     size_t start = 0;
     while (true) {
         const size_t dot = key.find('.', start);
-        const std::string part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+        const std::string part =
+            key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
         if (part.empty()) return false;
         if (dot == std::string::npos) {
             t->insert_or_assign(part, std::forward<V>(value));
@@ -144,8 +145,8 @@ void Config::set(const std::string& a) {
     }
     bool ok = false;
     parsed.get("v")->visit([&](const auto& v) { ok = insert_path(table_, key, v); });
-    KAYA_CHECK(ok, ValueError, "override '", a,
-               "': '", key, "' is not a key path (empty part, or a part that holds a value)");
+    KAYA_CHECK(ok, ValueError, "override '", a, "': '", key,
+               "' is not a key path (empty part, or a part that holds a value)");
     overrides_.push_back(a);
 }
 
@@ -159,7 +160,8 @@ template <typename T>
 void Config::note(const std::string& key, const T& fallback) const {
     read_.insert(key);
     if (has(key)) return;
-    if constexpr (std::is_same_v<T, std::vector<int64_t>> || std::is_same_v<T, std::vector<std::string>>) {
+    if constexpr (std::is_same_v<T, std::vector<int64_t>> ||
+                  std::is_same_v<T, std::vector<std::string>>) {
         toml::array arr;
         for (const auto& e : fallback) arr.push_back(e);
         insert_path(defaults_, key, std::move(arr));
@@ -177,7 +179,8 @@ std::string Config::origin(const std::string& key) const {
 
 void Config::fail(const std::string& key, const std::string& message) const {
     auto n = node(key);
-    const std::string given = n ? " (" + key + " = " + toml_text(*n.node()) + ")" : " (" + key + ", default)";
+    const std::string given =
+        n ? " (" + key + " = " + toml_text(*n.node()) + ")" : " (" + key + ", default)";
     throw ValueError(origin(key) + ": " + message + given);
 }
 
@@ -255,10 +258,11 @@ std::vector<std::string> Config::get_strings(const std::string& key,
 int64_t Config::get_int(const std::string& key, int64_t fallback, int64_t min, int64_t max) const {
     const int64_t v = get_int(key, fallback);
     if (v < min || v > max) {
-        fail(key, key + " must be " +
-                      (max == INT64_MAX ? "at least " + std::to_string(min)
-                                        : "from " + std::to_string(min) + " to " + std::to_string(max)) +
-                      ", got " + std::to_string(v));
+        fail(key,
+             key + " must be " +
+                 (max == INT64_MAX ? "at least " + std::to_string(min)
+                                   : "from " + std::to_string(min) + " to " + std::to_string(max)) +
+                 ", got " + std::to_string(v));
     }
     return v;
 }
@@ -296,7 +300,8 @@ void Config::check_all_read() const {
             if (d < best_d) best_d = d, best = r;
         }
         std::string hint;
-        if (!best.empty() && best_d <= std::max<size_t>(2, k.size() / 4)) hint = "; did you mean " + best + "?";
+        if (!best.empty() && best_d <= std::max<size_t>(2, k.size() / 4))
+            hint = "; did you mean " + best + "?";
         throw ValueError("unknown key " + k + " in " + origin(k) + hint +
                          " (kaya train CONFIG --print-config lists every key this task reads)");
     }

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <toml++/toml.h>
+
 #include <initializer_list>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <toml++/toml.h>
 
 namespace kaya::app {
 
@@ -38,7 +38,8 @@ public:
     std::vector<std::string> get_strings(const std::string& key, const std::vector<std::string>& fallback) const;
 
     // Checked reads: ValueError naming the key, its origin, the allowed range and the value.
-    int64_t get_int(const std::string& key, int64_t fallback, int64_t min, int64_t max = INT64_MAX) const;
+    int64_t get_int(const std::string& key, int64_t fallback, int64_t min,
+                    int64_t max = INT64_MAX) const;
     double get_double(const std::string& key, double fallback, double min, double max) const;
     std::string get_choice(const std::string& key, const std::string& fallback,
                            std::initializer_list<const char*> choices) const;
@@ -65,9 +66,9 @@ private:
 
     toml::table table_;
     std::string source_ = "<config>";
-    std::vector<std::string> overrides_;     // "--set" assignments, in order.
-    mutable std::set<std::string> read_;     // Keys any reader asked for.
-    mutable toml::table defaults_;           // Defaults of absent keys that were read.
+    std::vector<std::string> overrides_;  // "--set" assignments, in order.
+    mutable std::set<std::string> read_;  // Keys any reader asked for.
+    mutable toml::table defaults_;        // Defaults of absent keys that were read.
 };
 
 }  // namespace kaya::app

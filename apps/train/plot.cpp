@@ -104,16 +104,17 @@ void axes(std::ostringstream& os, const Frame& f, const PlotOptions& o, bool gri
     for (double t : f.log_x ? log_ticks(f.x0, f.x1) : nice_ticks(f.x0, f.x1, 6, f.integer_x)) {
         double xv = f.log_x ? std::pow(10.0, t) : t;
         double x = f.px(xv);
-        os << "<line x1='" << x << "' y1='" << (grid ? f.top : f.h - f.bottom) << "' x2='" << x << "' y2='"
-           << f.h - f.bottom + (grid ? 0 : 5) << "' stroke='" << (grid ? "#ddd" : "#444") << "'/><text x='" << x << "' y='" << f.h - f.bottom + 16
+        os << "<line x1='" << x << "' y1='" << (grid ? f.top : f.h - f.bottom) << "' x2='" << x
+           << "' y2='" << f.h - f.bottom + (grid ? 0 : 5) << "' stroke='"
+           << (grid ? "#ddd" : "#444") << "'/><text x='" << x << "' y='" << f.h - f.bottom + 16
            << "' text-anchor='middle'>" << num(xv) << "</text>\n";
     }
     for (double t : f.log_y ? log_ticks(f.y0, f.y1) : nice_ticks(f.y0, f.y1)) {
         double yv = f.log_y ? std::pow(10.0, t) : t;
         double y = f.py(yv);
         os << "<line x1='" << (grid ? f.left : f.left - 5) << "' y1='" << y << "' x2='"
-           << (grid ? f.w - f.right : f.left) << "' y2='" << y << "' stroke='" << (grid ? "#ddd" : "#444")
-           << "'/><text x='" << f.left - 6 << "' y='" << y + 4
+           << (grid ? f.w - f.right : f.left) << "' y2='" << y << "' stroke='"
+           << (grid ? "#ddd" : "#444") << "'/><text x='" << f.left - 6 << "' y='" << y + 4
            << "' text-anchor='end'>" << num(yv) << "</text>\n";
     }
     os << "<text x='" << (f.left + f.w - f.right) / 2 << "' y='" << f.h - 8
@@ -145,8 +146,9 @@ void draw_series(std::ostringstream& os, const Frame& f, const std::vector<Serie
             if (s.markers) {
                 // A series of one marked point (e.g. a sweep's best run) is drawn as a ring.
                 const bool alone = s.x.size() == 1;
-                os << "<circle cx='" << f.px(x) << "' cy='" << f.py(y) << "' r='" << (alone ? 7 : 2.5) << "' fill='"
-                   << (alone ? "none" : color) << "' stroke='" << color << "' stroke-width='2'/>\n";
+                os << "<circle cx='" << f.px(x) << "' cy='" << f.py(y) << "' r='"
+                   << (alone ? 7 : 2.5) << "' fill='" << (alone ? "none" : color) << "' stroke='"
+                   << color << "' stroke-width='2'/>\n";
             }
         }
         if (!s.markers || s.x.size() > 1) {
@@ -155,14 +157,15 @@ void draw_series(std::ostringstream& os, const Frame& f, const std::vector<Serie
         }
         double ly = f.top + 14 + 18.0 * i;
         if (s.markers && s.x.size() == 1) {
-            os << "<circle cx='" << f.w - f.right + 20 << "' cy='" << ly - 4 << "' r='5' fill='none' stroke='" << color
-               << "' stroke-width='2'/>";
+            os << "<circle cx='" << f.w - f.right + 20 << "' cy='" << ly - 4
+               << "' r='5' fill='none' stroke='" << color << "' stroke-width='2'/>";
         } else {
-            os << "<line x1='" << f.w - f.right + 10 << "' y1='" << ly - 4 << "' x2='" << f.w - f.right + 30
-               << "' y2='" << ly - 4 << "' stroke='" << color << "' stroke-width='2'"
-               << (s.dashed ? " stroke-dasharray='6,4'" : "") << "/>";
+            os << "<line x1='" << f.w - f.right + 10 << "' y1='" << ly - 4 << "' x2='"
+               << f.w - f.right + 30 << "' y2='" << ly - 4 << "' stroke='" << color
+               << "' stroke-width='2'" << (s.dashed ? " stroke-dasharray='6,4'" : "") << "/>";
         }
-        os << "<text x='" << f.w - f.right + 34 << "' y='" << ly << "'>" << esc(s.name) << "</text>\n";
+        os << "<text x='" << f.w - f.right + 34 << "' y='" << ly << "'>" << esc(s.name)
+           << "</text>\n";
     }
 }
 
@@ -240,12 +243,13 @@ std::string iso_path(const std::vector<double>& v, int nx, int ny, double level,
                 const int n = (e + 1) % 4;
                 if ((c[e] < level) == (c[n] < level)) continue;
                 const double t = (level - c[e]) / (c[n] - c[e]);
-                hits.push_back(to_px(ix + cx[e] + t * (cx[n] - cx[e]), iy + cy[e] + t * (cy[n] - cy[e])));
+                hits.push_back(
+                    to_px(ix + cx[e] + t * (cx[n] - cx[e]), iy + cy[e] + t * (cy[n] - cy[e])));
             }
             // Two crossings make a segment; four (a saddle cell) make two.
             for (size_t k = 0; k + 1 < hits.size(); k += 2) {
-                d << "M" << hits[k].first << "," << hits[k].second << "L" << hits[k + 1].first << ","
-                  << hits[k + 1].second;
+                d << "M" << hits[k].first << "," << hits[k].second << "L" << hits[k + 1].first
+                  << "," << hits[k + 1].second;
             }
         }
     }
@@ -261,16 +265,19 @@ std::string contour_svg(const std::vector<double>& v, int nx, int ny, double x0,
     f.right = legend_room(paths);
     f.w = o.width + f.right - 150;
     f.h = o.height;
-    const double lo = *std::min_element(v.begin(), v.end()), hi = *std::max_element(v.begin(), v.end());
+    const double lo = *std::min_element(v.begin(), v.end()),
+                 hi = *std::max_element(v.begin(), v.end());
     std::ostringstream os;
     os << header(f.w, f.h);
-    os << "<clipPath id='surface'><rect x='" << f.left << "' y='" << f.top << "' width='" << f.w - f.left - f.right
-       << "' height='" << f.h - f.top - f.bottom << "'/></clipPath>\n<g clip-path='url(#surface)'>\n";
+    os << "<clipPath id='surface'><rect x='" << f.left << "' y='" << f.top << "' width='"
+       << f.w - f.left - f.right << "' height='" << f.h - f.top - f.bottom
+       << "'/></clipPath>\n<g clip-path='url(#surface)'>\n";
     // Grid node (ix, iy) sits at x0 + ix (x1 - x0) / (nx - 1); each is drawn as the cell around it,
     // coloured continuously on a square-root scale (error surfaces are steep at the rim and flat
     // near minima), dark blue low to pale yellow high.
     auto to_px = [&](double ix, double iy) {
-        return std::pair{f.px(x0 + ix * (x1 - x0) / (nx - 1)), f.py(y0 + iy * (y1 - y0) / (ny - 1))};
+        return std::pair{f.px(x0 + ix * (x1 - x0) / (nx - 1)),
+                         f.py(y0 + iy * (y1 - y0) / (ny - 1))};
     };
     const double cw = static_cast<double>(f.w - f.left - f.right) / (nx - 1);
     const double ch = static_cast<double>(f.h - f.top - f.bottom) / (ny - 1);
@@ -282,8 +289,8 @@ std::string contour_svg(const std::vector<double>& v, int nx, int ny, double x0,
             std::snprintf(col, sizeof col, "#%02x%02x%02x", static_cast<int>(20 + 235 * t),
                           static_cast<int>(40 + 200 * t), static_cast<int>(120 + 60 * (1 - t)));
             const auto [px, py] = to_px(ix, iy);
-            os << "<rect x='" << px - cw / 2 << "' y='" << py - ch / 2 << "' width='" << cw + 0.6 << "' height='"
-               << ch + 0.6 << "' fill='" << col << "'/>\n";
+            os << "<rect x='" << px - cw / 2 << "' y='" << py - ch / 2 << "' width='" << cw + 0.6
+               << "' height='" << ch + 0.6 << "' fill='" << col << "'/>\n";
         }
     }
     // Iso-lines at the same square-root spacing as the colours.
@@ -295,8 +302,10 @@ std::string contour_svg(const std::vector<double>& v, int nx, int ny, double x0,
     // A white halo under each path keeps it visible on any colour of the surface.
     for (const Series& p : paths) {
         std::ostringstream d;
-        for (size_t k = 0; k < p.x.size() && k < p.y.size(); ++k) d << (k ? " L" : "M") << f.px(p.x[k]) << "," << f.py(p.y[k]);
-        os << "<path d='" << d.str() << "' fill='none' stroke='white' stroke-opacity='0.7' stroke-width='4'/>\n";
+        for (size_t k = 0; k < p.x.size() && k < p.y.size(); ++k)
+            d << (k ? " L" : "M") << f.px(p.x[k]) << "," << f.py(p.y[k]);
+        os << "<path d='" << d.str()
+           << "' fill='none' stroke='white' stroke-opacity='0.7' stroke-width='4'/>\n";
     }
     os << "</g>\n";
     axes(os, f, o, false);
@@ -306,15 +315,17 @@ std::string contour_svg(const std::vector<double>& v, int nx, int ny, double x0,
         const Series& s = paths[i];
         if (s.x.empty() || s.y.empty()) continue;
         const size_t last = std::min(s.x.size(), s.y.size()) - 1;
-        os << "<circle cx='" << f.px(s.x[0]) << "' cy='" << f.py(s.y[0]) << "' r='5' fill='white' stroke='"
-           << palette(i) << "' stroke-width='2'/>\n<circle cx='" << f.px(s.x[last]) << "' cy='" << f.py(s.y[last])
-           << "' r='4.5' fill='" << palette(i) << "' stroke='white' stroke-width='1'/>\n";
+        os << "<circle cx='" << f.px(s.x[0]) << "' cy='" << f.py(s.y[0])
+           << "' r='5' fill='white' stroke='" << palette(i) << "' stroke-width='2'/>\n<circle cx='"
+           << f.px(s.x[last]) << "' cy='" << f.py(s.y[last]) << "' r='4.5' fill='" << palette(i)
+           << "' stroke='white' stroke-width='1'/>\n";
     }
     const double ly = f.top + 14 + 18.0 * paths.size() + 8;
-    os << "<circle cx='" << f.w - f.right + 20 << "' cy='" << ly - 4 << "' r='4' fill='white' stroke='#444'/>"
-       << "<text x='" << f.w - f.right + 34 << "' y='" << ly << "'>start</text>\n<circle cx='" << f.w - f.right + 20
-       << "' cy='" << ly + 14 << "' r='4' fill='#444'/><text x='" << f.w - f.right + 34 << "' y='" << ly + 18
-       << "'>end</text>\n";
+    os << "<circle cx='" << f.w - f.right + 20 << "' cy='" << ly - 4
+       << "' r='4' fill='white' stroke='#444'/>"
+       << "<text x='" << f.w - f.right + 34 << "' y='" << ly << "'>start</text>\n<circle cx='"
+       << f.w - f.right + 20 << "' cy='" << ly + 14 << "' r='4' fill='#444'/><text x='"
+       << f.w - f.right + 34 << "' y='" << ly + 18 << "'>end</text>\n";
     os << "</svg>\n";
     return os.str();
 }

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "apps/train/run.h"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-
-#include <unistd.h>
 
 #include "apps/train/progress.h"
 #include "apps/train/run_state.h"
@@ -24,7 +24,9 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double seconds_since(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 // SIGINT and SIGTERM set a flag that the loop reads after each batch; a second one ends the
 // process at once (a long evaluation does not look at the flag). The previous handlers come
@@ -36,7 +38,8 @@ extern "C" void on_signal(int) {
         [[maybe_unused]] auto n = ::write(2, quit, sizeof quit - 1);
         std::_Exit(130);
     }
-    static const char msg[] = "\nkaya: interrupted: saving a checkpoint after this batch (again to quit at once)\n";
+    static const char msg[] =
+        "\nkaya: interrupted: saving a checkpoint after this batch (again to quit at once)\n";
     [[maybe_unused]] auto n = ::write(2, msg, sizeof msg - 1);
 }
 
@@ -61,7 +64,8 @@ private:
 std::string format_metrics(const Metrics& m) {
     std::string s;
     for (const auto& [n, v] : m.items()) {
-        const bool rate = n.find("accuracy") != std::string::npos || n.find("top1") != std::string::npos ||
+        const bool rate = n.find("accuracy") != std::string::npos ||
+                          n.find("top1") != std::string::npos ||
                           n.find("top5") != std::string::npos;
         char buf[96];
         if (rate) {
@@ -80,7 +84,8 @@ void prepare_dir(const std::string& dir, const RunOptions& opt) {
     try {
         fs::create_directories(dir);
     } catch (const fs::filesystem_error& e) {
-        throw IoError("output.dir '" + dir + "': cannot create the run directory: " + e.code().message());
+        throw IoError("output.dir '" + dir +
+                      "': cannot create the run directory: " + e.code().message());
     }
     if (opt.resume) return;
     for (const char* f : {"checkpoint.safetensors", "model.safetensors", "metrics.csv"}) {
@@ -88,7 +93,8 @@ void prepare_dir(const std::string& dir, const RunOptions& opt) {
         KAYA_CHECK(opt.force, IoError, "output.dir '", dir, "' already holds a run (", f,
                    "); continue it with --resume, or start over with --force");
     }
-    for (const char* f : {"checkpoint.safetensors", "model.safetensors", "test.json", "metrics.csv", "run.json"}) {
+    for (const char* f :
+         {"checkpoint.safetensors", "model.safetensors", "test.json", "metrics.csv", "run.json"}) {
         fs::remove(dir + "/" + f);
     }
 }
@@ -125,18 +131,21 @@ private:
         schedule_ = build_schedule(s_.optim, *optimizer_, s_.epochs);
         if (s_.optim.schedule == "plateau") {
             plateau_ = std::make_unique<optim::ReduceLROnPlateau>(
-                *optimizer_, optim::PlateauOptions{.factor = s_.optim.gamma, .patience = s_.optim.plateau_patience});
+                *optimizer_, optim::PlateauOptions{.factor = s_.optim.gamma,
+                                                   .patience = s_.optim.plateau_patience});
         }
         if (opt_.resume) {
             state_.load(ckpt(), model, *optimizer_, s_.batch_size, task_.batches_per_epoch());
             if (schedule_) schedule_->set_epoch(state_.epochs_done);
             if (plateau_ && state_.schedule.has("best")) {
-                plateau_->set_state({state_.schedule.get("best"), static_cast<int64_t>(state_.schedule.get("bad")),
+                plateau_->set_state({state_.schedule.get("best"),
+                                     static_cast<int64_t>(state_.schedule.get("bad")),
                                      static_cast<int64_t>(state_.schedule.get("cooldown_left"))});
             }
             if (opt_.verbose)
                 std::printf("resuming %s at epoch %lld, batch %lld\n", s_.dir.c_str(),
-                            static_cast<long long>(state_.epochs_done + 1), static_cast<long long>(state_.batches_done));
+                            static_cast<long long>(state_.epochs_done + 1),
+                            static_cast<long long>(state_.batches_done));
         } else {
             io::write_file_atomic(s_.dir + "/config.toml", cfg_.effective_dump());
             task_.write_inputs(s_.dir);
@@ -149,8 +158,8 @@ private:
         try {
             model.load_state_dict(f.tensors);
         } catch (const ValueError& e) {
-            cfg_.fail("model.init_weights", "model.init_weights '" + s_.init_weights + "' does not fit the model: " +
-                                                e.what());
+            cfg_.fail("model.init_weights", "model.init_weights '" + s_.init_weights +
+                                                "' does not fit the model: " + e.what());
         }
         if (opt_.verbose) std::printf("starting from the weights in %s\n", s_.init_weights.c_str());
     }
@@ -165,8 +174,8 @@ private:
         if (s_.clip_norm > 0) optim::clip_grad_norm_(model.parameters(), s_.clip_norm);
         optimizer_->step();
         const double l = loss.item<double>();
-        KAYA_CHECK(std::isfinite(l), ValueError, "training diverged at epoch ", epoch, " batch ", b, ": loss is ", l,
-                   " (lower train.lr?)");
+        KAYA_CHECK(std::isfinite(l), ValueError, "training diverged at epoch ", epoch, " batch ", b,
+                   ": loss is ", l, " (lower train.lr?)");
         const double n = static_cast<double>(batch[0].shape()[0]);
         state_.sums.add("examples", n);
         state_.sums.add("loss", l * n);
@@ -178,7 +187,8 @@ private:
         auto last_ckpt = t0;
         const int64_t batches = task_.batches_per_epoch();
         const int64_t first = state_.batches_done;
-        Progress bar("epoch " + std::to_string(epoch) + "/" + std::to_string(s_.epochs), batches, "batch");
+        Progress bar("epoch " + std::to_string(epoch) + "/" + std::to_string(s_.epochs), batches,
+                     "batch");
         bar.set_enabled(opt_.verbose && bar.enabled());
         task_.model().train();
         bool interrupted = false;
@@ -188,20 +198,25 @@ private:
             const std::string status = running_status();
             bar.update(b + 1, status);
             interrupted = g_interrupted.load();
-            if (interrupted || (seconds_since(last_ckpt) >= 60 * s_.checkpoint_minutes && b + 1 < batches)) {
+            if (interrupted ||
+                (seconds_since(last_ckpt) >= 60 * s_.checkpoint_minutes && b + 1 < batches)) {
                 checkpoint_mid_epoch(epoch, t0);
                 last_ckpt = Clock::now();
                 if (opt_.verbose && !bar.enabled() && !interrupted)
-                    std::printf("  epoch %lld: %lld/%lld batches, %s, checkpoint written\n", static_cast<long long>(epoch),
-                                static_cast<long long>(b + 1), static_cast<long long>(batches), status.c_str());
+                    std::printf("  epoch %lld: %lld/%lld batches, %s, checkpoint written\n",
+                                static_cast<long long>(epoch), static_cast<long long>(b + 1),
+                                static_cast<long long>(batches), status.c_str());
             }
             return !interrupted;
         });
         bar.finish();
         if (interrupted) {
             throw Interrupted("interrupted at epoch " + std::to_string(epoch) + ", batch " +
-                              std::to_string(state_.batches_done) + "; the checkpoint is saved: resume with --resume" +
-                              (state_.best_epoch > 0 ? " (model.safetensors holds the best weights so far)" : ""));
+                              std::to_string(state_.batches_done) +
+                              "; the checkpoint is saved: resume with --resume" +
+                              (state_.best_epoch > 0
+                                   ? " (model.safetensors holds the best weights so far)"
+                                   : ""));
         }
         state_.epoch_seconds += seconds_since(t0);
     }
@@ -257,9 +272,11 @@ private:
             state_.best_score = score;
             state_.bad_epochs = 0;
             state_.best_state.clear();
-            for (auto& [n, t] : task_.model().state_dict()) state_.best_state.emplace_back(n, clone(t));
+            for (auto& [n, t] : task_.model().state_dict())
+                state_.best_state.emplace_back(n, clone(t));
             // The best weights so far are usable while training goes on, and after a Ctrl-C.
-            io::save_safetensors(s_.dir + "/model.safetensors", state_.best_state, task_.model_metadata());
+            io::save_safetensors(s_.dir + "/model.safetensors", state_.best_state,
+                                 task_.model_metadata());
         } else {
             ++state_.bad_epochs;
         }
@@ -267,7 +284,8 @@ private:
         if (plateau_) {
             plateau_->step(row.get("val_loss"));
             const auto p = plateau_->state();
-            state_.schedule = {{"best", p.best}, {"bad", static_cast<double>(p.bad)},
+            state_.schedule = {{"best", p.best},
+                               {"bad", static_cast<double>(p.bad)},
                                {"cooldown_left", static_cast<double>(p.cooldown_left)}};
         }
         if (opt_.verbose) {
@@ -297,9 +315,11 @@ private:
     void finish() {
         nn::Module& model = task_.model();
         if (state_.best_state.empty()) {
-            io::save_safetensors(s_.dir + "/model.safetensors", model.state_dict(), task_.model_metadata());
+            io::save_safetensors(s_.dir + "/model.safetensors", model.state_dict(),
+                                 task_.model_metadata());
         } else {
-            model.load_state_dict(state_.best_state);  // The test set and the task's outputs see the best weights.
+            model.load_state_dict(
+                state_.best_state);  // The test set and the task's outputs see the best weights.
         }
         stopped_early_ = s_.patience > 0 && state_.bad_epochs >= s_.patience &&
                          static_cast<int64_t>(state_.history.size()) < s_.epochs;
@@ -308,21 +328,24 @@ private:
         test_ = task_.test();
         if (!test_.empty()) {
             std::string json = "{\n  \"best_epoch\": " + std::to_string(state_.best_epoch);
-            for (const auto& [n, v] : test_.items()) json += ",\n  " + io::json_quote(n) + ": " + format_json(v);
+            for (const auto& [n, v] : test_.items())
+                json += ",\n  " + io::json_quote(n) + ": " + format_json(v);
             io::write_file_atomic(s_.dir + "/test.json", json + "\n}\n");
             if (opt_.verbose)
-                std::printf("test (best epoch %lld):%s\n", static_cast<long long>(state_.best_epoch),
+                std::printf("test (best epoch %lld):%s\n",
+                            static_cast<long long>(state_.best_epoch),
                             format_metrics(test_).c_str());
         }
         task_.finish(s_.dir);
         model.train();
         // Last, so that its presence means the run is complete (kaya sweep --resume reads it).
         const Selection sel = task_.selection();
-        io::write_file_atomic(s_.dir + "/run.json",
-                              "{\n  \"epochs\": " + std::to_string(state_.history.size()) + ",\n  \"best_epoch\": " +
-                                  std::to_string(state_.best_epoch) + ",\n  " + io::json_quote("best_" + sel.metric) +
-                                  ": " + format_json(state_.best_score) + ",\n  \"stopped_early\": " +
-                                  (stopped_early_ ? "true" : "false") + "\n}\n");
+        io::write_file_atomic(
+            s_.dir + "/run.json",
+            "{\n  \"epochs\": " + std::to_string(state_.history.size()) +
+                ",\n  \"best_epoch\": " + std::to_string(state_.best_epoch) + ",\n  " +
+                io::json_quote("best_" + sel.metric) + ": " + format_json(state_.best_score) +
+                ",\n  \"stopped_early\": " + (stopped_early_ ? "true" : "false") + "\n}\n");
     }
 
     // The shortest of %.15g and %.17g that reads back as the same double.
@@ -373,10 +396,12 @@ RunSettings RunSettings::read(const Config& cfg) {
     s.batch_size = cfg.get_int("train.batch_size", s.batch_size, 1);
     s.patience = cfg.get_int("train.patience", s.patience, 0);
     s.clip_norm = cfg.get_double("train.clip_norm", s.clip_norm, 0, INFINITY);
-    s.checkpoint_minutes = cfg.get_double("train.checkpoint_minutes", s.checkpoint_minutes, 0, INFINITY);
+    s.checkpoint_minutes =
+        cfg.get_double("train.checkpoint_minutes", s.checkpoint_minutes, 0, INFINITY);
     s.init_weights = cfg.get_string("model.init_weights", "");
     if (!s.init_weights.empty() && !fs::exists(s.init_weights)) {
-        cfg.fail("model.init_weights", "model.init_weights '" + s.init_weights + "' does not exist");
+        cfg.fail("model.init_weights",
+                 "model.init_weights '" + s.init_weights + "' does not exist");
     }
     s.optim = OptimSettings::read(cfg);
     return s;

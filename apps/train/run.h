@@ -31,10 +31,10 @@ struct RunSettings {
 };
 
 struct RunOptions {
-    bool resume = false;       // Continue from <dir>/checkpoint.safetensors.
-    bool force = false;        // Train into a directory that already holds a run's outputs.
-    int64_t stop_after = -1;   // Stop after this epoch as if killed (for resume tests).
-    bool verbose = true;       // Per-epoch lines on stdout, progress bars on a terminal.
+    bool resume = false;      // Continue from <dir>/checkpoint.safetensors.
+    bool force = false;       // Train into a directory that already holds a run's outputs.
+    int64_t stop_after = -1;  // Stop after this epoch as if killed (for resume tests).
+    bool verbose = true;      // Per-epoch lines on stdout, progress bars on a terminal.
     // Called between backward and the optimizer step with the parameters whose gradients are
     // ready; where data-parallel training averages gradients across processes. May be empty.
     std::function<void(const std::vector<Tensor>&)> sync_gradients;
@@ -42,11 +42,12 @@ struct RunOptions {
 
 struct RunResult {
     std::string dir;
-    std::vector<Metrics> history;  // One row per epoch: "epoch", task columns, train, val, lr, seconds.
+    std::vector<Metrics>
+        history;  // One row per epoch: "epoch", task columns, train, val, lr, seconds.
     int64_t best_epoch = 0;
-    double best_score = NAN;       // The selection metric at the best epoch.
+    double best_score = NAN;  // The selection metric at the best epoch.
     Selection selection;
-    Metrics test;                  // The best weights on the test set (empty: no test set).
+    Metrics test;  // The best weights on the test set (empty: no test set).
     bool stopped_early = false;
     std::string data_description, model_summary;
     int64_t num_parameters = 0;

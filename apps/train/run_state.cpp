@@ -50,8 +50,8 @@ std::vector<std::string> columns_of(const std::vector<Metrics>& history) {
 
 }  // namespace
 
-void RunState::save(const std::string& path, nn::Module& model, optim::Optimizer& optimizer, int64_t batch_size,
-                    int64_t batches_per_epoch) const {
+void RunState::save(const std::string& path, nn::Module& model, optim::Optimizer& optimizer,
+                    int64_t batch_size, int64_t batches_per_epoch) const {
     NamedTensors all;
     for (auto& [n, t] : model.state_dict()) all.emplace_back("model." + n, t);
     for (auto& [n, t] : optimizer.state_dict()) all.emplace_back("optimizer." + n, t);
@@ -63,11 +63,16 @@ void RunState::save(const std::string& path, nn::Module& model, optim::Optimizer
         all.emplace_back("history." + c, from_vector<double>(v, {static_cast<int64_t>(v.size())}));
     }
     std::map<std::string, std::string> meta = {
-        {"epoch", std::to_string(epochs_done)},        {"batch", std::to_string(batches_done)},
-        {"batch_size", std::to_string(batch_size)},    {"batches_per_epoch", std::to_string(batches_per_epoch)},
-        {"best_epoch", std::to_string(best_epoch)},    {"best_score", exact(best_score)},
-        {"bad_epochs", std::to_string(bad_epochs)},    {"epoch_seconds", exact(epoch_seconds)},
-        {"history", joined(cols)},                     {"rng_seed", std::to_string(default_generator().seed())},
+        {"epoch", std::to_string(epochs_done)},
+        {"batch", std::to_string(batches_done)},
+        {"batch_size", std::to_string(batch_size)},
+        {"batches_per_epoch", std::to_string(batches_per_epoch)},
+        {"best_epoch", std::to_string(best_epoch)},
+        {"best_score", exact(best_score)},
+        {"bad_epochs", std::to_string(bad_epochs)},
+        {"epoch_seconds", exact(epoch_seconds)},
+        {"history", joined(cols)},
+        {"rng_seed", std::to_string(default_generator().seed())},
         {"rng_offset", std::to_string(default_generator().offset())}};
     std::vector<std::string> sum_names;
     for (const auto& [n, v] : sums.items()) {
@@ -84,8 +89,8 @@ void RunState::save(const std::string& path, nn::Module& model, optim::Optimizer
     io::save_safetensors(path, all, meta);
 }
 
-void RunState::load(const std::string& path, nn::Module& model, optim::Optimizer& optimizer, int64_t batch_size,
-                    int64_t batches_per_epoch) {
+void RunState::load(const std::string& path, nn::Module& model, optim::Optimizer& optimizer,
+                    int64_t batch_size, int64_t batches_per_epoch) {
     KAYA_CHECK(std::filesystem::exists(path), IoError, path, ": no checkpoint to resume from");
     auto f = io::load_safetensors(path);
     auto text = [&](const std::string& k) {
@@ -105,8 +110,9 @@ void RunState::load(const std::string& path, nn::Module& model, optim::Optimizer
     const auto saved_batch = static_cast<int64_t>(number("batch_size"));
     const auto saved_batches = static_cast<int64_t>(number("batches_per_epoch"));
     KAYA_CHECK(saved_batch == batch_size && saved_batches == batches_per_epoch, ValueError, path,
-               ": saved with batch_size ", saved_batch, " and ", saved_batches, " batches per epoch; the config now gives ",
-               batch_size, " and ", batches_per_epoch, " (the run would not continue with the same batches)");
+               ": saved with batch_size ", saved_batch, " and ", saved_batches,
+               " batches per epoch; the config now gives ", batch_size, " and ", batches_per_epoch,
+               " (the run would not continue with the same batches)");
     model.load_state_dict(without_prefix("model.", f.tensors));
     optimizer.load_state_dict(without_prefix("optimizer.", f.tensors));
     best_state = without_prefix("best.", f.tensors);
@@ -125,8 +131,8 @@ void RunState::load(const std::string& path, nn::Module& model, optim::Optimizer
     for (const auto& c : split_names(text("history"))) {
         const Tensor* col = nullptr;
         for (const auto& [n, t] : hist) col = n == c ? &t : col;
-        KAYA_CHECK(col && col->numel() == epochs_done, ParseError, path, ": history.", c, " missing or not ",
-                   epochs_done, " long");
+        KAYA_CHECK(col && col->numel() == epochs_done, ParseError, path, ": history.", c,
+                   " missing or not ", epochs_done, " long");
         const auto v = to_vector<double>(*col);
         for (size_t e = 0; e < v.size(); ++e) history[e].set(c, v[e]);
     }
@@ -134,7 +140,8 @@ void RunState::load(const std::string& path, nn::Module& model, optim::Optimizer
                                   static_cast<uint64_t>(std::stoull(text("rng_offset"))));
 }
 
-void write_history(const std::string& dir, const std::vector<Metrics>& history, const Task::PlotAxis& axis) {
+void write_history(const std::string& dir, const std::vector<Metrics>& history,
+                   const Task::PlotAxis& axis) {
     const std::vector<std::string> cols = columns_of(history);
     std::ostringstream os;
     os << joined(cols) << "\n";
@@ -144,8 +151,9 @@ void write_history(const std::string& dir, const std::vector<Metrics>& history, 
     }
     io::write_file_atomic(dir + "/metrics.csv", os.str());
     Series tr{"training"}, va{"validation", {}, {}, true};
-    auto [scale, xlabel] = axis.counts ? count_axis(history.empty() ? 0 : history.back().get(axis.column), axis.label)
-                                       : std::pair<double, std::string>{1.0, axis.label};
+    auto [scale, xlabel] =
+        axis.counts ? count_axis(history.empty() ? 0 : history.back().get(axis.column), axis.label)
+                    : std::pair<double, std::string>{1.0, axis.label};
     for (const auto& row : history) {
         const double x = row.get(axis.column) * scale;
         tr.x.push_back(x);
@@ -154,10 +162,11 @@ void write_history(const std::string& dir, const std::vector<Metrics>& history, 
         va.y.push_back(row.get("val_loss"));
     }
     const std::string run = std::filesystem::path(dir).filename().string();
-    io::write_file_atomic(dir + "/curves.svg", line_plot_svg({tr, va}, {.title = "training and validation loss: " + run,
-                                                                          .xlabel = xlabel,
-                                                                          .ylabel = "loss",
-                                                                          .log_y = true}));
+    io::write_file_atomic(dir + "/curves.svg",
+                          line_plot_svg({tr, va}, {.title = "training and validation loss: " + run,
+                                                   .xlabel = xlabel,
+                                                   .ylabel = "loss",
+                                                   .log_y = true}));
 }
 
 }  // namespace kaya::app

@@ -63,7 +63,8 @@ std::vector<Metrics> read_history(const std::string& dir) {
     auto values = to_vector<double>(t.values);
     std::vector<Metrics> h(static_cast<size_t>(t.rows()));
     for (size_t r = 0; r < h.size(); ++r) {
-        for (size_t c = 0; c < t.columns.size(); ++c) h[r].set(t.columns[c], values[r * t.columns.size() + c]);
+        for (size_t c = 0; c < t.columns.size(); ++c)
+            h[r].set(t.columns[c], values[r * t.columns.size() + c]);
     }
     return h;
 }
@@ -84,7 +85,8 @@ void write_csv(const SweepResult& res, const std::vector<SweepAxis>& axes) {
         for (const auto& v : r.values) os << io::csv_field(v) << ",";
         os << fmt(r.best_score) << "," << r.best_epoch;
         for (const auto& e : extra) os << "," << fmt(r.at_best.get(e));
-        os << "," << fmt(r.seconds) << "," << io::csv_field(fs::path(r.dir).filename().string()) << "\n";
+        os << "," << fmt(r.seconds) << "," << io::csv_field(fs::path(r.dir).filename().string())
+           << "\n";
     }
     io::write_file_atomic(res.dir + "/sweep.csv", os.str());
 }
@@ -112,7 +114,8 @@ void write_plot(const SweepResult& res, const std::vector<SweepAxis>& axes) {
     };
     for (const auto& r : res.runs) {
         std::string label;
-        for (size_t i = 1; i < axes.size(); ++i) label += (i > 1 ? ", " : "") + axes[i].key + "=" + r.values[i];
+        for (size_t i = 1; i < axes.size(); ++i)
+            label += (i > 1 ? ", " : "") + axes[i].key + "=" + r.values[i];
         if (label.empty()) label = res.selection.metric;
         if (!lines.count(label)) {
             order.push_back(label);
@@ -124,7 +127,8 @@ void write_plot(const SweepResult& res, const std::vector<SweepAxis>& axes) {
     std::vector<Series> series;
     for (const auto& l : order) series.push_back(lines[l]);
     const SweepRun& best = res.runs[res.best];
-    series.push_back(Series{"best: " + fmt(best.best_score), {x_of(best)}, {best.best_score}, false, true});
+    series.push_back(
+        Series{"best: " + fmt(best.best_score), {x_of(best)}, {best.best_score}, false, true});
     const bool loss_like = !res.selection.higher_is_better;
     PlotOptions po{.title = "sweep: best " + res.selection.metric + " of each run",
                    .xlabel = axes[0].key + (all_numeric ? "" : " (value index)"),
@@ -172,8 +176,9 @@ SweepAxis parse_sweep_axis(const std::string& spec) {
 namespace {
 
 // One point of the grid: trained, resumed, or read back when a previous sweep finished it.
-SweepRun sweep_run(const Config& base, const std::vector<SweepAxis>& axes, const std::vector<std::string>& values,
-                   const std::string& dir, const SweepOptions& o, const TaskRegistry& registry, const Selection& sel) {
+SweepRun sweep_run(const Config& base, const std::vector<SweepAxis>& axes,
+                   const std::vector<std::string>& values, const std::string& dir,
+                   const SweepOptions& o, const TaskRegistry& registry, const Selection& sel) {
     Config cfg = base;
     std::string what;
     for (size_t i = 0; i < axes.size(); ++i) {
@@ -189,16 +194,19 @@ SweepRun sweep_run(const Config& base, const std::vector<SweepAxis>& axes, const
     const bool started = fs::exists(dir + "/checkpoint.safetensors");
     if (o.resume && (finished || started)) {
         // A run made with other settings must not be mistaken for this one.
-        KAYA_CHECK(io::read_file(dir + "/config.toml") == effective_config(cfg, registry), ValueError,
-                   "sweep --resume: ", dir, "/config.toml differs from this sweep's settings for ", what,
+        KAYA_CHECK(io::read_file(dir + "/config.toml") == effective_config(cfg, registry),
+                   ValueError, "sweep --resume: ", dir,
+                   "/config.toml differs from this sweep's settings for ", what,
                    "; the axes or the base config changed (use a new --out)");
     }
     SweepRun run;
     if (o.resume && finished) {
         run = summarise(read_history(dir), sel);
-        if (o.verbose) std::printf("already finished: best %s %.6g\n", sel.metric.c_str(), run.best_score);
+        if (o.verbose)
+            std::printf("already finished: best %s %.6g\n", sel.metric.c_str(), run.best_score);
     } else {
-        RunResult r = run_training(cfg, {.resume = o.resume && started, .force = true, .verbose = o.verbose}, registry);
+        RunResult r = run_training(
+            cfg, {.resume = o.resume && started, .force = true, .verbose = o.verbose}, registry);
         run = summarise(r.history, sel);
     }
     run.dir = dir;
@@ -209,14 +217,18 @@ SweepRun sweep_run(const Config& base, const std::vector<SweepAxis>& axes, const
 
 SweepResult sweep(const Config& base, const std::vector<SweepAxis>& axes, const SweepOptions& o,
                   const TaskRegistry& registry) {
-    KAYA_CHECK(!axes.empty(), ValueError, "sweep: give at least one axis, e.g. --grid train.lr=0.001,0.01");
+    KAYA_CHECK(!axes.empty(), ValueError,
+               "sweep: give at least one axis, e.g. --grid train.lr=0.001,0.01");
     SweepResult res;
-    res.dir = o.out_dir.empty() ? "runs/sweep-" + fs::path(base.source()).stem().string() : o.out_dir;
+    res.dir =
+        o.out_dir.empty() ? "runs/sweep-" + fs::path(base.source()).stem().string() : o.out_dir;
     res.selection = selection_of(base, registry);
     size_t total = 1;
     for (const auto& a : axes) total *= a.values.size();
-    KAYA_CHECK(total <= 10000, ValueError, "sweep: ", total, " runs is more than the 10000 allowed");
-    KAYA_CHECK(o.resume || o.force || !fs::exists(res.dir + "/sweep.csv"), IoError, "sweep directory '", res.dir,
+    KAYA_CHECK(total <= 10000, ValueError, "sweep: ", total,
+               " runs is more than the 10000 allowed");
+    KAYA_CHECK(o.resume || o.force || !fs::exists(res.dir + "/sweep.csv"), IoError,
+               "sweep directory '", res.dir,
                "' already holds a sweep; continue it with --resume, or start over with --force");
     fs::create_directories(res.dir);
     for (size_t n = 0; n < total; ++n) {
@@ -229,9 +241,11 @@ SweepResult sweep(const Config& base, const std::vector<SweepAxis>& axes, const 
         }
         char name[32];
         std::snprintf(name, sizeof name, "run-%03zu", n + 1);
-        res.runs.push_back(sweep_run(base, axes, values, res.dir + "/" + name, o, registry, res.selection));
+        res.runs.push_back(
+            sweep_run(base, axes, values, res.dir + "/" + name, o, registry, res.selection));
         res.runs.back().values = values;
-        if (res.selection.better(res.runs.back().best_score, res.runs[res.best].best_score)) res.best = res.runs.size() - 1;
+        if (res.selection.better(res.runs.back().best_score, res.runs[res.best].best_score))
+            res.best = res.runs.size() - 1;
         write_csv(res, axes);
         write_plot(res, axes);
     }

@@ -29,9 +29,9 @@ struct SweepOptions {
 struct SweepRun {
     std::vector<std::string> values;  // One per axis, in axis order.
     std::string dir;
-    double best_score = NAN;          // The task's selection metric at its best epoch.
+    double best_score = NAN;  // The task's selection metric at its best epoch.
     int64_t best_epoch = 0;
-    Metrics at_best;                  // The validation columns ("val_...") of that epoch.
+    Metrics at_best;  // The validation columns ("val_...") of that epoch.
     double seconds = 0;
 };
 
@@ -49,7 +49,7 @@ struct SweepResult {
 // (the selection metric against the first axis, one line per combination of the others, the
 // best run marked). Hyperparameters are the ones people set: this is how to choose them on the
 // validation split.
-SweepResult sweep(const Config& base, const std::vector<SweepAxis>& axes, const SweepOptions& options,
-                  const TaskRegistry& registry = task_registry());
+SweepResult sweep(const Config& base, const std::vector<SweepAxis>& axes,
+                  const SweepOptions& options, const TaskRegistry& registry = task_registry());
 
 }  // namespace kaya::app

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Training the Go policy network from SGF files: it learns a learnable rule, writes its
 // outputs, and a stopped run resumes to the same weights as an uninterrupted one.
+#include "apps/go/train/policy_task.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -10,7 +12,6 @@
 #include "apps/go/board/game.h"
 #include "apps/go/gtp/client.h"
 #include "apps/go/sgf/sgf.h"
-#include "apps/go/train/policy_task.h"
 #include "apps/train/config.h"
 #include "apps/train/run.h"
 #include "kaya/io/file.h"
@@ -27,10 +28,13 @@ const bool kRegistered = [] {
     return true;
 }();
 
-RunResult train_go_policy(const Config& cfg, const RunOptions& options) { return run_training(cfg, options); }
+RunResult train_go_policy(const Config& cfg, const RunOptions& options) {
+    return run_training(cfg, options);
+}
 
 std::string tmp_dir(const std::string& name) {
-    auto p = fs::temp_directory_path() / ("kaya_go_train_" + std::to_string(::getpid()) + "_" + name);
+    auto p =
+        fs::temp_directory_path() / ("kaya_go_train_" + std::to_string(::getpid()) + "_" + name);
     fs::remove_all(p);
     fs::create_directories(p);
     return p.string();
@@ -55,7 +59,8 @@ std::string write_games(int count) {
             if (last != go::kPass && b.x_of(last) + 1 < 9 && game.is_legal(c, last + 1)) {
                 p = last + 1;
             } else {
-                const int start = static_cast<int>(gen.bits(static_cast<uint64_t>(g * 1000 + m)) % 81);
+                const int start =
+                    static_cast<int>(gen.bits(static_cast<uint64_t>(g * 1000 + m)) % 81);
                 for (int k = 0; k < 81 && p == go::kPass; ++k) {
                     const int i = (start + k) % 81;
                     if (game.is_legal(c, b.point(i % 9, i / 9))) p = b.point(i % 9, i / 9);
@@ -64,19 +69,22 @@ std::string write_games(int count) {
             game.play(c, p);
             rec.moves.push_back({c, p});
         }
-        io::write_file_atomic(dir + "/game" + std::to_string(g) + ".sgf", go::write_sgf(go::game_to_sgf(rec)));
+        io::write_file_atomic(dir + "/game" + std::to_string(g) + ".sgf",
+                              go::write_sgf(go::game_to_sgf(rec)));
     }
     return dir;
 }
 
 Config go_config(const std::string& games, const std::string& out, int epochs) {
-    return Config::parse("[task]\nkind = 'go_policy'\n[data]\npath = '" + games +
-                             "'\nval_fraction = 0.1\ntest_fraction = 0.1\nval_positions = 300\naugment = false\n"
-                             "[model]\nfilters = 8\nlayers = 3\nfirst_kernel = 3\n[train]\noptimizer = 'adam'\n"
-                             "lr = 0.01\nbatch_size = 16\npositions_per_epoch = 320\nschedule = 'step'\nstep_size = 1\n"
-                             "gamma = 0.7\nepochs = " +
-                             std::to_string(epochs) + "\n[output]\ndir = '" + out + "'\n",
-                         "go_test.toml");
+    return Config::parse(
+        "[task]\nkind = 'go_policy'\n[data]\npath = '" + games +
+            "'\nval_fraction = 0.1\ntest_fraction = 0.1\nval_positions = 300\naugment = false\n"
+            "[model]\nfilters = 8\nlayers = 3\nfirst_kernel = 3\n[train]\noptimizer = 'adam'\n"
+            "lr = 0.01\nbatch_size = 16\npositions_per_epoch = 320\nschedule = 'step'\nstep_size = "
+            "1\n"
+            "gamma = 0.7\nepochs = " +
+            std::to_string(epochs) + "\n[output]\ndir = '" + out + "'\n",
+        "go_test.toml");
 }
 
 TEST(GoTrain, LearnsALocalRuleAndWritesItsOutputs) {
@@ -92,8 +100,8 @@ TEST(GoTrain, LearnsALocalRuleAndWritesItsOutputs) {
     EXPECT_EQ(r.selection.metric, "val_top1");
     EXPECT_EQ(io::read_file(out + "/metrics.csv").substr(0, 75),
               "epoch,positions,train_loss,train_top1,val_loss,val_top1,val_top5,lr,seconds");
-    for (const char* f : {"config.toml", "metrics.csv", "curves.svg", "accuracy.svg", "model.safetensors",
-                          "checkpoint.safetensors", "test.json"})
+    for (const char* f : {"config.toml", "metrics.csv", "curves.svg", "accuracy.svg",
+                          "model.safetensors", "checkpoint.safetensors", "test.json"})
         EXPECT_TRUE(fs::exists(out + "/" + f)) << f;
     auto net = go::load_policy(out + "/model.safetensors");
     EXPECT_EQ(net->options().board, 9);
@@ -111,7 +119,8 @@ TEST(GoTrain, SymmetryEnsembleScoresTheSamePassesAndWritesBothScores) {
     RunResult plain = train_go_policy(go_config(games, alone, 1), {.verbose = false});
     EXPECT_EQ(r.test.get("test_top1"), plain.test.get("test_top1"));
     EXPECT_EQ(r.test.get("test_top5"), plain.test.get("test_top5"));
-    EXPECT_NEAR(r.test.get("test_loss"), plain.test.get("test_loss"), 1e-5 * plain.test.get("test_loss"));
+    EXPECT_NEAR(r.test.get("test_loss"), plain.test.get("test_loss"),
+                1e-5 * plain.test.get("test_loss"));
     const std::string json = io::read_file(out + "/test.json");
     EXPECT_NE(json.find("\"symmetries\": 8"), std::string::npos) << json;
     EXPECT_NE(json.find("\"ensemble_top1\""), std::string::npos) << json;
@@ -149,8 +158,10 @@ TEST(GoTrain, ResumeReachesTheSameWeights) {
     ASSERT_EQ(wa.size(), wb.size());
     for (size_t i = 0; i < wa.size(); ++i) {
         EXPECT_EQ(wa[i].first, wb[i].first);
-        if (wa[i].first == "history.seconds") continue;  // Wall time, the one thing allowed to differ.
-        EXPECT_EQ(to_vector<float>(to(wa[i].second, DType::Float32)), to_vector<float>(to(wb[i].second, DType::Float32)))
+        if (wa[i].first == "history.seconds")
+            continue;  // Wall time, the one thing allowed to differ.
+        EXPECT_EQ(to_vector<float>(to(wa[i].second, DType::Float32)),
+                  to_vector<float>(to(wb[i].second, DType::Float32)))
             << wa[i].first;
     }
     // A changed batch size cannot continue the same position stream.
@@ -179,21 +190,24 @@ TEST(GoGtp, TheBinaryPlaysThroughGtpWithAWeightsFile) {
     const std::string dir = tmp_dir("gtp");
     go::PolicyNet net({.board = 9, .filters = 4, .layers = 3});
     go::save_policy(dir + "/net.safetensors", net);
-    go::GtpClient engine(std::string(KAYA_BINARY) + " go gtp --weights " + dir + "/net.safetensors", 30);
+    go::GtpClient engine(std::string(KAYA_BINARY) + " go gtp --weights " + dir + "/net.safetensors",
+                         30);
     EXPECT_EQ(engine.send("protocol_version"), "2");
     EXPECT_THROW(engine.send("boardsize 19"), ValueError);  // The net plays 9x9 only.
     engine.send("boardsize 9");
     engine.send("komi 7.5");
     engine.send("play b e5");
     const std::string move = engine.send("genmove w");
-    EXPECT_EQ(move.size(), 2u) << move;  // A vertex such as "D4": an untrained net neither passes nor resigns.
+    EXPECT_EQ(move.size(), 2u)
+        << move;  // A vertex such as "D4": an untrained net neither passes nor resigns.
     EXPECT_NE(move, "E5");
     EXPECT_THROW(engine.send("play w e5"), ValueError);
     EXPECT_THROW(engine.send("genmove purple"), ValueError);
     EXPECT_TRUE(engine.alive());
     // A weights file that is not a policy network is refused with a message, not a crash.
     io::write_file_atomic(dir + "/bad.safetensors", "not a safetensors file");
-    go::GtpClient bad(std::string(KAYA_BINARY) + " go gtp --weights " + dir + "/bad.safetensors 2>/dev/null", 30);
+    go::GtpClient bad(
+        std::string(KAYA_BINARY) + " go gtp --weights " + dir + "/bad.safetensors 2>/dev/null", 30);
     EXPECT_THROW(bad.send("name"), IoError);
 }
 

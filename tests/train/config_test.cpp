@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Configs: overrides, typed and range-checked reads that name the key and its origin, unknown
 // keys refused with the nearest known one, the effective config with every default; and plots.
+#include "apps/train/config.h"
+
 #include <gtest/gtest.h>
 
-#include "apps/train/config.h"
 #include "apps/train/plot.h"
 #include "kaya/core/error.h"
 
@@ -62,14 +63,16 @@ TEST(Config, CheckedReadsNameKeyOriginAndRange) {
         c.get_int("train.epochs", 10, 0);
         FAIL();
     } catch (const ValueError& e) {
-        EXPECT_STREQ(e.what(), "run.toml: train.epochs must be at least 0, got -1 (train.epochs = -1)");
+        EXPECT_STREQ(e.what(),
+                     "run.toml: train.epochs must be at least 0, got -1 (train.epochs = -1)");
     }
     c.set("train.lr=5");
     try {
         c.get_double("train.lr", 0.1, 0, 1);
         FAIL();
     } catch (const ValueError& e) {
-        EXPECT_STREQ(e.what(), "--set train.lr=5: train.lr must be in [0, 1], got 5 (train.lr = 5)");
+        EXPECT_STREQ(e.what(),
+                     "--set train.lr=5: train.lr must be in [0, 1], got 5 (train.lr = 5)");
     }
     EXPECT_THROW(c.get_choice("train.opt", "adam", {"sgd", "adam"}), ValueError);
     EXPECT_EQ(c.get_int("train.missing", 3, 1, 5), 3);
@@ -95,7 +98,8 @@ TEST(Plot, SvgHasSeriesAndSurvivesOddData) {
     EXPECT_NE(svg.find("stroke-dasharray"), std::string::npos);
     EXPECT_NE(line_plot_svg({}, {}).find("</svg>"), std::string::npos);
     // A log x axis labels decades and skips non-positive x.
-    std::string lx = line_plot_svg({{"lr", {1e-4, 1e-3, 1e-2, 0}, {3, 2, 1, 5}}}, {.xlabel = "lr", .log_x = true});
+    std::string lx = line_plot_svg({{"lr", {1e-4, 1e-3, 1e-2, 0}, {3, 2, 1, 5}}},
+                                   {.xlabel = "lr", .log_x = true});
     EXPECT_NE(lx.find(">0.001<"), std::string::npos);
     EXPECT_NE(lx.find("lr (log)"), std::string::npos);
     // Three epochs get ticks 1, 2, 3 and none between; fractional x keeps fractional ticks.

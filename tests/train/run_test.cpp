@@ -2,12 +2,13 @@
 // The run loop with a task it has never seen: a toy Task registered here trains, checkpoints,
 // resumes mid-epoch to the same weights, keeps its best epoch by its own metric, and appears in
 // a sweep, with no change to apps/train. Also the gradient-synchronisation hook.
+#include "apps/train/run.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 
-#include "apps/train/run.h"
 #include "apps/train/sweep.h"
 #include "kaya/io/file.h"
 #include "kaya/io/safetensors.h"
@@ -30,7 +31,9 @@ public:
         y_ = sub(mul(x_, 3.0), 1.0);
         model_ = std::make_shared<nn::Linear>(1, 1);
     }
-    std::string data_description() const override { return std::to_string(points_) + " points on a line"; }
+    std::string data_description() const override {
+        return std::to_string(points_) + " points on a line";
+    }
     nn::Module& model() override { return *model_; }
     int64_t batches_per_epoch() const override { return points_ / batch_; }
     void visit_batches(int64_t epoch, int64_t first,
@@ -72,9 +75,10 @@ std::string tmp_dir(const std::string& name) {
 }
 
 Config line_config(const std::string& dir, int epochs) {
-    return Config::parse("[task]\nkind = 'line'\n[train]\noptimizer = 'sgd'\nlr = 0.1\nbatch_size = 8\nepochs = " +
-                             std::to_string(epochs) + "\n[output]\ndir = '" + dir + "'\n",
-                         "line.toml");
+    return Config::parse(
+        "[task]\nkind = 'line'\n[train]\noptimizer = 'sgd'\nlr = 0.1\nbatch_size = 8\nepochs = " +
+            std::to_string(epochs) + "\n[output]\ndir = '" + dir + "'\n",
+        "line.toml");
 }
 
 NamedTensors weights(const std::string& dir) {
@@ -100,7 +104,8 @@ TEST(RunLoop, TrainsAnyRegisteredTaskAndResumesMidEpoch) {
     ASSERT_EQ(resumed.history.size(), 6u);
     const NamedTensors wa = weights(a), wb = weights(b);
     ASSERT_EQ(wa.size(), wb.size());
-    for (size_t i = 0; i < wa.size(); ++i) EXPECT_EQ(to_vector<float>(wa[i].second), to_vector<float>(wb[i].second));
+    for (size_t i = 0; i < wa.size(); ++i)
+        EXPECT_EQ(to_vector<float>(wa[i].second), to_vector<float>(wb[i].second));
     // ReduceLROnPlateau's own state travels in the checkpoint too.
     const std::string c = tmp_dir("c"), d = tmp_dir("d");
     Config plateau_c = line_config(c, 24), plateau_d = line_config(d, 24);
@@ -112,7 +117,8 @@ TEST(RunLoop, TrainsAnyRegisteredTaskAndResumesMidEpoch) {
     RunResult straight = run_training(plateau_c, {.verbose = false}, reg);
     run_training(plateau_d, {.stop_after = 12, .verbose = false}, reg);
     RunResult continued = run_training(plateau_d, {.resume = true, .verbose = false}, reg);
-    for (size_t e = 0; e < 24; ++e) EXPECT_EQ(straight.history[e].get("lr"), continued.history[e].get("lr")) << e;
+    for (size_t e = 0; e < 24; ++e)
+        EXPECT_EQ(straight.history[e].get("lr"), continued.history[e].get("lr")) << e;
     EXPECT_LT(straight.history.back().get("lr"), 0.3);  // The plateau did cut the rate.
     fs::remove_all(c);
     fs::remove_all(d);
@@ -145,9 +151,11 @@ TEST(RunLoop, SweepsAnyTaskByItsOwnMetric) {
     auto res = sweep(line_config(dir + "/base", 3), {parse_sweep_axis("train.lr=0.0001,0.1")},
                      {.out_dir = dir, .verbose = false}, reg);
     ASSERT_EQ(res.runs.size(), 2u);
-    EXPECT_EQ(res.best, 1u);  // The larger step fits the line; val_fit is higher, and higher is better.
+    EXPECT_EQ(res.best,
+              1u);  // The larger step fits the line; val_fit is higher, and higher is better.
     const std::string csv = io::read_file(dir + "/sweep.csv");
-    EXPECT_EQ(csv.substr(0, csv.find('\n')), "train.lr,best_val_fit,best_epoch,val_loss,seconds,dir");
+    EXPECT_EQ(csv.substr(0, csv.find('\n')),
+              "train.lr,best_val_fit,best_epoch,val_loss,seconds,dir");
     fs::remove_all(dir);
 }
 

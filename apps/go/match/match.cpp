@@ -239,8 +239,8 @@ struct MatchState {
         return todo[next++];
     }
 
-    void record(int number, const GameOutcome& out, const std::vector<Move>& moves, const Seat& black,
-                const Seat& white) {
+    void record(int number, const GameOutcome& out, const std::vector<Move>& moves,
+                const Seat& black, const Seat& white) {
         std::lock_guard<std::mutex> guard(lock);
         done.emplace(number, out);
         if (!o.out_dir.empty()) {
@@ -262,14 +262,15 @@ struct MatchState {
     void print_progress(int number, const GameOutcome& out) const {
         const MatchResult res = summarise(done);
         const int n = static_cast<int>(done.size());
-        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double secs =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         const double per = secs / static_cast<double>(n - static_cast<int>(resumed));
         std::printf(
             "game %d (%d/%d)  A %s  %-7s %3d moves  A %d - B %d (%d draws)  "
             "A %.1f%% [%.1f, %.1f]  %.1f s/game  ETA %.0f s%s%s\n",
-            number, n, o.games, out.a_black ? "black" : "white", out.result.c_str(), out.moves, res.a_wins,
-            res.b_wins, res.draws, 100 * res.rate, 100 * res.low, 100 * res.high, per, per * (o.games - n),
-            out.note.empty() ? "" : "  note: ", out.note.c_str());
+            number, n, o.games, out.a_black ? "black" : "white", out.result.c_str(), out.moves,
+            res.a_wins, res.b_wins, res.draws, 100 * res.rate, 100 * res.low, 100 * res.high, per,
+            per * (o.games - n), out.note.empty() ? "" : "  note: ", out.note.c_str());
         std::fflush(stdout);
     }
 
@@ -321,7 +322,8 @@ MatchResult play_match(const MatchOptions& o) {
     for (int g = 1; g <= o.games; ++g)
         if (!state.done.count(g)) state.todo.push_back(g);
     state.resumed = state.done.size();
-    const int threads = std::min<int>(o.parallel, static_cast<int>(std::max<size_t>(state.todo.size(), 1)));
+    const int threads =
+        std::min<int>(o.parallel, static_cast<int>(std::max<size_t>(state.todo.size(), 1)));
     std::vector<std::thread> pool;
     for (int t = 1; t < threads; ++t) pool.emplace_back([&] { state.work(); });
     state.work();

@@ -337,8 +337,8 @@ void read_root_properties(const SgfNode& root, const std::string& source, GameRe
 
 // The points of a property value; compressed point lists "aa:cc" (a rectangle) are allowed for
 // setup properties. Errors name the node and the property.
-std::vector<Point> points_of(const Board& geometry, const std::string& v, const char* prop, int node,
-                             const std::string& source) {
+std::vector<Point> points_of(const Board& geometry, const std::string& v, const char* prop,
+                             int node, const std::string& source) {
     std::vector<Point> out;
     try {
         auto colon = v.find(':');
@@ -346,11 +346,13 @@ std::vector<Point> points_of(const Board& geometry, const std::string& v, const 
             out.push_back(parse_sgf_point(geometry, v));
             return out;
         }
-        Point a = parse_sgf_point(geometry, v.substr(0, colon)), b = parse_sgf_point(geometry, v.substr(colon + 1));
+        Point a = parse_sgf_point(geometry, v.substr(0, colon)),
+              b = parse_sgf_point(geometry, v.substr(colon + 1));
         KAYA_CHECK(a != kPass && b != kPass, ValueError, "a rectangle needs two points");
-        for (int y = std::min(geometry.y_of(a), geometry.y_of(b)); y <= std::max(geometry.y_of(a), geometry.y_of(b)); ++y) {
-            for (int x = std::min(geometry.x_of(a), geometry.x_of(b)); x <= std::max(geometry.x_of(a), geometry.x_of(b));
-                 ++x) {
+        for (int y = std::min(geometry.y_of(a), geometry.y_of(b));
+             y <= std::max(geometry.y_of(a), geometry.y_of(b)); ++y) {
+            for (int x = std::min(geometry.x_of(a), geometry.x_of(b));
+                 x <= std::max(geometry.x_of(a), geometry.x_of(b)); ++x) {
                 out.push_back(geometry.point(x, y));
             }
         }
@@ -384,7 +386,8 @@ GameRecord read_game(const SgfNode& root, const std::string& source) {
         }
         for (const char* prop : {"B", "W"}) {
             if (const std::string* v = n->get(prop)) {
-                auto pts = v->empty() ? std::vector<Point>{kPass} : points_of(geometry, *v, prop, node, source);
+                auto pts = v->empty() ? std::vector<Point>{kPass}
+                                      : points_of(geometry, *v, prop, node, source);
                 KAYA_CHECK(pts.size() == 1, ValueError, source, ": node ", node, ": ", prop,
                            " needs one point");
                 rec.moves.push_back({prop[0] == 'B' ? Color::Black : Color::White, pts[0]});

@@ -34,8 +34,8 @@ void count_hits(const Tensor& logits, const Tensor& target, double& top1, double
 
 }  // namespace
 
-PolicyScore evaluate_policy(PolicyNet& net, const GoPositions& positions, int64_t limit, uint64_t seed,
-                            bool show_progress, int symmetries, PolicyScore* plain) {
+PolicyScore evaluate_policy(PolicyNet& net, const GoPositions& positions, int64_t limit,
+                            uint64_t seed, bool show_progress, int symmetries, PolicyScore* plain) {
     autograd::NoGradGuard no_grad;
     const bool was_training = net.is_training();
     net.eval();
@@ -47,7 +47,8 @@ PolicyScore evaluate_policy(PolicyNet& net, const GoPositions& positions, int64_
     bar.set_enabled(show_progress && bar.enabled());
     PolicyScore s, own;
     auto score = [](PolicyScore& into, const Tensor& log_probs, const Tensor& target) {
-        into.loss += nn::cross_entropy(log_probs, target, {.reduction = nn::Reduction::Sum}).item<double>();
+        into.loss +=
+            nn::cross_entropy(log_probs, target, {.reduction = nn::Reduction::Sum}).item<double>();
         count_hits(log_probs, target, into.top1, into.top5);
     };
     for (int64_t b = 0; b < n; b += batch) {
@@ -88,8 +89,9 @@ PolicyTaskOptions PolicyTaskOptions::read(const app::Config& cfg) {
     o.positions_per_epoch = cfg.get_int("train.positions_per_epoch", o.positions_per_epoch, 1);
     const int64_t batch = cfg.get_int("train.batch_size", 64);
     if (batch > o.positions_per_epoch)
-        cfg.fail("train.positions_per_epoch", "train.positions_per_epoch must be at least train.batch_size (" +
-                                                  std::to_string(batch) + ")");
+        cfg.fail("train.positions_per_epoch",
+                 "train.positions_per_epoch must be at least train.batch_size (" +
+                     std::to_string(batch) + ")");
     o.symmetries = static_cast<int>(cfg.get_int("eval.symmetries", o.symmetries, 1, 8));
     return o;
 }
@@ -100,28 +102,34 @@ void PolicyTask::prepare(const app::TaskEnv& env) {
     verbose_ = env.verbose;
     const auto t_load = Clock::now();
     SgfCollection collection = load_games(o_.path);
-    KAYA_CHECK(!collection.games.empty(), ValueError, "data.path '", o_.path, "' holds no usable games (",
-               collection.skipped.size(), " skipped)");
+    KAYA_CHECK(!collection.games.empty(), ValueError, "data.path '", o_.path,
+               "' holds no usable games (", collection.skipped.size(), " skipped)");
     games_ = std::make_shared<std::vector<GameRecord>>(std::move(collection.games));
     GameSplit split = split_games(games_->size(), o_.val_fraction, o_.test_fraction, o_.data_seed);
-    train_ = std::make_unique<GoPositions>(games_, split.train, PositionOptions{.augment = o_.augment, .seed = o_.data_seed});
+    train_ = std::make_unique<GoPositions>(
+        games_, split.train, PositionOptions{.augment = o_.augment, .seed = o_.data_seed});
     val_ = std::make_unique<GoPositions>(games_, split.val, PositionOptions{.seed = o_.data_seed});
-    test_positions_ = std::make_unique<GoPositions>(games_, split.test, PositionOptions{.seed = o_.data_seed});
+    test_positions_ =
+        std::make_unique<GoPositions>(games_, split.test, PositionOptions{.seed = o_.data_seed});
     KAYA_CHECK(train_->size() > 0 && val_->size() > 0, ValueError, "data.path '", o_.path,
                "': the split leaves no training or validation positions (", games_->size(),
                " games; raise data.val_fraction?)");
     char desc[512];
     std::snprintf(desc, sizeof desc,
-                  "%zu games from %s (%zu skipped), %dx%d, loaded in %.1f s; split by game: train %zu games / "
+                  "%zu games from %s (%zu skipped), %dx%d, loaded in %.1f s; split by game: train "
+                  "%zu games / "
                   "%lld positions, validation %zu / %lld, test %zu / %lld",
                   games_->size(), o_.path.c_str(), collection.skipped.size(), train_->board_size(),
-                  train_->board_size(), std::chrono::duration<double>(Clock::now() - t_load).count(),
-                  train_->num_games(), static_cast<long long>(train_->size()), val_->num_games(),
+                  train_->board_size(),
+                  std::chrono::duration<double>(Clock::now() - t_load).count(), train_->num_games(),
+                  static_cast<long long>(train_->size()), val_->num_games(),
                   static_cast<long long>(val_->size()), test_positions_->num_games(),
                   static_cast<long long>(test_positions_->size()));
     description_ = desc;
-    net_ = std::make_shared<PolicyNet>(PolicyNetOptions{
-        .board = train_->board_size(), .filters = o_.filters, .layers = o_.layers, .first_kernel = o_.first_kernel});
+    net_ = std::make_shared<PolicyNet>(PolicyNetOptions{.board = train_->board_size(),
+                                                        .filters = o_.filters,
+                                                        .layers = o_.layers,
+                                                        .first_kernel = o_.first_kernel});
 }
 
 int64_t PolicyTask::position_at(int64_t s) {
@@ -166,8 +174,8 @@ app::Metrics PolicyTask::validate() {
 app::Metrics PolicyTask::test() {
     if (test_positions_->size() == 0) return {};
     if (verbose_) std::printf("testing the best net on the test games\n");
-    test_ensemble_ = evaluate_policy(*net_, *test_positions_, o_.test_positions, o_.data_seed + 2, verbose_,
-                                     o_.symmetries, &test_);
+    test_ensemble_ = evaluate_policy(*net_, *test_positions_, o_.test_positions, o_.data_seed + 2,
+                                     verbose_, o_.symmetries, &test_);
     app::Metrics m{{"test_games", static_cast<double>(test_positions_->num_games())},
                    {"test_positions", static_cast<double>(test_.positions)},
                    {"test_loss", test_.loss},
@@ -184,7 +192,8 @@ app::Metrics PolicyTask::test() {
 
 void PolicyTask::write_plots(const std::string& dir, const std::vector<app::Metrics>& history) {
     app::Series t1{"train top-1"}, v1{"validation top-1"}, v5{"validation top-5", {}, {}, true};
-    const auto [scale, xlabel] = app::count_axis(history.back().get("positions"), "training positions");
+    const auto [scale, xlabel] =
+        app::count_axis(history.back().get("positions"), "training positions");
     for (const auto& r : history) {
         const double x = r.get("positions") * scale;
         for (auto* s : {&t1, &v1, &v5}) s->x.push_back(x);
@@ -199,8 +208,9 @@ void PolicyTask::write_plots(const std::string& dir, const std::vector<app::Metr
 }
 
 void register_tasks(app::TaskRegistry& registry) {
-    registry.add("go_policy", [](const app::Config& cfg) { return std::make_unique<PolicyTask>(cfg); },
-                 "AlphaGo's policy network on SGF games");
+    registry.add(
+        "go_policy", [](const app::Config& cfg) { return std::make_unique<PolicyTask>(cfg); },
+        "AlphaGo's policy network on SGF games");
 }
 
 }  // namespace kaya::go

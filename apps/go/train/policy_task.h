@@ -22,20 +22,21 @@ struct PolicyScore {
 // without augmentation, in eval mode and without a graph. With symmetries > 1 the score is
 // that of the net averaged over that many board symmetries (go::ensemble_log_probs), and
 // `plain`, when given, receives the net's own score from the same forward passes.
-PolicyScore evaluate_policy(PolicyNet& net, const GoPositions& positions, int64_t limit, uint64_t seed,
-                            bool show_progress = false, int symmetries = 1, PolicyScore* plain = nullptr);
+PolicyScore evaluate_policy(PolicyNet& net, const GoPositions& positions, int64_t limit,
+                            uint64_t seed, bool show_progress = false, int symmetries = 1,
+                            PolicyScore* plain = nullptr);
 
 // The keys of a go_policy run (configs/go_policy*.toml), read once.
 struct PolicyTaskOptions {
-    std::string path;                   // data.path: directory, .tar.gz of SGF files, or one file.
+    std::string path;  // data.path: directory, .tar.gz of SGF files, or one file.
     double val_fraction = 0.01, test_fraction = 0.01;  // Of the games.
-    int64_t val_positions = 10000;      // Validation sample after every epoch (0: all).
-    int64_t test_positions = 0;         // 0: every position of the test games.
-    bool augment = true;                // A random one of the 8 symmetries per position.
-    uint64_t data_seed = 0;             // data.seed: the split and the symmetries.
+    int64_t val_positions = 10000;  // Validation sample after every epoch (0: all).
+    int64_t test_positions = 0;     // 0: every position of the test games.
+    bool augment = true;            // A random one of the 8 symmetries per position.
+    uint64_t data_seed = 0;         // data.seed: the split and the symmetries.
     int64_t filters = 192, layers = 13, first_kernel = 5;
     int64_t positions_per_epoch = 100000;
-    int symmetries = 1;                 // eval.symmetries: also score the test set averaged over them.
+    int symmetries = 1;  // eval.symmetries: also score the test set averaged over them.
 
     static PolicyTaskOptions read(const app::Config& cfg);
 };
@@ -62,7 +63,9 @@ public:
     app::Metrics validate() override;
     app::Selection selection() const override { return {"val_top1", true}; }
     app::Metrics test() override;
-    std::map<std::string, std::string> model_metadata() const override { return policy_metadata(net_->options()); }
+    std::map<std::string, std::string> model_metadata() const override {
+        return policy_metadata(net_->options());
+    }
     void write_plots(const std::string& dir, const std::vector<app::Metrics>& history) override;
     PlotAxis plot_axis() const override { return {"positions", "training positions", true}; }
 
@@ -82,7 +85,7 @@ private:
     std::unique_ptr<GoPositions> train_, val_, test_positions_;
     std::shared_ptr<PolicyNet> net_;
     std::string description_;
-    int64_t pass_ = -1;           // The stream's pass whose permutation perm_ holds.
+    int64_t pass_ = -1;  // The stream's pass whose permutation perm_ holds.
     std::vector<int64_t> perm_;
     PolicyScore test_, test_ensemble_;
 };

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Row 13 in the tour: Go data the project makes itself (GNU Go self-play through the match
 // runner), read back as SGF, cut into training positions with the 48 feature planes.
+#include "apps/go/train/tour_section.h"
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -11,7 +13,6 @@
 #include "apps/go/features/features.h"
 #include "apps/go/match/match.h"
 #include "apps/go/train/policy_task.h"
-#include "apps/go/train/tour_section.h"
 #include "apps/train/run.h"
 #include "kaya/io/file.h"
 
@@ -31,42 +32,53 @@ std::string policy_on_selfplay(const TourOptions& o, const std::string& games_di
     std::filesystem::remove_all(run_dir);
     app::Config cfg = app::Config::parse(
         "[task]\nkind = 'go_policy'\n[data]\npath = '" + games_dir +
-            "'\nval_fraction = 0.125\ntest_fraction = 0.125\nval_positions = 0\n[model]\nfilters = 32\n"
-            "layers = 4\n[train]\noptimizer = 'adam'\nlr = 0.002\nbatch_size = 16\npositions_per_epoch = 512\n"
-            "epochs = " + std::to_string(o.full ? 12 : 4) + "\n[output]\ndir = '" + run_dir + "'\n",
+            "'\nval_fraction = 0.125\ntest_fraction = 0.125\nval_positions = 0\n[model]\nfilters = "
+            "32\n"
+            "layers = 4\n[train]\noptimizer = 'adam'\nlr = 0.002\nbatch_size = "
+            "16\npositions_per_epoch = 512\n"
+            "epochs = " +
+            std::to_string(o.full ? 12 : 4) + "\n[output]\ndir = '" + run_dir + "'\n",
         "tour go policy");
     app::RunResult run = app::run_training(cfg, {.verbose = false});
     const app::Metrics& last = run.history.back();
     std::string html =
-        "<p>AlphaGo's supervised policy network (5x5 first layer, 3x3 layers, a 1x1 head with a bias per "
-        "point, softmax over the board; <code>kaya train</code> with <code>task.kind = \"go_policy\"</code>), "
-        "here 4 layers of 32 filters trained for " + std::to_string(run.history.size()) + " epochs of 512 "
+        "<p>AlphaGo's supervised policy network (5x5 first layer, 3x3 layers, a 1x1 head with a "
+        "bias per "
+        "point, softmax over the board; <code>kaya train</code> with <code>task.kind = "
+        "\"go_policy\"</code>), "
+        "here 4 layers of 32 filters trained for " +
+        std::to_string(run.history.size()) +
+        " epochs of 512 "
         "positions (random symmetries) on the training games above: validation top-1 " +
         Report::number(100 * last.get("val_top1"), "%.1f") + "%, top-5 " +
         Report::number(100 * last.get("val_top5"), "%.1f") + "%; held-out test games top-1 " +
         Report::number(100 * run.test.get("test_top1"), "%.1f") + "% (" +
         Report::number(run.test.get("test_positions"), "%.0f") +
-        " positions). Chance is about 1.5%. Trained on GNU Go's own moves, the net learns to imitate GNU Go; "
-        "the real training is on the 9-dan games (README, <code>configs/go_policy_cpu.toml</code>).</p>";
-    io::write_file_atomic(o.out_dir + "/go_policy_accuracy.svg", io::read_file(run_dir + "/accuracy.svg"));
+        " positions). Chance is about 1.5%. Trained on GNU Go's own moves, the net learns to "
+        "imitate GNU Go; "
+        "the real training is on the 9-dan games (README, "
+        "<code>configs/go_policy_cpu.toml</code>).</p>";
+    io::write_file_atomic(o.out_dir + "/go_policy_accuracy.svg",
+                          io::read_file(run_dir + "/accuracy.svg"));
     html += Report::figure("go_policy_accuracy.svg", "move-prediction accuracy during training");
     // The trained net against GNU Go, through GTP, as `kaya go match` plays it.
     const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
     const int n = o.full ? 10 : 2;
     MatchOptions m{.engine_a = self + " go gtp --weights " + run_dir + "/model.safetensors",
-                       .engine_b = "/usr/games/gnugo --mode gtp --level 1",
-                       .referee = "/usr/games/gnugo --mode gtp",
-                       .games = n,
-                       .size = 9,
-                       .komi = 7.5,
-                       .out_dir = o.out_dir + "/runs/go_policy_match",
-                       .verbose = false};
+                   .engine_b = "/usr/games/gnugo --mode gtp --level 1",
+                   .referee = "/usr/games/gnugo --mode gtp",
+                   .games = n,
+                   .size = 9,
+                   .komi = 7.5,
+                   .out_dir = o.out_dir + "/runs/go_policy_match",
+                   .verbose = false};
     MatchResult r = play_match(m);
-    html += "<p>The net (no search: its most probable sensible move) against GNU Go level 1 on 9x9, " +
-            std::to_string(n) + " games with colours alternating, scored by GNU Go: Kaya won " +
-            std::to_string(r.a_wins) + ", lost " + std::to_string(r.b_wins) + " (95% interval of its win rate " +
-            Report::number(100 * r.low, "%.0f") + "-" + Report::number(100 * r.high, "%.0f") +
-            "%). Results per game:</p>";
+    html +=
+        "<p>The net (no search: its most probable sensible move) against GNU Go level 1 on 9x9, " +
+        std::to_string(n) + " games with colours alternating, scored by GNU Go: Kaya won " +
+        std::to_string(r.a_wins) + ", lost " + std::to_string(r.b_wins) +
+        " (95% interval of its win rate " + Report::number(100 * r.low, "%.0f") + "-" +
+        Report::number(100 * r.high, "%.0f") + "%). Results per game:</p>";
     std::vector<std::vector<std::string>> rows;
     for (size_t i = 0; i < r.games.size(); ++i) {
         rows.push_back({std::to_string(i + 1), r.games[i].a_black ? "Black" : "White",
@@ -74,13 +86,17 @@ std::string policy_on_selfplay(const TourOptions& o, const std::string& games_di
     }
     html += Report::table_html({"game", "Kaya played", "result", "moves"}, rows);
     const double chance = 100.0 / 70;  // About 70 legal points in a 9x9 middle game.
-    html += Report::finding(
-        "after seconds of training on " + std::to_string(run.history.size() * 512) + " positions, the network predicts " +
-        Report::number(100 * run.test.get("test_top1"), "%.0f") + "% of GNU Go's moves in games it never saw, about " +
-        Report::number(100 * run.test.get("test_top1") / chance, "%.0f") +
-        " times chance: convolutions over the 48 feature planes learn a player's local habits. Playing without search, "
-        "it won " + std::to_string(r.a_wins) + " of " + std::to_string(n) +
-        " games against GNU Go; the 9-dan network (README) is the real player.");
+    html +=
+        Report::finding("after seconds of training on " + std::to_string(run.history.size() * 512) +
+                        " positions, the network predicts " +
+                        Report::number(100 * run.test.get("test_top1"), "%.0f") +
+                        "% of GNU Go's moves in games it never saw, about " +
+                        Report::number(100 * run.test.get("test_top1") / chance, "%.0f") +
+                        " times chance: convolutions over the 48 feature planes learn a player's "
+                        "local habits. Playing without search, "
+                        "it won " +
+                        std::to_string(r.a_wins) + " of " + std::to_string(n) +
+                        " games against GNU Go; the 9-dan network (README) is the real player.");
     return html;
 }
 
@@ -96,7 +112,8 @@ double feature_speed(const std::vector<GameRecord>& records) {
             ++made;
         }
     }
-    return static_cast<double>(made) / std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return static_cast<double>(made) /
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 }  // namespace
@@ -114,13 +131,13 @@ void demo_go(const TourOptions& o, Report& report) {
     std::printf("  %d games of GNU Go against itself on 9x9\n", games);
     std::fflush(stdout);
     MatchOptions m{.engine_a = gnugo + " --mode gtp --level 1",
-                       .engine_b = gnugo + " --mode gtp --level 1",
-                       .referee = gnugo + " --mode gtp",
-                       .games = games,
-                       .size = 9,
-                       .komi = 7.5,
-                       .out_dir = dir,
-                       .verbose = false};
+                   .engine_b = gnugo + " --mode gtp --level 1",
+                   .referee = gnugo + " --mode gtp",
+                   .games = games,
+                   .size = 9,
+                   .komi = 7.5,
+                   .out_dir = dir,
+                   .verbose = false};
     auto t0 = std::chrono::steady_clock::now();
     MatchResult match = play_match(m);
     const double play_secs =
@@ -171,6 +188,8 @@ void demo_go(const TourOptions& o, Report& report) {
     report.add_section("Go: AlphaGo's policy network, from rules and game records to play", html);
 }
 
-void add_tour_sections() { tour::add_tour_section({13, "Go: self-play data, feature planes, the policy network", demo_go}); }
+void add_tour_sections() {
+    tour::add_tour_section({13, "Go: self-play data, feature planes, the policy network", demo_go});
+}
 
 }  // namespace kaya::go

@@ -55,7 +55,8 @@ struct DataLoader::Epoch::Worker {
     bool stop = false;
     std::thread thread;
 
-    void run(const DataLoader& loader, const std::vector<int64_t>& order, int64_t first, int64_t count) {
+    void run(const DataLoader& loader, const std::vector<int64_t>& order, int64_t first,
+             int64_t count) {
         for (int64_t b = first; b < count; ++b) {
             Example e;
             try {
@@ -77,11 +78,12 @@ struct DataLoader::Epoch::Worker {
 
 DataLoader::Epoch::Epoch(const DataLoader& loader, int64_t epoch, int64_t first)
     : loader_(loader), order_(loader.order(epoch)), first_(first), produced_(first) {
-    KAYA_CHECK(first >= 0 && first <= loader.num_batches(), ValueError, "DataLoader: first batch ", first,
-               " is outside the epoch's ", loader.num_batches(), " batches");
+    KAYA_CHECK(first >= 0 && first <= loader.num_batches(), ValueError, "DataLoader: first batch ",
+               first, " is outside the epoch's ", loader.num_batches(), " batches");
     if (loader_.o_.prefetch && loader_.num_batches() - first > 1) {
         worker_ = std::make_unique<Worker>();
-        worker_->thread = std::thread([this] { worker_->run(loader_, order_, first_, loader_.num_batches()); });
+        worker_->thread =
+            std::thread([this] { worker_->run(loader_, order_, first_, loader_.num_batches()); });
     }
 }
 

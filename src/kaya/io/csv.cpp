@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "kaya/io/csv.h"
 
-#include <cmath>
-
 #include <charconv>
+#include <cmath>
 #include <map>
 
 #include "kaya/io/file.h"
 #include "kaya/ops/convert.h"
-#include "kaya/ops/index.h"
 #include "kaya/ops/factory.h"
+#include "kaya/ops/index.h"
 
 namespace kaya::io {
 
@@ -98,9 +97,9 @@ CsvTable parse_csv(std::string_view text, const std::string& src, CsvOptions o) 
                        table.columns[c], "', got '", std::string(f), "'");
             // NaN would train silently and infinity give NaN losses: refuse them here, where
             // the line and column are known.
-            KAYA_CHECK(std::isfinite(v) || o.drop_nonfinite, ParseError, src, ":", line_no, ":", col_pos,
-                       ": expected a finite number in column '", table.columns[c], "', got '",
-                       std::string(f), "'");
+            KAYA_CHECK(std::isfinite(v) || o.drop_nonfinite, ParseError, src, ":", line_no, ":",
+                       col_pos, ": expected a finite number in column '", table.columns[c],
+                       "', got '", std::string(f), "'");
             finite = finite && std::isfinite(v);
             values.push_back(v);
             col_pos += fields[c].size() + 1;

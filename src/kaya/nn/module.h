@@ -58,8 +58,9 @@ public:
 
 protected:
     // Registers a parameter (made a leaf that requires grad) and returns a handle to the stored
-    // tensor (a Tensor shares its storage, so keep it in a member: `weight = register_parameter(...)`).
-    // Returned by value: a reference into the registry would dangle after the next registration.
+    // tensor (a Tensor shares its storage, so keep it in a member: `weight =
+    // register_parameter(...)`). Returned by value: a reference into the registry would dangle
+    // after the next registration.
     Tensor register_parameter(const std::string& name, Tensor t, bool requires_grad = true);
     Tensor register_buffer(const std::string& name, Tensor t);
     template <class M>

@@ -19,9 +19,8 @@ using detail::unary;
 using detail::with_grad;
 
 Tensor relu(const Tensor& x) {
-    Tensor out = unary<Domain::Numeric>("relu", x, [](auto v) {
-        return v > decltype(v)(0) ? v : decltype(v)(0);
-    });
+    Tensor out = unary<Domain::Numeric>(
+        "relu", x, [](auto v) { return v > decltype(v)(0) ? v : decltype(v)(0); });
     return with_grad("ReluBackward", out, x, [](const Tensor& g, const Tensor& x) {
         // where() instead of g * mask: one pass, and still linear (differentiable) in g.
         return where(gt(detach(x), 0), g, zeros({}, g.dtype()));

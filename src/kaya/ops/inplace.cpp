@@ -89,9 +89,8 @@ Tensor& copy_(Tensor& x, const Tensor& src) {
         write_into(result, src);
         Shape ss = src.shape();
         DType sd = src.dtype();
-        record("CopyBackward", result, {src}, [ss, sd](const Tensor& g) {
-            return std::vector<Tensor>{to(sum_to(g, ss), sd)};
-        });
+        record("CopyBackward", result, {src},
+               [ss, sd](const Tensor& g) { return std::vector<Tensor>{to(sum_to(g, ss), sd)}; });
         return rebase(x, result);
     }
     write_into(x, src);
@@ -118,13 +117,16 @@ Tensor& add_(Tensor& x, const Tensor& other, double alpha) {
     });
 }
 Tensor& sub_(Tensor& x, const Tensor& other) {
-    return inplace_binary("sub_", x, other, [](const Tensor& a, const Tensor& b) { return sub(a, b); });
+    return inplace_binary("sub_", x, other,
+                          [](const Tensor& a, const Tensor& b) { return sub(a, b); });
 }
 Tensor& mul_(Tensor& x, const Tensor& other) {
-    return inplace_binary("mul_", x, other, [](const Tensor& a, const Tensor& b) { return mul(a, b); });
+    return inplace_binary("mul_", x, other,
+                          [](const Tensor& a, const Tensor& b) { return mul(a, b); });
 }
 Tensor& div_(Tensor& x, const Tensor& other) {
-    return inplace_binary("div_", x, other, [](const Tensor& a, const Tensor& b) { return div(a, b); });
+    return inplace_binary("div_", x, other,
+                          [](const Tensor& a, const Tensor& b) { return div(a, b); });
 }
 Tensor& add_(Tensor& x, double other) { return add_(x, detail::wrap_scalar(other)); }
 Tensor& mul_(Tensor& x, double other) { return mul_(x, detail::wrap_scalar(other)); }

@@ -35,13 +35,13 @@ Tensor unary(const char* op, const Tensor& x, F f) {
     return out;
 }
 
-
 // Records a one-input rule: grad_x = rule(g, x) for x that requires grad.
 template <class Rule>
 Tensor with_grad(const char* name, Tensor out, const Tensor& x, Rule rule) {
     if (autograd::needs_grad({&x})) {
-        autograd::record(name, out, {x}, [x, rule](const Tensor& g) { return std::vector<Tensor>{rule(g, x)}; },
-               {x});
+        autograd::record(name, out, {x},
+                         [x, rule](const Tensor& g) { return std::vector<Tensor>{rule(g, x)}; },
+                         {x});
     }
     return out;
 }

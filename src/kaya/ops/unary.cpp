@@ -135,7 +135,8 @@ Tensor erf(const Tensor& x) {
 
 Tensor log1p(const Tensor& x) {
     Tensor out = unary<Domain::Float>("log1p", x, [](auto v) { return std::log1p(v); });
-    return with_grad("Log1pBackward", out, x, [](const Tensor& g, const Tensor& x) { return div(g, add(x, 1.0)); });
+    return with_grad("Log1pBackward", out, x,
+                     [](const Tensor& g, const Tensor& x) { return div(g, add(x, 1.0)); });
 }
 
 Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> max) {

@@ -81,6 +81,8 @@ std::string format_metrics(const Metrics& m) {
 }
 
 void prepare_dir(const std::string& dir, const RunOptions& opt) {
+    KAYA_CHECK(!opt.resume || fs::exists(dir + "/checkpoint.safetensors"), IoError, dir,
+               "/checkpoint.safetensors: no checkpoint to resume from (output.dir '", dir, "')");
     try {
         fs::create_directories(dir);
     } catch (const fs::filesystem_error& e) {

@@ -32,11 +32,23 @@ RunResult train_go_policy(const Config& cfg, const RunOptions& options) {
     return run_training(cfg, options);
 }
 
+// Directories made by the tests, removed when the test binary exits.
+struct TmpDirs {
+    std::vector<std::string> dirs;
+    ~TmpDirs() {
+        for (const auto& d : dirs) fs::remove_all(d);
+    }
+};
+TmpDirs& tmp_dirs() {
+    static TmpDirs t;
+    return t;
+}
+
 std::string tmp_dir(const std::string& name) {
-    auto p =
-        fs::temp_directory_path() / ("kaya_go_train_" + std::to_string(::getpid()) + "_" + name);
+    auto p = fs::temp_directory_path() / ("kaya_go_train_" + std::to_string(::getpid()) + "_" + name);
     fs::remove_all(p);
     fs::create_directories(p);
+    tmp_dirs().dirs.push_back(p.string());
     return p.string();
 }
 

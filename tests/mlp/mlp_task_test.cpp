@@ -265,6 +265,7 @@ TEST(Train, ZeroEpochsWithACosineScheduleScoresTheStartingWeights) {
     auto r = train(c, {.verbose = false});
     EXPECT_TRUE(r.history.empty());
     EXPECT_TRUE(fs::exists(dir + "/model.safetensors"));
+    fs::remove_all(dir);
 }
 
 TEST(Train, EffectiveConfigListsEveryDefault) {

@@ -8,6 +8,7 @@
 #include "apps/go/data/archive.h"
 #include "apps/train/plot.h"
 #include "apps/train/progress.h"
+#include "apps/train/run.h"
 #include "kaya/io/file.h"
 #include "kaya/ops/ops.h"
 
@@ -87,7 +88,7 @@ PolicyTaskOptions PolicyTaskOptions::read(const app::Config& cfg) {
     o.first_kernel = cfg.get_int("model.first_kernel", o.first_kernel, 1);
     if (o.first_kernel % 2 == 0) cfg.fail("model.first_kernel", "model.first_kernel must be odd");
     o.positions_per_epoch = cfg.get_int("train.positions_per_epoch", o.positions_per_epoch, 1);
-    const int64_t batch = cfg.get_int("train.batch_size", 64);
+    const int64_t batch = cfg.get_int("train.batch_size", app::RunSettings{}.batch_size);
     if (batch > o.positions_per_epoch)
         cfg.fail("train.positions_per_epoch",
                  "train.positions_per_epoch must be at least train.batch_size (" +

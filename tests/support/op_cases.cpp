@@ -115,8 +115,8 @@ std::vector<OpCase> op_cases() {
         {"flatten", {{2, 3, 4}}, [](V x) { return exp(flatten(x[0], 1)); }},
         {"cat", {{2, 3}, {4, 3}}, [](V x) { return exp(cat({x[0], x[1]}, 0)); }},
         {"stack", {{2, 3}, {2, 3}}, [](V x) { return mul(stack({x[0], x[1]}, 1), 2.0); }},
-        {"split", {{5, 3}}, [](V x) { auto p = split(x[0], 2, 0); return add(mul(p[0], p[1]), exp(p[2])); }},
-        {"chunk", {{2, 6}}, [](V x) { auto p = chunk(x[0], 3, 1); return mul(p[0], p[2]); }},
+        {"split", {{5, 3}}, [](V x) { auto p = split(x[0], 2, 0); return add(mul(p.at(0), p.at(1)), exp(p.at(2))); }},
+        {"chunk", {{2, 6}}, [](V x) { auto p = chunk(x[0], 3, 1); return mul(p.at(0), p.at(2)); }},
         // Indexing.
         {"index_select", {{4, 3}}, [](V x) { return exp(index_select(x[0], 0, from_vector<int64_t>({2, 0, 2}, {3}))); }},
         {"gather", {{3, 4}}, [](V x) { return exp(gather(x[0], 1, from_vector<int64_t>({0, 3, 3, 1, 2, 0}, {3, 2}))); }},

@@ -176,8 +176,10 @@ std::vector<Tensor> make_seeds(const std::vector<Tensor>& roots,
                    describe(r), ") does not require grad and has no grad_fn");
         Tensor s = i < grad_outputs.size() ? grad_outputs[i] : Tensor();
         if (!s.defined()) s = ones_like_root(r);
-        KAYA_CHECK(s.shape() == r.shape() && s.dtype() == r.dtype(), ShapeError, fn,
-                   ": grad_output ", i, " is ", describe(s), " but output is ", describe(r));
+        KAYA_CHECK(s.shape() == r.shape(), ShapeError, fn, ": grad_output ", i, " is ", describe(s),
+                   " but output is ", describe(r));
+        KAYA_CHECK(s.dtype() == r.dtype(), DTypeError, fn, ": grad_output ", i, " is ", describe(s),
+                   " but output is ", describe(r), " (the seed must have the output's dtype)");
         seeds.push_back(s);
     }
     return seeds;

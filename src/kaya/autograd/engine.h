@@ -19,7 +19,9 @@ struct BackwardOptions {
 // Reverse-mode pass from `roots` seeded with `grad_outputs` (one per root, same shape; an
 // undefined entry means ones and is allowed only for one-element roots). Gradients are
 // accumulated (added) into .grad of every leaf that requires grad, and of non-leaves that
-// called retain_grad(). Throws ValueError for roots without grad_fn or mismatched seeds.
+// called retain_grad(). A root may be a leaf that requires grad (its .grad receives the seed,
+// as in PyTorch). Throws ValueError for a root that does not require grad, ShapeError or
+// DTypeError for a seed of another shape or dtype than its root.
 void backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& grad_outputs = {},
               BackwardOptions options = {});
 // Shorthand for a scalar loss: backward({loss}).

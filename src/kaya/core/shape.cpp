@@ -15,8 +15,14 @@ std::string format_shape(const Shape& shape) {
 }
 
 int64_t numel(const Shape& shape) {
+    for (int64_t s : shape) {
+        if (s == 0) return 0;  // Before multiplying: [2^62, 4, 0] holds nothing, not an overflow.
+    }
     int64_t n = 1;
-    for (int64_t s : shape) n *= s;
+    for (int64_t s : shape) {
+        KAYA_CHECK(!__builtin_mul_overflow(n, s, &n), ValueError, "shape ", format_shape(shape),
+                   " has more elements than an int64 can count");
+    }
     return n;
 }
 

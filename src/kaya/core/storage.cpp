@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "kaya/core/storage.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -53,6 +55,13 @@ public:
                 }
             }
         }
+        // Linux overcommits: a block larger than the machine's memory would be granted and the
+        // process killed when it is touched, so such a request is refused here.
+        static const double physical =
+            static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGESIZE));
+        KAYA_CHECK(physical <= 0 || static_cast<double>(nbytes) <= physical, Error,
+                   "CPU allocator: ", nbytes, " bytes (", static_cast<double>(nbytes) / (1 << 30),
+                   " GiB) requested, more than this machine's ", physical / (1 << 30), " GiB of memory");
         void* p = std::aligned_alloc(64, size);
         KAYA_CHECK(p != nullptr, Error, "CPU allocator: out of memory allocating ", nbytes,
                    " bytes");

@@ -13,8 +13,12 @@ const std::shared_ptr<autograd::Node> kNoNode;
 
 Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
     check_sizes(shape, "empty");
+    const int64_t n = kaya::numel(shape);
+    const auto item = static_cast<int64_t>(dtype_size(dtype));
+    KAYA_CHECK(n <= INT64_MAX / item, ValueError, "empty: a ", format_shape(shape), " ", dtype_name(dtype),
+               " tensor would take more bytes than an int64 can count");
     auto impl = std::make_shared<TensorImpl>();
-    impl->storage = std::make_shared<Storage>(kaya::numel(shape) * dtype_size(dtype), device);
+    impl->storage = std::make_shared<Storage>(static_cast<size_t>(n * item), device);
     impl->shape = shape;
     impl->strides = contiguous_strides(shape);
     impl->dtype = dtype;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "kaya/ops/binary.h"
 
+#include <algorithm>
+
 #include <cmath>
 
 #include "kaya/ops/compare.h"
@@ -58,13 +60,16 @@ Tensor sum_to(const Tensor& g, const Shape& shape) {
     return reshape(s, shape);
 }
 
+Tensor sum_to(const Tensor& g, const Shape& shape, DType dtype) { return to(sum_to(g, shape), dtype); }
+
 Tensor add(const Tensor& a, const Tensor& b) {
     Tensor out = arith("add", a, b, [](auto x, auto y) { return decltype(x)(x + y); }, false, true);
     if (needs_grad({&a, &b})) {
         Shape sa = a.shape(), sb = b.shape();
+        DType ta = a.dtype(), tb = b.dtype();
         bool ga = a.requires_grad(), gb = b.requires_grad();
         record("AddBackward", out, {a, b}, [=](const Tensor& g) {
-            return std::vector<Tensor>{ga ? sum_to(g, sa) : Tensor(), gb ? sum_to(g, sb) : Tensor()};
+            return std::vector<Tensor>{ga ? sum_to(g, sa, ta) : Tensor(), gb ? sum_to(g, sb, tb) : Tensor()};
         });
     }
     return out;
@@ -74,10 +79,11 @@ Tensor sub(const Tensor& a, const Tensor& b) {
     Tensor out = arith("sub", a, b, [](auto x, auto y) { return decltype(x)(x - y); });
     if (needs_grad({&a, &b})) {
         Shape sa = a.shape(), sb = b.shape();
+        DType ta = a.dtype(), tb = b.dtype();
         bool ga = a.requires_grad(), gb = b.requires_grad();
         record("SubBackward", out, {a, b}, [=](const Tensor& g) {
-            return std::vector<Tensor>{ga ? sum_to(g, sa) : Tensor(),
-                                       gb ? sum_to(neg(g), sb) : Tensor()};
+            return std::vector<Tensor>{ga ? sum_to(g, sa, ta) : Tensor(),
+                                       gb ? sum_to(neg(g), sb, tb) : Tensor()};
         });
     }
     return out;
@@ -88,8 +94,8 @@ Tensor mul(const Tensor& a, const Tensor& b) {
     if (needs_grad({&a, &b})) {
         bool ga = a.requires_grad(), gb = b.requires_grad();
         record("MulBackward", out, {a, b}, [=](const Tensor& g) {
-            return std::vector<Tensor>{ga ? sum_to(mul(g, b), a.shape()) : Tensor(),
-                                       gb ? sum_to(mul(g, a), b.shape()) : Tensor()};
+            return std::vector<Tensor>{ga ? sum_to(mul(g, b), a.shape(), a.dtype()) : Tensor(),
+                                       gb ? sum_to(mul(g, a), b.shape(), b.dtype()) : Tensor()};
         }, {a, b});
     }
     return out;
@@ -102,8 +108,8 @@ Tensor div(const Tensor& a, const Tensor& b) {
         record("DivBackward", out, {a, b}, [=](const Tensor& g) {
             // d(a/b)/db = -a / b^2, written as -(g / b) * (a / b) to stay finite longer.
             Tensor gb_over = div(g, b);
-            return std::vector<Tensor>{ga ? sum_to(gb_over, a.shape()) : Tensor(),
-                                       gb ? sum_to(neg(mul(gb_over, div(a, b))), b.shape())
+            return std::vector<Tensor>{ga ? sum_to(gb_over, a.shape(), a.dtype()) : Tensor(),
+                                       gb ? sum_to(neg(mul(gb_over, div(a, b))), b.shape(), b.dtype())
                                           : Tensor()};
         }, {a, b});
     }
@@ -111,13 +117,22 @@ Tensor div(const Tensor& a, const Tensor& b) {
 }
 
 Tensor pow(const Tensor& a, const Tensor& b) {
+    detail::check_inputs("pow", {&a, &b});
+    const DType rt = detail::result_type({&a, &b});
+    if (!is_floating(rt) && rt != DType::Bool && b.numel() > 0) {
+        // As PyTorch: an integer result cannot hold x^-n, so refuse rather than return 0.
+        const auto e = to_vector<int64_t>(to(b, DType::Int64));
+        const auto neg_at = std::find_if(e.begin(), e.end(), [](int64_t v) { return v < 0; });
+        KAYA_CHECK(neg_at == e.end(), ValueError, "pow: integers to negative integer powers are not allowed (",
+                   describe(a), " to the power ", *neg_at, " in ", describe(b), "); use a floating-point base");
+    }
     Tensor out = arith("pow", a, b, [](auto x, auto y) {
         using T = decltype(x);
         if constexpr (std::is_same_v<T, bool>) {
             return T(x || !y);  // Never reached (bool is refused); keeps the template total.
         } else if constexpr (std::is_integral_v<T>) {
-            // Integer power by repeated squaring; negative exponents give 0 (or +-1 for |x|==1).
-            if (y < 0) return T(x == 1 ? 1 : x == -1 ? (y % 2 ? -1 : 1) : 0);
+            // Integer power by repeated squaring (negative exponents are refused above).
+            if (y < 0) return T(0);
             T r = 1;
             for (T base = x, e = y; e; e >>= 1, base *= base) {
                 if (e & 1) r *= base;
@@ -131,11 +146,11 @@ Tensor pow(const Tensor& a, const Tensor& b) {
         bool ga = a.requires_grad(), gb = b.requires_grad();
         record("PowBackward", out, {a, b}, [=](const Tensor& g) {
             Tensor da, db;
-            if (ga) da = sum_to(mul(g, mul(b, pow(a, sub(b, 1)))), a.shape());
+            if (ga) da = sum_to(mul(g, mul(b, pow(a, sub(b, 1)))), a.shape(), a.dtype());
             if (gb) {
                 // PyTorch masks a == 0 to give 0 there instead of 0 * -inf.
                 Tensor pa = mul(pow(a, b), log(a));
-                db = sum_to(mul(g, where(eq(a, 0), zeros_like(pa), pa)), b.shape());
+                db = sum_to(mul(g, where(eq(a, 0), zeros_like(pa), pa)), b.shape(), b.dtype());
             }
             return std::vector<Tensor>{da, db};
         }, {a, b});
@@ -151,8 +166,8 @@ std::vector<Tensor> extremum_grads(const Tensor& g, const Tensor& a, const Tenso
     Tensor tie = eq(a, b);
     Tensor fa = add(to(wa, g.dtype()), mul(to(tie, g.dtype()), 0.5));
     Tensor fb = rsub(fa, 1);
-    return {ga ? sum_to(mul(g, fa), a.shape()) : Tensor(),
-            gb ? sum_to(mul(g, fb), b.shape()) : Tensor()};
+    return {ga ? sum_to(mul(g, fa), a.shape(), a.dtype()) : Tensor(),
+            gb ? sum_to(mul(g, fb), b.shape(), b.dtype()) : Tensor()};
 }
 }  // namespace
 

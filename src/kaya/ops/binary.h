@@ -31,6 +31,9 @@ Tensor rsub(const Tensor& a, Scalar b);  // b - a
 // Sums g over broadcast dims so that it has `shape` (the reverse of broadcasting). Used by
 // gradient rules; differentiable.
 Tensor sum_to(const Tensor& g, const Shape& shape);
+// The same cast to `dtype`: a gradient goes back in its input's dtype when an op promoted
+// (float32 activations times a float64 parameter), as PyTorch's autograd does.
+Tensor sum_to(const Tensor& g, const Shape& shape, DType dtype);
 
 Tensor operator+(const Tensor& a, const Tensor& b);
 Tensor operator-(const Tensor& a, const Tensor& b);

@@ -91,10 +91,11 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
     if (needs_grad({&a, &b})) {
         bool ga = a.requires_grad(), gb = b.requires_grad();
         Shape sa = a.shape(), sb = b.shape();
+        DType ta = a.dtype(), tb = b.dtype();
         record("WhereBackward", out, {a, b}, [=](const Tensor& g) {
             Tensor z = zeros_like(g);
-            return std::vector<Tensor>{ga ? sum_to(where(cond, g, z), sa) : Tensor(),
-                                       gb ? sum_to(where(cond, z, g), sb) : Tensor()};
+            return std::vector<Tensor>{ga ? sum_to(where(cond, g, z), sa, ta) : Tensor(),
+                                       gb ? sum_to(where(cond, z, g), sb, tb) : Tensor()};
         }, {cond});
     }
     return out;

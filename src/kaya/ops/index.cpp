@@ -17,12 +17,17 @@ using autograd::record;
 
 namespace {
 
+// Flat position of the first entry of an int64 index outside [0, n), or -1.
+int64_t find_out_of_range(const Tensor& index, int64_t n) {
+    const int64_t* strides[1] = {index.strides().data()};
+    auto loop = kernels::make_loop(static_cast<int>(index.dim()), index.shape().data(), 1, strides);
+    return kernels::find_bad_index(index.data<int64_t>(), loop, n);
+}
+
 void check_index(const char* op, const Tensor& index, int64_t n, const Tensor& x, int64_t dim) {
     KAYA_CHECK(index.dtype() == DType::Int64, DTypeError, op,
                ": index must be an int64 tensor, got ", describe(index));
-    const int64_t* strides[1] = {index.strides().data()};
-    auto loop = kernels::make_loop(static_cast<int>(index.dim()), index.shape().data(), 1, strides);
-    int64_t bad = kernels::find_bad_index(index.data<int64_t>(), loop, n);
+    int64_t bad = find_out_of_range(index, n);
     if (bad >= 0) {
         int64_t v = to_vector<int64_t>(index)[bad];
         KAYA_CHECK(false, IndexError, op, ": index ", v, " (at flat position ", bad,
@@ -101,6 +106,8 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
                describe(index));
     Tensor xv = x.dim() == 0 ? reshape(x, {1}) : x;
     int64_t d = wrap_dim(dim, xv.dim(), "index_select");
+    // Checked here, on the caller's tensors: the gather below sees reshaped ones.
+    check_index("index_select", index, xv.shape()[d], x, dim);
     Tensor idx = reshape(index, {-1});
     // A gather whose index varies only along dim: broadcast the index over the other dims.
     Shape shape = xv.shape();
@@ -120,6 +127,11 @@ Tensor one_hot(const Tensor& classes, int64_t num_classes) {
         KAYA_CHECK(classes.numel() > 0, ValueError,
                    "one_hot: cannot infer num_classes from an empty tensor");
         num_classes = max(classes).item<int64_t>() + 1;
+    }
+    const int64_t bad = find_out_of_range(classes, num_classes);
+    if (bad >= 0) {
+        KAYA_CHECK(false, IndexError, "one_hot: class ", to_vector<int64_t>(classes)[bad], " (at flat position ",
+                   bad, " of ", describe(classes), ") is out of range for num_classes ", num_classes);
     }
     Shape shape = classes.shape();
     shape.push_back(num_classes);

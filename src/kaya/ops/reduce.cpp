@@ -211,6 +211,11 @@ Tensor argmin(const Tensor& x) { return argmin(reshape(detach(x), {-1}), 0); }
 Tensor logsumexp(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
     detail::check_inputs("logsumexp", {&x});
     Tensor xf = is_floating(x.dtype()) ? x : to(x, kDefaultDType);
+    if (x.numel() == 0) {
+        // log of an empty sum is -inf (torch.logsumexp); there is no max to subtract.
+        auto mask = reduce_mask("logsumexp", x, dims);
+        return full(reduced_shape(x, mask, keepdim), -INFINITY, xf.dtype());
+    }
     // Subtracting the (constant) max keeps exp in range; an all -inf slice uses 0 instead.
     Tensor m = amax(detach(xf), dims, true);
     m = where(isnan(sub(m, m)), zeros_like(m), m);
@@ -239,11 +244,17 @@ Tensor norm(const Tensor& x, double p, const std::vector<int64_t>& dims, bool ke
 
 Tensor softmax(const Tensor& x, int64_t dim) {
     detail::check_inputs("softmax", {&x});
+    wrap_dim(dim, x.dim() == 0 ? 1 : x.dim(), "softmax");
+    // Nothing to normalise: an empty result of the same shape (PyTorch's rule), still in the graph.
+    if (x.numel() == 0) return mul(x, 1.0);
     Tensor e = exp(sub(x, amax(detach(x), {dim}, true)));
     return div(e, sum(e, {dim}, true));
 }
 
 Tensor log_softmax(const Tensor& x, int64_t dim) {
+    detail::check_inputs("log_softmax", {&x});
+    wrap_dim(dim, x.dim() == 0 ? 1 : x.dim(), "log_softmax");
+    if (x.numel() == 0) return mul(x, 1.0);
     return sub(x, logsumexp(x, {dim}, true));
 }
 

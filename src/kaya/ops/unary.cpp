@@ -75,7 +75,9 @@ Tensor rsqrt(const Tensor& x) {
 Tensor abs(const Tensor& x) {
     Tensor out = unary<Domain::Numeric>("abs", x, [](auto v) { return v < 0 ? decltype(v)(-v) : v; });
     return with_grad("AbsBackward", out, x, [](const Tensor& g, const Tensor& x) {
-        return mul(g, sign(detach(x)));
+        // sign(x), not of a detached x: its own (zero) derivative keeps the result in the
+        // graph, so a second derivative is 0, as PyTorch gives, instead of an error.
+        return mul(g, sign(x));
     });
 }
 

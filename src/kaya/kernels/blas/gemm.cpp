@@ -35,47 +35,45 @@ static void cblas_gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int M, int N, int
     cblas_dgemm(CblasRowMajor, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
-// Products below this many multiply-adds run on the calling thread: waking a second thread
-// costs more than it saves (measured: 32x64x117 takes 6.2 us alone, 8.2 us split in two).
+// Products below this many multiply-adds are one BLAS call on the calling thread: waking a
+// second thread costs more than it saves (measured: 32x64x117 takes 6.2 us alone, 8.2 us split
+// in two).
 constexpr double kGemmSplitWork = 1 << 20;
-// Above this, OpenBLAS's own threading (which packs B once for both threads) is used: at 2048^3
-// our split was 5% faster alone but 27% slower in one of the interleaved comparison runs.
-constexpr double kGemmSplitMaxWork = static_cast<double>(1LL << 31);
-// Each thread's share of C is a multiple of this many rows or columns (BLAS micro-tiles).
+// Larger ones are cut into blocks of rows (or columns) of C whose size depends only on the
+// shape: at least kGemmMinBlock long, a multiple of kGemmSplitAlign (BLAS micro-tiles), and at
+// most kGemmMaxBlocks of them.
 constexpr int64_t kGemmSplitAlign = 16;
+constexpr int64_t kGemmMinBlock = 64;
+constexpr int64_t kGemmMaxBlocks = 16;
 
 template <class T>
 void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
           const T* B, int64_t ldb, T beta, T* C, int64_t ldc) {
     if (M == 0 || N == 0) return;
     if (!blas_enabled()) return gemm_ref(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-    const CBLAS_TRANSPOSE fa = ta ? CblasTrans : CblasNoTrans, fb = tb ? CblasTrans : CblasNoTrans;
-    auto call = [&](int64_t m0, int64_t m, int64_t n0, int64_t n) {
-        const T* a = A + (ta ? m0 : m0 * lda);
-        const T* b = B + (tb ? n0 * ldb : n0);
-        cblas_gemm(fa, fb, static_cast<int>(m), static_cast<int>(n), static_cast<int>(K), alpha, a,
-                   ld(lda), b, ld(ldb), beta, C + m0 * ldc + n0, ld(ldc));
-    };
-    const int threads = num_threads();
     const double work = static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
-    if (threads <= 1 || in_parallel_region() || work < kGemmSplitWork || work > kGemmSplitMaxWork) {
-        return call(0, M, 0, N);
-    }
-    // We split C between our threads ourselves, one single-threaded BLAS call each (inside our
-    // parallel region OpenBLAS's OpenMP build runs on the calling thread). On these machines
-    // this is 1.1-1.8x faster than OpenBLAS's own threading, which gains nothing on the MLP's
-    // 256x64x117 products, and 10% faster at 512^3 (bench/gemm_bench.cpp, BM_KayaMatmul vs
-    // BM_CblasSgemm). Rows or columns are split, whichever is longer; each element's sum over
-    // K is the same in every split, so results do not depend on the thread count.
+    if (work < kGemmSplitWork) return gemm_serial(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    // OpenBLAS's result for an element of C depends on the shape of the call that computes it
+    // (a row's sums came out one ulp apart in a 512-row call and a 256-row one), so the blocks,
+    // and with them every call, depend only on (M, N, K), never on the thread count: results
+    // are bitwise identical with any KAYA_NUM_THREADS. Each block is one single-threaded BLAS
+    // call (gemm_serial); the blocks are shared between our threads. On these machines this is
+    // 1.1-1.8x faster than OpenBLAS's own threading, which gains nothing on the MLP's 256x64x117
+    // products (bench/gemm_bench.cpp, BM_KayaMatmul vs BM_CblasSgemm). Rows or columns are
+    // split, whichever is longer.
     const bool by_rows = M >= N;
     const int64_t len = by_rows ? M : N;
-    int64_t grain = (len + threads - 1) / threads;
-    grain = (grain + kGemmSplitAlign - 1) / kGemmSplitAlign * kGemmSplitAlign;
-    parallel_for(len, grain, [&](int64_t b, int64_t e) {
-        if (by_rows) {
-            call(b, e - b, 0, N);
-        } else {
-            call(0, M, b, e - b);
+    int64_t block = std::max(kGemmMinBlock, (len + kGemmMaxBlocks - 1) / kGemmMaxBlocks);
+    block = (block + kGemmSplitAlign - 1) / kGemmSplitAlign * kGemmSplitAlign;
+    const int64_t blocks = (len + block - 1) / block;
+    parallel_for(blocks, 1, [&](int64_t first, int64_t last) {
+        for (int64_t k = first; k < last; ++k) {
+            const int64_t b = k * block, n = std::min(block, len - b);
+            if (by_rows) {
+                gemm_serial(ta, tb, n, N, K, alpha, A + (ta ? b : b * lda), lda, B, ldb, beta, C + b * ldc, ldc);
+            } else {
+                gemm_serial(ta, tb, M, n, K, alpha, A, lda, B + (tb ? b * ldb : b), ldb, beta, C + b, ldc);
+            }
         }
     });
 }

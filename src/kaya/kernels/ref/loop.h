@@ -43,6 +43,9 @@ Loop make_loop(int ndim, const int64_t* shape, int nops, const int64_t* const* s
 // steps by loop.strides[k][ndim-1] (or stays put for a 0-dim loop).
 template <class F>
 void for_each_run(const Loop& loop, int64_t begin, int64_t end, F&& inner) {
+    // An empty range visits nothing; checked first, since a loop with a zero-size dim would
+    // otherwise divide by that size below.
+    if (begin >= end) return;
     const int nd = loop.ndim;
     const int nops = loop.noperands;
     std::array<int64_t, kMaxOperands> off{};

@@ -13,6 +13,7 @@
 #include "kaya/io/file.h"
 #include "kaya/io/safetensors.h"
 #include "kaya/ops/ops.h"
+#include "kaya/optim/optim.h"
 
 namespace kaya::go {
 namespace {
@@ -186,6 +187,37 @@ TEST(Policy, PlayerResignsOnlyWhenFarBehindLateInTheGame) {
     EXPECT_EQ(vertex(PolicyPlayer(net, {.resign_margin = 0}).choose(g, Color::Black), 5), "C1");
     // Early in the game the same count does not resign.
     EXPECT_EQ(vertex(PolicyPlayer(net, {.resign_after = 2.0}).choose(g, Color::Black), 5), "C1");
+}
+
+}  // namespace
+}  // namespace kaya::go
+
+namespace kaya::go {
+namespace {
+
+// The policy network trains to the same bits at 1 and 2 threads (Winograd convolutions, whose
+// products and transforms are shared between threads, and the 1x1 head).
+TEST(Policy, TrainingIsBitwiseIdenticalAtOneAndTwoThreads) {
+    auto train_at = [](int threads) {
+        const int before = num_threads();
+        set_num_threads(threads);
+        manual_seed(3);
+        PolicyNet net({.board = 19, .filters = 32, .layers = 4});
+        Generator g(4);
+        Tensor planes = to(gt(uniform({16, kNumFeaturePlanes, 19, 19}, 0, 1, DType::Float32, &g), 0.7), DType::Float32);
+        Tensor moves = randint(0, 361, {16}, &g);
+        optim::Adam opt(net.parameters(), {.lr = 1e-3});
+        for (int s = 0; s < 3; ++s) {
+            opt.zero_grad();
+            autograd::backward(nn::cross_entropy(net.forward(planes), moves));
+            opt.step();
+        }
+        set_num_threads(before);
+        std::vector<std::vector<float>> out;
+        for (const auto& p : net.parameters()) out.push_back(to_vector<float>(p));
+        return out;
+    };
+    EXPECT_EQ(train_at(1), train_at(2));
 }
 
 }  // namespace

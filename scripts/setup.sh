@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything Kaya needs from Debian 12's packages. Idempotent: only missing packages
-# are fetched. Usage: scripts/setup.sh [--with-torch]   (--with-torch adds the PyTorch oracle
-# used by tools/gen_reference.py and bench/compare.py; Kaya itself never needs it).
+# are fetched. Usage: scripts/setup.sh [--with-torch] [--with-fuzz]   (--with-torch adds the
+# PyTorch oracle used by tools/gen_reference.py, tools/load_in_pytorch.py and bench/compare.py;
+# --with-fuzz adds clang with libFuzzer and its OpenMP runtime for scripts/fuzz.sh. Kaya itself
+# never needs either).
 set -euo pipefail
 
 packages=(
@@ -12,10 +14,14 @@ packages=(
     dataset-fashion-mnist                         # embedded default data for kaya tour
     gnugo                                         # Go: opponent, referee, self-play games (run as a GTP process, not linked)
 )
-if [[ "${1:-}" == "--with-torch" ]]; then
-    # Recommended packages matter: without them torch falls back to a reference BLAS.
-    packages+=(python3 python3-numpy python3-torch)
-fi
+for arg in "$@"; do
+    case "$arg" in
+        # Recommended packages matter: without them torch falls back to a reference BLAS.
+        --with-torch) packages+=(python3 python3-numpy python3-torch) ;;
+        --with-fuzz) packages+=(clang-14 libclang-rt-14-dev libomp-14-dev llvm-14) ;;
+        *) echo "setup: unknown option $arg (use --with-torch, --with-fuzz)" >&2; exit 2 ;;
+    esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

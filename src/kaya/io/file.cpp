@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "kaya/io/file.h"
 
+#include "kaya/io/gzip.h"
+
+#include <sys/stat.h>
+
 #include <fcntl.h>
 #include <zlib.h>
 #include <unistd.h>
@@ -15,6 +19,10 @@
 namespace kaya::io {
 
 std::string read_file(const std::string& path) {
+    // A device or a pipe (/dev/zero, /dev/stdin) could be read forever: only regular files.
+    struct stat st {};
+    KAYA_CHECK(::stat(path.c_str(), &st) == 0, IoError, path, ": cannot open for reading: ", std::strerror(errno));
+    KAYA_CHECK(S_ISREG(st.st_mode), IoError, path, ": not a regular file");
     std::ifstream in(path, std::ios::binary);
     KAYA_CHECK(in.good(), IoError, path, ": cannot open for reading: ", std::strerror(errno));
     std::ostringstream ss;
@@ -66,21 +74,8 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
 }
 
 std::string read_file_maybe_gzip(const std::string& path) {
-    // zlib reads uncompressed files transparently, so one path serves both.
-    gzFile f = gzopen(path.c_str(), "rb");
-    KAYA_CHECK(f != nullptr, IoError, path, ": cannot open");
-    std::string out;
-    std::string buf(1 << 16, '\0');
-    int n;
-    while ((n = gzread(f, buf.data(), static_cast<unsigned>(buf.size()))) > 0) out.append(buf.data(), static_cast<size_t>(n));
-    // A truncated stream ends with n == 0 and Z_BUF_ERROR ("unexpected end of file"), so the
-    // error state is checked even when the last read returned nothing.
-    int err = Z_OK;
-    const char* msg = gzerror(f, &err);
-    std::string what = msg ? msg : "";
-    gzclose(f);
-    KAYA_CHECK(n == 0 && err == Z_OK, ParseError, path, ": decompression failed: ", what);
-    return out;
+    std::string bytes = read_file(path);
+    return is_gzip(bytes) ? gunzip(bytes, path) : bytes;
 }
 
 }  // namespace kaya::io

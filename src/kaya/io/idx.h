@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "kaya/core/tensor.h"
 
@@ -12,5 +13,7 @@ namespace kaya::io {
 // returned as `dtype` (float32 keeps 0..255, int64 for labels). ParseError naming the file
 // for a bad magic, an unsupported element type or truncated data.
 Tensor load_idx(const std::string& path, DType dtype);
+// The same from the file's (decompressed) bytes; `source` names them in errors.
+Tensor decode_idx(std::string_view bytes, const std::string& source, DType dtype);
 
 }  // namespace kaya::io

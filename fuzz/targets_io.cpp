@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+// Fuzz targets for the file formats of src/kaya/io.
+#include <string_view>
+
+#include "fuzz/targets.h"
+#include "kaya/io/csv.h"
+#include "kaya/io/gzip.h"
+#include "kaya/io/idx.h"
+#include "kaya/io/json.h"
+#include "kaya/io/npy.h"
+#include "kaya/io/safetensors.h"
+#include "kaya/io/tar.h"
+#include "kaya/ops/ops.h"
+
+namespace kaya::fuzz {
+
+namespace {
+
+std::string_view view(const uint8_t* d, size_t n) { return {reinterpret_cast<const char*>(d), n}; }
+
+// Runs f, swallowing the errors bad input is allowed to raise.
+template <class F>
+int guarded(F&& f) {
+    try {
+        f();
+    } catch (const Error&) {
+    }
+    return 0;
+}
+
+void check(bool ok) {
+    if (!ok) __builtin_trap();  // A broken round trip is a finding.
+}
+
+}  // namespace
+
+int fuzz_safetensors(const uint8_t* d, size_t n) {
+    return guarded([&] {
+        io::SafetensorsFile f = io::decode_safetensors(view(d, n), "fuzz");
+        for (const auto& [name, t] : f.tensors) {
+            if (t.numel() > 0 && is_floating(t.dtype())) sum(t).item<double>();
+        }
+    });
+}
+
+int fuzz_csv(const uint8_t* d, size_t n) {
+    return guarded([&] {
+        io::CsvTable t = io::parse_csv(view(d, n), "fuzz");
+        if (!t.columns.empty()) t.select({t.columns.front()}, DType::Float64);
+        io::parse_csv(view(d, n), "fuzz", {.header = false, .drop_nonfinite = true});
+    });
+}
+
+int fuzz_json(const uint8_t* d, size_t n) {
+    return guarded([&] { io::parse_json(view(d, n), "fuzz"); });
+}
+
+int fuzz_npy(const uint8_t* d, size_t n) {
+    return guarded([&] {
+        Tensor t = io::decode_npy(view(d, n), "fuzz");
+        if (t.numel() > 0 && is_floating(t.dtype())) sum(t).item<double>();
+    });
+}
+
+int fuzz_idx(const uint8_t* d, size_t n) {
+    return guarded([&] { io::decode_idx(view(d, n), "fuzz", DType::Float32); });
+}
+
+int fuzz_tar(const uint8_t* d, size_t n) {
+    return guarded([&] {
+        const char* begin = reinterpret_cast<const char*>(d);
+        for (const auto& e : io::read_tar(view(d, n), "fuzz")) {
+            check(e.data.data() >= begin && e.data.data() + e.data.size() <= begin + n);
+        }
+    });
+}
+
+int fuzz_gzip(const uint8_t* d, size_t n) {
+    return guarded([&] { io::gunzip(view(d, n), "fuzz"); });
+}
+
+}  // namespace kaya::fuzz

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
 #include <sstream>
 #include <stdexcept>
 
@@ -43,11 +45,11 @@ TEST(Gtp, TranscriptOfTheRequiredCommands) {
         {"known_command kgs-chat", "= false\n\n"},
         {"fly_to_the_moon", "? unknown command\n\n"},
         {"boardsize 25", "? unacceptable size\n\n"},
-        {"boardsize five", "? syntax error: expected a number, got 'five'\n\n"},
+        {"boardsize five", "? syntax error: expected a finite number, got 'five'\n\n"},
         {"boardsize 5", "= \n\n"},
         {"komi 0.5", "= \n\n"},
         {"play b c3", "= \n\n"},
-        {"play w c3", "? illegal move\n\n"},
+        {"play w c3", "? illegal move: occupied\n\n"},
         {"play x d3", "? syntax error: invalid color 'x'\n\n"},
         {"play b z9", "? syntax error: invalid vertex 'z9': off the 5x5 board\n\n"},
         {"play b", "? syntax error: usage: play color vertex\n\n"},
@@ -64,7 +66,7 @@ TEST(Gtp, TranscriptOfTheRequiredCommands) {
         {"final_score", "= B+24.5\n\n"},
         {"time_settings 300 30 5", "= \n\n"},
         {"time_left w 120 0", "= \n\n"},
-        {"time_left w soon 0", "? syntax error: expected a number, got 'soon'\n\n"},
+        {"time_left w soon 0", "? syntax error: expected a finite number, got 'soon'\n\n"},
         {"clear_board", "= \n\n"},
         {"showboard",
          "= \n    A B C D E\n  5 . . . . .\n  4 . . . . .\n  3 . . . . .\n  2 . . . . .\n"
@@ -76,9 +78,80 @@ TEST(Gtp, TranscriptOfTheRequiredCommands) {
     std::string list = e.handle("list_commands");
     for (const char* c : {"protocol_version", "name", "version", "known_command", "list_commands",
                           "quit", "boardsize", "clear_board", "komi", "play", "genmove", "undo",
-                          "showboard", "final_score", "time_settings", "time_left"}) {
+                          "showboard", "final_score", "time_settings", "time_left", "fixed_handicap",
+                          "place_free_handicap", "set_free_handicap", "loadsgf"}) {
         EXPECT_NE(list.find(c), std::string::npos) << c;
     }
+}
+
+TEST(Gtp, HandicapCommands) {
+    GtpEngine e(std::make_unique<FirstLegal>());
+    EXPECT_EQ(e.handle("fixed_handicap 9"), "= D4 Q16 D16 Q4 D10 Q10 K4 K16 K10\n\n");
+    EXPECT_EQ(e.game().to_move(), Color::White);
+    EXPECT_TRUE(e.game().moves().empty());  // Setup stones, not moves.
+    EXPECT_EQ(e.handle("fixed_handicap 2"), "? board not empty\n\n");
+    EXPECT_EQ(e.handle("clear_board"), "= \n\n");
+    EXPECT_EQ(e.handle("fixed_handicap 3"), "= D4 Q16 D16\n\n");
+    EXPECT_EQ(e.handle("clear_board"), "= \n\n");
+    EXPECT_EQ(e.handle("fixed_handicap 10"), "? invalid number of stones: 10 (19x19 takes 2 to 9)\n\n");
+    EXPECT_EQ(e.handle("fixed_handicap 1"), "? invalid number of stones: 1 (19x19 takes 2 to 9)\n\n");
+    EXPECT_EQ(e.handle("boardsize 9"), "= \n\n");
+    EXPECT_EQ(e.handle("fixed_handicap 5"), "= C3 G7 C7 G3 E5\n\n");
+    EXPECT_EQ(e.handle("boardsize 8"), "= \n\n");
+    EXPECT_EQ(e.handle("fixed_handicap 5"), "? invalid number of stones: 5 (8x8 takes 2 to 4)\n\n");
+    // The engine's own choice may be fewer stones than asked (spec 4.1.2).
+    EXPECT_EQ(e.handle("boardsize 9"), "= \n\n");
+    EXPECT_EQ(e.handle("place_free_handicap 12"), "= C3 G7 C7 G3 C5 G5 E3 E7 E5\n\n");
+    EXPECT_EQ(e.handle("clear_board"), "= \n\n");
+    EXPECT_EQ(e.handle("set_free_handicap A1 J9 E5"), "= A1 J9 E5\n\n");
+    EXPECT_EQ(e.handle("genmove w"), "= A9\n\n");
+    EXPECT_EQ(e.handle("clear_board"), "= \n\n");
+    EXPECT_EQ(e.handle("set_free_handicap A1 A1"), "? bad vertex list: 'A1' is a pass or repeated\n\n");
+    EXPECT_EQ(e.handle("set_free_handicap A1"), "? syntax error: usage: set_free_handicap vertex vertex [vertex...] (2 to size^2 - 1)\n\n");
+}
+
+TEST(Gtp, IllegalMovesSayWhyAndBadArgumentsAreShortAndRefused) {
+    GtpEngine e(std::make_unique<FirstLegal>(), {.board_size = 5});
+    for (const char* m : {"play b b1", "play w c1", "play b a2", "play w d2", "play b b3", "play w c3", "play b c2"})
+        EXPECT_EQ(e.handle(m), "= \n\n") << m;
+    EXPECT_EQ(e.handle("play b b1"), "? illegal move: occupied\n\n");
+    EXPECT_EQ(e.handle("play w b2"), "= \n\n");  // Captures C2: a ko.
+    EXPECT_EQ(e.handle("play b c2"), "? illegal move: ko\n\n");
+    EXPECT_EQ(e.handle("clear_board"), "= \n\n");
+    for (const char* m : {"play b a2", "play b b1"}) EXPECT_EQ(e.handle(m), "= \n\n") << m;
+    EXPECT_EQ(e.handle("play w a1"), "? illegal move: suicide\n\n");
+    for (const char* k : {"komi nan", "komi inf", "komi -inf", "komi 1e999"})
+        EXPECT_EQ(e.handle(k).substr(0, 38), "? syntax error: expected a finite numb") << k;
+    EXPECT_EQ(e.handle("final_score").substr(0, 3), "= B");
+    const std::string huge(1 << 20, 'x');
+    const std::string reply = e.handle("play b " + huge);
+    EXPECT_LT(reply.size(), 120u) << reply.substr(0, 200);
+    EXPECT_EQ(reply, "? syntax error: invalid vertex 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' (1048576 characters)\n\n");
+    EXPECT_LT(e.handle("komi " + huge).size(), 140u);
+    EXPECT_LT(e.handle("genmove " + huge).size(), 140u);
+}
+
+TEST(Gtp, LoadsgfLoadsThePositionBeforeAMove) {
+    const std::string path = ::testing::TempDir() + "/kaya_gtp_load.sgf";
+    {
+        std::ofstream f(path);
+        f << "(;GM[1]SZ[9]KM[6.5]HA[2]AB[cg][gc];W[ee];B[dd];W[ff])";
+    }
+    GtpEngine e(std::make_unique<FirstLegal>());
+    EXPECT_EQ(e.handle("loadsgf " + path), "= \n\n");
+    EXPECT_EQ(e.game().size(), 9);
+    EXPECT_EQ(e.game().komi(), 6.5);
+    EXPECT_EQ(e.game().moves().size(), 3u);
+    EXPECT_EQ(e.game().to_move(), Color::Black);
+    EXPECT_EQ(e.handle("loadsgf " + path + " 2"), "= \n\n");  // Before move 2: W E5 played.
+    EXPECT_EQ(e.game().moves().size(), 1u);
+    EXPECT_EQ(e.game().to_move(), Color::Black);
+    EXPECT_EQ(e.handle("play b e5"), "? illegal move: occupied\n\n");
+    EXPECT_EQ(e.handle("loadsgf /nonexistent.sgf").substr(0, 19), "? cannot load file ");
+    EXPECT_EQ(e.handle("loadsgf /dev/zero").substr(0, 19), "? cannot load file ");
+    GtpEngine nineteen(std::make_unique<FirstLegal>(), {.only_size = 19});
+    EXPECT_EQ(nineteen.handle("loadsgf " + path), "? unacceptable size\n\n");
+    std::remove(path.c_str());
 }
 
 TEST(Gtp, RunStopsAtQuitAndSurvivesPlayerFailures) {

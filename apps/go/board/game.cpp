@@ -54,6 +54,11 @@ void Game::place(Color c, Point p) {
     ++seen_[board().hash()];
 }
 
+void Game::set_to_move(Color c) {
+    KAYA_CHECK(moves_.empty(), ValueError, "the side to move is set only before the first move");
+    history_.back().set_to_move(c);
+}
+
 bool Game::undo() {
     if (moves_.empty()) return false;
     uint64_t h = board().hash();

@@ -44,6 +44,9 @@ public:
     // Setup stones (handicap, SGF AB/AW) before the first move; ValueError after it. They are
     // part of the starting position, not moves.
     void place(Color c, Point p);
+    // Who moves next from the starting position (White after handicap stones); ValueError after
+    // the first move.
+    void set_to_move(Color c);
     // Takes back the last move; false when there is none.
     bool undo();
     // Passes at the end of the move list (two in a row end the game).

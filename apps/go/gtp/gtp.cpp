@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <istream>
 #include <ostream>
 #include <sstream>
@@ -10,6 +13,7 @@
 
 #include "apps/go/board/coords.h"
 #include "apps/go/board/score.h"
+#include "apps/go/sgf/sgf.h"
 #include "kaya/core/error.h"
 
 namespace kaya::go {
@@ -21,22 +25,70 @@ struct GtpFailure : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-Color parse_color(const std::string& s) {
-    std::string t;
-    for (char c : s) t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (t == "b" || t == "black") return Color::Black;
-    if (t == "w" || t == "white") return Color::White;
-    throw GtpFailure("syntax error: invalid color '" + s + "'");
+// An argument as echoed in an error: at most 32 characters, so a 1 MB argument does not come
+// back as a 1 MB line.
+std::string shown(const std::string& s) {
+    if (s.size() <= 32) return "'" + s + "'";
+    return "'" + s.substr(0, 32) + "...' (" + std::to_string(s.size()) + " characters)";
 }
 
+Color parse_color(const std::string& s) {
+    std::string t;
+    for (char c : s.substr(0, 8)) t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (t == "b" || t == "black") return Color::Black;
+    if (t == "w" || t == "white") return Color::White;
+    throw GtpFailure("syntax error: invalid color " + shown(s));
+}
+
+// A finite number: komi nan or inf would score games as W+nan.
 double parse_number(const std::string& s) {
     try {
         size_t used = 0;
         double v = std::stod(s, &used);
-        if (used == s.size()) return v;
+        if (used == s.size() && std::isfinite(v)) return v;
     } catch (const std::exception&) {
     }
-    throw GtpFailure("syntax error: expected a number, got '" + s + "'");
+    throw GtpFailure("syntax error: expected a finite number, got " + shown(s));
+}
+
+Point parse_vertex(const Board& board, const std::string& s) {
+    if (s.size() > 8) throw GtpFailure("syntax error: invalid vertex " + shown(s));
+    try {
+        return parse_gtp_vertex(board, s);
+    } catch (const ValueError& e) {
+        throw GtpFailure(std::string("syntax error: ") + e.what());
+    }
+}
+
+// The reason in a board-rule error ("play: B D4 is occupied" -> "occupied").
+std::string illegal_reason(const std::string& what) {
+    for (const char* r : {"occupied", "superko", "ko", "suicide"}) {
+        if (what.find(r) != std::string::npos) return r;
+    }
+    return "not on the board";
+}
+
+// GTP's fixed handicap placement (spec section 4.1.1): star points on the third line (fourth
+// from 13x13 up), in the order D4 Q16 D16 Q4, then the centre for odd counts, the sides, and
+// the centre again for 7 and 9, as on 19x19. Up to 9 stones on odd boards from 9x9, 4 on
+// others from 7x7.
+std::vector<Point> handicap_points(const Board& b, int n) {
+    const int size = b.size();
+    const int max = size < 7 ? 0 : (size % 2 == 1 && size >= 9) ? 9 : 4;
+    if (n < 2 || n > max) {
+        throw GtpFailure("invalid number of stones: " + std::to_string(n) + " (" + std::to_string(size) + "x" +
+                         std::to_string(size) + " takes 2 to " + std::to_string(max) + ")");
+    }
+    const int e = size >= 13 ? 3 : 2, lo = e, hi = size - 1 - e, mid = size / 2;
+    // (x, y) with y counted from the top row, as Board::point.
+    const std::pair<int, int> corners[4] = {{lo, hi}, {hi, lo}, {lo, lo}, {hi, hi}};
+    std::vector<std::pair<int, int>> xy(corners, corners + std::min(n, 4));
+    if (n >= 6) xy.insert(xy.end(), {{lo, mid}, {hi, mid}});
+    if (n >= 8) xy.insert(xy.end(), {{mid, hi}, {mid, lo}});
+    if (n % 2 == 1 && n >= 5) xy.push_back({mid, mid});
+    std::vector<Point> out;
+    for (auto [x, y] : xy) out.push_back(b.point(x, y));
+    return out;
 }
 
 void expect_args(const std::vector<std::string>& args, size_t n, const char* usage) {
@@ -66,6 +118,10 @@ GtpEngine::GtpEngine(std::unique_ptr<Player> player, GtpOptions options)
         {"final_score", &GtpEngine::final_score},
         {"time_settings", &GtpEngine::time_settings},
         {"time_left", &GtpEngine::time_left},
+        {"fixed_handicap", &GtpEngine::fixed_handicap},
+        {"place_free_handicap", &GtpEngine::place_free_handicap},
+        {"set_free_handicap", &GtpEngine::set_free_handicap},
+        {"loadsgf", &GtpEngine::loadsgf},
     };
 }
 
@@ -155,21 +211,94 @@ std::string GtpEngine::komi(const Args& args) {
     return "";
 }
 
+std::string GtpEngine::place_handicap(const std::vector<Point>& points) {
+    const Board& b = game_.board();
+    for (Point p : b.points()) {
+        if (b.at(p) != Color::Empty || !game_.moves().empty()) throw GtpFailure("board not empty");
+    }
+    std::string out;
+    for (Point p : points) {
+        game_.place(Color::Black, p);
+        out += (out.empty() ? "" : " ") + point_to_gtp(game_.board(), p);
+    }
+    game_.set_to_move(Color::White);
+    return out;
+}
+
+std::string GtpEngine::fixed_handicap(const Args& args) {
+    expect_args(args, 1, "fixed_handicap number_of_stones");
+    const double n = parse_number(args[0]);
+    if (n != std::floor(n) || n < 0 || n > 1000) throw GtpFailure("invalid number of stones " + shown(args[0]));
+    return place_handicap(handicap_points(game_.board(), static_cast<int>(n)));
+}
+
+std::string GtpEngine::place_free_handicap(const Args& args) {
+    expect_args(args, 1, "place_free_handicap number_of_stones");
+    const double n = parse_number(args[0]);
+    if (n != std::floor(n) || n < 2) throw GtpFailure("invalid number of stones " + shown(args[0]));
+    // The engine may choose, and may place fewer stones than asked when more gain nothing
+    // (spec 4.1.2): the fixed points, at most as many as the board has.
+    const Board& b = game_.board();
+    const int max = b.size() < 7 ? 0 : (b.size() % 2 == 1 && b.size() >= 9) ? 9 : 4;
+    if (max == 0) throw GtpFailure("invalid number of stones: this board takes no handicap");
+    return place_handicap(handicap_points(b, static_cast<int>(std::min<double>(n, max))));
+}
+
+std::string GtpEngine::set_free_handicap(const Args& args) {
+    const Board& b = game_.board();
+    if (args.size() < 2 || args.size() > static_cast<size_t>(b.size() * b.size() - 1))
+        throw GtpFailure("syntax error: usage: set_free_handicap vertex vertex [vertex...] (2 to size^2 - 1)");
+    std::vector<Point> points;
+    for (const auto& a : args) {
+        const Point p = parse_vertex(b, a);
+        if (p == kPass || std::find(points.begin(), points.end(), p) != points.end())
+            throw GtpFailure("bad vertex list: " + shown(a) + " is a pass or repeated");
+        points.push_back(p);
+    }
+    return place_handicap(points);
+}
+
+std::string GtpEngine::loadsgf(const Args& args) {
+    if (args.empty() || args.size() > 2) throw GtpFailure("syntax error: usage: loadsgf filename [move_number]");
+    // The position before move_number (1-based), or after the last move.
+    size_t before = static_cast<size_t>(-1);
+    if (args.size() == 2) {
+        const double m = parse_number(args[1]);
+        if (m != std::floor(m) || m < 1) throw GtpFailure("syntax error: move_number must be 1 or more");
+        before = static_cast<size_t>(std::min(m, 1e9)) - 1;
+    }
+    const std::filesystem::path path(args[0]);
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec) || std::filesystem::file_size(path, ec) > (64u << 20))
+        throw GtpFailure("cannot load file " + shown(args[0]) + " (not a readable file of at most 64 MB)");
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    try {
+        const auto games = parse_sgf(text.str(), args[0]);
+        if (games.empty()) throw GtpFailure("cannot load file " + shown(args[0]) + ": no game in it");
+        const GameRecord rec = read_game(games.front(), args[0]);
+        if (options_.only_size > 0 && rec.size != options_.only_size) throw GtpFailure("unacceptable size");
+        Game g = rec.replay(before);
+        g.set_superko(true);
+        game_ = g;
+        options_.board_size = rec.size;
+    } catch (const Error& e) {
+        throw GtpFailure(std::string("cannot load file: ") + e.what());
+    }
+    return "";
+}
+
 std::string GtpEngine::play(const Args& args) {
     expect_args(args, 2, "play color vertex");
     Color c = parse_color(args[0]);
-    Point p;
-    try {
-        p = parse_gtp_vertex(game_.board(), args[1]);
-    } catch (const ValueError& e) {
-        throw GtpFailure(std::string("syntax error: ") + e.what());
-    }
+    Point p = parse_vertex(game_.board(), args[1]);
     // The opponent's moves are taken under simple ko: a controller's rules may allow what
     // positional superko forbids, and refusing would stall the game. Our own moves avoid it.
     try {
         game_.play(c, p, /*check_superko=*/false);
-    } catch (const ValueError&) {
-        throw GtpFailure("illegal move");
+    } catch (const ValueError& e) {
+        throw GtpFailure("illegal move: " + illegal_reason(e.what()));
     }
     return "";
 }

@@ -66,6 +66,12 @@ private:
     std::string final_score(const Args&);
     std::string time_settings(const Args&);
     std::string time_left(const Args&);
+    std::string fixed_handicap(const Args&);
+    std::string place_free_handicap(const Args&);
+    std::string set_free_handicap(const Args&);
+    std::string loadsgf(const Args&);
+    // Places handicap stones on an empty board (White moves next) and returns their vertices.
+    std::string place_handicap(const std::vector<Point>& points);
 
     std::unique_ptr<Player> player_;
     GtpOptions options_;

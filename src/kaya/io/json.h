@@ -14,8 +14,11 @@ namespace kaya::io {
 // A small strict JSON value, enough for file headers (safetensors) and metadata. Numbers are
 // kept as int64 when integral, else double. Object keys keep insertion order.
 struct Json {
+    // A key and its value; a pair (first, second), declared after Json is complete (a pair of
+    // an incomplete type is ill-formed, and clang says so).
+    struct Member;
     using Array = std::vector<Json>;
-    using Object = std::vector<std::pair<std::string, Json>>;
+    using Object = std::vector<Member>;
     std::variant<std::nullptr_t, bool, int64_t, double, std::string, Array, Object> value;
 
     bool is_object() const { return std::holds_alternative<Object>(value); }
@@ -28,6 +31,10 @@ struct Json {
     int64_t integer() const { return std::get<int64_t>(value); }
     // Member by key, or nullptr.
     const Json* find(std::string_view key) const;
+};
+
+struct Json::Member : std::pair<std::string, Json> {
+    using std::pair<std::string, Json>::pair;
 };
 
 // Parses text as one JSON value (trailing whitespace allowed). Throws ParseError with

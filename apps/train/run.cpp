@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -80,6 +81,20 @@ std::string format_metrics(const Metrics& m) {
     return s;
 }
 
+// A write killed half-way leaves "<file>.tmp.<pid>" (io::write_file_atomic); the target itself
+// is intact. Those of processes that no longer run are removed, so kills do not fill the disk.
+void remove_stale_temporaries(const std::string& dir) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+        const std::string name = e.path().filename().string();
+        const auto at = name.rfind(".tmp.");
+        if (at == std::string::npos || at + 5 >= name.size()) continue;
+        const std::string pid = name.substr(at + 5);
+        if (pid.find_first_not_of("0123456789") != std::string::npos || pid.size() > 9) continue;
+        if (::kill(static_cast<pid_t>(std::stol(pid)), 0) != 0 && errno == ESRCH) fs::remove(e.path(), ec);
+    }
+}
+
 void prepare_dir(const std::string& dir, const RunOptions& opt) {
     KAYA_CHECK(!opt.resume || fs::exists(dir + "/checkpoint.safetensors"), IoError, dir,
                "/checkpoint.safetensors: no checkpoint to resume from (output.dir '", dir, "')");
@@ -89,6 +104,7 @@ void prepare_dir(const std::string& dir, const RunOptions& opt) {
         throw IoError("output.dir '" + dir +
                       "': cannot create the run directory: " + e.code().message());
     }
+    remove_stale_temporaries(dir);
     if (opt.resume) return;
     for (const char* f : {"checkpoint.safetensors", "model.safetensors", "metrics.csv"}) {
         if (!fs::exists(dir + "/" + f)) continue;

@@ -56,7 +56,7 @@ private:
     Json value(int depth) {
         if (depth > 64) fail("nesting deeper than 64");
         char c = peek();
-        if (c == '{') return Json{object(depth)};
+        if (c == '{') return Json{std::make_shared<const Json::Object>(object(depth))};
         if (c == '[') return Json{array(depth)};
         if (c == '"') return Json{string()};
         if (literal("true")) return Json{true};

@@ -12,6 +12,7 @@ void add_sweep_command(CLI::App& app);
 void add_tour_command(CLI::App& app);
 void add_go_gtp_command(CLI::App& go);
 void add_go_match_command(CLI::App& go);
+void add_go_rescore_command(CLI::App& go);
 
 // The applications in this binary: every task kind (task.kind -> factory) and every section of
 // the tour. The one place that lists them.

@@ -16,7 +16,7 @@ void add_go_match_command(CLI::App& go) {
         ->required();
     cmd->add_option("--engine-b,-b", o->engine_b, "Command line of engine B")->required();
     cmd->add_option("--referee", o->referee,
-                    "GTP engine that scores finished games with dead stones removed, e.g. "
+                    "GTP engine that marks dead stones in finished games (final_status_list dead), e.g. "
                     "\"gnugo --mode gtp\" (default: Tromp-Taylor, all stones alive)");
     cmd->add_option("--games,-n", o->games, "Number of games")->capture_default_str();
     cmd->add_option("--parallel,-j", o->parallel,
@@ -24,6 +24,11 @@ void add_go_match_command(CLI::App& go) {
         ->capture_default_str();
     cmd->add_option("--size", o->size, "Board size")->capture_default_str();
     cmd->add_option("--komi", o->komi, "Komi")->capture_default_str();
+    cmd->add_option("--scoring", o->scoring,
+                    "area: the referee's dead stones removed, then stones and surrounded points (the rules "
+                    "komi 7.5 assumes); referee: the referee's own final_score")
+        ->check(CLI::IsMember({"area", "referee"}))
+        ->capture_default_str();
     cmd->add_option("--max-moves", o->max_moves,
                     "Score a game as it stands after this many moves (0: 3 x size^2)");
     cmd->add_option("--timeout", o->move_timeout, "Seconds an engine may take per reply")

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
     go->require_subcommand(1);
     kaya::cli::add_go_gtp_command(*go);
     kaya::cli::add_go_match_command(*go);
+    kaya::cli::add_go_rescore_command(*go);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -178,6 +179,55 @@ TEST(Match, GnuGoSelfPlayIsScoredByTheReferee) {
         EXPECT_TRUE(g.result[0] == 'B' || g.result[0] == 'W' || g.result == "0") << g.result;
         EXPECT_GT(g.moves, 10);
     }
+    fs::remove_all(dir);
+}
+
+// Area scoring with the referee's dead stones agrees with GNU Go's own Chinese (area) count of
+// the same games; `rescore` reaches the same results from the files, and with a territory
+// referee's results in results.csv it changes them to the area ones.
+TEST(Match, AreaScoringAgreesWithGnuGosChineseRulesAndRescoreRestoresIt) {
+    std::string dir = temp_dir("area");
+    MatchOptions o{.engine_a = kGnuGo,
+                   .engine_b = "/usr/games/gnugo --mode gtp --level 1",
+                   .referee = "/usr/games/gnugo --mode gtp",
+                   .games = 3,
+                   .size = 9,
+                   .komi = 7.5,
+                   .out_dir = dir,
+                   .verbose = false};
+    MatchResult r = play_match(o);
+    GtpClient chinese("/usr/games/gnugo --mode gtp --chinese-rules", 60);
+    for (size_t i = 0; i < r.games.size(); ++i) {
+        if (r.games[i].result.substr(1) == "+R") continue;
+        char name[32];
+        std::snprintf(name, sizeof name, "/game-%03zu.sgf", i + 1);
+        chinese.send(std::string("loadsgf ") + dir + name);
+        EXPECT_EQ(r.games[i].result, chinese.send("final_score")) << "game " << i + 1;
+    }
+    // Overwrite the results with opposite winners (as a wrong referee might give); rescore
+    // finds them all and restores the area results.
+    std::ifstream in(dir + "/results.csv");
+    std::stringstream text;
+    text << in.rdbuf();
+    in.close();
+    std::string flipped = text.str();
+    // Scored results only ("B+3.5", not "B+R"), B and W swapped.
+    auto swap = [&](const char* from, char to) {
+        for (size_t at = flipped.find(from); at != std::string::npos; at = flipped.find(from, at + 3)) {
+            if (std::isdigit(static_cast<unsigned char>(flipped[at + 3]))) flipped[at + 1] = to;
+        }
+    };
+    swap(",B+", 'X');
+    swap(",W+", 'B');
+    swap(",X+", 'W');
+    std::ofstream(dir + "/results.csv") << flipped;
+    RescoreResult again = rescore_match(dir, "/usr/games/gnugo --mode gtp");
+    size_t scored = 0;
+    for (size_t i = 0; i < r.games.size(); ++i) {
+        EXPECT_EQ(again.match.games[i].result, r.games[i].result) << "game " << i + 1;
+        scored += r.games[i].result.substr(1) != "+R" && r.games[i].result != "0";
+    }
+    EXPECT_EQ(again.changed.size(), scored);
     fs::remove_all(dir);
 }
 

@@ -64,6 +64,17 @@ std::string lower(std::string s) {
     return s;
 }
 
+// The area score of a finished game: the stones the referee lists as dead are removed, then
+// stones plus surrounded points count, komi for White. Without a referee every stone is alive
+// (Tromp-Taylor).
+std::string area_result(Seat* referee, const Game& game, double komi) {
+    if (!referee) return tromp_taylor(game.board(), komi).result();
+    std::istringstream list(referee->client->send("final_status_list dead"));
+    std::vector<Point> dead;
+    for (std::string v; list >> v;) dead.push_back(parse_gtp_vertex(game.board(), v));
+    return area_score(game.board(), komi, dead).result();
+}
+
 // One game; `black` and `white` point at the seats of A and B. Fills the outcome's result,
 // moves and note, and returns the moves for the SGF.
 std::vector<Move> play_game(Seat& black, Seat& white, Seat* referee, const MatchOptions& o,
@@ -134,8 +145,8 @@ std::vector<Move> play_game(Seat& black, Seat& white, Seat* referee, const Match
     }
     out.moves = static_cast<int>(game.moves().size());
     if (out.result.empty()) {
-        out.result = referee ? referee->client->send("final_score")
-                             : tromp_taylor(game.board(), o.komi).result();
+        out.result = o.scoring == "referee" && referee ? referee->client->send("final_score")
+                                                       : area_result(referee, game, o.komi);
     }
     return game.moves();
 }
@@ -196,7 +207,7 @@ std::map<int, GameOutcome> read_results(const std::string& path, int games) {
 }
 
 void write_results(const std::string& dir, const std::map<int, GameOutcome>& done,
-                   const std::string& a, const std::string& b) {
+                   const std::string& a, const std::string& b, const std::string& scoring) {
     const MatchResult r = summarise(done);
     std::ostringstream os;
     os << "game,a_color,result,a_won,draw,moves,note\n";
@@ -210,8 +221,11 @@ void write_results(const std::string& dir, const std::map<int, GameOutcome>& don
     char buf[256];
     std::snprintf(
         buf, sizeof buf,
-        "A: %s\nB: %s\nA won %d, B won %d, draws %d: A %.1f%% [%.1f%%, %.1f%%] (95%% Wilson)\n",
-        a.c_str(), b.c_str(), r.a_wins, r.b_wins, r.draws, 100 * r.rate, 100 * r.low, 100 * r.high);
+        "A: %s\nB: %s\nscoring: %s\nA won %d, B won %d, draws %d: A %.1f%% [%.1f%%, %.1f%%] (95%% Wilson)\n",
+        a.c_str(), b.c_str(),
+        scoring == "area" ? "area (dead stones from the referee, then stones and surrounded points)"
+                          : "the referee's final_score, under its own rules",
+        r.a_wins, r.b_wins, r.draws, 100 * r.rate, 100 * r.low, 100 * r.high);
     io::write_file_atomic(dir + "/summary.txt", buf);
 }
 
@@ -254,7 +268,7 @@ struct MatchState {
             char name[32];
             std::snprintf(name, sizeof name, "/game-%03d.sgf", number);
             io::write_file_atomic(o.out_dir + name, write_sgf(game_to_sgf(rec)));
-            write_results(o.out_dir, done, name_a, name_b);
+            write_results(o.out_dir, done, name_a, name_b, o.scoring);
         }
         if (o.verbose) print_progress(number, out);
     }
@@ -313,6 +327,8 @@ MatchResult play_match(const MatchOptions& o) {
                "match: size must be 2 to 19, got ", o.size);
     KAYA_CHECK(!o.engine_a.empty() && !o.engine_b.empty(), ValueError,
                "match: two engine commands are needed");
+    KAYA_CHECK(o.scoring == "area" || o.scoring == "referee", ValueError, "match: scoring must be area or referee, got '",
+               o.scoring, "'");
     if (!o.out_dir.empty()) std::filesystem::create_directories(o.out_dir);
     MatchState state{o};
     if (o.resume && !o.out_dir.empty() && std::filesystem::exists(o.out_dir + "/results.csv")) {
@@ -330,6 +346,54 @@ MatchResult play_match(const MatchOptions& o) {
     for (auto& t : pool) t.join();
     if (state.failure) std::rethrow_exception(state.failure);
     return summarise(state.done);
+}
+
+RescoreResult rescore_match(const std::string& dir, const std::string& referee_command, double timeout) {
+    const std::string csv = dir + "/results.csv";
+    KAYA_CHECK(std::filesystem::exists(csv), IoError, csv, ": no match results to score again");
+    std::map<int, GameOutcome> done = read_results(csv, 1 << 20);
+    Seat referee{referee_command, "", nullptr, timeout};
+    referee.start();
+    RescoreResult res;
+    // The players' names as the match wrote them in summary.txt.
+    std::string name_a = "A", name_b = "B";
+    if (std::filesystem::exists(dir + "/summary.txt")) {
+        std::istringstream summary(io::read_file(dir + "/summary.txt"));
+        for (std::string line; std::getline(summary, line);) {
+            if (line.rfind("A: ", 0) == 0) name_a = line.substr(3);
+            if (line.rfind("B: ", 0) == 0) name_b = line.substr(3);
+        }
+    }
+    for (auto& [number, g] : done) {
+        char name[32];
+        std::snprintf(name, sizeof name, "/game-%03d.sgf", number);
+        const std::string path = dir + name;
+        const auto games = parse_sgf(io::read_file(path), path);
+        KAYA_CHECK(games.size() == 1, ParseError, path, ": expected one game");
+        const GameRecord rec = read_game(games.front(), path);
+        const char winner = g.result.empty() ? '0' : g.result[0];
+        if (g.result.size() > 2 && (g.result.substr(1) == "+R" || g.result.substr(1) == "+F")) continue;
+        char komi[32];
+        std::snprintf(komi, sizeof komi, "%g", rec.komi);
+        for (const std::string& c : {"boardsize " + std::to_string(rec.size), std::string("clear_board"),
+                                     std::string("komi ") + komi}) {
+            referee.client->send(c);
+        }
+        Game game(rec.size, rec.komi);
+        game.set_superko(false);
+        for (const Move& m : rec.moves) {
+            game.play(m.color, m.point);
+            referee.client->send(std::string("play ") + letter(m.color) + " " + point_to_gtp(game.board(), m.point));
+        }
+        g.result = area_result(&referee, game, rec.komi);
+        const char now = g.result[0];
+        g.draw = now != 'B' && now != 'W';
+        g.a_score = !g.draw && ((now == 'B') == g.a_black) ? 1 : 0;
+        if (now != winner) res.changed.push_back(number);
+    }
+    write_results(dir, done, name_a, name_b, "area");
+    res.match = summarise(done);
+    return res;
 }
 
 }  // namespace kaya::go

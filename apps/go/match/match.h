@@ -9,7 +9,11 @@ namespace kaya::go {
 
 struct MatchOptions {
     std::string engine_a, engine_b;  // GTP command lines, e.g. "gnugo --mode gtp --level 1".
-    std::string referee;  // Scores finished games with dead stones removed ("" : Tromp-Taylor).
+    std::string referee;  // Marks dead stones in finished games ("" : Tromp-Taylor, all alive).
+    // How finished games are scored: "area" (default: the referee's final_status_list dead
+    // removed, then stones plus surrounded points, the rules komi 7.5 assumes) or "referee"
+    // (the referee's own final_score under its own rules; GNU Go's default is territory).
+    std::string scoring = "area";
     int games = 100;
     int parallel = 1;  // Games played at once, each by its own engine (and referee) processes.
     int size = 19;
@@ -49,5 +53,15 @@ std::pair<double, double> wilson_interval(double wins, int n, double z = 1.96);
 // every game as SGF and a results CSV, atomically, after each game, when out_dir is set; with
 // resume, a killed match plays only the games its results CSV does not have.
 MatchResult play_match(const MatchOptions& options);
+
+// Scores the finished games of a match directory again (results.csv and game-NNN.sgf from
+// play_match) under area rules, with the referee's dead stones removed; resignations and
+// forfeits stand. Rewrites results.csv and summary.txt and returns the match with, in
+// `changed`, the numbers of the games whose winner changed.
+struct RescoreResult {
+    MatchResult match;
+    std::vector<int> changed;
+};
+RescoreResult rescore_match(const std::string& dir, const std::string& referee, double timeout = 120);
 
 }  // namespace kaya::go

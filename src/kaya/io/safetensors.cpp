@@ -179,7 +179,10 @@ SafetensorsFile decode_safetensors(std::string_view bytes, const std::string& sr
         std::string name;
     };
     std::vector<Range> ranges;
-    for (const auto& [name, entry] : root.object()) {
+    for (const auto& member : root.object()) {
+        // Named, not a structured binding: the lambda below captures it (clang 14 refuses that).
+        const std::string& name = member.first;
+        const Json& entry = member.second;
         if (name == "__metadata__") {
             KAYA_CHECK(entry.is_object(), ParseError, src, ": __metadata__ must be an object");
             for (const auto& [k, v] : entry.object()) {

@@ -3,6 +3,8 @@
 // ko, superko, undo, scoring; and the incremental string bookkeeping against a recount.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "apps/go/board/coords.h"
 #include "apps/go/board/game.h"
 #include "apps/go/board/score.h"
@@ -139,6 +141,29 @@ TEST(Score, TrompTaylorAndDeadStones) {
     EXPECT_EQ(tt.result(), "W+6.5");
     EXPECT_EQ(area_score(g.board(), 0.5, {g.board().point(0, 4)}).result(), "B+4.5");
     EXPECT_EQ((Score{3, 3}).result(), "0");
+}
+
+// The dead-stone estimate without search: intruders in a settled area die, living walls do not.
+TEST(Score, DeadStoneEstimate) {
+    // 7x7: Black's wall on column C, White's on column D; a White stone at A4 in Black's area and a
+    // Black pair at F3 F4 in White's.
+    Game g(7, 0.5);
+    g.set_superko(false);
+    for (int row = 1; row <= 7; ++row) {
+        g.play(Color::Black, parse_gtp_vertex(g.board(), "C" + std::to_string(row)));
+        g.play(Color::White, parse_gtp_vertex(g.board(), "D" + std::to_string(row)));
+    }
+    for (const char* m : {"F3", "A4", "F4"}) g.play(g.to_move(), parse_gtp_vertex(g.board(), m));
+    std::vector<std::string> dead;
+    for (Point p : estimate_dead(g.board())) dead.push_back(point_to_gtp(g.board(), p));
+    std::sort(dead.begin(), dead.end());
+    EXPECT_EQ(dead, (std::vector<std::string>{"A4", "F3", "F4"}));
+    // Black: columns A-C (21 points); White: D-G (28) + 0.5.
+    EXPECT_EQ(estimated_score(g.board(), 0.5).result(), "W+7.5");
+    EXPECT_EQ(tromp_taylor(g.board(), 0.5).result(), "B+0.5");  // Intruders alive: both areas neutral.
+    const auto owners = estimated_owners(g.board());
+    EXPECT_EQ(owners[parse_gtp_vertex(g.board(), "A4")], Color::Black);
+    EXPECT_EQ(owners[parse_gtp_vertex(g.board(), "F4")], Color::White);
 }
 
 TEST(Board, EyesAndCoordinates) {

@@ -145,6 +145,36 @@ Game play_moves(int size, const std::vector<std::string>& moves) {
     return g;
 }
 
+// After the opponent passes, a player that is behind plays only where the area count can still
+// change (neutral points, strings in atari), not into settled areas where its stones would die.
+TEST(Policy, AfterAPassOnlyMovesThatCanChangeTheArea) {
+    // 7x7: Black walls column C, White walls column D; left of C is Black's, right of D White's.
+    // White passed... then Black; White (behind: 21 + 0.5 against 14 + 7 points) is to move.
+    std::vector<std::string> moves;
+    for (int row = 1; row <= 7; ++row) {
+        moves.push_back("C" + std::to_string(row));
+        moves.push_back("D" + std::to_string(row));
+    }
+    Game g = play_moves(7, moves);
+    g.play(Color::Black, kPass);
+    auto net = biased_net(7, {{"A4", 9}, {"F4", 8}});  // Into Black's area; its own area.
+    PolicyPlayer player(net, {.resign_margin = 0});
+    EXPECT_EQ(player.choose(g, Color::White), kPass);
+    // With a gap in both walls at row 4 nothing is settled: every empty point is neutral, and
+    // White (behind by a stone) plays its preferred point.
+    std::vector<std::string> gapped;
+    for (int row = 1; row <= 7; ++row) {
+        if (row == 4) continue;
+        gapped.push_back("C" + std::to_string(row));
+        gapped.push_back("D" + std::to_string(row));
+    }
+    gapped.insert(gapped.end(), {"A7", "pass", "pass"});
+    Game h = play_moves(7, gapped);
+    auto net2 = biased_net(7, {{"A4", 9}, {"C4", 8}});
+    PolicyPlayer player2(net2, {.resign_margin = 0});
+    EXPECT_EQ(vertex(player2.choose(h, Color::White), 7), "A4");
+}
+
 TEST(Policy, PlayerPicksTheMostProbableSensibleMove) {
     // Black has an eye at A1 (surrounded by B1, A2, B2); White has a stone at E5.
     Game g = play_moves(5, {"B1", "E5", "A2", "pass", "B2", "D5"});

@@ -25,4 +25,17 @@ Score tromp_taylor(const Board& board, double komi);
 // their stones is listed); the removed stones' points then count as territory as usual.
 Score area_score(const Board& board, double komi, const std::vector<Point>& dead);
 
+// Stones estimated dead at the end of a game, without search: a string is dead when, around it
+// (its stones and liberties), the other colour's influence (stones within distance 4, weighted
+// 5 - distance) outweighs its own friends' by kDeadRatio, and it has no two separate
+// one-point eyes. Two passes: strings found dead no longer lend influence. A referee (GNU Go's
+// final_status_list) is better; this serves final_score and the player when there is none.
+std::vector<Point> estimate_dead(const Board& board);
+
+// area_score with estimate_dead's dead stones removed.
+Score estimated_score(const Board& board, double komi);
+// Who owns each point (indexed by Point) under that estimate: Black, White, Empty for a neutral
+// point, Off off the board.
+std::vector<Color> estimated_owners(const Board& board);
+
 }  // namespace kaya::go

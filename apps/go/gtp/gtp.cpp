@@ -332,9 +332,9 @@ std::string GtpEngine::showboard(const Args&) {
 }
 
 std::string GtpEngine::final_score(const Args&) {
-    // Without dead-stone marking, every stone on the board counts (Tromp-Taylor); a match
-    // referee (GNU Go) scores finished games with dead stones removed.
-    return tromp_taylor(game_.board(), game_.komi()).result();
+    // Area scoring with an estimate of the dead stones (score.h: estimate_dead); a match
+    // referee (GNU Go's final_status_list) marks them better.
+    return estimated_score(game_.board(), game_.komi()).result();
 }
 
 std::string GtpEngine::time_settings(const Args& args) {

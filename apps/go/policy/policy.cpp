@@ -174,13 +174,15 @@ Point PolicyPlayer::choose(const Game& game, Color color) {
     const Board& board = game.board();
     const int n = game.size();
     const double points = static_cast<double>(n) * n;
-    // From the player's side: positive when it leads on the Tromp-Taylor count.
+    // From the player's side: positive when it leads on the area count with the dead stones
+    // estimated (score.h).
     auto lead = [&] {
-        const double m = tromp_taylor(board, game.komi()).margin();
+        const double m = estimated_score(board, game.komi()).margin();
         return color == Color::Black ? m : -m;
     };
     const auto& moves = game.moves();
-    if (!moves.empty() && moves.back().point == kPass && lead() > 0) return kPass;
+    const bool opponent_passed = !moves.empty() && moves.back().point == kPass;
+    if (opponent_passed && lead() > 0) return kPass;
     if (options_.resign_margin > 0 && static_cast<double>(moves.size()) >= options_.resign_after * points &&
         lead() < -options_.resign_margin * points) {
         return kResign;
@@ -188,11 +190,24 @@ Point PolicyPlayer::choose(const Game& game, Color color) {
     std::vector<float> planes = extract_features(board, color);
     std::vector<float> prob = probabilities_of(planes, n);
     const float* sensible = planes.data() + static_cast<size_t>(plane::kSensible) * n * n;
+    // Once the opponent has passed, only moves that can still change the area count: neutral
+    // points, and liberties of strings in atari (to capture or to save them). A stone in the
+    // opponent's area would be captured, and filling one's own area changes nothing.
+    std::vector<Color> owner;
+    if (opponent_passed) owner = estimated_owners(board);
+    auto can_change_area = [&](Point p) {
+        if (owner[p] == Color::Empty) return true;
+        for (Point q : board.neighbours(p)) {
+            if ((board.at(q) == Color::Black || board.at(q) == Color::White) && board.liberties(q) == 1) return true;
+        }
+        return false;
+    };
     Point best = kPass;
     float best_p = -1;
     for (int i = 0; i < n * n; ++i) {
         if (sensible[i] == 0 || prob[i] <= best_p) continue;
         Point p = board.point(i % n, i / n);
+        if (opponent_passed && !can_change_area(p)) continue;
         if (!game.is_legal(color, p)) continue;  // Positional superko.
         best = p;
         best_p = prob[i];

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "kaya/core/error.h"
+
 namespace kaya::fuzz {
 
 // One fuzz target per parser: it feeds the bytes to the parser and uses the result a little
@@ -18,6 +20,16 @@ struct NamedTarget {
     std::string name;  // Also the folder of its seed corpus: fuzz/corpus/<name>/.
     Target run;
 };
+
+// Runs f, swallowing the kaya::Error that bad input may raise; returns 0 for libFuzzer.
+template <class F>
+int guarded(F&& f) {
+    try {
+        f();
+    } catch (const Error&) {
+    }
+    return 0;
+}
 
 // Every target, in the order scripts/fuzz.sh lists them.
 const std::vector<NamedTarget>& targets();

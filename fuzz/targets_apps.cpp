@@ -17,15 +17,6 @@ namespace {
 
 std::string text(const uint8_t* d, size_t n) { return {reinterpret_cast<const char*>(d), n}; }
 
-template <class F>
-int guarded(F&& f) {
-    try {
-        f();
-    } catch (const Error&) {
-    }
-    return 0;
-}
-
 // The first legal point, or a pass: a player that answers at once.
 class FirstLegal : public go::Player {
 public:

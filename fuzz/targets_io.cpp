@@ -18,16 +18,6 @@ namespace {
 
 std::string_view view(const uint8_t* d, size_t n) { return {reinterpret_cast<const char*>(d), n}; }
 
-// Runs f, swallowing the errors bad input is allowed to raise.
-template <class F>
-int guarded(F&& f) {
-    try {
-        f();
-    } catch (const Error&) {
-    }
-    return 0;
-}
-
 void check(bool ok) {
     if (!ok) __builtin_trap();  // A broken round trip is a finding.
 }

@@ -23,6 +23,7 @@
 #include "kaya/io/file.h"
 #include "kaya/io/safetensors.h"
 #include "kaya/ops/ops.h"
+#include "support/errors.h"
 
 namespace kaya::app {
 namespace {
@@ -219,16 +220,7 @@ TEST(Train, WritesTheSplitAndSubmissionColumn) {
     fs::remove_all(dir);
 }
 
-// The message of the error `f` throws (empty when it throws nothing).
-template <typename F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "";
-}
+using test::error_of;
 
 TEST(Train, ConfigMistakesNameTheKeyAndWhereItCameFrom) {
     const std::string dir = tmp_dir("mistakes");

@@ -9,6 +9,7 @@
 #include "kaya/kernels/conv/conv.h"
 #include "kaya/kernels/conv/winograd.h"
 #include "kaya/ops/ops.h"
+#include "support/errors.h"
 
 namespace kaya {
 namespace {
@@ -191,14 +192,7 @@ TEST(Conv, ResultsDoNotDependOnThreadCount) {
     EXPECT_EQ(one[2], two[2]) << "weight gradient";
 }
 
-std::string message_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "no error";
-}
+std::string message_of(const std::function<void()>& f) { return test::error_of(f); }
 
 TEST(Conv, BadInputsAreRefusedWithShapes) {
     Tensor x = zeros({2, 3, 5, 5}), w = zeros({4, 3, 3, 3});

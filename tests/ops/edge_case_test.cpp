@@ -10,21 +10,13 @@
 #include <string>
 
 #include "kaya/ops/ops.h"
+#include "support/errors.h"
 #include "support/op_cases.h"
 
 namespace kaya {
 namespace {
 
-// The message of the kaya::Error that f throws; "" when it returns. Any other exception fails.
-template <class F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "";
-}
+using test::error_of;
 
 TEST(EdgeCases, ReductionsOverNothing) {
     EXPECT_EQ(sum(zeros({0})).item<double>(), 0.0);

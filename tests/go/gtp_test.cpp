@@ -31,6 +31,7 @@ struct Resigning : Player {
 TEST(Gtp, AnEngineForOneBoardSizeRefusesOthers) {
     GtpEngine e(std::make_unique<FirstLegal>(), {.board_size = 9, .only_size = 9});
     EXPECT_EQ(e.handle("boardsize 19"), "? unacceptable size\n\n");
+    EXPECT_EQ(e.handle("boardsize 48888888888888888888888888880"), "? unacceptable size\n\n");  // Fuzzing.
     EXPECT_EQ(e.handle("boardsize 9"), "= \n\n");
     EXPECT_EQ(e.handle("genmove b"), "= A9\n\n");
 }

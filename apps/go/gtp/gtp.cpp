@@ -193,8 +193,8 @@ std::string GtpEngine::quit(const Args&) {
 std::string GtpEngine::boardsize(const Args& args) {
     expect_args(args, 1, "boardsize size");
     double n = parse_number(args[0]);
-    if (n != static_cast<int>(n) || n < 2 || n > Board::kMaxSize ||
-        (options_.only_size > 0 && n != options_.only_size))
+    // Range first: converting 5e28 to int is undefined (UBSan, found by fuzzing).
+    if (n < 2 || n > Board::kMaxSize || n != std::floor(n) || (options_.only_size > 0 && n != options_.only_size))
         throw GtpFailure("unacceptable size");
     options_.board_size = static_cast<int>(n);
     return clear_board({});

@@ -35,7 +35,7 @@ for t in $chosen; do build_targets+=" kaya_fuzz_$t"; done
 CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DKAYA_FUZZ=ON -DKAYA_BUILD_TESTS=OFF \
     -DKAYA_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
 # shellcheck disable=SC2086
-cmake --build build-fuzz -j "$(nproc)" --target $build_targets
+cmake --build build-fuzz -j "$(getconf _NPROCESSORS_ONLN)" --target $build_targets
 # One thread per process: the fuzzer's own speed, not OpenMP's, and a campaign per core.
 export KAYA_NUM_THREADS=1 OMP_NUM_THREADS=1
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
@@ -69,7 +69,7 @@ flags=("$@")
 group=()
 for t in $chosen; do
     group+=("$t")
-    if ((${#group[@]} == $(nproc))); then
+    if ((${#group[@]} == $(getconf _NPROCESSORS_ONLN))); then
         run_group "${group[@]}"
         group=()
     fi

@@ -31,7 +31,9 @@ Strides contiguous_strides(const Shape& shape) {
     int64_t acc = 1;
     for (size_t i = shape.size(); i-- > 0;) {
         st[i] = acc;
-        acc *= std::max<int64_t>(shape[i], 1);
+        // Saturates instead of overflowing: such a shape either holds nothing (a zero-size dim
+        // elsewhere) or is refused by numel(). Found by fuzzing the npy and IDX readers.
+        if (__builtin_mul_overflow(acc, std::max<int64_t>(shape[i], 1), &acc)) acc = INT64_MAX;
     }
     return st;
 }

@@ -37,7 +37,7 @@ void add_go_gtp_command(CLI::App& go) {
         ->check(CLI::ExistingFile);
     cmd->add_option(
            "--resign-margin", args->player.resign_margin,
-           "Resign when behind by this fraction of the board on the Tromp-Taylor count late in "
+           "Resign when behind by this fraction of the board on the area count late in "
            "the game (0: never)")
         ->capture_default_str();
     cmd->add_option("--symmetries", args->player.symmetries,

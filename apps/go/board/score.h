@@ -25,10 +25,12 @@ Score tromp_taylor(const Board& board, double komi);
 // their stones is listed); the removed stones' points then count as territory as usual.
 Score area_score(const Board& board, double komi, const std::vector<Point>& dead);
 
-// Stones estimated dead at the end of a game, without search: a string is dead when, around it
-// (its stones and liberties), the other colour's influence (stones within distance 4, weighted
-// 5 - distance) outweighs its own friends' by kDeadRatio, and it has no two separate
-// one-point eyes. Two passes: strings found dead no longer lend influence. A referee (GNU Go's
+// Stones estimated dead at the end of a game, without search: the stones of a region (the
+// points reachable from a stone through empty points and friends) are dead when the region is
+// bordered by clearly more enemy stones than it holds friends and it has neither two eye spaces
+// nor one of 7 points or more. The clearest cases are removed first (ratios 4, 2, then 1.25), so
+// intruders do not count against the wall around them. On the 157 counted games of results/go
+// it names GNU Go's winner in 79% (counting every stone alive: 23%). A referee (GNU Go's
 // final_status_list) is better; this serves final_score and the player when there is none.
 std::vector<Point> estimate_dead(const Board& board);
 

@@ -70,8 +70,9 @@ struct PolicyPlayerOptions {
     // Average the move probabilities over this many of the board's 8 symmetries (1 to 8), as
     // Leela Zero and KataGo can: a stronger move choice for that many forward passes.
     int symmetries = 1;
-    // Resign when, after `resign_after` of the board's points have been played, the
-    // Tromp-Taylor area count puts the player this many points behind (komi included).
+    // Resign when, after `resign_after` of the board's points have been played, the area
+    // count with estimated dead stones (score.h) puts the player this many points behind (komi
+    // included).
     // 0 disables resigning.
     double resign_margin = 0.25;  // Fraction of the board's points.
     double resign_after = 0.6;    // Fraction of the board's points, in moves.
@@ -79,8 +80,10 @@ struct PolicyPlayerOptions {
 
 // Plays the network's most probable move with no search. Only sensible moves are candidates
 // (legal under positional superko and not filling one of its own eyes); with none left it
-// passes. It also passes when the opponent has just passed and the Tromp-Taylor count already
-// wins, which ends the game instead of filling its own territory.
+// passes. It also passes when the opponent has just passed and the area count (dead stones
+// estimated) already wins, which ends the game instead of filling its own territory; when it is
+// behind after a pass it plays only where the area count can still change (neutral points and
+// strings in atari), never into a settled area where its stone would be captured.
 class PolicyPlayer : public Player {
 public:
     explicit PolicyPlayer(std::shared_ptr<PolicyNet> net, PolicyPlayerOptions options = {});

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "kaya/io/csv.h"
+#include "kaya/io/gzip.h"
 #include "kaya/io/idx.h"
 #include "kaya/io/json.h"
 #include "kaya/io/npy.h"
@@ -56,6 +57,33 @@ TEST(Idx, ReadsFashionMnistWhenInstalled) {
     EXPECT_EQ(images.shape(), (Shape{10000, 28, 28}));
     EXPECT_EQ(max(images).item<float>(), 255.0f);
     EXPECT_THROW(load_idx(dir + "../fashion-mnist", DType::Int64), Error);
+}
+
+// In-memory gzip and IDX (what the fuzz targets feed): good data reads, bad data is a ParseError
+// naming the source, never a crash.
+TEST(Gzip, DecompressesMembersAndRefusesBadData) {
+    // gzip -c of "kaya\n" then of "go\n", concatenated.
+    const std::string a("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xcb\x4e\xac\x4c\xe4\x02\x00\x00\xc1\x49\x6c\x05\x00\x00\x00", 25);
+    const std::string b("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\x4b\xcf\xe7\x02\x00\xc1\x9a\x69\xb0\x03\x00\x00\x00", 23);
+    EXPECT_EQ(io::gunzip(a, "a.gz"), "kaya\n");
+    EXPECT_EQ(io::gunzip(a + b, "ab.gz"), "kaya\ngo\n");
+    EXPECT_THROW(io::gunzip("plain text", "p"), ParseError);
+    try {
+        io::gunzip(a.substr(0, 15), "cut.gz");
+        FAIL();
+    } catch (const ParseError& e) {
+        EXPECT_EQ(std::string(e.what()).rfind("cut.gz: gzip data corrupt or truncated", 0), 0u) << e.what();
+    }
+}
+
+TEST(Idx, DecodesBytesAndRefusesBadHeaders) {
+    const std::string ok("\0\0\x08\x01\0\0\0\x03\x01\x02\x09", 11);
+    EXPECT_EQ(to_vector<int64_t>(io::decode_idx(ok, "l", DType::Int64)), (std::vector<int64_t>{1, 2, 9}));
+    EXPECT_THROW(io::decode_idx(ok.substr(0, 10), "short", DType::Int64), ParseError);
+    EXPECT_THROW(io::decode_idx(std::string("\0\0\x0d\x01\0\0\0\x01\x00", 9), "float", DType::Int64), ParseError);
+    // Sizes whose product overflows an int64 are a ParseError, not a crash.
+    const std::string huge("\0\0\x08\x02\xfd\xcc\xdd\x42\xff\x00\x00\xff\x01", 13);
+    EXPECT_THROW(io::decode_idx(huge, "huge", DType::Float32), ParseError);
 }
 
 TEST(Npy, RoundTrip) {

@@ -155,35 +155,20 @@ struct Run {
     std::function<std::unique_ptr<optim::Optimizer>(Tensor&)> make;
 };
 
+// A Run that builds optimizer Opt with `options` on the weights.
+template <class Opt, class Options>
+Run run_of(std::string name, Options options) {
+    return {std::move(name),
+            [options](Tensor& w) { return std::make_unique<Opt>(std::vector<Tensor>{w}, options); }};
+}
+
 // The optimizers compared, each with a learning rate that suits it on this surface.
 std::vector<Run> optimizer_runs() {
-    return {
-        {"SGD lr 0.02",
-         [](Tensor& w) {
-             return std::make_unique<optim::SGD>(std::vector<Tensor>{w},
-                                                 optim::SGDOptions{.lr = 0.02});
-         }},
-        {"SGD+momentum 0.9",
-         [](Tensor& w) {
-             return std::make_unique<optim::SGD>(std::vector<Tensor>{w},
-                                                 optim::SGDOptions{.lr = 0.02, .momentum = 0.9});
-         }},
-        {"Adagrad lr 0.5",
-         [](Tensor& w) {
-             return std::make_unique<optim::Adagrad>(std::vector<Tensor>{w},
-                                                     optim::AdagradOptions{.lr = 0.5});
-         }},
-        {"RMSprop lr 0.05",
-         [](Tensor& w) {
-             return std::make_unique<optim::RMSprop>(std::vector<Tensor>{w},
-                                                     optim::RMSpropOptions{.lr = 0.05});
-         }},
-        {"Adam lr 0.2",
-         [](Tensor& w) {
-             return std::make_unique<optim::Adam>(std::vector<Tensor>{w},
-                                                  optim::AdamOptions{.lr = 0.2});
-         }},
-    };
+    return {run_of<optim::SGD>("SGD lr 0.02", optim::SGDOptions{.lr = 0.02}),
+            run_of<optim::SGD>("SGD+momentum 0.9", optim::SGDOptions{.lr = 0.02, .momentum = 0.9}),
+            run_of<optim::Adagrad>("Adagrad lr 0.5", optim::AdagradOptions{.lr = 0.5}),
+            run_of<optim::RMSprop>("RMSprop lr 0.05", optim::RMSpropOptions{.lr = 0.05}),
+            run_of<optim::Adam>("Adam lr 0.2", optim::AdamOptions{.lr = 0.2})};
 }
 
 // The path of weights and the loss at each of `steps` full-batch steps from (-3, 3).

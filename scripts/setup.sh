@@ -2,13 +2,13 @@
 # Installs everything Kaya needs from Debian 12's packages. Idempotent: only missing packages
 # are fetched. Usage: scripts/setup.sh [--with-torch] [--with-fuzz]   (--with-torch adds the
 # PyTorch oracle used by tools/gen_reference.py, tools/load_in_pytorch.py and bench/compare.py;
-# --with-fuzz adds clang with libFuzzer and its OpenMP runtime for scripts/fuzz.sh. Kaya itself
+# --with-fuzz adds clang with libFuzzer for scripts/fuzz.sh. Kaya itself
 # never needs either).
 set -euo pipefail
 
 packages=(
     ca-certificates build-essential g++ cmake ninja-build git pkg-config
-    libopenblas-openmp-dev libopenblas0-openmp   # CBLAS, OpenMP threading shares our pool
+    libopenblas-openmp-dev libopenblas0-openmp   # CBLAS; any variant works (kernels/blas/blas_setup.h)
     libgtest-dev libgmock-dev libbenchmark-dev
     libcli11-dev libtomlplusplus-dev zlib1g-dev   # kaya CLI: arguments, configs, gzip
     dataset-fashion-mnist                         # embedded default data for kaya tour
@@ -18,7 +18,7 @@ for arg in "$@"; do
     case "$arg" in
         # Recommended packages matter: without them torch falls back to a reference BLAS.
         --with-torch) packages+=(python3 python3-numpy python3-torch) ;;
-        --with-fuzz) packages+=(clang-14 libclang-rt-14-dev libomp-14-dev llvm-14) ;;
+        --with-fuzz) packages+=(clang-14 libclang-rt-14-dev llvm-14) ;;
         *) echo "setup: unknown option $arg (use --with-torch, --with-fuzz)" >&2; exit 2 ;;
     esac
 done

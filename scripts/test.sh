@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 if [[ "${1:-}" == "--sanitize" ]]; then
     bash scripts/build.sh build-asan -DKAYA_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKAYA_BUILD_BENCH=OFF
-    # OpenMP's runtime keeps thread-local allocations alive at exit; leaks are not errors here.
+    # OpenBLAS's runtime keeps thread-local allocations alive at exit; leaks are not errors here.
     ASAN_OPTIONS=detect_leaks=0 ctest --test-dir build-asan --output-on-failure -j "$(nproc)"
 else
     bash scripts/build.sh build

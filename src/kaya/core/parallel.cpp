@@ -1,59 +1,236 @@
 // SPDX-License-Identifier: MIT
 #include "kaya/core/parallel.h"
 
-#include <omp.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+#include <climits>
 #include <cstdlib>
 #include <exception>
+#include <memory>
 #include <mutex>
+#include <thread>
+#include <vector>
 
 namespace kaya {
 
+// Kaya's own thread pool. A parallel region publishes a job of numbered chunks; the calling
+// thread and the workers take chunks from one counter until none is left, and the caller then
+// waits only for chunks that a worker has already taken. A worker that the scheduler has put
+// aside (on a busy machine) therefore never holds up a region it has not joined: the caller
+// does its share. Idle workers spin briefly (consecutive regions of a training step are a few
+// microseconds apart) and then sleep on a futex, so they take no cycles from the thread doing
+// the work. OpenMP's regions, which this replaces, end in a barrier that waits for every thread
+// of the team, started or not, and spin for milliseconds before sleeping.
+
 namespace {
+
+// Idle workers poll this long for the next region before sleeping (measured: bench/mlp_bench
+// with KAYA_SPIN_US; see README's busy-machine table). A region's caller polls as long for
+// workers' chunks to finish before sleeping.
+int64_t spin_ns() {
+    static const int64_t ns = [] {
+        const char* env = std::getenv("KAYA_SPIN_US");
+        int64_t us = env ? std::atoll(env) : 20;
+        return std::max<int64_t>(us, 0) * 1000;
+    }();
+    return ns;
+}
+
+void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#else
+    std::this_thread::yield();
+#endif
+}
+
+void futex_wait(std::atomic<uint32_t>* word, uint32_t expected) {
+    syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAIT_PRIVATE, expected, nullptr, nullptr, 0);
+}
+void futex_wake_all(std::atomic<uint32_t>* word) {
+    syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAKE_PRIVATE, INT_MAX, nullptr, nullptr, 0);
+}
+
+// Polls `done()` for spin_ns(), checking the clock every few pauses; true when it came true.
+template <class Done>
+bool spin_until(Done&& done) {
+    const auto limit = std::chrono::steady_clock::now() + std::chrono::nanoseconds(spin_ns());
+    for (;;) {
+        for (int i = 0; i < 32; ++i) {
+            if (done()) return true;
+            cpu_relax();
+        }
+        if (std::chrono::steady_clock::now() >= limit) return done();
+    }
+}
+
+thread_local bool t_in_region = false;
+
+// One parallel region. Shared between the caller and the workers that joined it, so a worker
+// that wakes late still finds valid counters; fn and ctx (on the caller's stack) are only
+// touched after a chunk was taken, which cannot happen once the caller has returned.
+struct Job {
+    void (*fn)(void*, int64_t) = nullptr;
+    void* ctx = nullptr;
+    int64_t chunks = 0;
+    std::atomic<int64_t> next{0};
+    std::atomic<int64_t> finished{0};
+    std::atomic<uint32_t> all_done{0};
+    std::atomic<uint32_t> caller_sleeping{0};
+    std::mutex error_mu;
+    std::exception_ptr error;
+
+    // Takes chunks until none is left; the thread finishing the last one signals the caller.
+    // Exceptions must not escape a worker: the first one is kept and rethrown by the caller.
+    void work() {
+        int64_t mine = 0;
+        for (int64_t c; (c = next.fetch_add(1, std::memory_order_relaxed)) < chunks; ++mine) {
+            try {
+                fn(ctx, c);
+            } catch (...) {
+                std::lock_guard<std::mutex> lock(error_mu);
+                if (!error) error = std::current_exception();
+            }
+        }
+        if (mine > 0 && finished.fetch_add(mine, std::memory_order_acq_rel) + mine == chunks) {
+            all_done.store(1);
+            if (caller_sleeping.load()) futex_wake_all(&all_done);
+        }
+    }
+
+    void wait_all_done() {
+        if (spin_until([&] { return all_done.load(std::memory_order_acquire) != 0; })) return;
+        caller_sleeping.store(1);
+        while (all_done.load() == 0) futex_wait(&all_done, 0);
+    }
+};
+
+class Pool {
+public:
+    explicit Pool(int workers) {
+        const uint32_t start = epoch_.load();
+        for (int i = 0; i < workers; ++i) threads_.emplace_back([this, start] { worker_main(start); });
+    }
+    ~Pool() {
+        stop_.store(true);
+        epoch_.fetch_add(1);
+        futex_wake_all(&epoch_);
+        for (auto& t : threads_) t.join();
+    }
+
+    // Runs the region with the workers' help; false (nothing run) when another thread's region
+    // holds the pool, or a worker is in the middle of picking up a job.
+    bool run(void (*fn)(void*, int64_t), void* ctx, int64_t chunks) {
+        std::unique_lock<std::mutex> region(region_mu_, std::try_to_lock);
+        if (!region.owns_lock()) return false;
+        auto job = std::make_shared<Job>();
+        job->fn = fn;
+        job->ctx = ctx;
+        job->chunks = chunks;
+        {
+            std::unique_lock<std::mutex> lock(job_mu_, std::try_to_lock);
+            if (!lock.owns_lock()) return false;
+            current_ = job;
+        }
+        epoch_.fetch_add(1);
+        if (sleepers_.load() > 0) futex_wake_all(&epoch_);
+        job->work();
+        job->wait_all_done();
+        {
+            std::lock_guard<std::mutex> lock(job_mu_);
+            current_.reset();
+        }
+        if (job->error) std::rethrow_exception(job->error);
+        return true;
+    }
+
+private:
+    // `seen` starts at the epoch the pool was created with: a region (or the stop signal) that
+    // comes before this thread first runs is not missed.
+    void worker_main(uint32_t seen) {
+        t_in_region = true;  // a region inside a chunk runs on the thread that reached it
+        for (;;) {
+            if (!spin_until([&] { return epoch_.load(std::memory_order_acquire) != seen; })) {
+                sleepers_.fetch_add(1);
+                while (epoch_.load() == seen) futex_wait(&epoch_, seen);
+                sleepers_.fetch_sub(1);
+            }
+            seen = epoch_.load();
+            if (stop_.load()) return;
+            std::shared_ptr<Job> job;
+            {
+                std::lock_guard<std::mutex> lock(job_mu_);
+                job = current_;
+            }
+            if (job) job->work();
+        }
+    }
+
+    std::mutex region_mu_;  // one region at a time; a second caller runs its region alone
+    std::mutex job_mu_;     // guards current_
+    std::shared_ptr<Job> current_;
+    std::atomic<uint32_t> epoch_{0};  // bumped for every region; workers sleep on it
+    std::atomic<int> sleepers_{0};
+    std::atomic<bool> stop_{false};
+    std::vector<std::thread> threads_;
+};
+
 int initial_threads() {
     if (const char* env = std::getenv("KAYA_NUM_THREADS")) {
         int n = std::atoi(env);
-        if (n > 0) {
-            // OpenBLAS's OpenMP build sizes its own regions by OpenMP's setting: without this,
-            // KAYA_NUM_THREADS=1 still ran matrix products on every core.
-            omp_set_num_threads(n);
-            return n;
-        }
+        if (n > 0) return n;
     }
-    return omp_get_max_threads();
+    if (const char* env = std::getenv("OMP_NUM_THREADS")) {
+        int n = std::atoi(env);
+        if (n > 0) return n;
+    }
+    return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
+
 int& thread_setting() {
     static int n = initial_threads();
     return n;
 }
-// Read at start-up, on the main thread, whose OpenMP setting OpenBLAS then follows.
-[[maybe_unused]] const int g_threads_at_start = thread_setting();
+
+// Created on the first region, replaced when the thread count changes. Never destroyed at exit:
+// a region may still be running on another thread while static destructors run.
+std::mutex g_pool_mu;
+Pool* g_pool = nullptr;
+
+Pool* pool() {
+    std::lock_guard<std::mutex> lock(g_pool_mu);
+    if (!g_pool && num_threads() > 1) g_pool = new Pool(num_threads() - 1);
+    return g_pool;
+}
+
 }  // namespace
 
 int num_threads() { return thread_setting(); }
+
 void set_num_threads(int n) {
-    thread_setting() = std::max(1, n);
-    omp_set_num_threads(thread_setting());
+    std::lock_guard<std::mutex> lock(g_pool_mu);
+    n = std::max(1, n);
+    if (n == thread_setting()) return;
+    thread_setting() = n;
+    delete g_pool;
+    g_pool = nullptr;
 }
-bool in_parallel_region() { return omp_in_parallel() != 0; }
+
+bool in_parallel_region() { return t_in_region; }
 
 namespace detail {
 
-// Exceptions must not escape an OpenMP region (that terminates the program), so the first one
-// is captured and rethrown on the calling thread.
 void parallel_run(int64_t num_chunks, void (*fn)(void*, int64_t), void* ctx) {
-    std::exception_ptr error;
-    std::mutex mu;
-#pragma omp parallel for schedule(static) num_threads(num_threads())
-    for (int64_t c = 0; c < num_chunks; ++c) {
-        try {
-            fn(ctx, c);
-        } catch (...) {
-            std::lock_guard<std::mutex> lock(mu);
-            if (!error) error = std::current_exception();
-        }
-    }
-    if (error) std::rethrow_exception(error);
+    t_in_region = true;
+    struct Reset {
+        ~Reset() { t_in_region = false; }
+    } reset;
+    if (Pool* p = pool(); p && p->run(fn, ctx, num_chunks)) return;
+    for (int64_t c = 0; c < num_chunks; ++c) fn(ctx, c);
 }
 
 }  // namespace detail

@@ -6,13 +6,13 @@
 
 namespace kaya {
 
-// Threads used by kernels (OpenMP's pool, shared with OpenBLAS's OpenMP build). Defaults to
-// OMP_NUM_THREADS or the core count; KAYA_NUM_THREADS overrides it at start-up, for Kaya's
-// kernels and OpenBLAS's alike. Like omp_set_num_threads, set_num_threads (and the start-up
-// override) applies to OpenBLAS's own regions on the thread that sets it, the main thread.
+// Threads used by kernels: the calling thread plus num_threads() - 1 workers of Kaya's own pool
+// (parallel.cpp). Defaults to KAYA_NUM_THREADS, else OMP_NUM_THREADS, else the core count.
+// set_num_threads must not be called while a parallel region runs. BLAS calls always stay on
+// the thread that makes them (kernels/blas/blas_setup.h): Kaya splits the products itself.
 int num_threads();
 void set_num_threads(int n);
-// True while running inside a parallel region (nested calls then run serially).
+// True while running inside a parallel region or on a pool worker (nested calls run serially).
 bool in_parallel_region();
 
 // Work below this many elements runs on the calling thread: waking the pool costs ~2-5 us.

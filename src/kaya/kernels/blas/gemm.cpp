@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "kaya/core/parallel.h"
+#include "kaya/kernels/blas/blas_setup.h"
 #include "kaya/kernels/ref/gemm.h"
 
 namespace kaya::kernels {
@@ -59,7 +60,8 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, const T* A
     // are bitwise identical with any KAYA_NUM_THREADS. Each block is one single-threaded BLAS
     // call (gemm_serial); the blocks are shared between our threads. On these machines this is
     // 1.1-1.8x faster than OpenBLAS's own threading, which gains nothing on the MLP's 256x64x117
-    // products (bench/gemm_bench.cpp, BM_KayaMatmul vs BM_CblasSgemm). Rows or columns are
+    // products (bench/gemm_bench.cpp, BM_KayaMatmul vs BM_CblasSgemm), and it works the same
+    // whichever OpenBLAS variant (OpenMP, pthreads, serial) the machine has. Rows or columns are
     // split, whichever is longer.
     const bool by_rows = M >= N;
     const int64_t len = by_rows ? M : N;
@@ -83,16 +85,9 @@ void gemm_serial(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, con
                  const T* B, int64_t ldb, T beta, T* C, int64_t ldc) {
     if (M == 0 || N == 0) return;
     if (!blas_enabled()) return gemm_ref(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-    // OpenBLAS keeps products below 4 * 65536 multiply-adds on the calling thread itself.
-    const double work = static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
-    if (!in_parallel_region() && num_threads() > 1 && work >= 4 * 65536) {
-        // Outside a parallel region OpenBLAS would use its own threads: run it inside a
-        // one-chunk region, where it stays on this thread.
-        parallel_for(2, 1, [&](int64_t b, int64_t) {
-            if (b == 0) gemm_serial(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-        });
-        return;
-    }
+    // Kaya's threads split the products (gemm above); OpenBLAS runs each call on the calling thread.
+    thread_local const bool on_this_thread = (blas_stay_on_calling_thread(), true);
+    (void)on_this_thread;
     cblas_gemm(ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, static_cast<int>(M),
                static_cast<int>(N), static_cast<int>(K), alpha, A, ld(lda), B, ld(ldb), beta, C, ld(ldc));
 }

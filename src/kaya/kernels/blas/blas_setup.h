@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <string>
+
+namespace kaya::kernels {
+
+// What the BLAS loaded into this process is, found at run time: Debian installs OpenBLAS in
+// several variants (OpenMP, pthreads, serial) behind one soname, and installing an unrelated
+// package can switch the variant after Kaya was built.
+struct BlasInfo {
+    std::string library;    // the shared object the matrix products come from
+    std::string config;     // openblas_get_config(): version, DYNAMIC_ARCH, MAX_THREADS, ...
+    std::string core;       // the kernel set in use (openblas_get_corename)
+    std::string threading;  // "OpenMP", "pthreads" or "sequential"
+    std::string environment;  // the OPENBLAS_* variables set for this process, or "none"
+};
+BlasInfo blas_info();
+
+// Kaya splits matrix products between its own threads (core/parallel.h), so every BLAS call
+// must stay on the thread that makes it. For the pthreads and serial variants one call at
+// start-up does that; the OpenMP variant reads a per-thread setting, so each thread that calls
+// BLAS runs this once (gemm does it on first use on a thread).
+void blas_stay_on_calling_thread();
+
+}  // namespace kaya::kernels

@@ -1,46 +1,66 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Kaya vs PyTorch on this machine, in one run, interleaved.
+"""Kaya vs PyTorch (and libtorch) on this machine, in one run, interleaved, idle and busy.
 
-Each round runs Kaya's Google Benchmark programs and then PyTorch (bench/torch_peer.py) in two
+Each round runs Kaya's Google Benchmark programs, then PyTorch (bench/torch_peer.py) in two
 set-ups: OpenMP OpenBLAS with torch.set_num_threads(2), and OPENBLAS_NUM_THREADS=1 (torch's
-own threads do the parallel work). For every benchmark the faster PyTorch set-up is used.
-Prints medians over rounds and the ratio PyTorch time / Kaya time (above 1: Kaya is faster).
+own threads do the parallel work), then the libtorch (C++) peer when it was built
+(bench/libtorch/, scripts/setup.sh --with-torch). For every benchmark the faster PyTorch set-up
+is used. With --load 0,1,2 the whole set runs once per load level, each next to that many busy
+background processes (each stops itself after --load-limit seconds and is killed at the end).
+Prints medians over rounds, ratio = peer time / Kaya time (above 1: Kaya is faster), and under
+load Kaya's time relative to its own idle time.
 
-  python3 bench/compare.py [--build build] [--rounds 3] [--min-time 0.5] [--markdown]
+  python3 bench/compare.py [--build build] [--rounds 3] [--min-time 0.5] [--load 0,1]
+                           [--filter REGEX]
 """
 import argparse
+import atexit
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROGRAMS = ["gemm_bench", "elementwise_bench", "mlp_bench", "train_bench", "policy_bench"]
+BUSY = "import time\nend = time.time() + {limit}\nwhile time.time() < end: pass\n"
 
 
-def run_kaya(build, min_time, flt=""):
-    times, counters = {}, {}
+def parse_benchmarks(stdout):
+    out = {}
+    if not stdout.strip():
+        return out, {}
+    raw = {}
+    for b in json.loads(stdout)["benchmarks"]:
+        name = b["name"].replace("/real_time", "")
+        unit = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[b["time_unit"]]
+        out[name] = b["real_time"] * unit
+        raw[name] = b
+    return out, raw
+
+
+def run_gbench(exe, min_time, flt, env=None):
+    cmd = [exe, "--benchmark_format=json", f"--benchmark_min_time={min_time}"]
+    if flt:
+        cmd.append(f"--benchmark_filter={flt}")
+    res = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if res.returncode != 0 and not (flt and "Failed to match" in res.stderr + res.stdout):
+        raise RuntimeError(f"{exe} failed:\n{res.stderr}")
+    return parse_benchmarks(res.stdout)
+
+
+def run_kaya(build, min_time, flt):
+    times, raw = {}, {}
     for prog in PROGRAMS:
-        exe = os.path.join(build, "bench", prog)
-        cmd = [exe, "--benchmark_format=json", f"--benchmark_min_time={min_time}"]
-        if flt:
-            cmd.append(f"--benchmark_filter={flt}")
-        res = subprocess.run(cmd, capture_output=True, text=True)
-        if res.returncode != 0 and not (flt and "Failed to match" in res.stderr + res.stdout):
-            raise RuntimeError(f"{prog} failed:\n{res.stderr}")
-        if not res.stdout.strip():
-            continue
-        for b in json.loads(res.stdout)["benchmarks"]:
-            name = b["name"].replace("/real_time", "")
-            unit = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[b["time_unit"]]
-            times[name] = b["real_time"] * unit
-            counters[name] = b
-    return times, counters
+        t, r = run_gbench(os.path.join(build, "bench", prog), min_time, flt)
+        times.update(t)
+        raw.update(r)
+    return times, raw
 
 
-def run_torch(env_extra, min_time, flt=""):
+def run_torch(env_extra, min_time, flt):
     env = dict(os.environ, OMP_NUM_THREADS="2", **env_extra)
     res = subprocess.run(["/usr/bin/python3", os.path.join(HERE, "torch_peer.py"),
                           "--threads", "2", "--min-time", str(min_time), "--filter", flt],
@@ -48,67 +68,152 @@ def run_torch(env_extra, min_time, flt=""):
     return json.loads(res.stdout)
 
 
+def libtorch_exe(build):
+    exe = os.path.join(build, "bench", "libtorch", "libtorch_peer")
+    return exe if os.path.exists(exe) else None
+
+
+class BusyLoad:
+    """N processes spinning on a core each, for as long as the block runs (bounded by limit)."""
+
+    def __init__(self, n, limit):
+        self.n, self.limit, self.procs = n, limit, []
+
+    def __enter__(self):
+        code = BUSY.format(limit=self.limit)
+        self.procs = [subprocess.Popen([sys.executable, "-c", code]) for _ in range(self.n)]
+        atexit.register(self.stop)
+        return self
+
+    def stop(self):
+        for p in self.procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        self.procs = []
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def median(d, k):
+    return statistics.median(d[k]) if k in d else None
+
+
+def rate_and_notes(name, k, kaya, raw):
+    if name.startswith("BM_KayaMatmul"):
+        n = int(name.split("/")[1])
+        gf = 2 * n ** 3 / k / 1e9
+        blas = median(kaya, f"BM_CblasSgemm/{n}")
+        notes = f"direct cblas_sgemm Kaya/BLAS time {k / blas:.2f}" if blas else ""
+        return f"{gf:.1f} GFLOP/s", notes
+    if name.startswith("BM_Policy"):
+        _, layers, filters, batch = name.split("/")
+        return f"{int(batch) / k:.0f} pos/s", f"{layers} layers x {filters} filters, batch {batch}"
+    per = {"BM_AddBroadcast": 8, "BM_Exp": 8, "BM_MulAdd": 24}.get(name.split("/")[0])
+    if per:
+        return f"{per * int(name.split('/')[1]) / k / 1e9:.2f} GB/s", ""
+    return "", ""
+
+
+def fmt_time(t):
+    return "" if t is None else (f"{t * 1e3:.2f} ms" if t >= 1e-3 else f"{t * 1e6:.1f} us")
+
+
+def fmt_ratio(peer, k):
+    return "" if peer is None else f"{peer / k:.2f}"
+
+
+def measure(args, load, lib):
+    kaya, omp, b1, libt = {}, {}, {}, {}
+    raw = {}
+    with BusyLoad(load, args.load_limit):
+        for r in range(args.rounds):
+            tag = f"load {load}, round {r + 1}/{args.rounds}"
+            print(f"{tag}: kaya", file=sys.stderr, flush=True)
+            t, raw = run_kaya(args.build, args.min_time, args.filter)
+            for k, v in t.items():
+                kaya.setdefault(k, []).append(v)
+            print(f"{tag}: pytorch (omp blas, 2 threads)", file=sys.stderr, flush=True)
+            for k, v in run_torch({}, args.min_time, args.filter).items():
+                omp.setdefault(k, []).append(v)
+            print(f"{tag}: pytorch (OPENBLAS_NUM_THREADS=1)", file=sys.stderr, flush=True)
+            for k, v in run_torch({"OPENBLAS_NUM_THREADS": "1"}, args.min_time, args.filter).items():
+                b1.setdefault(k, []).append(v)
+            if lib:
+                print(f"{tag}: libtorch", file=sys.stderr, flush=True)
+                for k, v in run_gbench(lib, args.min_time, args.filter)[0].items():
+                    libt.setdefault(k, []).append(v)
+    return kaya, omp, b1, libt, raw
+
+
+def print_table(load, results, idle_kaya, lib):
+    kaya, omp, b1, libt, raw = results
+    print(f"\n### {'idle' if load == 0 else f'{load} busy process' + ('es' if load > 1 else '')}\n")
+    head = "| benchmark | Kaya | PyTorch (best set-up) | ratio |"
+    sep = "|---|---|---|---|"
+    if lib:
+        head += " libtorch | ratio |"
+        sep += "---|---|"
+    if load > 0 and idle_kaya:
+        head += " Kaya vs its idle time |"
+        sep += "---|"
+    print(head + " Kaya rate | notes |")
+    print(sep + "---|---|")
+    for name in kaya:
+        if name.startswith("BM_CblasSgemm") or name.startswith("BM_FmaPeak"):
+            continue
+        k = median(kaya, name)
+        a, b = median(omp, name), median(b1, name)
+        best, which = (None, "")
+        if a is not None or b is not None:
+            best, which = (a, "omp") if b is None or (a is not None and a <= b) else (b, "blas1")
+        row = f"| {name} | {fmt_time(k)} | {fmt_time(best)}{f' ({which})' if which else ''} | {fmt_ratio(best, k)} |"
+        if lib:
+            lt = median(libt, name)
+            row += f" {fmt_time(lt)} | {fmt_ratio(lt, k)} |"
+        if load > 0 and idle_kaya:
+            idle = median(idle_kaya, name)
+            row += f" {k / idle:.2f}x |" if idle else " |"
+        rate, notes = rate_and_notes(name, k, kaya, raw)
+        print(row + f" {rate} | {notes} |")
+
+
+def machine_state(build):
+    kaya = os.path.join(build, "apps", "kaya")
+    if not os.path.exists(kaya):
+        return "(kaya not built)"
+    return subprocess.run([kaya, "doctor"], capture_output=True, text=True).stdout.strip()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.path.join(HERE, "..", "build"))
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--min-time", type=float, default=0.5)
-    ap.add_argument("--filter", default="", help="only benchmarks whose name contains this")
+    ap.add_argument("--filter", default="", help="only benchmarks whose name matches this regex")
+    ap.add_argument("--load", default="0", help="comma-separated numbers of busy processes, e.g. 0,1,2")
+    ap.add_argument("--load-limit", type=float, default=7200, help="seconds after which a busy process stops itself")
     args = ap.parse_args()
+    loads = [int(x) for x in args.load.split(",")]
+    cores = os.cpu_count() or 1
+    if any(n < 0 or n > 4 * cores for n in loads):
+        ap.error(f"--load: each level must be between 0 and {4 * cores} (4 per core)")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    lib = libtorch_exe(args.build)
 
-    kaya, torch_omp, torch_b1 = {}, {}, {}
-    last_counters = {}
-    for r in range(args.rounds):
-        print(f"round {r + 1}/{args.rounds}: kaya", file=sys.stderr, flush=True)
-        t, last_counters = run_kaya(args.build, args.min_time, args.filter)
-        for k, v in t.items():
-            kaya.setdefault(k, []).append(v)
-        print(f"round {r + 1}/{args.rounds}: pytorch (omp blas, 2 threads)", file=sys.stderr, flush=True)
-        for k, v in run_torch({}, args.min_time, args.filter).items():
-            torch_omp.setdefault(k, []).append(v)
-        print(f"round {r + 1}/{args.rounds}: pytorch (OPENBLAS_NUM_THREADS=1)", file=sys.stderr, flush=True)
-        for k, v in run_torch({"OPENBLAS_NUM_THREADS": "1"}, args.min_time, args.filter).items():
-            torch_b1.setdefault(k, []).append(v)
-
-    med = lambda d, k: statistics.median(d[k]) if k in d else None
-    peak = None
-    if "BM_FmaPeak" in kaya:
-        peak = last_counters["BM_FmaPeak"]["GFLOP/s"] / 1e9 if last_counters["BM_FmaPeak"]["GFLOP/s"] > 1e6 else last_counters["BM_FmaPeak"]["GFLOP/s"]
-
-    print(f"Medians of {args.rounds} interleaved rounds; ratio = PyTorch time / Kaya time "
-          "(above 1: Kaya faster).\n")
-    print("| benchmark | Kaya | PyTorch (best set-up) | ratio | Kaya rate | notes |")
-    print("|---|---|---|---|---|---|")
-    for name in kaya:
-        k = med(kaya, name)
-        a, b = med(torch_omp, name), med(torch_b1, name)
-        notes = ""
-        if name.startswith("BM_KayaMatmul"):
-            n = int(name.split("/")[1])
-            gf = 2 * n ** 3 / k / 1e9
-            blas = med(kaya, f"BM_CblasSgemm/{n}")
-            rate = f"{gf:.1f} GFLOP/s"
-            if peak:
-                rate += f" ({100 * gf / peak:.0f}% of peak)"
-            if blas:
-                notes = f"direct cblas_sgemm {2 * n ** 3 / blas / 1e9:.1f} GFLOP/s (Kaya/BLAS time {k / blas:.2f})"
-        elif name.startswith("BM_CblasSgemm") or name.startswith("BM_FmaPeak"):
-            if name.startswith("BM_FmaPeak") and peak:
-                print(f"| FMA peak (2 threads) | {k * 1e3:.2f} ms | | | {peak:.1f} GFLOP/s | measured |")
-            continue
-        elif name.startswith("BM_Policy"):
-            _, layers, filters, batch = name.split("/")
-            rate = f"{int(batch) / k:.0f} pos/s"
-            notes = f"{layers} layers x {filters} filters, 19x19, batch {batch}"
-        else:
-            n = int(name.split("/")[1])
-            per = {"BM_AddBroadcast": 8, "BM_Exp": 8, "BM_MulAdd": 24}.get(name.split("/")[0])
-            rate = f"{per * n / k / 1e9:.2f} GB/s" if per else ""
-        if a is None and b is None:
-            print(f"| {name} | {k * 1e6:.1f} us | n/a | | {rate} | {notes} |")
-            continue
-        best, which = (a, "omp") if b is None or (a is not None and a <= b) else (b, "blas1")
-        print(f"| {name} | {k * 1e6:.1f} us | {best * 1e6:.1f} us ({which}) | {best / k:.2f} | {rate} | {notes} |")
+    print(f"Medians of {args.rounds} interleaved rounds; ratio = peer time / Kaya time (above 1: Kaya "
+          "faster). Machine as this run saw it:\n")
+    print("```\n" + machine_state(args.build) + "\n```")
+    if not lib:
+        print("\n(libtorch peer not built: scripts/setup.sh --with-torch, then rebuild)")
+    idle = None
+    for load in loads:
+        results = measure(args, load, lib)
+        if load == 0:
+            idle = results[0]
+        print_table(load, results, idle, lib)
+        sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything Kaya needs from Debian 12's packages. Idempotent: only missing packages
 # are fetched. Usage: scripts/setup.sh [--with-torch] [--with-fuzz]   (--with-torch adds the
-# PyTorch oracle used by tools/gen_reference.py, tools/load_in_pytorch.py and bench/compare.py;
+# PyTorch oracle used by tools/gen_reference.py, tools/load_in_pytorch.py and bench/compare.py,
+# and libtorch for compare.py's C++ peer (bench/libtorch);
 # --with-fuzz adds clang with libFuzzer for scripts/fuzz.sh. Kaya itself
 # never needs either).
 set -euo pipefail
@@ -17,7 +18,7 @@ packages=(
 for arg in "$@"; do
     case "$arg" in
         # Recommended packages matter: without them torch falls back to a reference BLAS.
-        --with-torch) packages+=(python3 python3-numpy python3-torch) ;;
+        --with-torch) packages+=(python3 python3-numpy python3-torch libtorch-dev) ;;
         --with-fuzz) packages+=(clang-14 libclang-rt-14-dev llvm-14) ;;
         *) echo "setup: unknown option $arg (use --with-torch, --with-fuzz)" >&2; exit 2 ;;
     esac

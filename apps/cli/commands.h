@@ -2,6 +2,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <string>
 
 namespace kaya::cli {
 
@@ -13,6 +14,10 @@ void add_tour_command(CLI::App& app);
 void add_go_gtp_command(CLI::App& go);
 void add_go_match_command(CLI::App& go);
 void add_go_rescore_command(CLI::App& go);
+void add_doctor_command(CLI::App& app);
+
+// CPU, threads and the BLAS in use (kaya doctor, kaya --version).
+std::string system_report();
 
 // The applications in this binary: every task kind (task.kind -> factory) and every section of
 // the tour. The one place that lists them.

@@ -13,10 +13,11 @@ int main(int argc, char** argv) {
     kaya::cli::register_applications();
     CLI::App app{"Kaya: a deep-learning framework in C++ and the applications built on it"};
     app.require_subcommand(1);
-    app.set_version_flag("--version", "kaya 0.1.0");
+    app.set_version_flag("--version", [] { return kaya::cli::system_report(); });
     kaya::cli::add_train_command(app);
     kaya::cli::add_sweep_command(app);
     kaya::cli::add_tour_command(app);
+    kaya::cli::add_doctor_command(app);
     auto* go = app.add_subcommand("go", "Go: play over GTP, matches between GTP engines");
     go->require_subcommand(1);
     kaya::cli::add_go_gtp_command(*go);

@@ -28,13 +28,15 @@ namespace kaya {
 
 namespace {
 
-// Idle workers poll this long for the next region before sleeping (measured: bench/mlp_bench
-// with KAYA_SPIN_US; see README's busy-machine table). A region's caller polls as long for
-// workers' chunks to finish before sleeping.
+// Idle workers poll this long for the next region before sleeping; a region's caller polls as
+// long for workers' chunks to finish. Measured with KAYA_SPIN_US on train_bench (medians of 3):
+// 0-5 us is 10-20% slower idle (the next region finds the worker asleep), 100-500 us is up to
+// 40% slower next to one busy process (the spinning worker takes the working thread's cycles);
+// 50 us is within 5% of the best of both.
 int64_t spin_ns() {
     static const int64_t ns = [] {
         const char* env = std::getenv("KAYA_SPIN_US");
-        int64_t us = env ? std::atoll(env) : 20;
+        int64_t us = env ? std::atoll(env) : 50;
         return std::max<int64_t>(us, 0) * 1000;
     }();
     return ns;

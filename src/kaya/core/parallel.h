@@ -22,9 +22,11 @@ namespace detail {
 void parallel_run(int64_t num_chunks, void (*fn)(void*, int64_t), void* ctx);
 }
 
-// Calls f(begin, end) over [0, n) split into chunks of at least `grain` items. The split
-// depends only on n and grain, never on the thread count, so a kernel that reduces per chunk
-// and then combines chunks in order gives bit-identical results with any number of threads.
+// Calls f(begin, end) over [0, n) split into chunks of `grain` items (the last may be shorter).
+// Each call covers whole consecutive chunks and runs on one thread; on one thread (or nested
+// in another region) f gets [0, n) at once. A kernel whose result must not depend on the
+// thread count loops over blocks of its own inside f, fixed by the sizes alone, and combines
+// them in order (see kernels/ref/reduce.cpp).
 template <class F>
 void parallel_for(int64_t n, int64_t grain, F&& f) {
     if (n <= 0) return;

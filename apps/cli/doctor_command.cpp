@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+// kaya doctor: what this process runs on (CPU, threads, the BLAS actually loaded and how it is
+// threaded), for bug reports and for benchmark tables. `kaya --version` prints the same.
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "apps/cli/commands.h"
+#include "kaya/core/parallel.h"
+#include "kaya/kernels/blas/blas_setup.h"
+
+namespace kaya::cli {
+
+namespace {
+
+std::string cpu_model() {
+    std::ifstream in("/proc/cpuinfo");
+    for (std::string line; std::getline(in, line);) {
+        if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+    }
+    return "unknown";
+}
+
+std::string vector_isa() {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return "AVX-512";
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "AVX2+FMA";
+    if (__builtin_cpu_supports("avx")) return "AVX";
+    return "SSE2";
+}
+
+std::string thread_source() {
+    if (std::getenv("KAYA_NUM_THREADS")) return "KAYA_NUM_THREADS";
+    if (std::getenv("OMP_NUM_THREADS")) return "OMP_NUM_THREADS";
+    return "cores";
+}
+
+}  // namespace
+
+std::string system_report() {
+    const kernels::BlasInfo blas = kernels::blas_info();
+    std::string out = "kaya 0.1.0\n";
+    out += "cpu:     " + cpu_model() + " (" + vector_isa() + ")\n";
+    out += "threads: " + std::to_string(num_threads()) + " (from " + thread_source() +
+           "), Kaya's own pool; BLAS calls stay on the calling thread\n";
+    out += "blas:    " + blas.config + "\n";
+    out += "         library " + blas.library + "\n";
+    out += "         core " + blas.core + ", threading " + blas.threading + "\n";
+    out += "         environment " + blas.environment;
+    return out;
+}
+
+void add_doctor_command(CLI::App& app) {
+    auto* cmd = app.add_subcommand("doctor", "Show the CPU, threads and BLAS this process uses");
+    cmd->callback([] { std::printf("%s\n", system_report().c_str()); });
+}
+
+}  // namespace kaya::cli

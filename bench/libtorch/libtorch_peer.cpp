@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: MIT
+// The C++ peer of bench/compare.py: the training steps and Go-network runs of Kaya's benchmark
+// programs, written against libtorch 1.13 (Debian's libtorch-dev), with the same names so the
+// tables line up. A C++ user choosing a library compares with this, not with Python.
+// Built only when libtorch is installed (scripts/setup.sh --with-torch); Kaya never links it.
+#include <benchmark/benchmark.h>
+#include <torch/torch.h>
+
+#include <vector>
+
+namespace {
+
+torch::nn::Sequential mlp(const std::vector<int64_t>& sizes) {
+    torch::nn::Sequential m;
+    for (size_t i = 0; i + 1 < sizes.size(); ++i) {
+        m->push_back(torch::nn::Linear(sizes[i], sizes[i + 1]));
+        if (i + 2 < sizes.size()) m->push_back(torch::nn::ReLU());
+    }
+    return m;
+}
+
+void threads() { torch::set_num_threads(2); }
+
+// The raw-tensor MLP of bench/mlp_bench.cpp: three matmuls, ReLU, MSE, backward.
+void BM_MlpForwardBackward(benchmark::State& state) {
+    threads();
+    const int64_t batch = state.range(0);
+    torch::manual_seed(0);
+    auto p = [](std::vector<int64_t> shape) { return (torch::randn(shape) * 0.1).requires_grad_(); };
+    std::vector<torch::Tensor> w = {p({117, 64}), p({64}), p({64, 64}), p({64}), p({64, 1}), p({1})};
+    auto x = torch::randn({batch, 117}), y = torch::randn({batch, 1});
+    for (auto _ : state) {
+        for (auto& t : w) t.mutable_grad() = torch::Tensor();
+        auto h = torch::relu(x.matmul(w[0]) + w[1]);
+        h = torch::relu(h.matmul(w[2]) + w[3]);
+        auto d = h.matmul(w[4]) + w[5] - y;
+        (d * d).mean().backward();
+    }
+}
+
+void BM_TrainStepMlp(benchmark::State& state) {
+    threads();
+    const int64_t batch = state.range(0);
+    torch::manual_seed(0);
+    auto model = mlp({117, 64, 64, 1});
+    torch::optim::Adam opt(model->parameters(), torch::optim::AdamOptions(1e-3));
+    auto x = torch::randn({batch, 117}), y = torch::randn({batch, 1});
+    for (auto _ : state) {
+        opt.zero_grad();
+        torch::mse_loss(model->forward(x), y).backward();
+        opt.step();
+    }
+}
+
+void BM_TrainStepFashion(benchmark::State& state) {
+    threads();
+    const int64_t batch = state.range(0);
+    torch::manual_seed(0);
+    auto model = mlp({784, 256, 128, 10});
+    torch::optim::Adam opt(model->parameters(), torch::optim::AdamOptions(1e-3));
+    auto x = torch::rand({batch, 784}), y = torch::randint(0, 10, {batch});
+    for (auto _ : state) {
+        opt.zero_grad();
+        torch::cross_entropy_loss(model->forward(x), y).backward();
+        opt.step();
+    }
+}
+
+// AlphaGo's policy network as apps/go/policy builds it: 5x5 conv from 48 planes, 3x3 convs,
+// a 1x1 conv to one plane, plus a learned bias per board point.
+struct PolicyNetImpl : torch::nn::Module {
+    PolicyNetImpl(int64_t layers, int64_t filters) {
+        body->push_back(torch::nn::Conv2d(torch::nn::Conv2dOptions(48, filters, 5).padding(2)));
+        body->push_back(torch::nn::ReLU());
+        for (int64_t i = 0; i < layers - 2; ++i) {
+            body->push_back(torch::nn::Conv2d(torch::nn::Conv2dOptions(filters, filters, 3).padding(1)));
+            body->push_back(torch::nn::ReLU());
+        }
+        body->push_back(torch::nn::Conv2d(torch::nn::Conv2dOptions(filters, 1, 1).bias(false)));
+        register_module("body", body);
+        position_bias = register_parameter("position_bias", torch::zeros({361}));
+    }
+    torch::Tensor forward(const torch::Tensor& x) { return body->forward(x).flatten(1) + position_bias; }
+    torch::nn::Sequential body;
+    torch::Tensor position_bias;
+};
+TORCH_MODULE(PolicyNet);
+
+void BM_PolicyTrain(benchmark::State& state) {
+    threads();
+    torch::manual_seed(0);
+    PolicyNet net(state.range(0), state.range(1));
+    const int64_t batch = state.range(2);
+    torch::optim::SGD opt(net->parameters(), torch::optim::SGDOptions(0.003));
+    auto x = torch::rand({batch, 48, 19, 19}), y = torch::randint(0, 361, {batch});
+    for (auto _ : state) {
+        opt.zero_grad();
+        torch::cross_entropy_loss(net->forward(x), y).backward();
+        opt.step();
+    }
+}
+
+void BM_PolicyInfer(benchmark::State& state) {
+    threads();
+    torch::manual_seed(0);
+    PolicyNet net(state.range(0), state.range(1));
+    net->eval();
+    auto x = torch::rand({state.range(2), 48, 19, 19});
+    torch::NoGradGuard no_grad;
+    for (auto _ : state) benchmark::DoNotOptimize(torch::softmax(net->forward(x), 1));
+}
+
+BENCHMARK(BM_MlpForwardBackward)->Arg(256)->Arg(32)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_TrainStepMlp)->Arg(256)->Arg(32)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_TrainStepFashion)->Arg(128)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_PolicyTrain)->Args({6, 64, 16})->Args({13, 192, 16})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_PolicyInfer)
+    ->Args({6, 64, 1})
+    ->Args({6, 64, 128})
+    ->Args({13, 192, 1})
+    ->Args({13, 192, 128})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+}  // namespace

@@ -5,6 +5,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <climits>
@@ -57,16 +58,24 @@ void futex_wake_all(std::atomic<uint32_t>* word) {
     syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAKE_PRIVATE, INT_MAX, nullptr, nullptr, 0);
 }
 
-// Polls `done()` for spin_ns(), checking the clock every few pauses; true when it came true.
+// Polls `done()` for spin_ns(): a couple of microseconds with the CPU's pause instruction, then
+// yielding the core between polls, so that on a busy machine another runnable thread (the one
+// doing the work, or another program) gets the core while this one waits. True when it came
+// true.
 template <class Done>
 bool spin_until(Done&& done) {
-    const auto limit = std::chrono::steady_clock::now() + std::chrono::nanoseconds(spin_ns());
+    using clock = std::chrono::steady_clock;
+    const auto start = clock::now();
+    const auto pause_until = start + std::chrono::microseconds(2);
+    const auto limit = start + std::chrono::nanoseconds(spin_ns());
     for (;;) {
         for (int i = 0; i < 32; ++i) {
             if (done()) return true;
             cpu_relax();
         }
-        if (std::chrono::steady_clock::now() >= limit) return done();
+        const auto now = clock::now();
+        if (now >= limit) return done();
+        if (now >= pause_until) std::this_thread::yield();
     }
 }
 
@@ -75,33 +84,63 @@ thread_local bool t_in_region = false;
 // One parallel region. Shared between the caller and the workers that joined it, so a worker
 // that wakes late still finds valid counters; fn and ctx (on the caller's stack) are only
 // touched after a chunk was taken, which cannot happen once the caller has returned.
+//
+// The chunks are cut into one contiguous range per thread, as a static schedule would: each
+// thread writes its own part of the output (no cache lines shared at the seams), and with
+// enough chunks its part stays in its own cache. A thread that finishes its range takes the
+// next chunks of the others', one at a time from the front, so the range of a worker that has
+// not started (put aside by the scheduler on a busy machine) is done by whoever is running.
 struct Job {
-    void (*fn)(void*, int64_t) = nullptr;
-    void* ctx = nullptr;
-    int64_t chunks = 0;
-    std::atomic<int64_t> next{0};
+    struct alignas(64) Range {
+        std::atomic<int64_t> next{0};
+        int64_t end = 0;
+    };
+
+    Job(void (*f)(void*, int64_t), void* c, int64_t num_chunks, int num_threads)
+        : fn(f), ctx(c), chunks(num_chunks), threads(num_threads), ranges(new Range[num_threads]) {
+        for (int r = 0; r < threads; ++r) {
+            ranges[r].next.store(num_chunks * r / threads, std::memory_order_relaxed);
+            ranges[r].end = num_chunks * (r + 1) / threads;
+        }
+    }
+
+    void (*fn)(void*, int64_t);
+    void* ctx;
+    const int64_t chunks;
+    const int threads;
+    std::unique_ptr<Range[]> ranges;
+    std::atomic<int> slots{1};  // the caller has range 0; workers take the others as they come
     std::atomic<int64_t> finished{0};
     std::atomic<uint32_t> all_done{0};
     std::atomic<uint32_t> caller_sleeping{0};
     std::mutex error_mu;
     std::exception_ptr error;
 
-    // Takes chunks until none is left; the thread finishing the last one signals the caller.
-    // Exceptions must not escape a worker: the first one is kept and rethrown by the caller.
-    void work() {
+    // Runs chunks of range `slot`, then of the ranges after it, until none is left; the thread
+    // finishing the last chunk signals the caller. Exceptions must not escape a worker: the
+    // first one is kept and rethrown by the caller.
+    void work(int slot) {
         int64_t mine = 0;
-        for (int64_t c; (c = next.fetch_add(1, std::memory_order_relaxed)) < chunks; ++mine) {
-            try {
-                fn(ctx, c);
-            } catch (...) {
-                std::lock_guard<std::mutex> lock(error_mu);
-                if (!error) error = std::current_exception();
+        for (int k = 0; k < threads; ++k) {
+            Range& r = ranges[(slot + k) % threads];
+            for (int64_t c; (c = r.next.fetch_add(1, std::memory_order_relaxed)) < r.end; ++mine) {
+                try {
+                    fn(ctx, c);
+                } catch (...) {
+                    std::lock_guard<std::mutex> lock(error_mu);
+                    if (!error) error = std::current_exception();
+                }
             }
         }
         if (mine > 0 && finished.fetch_add(mine, std::memory_order_acq_rel) + mine == chunks) {
             all_done.store(1);
             if (caller_sleeping.load()) futex_wake_all(&all_done);
         }
+    }
+
+    void join() {
+        const int slot = slots.fetch_add(1);
+        work(slot < threads ? slot : 0);
     }
 
     void wait_all_done() {
@@ -129,10 +168,7 @@ public:
     bool run(void (*fn)(void*, int64_t), void* ctx, int64_t chunks) {
         std::unique_lock<std::mutex> region(region_mu_, std::try_to_lock);
         if (!region.owns_lock()) return false;
-        auto job = std::make_shared<Job>();
-        job->fn = fn;
-        job->ctx = ctx;
-        job->chunks = chunks;
+        auto job = std::make_shared<Job>(fn, ctx, chunks, static_cast<int>(threads_.size()) + 1);
         {
             std::unique_lock<std::mutex> lock(job_mu_, std::try_to_lock);
             if (!lock.owns_lock()) return false;
@@ -140,7 +176,7 @@ public:
         }
         epoch_.fetch_add(1);
         if (sleepers_.load() > 0) futex_wake_all(&epoch_);
-        job->work();
+        job->work(0);
         job->wait_all_done();
         {
             std::lock_guard<std::mutex> lock(job_mu_);
@@ -168,7 +204,7 @@ private:
                 std::lock_guard<std::mutex> lock(job_mu_);
                 job = current_;
             }
-            if (job) job->work();
+            if (job) job->join();
         }
     }
 

@@ -8,6 +8,8 @@
 #include "apps/cli/commands.h"
 #include "kaya/core/parallel.h"
 #include "kaya/kernels/blas/blas_setup.h"
+#include "kaya/kernels/blas/gemm.h"
+#include "kaya/kernels/simd/sgemm.h"
 
 namespace kaya::cli {
 
@@ -43,6 +45,10 @@ std::string system_report() {
     out += "cpu:     " + cpu_model() + " (" + vector_isa() + ")\n";
     out += "threads: " + std::to_string(num_threads()) + " (from " + thread_source() +
            "), Kaya's own pool; BLAS calls stay on the calling thread\n";
+    out += std::string("matmul:  float on ") +
+           (kernels::own_sgemm_enabled() ? std::string("Kaya's ") + kernels::simd::sgemm_isa() + " kernel"
+                                         : std::string("OpenBLAS")) +
+           " (KAYA_GEMM=kaya|blas), double on OpenBLAS\n";
     out += "blas:    " + blas.config + "\n";
     out += "         library " + blas.library + "\n";
     out += "         core " + blas.core + ", threading " + blas.threading + "\n";

@@ -26,14 +26,15 @@ TEST(BlasSetup, DescribesTheLoadedLibrary) {
 
 TEST(BlasSetup, ProductsOnAnyThreadLeaveOpenBlasSingleThreaded) {
     const int64_t n = 300;  // above OpenBLAS's own threading threshold
-    std::vector<float> a(n * n, 1.0f), b(n * n, 2.0f), c(n * n);
-    std::thread t([&] { gemm_serial<float>(false, false, n, n, n, 1.0f, a.data(), n, b.data(), n, 0.0f, c.data(), n); });
+    // Double precision always goes to the BLAS (float may take Kaya's own kernel).
+    std::vector<double> a(n * n, 1.0), b(n * n, 2.0), c(n * n);
+    std::thread t([&] { gemm_serial<double>(false, false, n, n, n, 1.0, a.data(), n, b.data(), n, 0.0, c.data(), n); });
     t.join();
     EXPECT_EQ(openblas_get_num_threads(), 1);
-    EXPECT_FLOAT_EQ(c[0], 2.0f * n);
-    gemm<float>(false, false, n, n, n, 1.0f, a.data(), n, b.data(), n, 0.0f, c.data(), n);
+    EXPECT_DOUBLE_EQ(c[0], 2.0 * n);
+    gemm<double>(false, false, n, n, n, 1.0, a.data(), n, b.data(), n, 0.0, c.data(), n);
     EXPECT_EQ(openblas_get_num_threads(), 1);
-    EXPECT_FLOAT_EQ(c[n * n - 1], 2.0f * n);
+    EXPECT_DOUBLE_EQ(c[n * n - 1], 2.0 * n);
 }
 
 }  // namespace

@@ -6,10 +6,13 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <string>
+#include <type_traits>
 
 #include "kaya/core/parallel.h"
 #include "kaya/kernels/blas/blas_setup.h"
 #include "kaya/kernels/ref/gemm.h"
+#include "kaya/kernels/simd/sgemm.h"
 
 namespace kaya::kernels {
 
@@ -17,6 +20,21 @@ bool blas_enabled() {
     static const bool enabled = [] {
         const char* env = std::getenv("KAYA_BLAS");
         return !(env && std::strcmp(env, "0") == 0);
+    }();
+    return enabled;
+}
+
+bool own_sgemm_enabled() {
+    static const bool enabled = [] {
+        const char* env = std::getenv("KAYA_GEMM");
+        const std::string isa = simd::sgemm_isa();
+        if (env && std::strcmp(env, "blas") == 0) return false;
+        if (env && std::strcmp(env, "kaya") == 0) return isa != "none";
+        // Measured (bench/gemm_bench, KAYA_SGEMM_ISA): the AVX-512 kernel is 1.5x OpenBLAS
+        // 0.3.21 from 256 to 2048 on this VM (OpenBLAS held to AVX2 by OPENBLAS_CORETYPE=Haswell,
+        // and 1.2x with its own Cooperlake kernels); the AVX2 kernel matches OpenBLAS at 256 and
+        // is 14% slower at 2048, so AVX2-only CPUs keep OpenBLAS.
+        return isa == "avx512";
     }();
     return enabled;
 }
@@ -85,6 +103,9 @@ void gemm_serial(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, con
                  const T* B, int64_t ldb, T beta, T* C, int64_t ldc) {
     if (M == 0 || N == 0) return;
     if (!blas_enabled()) return gemm_ref(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    if constexpr (std::is_same_v<T, float>) {
+        if (own_sgemm_enabled() && simd::sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)) return;
+    }
     // Kaya's threads split the products (gemm above); OpenBLAS runs each call on the calling thread.
     thread_local const bool on_this_thread = (blas_stay_on_calling_thread(), true);
     (void)on_this_thread;

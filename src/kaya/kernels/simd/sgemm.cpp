@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: MIT
+#include "kaya/kernels/simd/sgemm.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+namespace kaya::kernels::simd {
+
+namespace {
+
+// Cache blocks: a KC x NC panel of B (512 KB) stays in L2, an MC x KC block of A (120 KB) in
+// L2 next to it, one KC x NR sliver of B (32 KB) in L1 while the micro-kernel sweeps A.
+constexpr int64_t KC = 256, MC = 120, NC = 512;
+// B blocks up to this many values (256 KB) are read in place when not transposed.
+constexpr int64_t kInPlaceB = 64 * 1024;
+
+template <class T>
+T* buffer(int slot, size_t n) {
+    thread_local std::vector<T> buffers[2];
+    if (buffers[slot].size() < n) buffers[slot].resize(n);
+    return buffers[slot].data();
+}
+
+// Bp: columns [n0, n0 + nc) and rows [k0, k0 + kc) of op(B), as panels of NR columns, each
+// kc rows of NR contiguous values, zero beyond the last column.
+template <int NR>
+inline __attribute__((always_inline)) void pack_b(bool tb, const float* B, int64_t ldb, int64_t k0, int64_t kc,
+                                                  int64_t n0, int64_t nc, float* Bp) {
+    for (int64_t j0 = 0; j0 < nc; j0 += NR) {
+        const int64_t w = std::min<int64_t>(NR, nc - j0);
+        float* dst = Bp + j0 * kc;
+        if (!tb) {
+            for (int64_t k = 0; k < kc; ++k) {
+                const float* src = B + (k0 + k) * ldb + n0 + j0;
+                float* d = dst + k * NR;
+                for (int64_t j = 0; j < w; ++j) d[j] = src[j];
+                for (int64_t j = w; j < NR; ++j) d[j] = 0.0f;
+            }
+        } else {
+            for (int64_t k = 0; k < kc; ++k)
+                for (int64_t j = w; j < NR; ++j) dst[k * NR + j] = 0.0f;
+            for (int64_t j = 0; j < w; ++j) {
+                const float* src = B + (n0 + j0 + j) * ldb + k0;
+                for (int64_t k = 0; k < kc; ++k) dst[k * NR + j] = src[k];
+            }
+        }
+    }
+}
+
+// Ap: rows [m0, m0 + mc) and columns [k0, k0 + kc) of op(A), as panels of MR rows, each kc
+// columns of MR contiguous values, zero beyond the last row.
+template <int MR>
+inline __attribute__((always_inline)) void pack_a(bool ta, const float* A, int64_t lda, int64_t m0, int64_t mc,
+                                                  int64_t k0, int64_t kc, float* Ap) {
+    for (int64_t i0 = 0; i0 < mc; i0 += MR) {
+        const int64_t h = std::min<int64_t>(MR, mc - i0);
+        float* dst = Ap + i0 * kc;
+        if (ta) {
+            for (int64_t k = 0; k < kc; ++k) {
+                const float* src = A + (k0 + k) * lda + m0 + i0;
+                float* d = dst + k * MR;
+                for (int64_t i = 0; i < h; ++i) d[i] = src[i];
+                for (int64_t i = h; i < MR; ++i) d[i] = 0.0f;
+            }
+        } else {
+            for (int64_t k = 0; k < kc; ++k)
+                for (int64_t i = h; i < MR; ++i) dst[k * MR + i] = 0.0f;
+            for (int64_t i = 0; i < h; ++i) {
+                const float* src = A + (m0 + i0 + i) * lda + k0;
+                for (int64_t k = 0; k < kc; ++k) dst[k * MR + i] = src[k];
+            }
+        }
+    }
+}
+
+// The ROWS x 2W tile of C at c (ROWS <= MR, the panel's row count; fewer rows serve the last
+// panel of A without computing its zero padding): alpha * (Ap panel @ Bp panel) + beta * C (C ignored when beta
+// is 0), of which only h rows and w columns are inside C. Row k of the B panel is at
+// Bp + k * ldbp: NR in a packed panel, B's own leading dimension when read in place.
+template <int W, int MR, int ROWS = MR>
+inline __attribute__((always_inline)) void micro_kernel(int64_t kc, const float* Ap, const float* Bp, int64_t ldbp,
+                                                        float alpha, float beta, float* c, int64_t ldc, int64_t h,
+                                                        int64_t w) {
+    typedef float V __attribute__((vector_size(W * 4), aligned(4), may_alias));
+    constexpr int NR = 2 * W;
+    V acc[ROWS][2];
+    for (int i = 0; i < ROWS; ++i) acc[i][0] = acc[i][1] = V{};
+    for (int64_t k = 0; k < kc; ++k) {
+        const V b0 = *reinterpret_cast<const V*>(Bp + k * ldbp);
+        const V b1 = *reinterpret_cast<const V*>(Bp + k * ldbp + W);
+        const float* a = Ap + k * MR;
+#pragma GCC unroll 16
+        for (int i = 0; i < ROWS; ++i) {
+            acc[i][0] += a[i] * b0;
+            acc[i][1] += a[i] * b1;
+        }
+    }
+    if (h == ROWS && w == NR) {
+        for (int i = 0; i < ROWS; ++i) {
+            V* row = reinterpret_cast<V*>(c + i * ldc);
+            if (beta == 0.0f) {
+                row[0] = alpha * acc[i][0];
+                row[1] = alpha * acc[i][1];
+            } else {
+                row[0] = alpha * acc[i][0] + beta * row[0];
+                row[1] = alpha * acc[i][1] + beta * row[1];
+            }
+        }
+        return;
+    }
+    float tile[ROWS][NR];
+    std::memcpy(tile, acc, sizeof(tile));
+    for (int64_t i = 0; i < h; ++i)
+        for (int64_t j = 0; j < w; ++j) {
+            float& out = c[i * ldc + j];
+            out = beta == 0.0f ? alpha * tile[i][j] : alpha * tile[i][j] + beta * out;
+        }
+}
+
+template <int W, int MR>
+inline __attribute__((always_inline)) void sgemm_blocked(bool ta, bool tb, int64_t M, int64_t N, int64_t K,
+                                                         float alpha, const float* A, int64_t lda, const float* B,
+                                                         int64_t ldb, float beta, float* C, int64_t ldc) {
+    constexpr int NR = 2 * W;
+    constexpr int64_t mc_max = MC / MR * MR;
+    float* Bp = buffer<float>(0, static_cast<size_t>(KC * ((NC + NR - 1) / NR * NR)));
+    float* Ap = buffer<float>(1, static_cast<size_t>(KC * mc_max));
+    if (K == 0) {  // no products: C = beta * C, and beta == 0 still ignores C
+        for (int64_t i = 0; i < M; ++i)
+            for (int64_t j = 0; j < N; ++j) C[i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[i * ldc + j];
+        return;
+    }
+    for (int64_t n0 = 0; n0 < N; n0 += NC) {
+        const int64_t nc = std::min(NC, N - n0);
+        for (int64_t k0 = 0; k0 < K; k0 += KC) {
+            const int64_t kc = std::min(KC, K - k0);
+            const float b = k0 == 0 ? beta : 1.0f;
+            // A small untransposed B is read in place (its rows are contiguous and stay in cache),
+            // saving a copy that costs as much as the products for batch-1 inference; only a
+            // last panel narrower than NR is packed. Larger ones are packed as usual.
+            const bool in_place = !tb && kc * nc <= kInPlaceB;
+            const int64_t full = in_place ? nc / NR * NR : 0;
+            if (in_place) {
+                if (full < nc) pack_b<NR>(tb, B, ldb, k0, kc, n0 + full, nc - full, Bp);
+            } else {
+                pack_b<NR>(tb, B, ldb, k0, kc, n0, nc, Bp);
+            }
+            for (int64_t m0 = 0; m0 < M; m0 += mc_max) {
+                const int64_t mc = std::min(mc_max, M - m0);
+                pack_a<MR>(ta, A, lda, m0, mc, k0, kc, Ap);
+                for (int64_t j0 = 0; j0 < nc; j0 += NR) {
+                    const bool direct = j0 < full;
+                    const float* bp = direct ? B + k0 * ldb + n0 + j0 : Bp + (j0 - full) * kc;
+                    const int64_t ldbp = direct ? ldb : NR;
+                    const int64_t w = std::min<int64_t>(NR, nc - j0);
+                    for (int64_t i0 = 0; i0 < mc; i0 += MR) {
+                        const int64_t h = std::min<int64_t>(MR, mc - i0);
+                        const float* ap = Ap + i0 * kc;
+                        float* c = C + (m0 + i0) * ldc + n0 + j0;
+                        if (h > MR / 2) {
+                            micro_kernel<W, MR>(kc, ap, bp, ldbp, alpha, b, c, ldc, h, w);
+                        } else if (h > MR / 4) {
+                            micro_kernel<W, MR, MR / 2>(kc, ap, bp, ldbp, alpha, b, c, ldc, h, w);
+                        } else if (h > 1) {
+                            micro_kernel<W, MR, MR / 4 < 2 ? 2 : MR / 4>(kc, ap, bp, ldbp, alpha, b, c, ldc, h, w);
+                        } else {
+                            micro_kernel<W, MR, 1>(kc, ap, bp, ldbp, alpha, b, c, ldc, h, w);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+__attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,avx2,fma"))) void sgemm_avx512(
+    bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda, const float* B,
+    int64_t ldb, float beta, float* C, int64_t ldc) {
+    sgemm_blocked<16, 12>(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+__attribute__((target("avx2,fma"))) void sgemm_avx2(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha,
+                                                    const float* A, int64_t lda, const float* B, int64_t ldb,
+                                                    float beta, float* C, int64_t ldc) {
+    sgemm_blocked<8, 6>(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+enum class Isa { kNone, kAvx2, kAvx512 };
+
+bool supports(Isa isa) {
+    __builtin_cpu_init();
+    const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if (isa == Isa::kAvx2) return avx2;
+    return isa == Isa::kAvx512 && avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw");
+}
+
+Isa isa() {
+    static const Isa found = [] {
+        const char* env = std::getenv("KAYA_SGEMM_ISA");
+        const bool want_avx2 = env && std::strcmp(env, "avx2") == 0;
+        if (!want_avx2 && supports(Isa::kAvx512)) return Isa::kAvx512;
+        return supports(Isa::kAvx2) ? Isa::kAvx2 : Isa::kNone;
+    }();
+    return found;
+}
+
+bool run(Isa which, bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+         const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+    if (M <= 0 || N <= 0) return which != Isa::kNone;
+    switch (which) {
+        case Isa::kAvx512: sgemm_avx512(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); return true;
+        case Isa::kAvx2: sgemm_avx2(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); return true;
+        default: return false;
+    }
+}
+
+}  // namespace
+
+bool sgemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+           const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+    return run(isa(), ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+bool sgemm_with(const char* name, bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+                int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+    const Isa which = std::strcmp(name, "avx512") == 0 ? Isa::kAvx512 : std::strcmp(name, "avx2") == 0 ? Isa::kAvx2 : Isa::kNone;
+    if (!supports(which)) return false;
+    return run(which, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+const char* sgemm_isa() {
+    switch (isa()) {
+        case Isa::kAvx512: return "avx512";
+        case Isa::kAvx2: return "avx2";
+        default: return "none";
+    }
+}
+
+}  // namespace kaya::kernels::simd

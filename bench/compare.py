@@ -42,7 +42,10 @@ def parse_benchmarks(stdout):
 
 
 def run_gbench(exe, min_time, flt, env=None):
-    cmd = [exe, "--benchmark_format=json", f"--benchmark_min_time={min_time}"]
+    # A warm-up as long as the measurement, as torch_peer.py's untimed first call: the first
+    # step of a big net (scratch buffers growing, pages faulted in) is not its speed.
+    cmd = [exe, "--benchmark_format=json", f"--benchmark_min_time={min_time}",
+           f"--benchmark_min_warmup_time={min_time}"]
     if flt:
         cmd.append(f"--benchmark_filter={flt}")
     res = subprocess.run(cmd, capture_output=True, text=True, env=env)

@@ -260,6 +260,9 @@ void set_num_threads(int n) {
 
 bool in_parallel_region() { return t_in_region; }
 
+SerialScope::SerialScope() : was_(t_in_region) { t_in_region = true; }
+SerialScope::~SerialScope() { t_in_region = was_; }
+
 namespace detail {
 
 void parallel_run(int64_t num_chunks, void (*fn)(void*, int64_t), void* ctx) {

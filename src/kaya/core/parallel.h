@@ -15,6 +15,20 @@ void set_num_threads(int n);
 // True while running inside a parallel region or on a pool worker (nested calls run serially).
 bool in_parallel_region();
 
+// While one is alive, parallel_for on this thread runs serially: for a kernel that knows its
+// whole job is too small to share (waking a worker and moving data between cores' caches
+// costs more than the second core saves).
+class SerialScope {
+public:
+    SerialScope();
+    ~SerialScope();
+    SerialScope(const SerialScope&) = delete;
+    SerialScope& operator=(const SerialScope&) = delete;
+
+private:
+    bool was_ = false;
+};
+
 // Work below this many elements runs on the calling thread: waking the pool costs ~2-5 us.
 inline constexpr int64_t kParallelGrain = 32768;
 

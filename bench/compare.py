@@ -182,6 +182,37 @@ def print_table(load, results, idle_kaya, lib):
         print(row + f" {rate} | {notes} |")
 
 
+def print_summary(loads, all_results, lib):
+    """One row per benchmark across the load levels: Kaya's time, its ratio to each peer under
+    the same load, and under load Kaya's time relative to its idle time."""
+    if len(loads) < 2 or 0 not in loads:
+        return
+    idle = all_results[0][0]
+    head, sep = "| benchmark | Kaya idle | vs PyTorch |", "|---|---|---|"
+    if lib:
+        head, sep = head + " vs libtorch |", sep + "---|"
+    for n in loads[1:]:
+        head += f" Kaya, {n} busy (vs idle) | vs PyTorch |" + (" vs libtorch |" if lib else "")
+        sep += "---|---|" + ("---|" if lib else "")
+    print(f"\n### Summary: ratio = peer time / Kaya time under the same load\n\n{head}\n{sep}")
+    for name in idle:
+        if name.startswith("BM_CblasSgemm") or name.startswith("BM_FmaPeak"):
+            continue
+        row = f"| {name} |"
+        for n in loads:
+            kaya, omp, b1, libt, _ = all_results[n]
+            k = median(kaya, name)
+            peers = [t for t in (median(omp, name), median(b1, name)) if t is not None]
+            best = min(peers) if peers else None
+            if n == 0:
+                row += f" {fmt_time(k)} | {fmt_ratio(best, k)} |"
+            else:
+                row += f" {fmt_time(k)} ({k / median(idle, name):.2f}x) | {fmt_ratio(best, k)} |"
+            if lib:
+                row += f" {fmt_ratio(median(libt, name), k)} |"
+        print(row)
+
+
 def machine_state(build):
     kaya = os.path.join(build, "apps", "kaya")
     if not os.path.exists(kaya):
@@ -210,13 +241,14 @@ def main():
     print("```\n" + machine_state(args.build) + "\n```")
     if not lib:
         print("\n(libtorch peer not built: scripts/setup.sh --with-torch, then rebuild)")
-    idle = None
+    idle, all_results = None, {}
     for load in loads:
-        results = measure(args, load, lib)
+        results = all_results[load] = measure(args, load, lib)
         if load == 0:
             idle = results[0]
         print_table(load, results, idle, lib)
         sys.stdout.flush()
+    print_summary(loads, all_results, lib)
 
 
 if __name__ == "__main__":

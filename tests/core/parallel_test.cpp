@@ -114,6 +114,30 @@ TEST(Parallel, ConcurrentCallersEachGetTheirWholeRange) {
     for (int64_t s : sums) EXPECT_EQ(s, int64_t{200} * (5000 * 4999 / 2));
 }
 
+TEST(Parallel, SerialScopeKeepsRegionsOnTheCallingThread) {
+    ThreadCount tc(2);
+    const auto me = std::this_thread::get_id();
+    std::atomic<int> elsewhere{0}, calls{0};
+    {
+        SerialScope serial;
+        EXPECT_TRUE(in_parallel_region());
+        parallel_for(1000, 1, [&](int64_t b, int64_t e) {
+            calls.fetch_add(1);
+            if (std::this_thread::get_id() != me) elsewhere.fetch_add(1);
+            EXPECT_EQ(b, 0);
+            EXPECT_EQ(e, 1000);
+        });
+    }
+    EXPECT_EQ(calls.load(), 1);
+    EXPECT_EQ(elsewhere.load(), 0);
+    EXPECT_FALSE(in_parallel_region()) << "the scope restores the previous state";
+    // After the scope, regions are shared again: with 2 threads and 64 chunks of real work,
+    // more than one call happens.
+    std::atomic<int> after{0};
+    parallel_for(64, 1, [&](int64_t, int64_t) { after.fetch_add(1); });
+    EXPECT_EQ(after.load(), 64);
+}
+
 TEST(Parallel, ChangingTheThreadCountRepeatedlyNeverHangs) {
     int saved = num_threads();
     for (int rep = 0; rep < 200; ++rep) {

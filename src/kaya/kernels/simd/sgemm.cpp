@@ -23,52 +23,29 @@ T* buffer(int slot, size_t n) {
     return buffers[slot].data();
 }
 
-// Bp: columns [n0, n0 + nc) and rows [k0, k0 + kc) of op(B), as panels of NR columns, each
-// kc rows of NR contiguous values, zero beyond the last column.
-template <int NR>
-inline __attribute__((always_inline)) void pack_b(bool tb, const float* B, int64_t ldb, int64_t k0, int64_t kc,
-                                                  int64_t n0, int64_t nc, float* Bp) {
-    for (int64_t j0 = 0; j0 < nc; j0 += NR) {
-        const int64_t w = std::min<int64_t>(NR, nc - j0);
-        float* dst = Bp + j0 * kc;
-        if (!tb) {
+// Rows [r0, r0 + rows) and columns [k0, k0 + kc) of op(X) (X itself, or its transpose when
+// `trans`), as panels of `width` rows, each kc columns of `width` contiguous values, zero
+// beyond the last row. A's panels are op(A)'s rows; B's are op(B)'s columns, i.e. the rows of
+// op(B)'s transpose: pack_panels(!trans_b, B, ...).
+inline __attribute__((always_inline)) void pack_panels(bool trans, const float* X, int64_t ldx, int64_t r0,
+                                                       int64_t rows, int64_t k0, int64_t kc, int64_t width,
+                                                       float* out) {
+    for (int64_t i0 = 0; i0 < rows; i0 += width) {
+        const int64_t h = std::min<int64_t>(width, rows - i0);
+        float* dst = out + i0 * kc;
+        if (trans) {
             for (int64_t k = 0; k < kc; ++k) {
-                const float* src = B + (k0 + k) * ldb + n0 + j0;
-                float* d = dst + k * NR;
-                for (int64_t j = 0; j < w; ++j) d[j] = src[j];
-                for (int64_t j = w; j < NR; ++j) d[j] = 0.0f;
-            }
-        } else {
-            for (int64_t k = 0; k < kc; ++k)
-                for (int64_t j = w; j < NR; ++j) dst[k * NR + j] = 0.0f;
-            for (int64_t j = 0; j < w; ++j) {
-                const float* src = B + (n0 + j0 + j) * ldb + k0;
-                for (int64_t k = 0; k < kc; ++k) dst[k * NR + j] = src[k];
-            }
-        }
-    }
-}
-
-// Ap: rows [m0, m0 + mc) and columns [k0, k0 + kc) of op(A), as panels of mr rows, each kc
-// columns of mr contiguous values, zero beyond the last row.
-inline __attribute__((always_inline)) void pack_a(bool ta, const float* A, int64_t lda, int64_t m0, int64_t mc,
-                                                  int64_t k0, int64_t kc, int64_t mr, float* Ap) {
-    for (int64_t i0 = 0; i0 < mc; i0 += mr) {
-        const int64_t h = std::min<int64_t>(mr, mc - i0);
-        float* dst = Ap + i0 * kc;
-        if (ta) {
-            for (int64_t k = 0; k < kc; ++k) {
-                const float* src = A + (k0 + k) * lda + m0 + i0;
-                float* d = dst + k * mr;
+                const float* src = X + (k0 + k) * ldx + r0 + i0;
+                float* d = dst + k * width;
                 for (int64_t i = 0; i < h; ++i) d[i] = src[i];
-                for (int64_t i = h; i < mr; ++i) d[i] = 0.0f;
+                for (int64_t i = h; i < width; ++i) d[i] = 0.0f;
             }
         } else {
             for (int64_t k = 0; k < kc; ++k)
-                for (int64_t i = h; i < mr; ++i) dst[k * mr + i] = 0.0f;
+                for (int64_t i = h; i < width; ++i) dst[k * width + i] = 0.0f;
             for (int64_t i = 0; i < h; ++i) {
-                const float* src = A + (m0 + i0 + i) * lda + k0;
-                for (int64_t k = 0; k < kc; ++k) dst[k * mr + i] = src[k];
+                const float* src = X + (r0 + i0 + i) * ldx + k0;
+                for (int64_t k = 0; k < kc; ++k) dst[k * width + i] = src[k];
             }
         }
     }
@@ -153,9 +130,9 @@ inline __attribute__((always_inline)) void sgemm_blocked(bool ta, bool tb, int64
             const bool in_place = !tb && kc * nc <= kInPlaceB;
             const int64_t full = in_place ? nc / NR * NR : 0;
             if (in_place) {
-                if (full < nc) pack_b<NR>(tb, B, ldb, k0, kc, n0 + full, nc - full, Bp);
+                if (full < nc) pack_panels(!tb, B, ldb, n0 + full, nc - full, k0, kc, NR, Bp);
             } else {
-                pack_b<NR>(tb, B, ldb, k0, kc, n0, nc, Bp);
+                pack_panels(!tb, B, ldb, n0, nc, k0, kc, NR, Bp);
             }
             auto panel = [&](int64_t j0, int64_t& ldbp) {
                 ldbp = j0 < full ? ldb : NR;
@@ -166,7 +143,7 @@ inline __attribute__((always_inline)) void sgemm_blocked(bool ta, bool tb, int64
                 const int64_t groups = (M + kSmallRows - 1) / kSmallRows, per = (M + groups - 1) / groups;
                 for (int64_t m0 = 0; m0 < M; m0 += per) {
                     const int64_t h = std::min(per, M - m0), mr = h;
-                    pack_a(ta, A, lda, m0, h, k0, kc, mr, Ap);
+                    pack_panels(ta, A, lda, m0, h, k0, kc, mr, Ap);
                     with_rows<kSmallRows>(h, [&]<int R>() {
                         for (int64_t j0 = 0; j0 < nc; j0 += W) {
                             int64_t ldbp;
@@ -180,7 +157,7 @@ inline __attribute__((always_inline)) void sgemm_blocked(bool ta, bool tb, int64
             }
             for (int64_t m0 = 0; m0 < M; m0 += mc_max) {
                 const int64_t mc = std::min(mc_max, M - m0);
-                pack_a(ta, A, lda, m0, mc, k0, kc, MR, Ap);
+                pack_panels(ta, A, lda, m0, mc, k0, kc, MR, Ap);
                 for (int64_t j0 = 0; j0 < nc; j0 += NR) {
                     int64_t ldbp;
                     const float* bp = panel(j0, ldbp);

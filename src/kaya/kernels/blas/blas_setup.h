@@ -18,9 +18,8 @@ struct BlasInfo {
 BlasInfo blas_info();
 
 // Kaya splits matrix products between its own threads (core/parallel.h), so every BLAS call
-// must stay on the thread that makes it. For the pthreads and serial variants one call at
-// start-up does that; the OpenMP variant reads a per-thread setting, so each thread that calls
-// BLAS runs this once (gemm does it on first use on a thread).
+// must stay on the thread that makes it. The pthreads variant keeps one global setting, the
+// OpenMP variant one per thread, so gemm runs this on each thread's first BLAS call.
 void blas_stay_on_calling_thread();
 
 }  // namespace kaya::kernels

@@ -4,6 +4,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -30,10 +31,12 @@ bool own_sgemm_enabled() {
         const std::string isa = simd::sgemm_isa();
         if (env && std::strcmp(env, "blas") == 0) return false;
         if (env && std::strcmp(env, "kaya") == 0) return isa != "none";
-        // Measured (bench/gemm_bench, KAYA_SGEMM_ISA): the AVX-512 kernel is 1.5x OpenBLAS
-        // 0.3.21 from 256 to 2048 on this VM (OpenBLAS held to AVX2 by OPENBLAS_CORETYPE=Haswell,
-        // and 1.2x with its own Cooperlake kernels); the AVX2 kernel matches OpenBLAS at 256 and
-        // is 14% slower at 2048, so AVX2-only CPUs keep OpenBLAS.
+        if (env && *env) std::fprintf(stderr, "kaya: KAYA_GEMM=%s ignored (use kaya or blas)\n", env);
+        // Measured (bench/gemm_bench, KAYA_SGEMM_ISA): the AVX-512 kernel is 1.3-1.5x OpenBLAS
+        // 0.3.21 from 256 to 2048 on the development VM when OPENBLAS_CORETYPE=Haswell holds
+        // OpenBLAS to AVX2, 0.9-1.1x OpenBLAS's own AVX-512 (Cooperlake) kernels without it, and
+        // the same whatever the variable says; the AVX2 kernel matches OpenBLAS at 256 and is 14%
+        // slower at 2048, so AVX2-only CPUs keep OpenBLAS.
         return isa == "avx512";
     }();
     return enabled;

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: MIT
-// sgemm through kaya::mm against the CBLAS call it makes, and the machine's FMA peak.
+// sgemm through kaya::mm against a direct CBLAS call (OpenBLAS's own threading), one-thread
+// products of the Go net's Winograd shapes (Kaya's kernel against OpenBLAS on one thread), and
+// the machine's FMA peak.
 #include <benchmark/benchmark.h>
 #include <cblas.h>
 #include <immintrin.h>
-#include <omp.h>
 
+#include "kaya/core/parallel.h"
+#include "kaya/kernels/blas/blas_setup.h"
+#include "kaya/kernels/simd/sgemm.h"
 #include "kaya/ops/ops.h"
 
 namespace {
@@ -34,32 +38,81 @@ void BM_CblasSgemm(benchmark::State& state) {
     set_flops(state, 2.0 * n * n * n);
 }
 
-// Peak single-precision FMA throughput: 10 independent 8-wide FMA chains per thread hide the
-// FMA latency, on every thread of the pool. The VM's nominal clock understates this.
+// One product M x N x K on the calling thread: Kaya's own kernel (variant 0) or OpenBLAS held to
+// one thread (variant 1). Arguments: variant, M, N, K. M = 25 is one image's tiles in a 19x19
+// Winograd F(4x4, 3x3) product, 400 sixteen images'.
+void BM_SgemmOneThread(benchmark::State& state) {
+    const bool blas = state.range(0) == 1;
+    const int64_t M = state.range(1), N = state.range(2), K = state.range(3);
+    Tensor a = randn({M, K}), b = randn({K, N}), c = empty({M, N});
+    kernels::blas_stay_on_calling_thread();
+    for (auto _ : state) {
+        if (blas) {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(M), static_cast<int>(N),
+                        static_cast<int>(K), 1.0f, a.data<float>(), static_cast<int>(K), b.data<float>(),
+                        static_cast<int>(N), 0.0f, c.data<float>(), static_cast<int>(N));
+        } else if (!kernels::simd::sgemm(false, false, M, N, K, 1.0f, a.data<float>(), K, b.data<float>(), N, 0.0f,
+                                         c.data<float>(), N)) {
+            state.SkipWithError("no AVX2/AVX-512 kernel on this CPU");
+            break;
+        }
+        benchmark::DoNotOptimize(c.raw_data());
+    }
+    set_flops(state, 2.0 * M * N * K);
+}
+
+// Peak single-precision FMA throughput with the widest vectors this build targets (AVX-512 when
+// -march allows it, else AVX2): 10 independent FMA chains per thread hide the latency, one
+// chain set on every thread of Kaya's pool.
 void BM_FmaPeak(benchmark::State& state) {
     const int64_t iters = 1 << 22;
     const int threads = num_threads();
-    for (auto _ : state) {
-#pragma omp parallel num_threads(threads)
-        {
-#if defined(__FMA__) && defined(__AVX2__)
-            __m256 acc[10];
-            for (auto& v : acc) v = _mm256_set1_ps(0.0f);
-            const __m256 m = _mm256_set1_ps(0.999999f), c = _mm256_set1_ps(1e-7f);
-            for (int64_t i = 0; i < iters; ++i) {
-                for (auto& v : acc) v = _mm256_fmadd_ps(v, m, c);
-            }
-            float sink = 0;
-            for (auto& v : acc) sink += _mm256_cvtss_f32(v);
-            benchmark::DoNotOptimize(sink);
+#if defined(__AVX512F__)
+    using V = __m512;
+    constexpr int kLanes = 16;
+    const auto set1 = [](float x) { return _mm512_set1_ps(x); };
+    const auto fma = [](V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); };
+    const auto first = [](V a) { return _mm512_cvtss_f32(a); };
+#elif defined(__FMA__) && defined(__AVX2__)
+    using V = __m256;
+    constexpr int kLanes = 8;
+    const auto set1 = [](float x) { return _mm256_set1_ps(x); };
+    const auto fma = [](V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); };
+    const auto first = [](V a) { return _mm256_cvtss_f32(a); };
 #endif
-        }
+    for (auto _ : state) {
+#if defined(__AVX512F__) || (defined(__FMA__) && defined(__AVX2__))
+        parallel_for(threads, 1, [&](int64_t b, int64_t e) {
+            for (int64_t t = b; t < e; ++t) {
+                V acc[10];
+                for (auto& v : acc) v = set1(0.0f);
+                const V m = set1(0.999999f), c = set1(1e-7f);
+                for (int64_t i = 0; i < iters; ++i) {
+                    for (auto& v : acc) v = fma(v, m, c);
+                }
+                float sink = 0;
+                for (auto& v : acc) sink += first(v);
+                benchmark::DoNotOptimize(sink);
+            }
+        });
+#else
+        state.SkipWithError("built without AVX2+FMA");
+        break;
+#endif
     }
-    set_flops(state, 2.0 * 8 * 10 * iters * threads);
+#if defined(__AVX512F__) || (defined(__FMA__) && defined(__AVX2__))
+    set_flops(state, 2.0 * kLanes * 10 * iters * threads);
+#endif
 }
 
 BENCHMARK(BM_KayaMatmul)->Arg(256)->Arg(512)->Arg(1024)->Arg(2048)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_CblasSgemm)->Arg(256)->Arg(512)->Arg(1024)->Arg(2048)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_SgemmOneThread)
+    ->ArgsProduct({{0, 1}, {25}, {64, 192}, {64, 192}})
+    ->Args({0, 400, 192, 192})
+    ->Args({1, 400, 192, 192})
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
 BENCHMARK(BM_FmaPeak)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace

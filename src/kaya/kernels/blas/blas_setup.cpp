@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <strings.h>
 
 extern char** environ;
 
@@ -57,6 +58,17 @@ BlasInfo blas_info() {
     info.threading = threading_name(openblas_get_parallel());
     info.environment = openblas_environment();
     return info;
+}
+
+bool blas_uses_avx512() {
+    static const bool avx512 = [] {
+        const std::string core = trimmed(openblas_get_corename());
+        for (const char* name : {"SkylakeX", "Cooperlake", "SapphireRapids"}) {
+            if (strcasecmp(core.c_str(), name) == 0) return true;
+        }
+        return false;
+    }();
+    return avx512;
 }
 
 void blas_stay_on_calling_thread() {

@@ -17,6 +17,11 @@ struct BlasInfo {
 };
 BlasInfo blas_info();
 
+// True when the loaded OpenBLAS runs AVX-512 kernels (core SkylakeX, Cooperlake or
+// SapphireRapids). False when it was held to AVX2 kernels, e.g. by OPENBLAS_CORETYPE=Haswell on
+// an AVX-512 CPU, or when the CPU has no AVX-512.
+bool blas_uses_avx512();
+
 // Kaya splits matrix products between its own threads (core/parallel.h), so every BLAS call
 // must stay on the thread that makes it. The pthreads variant keeps one global setting, the
 // OpenMP variant one per thread, so gemm runs this on each thread's first BLAS call.

@@ -32,12 +32,13 @@ bool own_sgemm_enabled() {
         if (env && std::strcmp(env, "blas") == 0) return false;
         if (env && std::strcmp(env, "kaya") == 0) return isa != "none";
         if (env && *env) std::fprintf(stderr, "kaya: KAYA_GEMM=%s ignored (use kaya or blas)\n", env);
-        // Measured (bench/gemm_bench, KAYA_SGEMM_ISA): the AVX-512 kernel is 1.3-1.5x OpenBLAS
-        // 0.3.21 from 256 to 2048 on the development VM when OPENBLAS_CORETYPE=Haswell holds
-        // OpenBLAS to AVX2, 0.9-1.1x OpenBLAS's own AVX-512 (Cooperlake) kernels without it, and
-        // the same whatever the variable says; the AVX2 kernel matches OpenBLAS at 256 and is 14%
-        // slower at 2048, so AVX2-only CPUs keep OpenBLAS.
-        return isa == "avx512";
+        // Measured on the development VM (AVX-512): Kaya's kernel is 1.7-2.3x OpenBLAS 0.3.21 on
+        // one thread (bench/gemm_bench BM_SgemmOneThread) when OPENBLAS_CORETYPE=Haswell holds
+        // OpenBLAS to AVX2 kernels, and OpenBLAS's own AVX-512 kernels are 1.05-1.55x Kaya's when
+        // it picks them (and 5-35% faster on the Go and MLP steps). So Kaya's kernel serves
+        // AVX-512 CPUs whose OpenBLAS does not use AVX-512; its AVX2 kernel (0.86x OpenBLAS at
+        // 2048) is never the default.
+        return isa == "avx512" && !blas_uses_avx512();
     }();
     return enabled;
 }

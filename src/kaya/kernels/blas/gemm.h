@@ -22,8 +22,9 @@ void gemm_serial(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T 
 bool blas_enabled();
 
 // True when float products run on Kaya's own kernel (simd/sgemm.h) instead of the BLAS: by
-// default on AVX-512 CPUs, where it is faster; KAYA_GEMM=kaya also on AVX2, KAYA_GEMM=blas never
-// (read once). Double precision always goes to the BLAS.
+// default on AVX-512 CPUs whose OpenBLAS runs AVX2 kernels (e.g. held there by
+// OPENBLAS_CORETYPE), where it is faster; KAYA_GEMM=kaya always (AVX2 or AVX-512), KAYA_GEMM=blas
+// never (read once). Double precision always goes to the BLAS.
 bool own_sgemm_enabled();
 
 }  // namespace kaya::kernels

@@ -104,9 +104,10 @@ inline __attribute__((always_inline)) void with_rows(int64_t rows, Fn&& fn) {
 // C = alpha * op(A) @ op(B) + beta * C in MR x 2W micro-tiles. A product with at most kSmallM
 // rows (a batch-1 Winograd product has 25) instead splits its rows into near-equal groups of
 // at most kSmallRows, each one micro-tile of exactly that height: 25 rows as 13 + 12 rather than
-// 12 + 12 + 1, whose last one-row tile costs a whole pass over B. Measured on one core, 25 x 192
-// x 192: 148 GFLOP/s, against 132 for one-vector-wide tiles of all 25 rows (one broadcast load
-// per multiply-add saturates the load ports) and 97-115 for 12 + 12 + 1.
+// 12 + 12 + 1, whose last one-row tile costs a whole pass over B. On one core, 25 x 192 x 192
+// went from 97-115 GFLOP/s (12 + 12 + 1) and 132 (one-vector-wide tiles of all 25 rows: one
+// broadcast load per multiply-add saturates the load ports) to 148, then 180 in
+// bench/gemm_bench's BM_SgemmOneThread.
 template <int W, int MR, int kSmallM, int kSmallRows>
 inline __attribute__((always_inline)) void sgemm_blocked(bool ta, bool tb, int64_t M, int64_t N, int64_t K,
                                                          float alpha, const float* A, int64_t lda, const float* B,

@@ -103,6 +103,14 @@ def median(d, k):
     return statistics.median(d[k]) if k in d else None
 
 
+def best_pytorch(omp, b1, name):
+    """The faster PyTorch set-up for a benchmark: (median time, "omp" or "blas1"), or (None, "")."""
+    a, b = median(omp, name), median(b1, name)
+    if a is None and b is None:
+        return None, ""
+    return (a, "omp") if b is None or (a is not None and a <= b) else (b, "blas1")
+
+
 def rate_and_notes(name, k, kaya, raw):
     if name.startswith("BM_KayaMatmul"):
         n = int(name.split("/")[1])
@@ -167,10 +175,7 @@ def print_table(load, results, idle_kaya, lib):
         if name.startswith("BM_CblasSgemm") or name.startswith("BM_FmaPeak"):
             continue
         k = median(kaya, name)
-        a, b = median(omp, name), median(b1, name)
-        best, which = (None, "")
-        if a is not None or b is not None:
-            best, which = (a, "omp") if b is None or (a is not None and a <= b) else (b, "blas1")
+        best, which = best_pytorch(omp, b1, name)
         row = f"| {name} | {fmt_time(k)} | {fmt_time(best)}{f' ({which})' if which else ''} | {fmt_ratio(best, k)} |"
         if lib:
             lt = median(libt, name)
@@ -202,8 +207,7 @@ def print_summary(loads, all_results, lib):
         for n in loads:
             kaya, omp, b1, libt, _ = all_results[n]
             k = median(kaya, name)
-            peers = [t for t in (median(omp, name), median(b1, name)) if t is not None]
-            best = min(peers) if peers else None
+            best = best_pytorch(omp, b1, name)[0]
             if n == 0:
                 row += f" {fmt_time(k)} | {fmt_ratio(best, k)} |"
             else:

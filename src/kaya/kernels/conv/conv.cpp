@@ -9,7 +9,7 @@
 
 #include "kaya/core/parallel.h"
 #include "kaya/kernels/blas/gemm.h"
-#include "kaya/kernels/conv/scratch.h"
+#include "kaya/kernels/scratch.h"
 #include "kaya/kernels/conv/winograd.h"
 
 namespace kaya::kernels {

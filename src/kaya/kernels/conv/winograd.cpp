@@ -8,7 +8,7 @@
 
 #include "kaya/core/parallel.h"
 #include "kaya/kernels/blas/gemm.h"
-#include "kaya/kernels/conv/scratch.h"
+#include "kaya/kernels/scratch.h"
 #include "kaya/kernels/simd/vec.h"
 
 namespace kaya::kernels {

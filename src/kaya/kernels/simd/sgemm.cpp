@@ -4,7 +4,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
-#include <vector>
+
+#include "kaya/kernels/scratch.h"
 
 namespace kaya::kernels::simd {
 
@@ -16,12 +17,6 @@ constexpr int64_t KC = 256, MC = 120, NC = 512;
 // B blocks up to this many values (256 KB) are read in place when not transposed.
 constexpr int64_t kInPlaceB = 64 * 1024;
 
-template <class T>
-T* buffer(int slot, size_t n) {
-    thread_local std::vector<T> buffers[2];
-    if (buffers[slot].size() < n) buffers[slot].resize(n);
-    return buffers[slot].data();
-}
 
 // Rows [r0, r0 + rows) and columns [k0, k0 + kc) of op(X) (X itself, or its transpose when
 // `trans`), as panels of `width` rows, each kc columns of `width` contiguous values, zero
@@ -115,8 +110,8 @@ inline __attribute__((always_inline)) void sgemm_blocked(bool ta, bool tb, int64
     constexpr int NR = 2 * W;
     constexpr int64_t mc_max = MC / MR * MR;
     const bool small = M <= kSmallM;
-    float* Bp = buffer<float>(0, static_cast<size_t>(KC * ((NC + NR - 1) / NR * NR)));
-    float* Ap = buffer<float>(1, static_cast<size_t>(KC * std::max<int64_t>(mc_max, kSmallRows)));
+    float* Bp = scratch<float>(4, static_cast<size_t>(KC * ((NC + NR - 1) / NR * NR)));
+    float* Ap = scratch<float>(5, static_cast<size_t>(KC * std::max<int64_t>(mc_max, kSmallRows)));
     if (K == 0) {  // no products: C = beta * C, and beta == 0 still ignores C
         for (int64_t i = 0; i < M; ++i)
             for (int64_t j = 0; j < N; ++j) C[i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[i * ldc + j];

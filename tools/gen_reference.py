@@ -25,6 +25,14 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "d
 
 I = lambda v, s: torch.tensor(v, dtype=torch.int64).reshape(s)
 
+def attention(q, k, v, mask=None, scale=None):
+    """softmax(q k^T * scale + mask) v, written out: PyTorch 1.13 has no public SDPA."""
+    scores = (q * (scale if scale is not None else q.shape[-1] ** -0.5)) @ k.transpose(-2, -1)
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf")) if mask.dtype == torch.bool else scores + mask
+    return torch.softmax(scores, -1) @ v
+
+
 # name: (shapes, function, lo, hi)
 CASES = {
     "add": ([(3, 4), (3, 4)], lambda x: x[0] + x[1]),
@@ -128,6 +136,17 @@ CASES = {
     "tril": ([(4, 4)], lambda x: torch.tril(x[0]) * x[0]),
     "triu_offset": ([(3, 5)], lambda x: torch.triu(x[0], 1) * x[0]),
     "masked_fill": ([(3, 4)], lambda x: torch.exp(x[0].masked_fill(x[0] > 0.2, 0.0))),
+    "embedding": ([(5, 3)], lambda x: torch.exp(F.embedding(I([1, 4, 0, 1], (2, 2)), x[0]))),
+    "embedding_padding": ([(5, 3)], lambda x: torch.exp(F.embedding(I([1, 4, 2, 1, 3, 2], (3, 2)), x[0], padding_idx=2))
+                          * (I([1, 4, 2, 1, 3, 2], (3, 2)) != 2).unsqueeze(-1)),
+    "attention": ([(2, 3, 4), (2, 5, 4), (2, 5, 3)], lambda x: attention(x[0], x[1], x[2])),
+    "attention_masked_causal": ([(2, 4, 4), (2, 4, 4), (2, 4, 2)], lambda x: attention(
+        x[0], x[1], x[2], torch.tensor([[[1, 1, 1, 0]], [[1, 1, 0, 0]]], dtype=torch.bool)
+        & torch.ones(4, 4, dtype=torch.bool).tril())),
+    "attention_float_mask": ([(3, 4), (5, 4), (5, 2), (3, 5)], lambda x: attention(x[0], x[1], x[2], x[3], 0.7)),
+    "layer_norm": ([(3, 5), (5,), (5,)], lambda x: F.layer_norm(x[0], (5,), x[1], x[2])),
+    "layer_norm_2d_plain": ([(2, 3, 4)], lambda x: F.layer_norm(x[0], (3, 4))),
+    "layer_norm_weight_only": ([(4, 6), (6,)], lambda x: F.layer_norm(x[0], (6,), x[1], None, 1e-3)),
 }
 
 
@@ -170,7 +189,6 @@ NONDIFF = {
 }
 
 
-F = torch.nn.functional
 
 # Losses: name -> (arrays, fn). Arrays: input (float64 logits or predictions), target, and
 # optional weight / pos_weight. Written as nl_<name>.<key>.npy with .out and .grad (of the

@@ -124,6 +124,27 @@ std::vector<OpCase> op_cases() {
         {"tril", {{4, 4}}, [](V x) { return mul(tril(x[0]), x[0]); }},
         {"triu_offset", {{3, 5}}, [](V x) { return mul(triu(x[0], 1), x[0]); }},
         {"masked_fill", {{3, 4}}, [](V x) { return exp(masked_fill(x[0], gt(x[0], 0.2), 0.0)); }},
+        {"embedding", {{5, 3}}, [](V x) { return exp(embedding(from_vector<int64_t>({1, 4, 0, 1}, {2, 2}), x[0])); }},
+        // The padding row gets no gradient although the output reads it: masked out here so
+        // that finite differences agree (tests/nn checks the zero gradient itself).
+        {"embedding_padding", {{5, 3}}, [](V x) {
+             Tensor idx = from_vector<int64_t>({1, 4, 2, 1, 3, 2}, {3, 2});
+             return mul(exp(embedding(idx, x[0], 2)), unsqueeze(ne(idx, 2), -1));
+         }},
+        // Attention: plain, a key-padding mask with the causal mask, an additive mask.
+        {"attention", {{2, 3, 4}, {2, 5, 4}, {2, 5, 3}},
+         [](V x) { return scaled_dot_product_attention(x[0], x[1], x[2]); }},
+        {"attention_masked_causal", {{2, 4, 4}, {2, 4, 4}, {2, 4, 2}},
+         [](V x) {
+             Tensor keys = from_vector<bool>({true, true, true, false, true, true, false, false}, {2, 1, 4});
+             return scaled_dot_product_attention(x[0], x[1], x[2], {.mask = keys, .is_causal = true});
+         }},
+        {"attention_float_mask", {{3, 4}, {5, 4}, {5, 2}, {3, 5}},
+         [](V x) { return scaled_dot_product_attention(x[0], x[1], x[2], {.mask = x[3], .scale = 0.7}); }},
+        // Normalisation.
+        {"layer_norm", {{3, 5}, {5}, {5}}, [](V x) { return layer_norm(x[0], {5}, x[1], x[2]); }},
+        {"layer_norm_2d_plain", {{2, 3, 4}}, [](V x) { return layer_norm(x[0], {3, 4}); }},
+        {"layer_norm_weight_only", {{4, 6}, {6}}, [](V x) { return layer_norm(x[0], {6}, x[1], Tensor(), 1e-3); }},
     };
 }
 

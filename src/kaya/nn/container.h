@@ -3,6 +3,7 @@
 
 #include <initializer_list>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "kaya/nn/module.h"
@@ -25,6 +26,27 @@ public:
 
 private:
     std::vector<std::shared_ptr<Module>> modules_;
+};
+
+// A list of modules registered as "0", "1", ... with no forward of its own
+// (torch.nn.ModuleList): the owner decides how to call them.
+template <class M = Module>
+class ModuleList : public Module {
+public:
+    ModuleList& push_back(std::shared_ptr<M> m) {
+        register_module(std::to_string(modules_.size()), m);
+        modules_.push_back(std::move(m));
+        return *this;
+    }
+    std::string type_name() const override { return "ModuleList"; }
+
+    size_t size() const { return modules_.size(); }
+    const std::shared_ptr<M>& operator[](size_t i) const { return modules_.at(i); }
+    auto begin() const { return modules_.begin(); }
+    auto end() const { return modules_.end(); }
+
+private:
+    std::vector<std::shared_ptr<M>> modules_;
 };
 
 }  // namespace kaya::nn

@@ -119,6 +119,26 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
     return x.dim() == 0 ? reshape(out, {}) : out;
 }
 
+Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<int64_t> padding_idx) {
+    detail::check_inputs("embedding", {&indices, &weight});
+    KAYA_CHECK(weight.dim() == 2, ShapeError,
+               "embedding: weight must be a 2-D table (num_embeddings, embedding_dim), got ",
+               describe(weight));
+    KAYA_CHECK(indices.dtype() == DType::Int64, DTypeError,
+               "embedding: indices must be an int64 tensor, got ", describe(indices));
+    check_index("embedding", indices, weight.shape()[0], weight, 0);
+    Shape shape = indices.shape();
+    shape.push_back(weight.shape()[1]);
+    Tensor rows = reshape(index_select(weight, 0, reshape(indices, {-1})), shape);
+    if (!padding_idx) return rows;
+    const int64_t p = *padding_idx < 0 ? *padding_idx + weight.shape()[0] : *padding_idx;
+    KAYA_CHECK(p >= 0 && p < weight.shape()[0], IndexError, "embedding: padding_idx ",
+               *padding_idx, " is out of range for ", weight.shape()[0], " embeddings");
+    // Same values; the padding positions take theirs from a detached copy, so no gradient
+    // reaches the padding row.
+    return where(unsqueeze(ne(indices, static_cast<int64_t>(p)), -1), rows, detach(rows));
+}
+
 Tensor one_hot(const Tensor& classes, int64_t num_classes) {
     detail::check_inputs("one_hot", {&classes});
     KAYA_CHECK(classes.dtype() == DType::Int64, DTypeError,

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <optional>
+
 #include "kaya/core/tensor.h"
 
 namespace kaya {
@@ -17,6 +19,12 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index);
 // A copy of x with src[i][j][k] added at x[i][index[i][j][k]][k] for dim = 1
 // (torch.scatter_add); duplicates accumulate. index and src have one shape.
 Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src);
+// Rows of an embedding table looked up by int64 indices of any shape (F.embedding(input,
+// weight, padding_idx)): weight (num, dim), indices (*) -> (*, dim). The gradient is summed
+// into the looked-up rows; with padding_idx, that row gets no gradient (its looked-up value is
+// returned unchanged). Throws IndexError for an index outside [0, num).
+Tensor embedding(const Tensor& indices, const Tensor& weight,
+                 std::optional<int64_t> padding_idx = std::nullopt);
 // One-hot encoding of int64 classes: shape + [num_classes], int64 (F.one_hot). num_classes
 // -1 uses max + 1.
 Tensor one_hot(const Tensor& classes, int64_t num_classes = -1);

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: MIT
+#include "kaya/kernels/ref/norm.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "kaya/core/parallel.h"
+
+namespace kaya::kernels {
+
+namespace {
+
+// Rows per chunk so that a chunk holds about kParallelGrain elements.
+int64_t row_grain(int64_t C) { return std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(C, 1)); }
+
+}  // namespace
+
+template <class T>
+void layer_norm_forward(T* out, T* mean, T* rstd, const T* x, const T* weight, const T* bias,
+                        int64_t N, int64_t C, double eps) {
+    parallel_for(N, row_grain(C), [&](int64_t begin, int64_t end) {
+        for (int64_t n = begin; n < end; ++n) {
+            const T* xr = x + n * C;
+            T* o = out + n * C;
+            // Two passes (mean, then squared deviations) instead of E[x^2] - E[x]^2, which
+            // cancels catastrophically when |mean| >> std.
+            double s = 0;
+            for (int64_t c = 0; c < C; ++c) s += xr[c];
+            const double mu = C ? s / static_cast<double>(C) : 0.0;
+            double ss = 0;
+            for (int64_t c = 0; c < C; ++c) {
+                const double d = xr[c] - mu;
+                ss += d * d;
+            }
+            const double r = 1.0 / std::sqrt((C ? ss / static_cast<double>(C) : 0.0) + eps);
+            mean[n] = static_cast<T>(mu);
+            rstd[n] = static_cast<T>(r);
+            const T m = static_cast<T>(mu), rs = static_cast<T>(r);
+            for (int64_t c = 0; c < C; ++c) {
+                T v = (xr[c] - m) * rs;
+                if (weight) v *= weight[c];
+                if (bias) v += bias[c];
+                o[c] = v;
+            }
+        }
+    });
+}
+
+template <class T>
+void layer_norm_backward(T* dx, T* dweight, T* dbias, const T* dy, const T* x, const T* mean,
+                         const T* rstd, const T* weight, int64_t N, int64_t C) {
+    if (dx) {
+        parallel_for(N, row_grain(C), [&](int64_t begin, int64_t end) {
+            for (int64_t n = begin; n < end; ++n) {
+                const T* xr = x + n * C;
+                const T* g = dy + n * C;
+                const T m = mean[n], rs = rstd[n];
+                double sg = 0, sgx = 0;
+                for (int64_t c = 0; c < C; ++c) {
+                    const T gw = weight ? g[c] * weight[c] : g[c];
+                    sg += gw;
+                    sgx += gw * ((xr[c] - m) * rs);
+                }
+                const T a = static_cast<T>(sg / static_cast<double>(C));
+                const T b = static_cast<T>(sgx / static_cast<double>(C));
+                T* d = dx + n * C;
+                for (int64_t c = 0; c < C; ++c) {
+                    const T gw = weight ? g[c] * weight[c] : g[c];
+                    d[c] = rs * (gw - a - (xr[c] - m) * rs * b);
+                }
+            }
+        });
+    }
+    if (!dweight && !dbias) return;
+    // Column sums: each chunk owns whole columns and walks the rows in order (deterministic).
+    parallel_for(C, std::max<int64_t>(8, kParallelGrain / std::max<int64_t>(N, 1)),
+                 [&](int64_t begin, int64_t end) {
+        for (int64_t c = begin; c < end; ++c) {
+            if (dweight) dweight[c] = 0;
+            if (dbias) dbias[c] = 0;
+        }
+        for (int64_t n = 0; n < N; ++n) {
+            const T* xr = x + n * C;
+            const T* g = dy + n * C;
+            const T m = mean[n], rs = rstd[n];
+            for (int64_t c = begin; c < end; ++c) {
+                if (dweight) dweight[c] += g[c] * ((xr[c] - m) * rs);
+                if (dbias) dbias[c] += g[c];
+            }
+        }
+    });
+}
+
+#define KAYA_INSTANTIATE(T)                                                                   \
+    template void layer_norm_forward<T>(T*, T*, T*, const T*, const T*, const T*, int64_t,    \
+                                        int64_t, double);                                     \
+    template void layer_norm_backward<T>(T*, T*, T*, const T*, const T*, const T*, const T*,  \
+                                         const T*, int64_t, int64_t);
+KAYA_INSTANTIATE(float)
+KAYA_INSTANTIATE(double)
+#undef KAYA_INSTANTIATE
+
+}  // namespace kaya::kernels

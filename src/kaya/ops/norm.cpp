@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+#include "kaya/ops/norm.h"
+
+#include <vector>
+
+#include "kaya/kernels/ref/norm.h"
+#include "kaya/ops/binary.h"
+#include "kaya/ops/convert.h"
+#include "kaya/ops/internal.h"
+#include "kaya/ops/reduce.h"
+#include "kaya/ops/unary.h"
+#include "kaya/ops/view.h"
+
+namespace kaya {
+
+using autograd::needs_grad;
+using autograd::record;
+
+namespace {
+
+void check_affine(const char* what, const Tensor& t, const Tensor& x, const Shape& shape) {
+    if (!t.defined()) return;
+    detail::check_inputs("layer_norm", {&t});
+    KAYA_CHECK(t.shape() == shape, ShapeError, "layer_norm: expected ", what, " of shape ",
+               format_shape(shape), " (normalized_shape), got ", describe(t));
+    KAYA_CHECK(t.dtype() == x.dtype(), DTypeError, "layer_norm: ", what, " is ", describe(t),
+               " but the input is ", describe(x), "; convert one of them");
+}
+
+// The backward rule written with ops, for gradients that must themselves be differentiable.
+// Recomputes the statistics from x so that their dependence on x is in the graph.
+std::vector<Tensor> backward_in_ops(const Tensor& g, const Tensor& x, const Tensor& weight,
+                                    const Tensor& bias, int64_t k, double eps) {
+    std::vector<int64_t> dims;
+    for (int64_t d = x.dim() - k; d < x.dim(); ++d) dims.push_back(d);
+    Tensor xc = sub(x, mean(x, dims, true));
+    Tensor rstd = rsqrt(add(mean(mul(xc, xc), dims, true), eps));
+    Tensor xhat = mul(xc, rstd);
+    Tensor gw = weight.defined() ? mul(g, weight) : g;
+    Tensor dx = mul(rstd, sub(sub(gw, mean(gw, dims, true)),
+                              mul(xhat, mean(mul(gw, xhat), dims, true))));
+    return {x.requires_grad() ? dx : Tensor(),
+            weight.defined() && weight.requires_grad() ? sum_to(mul(g, xhat), weight.shape())
+                                                       : Tensor(),
+            bias.defined() && bias.requires_grad() ? sum_to(g, bias.shape()) : Tensor()};
+}
+
+}  // namespace
+
+Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight,
+                  const Tensor& bias, double eps) {
+    detail::check_inputs("layer_norm", {&x});
+    const int64_t k = static_cast<int64_t>(normalized_shape.size());
+    KAYA_CHECK(k >= 1, ShapeError, "layer_norm: normalized_shape must have at least one dim");
+    bool fits = x.dim() >= k;
+    for (int64_t i = 0; fits && i < k; ++i) {
+        fits = x.shape()[x.dim() - k + i] == normalized_shape[i];
+    }
+    KAYA_CHECK(fits, ShapeError, "layer_norm: the input's trailing dims must equal normalized_shape ",
+               format_shape(normalized_shape), ", got ", describe(x));
+    KAYA_CHECK(eps >= 0, ValueError, "layer_norm: eps must be non-negative, got ", eps);
+    check_affine("weight", weight, x, normalized_shape);
+    check_affine("bias", bias, x, normalized_shape);
+    int64_t C = 1;
+    for (int64_t s : normalized_shape) C *= s;
+    const int64_t N = C ? x.numel() / C : 0;
+
+    Tensor xc = contiguous(detach(x));
+    Tensor w = weight.defined() ? contiguous(detach(weight)) : Tensor();
+    Tensor b = bias.defined() ? contiguous(detach(bias)) : Tensor();
+    Tensor out = Tensor::empty(x.shape(), x.dtype());
+    Tensor mu = Tensor::empty({N}, x.dtype()), rstd = Tensor::empty({N}, x.dtype());
+    visit_floating(x.dtype(), "layer_norm", [&]<class T>() {
+        kernels::layer_norm_forward<T>(out.data<T>(), mu.data<T>(), rstd.data<T>(), xc.data<T>(),
+                                       w.defined() ? w.data<T>() : nullptr,
+                                       b.defined() ? b.data<T>() : nullptr, N, C, eps);
+    });
+    if (!needs_grad({&x, &weight, &bias})) return out;
+    record("LayerNormBackward", out, {x, weight, bias},
+           [x, weight, bias, mu, rstd, k, eps, N, C](const Tensor& g) {
+               if (needs_grad({&g, &x, &weight, &bias})) {
+                   return backward_in_ops(g, x, weight, bias, k, eps);
+               }
+               // No graph wanted: one fused pass.
+               const bool gx = x.requires_grad();
+               const bool gw = weight.defined() && weight.requires_grad();
+               const bool gb = bias.defined() && bias.requires_grad();
+               Tensor gy = contiguous(g), xv = contiguous(detach(x));
+               Tensor wv = weight.defined() ? contiguous(detach(weight)) : Tensor();
+               Tensor dx = gx ? Tensor::empty(x.shape(), x.dtype()) : Tensor();
+               Tensor dw = gw ? Tensor::empty(weight.shape(), x.dtype()) : Tensor();
+               Tensor db = gb ? Tensor::empty(bias.shape(), x.dtype()) : Tensor();
+               visit_floating(x.dtype(), "layer_norm", [&]<class T>() {
+                   kernels::layer_norm_backward<T>(
+                       gx ? dx.data<T>() : nullptr, gw ? dw.data<T>() : nullptr,
+                       gb ? db.data<T>() : nullptr, gy.data<T>(), xv.data<T>(), mu.data<T>(),
+                       rstd.data<T>(), wv.defined() ? wv.data<T>() : nullptr, N, C);
+               });
+               return std::vector<Tensor>{dx, dw, db};
+           },
+           {x, weight, bias});
+    return out;
+}
+
+}  // namespace kaya

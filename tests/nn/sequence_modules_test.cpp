@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+// Sequence modules against PyTorch 1.13 runs of the same modules with the same weights
+// (tests/data/modules, written by tools/gen_module_reference.py): state_dict names and shapes,
+// outputs, and the gradients of sum(output * gout) for every parameter and float input.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <functional>
+#include <map>
+
+#include "kaya/io/safetensors.h"
+#include "kaya/nn/nn.h"
+#include "kaya/ops/ops.h"
+#include "support/npy.h"
+
+namespace kaya::nn {
+namespace {
+
+using Inputs = std::map<std::string, Tensor>;
+using Run = std::function<std::vector<Tensor>(const Inputs&)>;
+
+struct Reference {
+    std::map<std::string, Tensor> tensors;
+
+    const Tensor& at(const std::string& name) const {
+        auto it = tensors.find(name);
+        if (it == tensors.end()) throw std::runtime_error("reference has no tensor " + name);
+        return it->second;
+    }
+    // Entries under "prefix." with the prefix removed.
+    NamedTensors with_prefix(const std::string& prefix) const {
+        NamedTensors out;
+        for (const auto& [n, t] : tensors) {
+            if (n.rfind(prefix, 0) == 0) out.emplace_back(n.substr(prefix.size()), t);
+        }
+        return out;
+    }
+};
+
+Reference load_reference(const std::string& name) {
+    Reference r;
+    auto file = io::load_safetensors(test::data_path("modules/" + name + ".safetensors"));
+    for (auto& [n, t] : file.tensors) r.tensors[n] = t;
+    return r;
+}
+
+void expect_close(const Tensor& got, const Tensor& want, const std::string& what, double tol) {
+    ASSERT_EQ(got.shape(), want.shape()) << what;
+    auto g = to_vector<double>(to(got, DType::Float64));
+    auto w = to_vector<double>(to(want, DType::Float64));
+    double worst = 0;
+    size_t at = 0;
+    for (size_t i = 0; i < g.size(); ++i) {
+        const double excess = std::abs(g[i] - w[i]) - tol * (1 + std::abs(w[i]));
+        if (excess > worst) worst = excess, at = i;
+    }
+    EXPECT_LE(worst, 0.0) << what << ": element " << at << " is " << g[at] << ", PyTorch "
+                          << w[at];
+}
+
+// Loads PyTorch's weights into m (strict: same names and shapes), runs it on PyTorch's inputs
+// and compares outputs and gradients.
+void check_against_pytorch(Module& m, const std::string& name, const Run& run,
+                           double tol = 1e-5) {
+    SCOPED_TRACE(name);
+    Reference ref = load_reference(name);
+    NamedTensors params = ref.with_prefix("param.");
+    NamedTensors ours = m.state_dict();
+    auto names = [](const NamedTensors& ts) {
+        std::vector<std::string> v;
+        for (const auto& [n, t] : ts) v.push_back(n + " " + format_shape(t.shape()));
+        std::sort(v.begin(), v.end());
+        return v;
+    };
+    ASSERT_EQ(names(ours), names(params)) << "state_dict names and shapes differ from PyTorch's";
+    m.load_state_dict(params);
+    m.train();
+
+    Inputs inputs;
+    for (auto& [n, t] : ref.with_prefix("input.")) {
+        Tensor x = clone(t);
+        if (is_floating(x.dtype())) x.requires_grad_(true);
+        inputs[n] = x;
+    }
+    std::vector<Tensor> outs = run(inputs);
+    Tensor loss = zeros({});
+    for (size_t k = 0; k < outs.size(); ++k) {
+        const std::string suffix = k == 0 ? "" : "." + std::to_string(k);
+        expect_close(outs[k], ref.at("output" + suffix), "output" + suffix, tol);
+        loss = add(loss, sum(mul(outs[k], ref.at("gout" + suffix))));
+    }
+    autograd::backward(loss);
+    for (const auto& [n, p] : m.named_parameters()) {
+        expect_close(p.grad(), ref.at("grad.param." + n), "gradient of " + n, tol);
+    }
+    for (const auto& [n, x] : inputs) {
+        if (is_floating(x.dtype())) {
+            expect_close(x.grad(), ref.at("grad.input." + n), "gradient of input " + n, tol);
+        }
+    }
+}
+
+TEST(SequenceModules, MultiheadAttentionSelfWithKeyPadding) {
+    MultiheadAttention m({.embed_dim = 8, .num_heads = 2});
+    check_against_pytorch(m, "mha_self", [&](const Inputs& in) {
+        auto r = m.forward(in.at("x"), in.at("x"), in.at("x"),
+                           {.key_padding_mask = in.at("key_padding_mask")});
+        return std::vector<Tensor>{r.output, r.weights};
+    });
+}
+
+TEST(SequenceModules, MultiheadAttentionCrossBatchFirstFloatMaskPerHeadWeights) {
+    MultiheadAttention m({.embed_dim = 8, .num_heads = 4, .batch_first = true});
+    check_against_pytorch(m, "mha_cross_batch_first", [&](const Inputs& in) {
+        auto r = m.forward(in.at("q"), in.at("memory"), in.at("memory"),
+                           {.attn_mask = in.at("attn_mask"), .average_attn_weights = false});
+        return std::vector<Tensor>{r.output, r.weights};
+    });
+}
+
+TEST(SequenceModules, MultiheadAttentionDistinctKeyValueNoBiasPerHeadMask) {
+    MultiheadAttention m({.embed_dim = 6, .num_heads = 2, .bias = false});
+    check_against_pytorch(m, "mha_distinct_kv_no_bias", [&](const Inputs& in) {
+        auto r = m.forward(in.at("q"), in.at("k"), in.at("v"), {.attn_mask = in.at("attn_mask")});
+        return std::vector<Tensor>{r.output, r.weights};
+    });
+}
+
+TEST(SequenceModules, EncoderLayerPostNormRelu) {
+    TransformerEncoderLayer m(
+        {.d_model = 8, .nhead = 2, .dim_feedforward = 16, .dropout = 0.0, .batch_first = true});
+    check_against_pytorch(m, "encoder_layer_post_relu", [&](const Inputs& in) {
+        return std::vector<Tensor>{m.forward(in.at("x"), {.key_padding_mask = in.at("key_padding_mask")})};
+    });
+}
+
+TEST(SequenceModules, EncoderLayerPreNormGeluCausal) {
+    TransformerEncoderLayer m({.d_model = 8, .nhead = 4, .dim_feedforward = 12, .dropout = 0.0,
+                               .activation = "gelu", .norm_first = true});
+    check_against_pytorch(m, "encoder_layer_pre_gelu", [&](const Inputs& in) {
+        return std::vector<Tensor>{m.forward(in.at("x"), {.mask = in.at("mask")})};
+    });
+    // is_causal is the same mask.
+    Reference ref = load_reference("encoder_layer_pre_gelu");
+    Tensor x = ref.at("input.x");
+    expect_close(m.forward(x, {.is_causal = true}), m.forward(x, {.mask = ref.at("input.mask")}),
+                 "is_causal against the explicit mask", 1e-6);
+}
+
+TEST(SequenceModules, DecoderLayerPostNorm) {
+    TransformerDecoderLayer m({.d_model = 8, .nhead = 2, .dim_feedforward = 16, .dropout = 0.0});
+    check_against_pytorch(m, "decoder_layer", [&](const Inputs& in) {
+        return std::vector<Tensor>{m.forward(
+            in.at("tgt"), in.at("memory"),
+            {.tgt_mask = in.at("tgt_mask"),
+             .memory_key_padding_mask = in.at("memory_key_padding_mask")})};
+    });
+}
+
+TEST(SequenceModules, DecoderStackPreNormWithFinalNorm) {
+    TransformerDecoder m({.d_model = 8, .nhead = 2, .dim_feedforward = 16, .dropout = 0.0,
+                          .batch_first = true, .norm_first = true},
+                         2, true);
+    check_against_pytorch(m, "decoder_pre_norm_stack", [&](const Inputs& in) {
+        return std::vector<Tensor>{
+            m.forward(in.at("tgt"), in.at("memory"), {.tgt_mask = in.at("tgt_mask")})};
+    });
+}
+
+TEST(SequenceModules, EncoderStackPreNormWithFinalNorm) {
+    TransformerEncoder m({.d_model = 8, .nhead = 2, .dim_feedforward = 16, .dropout = 0.0,
+                          .norm_first = true},
+                         2, true);
+    check_against_pytorch(m, "encoder_stack", [&](const Inputs& in) {
+        return std::vector<Tensor>{m.forward(in.at("x"), {.key_padding_mask = in.at("key_padding_mask")})};
+    });
+}
+
+TEST(SequenceModules, LayerNormOverTwoDims) {
+    LayerNorm m({.normalized_shape = {3, 4}, .eps = 1e-4});
+    check_against_pytorch(m, "layer_norm_2d", [&](const Inputs& in) {
+        return std::vector<Tensor>{m(in.at("x"))};
+    });
+}
+
+TEST(SequenceModules, EmbeddingWithPaddingRow) {
+    Embedding m({.num = 7, .dim = 4, .padding_idx = 0});
+    check_against_pytorch(m, "embedding_padding", [&](const Inputs& in) {
+        return std::vector<Tensor>{m(in.at("indices"))};
+    });
+    // PyTorch's gradient of the padding row is zero although it was looked up.
+    EXPECT_EQ(to_vector<float>(select(m.weight.grad(), 0, 0)), std::vector<float>(4, 0.0f));
+}
+
+}  // namespace
+}  // namespace kaya::nn

@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Writes PyTorch reference runs of whole modules for Kaya's module tests (tests/nn).
+
+For each case, one file tests/data/modules/<name>.safetensors holds:
+  param.<name>        the module's state_dict (PyTorch's names: Kaya loads it as is)
+  input.<name>        the inputs (float inputs also get gradients)
+  output[.<k>]        the forward result(s)
+  gout[.<k>]          the seed of the backward pass: loss = sum(output * gout)
+  grad.param.<name>   gradients of the loss for every parameter
+  grad.input.<name>   gradients of the loss for every float input
+Modules run in training mode with dropout 0 (PyTorch 1.13's fast inference path is a
+different kernel). Run by hand when a case changes (needs Debian's python3-torch):
+  python3 tools/gen_module_reference.py
+"""
+import os
+import sys
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gen_reference import write_safetensors_with_numpy  # noqa: E402
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data", "modules")
+TAGS = {torch.float32: "F32", torch.float64: "F64", torch.int64: "I64", torch.bool: "BOOL"}
+
+
+def rand(*shape):
+    return torch.rand(*shape) * 2 - 1
+
+
+def padding(rows):
+    """A bool key-padding mask (True = padding) from per-row lengths and the full length."""
+    lengths, full = rows
+    return torch.arange(full)[None, :] >= torch.tensor(lengths)[:, None]
+
+
+def causal(n):
+    return torch.ones(n, n, dtype=torch.bool).triu(1)  # True = not allowed
+
+
+def mha_self():
+    m = nn.MultiheadAttention(8, 2)
+    x = rand(5, 3, 8)
+    kpm = padding(([5, 3, 1], 5))
+    return m, {"x": x, "key_padding_mask": kpm}, \
+        lambda i: m(i["x"], i["x"], i["x"], key_padding_mask=i["key_padding_mask"])
+
+
+def mha_cross_batch_first():
+    m = nn.MultiheadAttention(8, 4, batch_first=True)
+    q, mem = rand(2, 3, 8), rand(2, 6, 8)
+    mask = rand(3, 6)
+    return m, {"q": q, "memory": mem, "attn_mask": mask}, \
+        lambda i: m(i["q"], i["memory"], i["memory"], attn_mask=i["attn_mask"], average_attn_weights=False)
+
+
+def mha_distinct_kv_no_bias():
+    m = nn.MultiheadAttention(6, 2, bias=False)
+    q, k, v = rand(3, 2, 6), rand(4, 2, 6), rand(4, 2, 6)
+    mask = torch.tensor([[0, 0, 1, 1], [0, 1, 0, 1], [1, 0, 0, 0]], dtype=torch.bool).repeat(4, 1, 1)
+    mask[1, 0] = torch.tensor([0, 0, 0, 1], dtype=torch.bool)
+    return m, {"q": q, "k": k, "v": v, "attn_mask": mask}, \
+        lambda i: m(i["q"], i["k"], i["v"], attn_mask=i["attn_mask"])
+
+
+def encoder_layer_post_relu():
+    m = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True)
+    x = rand(2, 5, 8)
+    return m, {"x": x, "key_padding_mask": padding(([5, 2], 5))}, \
+        lambda i: m(i["x"], src_key_padding_mask=i["key_padding_mask"])
+
+
+def encoder_layer_pre_gelu():
+    m = nn.TransformerEncoderLayer(8, 4, 12, dropout=0.0, activation="gelu", norm_first=True)
+    x = rand(4, 3, 8)
+    return m, {"x": x, "mask": causal(4)}, lambda i: m(i["x"], src_mask=i["mask"])
+
+
+def decoder_layer():
+    m = nn.TransformerDecoderLayer(8, 2, 16, dropout=0.0)
+    tgt, mem = rand(4, 2, 8), rand(6, 2, 8)
+    return m, {"tgt": tgt, "memory": mem, "tgt_mask": causal(4),
+               "memory_key_padding_mask": padding(([6, 4], 6))}, \
+        lambda i: m(i["tgt"], i["memory"], tgt_mask=i["tgt_mask"],
+                    memory_key_padding_mask=i["memory_key_padding_mask"])
+
+
+def decoder_pre_norm_stack():
+    layer = nn.TransformerDecoderLayer(8, 2, 16, dropout=0.0, norm_first=True, batch_first=True)
+    m = nn.TransformerDecoder(layer, 2, norm=nn.LayerNorm(8))
+    for p in m.parameters():  # deep copies start equal: make the layers differ
+        p.data = rand(*p.shape) * 0.5
+    tgt, mem = rand(2, 3, 8), rand(2, 5, 8)
+    return m, {"tgt": tgt, "memory": mem, "tgt_mask": causal(3)}, \
+        lambda i: m(i["tgt"], i["memory"], tgt_mask=i["tgt_mask"])
+
+
+def encoder_stack():
+    layer = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, norm_first=True)
+    m = nn.TransformerEncoder(layer, 2, norm=nn.LayerNorm(8), enable_nested_tensor=False)
+    for p in m.parameters():
+        p.data = rand(*p.shape) * 0.5
+    x = rand(5, 2, 8)
+    return m, {"x": x, "key_padding_mask": padding(([5, 3], 5))}, \
+        lambda i: m(i["x"], src_key_padding_mask=i["key_padding_mask"])
+
+
+def layer_norm_2d():
+    m = nn.LayerNorm((3, 4), eps=1e-4)
+    with torch.no_grad():
+        m.weight.copy_(rand(3, 4))
+        m.bias.copy_(rand(3, 4))
+    return m, {"x": rand(2, 5, 3, 4) * 3 + 1}, lambda i: m(i["x"])
+
+
+def embedding_padding():
+    m = nn.Embedding(7, 4, padding_idx=0)
+    idx = torch.tensor([[1, 0, 6], [6, 2, 0]])
+    return m, {"indices": idx}, lambda i: m(i["indices"])
+
+
+CASES = [mha_self, mha_cross_batch_first, mha_distinct_kv_no_bias, encoder_layer_post_relu,
+         encoder_layer_pre_gelu, decoder_layer, decoder_pre_norm_stack, encoder_stack,
+         layer_norm_2d, embedding_padding]
+
+
+def run(case):
+    torch.manual_seed(20261201)
+    module, inputs, fn = case()
+    module.train()
+    for t in inputs.values():
+        if t.is_floating_point():
+            t.requires_grad_(True)
+    out = fn(inputs)
+    outs = list(out) if isinstance(out, tuple) else [out]
+    outs = [o for o in outs if o is not None]
+    gouts = [rand(*o.shape) for o in outs]
+    loss = sum((o * g).sum() for o, g in zip(outs, gouts))
+    loss.backward()
+    arrays = {}
+    put = lambda name, t: arrays.__setitem__(name, (TAGS[t.dtype], t.detach().numpy()))
+    for name, t in module.state_dict().items():
+        put(f"param.{name}", t)
+    for name, t in inputs.items():
+        put(f"input.{name}", t)
+        if t.is_floating_point():
+            put(f"grad.input.{name}", t.grad)
+    for name, p in module.named_parameters():
+        if p.grad is not None:
+            put(f"grad.param.{name}", p.grad)
+    for k, (o, g) in enumerate(zip(outs, gouts)):
+        suffix = "" if k == 0 else f".{k}"
+        put(f"output{suffix}", o)
+        put(f"gout{suffix}", g)
+    write_safetensors_with_numpy(os.path.join(OUT, f"{case.__name__}.safetensors"), arrays,
+                                 {"torch": torch.__version__})
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    for case in CASES:
+        run(case)
+    print(f"wrote {len(CASES)} module cases to {os.path.normpath(OUT)} with torch {torch.__version__}")
+
+
+if __name__ == "__main__":
+    main()

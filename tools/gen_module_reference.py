@@ -122,9 +122,41 @@ def embedding_padding():
     return m, {"indices": idx}, lambda i: m(i["indices"])
 
 
+def packed(m, x, lengths, state, batch_first):
+    """PyTorch's variable-length path: pack, run, pad back to the full length."""
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+    p = pack_padded_sequence(x, lengths, batch_first=batch_first, enforce_sorted=False)
+    out, st = m(p, state)
+    out, _ = pad_packed_sequence(out, batch_first=batch_first, total_length=x.shape[1 if batch_first else 0])
+    return (out,) + (st if isinstance(st, tuple) else (st,))
+
+
+def lstm_bi_2layer_packed():
+    m = nn.LSTM(5, 4, num_layers=2, bidirectional=True, batch_first=True)
+    ins = {"x": rand(3, 6, 5), "lengths": torch.tensor([6, 2, 4]), "h0": rand(4, 3, 4), "c0": rand(4, 3, 4)}
+    return m, ins, lambda i: packed(m, i["x"], i["lengths"], (i["h0"], i["c0"]), True)
+
+
+def lstm_no_bias():
+    m = nn.LSTM(3, 4, bias=False)
+    return m, {"x": rand(4, 2, 3)}, lambda i: (lambda o: (o[0], o[1][0], o[1][1]))(m(i["x"]))
+
+
+def gru_bi_time_major():
+    m = nn.GRU(4, 3, bidirectional=True)
+    return m, {"x": rand(5, 2, 4), "h0": rand(2, 2, 3)}, lambda i: m(i["x"], i["h0"])
+
+
+def gru_2layer_packed():
+    m = nn.GRU(3, 5, num_layers=2, batch_first=True)
+    ins = {"x": rand(3, 4, 3), "lengths": torch.tensor([1, 4, 3])}
+    return m, ins, lambda i: packed(m, i["x"], i["lengths"], None, True)
+
+
 CASES = [mha_self, mha_cross_batch_first, mha_distinct_kv_no_bias, encoder_layer_post_relu,
          encoder_layer_pre_gelu, decoder_layer, decoder_pre_norm_stack, encoder_stack,
-         layer_norm_2d, embedding_padding]
+         layer_norm_2d, embedding_padding, lstm_bi_2layer_packed, lstm_no_bias, gru_bi_time_major,
+         gru_2layer_packed]
 
 
 def run(case):

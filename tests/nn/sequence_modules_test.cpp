@@ -8,9 +8,11 @@
 #include <functional>
 #include <map>
 
+#include "kaya/autograd/gradcheck.h"
 #include "kaya/io/safetensors.h"
 #include "kaya/nn/nn.h"
 #include "kaya/ops/ops.h"
+#include "support/errors.h"
 #include "support/npy.h"
 
 namespace kaya::nn {
@@ -190,6 +192,88 @@ TEST(SequenceModules, EmbeddingWithPaddingRow) {
     });
     // PyTorch's gradient of the padding row is zero although it was looked up.
     EXPECT_EQ(to_vector<float>(select(m.weight.grad(), 0, 0)), std::vector<float>(4, 0.0f));
+}
+
+TEST(SequenceModules, LstmBidirectionalTwoLayersVariableLengths) {
+    LSTM m({.input_size = 5, .hidden_size = 4, .num_layers = 2, .batch_first = true,
+            .bidirectional = true});
+    check_against_pytorch(m, "lstm_bi_2layer_packed", [&](const Inputs& in) {
+        auto r = m.forward(in.at("x"), in.at("lengths"), in.at("h0"), in.at("c0"));
+        return std::vector<Tensor>{r.output, r.h_n, r.c_n};
+    });
+}
+
+TEST(SequenceModules, LstmWithoutBias) {
+    LSTM m({.input_size = 3, .hidden_size = 4, .bias = false});
+    check_against_pytorch(m, "lstm_no_bias", [&](const Inputs& in) {
+        auto r = m.forward(in.at("x"), Tensor());
+        return std::vector<Tensor>{r.output, r.h_n, r.c_n};
+    });
+}
+
+TEST(SequenceModules, GruBidirectionalTimeMajor) {
+    GRU m({.input_size = 4, .hidden_size = 3, .bidirectional = true});
+    check_against_pytorch(m, "gru_bi_time_major", [&](const Inputs& in) {
+        auto r = m.forward(in.at("x"), Tensor(), in.at("h0"));
+        return std::vector<Tensor>{r.output, r.h_n};
+    });
+}
+
+TEST(SequenceModules, GruTwoLayersVariableLengths) {
+    GRU m({.input_size = 3, .hidden_size = 5, .num_layers = 2, .batch_first = true});
+    check_against_pytorch(m, "gru_2layer_packed", [&](const Inputs& in) {
+        auto r = m.forward(in.at("x"), in.at("lengths"));
+        return std::vector<Tensor>{r.output, r.h_n};
+    });
+}
+
+TEST(SequenceModules, LstmAndGruGradcheckInDoubleWithLengths) {
+    manual_seed(11);
+    LSTM lstm({.input_size = 3, .hidden_size = 2, .bidirectional = true, .dtype = DType::Float64});
+    GRU gru({.input_size = 3, .hidden_size = 2, .batch_first = true, .dtype = DType::Float64});
+    Tensor lengths = from_vector<int64_t>({3, 1}, {2});
+    Tensor x = randn({3, 2, 3}, DType::Float64).requires_grad_(true);
+    auto r1 = autograd::gradcheck(
+        [&](const std::vector<Tensor>& in) {
+            auto r = lstm.forward(in[0], lengths);
+            return std::vector<Tensor>{r.output, r.h_n, r.c_n};
+        },
+        {x});
+    EXPECT_TRUE(r1) << r1.message;
+    Tensor xb = randn({2, 3, 3}, DType::Float64).requires_grad_(true);
+    auto r2 = autograd::gradgradcheck(
+        [&](const std::vector<Tensor>& in) {
+            auto r = gru.forward(in[0], lengths);
+            return std::vector<Tensor>{r.output, r.h_n};
+        },
+        {xb});
+    EXPECT_TRUE(r2) << r2.message;
+}
+
+TEST(SequenceModules, RecurrentErrorsNameTheProblem) {
+    LSTM m({.input_size = 3, .hidden_size = 2});
+    Tensor x = zeros({4, 2, 3});
+    EXPECT_NE(test::error_of([&] { m.forward(zeros({4, 2, 5}), Tensor()); }).find("expected input (T, N, 3)"),
+              std::string::npos);
+    EXPECT_NE(test::error_of([&] { m.forward(x, from_vector<int64_t>({5, 1}, {2})); })
+                  .find("every length must be in [1, 4]"),
+              std::string::npos);
+    EXPECT_NE(test::error_of([&] { m.forward(x, from_vector<int64_t>({1}, {1})); }).find("lengths must be int64 of shape [2]"),
+              std::string::npos);
+    EXPECT_NE(test::error_of([&] { m.forward(x, Tensor(), zeros({2, 2, 2})); }).find("h0 must be [1, 2, 2]"),
+              std::string::npos);
+    EXPECT_NE(test::error_of([&] { m.forward(to(x, DType::Float64), Tensor()); }).find("weights are float32"),
+              std::string::npos);
+}
+
+TEST(SequenceModules, WeightsOfTheWrongShapeNameTheTensor) {
+    LSTM m({.input_size = 3, .hidden_size = 2});
+    NamedTensors state = m.state_dict();
+    state[0].second = zeros({8, 4});
+    const std::string msg = test::error_of([&] { m.load_state_dict(state); });
+    EXPECT_NE(msg.find("weight_ih_l0"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("[8, 3]"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("[8, 4]"), std::string::npos) << msg;
 }
 
 }  // namespace

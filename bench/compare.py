@@ -24,7 +24,8 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PROGRAMS = ["gemm_bench", "elementwise_bench", "mlp_bench", "train_bench", "policy_bench"]
+PROGRAMS = ["gemm_bench", "elementwise_bench", "mlp_bench", "train_bench", "policy_bench",
+            "sequence_bench"]
 BUSY = "import time\nend = time.time() + {limit}\nwhile time.time() < end: pass\n"
 
 

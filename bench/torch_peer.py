@@ -140,6 +140,30 @@ def policy_infer(layers, filters, batch):
     return run
 
 
+def encoder_layer():
+    torch.manual_seed(0)
+    layer = torch.nn.TransformerEncoderLayer(256, 4, 1024, dropout=0.0, batch_first=True)
+    x = torch.randn(32, 64, 256, requires_grad=True)
+
+    def step():
+        layer.zero_grad()
+        layer(x).sum().backward()
+
+    return step
+
+
+def lstm_bidirectional():
+    torch.manual_seed(0)
+    lstm = torch.nn.LSTM(256, 256, num_layers=2, bidirectional=True)
+    x = torch.randn(64, 32, 256, requires_grad=True)
+
+    def step():
+        lstm.zero_grad()
+        lstm(x)[0].sum().backward()
+
+    return step
+
+
 BENCHES = {}
 for n in (256, 512, 1024, 2048):
     BENCHES[f"BM_KayaMatmul/{n}"] = lambda n=n: gemm(n)
@@ -155,6 +179,8 @@ for layers, filters in ((6, 64), (13, 192)):
     BENCHES[f"BM_PolicyTrain/{layers}/{filters}/16"] = lambda l=layers, f=filters: policy_train(l, f, 16)
     for b in (1, 128):
         BENCHES[f"BM_PolicyInfer/{layers}/{filters}/{b}"] = lambda l=layers, f=filters, b=b: policy_infer(l, f, b)
+BENCHES["BM_TransformerEncoderLayer"] = encoder_layer
+BENCHES["BM_LstmBidirectional"] = lstm_bidirectional
 
 
 def main():

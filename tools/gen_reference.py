@@ -33,6 +33,37 @@ def attention(q, k, v, mask=None, scale=None):
     return torch.softmax(scores, -1) @ v
 
 
+VALID_3x2 = torch.tensor([[1, 1], [1, 1], [1, 0]], dtype=torch.bool)
+
+
+def lstm(xg, w_hh, h, c, valid=None):
+    """torch.nn.LSTM's recurrence (gates i, f, g, o) with per-sequence lengths as a mask."""
+    outs = []
+    for t in range(xg.shape[0]):
+        i, f, g, o = (xg[t] + h @ w_hh.T).chunk(4, 1)
+        cn = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+        hn = torch.sigmoid(o) * torch.tanh(cn)
+        m = valid[t].unsqueeze(1) if valid is not None else torch.ones(1, 1, dtype=torch.bool)
+        h, c = torch.where(m, hn, h), torch.where(m, cn, c)
+        outs.append(torch.where(m, hn, torch.zeros_like(hn)))
+    return torch.stack(outs), h, c
+
+
+def gru(xg, w_hh, b_hh, h, valid=None):
+    """torch.nn.GRU's recurrence (gates r, z, n)."""
+    outs = []
+    for t in range(xg.shape[0]):
+        xr, xz, xn = xg[t].chunk(3, 1)
+        hr, hz, hn = (h @ w_hh.T + b_hh).chunk(3, 1)
+        r, z = torch.sigmoid(xr + hr), torch.sigmoid(xz + hz)
+        n = torch.tanh(xn + r * hn)
+        new = (1 - z) * n + z * h
+        m = valid[t].unsqueeze(1)
+        h = torch.where(m, new, h)
+        outs.append(torch.where(m, new, torch.zeros_like(new)))
+    return torch.stack(outs), h
+
+
 # name: (shapes, function, lo, hi)
 CASES = {
     "add": ([(3, 4), (3, 4)], lambda x: x[0] + x[1]),
@@ -144,6 +175,12 @@ CASES = {
         x[0], x[1], x[2], torch.tensor([[[1, 1, 1, 0]], [[1, 1, 0, 0]]], dtype=torch.bool)
         & torch.ones(4, 4, dtype=torch.bool).tril())),
     "attention_float_mask": ([(3, 4), (5, 4), (5, 2), (3, 5)], lambda x: attention(x[0], x[1], x[2], x[3], 0.7)),
+    "lstm_recurrence": ([(3, 2, 8), (8, 2), (2, 2), (2, 2)],
+                        lambda x: torch.cat([t.reshape(-1) for t in lstm(*x, VALID_3x2)])),
+    "gru_recurrence": ([(3, 2, 6), (6, 2), (6,), (2, 2)],
+                       lambda x: torch.cat([t.reshape(-1) for t in gru(*x, VALID_3x2)])),
+    "lstm_recurrence_full_length": ([(4, 1, 4), (4, 1), (1, 1), (1, 1)],
+                                    lambda x: torch.cat([t.reshape(-1) for t in lstm(*x)[::2]])),
     "layer_norm": ([(3, 5), (5,), (5,)], lambda x: F.layer_norm(x[0], (5,), x[1], x[2])),
     "layer_norm_2d_plain": ([(2, 3, 4)], lambda x: F.layer_norm(x[0], (3, 4))),
     "layer_norm_weight_only": ([(4, 6), (6,)], lambda x: F.layer_norm(x[0], (6,), x[1], None, 1e-3)),

@@ -106,5 +106,52 @@ TEST(Embedding, ErrorsNameTheProblem) {
               std::string::npos);
 }
 
+// Fused recurrences against their step-by-step definition in float32, at sizes that leave
+// vector tails (H = 37), with lengths; and bitwise equal at 1 and 2 threads.
+TEST(Recurrence, FusedKernelsMatchTheStepwiseOps) {
+    manual_seed(8);
+    const int64_t T = 9, N = 5, H = 37;
+    Tensor valid = lt(reshape(arange(T), {T, 1}), reshape(from_vector<int64_t>({9, 3, 1, 7, 9}, {5}), {1, N}));
+    for (bool lstm : {true, false}) {
+        SCOPED_TRACE(lstm ? "lstm" : "gru");
+        const int64_t G = lstm ? 4 : 3;
+        Tensor xg = randn({T, N, G * H}).requires_grad_(true);
+        Tensor w = mul(randn({G * H, H}), 0.3).requires_grad_(true);
+        Tensor b = randn({G * H}).requires_grad_(true);
+        Tensor h0 = randn({N, H}).requires_grad_(true), c0 = randn({N, H}).requires_grad_(true);
+        auto run = [&](bool fused) {
+            RecurrenceResult r = lstm ? (fused ? lstm_recurrence : lstm_recurrence_stepwise)(xg, w, h0, c0, valid)
+                                      : (fused ? gru_recurrence : gru_recurrence_stepwise)(xg, w, b, h0, valid);
+            Tensor all = cat({reshape(r.output, {-1}), reshape(r.h_n, {-1}),
+                              lstm ? reshape(r.c_n, {-1}) : zeros({0})});
+            std::vector<Tensor> ins{xg, w, h0};
+            if (lstm) ins.push_back(c0); else ins.push_back(b);
+            auto grads = autograd::grad({all}, ins, {cos(all)});
+            grads.insert(grads.begin(), all);
+            return grads;
+        };
+        auto fused = run(true), stepwise = run(false);
+        for (size_t i = 0; i < fused.size(); ++i) {
+            auto a = to_vector<float>(fused[i]), e = to_vector<float>(stepwise[i]);
+            ASSERT_EQ(a.size(), e.size());
+            for (size_t k = 0; k < a.size(); ++k) ASSERT_NEAR(a[k], e[k], 2e-5 * (1 + std::abs(e[k]))) << i << " " << k;
+        }
+        set_num_threads(1);
+        auto one = run(true);
+        set_num_threads(2);
+        auto two = run(true);
+        for (size_t i = 0; i < one.size(); ++i) EXPECT_EQ(to_vector<float>(one[i]), to_vector<float>(two[i])) << i;
+    }
+}
+
+TEST(Recurrence, ErrorsNameTheProblem) {
+    Tensor xg = zeros({3, 2, 8}), w = zeros({8, 2}), h = zeros({2, 2});
+    EXPECT_NE(error_of([&] { lstm_recurrence(xg, zeros({8, 3}), h, h); }).find("w_hh must be (4H, H)"), std::string::npos);
+    EXPECT_NE(error_of([&] { lstm_recurrence(zeros({3, 2, 6}), w, h, h); }).find("xg must be (T, N, 8)"), std::string::npos);
+    EXPECT_NE(error_of([&] { lstm_recurrence(xg, w, zeros({3, 2}), h); }).find("h0 must be [2, 2]"), std::string::npos);
+    EXPECT_NE(error_of([&] { lstm_recurrence(xg, w, h, h, zeros({3, 2})); }).find("valid must be bool [3, 2]"), std::string::npos);
+    EXPECT_NE(error_of([&] { gru_recurrence(zeros({3, 2, 6}), zeros({6, 2}), zeros({5}), h); }).find("b_hh must be [6]"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace kaya

@@ -141,6 +141,25 @@ std::vector<OpCase> op_cases() {
          }},
         {"attention_float_mask", {{3, 4}, {5, 4}, {5, 2}, {3, 5}},
          [](V x) { return scaled_dot_product_attention(x[0], x[1], x[2], {.mask = x[3], .scale = 0.7}); }},
+        // Recurrences (fused kernels; gradgradcheck runs their step-by-step form): all results
+        // flattened into one output. Sequence 1 ends after step 2 of 3.
+        {"lstm_recurrence", {{3, 2, 8}, {8, 2}, {2, 2}, {2, 2}},
+         [](V x) {
+             Tensor valid = from_vector<bool>({true, true, true, true, true, false}, {3, 2});
+             auto r = lstm_recurrence(x[0], x[1], x[2], x[3], valid);
+             return cat({reshape(r.output, {-1}), reshape(r.h_n, {-1}), reshape(r.c_n, {-1})});
+         }},
+        {"gru_recurrence", {{3, 2, 6}, {6, 2}, {6}, {2, 2}},
+         [](V x) {
+             Tensor valid = from_vector<bool>({true, true, true, true, true, false}, {3, 2});
+             auto r = gru_recurrence(x[0], x[1], x[2], x[3], valid);
+             return cat({reshape(r.output, {-1}), reshape(r.h_n, {-1})});
+         }},
+        {"lstm_recurrence_full_length", {{4, 1, 4}, {4, 1}, {1, 1}, {1, 1}},
+         [](V x) {
+             auto r = lstm_recurrence(x[0], x[1], x[2], x[3]);
+             return cat({reshape(r.output, {-1}), reshape(r.c_n, {-1})});
+         }},
         // Normalisation.
         {"layer_norm", {{3, 5}, {5}, {5}}, [](V x) { return layer_norm(x[0], {5}, x[1], x[2]); }},
         {"layer_norm_2d_plain", {{2, 3, 4}}, [](V x) { return layer_norm(x[0], {3, 4}); }},

@@ -114,33 +114,19 @@ RNNOutput RecurrentBase::run(const Tensor& input, const Tensor& lengths, const T
     };
 
     const Reversal reversal = make_reversal(T, N, lengths);
+    Tensor valid_tn = valid.defined() ? contiguous(squeeze(valid, -1)) : Tensor();  // (T, N)
     std::vector<Tensor> h_n, c_n;
     Tensor layer_in = x;
     for (int64_t l = 0; l < L; ++l) {
         std::vector<Tensor> outs;
         for (int64_t d = 0; d < D; ++d) {
             const Weights& w = weights_[static_cast<size_t>(l * D + d)];
-            Tensor xp = linear(d ? reversal.apply(layer_in) : layer_in, w.w_ih, w.b_ih);
-            Tensor h = initial(h0, l * D + d), c = has_cell ? initial(c0, l * D + d) : Tensor();
-            std::vector<Tensor> steps;
-            steps.reserve(static_cast<size_t>(T));
-            for (int64_t t = 0; t < T; ++t) {
-                auto [hn, cn] = cell(select(xp, 0, t), h, c, w.w_hh, w.b_hh);
-                if (valid.defined()) {
-                    // Past its length a sequence keeps its state and outputs zeros.
-                    Tensor m = select(valid, 0, t);
-                    h = where(m, hn, h);
-                    if (has_cell) c = where(m, cn, c);
-                    steps.push_back(where(m, hn, 0.0));
-                } else {
-                    h = hn, c = cn;
-                    steps.push_back(hn);
-                }
-            }
-            Tensor out = stack(steps, 0);  // (T, N, H)
-            outs.push_back(d ? reversal.apply(out) : out);
-            h_n.push_back(h);
-            if (has_cell) c_n.push_back(c);
+            RecurrenceResult res =
+                recur(d ? reversal.apply(layer_in) : layer_in, w, initial(h0, l * D + d),
+                      has_cell ? initial(c0, l * D + d) : Tensor(), valid_tn);
+            outs.push_back(d ? reversal.apply(res.output) : res.output);
+            h_n.push_back(res.h_n);
+            if (has_cell) c_n.push_back(res.c_n);
         }
         layer_in = D == 2 ? cat(outs, -1) : outs[0];
         if (l + 1 < L) layer_in = dropout(layer_in, o.dropout, is_training(), o.gen);
@@ -163,11 +149,11 @@ RNNOutput LSTM::forward(const Tensor& input, const Tensor& lengths, const Tensor
     return run(input, lengths, h0, c0, true);
 }
 
-std::pair<Tensor, Tensor> LSTM::cell(const Tensor& x_gates, const Tensor& h, const Tensor& c,
-                                     const Tensor& w_hh, const Tensor& b_hh) {
-    auto g = chunk(add(x_gates, linear(h, w_hh, b_hh)), 4, 1);
-    Tensor c_new = add(mul(sigmoid(g[1]), c), mul(sigmoid(g[0]), tanh(g[2])));
-    return {mul(sigmoid(g[3]), tanh(c_new)), c_new};
+RecurrenceResult LSTM::recur(const Tensor& x, const Weights& w, const Tensor& h0,
+                             const Tensor& c0, const Tensor& valid) {
+    // Both biases go into the input projection: one add per layer instead of one per step.
+    Tensor bias = w.b_ih.defined() ? add(w.b_ih, w.b_hh) : Tensor();
+    return lstm_recurrence(linear(x, w.w_ih, bias), w.w_hh, h0, c0, valid);
 }
 
 std::string LSTM::extra_repr() const { return describe_options(options()); }
@@ -178,14 +164,9 @@ RNNOutput GRU::forward(const Tensor& input, const Tensor& lengths, const Tensor&
     return run(input, lengths, h0, Tensor(), false);
 }
 
-std::pair<Tensor, Tensor> GRU::cell(const Tensor& x_gates, const Tensor& h, const Tensor&,
-                                    const Tensor& w_hh, const Tensor& b_hh) {
-    auto xg = chunk(x_gates, 3, 1);
-    auto hg = chunk(linear(h, w_hh, b_hh), 3, 1);
-    Tensor r = sigmoid(add(xg[0], hg[0]));
-    Tensor z = sigmoid(add(xg[1], hg[1]));
-    Tensor n = tanh(add(xg[2], mul(r, hg[2])));
-    return {add(n, mul(z, sub(h, n))), Tensor()};
+RecurrenceResult GRU::recur(const Tensor& x, const Weights& w, const Tensor& h0, const Tensor&,
+                            const Tensor& valid) {
+    return gru_recurrence(linear(x, w.w_ih, w.b_ih), w.w_hh, w.b_hh, h0, valid);
 }
 
 std::string GRU::extra_repr() const { return describe_options(options()); }

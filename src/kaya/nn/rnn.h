@@ -5,6 +5,7 @@
 
 #include "kaya/core/random.h"
 #include "kaya/nn/module.h"
+#include "kaya/ops/rnn.h"
 
 namespace kaya::nn {
 
@@ -43,15 +44,15 @@ protected:
     RNNOutput run(const Tensor& input, const Tensor& lengths, const Tensor& h0, const Tensor& c0,
                   bool has_cell);
 
-    // One time step of the cell: x_gates = x W_ih^T + b_ih (N, gates * H), h and c (N, H).
-    // Returns the new h and (LSTM) c.
-    virtual std::pair<Tensor, Tensor> cell(const Tensor& x_gates, const Tensor& h, const Tensor& c,
-                                           const Tensor& w_hh, const Tensor& b_hh) = 0;
-
-private:
     struct Weights {
         Tensor w_ih, w_hh, b_ih, b_hh;
     };
+    // One layer in one direction over the whole sequence: x (T, N, in), h0 and c0 (N, H),
+    // valid (T, N) bool or undefined. Returns output (T, N, H), h_n and (LSTM) c_n.
+    virtual RecurrenceResult recur(const Tensor& x, const Weights& w, const Tensor& h0,
+                                   const Tensor& c0, const Tensor& valid) = 0;
+
+private:
     std::vector<Weights> weights_;  // Layer-major, then direction.
     RNNOptions options_;
     const char* name_;
@@ -71,8 +72,8 @@ public:
     std::string extra_repr() const override;
 
 protected:
-    std::pair<Tensor, Tensor> cell(const Tensor& x_gates, const Tensor& h, const Tensor& c,
-                                   const Tensor& w_hh, const Tensor& b_hh) override;
+    RecurrenceResult recur(const Tensor& x, const Weights& w, const Tensor& h0, const Tensor& c0,
+                           const Tensor& valid) override;
 };
 
 // Gated recurrent unit (torch.nn.GRU, Cho et al. 2014), PyTorch's gate order r, z, n:
@@ -87,8 +88,8 @@ public:
     std::string extra_repr() const override;
 
 protected:
-    std::pair<Tensor, Tensor> cell(const Tensor& x_gates, const Tensor& h, const Tensor& c,
-                                   const Tensor& w_hh, const Tensor& b_hh) override;
+    RecurrenceResult recur(const Tensor& x, const Weights& w, const Tensor& h0, const Tensor& c0,
+                           const Tensor& valid) override;
 };
 
 }  // namespace kaya::nn

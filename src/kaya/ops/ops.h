@@ -20,5 +20,6 @@
 #include "kaya/ops/norm.h"
 #include "kaya/ops/random.h"
 #include "kaya/ops/reduce.h"
+#include "kaya/ops/rnn.h"
 #include "kaya/ops/unary.h"
 #include "kaya/ops/view.h"

@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <algorithm>
 #include <mutex>
 #include <numeric>
 #include <thread>
@@ -18,6 +19,11 @@ DataLoader::DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions
     : dataset_(std::move(dataset)), o_(o) {
     KAYA_CHECK(dataset_ != nullptr, ValueError, "DataLoader: dataset is null");
     KAYA_CHECK(o.batch_size > 0, ValueError, "DataLoader: batch_size must be positive, got ", o.batch_size);
+    KAYA_CHECK(o.lengths.empty() || static_cast<int64_t>(o.lengths.size()) == dataset_->size(),
+               ValueError, "DataLoader: got ", o.lengths.size(), " lengths for a dataset of ",
+               dataset_->size(), " examples");
+    KAYA_CHECK(o.bucket_pool > 0, ValueError, "DataLoader: bucket_pool must be positive, got ",
+               o.bucket_pool);
 }
 
 DataLoader::~DataLoader() = default;
@@ -40,10 +46,41 @@ std::vector<int64_t> DataLoader::order(int64_t epoch) const {
     return to_vector<int64_t>(randperm(n, &g));
 }
 
-Example DataLoader::batch(const std::vector<int64_t>& order, int64_t b) const {
-    const int64_t start = b * o_.batch_size;
-    const int64_t end = std::min<int64_t>(start + o_.batch_size, static_cast<int64_t>(order.size()));
-    return dataset_->get_batch(std::vector<int64_t>(order.begin() + start, order.begin() + end));
+std::vector<std::vector<int64_t>> DataLoader::batches(int64_t epoch) const {
+    std::vector<int64_t> ord = order(epoch);
+    const int64_t n = static_cast<int64_t>(ord.size());
+    if (!o_.lengths.empty()) {
+        // Sort within pools of consecutive examples: similar lengths per batch, while the
+        // pools keep the shuffle's randomness. stable_sort: ties keep the shuffled order.
+        const int64_t pool = o_.bucket_pool * o_.batch_size;
+        for (int64_t s = 0; s < n; s += pool) {
+            std::stable_sort(ord.begin() + s, ord.begin() + std::min(n, s + pool),
+                             [&](int64_t a, int64_t b) { return o_.lengths[a] < o_.lengths[b]; });
+        }
+    }
+    std::vector<std::vector<int64_t>> out;
+    for (int64_t b = 0; b < num_batches(); ++b) {
+        const int64_t start = b * o_.batch_size, end = std::min(start + o_.batch_size, n);
+        out.emplace_back(ord.begin() + start, ord.begin() + end);
+    }
+    if (!o_.lengths.empty() && o_.shuffle) {
+        // A second stream of the epoch's counter space, apart from the order's.
+        Generator g(o_.seed);
+        g.set_state(o_.seed, (static_cast<uint64_t>(epoch) << 40) | (uint64_t{1} << 39));
+        auto perm = to_vector<int64_t>(randperm(static_cast<int64_t>(out.size()), &g));
+        std::vector<std::vector<int64_t>> shuffled;
+        for (int64_t i : perm) shuffled.push_back(std::move(out[i]));
+        out = std::move(shuffled);
+    }
+    return out;
+}
+
+Example DataLoader::batch(const std::vector<int64_t>& indices) const {
+    if (!o_.collate) return dataset_->get_batch(indices);
+    std::vector<Example> examples;
+    examples.reserve(indices.size());
+    for (int64_t i : indices) examples.push_back(dataset_->get(i));
+    return o_.collate(examples);
 }
 
 // A single background thread filling a queue of at most two batches.
@@ -55,12 +92,12 @@ struct DataLoader::Epoch::Worker {
     bool stop = false;
     std::thread thread;
 
-    void run(const DataLoader& loader, const std::vector<int64_t>& order, int64_t first,
-             int64_t count) {
-        for (int64_t b = first; b < count; ++b) {
+    void run(const DataLoader& loader, const std::vector<std::vector<int64_t>>& batches,
+             int64_t first) {
+        for (int64_t b = first; b < static_cast<int64_t>(batches.size()); ++b) {
             Example e;
             try {
-                e = loader.batch(order, b);
+                e = loader.batch(batches[static_cast<size_t>(b)]);
             } catch (...) {
                 std::lock_guard<std::mutex> lock(mu);
                 error = std::current_exception();
@@ -77,13 +114,13 @@ struct DataLoader::Epoch::Worker {
 };
 
 DataLoader::Epoch::Epoch(const DataLoader& loader, int64_t epoch, int64_t first)
-    : loader_(loader), order_(loader.order(epoch)), first_(first), produced_(first) {
+    : loader_(loader), batches_(loader.batches(epoch)), first_(first), produced_(first) {
     KAYA_CHECK(first >= 0 && first <= loader.num_batches(), ValueError, "DataLoader: first batch ",
                first, " is outside the epoch's ", loader.num_batches(), " batches");
     if (loader_.o_.prefetch && loader_.num_batches() - first > 1) {
         worker_ = std::make_unique<Worker>();
         worker_->thread =
-            std::thread([this] { worker_->run(loader_, order_, first_, loader_.num_batches()); });
+            std::thread([this] { worker_->run(loader_, batches_, first_); });
     }
 }
 
@@ -100,7 +137,7 @@ DataLoader::Epoch::~Epoch() {
 
 Example DataLoader::Epoch::next() {
     const int64_t b = produced_++;
-    if (!worker_) return loader_.batch(order_, b);
+    if (!worker_) return loader_.batch(batches_[static_cast<size_t>(b)]);
     std::unique_lock<std::mutex> lock(worker_->mu);
     worker_->cv.wait(lock, [&] { return !worker_->ready.empty() || worker_->error; });
     if (worker_->ready.empty()) std::rethrow_exception(worker_->error);

@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <vector>
 
 #include "kaya/data/dataset.h"
 
 namespace kaya::data {
+
+// Builds one batch from its examples (torch's collate_fn), e.g. padding sequences of
+// different lengths; see collate.h.
+using Collate = std::function<Example(const std::vector<Example>&)>;
 
 struct DataLoaderOptions {
     int64_t batch_size = 1;
@@ -13,6 +19,14 @@ struct DataLoaderOptions {
     uint64_t seed = 0;       // Shuffling of epoch e uses a permutation seeded by (seed, e).
     bool drop_last = false;  // Drop a final batch smaller than batch_size.
     bool prefetch = true;    // Prepare the next batch on a background thread.
+    // Length bucketing: one length per example (e.g. tokens in a sentence). The epoch's order
+    // is cut into pools of bucket_pool batches, each pool sorted by length and cut into
+    // batches, so that a batch holds examples of similar length (little padding); with
+    // shuffle, the batches are then shuffled too. Empty: batches follow the order as it is.
+    std::vector<int64_t> lengths;
+    int64_t bucket_pool = 50;
+    // Empty: the dataset's get_batch (stacking).
+    Collate collate;
 };
 
 // Batches of a dataset for one epoch at a time (torch.utils.data.DataLoader):
@@ -29,8 +43,10 @@ public:
 
     int64_t num_batches() const;
     const Dataset& dataset() const { return *dataset_; }
-    // Example indices of epoch e in visiting order.
+    // Example indices of epoch e in visiting order (before bucketing).
     std::vector<int64_t> order(int64_t epoch) const;
+    // The example indices of each batch of epoch e, in visiting order.
+    std::vector<std::vector<int64_t>> batches(int64_t epoch) const;
 
     class Epoch;
     class Iterator {
@@ -64,15 +80,15 @@ public:
         Example next();  // The next batch in order (from the worker when prefetching).
         struct Worker;
         const DataLoader& loader_;
-        std::vector<int64_t> order_;
+        std::vector<std::vector<int64_t>> batches_;
         int64_t first_ = 0;
         int64_t produced_ = 0;
         std::unique_ptr<Worker> worker_;
     };
 
     Epoch epoch(int64_t e, int64_t first = 0) const { return Epoch(*this, e, first); }
-    // Builds batch b of epoch e directly (no thread).
-    Example batch(const std::vector<int64_t>& order, int64_t b) const;
+    // Builds the batch of these examples directly (no thread).
+    Example batch(const std::vector<int64_t>& indices) const;
 
 private:
     std::shared_ptr<const Dataset> dataset_;

@@ -8,6 +8,8 @@
 #include <limits>
 #include <sstream>
 
+#include "kaya/core/error.h"
+
 namespace kaya::app {
 
 std::pair<double, std::string> count_axis(double max, const std::string& label) {
@@ -326,6 +328,55 @@ std::string contour_svg(const std::vector<double>& v, int nx, int ny, double x0,
        << "<text x='" << f.w - f.right + 34 << "' y='" << ly << "'>start</text>\n<circle cx='"
        << f.w - f.right + 20 << "' cy='" << ly + 14 << "' r='4' fill='#444'/><text x='"
        << f.w - f.right + 34 << "' y='" << ly + 18 << "'>end</text>\n";
+    os << "</svg>\n";
+    return os.str();
+}
+
+std::string heatmap_svg(const std::vector<double>& counts, const std::vector<std::string>& rows,
+                        const std::vector<std::string>& cols, const PlotOptions& o) {
+    const int nr = static_cast<int>(rows.size()), nc = static_cast<int>(cols.size());
+    KAYA_CHECK(counts.size() == rows.size() * cols.size(), ValueError, "heatmap_svg: ",
+               counts.size(), " counts for ", nr, " x ", nc, " cells");
+    size_t longest = 0;
+    for (const auto& r : rows) longest = std::max(longest, r.size());
+    const int cell = 30, left = 20 + static_cast<int>(7.0 * static_cast<double>(longest)), top = 70;
+    const int w = left + nc * cell + 20, h = top + nr * cell + 40;
+    std::ostringstream os;
+    os << header(w, h);
+    os << "<text x='" << w / 2 << "' y='16' text-anchor='middle' font-size='13'>" << esc(o.title)
+       << "</text>\n";
+    os << "<text x='" << left + nc * cell / 2 << "' y='34' text-anchor='middle'>" << esc(o.xlabel)
+       << "</text>\n";
+    os << "<text x='12' y='" << top + nr * cell / 2 << "' text-anchor='middle' transform='rotate(-90 12 "
+       << top + nr * cell / 2 << ")'>" << esc(o.ylabel) << "</text>\n";
+    for (int c = 0; c < nc; ++c) {
+        const int x = left + c * cell + cell / 2;
+        os << "<text x='" << x << "' y='" << top - 6 << "' transform='rotate(-45 " << x << " "
+           << top - 6 << ")' font-size='10'>" << esc(cols[c]) << "</text>\n";
+    }
+    for (int r = 0; r < nr; ++r) {
+        double total = 0;
+        for (int c = 0; c < nc; ++c) total += counts[static_cast<size_t>(r * nc + c)];
+        const int y = top + r * cell;
+        os << "<text x='" << left - 4 << "' y='" << y + cell / 2 + 4 << "' text-anchor='end' font-size='10'>"
+           << esc(rows[r]) << "</text>\n";
+        for (int c = 0; c < nc; ++c) {
+            const double v = counts[static_cast<size_t>(r * nc + c)];
+            const double share = total > 0 ? v / total : 0;
+            // White to dark blue by the share of the row; the diagonal reads at a glance.
+            const int shade = static_cast<int>(255 - 200 * std::sqrt(share));
+            os << "<rect x='" << left + c * cell << "' y='" << y << "' width='" << cell
+               << "' height='" << cell << "' fill='rgb(" << shade << "," << shade << ",255)' stroke='#ddd'/>";
+            if (v > 0) {
+                os << "<text x='" << left + c * cell + cell / 2 << "' y='" << y + cell / 2 + 3
+                   << "' text-anchor='middle' font-size='8' fill='" << (share > 0.5 ? "white" : "black")
+                   << "'>" << (v >= 10000 ? std::to_string(static_cast<int64_t>(v / 1000)) + "k"
+                                          : std::to_string(static_cast<int64_t>(v)))
+                   << "</text>";
+            }
+            os << "\n";
+        }
+    }
     os << "</svg>\n";
     return os.str();
 }

@@ -34,6 +34,12 @@ std::string contour_svg(const std::vector<double>& values, int nx, int ny, doubl
                         double y0, double y1, const std::vector<Series>& paths,
                         const PlotOptions& options, int levels = 14);
 
+// A matrix of counts as a grid of cells (e.g. a confusion matrix: gold classes as rows,
+// predictions as columns): each cell shaded by its share of its row, with the count written
+// in it; row and column labels on the left and top. counts[r * cols + c].
+std::string heatmap_svg(const std::vector<double>& counts, const std::vector<std::string>& row_labels,
+                        const std::vector<std::string>& col_labels, const PlotOptions& options);
+
 // Units for an axis of counts that may run from hundreds to millions: the scale to multiply
 // values by and the label with its unit, e.g. (1e-6, "training positions (millions)") when
 // `max` is 2.5e6, (1e-3, "... (thousands)") from 1e4, (1, label) below.

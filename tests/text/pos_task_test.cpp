@@ -3,6 +3,8 @@
 // harness, the unique-spelling collate, `kaya tag`, and bad weights.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -30,7 +32,8 @@ struct ToyRun {
     std::string dir;
     app::RunResult result;
     ToyRun() {
-        dir = testing::TempDir() + "/kaya_pos_toy";
+        // One directory per process: ctest runs each test in its own process, in parallel.
+        dir = testing::TempDir() + "/kaya_pos_toy_" + std::to_string(getpid());
         fs::remove_all(dir);
         fs::create_directories(dir);
         io::write_file_atomic(dir + "/train.conllu", format_conllu(make_toy_corpus(600, 1)));

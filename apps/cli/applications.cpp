@@ -5,6 +5,7 @@
 #include "apps/mlp/mlp_task.h"
 #include "apps/mlp/tour_sections.h"
 #include "apps/text/pos_task.h"
+#include "apps/text/tour_section.h"
 #include "apps/tour/course_demos.h"
 #include "apps/train/task.h"
 
@@ -20,7 +21,7 @@ void register_applications() {
         {nullptr, tour::add_course_sections},
         {mlp::register_tasks, mlp::add_tour_sections},
         {go::register_tasks, go::add_tour_sections},
-        {text::register_tasks, nullptr},
+        {text::register_tasks, text::add_tour_sections},
     };
     for (const auto& a : applications) {
         if (a.register_tasks) a.register_tasks(app::task_registry());

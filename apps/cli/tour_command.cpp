@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// kaya tour [--out DIR] [--data ROOT] [--full]
+// kaya tour [--out DIR] [--data ROOT] [--full] [--only TEXT]
 #include <cstdio>
 #include <memory>
 
@@ -16,6 +16,7 @@ void add_tour_command(CLI::App& app) {
     cmd->add_option("--data", options->data_dir,
                     "Root of full real data (e.g. ../shared/data); default: embedded data only");
     cmd->add_flag("--full", options->full, "Train to the published targets instead of briefly");
+    cmd->add_option("--only", options->only, "Run only the sections whose name contains this text");
     cmd->callback(
         [options] { std::printf("report written to %s\n", tour::run_tour(*options).c_str()); });
 }

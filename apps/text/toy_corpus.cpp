@@ -54,7 +54,12 @@ private:
     }
     std::string noun() {
         if (chance(0.6)) return pick({"dog", "cat", "book", "park", "table", "idea", "duck", "can", "city", "letter"});
-        return stem() + pick({"tion", "ness", "ment", "ity"});
+        return made_up({"tion", "ness", "ment", "ity"});
+    }
+    // A made-up word: a stem with a telling suffix, or (one time in three) the bare stem,
+    // which only the words around it can tag.
+    std::string made_up(std::initializer_list<const char*> suffixes) {
+        return chance(1.0 / 3) ? stem() : stem() + pick(suffixes);
     }
     void noun_phrase(Words& w) {
         if (chance(0.2)) {
@@ -70,21 +75,21 @@ private:
         w.emplace_back(pick({"the", "a", "this", "every", "some"}), "DET");
         if (chance(0.4)) {
             w.emplace_back(chance(0.6) ? pick({"big", "small", "red", "old", "quick", "happy"})
-                                       : stem() + pick({"ous", "ful", "ive", "able"}),
+                                       : made_up({"ous", "ful", "ive", "able"}),
                            "ADJ");
         }
         w.emplace_back(noun(), "NOUN");
     }
     std::string verb() {
         if (chance(0.6)) return pick({"sees", "likes", "reads", "books", "walks", "finds", "saw", "ducks"});
-        return stem() + pick({"izes", "ates", "ifies"});
+        return made_up({"izes", "ates", "ifies"});
     }
     void clause(Words& w) {
         noun_phrase(w);
         if (chance(0.3)) {
             w.emplace_back(pick({"will", "can", "must"}), "AUX");
             w.emplace_back(chance(0.6) ? pick({"see", "book", "read", "find", "duck"})
-                                       : stem() + pick({"ize", "ate", "ify"}),
+                                       : made_up({"ize", "ate", "ify"}),
                            "VERB");
         } else {
             w.emplace_back(verb(), "VERB");
@@ -95,7 +100,7 @@ private:
             noun_phrase(w);
         }
         if (chance(0.25)) {
-            w.emplace_back(chance(0.5) ? pick({"quickly", "slowly", "often"}) : stem() + "ly", "ADV");
+            w.emplace_back(chance(0.5) ? pick({"quickly", "slowly", "often"}) : made_up({"ly"}), "ADV");
         }
     }
 

@@ -13,6 +13,7 @@ struct TourOptions {
     std::string out_dir = "report";
     std::string data_dir;  // Root of real data (covid/, ...); empty: embedded defaults only.
     bool full = false;     // Longer training, to the published targets.
+    std::string only;      // Run only the sections whose name contains this (empty: all).
 };
 
 // One section of the report, contributed by an application: it trains or measures what it

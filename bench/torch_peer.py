@@ -164,6 +164,37 @@ def lstm_bidirectional():
     return step
 
 
+def pos_tagger_step():
+    """One training step of tools/pos_pytorch.py's tagger on a batch shaped as
+    sequence_bench.cpp's BM_PosTaggerTrainStep."""
+    import os
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+    from pos_pytorch import Tagger
+    torch.manual_seed(0)
+    B, T, U, C = 32, 22, 300, 12
+    model = Tagger(9000, 110, 17)
+    opt = torch.optim.Adam(model.parameters(), lr=2e-3)
+    lengths = torch.tensor([15 + b % 8 for b in range(B)])
+    valid = torch.arange(T)[None, :] < lengths[:, None]
+    words = torch.where(valid, torch.randint(2, 9000, (B, T)), torch.zeros(B, T, dtype=torch.long))
+    tags = torch.where(valid, torch.randint(0, 17, (B, T)), torch.full((B, T), -100))
+    slots = torch.where(valid, torch.randint(1, U, (B, T)), torch.zeros(B, T, dtype=torch.long))
+    chars = torch.zeros(U, C, dtype=torch.long)
+    for u in range(1, U):
+        n = 3 + u % 10
+        chars[u, :n] = torch.randint(2, 110, (n,))
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def step():
+        opt.zero_grad()
+        loss_fn(model(words, chars, slots, lengths).reshape(-1, 17), tags.reshape(-1)).backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        opt.step()
+
+    return step
+
+
 BENCHES = {}
 for n in (256, 512, 1024, 2048):
     BENCHES[f"BM_KayaMatmul/{n}"] = lambda n=n: gemm(n)
@@ -181,6 +212,7 @@ for layers, filters in ((6, 64), (13, 192)):
         BENCHES[f"BM_PolicyInfer/{layers}/{filters}/{b}"] = lambda l=layers, f=filters, b=b: policy_infer(l, f, b)
 BENCHES["BM_TransformerEncoderLayer"] = encoder_layer
 BENCHES["BM_LstmBidirectional"] = lstm_bidirectional
+BENCHES["BM_PosTaggerTrainStep"] = pos_tagger_step
 
 
 def main():

@@ -153,10 +153,17 @@ def gru_2layer_packed():
     return m, ins, lambda i: packed(m, i["x"], i["lengths"], None, True)
 
 
+def embedding_max_norm():
+    m = nn.Embedding(6, 3, max_norm=1.5, norm_type=2.0)
+    with torch.no_grad():
+        m.weight.mul_(torch.tensor([3.0, 0.2, 1.0, 2.0, 0.1, 4.0])[:, None])
+    return m, {"indices": torch.tensor([[0, 1, 5], [3, 0, 2]])}, lambda i: m(i["indices"])
+
+
 CASES = [mha_self, mha_cross_batch_first, mha_distinct_kv_no_bias, encoder_layer_post_relu,
          encoder_layer_pre_gelu, decoder_layer, decoder_pre_norm_stack, encoder_stack,
          layer_norm_2d, embedding_padding, lstm_bi_2layer_packed, lstm_no_bias, gru_bi_time_major,
-         gru_2layer_packed]
+         gru_2layer_packed, embedding_max_norm]
 
 
 def run(case):
@@ -166,6 +173,8 @@ def run(case):
     for t in inputs.values():
         if t.is_floating_point():
             t.requires_grad_(True)
+    # The weights as loaded, before any forward pass changes them (Embedding's max_norm).
+    state = {k: v.detach().clone() for k, v in module.state_dict().items()}
     out = fn(inputs)
     outs = list(out) if isinstance(out, tuple) else [out]
     outs = [o for o in outs if o is not None]
@@ -174,7 +183,7 @@ def run(case):
     loss.backward()
     arrays = {}
     put = lambda name, t: arrays.__setitem__(name, (TAGS[t.dtype], t.detach().numpy()))
-    for name, t in module.state_dict().items():
+    for name, t in state.items():
         put(f"param.{name}", t)
     for name, t in inputs.items():
         put(f"input.{name}", t)

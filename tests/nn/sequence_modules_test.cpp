@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <map>
 
@@ -192,6 +193,48 @@ TEST(SequenceModules, EmbeddingWithPaddingRow) {
     });
     // PyTorch's gradient of the padding row is zero although it was looked up.
     EXPECT_EQ(to_vector<float>(select(m.weight.grad(), 0, 0)), std::vector<float>(4, 0.0f));
+}
+
+TEST(SequenceModules, EmbeddingMaxNormRenormalisesLookedUpRows) {
+    Embedding m({.num = 6, .dim = 3, .max_norm = 1.5});
+    check_against_pytorch(m, "embedding_max_norm", [&](const Inputs& in) {
+        return std::vector<Tensor>{m(in.at("indices"))};
+    });
+    // Rows 1 and 4 were not looked up and keep their norms; looked-up rows are at most 1.5.
+    Reference ref = load_reference("embedding_max_norm");
+    auto norms = to_vector<float>(norm(m.weight, 2.0, {1}));
+    auto before = to_vector<float>(norm(ref.at("param.weight"), 2.0, {1}));
+    EXPECT_FLOAT_EQ(norms[1], before[1]);
+    EXPECT_FLOAT_EQ(norms[4], before[4]);
+    for (int r : {0, 2, 3, 5}) EXPECT_LE(norms[r], 1.5f + 1e-5f) << r;
+    EXPECT_GT(before[0], 1.5f);
+}
+
+TEST(SequenceModules, PositionalEncodings) {
+    SinusoidalPositionalEncoding pe(6, 10);
+    Tensor table = pe.table(4);
+    auto v = to_vector<float>(table);
+    // pe[t, 2i] = sin(t / 10000^(2i/d)), pe[t, 2i+1] = cos(t / 10000^(2i/d)).
+    for (int t = 0; t < 4; ++t) {
+        for (int i = 0; i < 3; ++i) {
+            const double f = std::pow(10000.0, -2.0 * i / 6);
+            EXPECT_NEAR(v[t * 6 + 2 * i], std::sin(t * f), 1e-6);
+            EXPECT_NEAR(v[t * 6 + 2 * i + 1], std::cos(t * f), 1e-6);
+        }
+    }
+    Tensor x = zeros({2, 4, 6});
+    EXPECT_EQ(to_vector<float>(select(pe(x), 0, 1)), v);
+    EXPECT_NE(test::error_of([&] { pe(zeros({2, 11, 6})); }).find("longer than max_len 10"), std::string::npos);
+    EXPECT_NE(test::error_of([&] { pe(zeros({2, 4, 5})); }).find("expected input"), std::string::npos);
+    LearnedPositionalEncoding learned(6, 10);
+    ASSERT_EQ(learned.named_parameters().size(), 1u);
+    EXPECT_EQ(learned.named_parameters()[0].first, "weight");
+    Tensor y = learned(x);
+    autograd::backward(sum(y));
+    // Only the first 4 positions get gradient.
+    auto g = to_vector<float>(learned.weight.grad());
+    EXPECT_EQ(g[3 * 6], 2.0f);
+    EXPECT_EQ(g[4 * 6], 0.0f);
 }
 
 TEST(SequenceModules, LstmBidirectionalTwoLayersVariableLengths) {

@@ -35,6 +35,31 @@ Tensor combine(const MaskParts& p, DType dtype) {
     return add(p.additive, where(p.allowed, zeros({}, dtype), -INFINITY));
 }
 
+// The call's key-padding and attention masks as one mask for attention_weights.
+Tensor combined_mask(const MultiheadAttentionCall& call, bool batched, int64_t N, int64_t H,
+                     int64_t L, int64_t S, DType dtype) {
+    MaskParts parts;
+    if (call.key_padding_mask.defined()) {
+        const Tensor& m = call.key_padding_mask;
+        const Shape expected = batched ? Shape{N, S} : Shape{S};
+        KAYA_CHECK(m.shape() == expected, ShapeError,
+                   "MultiheadAttention: key_padding_mask must be ", batched ? "(N, S) = [" : "(S) = [",
+                   batched ? std::to_string(N) + ", " : "", S, "], got ", describe(m));
+        add_mask(parts, m, {N, 1, 1, S}, dtype);
+    }
+    if (call.attn_mask.defined()) {
+        const Tensor& m = call.attn_mask;
+        const bool two_d = m.shape() == Shape{L, S};
+        const bool per_head = m.shape() == Shape{N * H, L, S};
+        KAYA_CHECK(two_d || per_head, ShapeError,
+                   "MultiheadAttention: attn_mask must be (L, S) = [", L, ", ", S,
+                   "] or (N * num_heads, L, S) = [", N * H, ", ", L, ", ", S, "], got ",
+                   describe(m));
+        add_mask(parts, m, two_d ? Shape{1, 1, L, S} : Shape{N, H, L, S}, dtype);
+    }
+    return combine(parts, dtype);
+}
+
 }  // namespace
 
 MultiheadAttention::MultiheadAttention(MultiheadAttentionOptions o) : options_(o) {
@@ -60,6 +85,32 @@ Tensor MultiheadAttention::forward(const Tensor& x) {
     return forward(x, x, x, {.need_weights = false}).output;
 }
 
+std::tuple<Tensor, Tensor, Tensor> MultiheadAttention::project(const Tensor& query, const Tensor& key,
+                                                               const Tensor& value, const Tensor& q,
+                                                               const Tensor& k, const Tensor& v) {
+    const int64_t E = options_.embed_dim;
+    // One product for self-attention, else one per distinct input.
+    auto rows = [&](int64_t part, int64_t count) {
+        return std::pair{narrow(in_proj_weight, 0, part * E, count * E),
+                         in_proj_bias.defined() ? narrow(in_proj_bias, 0, part * E, count * E)
+                                                : Tensor()};
+    };
+    if (query.is_same(key) && key.is_same(value)) {
+        auto parts = chunk(linear(q, in_proj_weight, in_proj_bias), 3, -1);
+        return {parts[0], parts[1], parts[2]};
+    }
+    auto [wq, bq] = rows(0, 1);
+    Tensor qp = linear(q, wq, bq);
+    if (key.is_same(value)) {
+        auto [wkv, bkv] = rows(1, 2);
+        auto parts = chunk(linear(k, wkv, bkv), 2, -1);
+        return {qp, parts[0], parts[1]};
+    }
+    auto [wk, bk] = rows(1, 1);
+    auto [wv, bv] = rows(2, 1);
+    return {qp, linear(k, wk, bk), linear(v, wv, bv)};
+}
+
 MultiheadAttentionOutput MultiheadAttention::forward(const Tensor& query, const Tensor& key,
                                                      const Tensor& value,
                                                      const MultiheadAttentionCall& call) {
@@ -82,54 +133,14 @@ MultiheadAttentionOutput MultiheadAttention::forward(const Tensor& query, const 
                "MultiheadAttention: key and value must have the query's batch size and one "
                "length, got ", describe(query), ", ", describe(key), ", ", describe(value));
 
-    // Projections: one product for self-attention, else one per distinct input.
-    auto rows = [&](int64_t part, int64_t count) {
-        return std::pair{narrow(in_proj_weight, 0, part * E, count * E),
-                         in_proj_bias.defined() ? narrow(in_proj_bias, 0, part * E, count * E)
-                                                : Tensor()};
-    };
-    if (query.is_same(key) && key.is_same(value)) {
-        auto parts = chunk(linear(q, in_proj_weight, in_proj_bias), 3, -1);
-        q = parts[0], k = parts[1], v = parts[2];
-    } else {
-        auto [wq, bq] = rows(0, 1);
-        q = linear(q, wq, bq);
-        if (key.is_same(value)) {
-            auto [wkv, bkv] = rows(1, 2);
-            auto parts = chunk(linear(k, wkv, bkv), 2, -1);
-            k = parts[0], v = parts[1];
-        } else {
-            auto [wk, bk] = rows(1, 1);
-            auto [wv, bv] = rows(2, 1);
-            k = linear(k, wk, bk), v = linear(v, wv, bv);
-        }
-    }
+    auto [qp, kp, vp] = project(query, key, value, q, k, v);
     auto heads = [&](const Tensor& t, int64_t len) {  // (N, len, E) -> (N, H, len, hd)
         return transpose(reshape(t, {N, len, H, hd}), 1, 2);
     };
-    q = heads(q, L), k = heads(k, S), v = heads(v, S);
-
-    MaskParts parts;
-    if (call.key_padding_mask.defined()) {
-        const Tensor& m = call.key_padding_mask;
-        const Shape expected = batched ? Shape{N, S} : Shape{S};
-        KAYA_CHECK(m.shape() == expected, ShapeError,
-                   "MultiheadAttention: key_padding_mask must be ", batched ? "(N, S) = [" : "(S) = [",
-                   batched ? std::to_string(N) + ", " : "", S, "], got ", describe(m));
-        add_mask(parts, m, {N, 1, 1, S}, q.dtype());
-    }
-    if (call.attn_mask.defined()) {
-        const Tensor& m = call.attn_mask;
-        const bool two_d = m.shape() == Shape{L, S};
-        const bool per_head = m.shape() == Shape{N * H, L, S};
-        KAYA_CHECK(two_d || per_head, ShapeError,
-                   "MultiheadAttention: attn_mask must be (L, S) = [", L, ", ", S,
-                   "] or (N * num_heads, L, S) = [", N * H, ", ", L, ", ", S, "], got ",
-                   describe(m));
-        add_mask(parts, m, two_d ? Shape{1, 1, L, S} : Shape{N, H, L, S}, q.dtype());
-    }
+    q = heads(qp, L), k = heads(kp, S), v = heads(vp, S);
+    const Tensor mask = combined_mask(call, batched, N, H, L, S, q.dtype());
     Tensor p = attention_weights(
-        q, k, {.mask = combine(parts, q.dtype()), .is_causal = call.is_causal,
+        q, k, {.mask = mask, .is_causal = call.is_causal,
                .dropout_p = is_training() ? options_.dropout : 0.0, .gen = options_.gen});
     Tensor heads_out = matmul(p, v);                                          // (N, H, L, hd)
     Tensor out = (*out_proj)(reshape(transpose(heads_out, 1, 2), {N, L, E}));  // (N, L, E)

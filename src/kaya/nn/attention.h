@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <tuple>
 
 #include "kaya/core/random.h"
 #include "kaya/nn/linear.h"
@@ -58,6 +59,10 @@ public:
     std::shared_ptr<Linear> out_proj;
 
 private:
+    // q, k, v (N, *, E) projected by in_proj_weight's rows: (N, L, E), (N, S, E), (N, S, E).
+    std::tuple<Tensor, Tensor, Tensor> project(const Tensor& query, const Tensor& key,
+                                               const Tensor& value, const Tensor& q,
+                                               const Tensor& k, const Tensor& v);
     MultiheadAttentionOptions options_;
 };
 

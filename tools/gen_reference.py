@@ -181,6 +181,17 @@ CASES = {
                        lambda x: torch.cat([t.reshape(-1) for t in gru(*x, VALID_3x2)])),
     "lstm_recurrence_full_length": ([(4, 1, 4), (4, 1), (1, 1), (1, 1)],
                                     lambda x: torch.cat([t.reshape(-1) for t in lstm(*x)[::2]])),
+    "max_pool2d": ([(2, 2, 5, 6)], lambda x: F.max_pool2d(x[0], 2)),
+    "max_pool2d_pad_dilation_ceil": ([(1, 2, 7, 6)], lambda x: F.max_pool2d(
+        x[0], (3, 2), stride=(2, 1), padding=1, dilation=(1, 2), ceil_mode=True)),
+    "max_pool2d_unbatched": ([(2, 4, 5)], lambda x: torch.exp(F.max_pool2d(x[0], (2, 3), stride=(1, 2)))),
+    "avg_pool2d_pad": ([(2, 2, 5, 6)], lambda x: F.avg_pool2d(x[0], (2, 3), stride=2, padding=1)),
+    "avg_pool2d_ceil_exclude_pad": ([(1, 3, 6, 5)], lambda x: F.avg_pool2d(
+        x[0], 3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)),
+    "avg_pool2d_backward": ([(2, 2, 3, 3)], lambda x: torch.ops.aten.avg_pool2d_backward(
+        x[0], torch.zeros(2, 2, 5, 6, dtype=x[0].dtype), [2, 3], [2, 2], [1, 1], False, True, None)),
+    "adaptive_avg_pool2d": ([(2, 2, 5, 7)], lambda x: F.adaptive_avg_pool2d(x[0], (3, 4))),
+    "adaptive_avg_pool2d_global": ([(2, 3, 4, 4)], lambda x: torch.exp(F.adaptive_avg_pool2d(x[0], 1))),
     "layer_norm": ([(3, 5), (5,), (5,)], lambda x: F.layer_norm(x[0], (5,), x[1], x[2])),
     "layer_norm_2d_plain": ([(2, 3, 4)], lambda x: F.layer_norm(x[0], (3, 4))),
     "layer_norm_weight_only": ([(4, 6), (6,)], lambda x: F.layer_norm(x[0], (6,), x[1], None, 1e-3)),

@@ -160,6 +160,28 @@ std::vector<OpCase> op_cases() {
              auto r = lstm_recurrence(x[0], x[1], x[2], x[3]);
              return cat({reshape(r.output, {-1}), reshape(r.c_n, {-1})});
          }},
+        // Pooling: windows with stride, padding, dilation, ceil_mode, unbatched input.
+        {"max_pool2d", {{2, 2, 5, 6}}, [](V x) { return max_pool2d(x[0], {.kernel_size = {2, 2}}); }},
+        {"max_pool2d_pad_dilation_ceil", {{1, 2, 7, 6}},
+         [](V x) {
+             return max_pool2d(x[0], {.kernel_size = {3, 2}, .stride = std::array<int64_t, 2>{2, 1},
+                                      .padding = {1, 1}, .dilation = {1, 2}, .ceil_mode = true});
+         }},
+        {"max_pool2d_unbatched", {{2, 4, 5}}, [](V x) { return exp(max_pool2d(x[0], {.kernel_size = {2, 3}, .stride = std::array<int64_t, 2>{1, 2}})); }},
+        {"avg_pool2d_pad", {{2, 2, 5, 6}},
+         [](V x) { return avg_pool2d(x[0], {.kernel_size = {2, 3}, .stride = std::array<int64_t, 2>{2, 2}, .padding = {1, 1}}); }},
+        {"avg_pool2d_ceil_exclude_pad", {{1, 3, 6, 5}},
+         [](V x) {
+             return avg_pool2d(x[0], {.kernel_size = {3, 3}, .stride = std::array<int64_t, 2>{2, 2}, .padding = {1, 1},
+                                      .ceil_mode = true, .count_include_pad = false});
+         }},
+        {"avg_pool2d_backward", {{2, 2, 3, 3}},
+         [](V x) {
+             return avg_pool2d_backward(x[0], {2, 2, 5, 6},
+                                        {.kernel_size = {2, 3}, .stride = std::array<int64_t, 2>{2, 2}, .padding = {1, 1}});
+         }},
+        {"adaptive_avg_pool2d", {{2, 2, 5, 7}}, [](V x) { return adaptive_avg_pool2d(x[0], {3, 4}); }},
+        {"adaptive_avg_pool2d_global", {{2, 3, 4, 4}}, [](V x) { return exp(adaptive_avg_pool2d(x[0], {1, 1})); }},
         // Normalisation.
         {"layer_norm", {{3, 5}, {5}, {5}}, [](V x) { return layer_norm(x[0], {5}, x[1], x[2]); }},
         {"layer_norm_2d_plain", {{2, 3, 4}}, [](V x) { return layer_norm(x[0], {3, 4}); }},

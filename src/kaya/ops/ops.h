@@ -18,6 +18,7 @@
 #include "kaya/ops/inplace.h"
 #include "kaya/ops/linalg.h"
 #include "kaya/ops/norm.h"
+#include "kaya/ops/pool.h"
 #include "kaya/ops/random.h"
 #include "kaya/ops/reduce.h"
 #include "kaya/ops/rnn.h"

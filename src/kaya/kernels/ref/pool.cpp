@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: MIT
+#include "kaya/kernels/ref/pool.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "kaya/core/parallel.h"
+
+namespace kaya::kernels {
+
+namespace {
+
+// Planes per chunk: about kParallelGrain outputs each; planes are independent, so any split
+// gives the same bits.
+int64_t plane_grain(const PoolGeometry& g) {
+    return std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(1, g.HO * g.WO + g.H * g.W));
+}
+
+// The in-bounds part [lo, hi) of an average window along one axis, and the window's size
+// clipped to the padded input (PyTorch's count_include_pad divisor).
+struct Span {
+    int64_t lo, hi, padded;
+};
+Span avg_span(int64_t o, int64_t k, int64_t s, int64_t p, int64_t n) {
+    const int64_t start = o * s - p;
+    const int64_t end = std::min(start + k, n + p);
+    return {std::max<int64_t>(start, 0), std::min(end, n), end - start};
+}
+
+Span adaptive_span(int64_t o, int64_t out, int64_t n) {
+    const int64_t lo = (o * n) / out;
+    const int64_t hi = ((o + 1) * n + out - 1) / out;
+    return {lo, hi, hi - lo};
+}
+
+}  // namespace
+
+template <class T>
+void max_pool2d_forward(T* out, int64_t* indices, const T* in, const PoolGeometry& g) {
+    parallel_for(g.P, plane_grain(g), [&](int64_t begin, int64_t end) {
+        for (int64_t p = begin; p < end; ++p) {
+            const T* x = in + p * g.H * g.W;
+            for (int64_t oh = 0; oh < g.HO; ++oh) {
+                for (int64_t ow = 0; ow < g.WO; ++ow) {
+                    T best = -std::numeric_limits<T>::infinity();
+                    int64_t at = -1;
+                    for (int64_t i = 0; i < g.KH; ++i) {
+                        const int64_t h = oh * g.SH - g.PH + i * g.DH;
+                        if (h < 0 || h >= g.H) continue;
+                        for (int64_t j = 0; j < g.KW; ++j) {
+                            const int64_t w = ow * g.SW - g.PW + j * g.DW;
+                            if (w < 0 || w >= g.W) continue;
+                            const T v = x[h * g.W + w];
+                            // NaN propagates, as in PyTorch: the first NaN beats every number.
+                            if (at < 0 || (!std::isnan(best) && (v > best || std::isnan(v)))) {
+                                best = v;
+                                at = h * g.W + w;
+                            }
+                        }
+                    }
+                    const int64_t o = (p * g.HO + oh) * g.WO + ow;
+                    out[o] = best;
+                    indices[o] = at;
+                }
+            }
+        }
+    });
+}
+
+template <class T>
+void max_pool2d_backward(T* dx, const T* dy, const int64_t* indices, const PoolGeometry& g) {
+    parallel_for(g.P, plane_grain(g), [&](int64_t begin, int64_t end) {
+        for (int64_t p = begin; p < end; ++p) {
+            T* d = dx + p * g.H * g.W;
+            std::fill(d, d + g.H * g.W, T(0));
+            const int64_t o0 = p * g.HO * g.WO;
+            for (int64_t o = 0; o < g.HO * g.WO; ++o) d[indices[o0 + o]] += dy[o0 + o];
+        }
+    });
+}
+
+template <class T>
+void avg_pool2d_forward(T* out, const T* in, const PoolGeometry& g, bool count_include_pad) {
+    parallel_for(g.P, plane_grain(g), [&](int64_t begin, int64_t end) {
+        for (int64_t p = begin; p < end; ++p) {
+            const T* x = in + p * g.H * g.W;
+            for (int64_t oh = 0; oh < g.HO; ++oh) {
+                const Span sh = avg_span(oh, g.KH, g.SH, g.PH, g.H);
+                for (int64_t ow = 0; ow < g.WO; ++ow) {
+                    const Span sw = avg_span(ow, g.KW, g.SW, g.PW, g.W);
+                    T sum = 0;
+                    for (int64_t h = sh.lo; h < sh.hi; ++h) {
+                        for (int64_t w = sw.lo; w < sw.hi; ++w) sum += x[h * g.W + w];
+                    }
+                    const int64_t div = count_include_pad ? sh.padded * sw.padded
+                                                          : (sh.hi - sh.lo) * (sw.hi - sw.lo);
+                    out[(p * g.HO + oh) * g.WO + ow] = sum / static_cast<T>(div);
+                }
+            }
+        }
+    });
+}
+
+template <class T>
+void avg_pool2d_backward(T* dx, const T* dy, const PoolGeometry& g, bool count_include_pad) {
+    parallel_for(g.P, plane_grain(g), [&](int64_t begin, int64_t end) {
+        for (int64_t p = begin; p < end; ++p) {
+            T* d = dx + p * g.H * g.W;
+            std::fill(d, d + g.H * g.W, T(0));
+            for (int64_t oh = 0; oh < g.HO; ++oh) {
+                const Span sh = avg_span(oh, g.KH, g.SH, g.PH, g.H);
+                for (int64_t ow = 0; ow < g.WO; ++ow) {
+                    const Span sw = avg_span(ow, g.KW, g.SW, g.PW, g.W);
+                    const int64_t div = count_include_pad ? sh.padded * sw.padded
+                                                          : (sh.hi - sh.lo) * (sw.hi - sw.lo);
+                    const T v = dy[(p * g.HO + oh) * g.WO + ow] / static_cast<T>(div);
+                    for (int64_t h = sh.lo; h < sh.hi; ++h) {
+                        for (int64_t w = sw.lo; w < sw.hi; ++w) d[h * g.W + w] += v;
+                    }
+                }
+            }
+        }
+    });
+}
+
+template <class T>
+void adaptive_avg_pool2d_forward(T* out, const T* in, const PoolGeometry& g) {
+    parallel_for(g.P, plane_grain(g), [&](int64_t begin, int64_t end) {
+        for (int64_t p = begin; p < end; ++p) {
+            const T* x = in + p * g.H * g.W;
+            for (int64_t oh = 0; oh < g.HO; ++oh) {
+                const Span sh = adaptive_span(oh, g.HO, g.H);
+                for (int64_t ow = 0; ow < g.WO; ++ow) {
+                    const Span sw = adaptive_span(ow, g.WO, g.W);
+                    T sum = 0;
+                    for (int64_t h = sh.lo; h < sh.hi; ++h) {
+                        for (int64_t w = sw.lo; w < sw.hi; ++w) sum += x[h * g.W + w];
+                    }
+                    out[(p * g.HO + oh) * g.WO + ow] = sum / static_cast<T>(sh.padded * sw.padded);
+                }
+            }
+        }
+    });
+}
+
+template <class T>
+void adaptive_avg_pool2d_backward(T* dx, const T* dy, const PoolGeometry& g) {
+    parallel_for(g.P, plane_grain(g), [&](int64_t begin, int64_t end) {
+        for (int64_t p = begin; p < end; ++p) {
+            T* d = dx + p * g.H * g.W;
+            std::fill(d, d + g.H * g.W, T(0));
+            for (int64_t oh = 0; oh < g.HO; ++oh) {
+                const Span sh = adaptive_span(oh, g.HO, g.H);
+                for (int64_t ow = 0; ow < g.WO; ++ow) {
+                    const Span sw = adaptive_span(ow, g.WO, g.W);
+                    const T v = dy[(p * g.HO + oh) * g.WO + ow] / static_cast<T>(sh.padded * sw.padded);
+                    for (int64_t h = sh.lo; h < sh.hi; ++h) {
+                        for (int64_t w = sw.lo; w < sw.hi; ++w) d[h * g.W + w] += v;
+                    }
+                }
+            }
+        }
+    });
+}
+
+#define KAYA_INSTANTIATE(T)                                                                      \
+    template void max_pool2d_forward<T>(T*, int64_t*, const T*, const PoolGeometry&);            \
+    template void max_pool2d_backward<T>(T*, const T*, const int64_t*, const PoolGeometry&);     \
+    template void avg_pool2d_forward<T>(T*, const T*, const PoolGeometry&, bool);                \
+    template void avg_pool2d_backward<T>(T*, const T*, const PoolGeometry&, bool);               \
+    template void adaptive_avg_pool2d_forward<T>(T*, const T*, const PoolGeometry&);             \
+    template void adaptive_avg_pool2d_backward<T>(T*, const T*, const PoolGeometry&);
+KAYA_INSTANTIATE(float)
+KAYA_INSTANTIATE(double)
+#undef KAYA_INSTANTIATE
+
+}  // namespace kaya::kernels

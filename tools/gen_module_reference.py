@@ -5,6 +5,7 @@
 For each case, one file tests/data/modules/<name>.safetensors holds:
   param.<name>        the module's state_dict (PyTorch's names: Kaya loads it as is)
   input.<name>        the inputs (float inputs also get gradients)
+  after.<name>        the module's buffers after the forward pass
   output[.<k>]        the forward result(s)
   gout[.<k>]          the seed of the backward pass: loss = sum(output * gout)
   grad.param.<name>   gradients of the loss for every parameter
@@ -160,16 +161,52 @@ def embedding_max_norm():
     return m, {"indices": torch.tensor([[0, 1, 5], [3, 0, 2]])}, lambda i: m(i["indices"])
 
 
+def batchnorm2d_train():
+    m = nn.BatchNorm2d(3, momentum=0.2)
+    with torch.no_grad():
+        m.weight.copy_(rand(3) + 1)
+        m.bias.copy_(rand(3))
+        m.running_mean.copy_(rand(3))
+        m.running_var.copy_(rand(3) + 1.5)
+        m.num_batches_tracked.fill_(4)
+    return m, {"x": rand(4, 3, 3, 5) * 2 + 0.5}, lambda i: m(i["x"])
+
+
+def batchnorm1d_cumulative():
+    m = nn.BatchNorm1d(4, momentum=None, affine=False)
+    with torch.no_grad():
+        m.num_batches_tracked.fill_(2)
+        m.running_mean.copy_(rand(4))
+    return m, {"x": rand(6, 4, 3)}, lambda i: m(i["x"])
+
+
+def batchnorm1d_eval():
+    m = nn.BatchNorm1d(5)
+    with torch.no_grad():
+        m.weight.copy_(rand(5))
+        m.bias.copy_(rand(5))
+        m.running_mean.copy_(rand(5))
+        m.running_var.copy_(rand(5) + 1.5)
+    m._ref_eval = True
+    return m, {"x": rand(7, 5)}, lambda i: m(i["x"])
+
+
+def maxpool_with_indices():
+    m = nn.MaxPool2d((3, 2), stride=(2, 1), padding=(1, 0), dilation=(1, 2), ceil_mode=True, return_indices=True)
+    return m, {"x": rand(2, 3, 7, 6)}, lambda i: m(i["x"])
+
+
 CASES = [mha_self, mha_cross_batch_first, mha_distinct_kv_no_bias, encoder_layer_post_relu,
          encoder_layer_pre_gelu, decoder_layer, decoder_pre_norm_stack, encoder_stack,
          layer_norm_2d, embedding_padding, lstm_bi_2layer_packed, lstm_no_bias, gru_bi_time_major,
-         gru_2layer_packed, embedding_max_norm]
+         gru_2layer_packed, embedding_max_norm, batchnorm2d_train, batchnorm1d_cumulative,
+         batchnorm1d_eval, maxpool_with_indices]
 
 
 def run(case):
     torch.manual_seed(20261201)
     module, inputs, fn = case()
-    module.train()
+    module.train(not getattr(module, "_ref_eval", False))
     for t in inputs.values():
         if t.is_floating_point():
             t.requires_grad_(True)
@@ -178,13 +215,15 @@ def run(case):
     out = fn(inputs)
     outs = list(out) if isinstance(out, tuple) else [out]
     outs = [o for o in outs if o is not None]
-    gouts = [rand(*o.shape) for o in outs]
-    loss = sum((o * g).sum() for o, g in zip(outs, gouts))
+    gouts = [rand(*o.shape) if o.is_floating_point() else torch.zeros(o.shape, dtype=o.dtype) for o in outs]
+    loss = sum((o * g).sum() for o, g in zip(outs, gouts) if o.is_floating_point())
     loss.backward()
     arrays = {}
     put = lambda name, t: arrays.__setitem__(name, (TAGS[t.dtype], t.detach().numpy()))
     for name, t in state.items():
         put(f"param.{name}", t)
+    for name, t in module.named_buffers():
+        put(f"after.{name}", t)  # Buffers after the forward pass (running statistics).
     for name, t in inputs.items():
         put(f"input.{name}", t)
         if t.is_floating_point():

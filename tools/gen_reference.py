@@ -192,6 +192,8 @@ CASES = {
         x[0], torch.zeros(2, 2, 5, 6, dtype=x[0].dtype), [2, 3], [2, 2], [1, 1], False, True, None)),
     "adaptive_avg_pool2d": ([(2, 2, 5, 7)], lambda x: F.adaptive_avg_pool2d(x[0], (3, 4))),
     "adaptive_avg_pool2d_global": ([(2, 3, 4, 4)], lambda x: torch.exp(F.adaptive_avg_pool2d(x[0], 1))),
+    "batch_norm_training": ([(4, 3, 2, 2), (3,), (3,)], lambda x: F.batch_norm(x[0], None, None, x[1], x[2], training=True)),
+    "batch_norm_1d_plain": ([(5, 2, 3)], lambda x: F.batch_norm(x[0], None, None, training=True, eps=1e-3)),
     "layer_norm": ([(3, 5), (5,), (5,)], lambda x: F.layer_norm(x[0], (5,), x[1], x[2])),
     "layer_norm_2d_plain": ([(2, 3, 4)], lambda x: F.layer_norm(x[0], (3, 4))),
     "layer_norm_weight_only": ([(4, 6), (6,)], lambda x: F.layer_norm(x[0], (6,), x[1], None, 1e-3)),

@@ -182,6 +182,9 @@ std::vector<OpCase> op_cases() {
          }},
         {"adaptive_avg_pool2d", {{2, 2, 5, 7}}, [](V x) { return adaptive_avg_pool2d(x[0], {3, 4}); }},
         {"adaptive_avg_pool2d_global", {{2, 3, 4, 4}}, [](V x) { return exp(adaptive_avg_pool2d(x[0], {1, 1})); }},
+        {"batch_norm_training", {{4, 3, 2, 2}, {3}, {3}},
+         [](V x) { return batch_norm(x[0], Tensor(), Tensor(), x[1], x[2], true); }},
+        {"batch_norm_1d_plain", {{5, 2, 3}}, [](V x) { return batch_norm(x[0], Tensor(), Tensor(), Tensor(), Tensor(), true, 0.1, 1e-3); }},
         // Normalisation.
         {"layer_norm", {{3, 5}, {5}, {5}}, [](V x) { return layer_norm(x[0], {5}, x[1], x[2]); }},
         {"layer_norm_2d_plain", {{2, 3, 4}}, [](V x) { return layer_norm(x[0], {3, 4}); }},

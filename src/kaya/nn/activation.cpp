@@ -47,4 +47,29 @@ std::string Dropout::extra_repr() const {
     return os.str();
 }
 
+Tensor dropout2d(const Tensor& x, double p, bool training, Generator* gen) {
+    KAYA_CHECK(p >= 0.0 && p <= 1.0, ValueError, "dropout2d: probability must be in [0, 1], got ", p);
+    KAYA_CHECK(x.dim() == 3 || x.dim() == 4, ShapeError,
+               "dropout2d: expected input (N, C, H, W) or (C, H, W), got ", describe(x));
+    if (!training || p == 0.0) return x;
+    if (p == 1.0) return mul(x, 0.0);
+    // One draw per channel, broadcast over the plane.
+    Shape mask = x.shape();
+    mask[mask.size() - 1] = mask[mask.size() - 2] = 1;
+    Tensor keep = bernoulli(full(mask, 1.0 - p, x.dtype()), gen);
+    return mul(x, div(keep, 1.0 - p));
+}
+
+Dropout2d::Dropout2d(double p, Generator* gen) : p_(p), gen_(gen) {
+    KAYA_CHECK(p >= 0.0 && p <= 1.0, ValueError, "Dropout2d: probability must be in [0, 1], got ", p);
+}
+
+Tensor Dropout2d::forward(const Tensor& x) { return dropout2d(x, p_, is_training(), gen_); }
+
+std::string Dropout2d::extra_repr() const {
+    std::ostringstream os;
+    os << "p=" << p_ << ", inplace=False";
+    return os.str();
+}
+
 }  // namespace kaya::nn

@@ -109,4 +109,21 @@ private:
     Generator* gen_;
 };
 
+// Channel dropout (F.dropout2d): whole channels of (N, C, H, W) (or unbatched (C, H, W)) are
+// zeroed with probability p and the rest scaled by 1 / (1 - p), in training mode only.
+// ValueError unless 0 <= p <= 1; ShapeError for other ranks.
+Tensor dropout2d(const Tensor& x, double p, bool training, Generator* gen = nullptr);
+
+class Dropout2d : public Module {
+public:
+    explicit Dropout2d(double p = 0.5, Generator* gen = nullptr);
+    Tensor forward(const Tensor& x) override;
+    std::string type_name() const override { return "Dropout2d"; }
+    std::string extra_repr() const override;
+
+private:
+    double p_;
+    Generator* gen_;
+};
+
 }  // namespace kaya::nn

@@ -12,6 +12,7 @@
 #include "kaya/nn/loss.h"
 #include "kaya/nn/module.h"
 #include "kaya/nn/norm.h"
+#include "kaya/nn/pool.h"
 #include "kaya/nn/rnn.h"
 #include "kaya/nn/standardize.h"
 #include "kaya/nn/transformer.h"

@@ -6,6 +6,7 @@
 #include "kaya/kernels/ref/norm.h"
 #include "kaya/ops/binary.h"
 #include "kaya/ops/convert.h"
+#include "kaya/ops/inplace.h"
 #include "kaya/ops/internal.h"
 #include "kaya/ops/reduce.h"
 #include "kaya/ops/unary.h"
@@ -100,6 +101,64 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
            },
            {x, weight, bias});
     return out;
+}
+
+Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
+                  const Tensor& weight, const Tensor& bias, bool training, double momentum,
+                  double eps) {
+    detail::check_inputs("batch_norm", {&x});
+    KAYA_CHECK(x.dim() >= 2, ShapeError, "batch_norm: expected input (N, C, *), got ", describe(x));
+    KAYA_CHECK(is_floating(x.dtype()), DTypeError, "batch_norm: expected a floating-point input, got ",
+               describe(x));
+    const int64_t C = x.shape()[1];
+    auto check_channel = [&](const char* what, const Tensor& t) {
+        if (!t.defined()) return;
+        detail::check_inputs("batch_norm", {&t});
+        KAYA_CHECK(t.shape() == Shape{C} && t.dtype() == x.dtype(), ShapeError, "batch_norm: ", what,
+                   " must be [", C, "] ", dtype_name(x.dtype()), " (one per channel of ", describe(x),
+                   "), got ", describe(t));
+    };
+    check_channel("running_mean", running_mean);
+    check_channel("running_var", running_var);
+    check_channel("weight", weight);
+    check_channel("bias", bias);
+    KAYA_CHECK(eps >= 0, ValueError, "batch_norm: eps must be non-negative, got ", eps);
+    // Statistics over every dim but the channel's; parameters broadcast as (1, C, 1, ...).
+    std::vector<int64_t> dims{0};
+    Shape bshape(x.dim(), 1);
+    bshape[1] = C;
+    for (int64_t d = 2; d < x.dim(); ++d) dims.push_back(d);
+    Tensor mu, var;
+    if (training) {
+        const int64_t n = C ? x.numel() / C : 0;
+        KAYA_CHECK(n > 1, ValueError, "batch_norm: expected more than one value per channel in training, got ",
+                   describe(x));
+        mu = mean(x, dims, true);
+        var = mean(pow(sub(x, mu), 2), dims, true);
+        if (running_mean.defined() || running_var.defined()) {
+            autograd::NoGradGuard no_grad;
+            const double unbias = static_cast<double>(n) / static_cast<double>(n - 1);
+            if (running_mean.defined()) {
+                Tensor upd = add(mul(running_mean, 1 - momentum), mul(reshape(mu, {C}), momentum));
+                Tensor rm = running_mean;
+                copy_(rm, upd);
+            }
+            if (running_var.defined()) {
+                Tensor upd = add(mul(running_var, 1 - momentum), mul(reshape(var, {C}), momentum * unbias));
+                Tensor rv = running_var;
+                copy_(rv, upd);
+            }
+        }
+    } else {
+        KAYA_CHECK(running_mean.defined() && running_var.defined(), ValueError,
+                   "batch_norm: evaluation needs running_mean and running_var");
+        mu = reshape(running_mean, bshape);
+        var = reshape(running_var, bshape);
+    }
+    Tensor y = mul(sub(x, mu), rsqrt(add(var, eps)));
+    if (weight.defined()) y = mul(y, reshape(weight, bshape));
+    if (bias.defined()) y = add(y, reshape(bias, bshape));
+    return y;
 }
 
 }  // namespace kaya

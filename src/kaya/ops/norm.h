@@ -16,4 +16,15 @@ namespace kaya {
 Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight = Tensor(),
                   const Tensor& bias = Tensor(), double eps = 1e-5);
 
+// Batch normalisation (F.batch_norm, Ioffe and Szegedy 2015) over x (N, C, *): per channel,
+// subtract the mean and divide by sqrt(var + eps), then weight and bias (C) if defined. In
+// training the statistics are the batch's (biased variance), and running_mean / running_var (C),
+// if defined, are updated in place outside the graph: r = (1 - momentum) r + momentum s, with
+// the unbiased variance, as PyTorch. In evaluation the running statistics are used (they must
+// be defined). Built from ops: differentiable to any order. ShapeError / DTypeError on
+// mismatches; ValueError for a training batch with one value per channel.
+Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
+                  const Tensor& weight = Tensor(), const Tensor& bias = Tensor(),
+                  bool training = false, double momentum = 0.1, double eps = 1e-5);
+
 }  // namespace kaya

@@ -20,8 +20,9 @@ namespace {
 // PyTorch's pooling_output_shape: with ceil_mode the last window must start inside the input
 // or its left padding.
 int64_t pooled_size(int64_t n, int64_t k, int64_t s, int64_t p, int64_t d, bool ceil_mode) {
-    const int64_t span = n + 2 * p - d * (k - 1) - 1;
-    int64_t out = (span + (ceil_mode ? s - 1 : 0)) / s + 1;
+    const int64_t span = n + 2 * p - d * (k - 1) - 1 + (ceil_mode ? s - 1 : 0);
+    // Floor division (PyTorch's div_rtn): a window larger than the input gives size 0.
+    int64_t out = (span >= 0 ? span / s : -((-span + s - 1) / s)) + 1;
     if (ceil_mode && (out - 1) * s >= n + p) --out;
     return out;
 }

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+// Batch normalisation, pooling and channel dropout modules against PyTorch 1.13 with the same
+// weights and buffers (support/module_reference.h), and their own rules.
+#include <gtest/gtest.h>
+
+#include "kaya/nn/nn.h"
+#include "kaya/ops/ops.h"
+#include "support/errors.h"
+#include "support/module_reference.h"
+
+namespace kaya::nn {
+namespace {
+
+using test::check_against_pytorch;
+using test::Inputs;
+
+TEST(VisionModules, BatchNorm2dTrainingUpdatesRunningStatistics) {
+    BatchNorm2d m({.num_features = 3, .momentum = 0.2});
+    check_against_pytorch(m, "batchnorm2d_train", [&](const Inputs& in) { return std::vector<Tensor>{m(in.at("x"))}; });
+    EXPECT_EQ(m.num_batches_tracked.item<int64_t>(), 5);
+    EXPECT_EQ(m.repr(), "BatchNorm2d(3, eps=1e-05, momentum=0.2, affine=True, track_running_stats=True)");
+}
+
+TEST(VisionModules, BatchNorm1dCumulativeAverageWithoutAffine) {
+    BatchNorm1d m({.num_features = 4, .momentum = std::nullopt, .affine = false});
+    check_against_pytorch(m, "batchnorm1d_cumulative", [&](const Inputs& in) { return std::vector<Tensor>{m(in.at("x"))}; });
+}
+
+TEST(VisionModules, BatchNorm1dEvaluationUsesRunningStatistics) {
+    BatchNorm1d m(5);
+    check_against_pytorch(
+        m, "batchnorm1d_eval", [&](const Inputs& in) { return std::vector<Tensor>{m(in.at("x"))}; }, 1e-5, true);
+    EXPECT_EQ(m.num_batches_tracked.item<int64_t>(), 0);
+}
+
+TEST(VisionModules, MaxPool2dWithIndices) {
+    MaxPool2d m({.kernel_size = {3, 2}, .stride = std::array<int64_t, 2>{2, 1}, .padding = {1, 0},
+                 .dilation = {1, 2}, .ceil_mode = true});
+    check_against_pytorch(m, "maxpool_with_indices", [&](const Inputs& in) {
+        auto r = m.forward_with_indices(in.at("x"));
+        return std::vector<Tensor>{r.values, r.indices};
+    });
+    EXPECT_EQ(m.repr(), "MaxPool2d(kernel_size=(3, 2), stride=(2, 1), padding=(1, 0), dilation=(1, 2), ceil_mode=True)");
+}
+
+TEST(VisionModules, Dropout2dDropsWholeChannels) {
+    manual_seed(3);
+    Dropout2d d(0.5);
+    Tensor x = ones({8, 16, 3, 3});
+    auto v = to_vector<float>(d(x));
+    int dropped = 0;
+    for (int c = 0; c < 8 * 16; ++c) {
+        const float first = v[c * 9];
+        EXPECT_TRUE(first == 0.0f || first == 2.0f);
+        for (int k = 1; k < 9; ++k) EXPECT_EQ(v[c * 9 + k], first) << c;
+        dropped += first == 0.0f;
+    }
+    EXPECT_GT(dropped, 40);
+    EXPECT_LT(dropped, 88);
+    d.eval();
+    EXPECT_EQ(to_vector<float>(d(x)), to_vector<float>(x));
+    EXPECT_NE(test::error_of([&] { Dropout2d(1.5); }).find("[0, 1]"), std::string::npos);
+}
+
+TEST(VisionModules, ErrorsNameTheProblem) {
+    BatchNorm2d bn(3);
+    EXPECT_NE(test::error_of([&] { bn(zeros({2, 4, 5, 5})); }).find("expected input (N, 3, H, W)"), std::string::npos);
+    EXPECT_NE(test::error_of([&] { bn(zeros({1, 3, 1, 1})); }).find("more than one value per channel"), std::string::npos);
+    EXPECT_NE(test::error_of([&] { max_pool2d(zeros({1, 1, 4, 4}), {.kernel_size = {2, 2}, .padding = {2, 0}}); })
+                  .find("at most half"),
+              std::string::npos);
+    EXPECT_NE(test::error_of([&] { max_pool2d(zeros({1, 1, 2, 2}), {.kernel_size = {3, 3}}); }).find("too small"),
+              std::string::npos);
+    EXPECT_NE(test::error_of([&] { avg_pool2d(zeros({4, 4}), {.kernel_size = {2, 2}}); }).find("expected input"),
+              std::string::npos);
+    EXPECT_NE(test::error_of([&] { max_pool2d(zeros({1, 1, 4, 4}, DType::Int64), {.kernel_size = {2, 2}}); })
+                  .find("floating"),
+              std::string::npos);
+}
+
+}  // namespace
+}  // namespace kaya::nn

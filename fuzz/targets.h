@@ -44,5 +44,7 @@ int fuzz_gzip(const uint8_t* data, size_t size);
 int fuzz_config(const uint8_t* data, size_t size);
 int fuzz_sgf(const uint8_t* data, size_t size);
 int fuzz_gtp(const uint8_t* data, size_t size);
+int fuzz_image(const uint8_t* data, size_t size);
+int fuzz_conllu(const uint8_t* data, size_t size);
 
 }  // namespace kaya::fuzz

@@ -7,6 +7,7 @@
 #include "apps/go/gtp/gtp.h"
 #include "apps/go/sgf/sgf.h"
 #include "apps/mlp/mlp_task.h"
+#include "apps/text/conllu.h"
 #include "apps/train/config.h"
 #include "apps/train/run.h"
 #include "fuzz/targets.h"
@@ -76,11 +77,20 @@ int fuzz_gtp(const uint8_t* d, size_t n) {
     return 0;
 }
 
+int fuzz_conllu(const uint8_t* d, size_t n) {
+    return guarded([&] {
+        // Parsed sentences written out must parse back to the same text.
+        const std::string once = text::format_conllu(text::parse_conllu(text(d, n), "fuzz.conllu"));
+        if (text::format_conllu(text::parse_conllu(once, "again.conllu")) != once) __builtin_trap();
+        text::parse_plain_text(text(d, n), "fuzz.txt");
+    });
+}
+
 const std::vector<NamedTarget>& targets() {
     static const std::vector<NamedTarget> all = {
         {"safetensors", fuzz_safetensors}, {"csv", fuzz_csv}, {"json", fuzz_json}, {"npy", fuzz_npy},
         {"idx", fuzz_idx},   {"tar", fuzz_tar},   {"gzip", fuzz_gzip},  {"config", fuzz_config},
-        {"sgf", fuzz_sgf},   {"gtp", fuzz_gtp},
+        {"sgf", fuzz_sgf},   {"gtp", fuzz_gtp},   {"image", fuzz_image}, {"conllu", fuzz_conllu},
     };
     return all;
 }

@@ -5,6 +5,7 @@
 #include "fuzz/targets.h"
 #include "kaya/io/csv.h"
 #include "kaya/io/gzip.h"
+#include "kaya/io/image.h"
 #include "kaya/io/idx.h"
 #include "kaya/io/json.h"
 #include "kaya/io/npy.h"
@@ -67,6 +68,17 @@ int fuzz_tar(const uint8_t* d, size_t n) {
 
 int fuzz_gzip(const uint8_t* d, size_t n) {
     return guarded([&] { io::gunzip(view(d, n), "fuzz"); });
+}
+
+int fuzz_image(const uint8_t* d, size_t n) {
+    return guarded([&] {
+        Tensor img = io::decode_image(view(d, n), "fuzz");
+        // Decoded values are in [0, 1] and the shape is (C, H, W) with C 1 to 4.
+        if (img.dim() != 3 || img.shape()[0] < 1 || img.shape()[0] > 4) __builtin_trap();
+        for (float v : to_vector<float>(img)) {
+            if (!(v >= 0.0f && v <= 1.0f)) __builtin_trap();
+        }
+    });
 }
 
 }  // namespace kaya::fuzz

@@ -12,6 +12,7 @@ packages=(
     libopenblas-openmp-dev libopenblas0-openmp   # CBLAS; any variant works (kernels/blas/blas_setup.h)
     libgtest-dev libgmock-dev libbenchmark-dev
     libcli11-dev libtomlplusplus-dev zlib1g-dev   # kaya CLI: arguments, configs, gzip
+    libstb-dev                                    # image files: PNG, JPEG, ... (stb_image; public domain / MIT)
     dataset-fashion-mnist                         # embedded default data for kaya tour
     gnugo                                         # Go: opponent, referee, self-play games (run as a GTP process, not linked)
 )

@@ -45,6 +45,7 @@ public:
     // padding); slots (B, T) int64, each word's row of chars; lengths (B) -> scores (B, T, tags).
     Tensor forward(const Tensor& words, const Tensor& chars, const Tensor& slots,
                    const Tensor& lengths);
+    using Module::forward;  // The one-input form is not a tagger call: NotImplemented.
     std::string type_name() const override { return "Tagger"; }
     const TaggerOptions& options() const { return options_; }
 

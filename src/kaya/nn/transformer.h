@@ -73,6 +73,7 @@ public:
     explicit TransformerDecoderLayer(TransformerLayerOptions options);
 
     Tensor forward(const Tensor& tgt, const Tensor& memory, const DecoderMasks& masks = {});
+    using Module::forward;  // One input alone is not a decoder call: NotImplemented.
     std::string type_name() const override { return "TransformerDecoderLayer"; }
 
     std::shared_ptr<MultiheadAttention> self_attn, multihead_attn;
@@ -107,6 +108,7 @@ public:
                        bool final_norm = false);
 
     Tensor forward(const Tensor& tgt, const Tensor& memory, const DecoderMasks& masks = {});
+    using Module::forward;  // One input alone is not a decoder call: NotImplemented.
     std::string type_name() const override { return "TransformerDecoder"; }
 
     std::shared_ptr<ModuleList<TransformerDecoderLayer>> layers;

@@ -140,7 +140,10 @@ RecurrenceResult gru_recurrence_stepwise(const Tensor& xg, const Tensor& w_hh, c
 RecurrenceResult lstm_recurrence(const Tensor& xg, const Tensor& w_hh, const Tensor& h0,
                                  const Tensor& c0, const Tensor& valid) {
     detail::check_inputs("lstm_recurrence", {&c0});
-    const auto [T, N, H] = check_args("lstm_recurrence", 4, xg, w_hh, Tensor(), h0, c0, valid);
+    // Plain variables, not a structured binding: lambdas capture them (clang 14 cannot
+    // capture bindings).
+    const Dims d = check_args("lstm_recurrence", 4, xg, w_hh, Tensor(), h0, c0, valid);
+    const int64_t T = d.T, N = d.N, H = d.H;
     Tensor x = contiguous(detach(xg)), w = contiguous(detach(w_hh));
     Tensor h0c = contiguous(detach(h0)), c0c = contiguous(detach(c0));
     Tensor v = valid.defined() ? contiguous(valid) : Tensor();
@@ -187,7 +190,8 @@ RecurrenceResult lstm_recurrence(const Tensor& xg, const Tensor& w_hh, const Ten
 
 RecurrenceResult gru_recurrence(const Tensor& xg, const Tensor& w_hh, const Tensor& b_hh,
                                 const Tensor& h0, const Tensor& valid) {
-    const auto [T, N, H] = check_args("gru_recurrence", 3, xg, w_hh, b_hh, h0, Tensor(), valid);
+    const Dims d = check_args("gru_recurrence", 3, xg, w_hh, b_hh, h0, Tensor(), valid);
+    const int64_t T = d.T, N = d.N, H = d.H;
     Tensor x = contiguous(detach(xg)), w = contiguous(detach(w_hh));
     Tensor b = b_hh.defined() ? contiguous(detach(b_hh)) : Tensor();
     Tensor h0c = contiguous(detach(h0));

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "kaya/data/dataloader.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <exception>
-#include <algorithm>
 #include <mutex>
 #include <numeric>
 #include <thread>

@@ -110,6 +110,33 @@ void BM_PolicyInfer(benchmark::State& state) {
     for (auto _ : state) benchmark::DoNotOptimize(torch::softmax(net->forward(x), 1));
 }
 
+// The sequence rows of bench/sequence_bench.cpp. libtorch 1.13's C++ TransformerEncoderLayer
+// has no batch_first: the same layer on (T, N, E) does the same work.
+void BM_TransformerEncoderLayer(benchmark::State& state) {
+    threads();
+    torch::manual_seed(0);
+    torch::nn::TransformerEncoderLayer layer(
+        torch::nn::TransformerEncoderLayerOptions(256, 4).dim_feedforward(1024).dropout(0.0));
+    auto x = torch::randn({64, 32, 256}, torch::requires_grad());
+    for (auto _ : state) {
+        layer->zero_grad();
+        layer->forward(x).sum().backward();
+    }
+}
+
+void BM_LstmBidirectional(benchmark::State& state) {
+    threads();
+    torch::manual_seed(0);
+    torch::nn::LSTM lstm(torch::nn::LSTMOptions(256, 256).num_layers(2).bidirectional(true));
+    auto x = torch::randn({64, 32, 256}, torch::requires_grad());
+    for (auto _ : state) {
+        lstm->zero_grad();
+        std::get<0>(lstm->forward(x)).sum().backward();
+    }
+}
+
+BENCHMARK(BM_TransformerEncoderLayer)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_LstmBidirectional)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_MlpForwardBackward)->Arg(256)->Arg(32)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_TrainStepMlp)->Arg(256)->Arg(32)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_TrainStepFashion)->Arg(128)->Unit(benchmark::kMicrosecond)->UseRealTime();

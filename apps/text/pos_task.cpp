@@ -173,7 +173,8 @@ app::Metrics PosTask::validate() {
 }
 
 app::Metrics PosTask::test() {
-    Scores s = evaluate(*test_);
+    test_scores_ = evaluate(*test_);
+    const Scores& s = test_scores_;
     return {{"test_loss", s.loss / s.tokens},
             {"test_accuracy", s.correct / s.tokens},
             {"test_unseen_accuracy", s.unseen ? s.unseen_correct / s.unseen : 0.0},
@@ -188,7 +189,9 @@ std::map<std::string, std::string> PosTask::model_metadata() const {
 void PosTask::finish(const std::string& dir) {
     autograd::NoGradGuard no_grad;
     model_->eval();
-    Scores s = evaluate(*test_);
+    // The loop scored the test set with these weights just before (test()).
+    if (test_scores_.confusion.empty()) test_scores_ = evaluate(*test_);
+    const Scores& s = test_scores_;
     const auto& tags = vocab_.tags.tokens();
     const int64_t K = vocab_.tags.size();
     io::write_file_atomic(dir + "/confusion.svg",

@@ -65,6 +65,7 @@ private:
         std::vector<double> confusion;  // gold * tags + predicted
     };
     Scores evaluate(const SentenceDataset& ds);
+    Scores test_scores_;  // From test(), with the best weights: finish() draws from it.
     std::shared_ptr<SentenceDataset> encode(const std::vector<ConlluSentence>& sentences) const;
 
     PosDataOptions data_options_;

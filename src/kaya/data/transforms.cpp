@@ -54,25 +54,24 @@ void check_probability(const char* who, double p) {
 
 }  // namespace
 
-Transform horizontal_flip(double p) {
-    check_probability("horizontal_flip", p);
-    return [p](const Tensor& image, Generator& g) {
-        Tensor x = checked("horizontal_flip", image);
+namespace {
+
+// Mirror along dim (1: up-down, 2: left-right) with probability p.
+Transform flip(const char* who, int64_t dim, double p) {
+    check_probability(who, p);
+    return [who, dim, p](const Tensor& image, Generator& g) {
+        Tensor x = checked(who, image);
         if (draw(g) >= p) return x;
-        const int64_t W = x.shape()[2];
-        return contiguous(index_select(x, 2, arange(W - 1, -1, -1)));
+        const int64_t n = x.shape()[dim];
+        return contiguous(index_select(x, dim, arange(n - 1, -1, -1)));
     };
 }
 
-Transform vertical_flip(double p) {
-    check_probability("vertical_flip", p);
-    return [p](const Tensor& image, Generator& g) {
-        Tensor x = checked("vertical_flip", image);
-        if (draw(g) >= p) return x;
-        const int64_t H = x.shape()[1];
-        return contiguous(index_select(x, 1, arange(H - 1, -1, -1)));
-    };
-}
+}  // namespace
+
+Transform horizontal_flip(double p) { return flip("horizontal_flip", 2, p); }
+
+Transform vertical_flip(double p) { return flip("vertical_flip", 1, p); }
 
 Transform random_rotation(double degrees, double p, double fill) {
     KAYA_CHECK(degrees >= 0 && degrees <= 180, ValueError,

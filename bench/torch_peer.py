@@ -195,6 +195,61 @@ def pos_tagger_step():
     return step
 
 
+def lenet5_step(batch):
+    """vision_bench.cpp's BM_LeNet5TrainStep: LeNet-5 with ReLU and max pooling, SGD momentum 0.9."""
+    torch.manual_seed(0)
+    nn = torch.nn
+    model = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                          nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
+                          nn.Linear(84, 10))
+    x, y = torch.rand(batch, 1, 28, 28), torch.randint(0, 10, (batch,))
+    loss_fn = nn.CrossEntropyLoss()
+    variants = []
+    for foreach in (False, True):
+        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, foreach=foreach)
+
+        def step(opt=opt):
+            opt.zero_grad()
+            loss_fn(model(x), y).backward()
+            opt.step()
+        variants.append(step)
+    return variants
+
+
+def fashion_cnn(batch_norm=True):
+    """configs/fashion_cnn.toml's network (apps/vision/cnn.cpp's build_cnn with its defaults)."""
+    nn = torch.nn
+    layers, c_in = [], 1
+    for c in (32, 64):
+        for _ in range(2):
+            layers += [nn.Conv2d(c_in, c, 3, padding=1, bias=not batch_norm)]
+            layers += [nn.BatchNorm2d(c)] if batch_norm else []
+            layers += [nn.ReLU()]
+            c_in = c
+        layers += [nn.MaxPool2d(2), nn.Dropout(0.25)]
+    layers += [nn.Flatten(), nn.Linear(64 * 7 * 7, 256), nn.ReLU(), nn.Dropout(0.5), nn.Linear(256, 10)]
+    return nn.Sequential(*layers)
+
+
+def fashion_cnn_step(batch):
+    """vision_bench.cpp's BM_FashionCnnTrainStep: the fashion CNN, Adam, training mode."""
+    torch.manual_seed(0)
+    model = fashion_cnn()
+    x, y = torch.rand(batch, 1, 28, 28), torch.randint(0, 10, (batch,))
+    loss_fn = torch.nn.CrossEntropyLoss()
+    variants = []
+    for foreach in (False, True):
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3, foreach=foreach)
+
+        def step(opt=opt):
+            opt.zero_grad()
+            loss_fn(model(x), y).backward()
+            opt.step()
+        variants.append(step)
+    return variants
+
+
 BENCHES = {}
 for n in (256, 512, 1024, 2048):
     BENCHES[f"BM_KayaMatmul/{n}"] = lambda n=n: gemm(n)
@@ -213,6 +268,8 @@ for layers, filters in ((6, 64), (13, 192)):
 BENCHES["BM_TransformerEncoderLayer"] = encoder_layer
 BENCHES["BM_LstmBidirectional"] = lstm_bidirectional
 BENCHES["BM_PosTaggerTrainStep"] = pos_tagger_step
+BENCHES["BM_LeNet5TrainStep/64"] = lambda: lenet5_step(64)
+BENCHES["BM_FashionCnnTrainStep/128"] = lambda: fashion_cnn_step(128)
 
 
 def main():

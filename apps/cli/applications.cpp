@@ -8,6 +8,7 @@
 #include "apps/text/tour_section.h"
 #include "apps/tour/course_demos.h"
 #include "apps/train/task.h"
+#include "apps/vision/cnn_task.h"
 
 namespace kaya::cli {
 
@@ -22,6 +23,7 @@ void register_applications() {
         {mlp::register_tasks, mlp::add_tour_sections},
         {go::register_tasks, go::add_tour_sections},
         {text::register_tasks, text::add_tour_sections},
+        {vision::register_tasks, nullptr},
     };
     for (const auto& a : applications) {
         if (a.register_tasks) a.register_tasks(app::task_registry());

@@ -100,6 +100,27 @@ TEST(Transforms, AugmentedDatasetIsSeededPerEpochAndExampleOnAnyThreadCount) {
     EXPECT_NE(epoch4, to_vector<float>(ds->get(0)[0]));
 }
 
+TEST(Transforms, FixedRotationZoomAndResize) {
+    Tensor x = reshape(arange(0, 25, 1, DType::Float32), {1, 5, 5});
+    // 90 degrees counter-clockwise: the top-right pixel moves to the top-left.
+    Tensor expected = contiguous(index_select(transpose(x, 1, 2), 1, arange(4, -1, -1)));
+    auto r = to_vector<float>(rotate(x, 90)), e = to_vector<float>(expected);
+    for (size_t i = 0; i < e.size(); ++i) EXPECT_NEAR(r[i], e[i], 1e-4) << i;
+    EXPECT_EQ(to_vector<float>(zoom(x, 1.0)), to_vector<float>(x));
+    EXPECT_FLOAT_EQ(to_vector<float>(zoom(x, 2.0))[12], 12.0f);  // The centre stays.
+    EXPECT_EQ(to_vector<float>(zoom(x, 0.5))[0], 0.0f);          // Shrunk: the border is filled.
+    // Shrinking averages whole boxes; enlarging a constant image keeps it constant.
+    Tensor y = rand({3, 8, 6});
+    EXPECT_EQ(to_vector<float>(resize(y, 4, 3)), to_vector<float>(avg_pool2d(y, {.kernel_size = {2, 2}})));
+    auto up = to_vector<float>(resize(full({1, 2, 3}, 0.25, DType::Float32), 7, 9));
+    EXPECT_EQ(up.size(), 63u);
+    for (float v : up) EXPECT_FLOAT_EQ(v, 0.25f);
+    // Enlarging one axis and shrinking the other.
+    EXPECT_EQ(resize(y, 16, 2).shape(), (Shape{3, 16, 2}));
+    EXPECT_NE(test::error_of([&] { resize(y, 0, 4); }).find("size must be positive"), std::string::npos);
+    EXPECT_NE(test::error_of([&] { zoom(y, 0); }).find("factor must be positive"), std::string::npos);
+}
+
 TEST(Transforms, BadSettingsAndInputsNameTheProblem) {
     EXPECT_NE(test::error_of([] { horizontal_flip(1.5); }).find("probability must be in [0, 1]"), std::string::npos);
     EXPECT_NE(test::error_of([] { random_rotation(270); }).find("degrees must be in [0, 180]"), std::string::npos);

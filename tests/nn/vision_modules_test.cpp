@@ -3,6 +3,9 @@
 // weights and buffers (support/module_reference.h), and their own rules.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+
 #include "kaya/nn/nn.h"
 #include "kaya/ops/ops.h"
 #include "support/errors.h"
@@ -60,6 +63,31 @@ TEST(VisionModules, Dropout2dDropsWholeChannels) {
     d.eval();
     EXPECT_EQ(to_vector<float>(d(x)), to_vector<float>(x));
     EXPECT_NE(test::error_of([&] { Dropout2d(1.5); }).find("[0, 1]"), std::string::npos);
+}
+
+// PyTorch's rules on both kernel paths (windows inside the input, and padded windows): the first
+// maximum on ties, and the first NaN of a window beats every number.
+TEST(VisionModules, MaxPoolTiesAndNaN) {
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    Tensor x = from_vector<float>({1, 3, 3, 0,   //
+                                   2, 3, nan, 5,  //
+                                   7, 7, 1, 1,    //
+                                   7, 7, 1, nan},
+                                  {1, 1, 4, 4});
+    auto [v, i] = max_pool2d_with_indices(x, {.kernel_size = {2, 2}});
+    auto vals = to_vector<float>(v);
+    EXPECT_EQ(vals[0], 3.0f);
+    EXPECT_TRUE(std::isnan(vals[1]));
+    EXPECT_EQ(vals[2], 7.0f);
+    EXPECT_TRUE(std::isnan(vals[3]));
+    EXPECT_EQ(to_vector<int64_t>(i), (std::vector<int64_t>{1, 6, 8, 15}));
+    // Padded: the window at (0, 0) holds only x[0][0]; NaN still wins where it is.
+    auto [pv, pi] = max_pool2d_with_indices(x, {.kernel_size = {2, 2}, .padding = {1, 1}});
+    auto pidx = to_vector<int64_t>(pi);
+    EXPECT_EQ(pidx[0], 0);
+    EXPECT_EQ(pidx[1], 1);  // 3 at (0, 1) before 3 at (0, 2).
+    EXPECT_EQ(pidx[4], 6);  // Window rows 1-2, columns 1-2: the NaN at (1, 2) beats the 7.
+    EXPECT_TRUE(std::isnan(to_vector<float>(pv)[4]));
 }
 
 TEST(VisionModules, ErrorsNameTheProblem) {

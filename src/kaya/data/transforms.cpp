@@ -73,6 +73,48 @@ Transform horizontal_flip(double p) { return flip("horizontal_flip", 2, p); }
 
 Transform vertical_flip(double p) { return flip("vertical_flip", 1, p); }
 
+Tensor rotate(const Tensor& image, double degrees, double fill) {
+    Tensor x = checked("rotate", image);
+    const double a = degrees * std::numbers::pi / 180, ca = std::cos(a), sa = std::sin(a);
+    const double cx = (static_cast<double>(x.shape()[2]) - 1) / 2, cy = (static_cast<double>(x.shape()[1]) - 1) / 2;
+    // Counter-clockwise on screen (as torchvision): the source of (x, y) is rotated back.
+    return resample(x, x.shape()[1], x.shape()[2], fill, [&](double px, double py) {
+        const double dx = px - cx, dy = py - cy;
+        return std::pair{cx + ca * dx - sa * dy, cy + sa * dx + ca * dy};
+    });
+}
+
+Tensor zoom(const Tensor& image, double factor, double fill) {
+    KAYA_CHECK(factor > 0, ValueError, "zoom: factor must be positive, got ", factor);
+    Tensor x = checked("zoom", image);
+    const double cx = (static_cast<double>(x.shape()[2]) - 1) / 2, cy = (static_cast<double>(x.shape()[1]) - 1) / 2;
+    return resample(x, x.shape()[1], x.shape()[2], fill, [&](double px, double py) {
+        return std::pair{cx + (px - cx) / factor, cy + (py - cy) / factor};
+    });
+}
+
+Tensor resize(const Tensor& image, int64_t height, int64_t width) {
+    KAYA_CHECK(height > 0 && width > 0, ValueError, "resize: size must be positive, got ", height,
+               "x", width);
+    Tensor x = checked("resize", image);
+    const int64_t H = x.shape()[1], W = x.shape()[2];
+    KAYA_CHECK(H > 0 && W > 0, ShapeError, "resize: the image is empty (", describe(image), ")");
+    if (H == height && W == width) return x;
+    // Shrinking averages each output pixel's whole source box (no aliasing); what remains to
+    // enlarge is bilinear (pixel centres aligned, align_corners=False).
+    if (H >= height && W >= width) return contiguous(adaptive_avg_pool2d(x, {height, width}));
+    if (H > height || W > width)
+        x = contiguous(adaptive_avg_pool2d(x, {std::min(H, height), std::min(W, width)}));
+    const double sy = static_cast<double>(x.shape()[1]) / static_cast<double>(height),
+                 sx = static_cast<double>(x.shape()[2]) / static_cast<double>(width);
+    const double last_y = static_cast<double>(x.shape()[1] - 1), last_x = static_cast<double>(x.shape()[2] - 1);
+    return resample(x, height, width, 0.0, [&](double px, double py) {
+        // Clamped to the image: the border pixel extends (no fill comes in).
+        return std::pair{std::clamp((px + 0.5) * sx - 0.5, 0.0, last_x),
+                         std::clamp((py + 0.5) * sy - 0.5, 0.0, last_y)};
+    });
+}
+
 Transform random_rotation(double degrees, double p, double fill) {
     KAYA_CHECK(degrees >= 0 && degrees <= 180, ValueError,
                "random_rotation: degrees must be in [0, 180], got ", degrees);
@@ -81,13 +123,7 @@ Transform random_rotation(double degrees, double p, double fill) {
         Tensor x = checked("random_rotation", image);
         const double angle = draw(g, -degrees, degrees);  // Drawn always: fixed counter use.
         if (draw(g) >= p) return x;
-        const double a = angle * std::numbers::pi / 180, ca = std::cos(a), sa = std::sin(a);
-        const double cx = (static_cast<double>(x.shape()[2]) - 1) / 2, cy = (static_cast<double>(x.shape()[1]) - 1) / 2;
-        // Counter-clockwise on screen (as torchvision): the source of (x, y) is rotated back.
-        return resample(x, x.shape()[1], x.shape()[2], fill, [&](double px, double py) {
-            const double dx = px - cx, dy = py - cy;
-            return std::pair{cx + ca * dx - sa * dy, cy + sa * dx + ca * dy};
-        });
+        return rotate(x, angle, fill);
     };
 }
 
@@ -127,10 +163,7 @@ Transform random_scale(double lo, double hi, double p, double fill) {
         Tensor x = checked("random_scale", image);
         const double s = draw(g, lo, hi);
         if (draw(g) >= p) return x;
-        const double cx = (static_cast<double>(x.shape()[2]) - 1) / 2, cy = (static_cast<double>(x.shape()[1]) - 1) / 2;
-        return resample(x, x.shape()[1], x.shape()[2], fill, [&](double px, double py) {
-            return std::pair{cx + (px - cx) / s, cy + (py - cy) / s};
-        });
+        return zoom(x, s, fill);
     };
 }
 

@@ -20,6 +20,14 @@ namespace kaya::data {
 // the same on any thread count and after a resume.
 using Transform = std::function<Tensor(const Tensor& image, Generator& gen)>;
 
+// Deterministic geometry on a float image (C, H, W), bilinear: rotation by `degrees`
+// counter-clockwise about the centre (torchvision's rotate), zoom about the centre by `factor`
+// keeping the size (< 1 shrinks and fills the border, > 1 enlarges and cuts the edges), and
+// resize to (height, width): area averaging where it shrinks, bilinear where it enlarges.
+Tensor rotate(const Tensor& image, double degrees, double fill = 0.0);
+Tensor zoom(const Tensor& image, double factor, double fill = 0.0);
+Tensor resize(const Tensor& image, int64_t height, int64_t width);
+
 // Mirror left-right / up-down with probability p (RandomHorizontalFlip / RandomVerticalFlip).
 Transform horizontal_flip(double p = 0.5);
 Transform vertical_flip(double p = 0.5);

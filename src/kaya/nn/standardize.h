@@ -5,8 +5,9 @@
 
 namespace kaya::nn {
 
-// (x - mean) / std per feature, with mean and std (shape (F)) stored as buffers so they
-// travel with the weights. Features with std 0 are divided by 1 instead. Usually computed on
+// (x - mean) / std per feature, with mean and std stored as buffers so they travel with the
+// weights: shape (F) for the last dim of (N, F), or any shape that broadcasts against the
+// input's trailing dims, e.g. (C, 1, 1) per channel of images (N, C, H, W). Features with std 0 are divided by 1 instead. Usually computed on
 // the training split only.
 class Standardize : public Module {
 public:

@@ -36,9 +36,57 @@ Span adaptive_span(int64_t o, int64_t out, int64_t n) {
 
 }  // namespace
 
+namespace {
+
+// Keeps (v, at) when it beats the best so far: larger, or NaN while the best is a number (the
+// first NaN wins, as in PyTorch). Written without branches: on real data the comparison's
+// outcome is a coin toss, and mispredicted jumps cost more than the rest of the window.
+template <class T>
+inline void keep_max(T v, int64_t at, T& best, int64_t& best_at) {
+    const bool take = (v > best) | ((v != v) & (best == best));  // Non-short-circuit: no jumps.
+    best = take ? v : best;
+    best_at = take ? at : best_at;
+}
+
+// Planes whose every window lies inside the input (no padding, and with ceil_mode no window
+// past the edge): no bounds checks.
+// One output row at a time, tap by tap across the row: the inner loop has no branches and
+// vectorises.
+template <class T>
+void max_pool_inside(T* out, int64_t* indices, const T* in, const PoolGeometry& g, int64_t p0, int64_t p1) {
+    const int64_t H = g.H, W = g.W, HO = g.HO, WO = g.WO, KH = g.KH, KW = g.KW;
+    const int64_t SH = g.SH, SW = g.SW, DH = g.DH, DW = g.DW;
+    for (int64_t p = p0; p < p1; ++p) {
+        const T* x = in + p * H * W;
+        for (int64_t oh = 0; oh < HO; ++oh) {
+            T* best = out + (p * HO + oh) * WO;
+            int64_t* at = indices + (p * HO + oh) * WO;
+            const int64_t top = oh * SH * W;
+            for (int64_t ow = 0; ow < WO; ++ow) {
+                best[ow] = x[top + ow * SW];
+                at[ow] = top + ow * SW;
+            }
+            for (int64_t t = 1; t < KH * KW; ++t) {
+                const int64_t tap = top + (t / KW) * DH * W + (t % KW) * DW;
+                for (int64_t ow = 0; ow < WO; ++ow) {
+                    const T v = x[tap + ow * SW], b = best[ow];
+                    const bool take = (v > b) | ((v != v) & (b == b));
+                    best[ow] = take ? v : b;
+                    at[ow] = take ? tap + ow * SW : at[ow];
+                }
+            }
+        }
+    }
+}
+
+}  // namespace
+
 template <class T>
 void max_pool2d_forward(T* out, int64_t* indices, const T* in, const PoolGeometry& g) {
+    const bool inside = g.PH == 0 && g.PW == 0 && (g.HO - 1) * g.SH + (g.KH - 1) * g.DH < g.H &&
+                        (g.WO - 1) * g.SW + (g.KW - 1) * g.DW < g.W;
     parallel_for(g.P, plane_grain(g), [&](int64_t begin, int64_t end) {
+        if (inside) return max_pool_inside(out, indices, in, g, begin, end);
         for (int64_t p = begin; p < end; ++p) {
             const T* x = in + p * g.H * g.W;
             for (int64_t oh = 0; oh < g.HO; ++oh) {
@@ -51,11 +99,11 @@ void max_pool2d_forward(T* out, int64_t* indices, const T* in, const PoolGeometr
                         for (int64_t j = 0; j < g.KW; ++j) {
                             const int64_t w = ow * g.SW - g.PW + j * g.DW;
                             if (w < 0 || w >= g.W) continue;
-                            const T v = x[h * g.W + w];
-                            // NaN propagates, as in PyTorch: the first NaN beats every number.
-                            if (at < 0 || (!std::isnan(best) && (v > best || std::isnan(v)))) {
-                                best = v;
+                            if (at < 0) {
+                                best = x[h * g.W + w];
                                 at = h * g.W + w;
+                            } else {
+                                keep_max(x[h * g.W + w], h * g.W + w, best, at);
                             }
                         }
                     }

@@ -13,6 +13,7 @@
 #include "kaya/core/error.h"
 #include "kaya/io/csv.h"
 #include "kaya/io/file.h"
+#include "kaya/io/json.h"
 #include "kaya/ops/ops.h"
 
 namespace kaya::app {
@@ -50,11 +51,25 @@ SweepRun summarise(const std::vector<Metrics>& history, const Selection& sel) {
             r.best_epoch = static_cast<int64_t>(i) + 1;
             r.at_best = {};
             for (const auto& [n, v] : row.items()) {
-                if (n.rfind("val_", 0) == 0 && n != sel.metric) r.at_best.set(n, v);
+                if ((n.rfind("val_", 0) == 0 && n != sel.metric) || n.rfind("train_", 0) == 0)
+                    r.at_best.set(n, v);
             }
         }
     }
     return r;
+}
+
+// A finished run's test scores, read back from its test.json (empty when it has none).
+Metrics read_test(const std::string& dir) {
+    Metrics m;
+    if (!fs::exists(dir + "/test.json")) return m;
+    io::Json j = io::parse_json(io::read_file(dir + "/test.json"), dir + "/test.json");
+    for (const auto& [name, v] : j.object()) {
+        if (name == "best_epoch") continue;
+        if (const auto* d = std::get_if<double>(&v.value)) m.set(name, *d);
+        if (const auto* i = std::get_if<int64_t>(&v.value)) m.set(name, static_cast<double>(*i));
+    }
+    return m;
 }
 
 // A finished run's history, read back from its metrics.csv (for --resume).
@@ -70,21 +85,27 @@ std::vector<Metrics> read_history(const std::string& dir) {
 }
 
 void write_csv(const SweepResult& res, const std::vector<SweepAxis>& axes) {
-    std::vector<std::string> extra;
-    for (const auto& r : res.runs) {
-        for (const auto& [n, v] : r.at_best.items()) {
-            if (std::find(extra.begin(), extra.end(), n) == extra.end()) extra.push_back(n);
+    std::vector<std::string> extra, tests;
+    auto collect = [](std::vector<std::string>& names, const Metrics& m) {
+        for (const auto& [n, v] : m.items()) {
+            if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
         }
+    };
+    for (const auto& r : res.runs) {
+        collect(extra, r.at_best);
+        collect(tests, r.test);
     }
     std::ostringstream os;
     for (const auto& a : axes) os << io::csv_field(a.key) << ",";
     os << "best_" << res.selection.metric << ",best_epoch";
     for (const auto& e : extra) os << "," << e;
+    for (const auto& t : tests) os << "," << t;
     os << ",seconds,dir\n";
     for (const auto& r : res.runs) {
         for (const auto& v : r.values) os << io::csv_field(v) << ",";
         os << fmt(r.best_score) << "," << r.best_epoch;
         for (const auto& e : extra) os << "," << fmt(r.at_best.get(e));
+        for (const auto& t : tests) os << "," << fmt(r.test.get(t));
         os << "," << fmt(r.seconds) << "," << io::csv_field(fs::path(r.dir).filename().string())
            << "\n";
     }
@@ -202,12 +223,14 @@ SweepRun sweep_run(const Config& base, const std::vector<SweepAxis>& axes,
     SweepRun run;
     if (o.resume && finished) {
         run = summarise(read_history(dir), sel);
+        run.test = read_test(dir);
         if (o.verbose)
             std::printf("already finished: best %s %.6g\n", sel.metric.c_str(), run.best_score);
     } else {
         RunResult r = run_training(
             cfg, {.resume = o.resume && started, .force = true, .verbose = o.verbose}, registry);
         run = summarise(r.history, sel);
+        run.test = r.test;
     }
     run.dir = dir;
     return run;

@@ -31,7 +31,8 @@ struct SweepRun {
     std::string dir;
     double best_score = NAN;  // The task's selection metric at its best epoch.
     int64_t best_epoch = 0;
-    Metrics at_best;  // The validation columns ("val_...") of that epoch.
+    Metrics at_best;  // The training and validation columns ("train_...", "val_...") of that epoch.
+    Metrics test;     // The run's test scores (test.json), when its task has a test set.
     double seconds = 0;
 };
 
@@ -45,7 +46,8 @@ struct SweepResult {
 // Trains every combination of the axes' values (a full grid) on top of `base`, for any
 // registered task, each run in <out_dir>/run-NNN. After each run it rewrites
 // <out_dir>/sweep.csv (one row per finished run: the swept values, the best selection metric
-// and its epoch, the other validation metrics at that epoch, seconds) and <out_dir>/sweep.svg
+// and its epoch, the other training and validation metrics at that epoch, the test scores,
+// seconds) and <out_dir>/sweep.svg
 // (the selection metric against the first axis, one line per combination of the others, the
 // best run marked). Hyperparameters are the ones people set: this is how to choose them on the
 // validation split.

@@ -447,7 +447,7 @@ TEST(Sweep, TrainsTheGridWritesCsvAndResumes) {
     for (const auto& r : res.runs) EXPECT_TRUE(fs::exists(r.dir + "/model.safetensors")) << r.dir;
     std::string csv = io::read_file(dir + "/sweep.csv");
     EXPECT_EQ(csv.substr(0, csv.find('\n')),
-              "train.lr,train.batch_size,best_val_loss,best_epoch,seconds,dir");
+              "train.lr,train.batch_size,best_val_loss,best_epoch,train_loss,seconds,dir");
     EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 5);
     EXPECT_NE(io::read_file(dir + "/sweep.svg").find("train.batch_size=64"), std::string::npos);
 

@@ -155,7 +155,7 @@ TEST(RunLoop, SweepsAnyTaskByItsOwnMetric) {
               1u);  // The larger step fits the line; val_fit is higher, and higher is better.
     const std::string csv = io::read_file(dir + "/sweep.csv");
     EXPECT_EQ(csv.substr(0, csv.find('\n')),
-              "train.lr,best_val_fit,best_epoch,val_loss,seconds,dir");
+              "train.lr,best_val_fit,best_epoch,train_loss,train_steps,val_loss,seconds,dir");
     fs::remove_all(dir);
 }
 

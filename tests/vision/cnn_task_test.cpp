@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "apps/train/run.h"
+#include "apps/train/sweep.h"
 #include "apps/vision/cnn_task.h"
 #include "apps/vision/toy_images.h"
 #include "kaya/io/file.h"
@@ -109,6 +110,26 @@ TEST(CnnTask, PredictCommandPrintsTopClasses) {
                             toy().dir + "/broken.png > " + out_file + " 2>&1";
     EXPECT_NE(std::system(bad.c_str()), 0);
     EXPECT_NE(io::read_file(out_file).find("broken.png"), std::string::npos) << io::read_file(out_file);
+}
+
+// A study is a sweep: its table carries the training accuracy at the best epoch and every
+// test score, also when a resumed sweep reads finished runs back.
+TEST(CnnTask, SweepTableHasTrainingAndTestColumns) {
+    std::string text = folder_config(toy().dir);
+    text.replace(text.find("epochs = 10"), 11, "epochs = 1");
+    const std::string out = toy().dir + "/sweep";
+    app::sweep(app::Config::parse(text, "study.toml"), {app::parse_sweep_axis("model.pool=max,stride")},
+               {.out_dir = out, .verbose = false});
+    const std::string csv = io::read_file(out + "/sweep.csv");
+    EXPECT_EQ(csv.substr(0, csv.find('\n')),
+              "model.pool,best_val_accuracy,best_epoch,train_loss,train_accuracy,val_loss,test_loss,"
+              "test_accuracy,test_accuracy_rot30,test_accuracy_vflip,seconds,dir");
+    app::sweep(app::Config::parse(text, "study.toml"), {app::parse_sweep_axis("model.pool=max,stride")},
+               {.out_dir = out, .resume = true, .verbose = false});
+    const std::string again = io::read_file(out + "/sweep.csv");
+    EXPECT_EQ(again.substr(0, again.find('\n')), csv.substr(0, csv.find('\n')));
+    // Same rows but for the seconds and the last digits that csv printing rounds.
+    EXPECT_EQ(std::count(again.begin(), again.end(), '\n'), 3);
 }
 
 TEST(CnnTask, LayerTableCountsParametersAndMultiplyAdds) {

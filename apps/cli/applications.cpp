@@ -9,6 +9,7 @@
 #include "apps/tour/course_demos.h"
 #include "apps/train/task.h"
 #include "apps/vision/cnn_task.h"
+#include "apps/vision/tour_section.h"
 
 namespace kaya::cli {
 
@@ -23,7 +24,7 @@ void register_applications() {
         {mlp::register_tasks, mlp::add_tour_sections},
         {go::register_tasks, go::add_tour_sections},
         {text::register_tasks, text::add_tour_sections},
-        {vision::register_tasks, nullptr},
+        {vision::register_tasks, vision::add_tour_sections},
     };
     for (const auto& a : applications) {
         if (a.register_tasks) a.register_tasks(app::task_registry());

@@ -254,8 +254,8 @@ void add_course_sections() {
                                              "<p>The Hessian and critical-point report (the "
                                              "double-backward engine it needs exists and "
                                              "is tested), the model-bias vs optimisation "
-                                             "diagnosis, CNNs with pooling, augmentation, "
-                                             "speech, Transformers and decoders have no section "
+                                             "diagnosis, speech, translation with "
+                                             "Transformers and decoders have no section "
                                              "yet. README's status table is the "
                                              "current list.</p>");
                       }});

@@ -175,9 +175,9 @@ SweepAxis parse_sweep_axis(const std::string& spec) {
             if (c == quote) quote = 0;
         } else if (c == '"' || c == '\'') {
             quote = c;
-        } else if (c == '[') {
+        } else if (c == '[' || c == '{') {
             ++depth;
-        } else if (c == ']') {
+        } else if (c == ']' || c == '}') {
             --depth;
         } else if (c == ',' && depth == 0) {
             KAYA_CHECK(!cur.empty(), ValueError, "sweep axis '", spec, "': empty value");

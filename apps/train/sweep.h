@@ -15,8 +15,9 @@ struct SweepAxis {
     std::vector<std::string> values;
 };
 
-// Parses "train.lr=0.001,0.003,0.01" (commas inside [] or quotes do not split:
-// "model.hidden=[32,16],[64]" has two values). ValueError names the spec when malformed.
+// Parses "train.lr=0.001,0.003,0.01" (commas inside [], {} or quotes do not split:
+// "model.hidden=[32,16],[64]" has two values, and "augment={},{hflip=0.5,vflip=0.5}" sweeps
+// whole tables). ValueError names the spec when malformed.
 SweepAxis parse_sweep_axis(const std::string& spec);
 
 struct SweepOptions {

@@ -430,6 +430,9 @@ TEST(Sweep, AxisParsingKeepsBracketsAndQuotes) {
     EXPECT_THROW(parse_sweep_axis("train.lr"), ValueError);
     EXPECT_THROW(parse_sweep_axis("train.lr=0.1,,0.2"), ValueError);
     EXPECT_THROW(parse_sweep_axis("model.hidden=[1,2"), ValueError);
+    auto c = parse_sweep_axis("augment={},{hflip=0.5,vflip=0.5}");
+    EXPECT_EQ(c.values, (std::vector<std::string>{"{}", "{hflip=0.5,vflip=0.5}"}));
+    EXPECT_THROW(parse_sweep_axis("augment={hflip=0.5"), ValueError);
 }
 
 TEST(Sweep, TrainsTheGridWritesCsvAndResumes) {

@@ -34,6 +34,18 @@ TEST(Augment, ReadsEveryKey) {
     EXPECT_EQ(build_augmentation(o)(rand({1, 8, 8}), g).shape(), (Shape{1, 8, 8}));
 }
 
+// A sweep sets the whole section as one value (kaya sweep --grid "augment={},{hflip=0.5}").
+TEST(Augment, SectionSetAsOneTable) {
+    app::Config cfg = app::Config::parse("[augment]\nrotation = 10\n", "aug.toml");
+    cfg.set("augment={hflip=0.5,vflip=0.25}");
+    AugmentOptions o = AugmentOptions::read(cfg);
+    EXPECT_EQ(o.hflip, 0.5);
+    EXPECT_EQ(o.vflip, 0.25);
+    EXPECT_EQ(o.rotation, 0);  // Replaced, not merged.
+    cfg.set("augment={}");
+    EXPECT_FALSE(AugmentOptions::read(cfg).any());
+}
+
 TEST(Augment, OutOfRangeValuesNameTheKey) {
     auto err = [](const std::string& text) {
         return test::error_of([&] { AugmentOptions::read(app::Config::parse(text, "aug.toml")); });

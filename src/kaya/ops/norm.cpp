@@ -134,7 +134,8 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
         KAYA_CHECK(n > 1, ValueError, "batch_norm: expected more than one value per channel in training, got ",
                    describe(x));
         mu = mean(x, dims, true);
-        var = mean(pow(sub(x, mu), 2), dims, true);
+        Tensor xc = sub(x, mu);
+        var = mean(mul(xc, xc), dims, true);
         if (running_mean.defined() || running_var.defined()) {
             autograd::NoGradGuard no_grad;
             const double unbias = static_cast<double>(n) / static_cast<double>(n - 1);

@@ -90,6 +90,24 @@ TEST(VisionModules, MaxPoolTiesAndNaN) {
     EXPECT_TRUE(std::isnan(to_vector<float>(pv)[4]));
 }
 
+// Float 2x2 windows take a vector path; double takes the scalar one: the same maxima and
+// indices, with ties (ReLU's zeros), NaNs and rows longer than one vector.
+TEST(VisionModules, MaxPoolVectorPathMatchesScalarPath) {
+    Generator g(9);
+    Tensor x = relu(randn({3, 5, 36, 42}, DType::Float32, &g));
+    float* p = x.data<float>();
+    for (int64_t i = 0; i < x.numel(); i += 97) p[i] = std::numeric_limits<float>::quiet_NaN();
+    auto [v, i] = max_pool2d_with_indices(x, {.kernel_size = {2, 2}});
+    auto [vd, id] = max_pool2d_with_indices(to(x, DType::Float64), {.kernel_size = {2, 2}});
+    EXPECT_EQ(to_vector<int64_t>(i), to_vector<int64_t>(id));
+    auto a = to_vector<float>(v);
+    auto b = to_vector<double>(vd);
+    for (size_t k = 0; k < a.size(); ++k) {
+        if (std::isnan(b[k])) EXPECT_TRUE(std::isnan(a[k])) << k;
+        else EXPECT_EQ(a[k], static_cast<float>(b[k])) << k;
+    }
+}
+
 TEST(VisionModules, ErrorsNameTheProblem) {
     BatchNorm2d bn(3);
     EXPECT_NE(test::error_of([&] { bn(zeros({2, 4, 5, 5})); }).find("expected input (N, 3, H, W)"), std::string::npos);

@@ -192,6 +192,38 @@ TEST(Conv, ResultsDoNotDependOnThreadCount) {
     EXPECT_EQ(one[2], two[2]) << "weight gradient";
 }
 
+// Small convolutions run a chunk of images as one product (LeNet's layers); still the same
+// bits on any thread count, and the same values as one image at a time.
+TEST(Conv, SmallConvolutionsBatchedAgreeWithPerImageAndThreadCounts) {
+    int saved = num_threads();
+    Generator g(5);
+    struct Case { Shape x, w; Conv2dParams p; };
+    for (const Case& c : {Case{{64, 1, 28, 28}, {6, 1, 5, 5}, {.padding = {2, 2}}},
+                          Case{{64, 6, 14, 14}, {16, 6, 5, 5}, {}},
+                          Case{{5, 3, 9, 7}, {4, 3, 3, 3}, {.stride = {2, 1}, .padding = {1, 0}}}}) {
+        Tensor x = randn(c.x, DType::Float32, &g), w = randn(c.w, DType::Float32, &g);
+        Tensor b = randn({c.w[0]}, DType::Float32, &g);
+        auto run = [&](const Tensor& xs) {
+            Tensor xr = clone(xs), wr = clone(w);
+            xr.requires_grad_();
+            wr.requires_grad_();
+            Tensor y = conv2d(xr, wr, b, c.p);
+            autograd::backward(sum(mul(y, y)));
+            return std::vector<Tensor>{y, xr.grad(), wr.grad()};
+        };
+        set_num_threads(1);
+        auto one = run(x);
+        set_num_threads(2);
+        auto two = run(x);
+        set_num_threads(saved);
+        for (int i = 0; i < 3; ++i) EXPECT_EQ(to_vector<float>(one[i]), to_vector<float>(two[i])) << i;
+        // Image 0 alone (no batching) gives the same output and input gradient.
+        auto single = run(narrow(x, 0, 0, 1));
+        EXPECT_LT(max(abs(sub(single[0], narrow(one[0], 0, 0, 1)))).item<double>(), 1e-4);
+        EXPECT_LT(max(abs(sub(single[1], narrow(one[1], 0, 0, 1)))).item<double>(), 1e-4);
+    }
+}
+
 std::string message_of(const std::function<void()>& f) { return test::error_of(f); }
 
 TEST(Conv, BadInputsAreRefusedWithShapes) {

@@ -62,16 +62,18 @@ inline void valid_range(int64_t offset, int64_t stride, int64_t pad, int64_t W, 
 }
 
 // One group of one image to its column matrix: col[(c * KH + i) * KW + j][oh * WO + ow] is the
-// input pixel under kernel tap (i, j) of output (oh, ow), or 0 in the padding.
+// input pixel under kernel tap (i, j) of output (oh, ow), or 0 in the padding. Rows are ld
+// apart (the plane size, or more when images lie side by side).
 template <class T>
-void im2col(const ConvGeometry& g, const T* x, T* col) {
+void im2col(const ConvGeometry& g, const T* x, T* col, int64_t ld = 0) {
     const int64_t hw = g.out_plane(), taps = g.KH * g.KW;
+    if (ld == 0) ld = hw;
     parallel_for(g.c_per_group() * taps, std::max<int64_t>(1, 8192 / std::max<int64_t>(hw, 1)),
                  [&](int64_t b, int64_t e) {
         for (int64_t row = b; row < e; ++row) {
             const int64_t c = row / taps, i = row % taps / g.KW, j = row % g.KW;
             const T* xc = x + c * g.H * g.W;
-            T* out = col + row * hw;
+            T* out = col + row * ld;
             int64_t lo, hi;
             valid_range(j * g.dil_w, g.stride_w, g.pad_w, g.W, g.WO, lo, hi);
             for (int64_t oh = 0; oh < g.HO; ++oh) {
@@ -98,8 +100,9 @@ void im2col(const ConvGeometry& g, const T* x, T* col) {
 // The adjoint of im2col: every column entry is added back to the pixel it was read from.
 // Threads own whole input channels, so no two write the same pixel.
 template <class T>
-void col2im(const ConvGeometry& g, const T* col, T* x) {
+void col2im(const ConvGeometry& g, const T* col, T* x, int64_t ld = 0) {
     const int64_t hw = g.out_plane(), taps = g.KH * g.KW;
+    if (ld == 0) ld = hw;
     parallel_for(g.c_per_group(), std::max<int64_t>(1, 8192 / std::max<int64_t>(hw * taps, 1)),
                  [&](int64_t b, int64_t e) {
         for (int64_t c = b; c < e; ++c) {
@@ -107,7 +110,7 @@ void col2im(const ConvGeometry& g, const T* col, T* x) {
             std::fill(xc, xc + g.H * g.W, T(0));
             for (int64_t t = 0; t < taps; ++t) {
                 const int64_t i = t / g.KW, j = t % g.KW;
-                const T* in = col + (c * taps + t) * hw;
+                const T* in = col + (c * taps + t) * ld;
                 int64_t lo, hi;
                 valid_range(j * g.dil_w, g.stride_w, g.pad_w, g.W, g.WO, lo, hi);
                 for (int64_t oh = 0; oh < g.HO; ++oh) {
@@ -144,12 +147,93 @@ void for_each_image(const ConvGeometry& g, int64_t n, F&& f) {
     }
 }
 
+// Convolutions whose product per image is small (LeNet's 6 or 16 filters on 28x28 or 10x10
+// maps) waste their time in per-image calls: the images of a chunk go side by side instead,
+// one product for the chunk. Chunks hold a fixed number of images (kBatchedColumns floats of
+// columns), so the same products run on any thread count.
+constexpr double kBatchedWork = 1 << 20;  // multiply-adds per image
+constexpr int64_t kBatchedColumns = int64_t{1} << 21;
+
+bool batched(const ConvGeometry& g) {
+    return g.groups == 1 && g.N > 1 && !g.pointwise() && work(g) / static_cast<double>(g.N) < kBatchedWork;
+}
+
+int64_t batch_chunk(const ConvGeometry& g) {
+    return std::clamp<int64_t>(kBatchedColumns / std::max<int64_t>(g.patch() * g.out_plane(), 1), 1, g.N);
+}
+
+// The columns of images n0 .. n0 + nb - 1 side by side: (patch, nb * plane).
+template <class T>
+void batched_columns(const ConvGeometry& g, const T* x, int64_t n0, int64_t nb, T* cols) {
+    const int64_t hw = g.out_plane();
+    parallel_for(nb, 1, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) im2col(g, x + (n0 + i) * g.C * g.H * g.W, cols + i * hw, nb * hw);
+    });
+}
+
+// (N, O, plane) images n0 .. n0 + nb - 1 <-> (O, nb * plane) side by side.
+template <class T>
+void gather_planes(const T* y, int64_t O, int64_t hw, int64_t n0, int64_t nb, T* wide) {
+    for (int64_t i = 0; i < nb; ++i)
+        for (int64_t o = 0; o < O; ++o)
+            std::memcpy(wide + o * nb * hw + i * hw, y + ((n0 + i) * O + o) * hw, sizeof(T) * static_cast<size_t>(hw));
+}
+
+template <class T>
+void batched_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y) {
+    const int64_t k = g.patch(), hw = g.out_plane(), chunk = batch_chunk(g);
+    T* cols = scratch<T>(0, static_cast<size_t>(k * chunk * hw));
+    T* wide = scratch<T>(1, static_cast<size_t>(g.O * chunk * hw));
+    for (int64_t n0 = 0; n0 < g.N; n0 += chunk) {
+        const int64_t nb = std::min(chunk, g.N - n0);
+        batched_columns(g, x, n0, nb, cols);
+        gemm<T>(false, false, g.O, nb * hw, k, T(1), w, k, cols, nb * hw, T(0), wide, nb * hw);
+        for (int64_t i = 0; i < nb; ++i) {
+            for (int64_t o = 0; o < g.O; ++o) {
+                const T* src = wide + o * nb * hw + i * hw;
+                T* dst = y + ((n0 + i) * g.O + o) * hw;
+                const T b = bias ? bias[o] : T(0);
+                for (int64_t j = 0; j < hw; ++j) dst[j] = src[j] + b;
+            }
+        }
+    }
+}
+
+template <class T>
+void batched_backward_input(const ConvGeometry& g, const T* gy, const T* w, T* gx) {
+    const int64_t k = g.patch(), hw = g.out_plane(), chunk = batch_chunk(g);
+    T* cols = scratch<T>(0, static_cast<size_t>(k * chunk * hw));
+    T* wide = scratch<T>(1, static_cast<size_t>(g.O * chunk * hw));
+    for (int64_t n0 = 0; n0 < g.N; n0 += chunk) {
+        const int64_t nb = std::min(chunk, g.N - n0);
+        gather_planes(gy, g.O, hw, n0, nb, wide);
+        gemm<T>(true, false, k, nb * hw, g.O, T(1), w, k, wide, nb * hw, T(0), cols, nb * hw);
+        parallel_for(nb, 1, [&](int64_t b, int64_t e) {
+            for (int64_t i = b; i < e; ++i) col2im(g, cols + i * hw, gx + (n0 + i) * g.C * g.H * g.W, nb * hw);
+        });
+    }
+}
+
+template <class T>
+void batched_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw) {
+    const int64_t k = g.patch(), hw = g.out_plane(), chunk = batch_chunk(g);
+    T* cols = scratch<T>(0, static_cast<size_t>(k * chunk * hw));
+    T* wide = scratch<T>(1, static_cast<size_t>(g.O * chunk * hw));
+    for (int64_t n0 = 0; n0 < g.N; n0 += chunk) {
+        const int64_t nb = std::min(chunk, g.N - n0);
+        batched_columns(g, x, n0, nb, cols);
+        gather_planes(gy, g.O, hw, n0, nb, wide);
+        gemm<T>(false, true, g.O, k, nb * hw, T(1), wide, nb * hw, cols, nb * hw, n0 == 0 ? T(0) : T(1), gw, k);
+    }
+}
+
 }  // namespace
 
 template <class T>
 void conv2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y,
                     bool weights_reused) {
     if (use_winograd(g)) return winograd_forward(g, x, w, bias, y, weights_reused);
+    if (batched(g)) return batched_forward(g, x, w, bias, y);
     const int64_t cg = g.c_per_group(), og = g.o_per_group(), k = g.patch(), hw = g.out_plane();
     const bool direct = g.pointwise();
     for_each_image(g, g.N, [&](int64_t n) {
@@ -173,6 +257,7 @@ void conv2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias
 template <class T>
 void conv2d_backward_input(const ConvGeometry& g, const T* gy, const T* w, T* gx) {
     if (use_winograd(g)) return winograd_backward_input(g, gy, w, gx);
+    if (batched(g)) return batched_backward_input(g, gy, w, gx);
     const int64_t cg = g.c_per_group(), og = g.o_per_group(), k = g.patch(), hw = g.out_plane();
     const bool direct = g.pointwise();
     for_each_image(g, g.N, [&](int64_t n) {
@@ -196,6 +281,7 @@ constexpr int64_t kColumnBudget = int64_t{1} << 23;
 template <class T>
 void conv2d_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw) {
     if (use_winograd(g)) return winograd_backward_weight(g, x, gy, gw);
+    if (batched(g)) return batched_backward_weight(g, x, gy, gw);
     const int64_t cg = g.c_per_group(), og = g.o_per_group(), k = g.patch(), hw = g.out_plane();
     const bool direct = g.pointwise();
     std::fill(gw, gw + g.O * k, T(0));

@@ -203,18 +203,7 @@ def lenet5_step(batch):
                           nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
                           nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
                           nn.Linear(84, 10))
-    x, y = torch.rand(batch, 1, 28, 28), torch.randint(0, 10, (batch,))
-    loss_fn = nn.CrossEntropyLoss()
-    variants = []
-    for foreach in (False, True):
-        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, foreach=foreach)
-
-        def step(opt=opt):
-            opt.zero_grad()
-            loss_fn(model(x), y).backward()
-            opt.step()
-        variants.append(step)
-    return variants
+    return classifier_steps(model, batch, lambda f: torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, foreach=f))
 
 
 def fashion_cnn(batch_norm=True):
@@ -236,11 +225,16 @@ def fashion_cnn_step(batch):
     """vision_bench.cpp's BM_FashionCnnTrainStep: the fashion CNN, Adam, training mode."""
     torch.manual_seed(0)
     model = fashion_cnn()
+    return classifier_steps(model, batch, lambda f: torch.optim.Adam(model.parameters(), lr=1e-3, foreach=f))
+
+
+def classifier_steps(model, batch, make_optimizer):
+    """Training steps on random 28x28 grey images, one per optimizer variant (foreach off, on)."""
     x, y = torch.rand(batch, 1, 28, 28), torch.randint(0, 10, (batch,))
     loss_fn = torch.nn.CrossEntropyLoss()
     variants = []
     for foreach in (False, True):
-        opt = torch.optim.Adam(model.parameters(), lr=1e-3, foreach=foreach)
+        opt = make_optimizer(foreach)
 
         def step(opt=opt):
             opt.zero_grad()

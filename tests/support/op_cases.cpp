@@ -185,6 +185,13 @@ std::vector<OpCase> op_cases() {
         {"batch_norm_training", {{4, 3, 2, 2}, {3}, {3}},
          [](V x) { return batch_norm(x[0], Tensor(), Tensor(), x[1], x[2], true); }},
         {"batch_norm_1d_plain", {{5, 2, 3}}, [](V x) { return batch_norm(x[0], Tensor(), Tensor(), Tensor(), Tensor(), true, 0.1, 1e-3); }},
+        // Evaluation: the running statistics are constants, the gradient a per-channel scale.
+        {"batch_norm_eval", {{4, 3, 2, 2}, {3}, {3}},
+         [](V x) {
+             const DType t = x[0].dtype();
+             return batch_norm(x[0], to(from_vector<double>({0.2, -0.1, 0.05}, {3}), t),
+                               to(from_vector<double>({1.5, 0.7, 2.0}, {3}), t), x[1], x[2], false);
+         }},
         // Normalisation.
         {"layer_norm", {{3, 5}, {5}, {5}}, [](V x) { return layer_norm(x[0], {5}, x[1], x[2]); }},
         {"layer_norm_2d_plain", {{2, 3, 4}}, [](V x) { return layer_norm(x[0], {3, 4}); }},

@@ -46,6 +46,33 @@ std::vector<Tensor> backward_in_ops(const Tensor& g, const Tensor& x, const Tens
             bias.defined() && bias.requires_grad() ? sum_to(g, bias.shape()) : Tensor()};
 }
 
+// Batch norm's backward rule in ops, for gradients that must be differentiable again. In
+// training the statistics are recomputed from x, so their dependence on x is in the graph; in
+// evaluation mu and rstd (from the running statistics) are constants.
+std::vector<Tensor> batch_norm_backward_in_ops(const Tensor& g, const Tensor& x, const Tensor& weight,
+                                               const Tensor& bias, const Tensor& mu, const Tensor& rstd,
+                                               bool training, double eps) {
+    std::vector<int64_t> dims{0};
+    Shape bshape(x.dim(), 1);
+    bshape[1] = x.shape()[1];
+    for (int64_t d = 2; d < x.dim(); ++d) dims.push_back(d);
+    Tensor xhat, r;
+    if (training) {
+        Tensor xc = sub(x, mean(x, dims, true));
+        r = rsqrt(add(mean(mul(xc, xc), dims, true), eps));
+        xhat = mul(xc, r);
+    } else {
+        r = reshape(rstd, bshape);
+        xhat = mul(sub(x, reshape(mu, bshape)), r);
+    }
+    Tensor gw = weight.defined() ? mul(g, reshape(weight, bshape)) : g;
+    Tensor dx = training ? mul(r, sub(sub(gw, mean(gw, dims, true)), mul(xhat, mean(mul(gw, xhat), dims, true))))
+                         : mul(gw, r);
+    return {x.requires_grad() ? dx : Tensor(),
+            weight.defined() && weight.requires_grad() ? reshape(sum(mul(g, xhat), dims), weight.shape()) : Tensor(),
+            bias.defined() && bias.requires_grad() ? reshape(sum(g, dims), bias.shape()) : Tensor()};
+}
+
 }  // namespace
 
 Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight,
@@ -123,43 +150,66 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
     check_channel("weight", weight);
     check_channel("bias", bias);
     KAYA_CHECK(eps >= 0, ValueError, "batch_norm: eps must be non-negative, got ", eps);
-    // Statistics over every dim but the channel's; parameters broadcast as (1, C, 1, ...).
-    std::vector<int64_t> dims{0};
-    Shape bshape(x.dim(), 1);
-    bshape[1] = C;
-    for (int64_t d = 2; d < x.dim(); ++d) dims.push_back(d);
-    Tensor mu, var;
+    // Statistics per channel over every other dim: x as (N, C, S).
+    const int64_t N = x.shape()[0], S = N && C ? x.numel() / (N * C) : 0;
     if (training) {
-        const int64_t n = C ? x.numel() / C : 0;
-        KAYA_CHECK(n > 1, ValueError, "batch_norm: expected more than one value per channel in training, got ",
+        KAYA_CHECK(N * S > 1, ValueError, "batch_norm: expected more than one value per channel in training, got ",
                    describe(x));
-        mu = mean(x, dims, true);
-        Tensor xc = sub(x, mu);
-        var = mean(mul(xc, xc), dims, true);
-        if (running_mean.defined() || running_var.defined()) {
-            autograd::NoGradGuard no_grad;
-            const double unbias = static_cast<double>(n) / static_cast<double>(n - 1);
-            if (running_mean.defined()) {
-                Tensor upd = add(mul(running_mean, 1 - momentum), mul(reshape(mu, {C}), momentum));
-                Tensor rm = running_mean;
-                copy_(rm, upd);
-            }
-            if (running_var.defined()) {
-                Tensor upd = add(mul(running_var, 1 - momentum), mul(reshape(var, {C}), momentum * unbias));
-                Tensor rv = running_var;
-                copy_(rv, upd);
-            }
-        }
     } else {
         KAYA_CHECK(running_mean.defined() && running_var.defined(), ValueError,
                    "batch_norm: evaluation needs running_mean and running_var");
-        mu = reshape(running_mean, bshape);
-        var = reshape(running_var, bshape);
     }
-    Tensor y = mul(sub(x, mu), rsqrt(add(var, eps)));
-    if (weight.defined()) y = mul(y, reshape(weight, bshape));
-    if (bias.defined()) y = add(y, reshape(bias, bshape));
-    return y;
+    Tensor xv = contiguous(detach(x));
+    Tensor w = weight.defined() ? contiguous(detach(weight)) : Tensor();
+    Tensor b = bias.defined() ? contiguous(detach(bias)) : Tensor();
+    Tensor out = Tensor::empty(x.shape(), x.dtype());
+    // Training: the batch's statistics; evaluation: copies of the running ones (the backward
+    // pass must see the values of this forward pass).
+    Tensor mu = training ? Tensor::empty({C}, x.dtype()) : contiguous(clone(detach(running_mean)));
+    Tensor var = training ? Tensor::empty({C}, x.dtype()) : contiguous(clone(detach(running_var)));
+    Tensor rstd = Tensor::empty({C}, x.dtype());
+    visit_floating(x.dtype(), "batch_norm", [&]<class T>() {
+        kernels::batch_norm_forward<T>(out.data<T>(), mu.data<T>(), var.data<T>(), rstd.data<T>(), xv.data<T>(),
+                                       w.defined() ? w.data<T>() : nullptr, b.defined() ? b.data<T>() : nullptr,
+                                       N, C, S, eps, training);
+    });
+    if (training && (running_mean.defined() || running_var.defined())) {
+        autograd::NoGradGuard no_grad;
+        const double unbias = static_cast<double>(N * S) / static_cast<double>(N * S - 1);
+        if (running_mean.defined()) {
+            Tensor rm = running_mean;
+            copy_(rm, add(mul(running_mean, 1 - momentum), mul(mu, momentum)));
+        }
+        if (running_var.defined()) {
+            Tensor rv = running_var;
+            copy_(rv, add(mul(running_var, 1 - momentum), mul(var, momentum * unbias)));
+        }
+    }
+    if (!needs_grad({&x, &weight, &bias})) return out;
+    record("BatchNormBackward", out, {x, weight, bias},
+           [x, weight, bias, mu, rstd, training, eps, N, C, S](const Tensor& g) {
+               if (needs_grad({&g, &x, &weight, &bias})) {
+                   return batch_norm_backward_in_ops(g, x, weight, bias, mu, rstd, training, eps);
+               }
+               // No graph wanted: one fused pass per channel.
+               const bool gx = x.requires_grad();
+               const bool gw = weight.defined() && weight.requires_grad();
+               const bool gb = bias.defined() && bias.requires_grad();
+               Tensor gy = contiguous(g), xc = contiguous(detach(x));
+               Tensor wv = weight.defined() ? contiguous(detach(weight)) : Tensor();
+               Tensor dx = gx ? Tensor::empty(x.shape(), x.dtype()) : Tensor();
+               Tensor dw = gw ? Tensor::empty(weight.shape(), x.dtype()) : Tensor();
+               Tensor db = gb ? Tensor::empty(bias.shape(), x.dtype()) : Tensor();
+               visit_floating(x.dtype(), "batch_norm", [&]<class T>() {
+                   kernels::batch_norm_backward<T>(gx ? dx.data<T>() : nullptr, gw ? dw.data<T>() : nullptr,
+                                                   gb ? db.data<T>() : nullptr, gy.data<T>(), xc.data<T>(),
+                                                   mu.data<T>(), rstd.data<T>(),
+                                                   wv.defined() ? wv.data<T>() : nullptr, N, C, S, training);
+               });
+               return std::vector<Tensor>{dx, dw, db};
+           },
+           {x, weight, bias});
+    return out;
 }
 
 }  // namespace kaya

@@ -91,11 +91,89 @@ void layer_norm_backward(T* dx, T* dweight, T* dbias, const T* dy, const T* x, c
     });
 }
 
+template <class T>
+void batch_norm_forward(T* out, T* mean, T* var, T* rstd, const T* x, const T* weight, const T* bias,
+                        int64_t N, int64_t C, int64_t S, double eps, bool stats) {
+    parallel_for(C, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t c = begin; c < end; ++c) {
+            if (stats) {
+                double s = 0;
+                for (int64_t n = 0; n < N; ++n) {
+                    const T* xs = x + (n * C + c) * S;
+                    for (int64_t i = 0; i < S; ++i) s += xs[i];
+                }
+                const double count = static_cast<double>(N * S);
+                const double mu = count > 0 ? s / count : 0.0;
+                double ss = 0;
+                for (int64_t n = 0; n < N; ++n) {
+                    const T* xs = x + (n * C + c) * S;
+                    for (int64_t i = 0; i < S; ++i) {
+                        const double d = xs[i] - mu;
+                        ss += d * d;
+                    }
+                }
+                mean[c] = static_cast<T>(mu);
+                var[c] = static_cast<T>(count > 0 ? ss / count : 0.0);
+            }
+            const double r = 1.0 / std::sqrt(static_cast<double>(var[c]) + eps);
+            rstd[c] = static_cast<T>(r);
+            // out = x * a + b with a = rstd * weight, b = bias - mean * a.
+            const T a = static_cast<T>(r * (weight ? static_cast<double>(weight[c]) : 1.0));
+            const T b = static_cast<T>((bias ? static_cast<double>(bias[c]) : 0.0) -
+                                       static_cast<double>(mean[c]) * static_cast<double>(a));
+            for (int64_t n = 0; n < N; ++n) {
+                const T* xs = x + (n * C + c) * S;
+                T* o = out + (n * C + c) * S;
+                for (int64_t i = 0; i < S; ++i) o[i] = xs[i] * a + b;
+            }
+        }
+    });
+}
+
+template <class T>
+void batch_norm_backward(T* dx, T* dweight, T* dbias, const T* dy, const T* x, const T* mean,
+                         const T* rstd, const T* weight, int64_t N, int64_t C, int64_t S,
+                         bool batch_stats) {
+    parallel_for(C, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t c = begin; c < end; ++c) {
+            const T m = mean[c], rs = rstd[c];
+            double sg = 0, sgx = 0;  // sum dy, sum dy * xhat
+            for (int64_t n = 0; n < N; ++n) {
+                const T* xs = x + (n * C + c) * S;
+                const T* g = dy + (n * C + c) * S;
+                for (int64_t i = 0; i < S; ++i) {
+                    sg += g[i];
+                    sgx += g[i] * ((xs[i] - m) * rs);
+                }
+            }
+            if (dweight) dweight[c] = static_cast<T>(sgx);
+            if (dbias) dbias[c] = static_cast<T>(sg);
+            if (!dx) continue;
+            const T w = weight ? weight[c] : T(1);
+            const double count = static_cast<double>(N * S);
+            // With batch statistics: dx = rstd * w * (dy - mean(dy) - xhat * mean(dy * xhat)).
+            const T a = batch_stats && count > 0 ? static_cast<T>(sg / count) : T(0);
+            const T b = batch_stats && count > 0 ? static_cast<T>(sgx / count) : T(0);
+            const T k = rs * w;
+            for (int64_t n = 0; n < N; ++n) {
+                const T* xs = x + (n * C + c) * S;
+                const T* g = dy + (n * C + c) * S;
+                T* d = dx + (n * C + c) * S;
+                for (int64_t i = 0; i < S; ++i) d[i] = k * (g[i] - a - (xs[i] - m) * rs * b);
+            }
+        }
+    });
+}
+
 #define KAYA_INSTANTIATE(T)                                                                   \
     template void layer_norm_forward<T>(T*, T*, T*, const T*, const T*, const T*, int64_t,    \
                                         int64_t, double);                                     \
     template void layer_norm_backward<T>(T*, T*, T*, const T*, const T*, const T*, const T*,  \
-                                         const T*, int64_t, int64_t);
+                                         const T*, int64_t, int64_t);                         \
+    template void batch_norm_forward<T>(T*, T*, T*, T*, const T*, const T*, const T*, int64_t, \
+                                        int64_t, int64_t, double, bool);                      \
+    template void batch_norm_backward<T>(T*, T*, T*, const T*, const T*, const T*, const T*,  \
+                                         const T*, int64_t, int64_t, int64_t, bool);
 KAYA_INSTANTIATE(float)
 KAYA_INSTANTIATE(double)
 #undef KAYA_INSTANTIATE

@@ -24,4 +24,24 @@ template <class T>
 void layer_norm_backward(T* dx, T* dweight, T* dbias, const T* dy, const T* x, const T* mean,
                          const T* rstd, const T* weight, int64_t N, int64_t C);
 
+// Batch normalisation over x (N, C, S) contiguous (S: the spatial size, 1 for (N, C)), per
+// channel c. With `stats` true the channel's mean and biased variance over N x S are computed
+// (two passes, in double) and written to mean and var; otherwise mean and var are read (the
+// running statistics). Then out = (x - mean) * rstd * weight + bias with rstd = 1 / sqrt(var +
+// eps), written to rstd too; weight and bias may be nullptr (1 and 0). Channels are
+// independent: any thread split gives the same bits.
+template <class T>
+void batch_norm_forward(T* out, T* mean, T* var, T* rstd, const T* x, const T* weight, const T* bias,
+                        int64_t N, int64_t C, int64_t S, double eps, bool stats);
+
+// Gradients of batch_norm_forward for dy (N, C, S), with xhat = (x - mean) * rstd and
+// g = dy * weight. With batch statistics (training):
+//   dx = rstd * (g - mean_ns(g) - xhat * mean_ns(g * xhat));
+// with fixed statistics (evaluation): dx = rstd * g. dweight[c] = sum dy * xhat, dbias[c] =
+// sum dy. Any output may be nullptr (not wanted); sums run in a fixed order per channel.
+template <class T>
+void batch_norm_backward(T* dx, T* dweight, T* dbias, const T* dy, const T* x, const T* mean,
+                         const T* rstd, const T* weight, int64_t N, int64_t C, int64_t S,
+                         bool batch_stats);
+
 }  // namespace kaya::kernels

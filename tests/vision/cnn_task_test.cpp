@@ -104,6 +104,13 @@ TEST(CnnTask, PredictCommandPrintsTopClasses) {
     const std::string out = io::read_file(out_file);
     EXPECT_NE(out.find("bar.png: bar_vertical "), std::string::npos) << out;
     EXPECT_EQ(std::count(out.begin(), out.end(), '%'), 2) << out;
+    // The same bar drawn dark on white: inverted to the training images' dark background.
+    io::write_png(toy().dir + "/bar_on_white.png", rsub(draw_toy_image(1, 20, 1, 77), 1.0));
+    const std::string inv = std::string(KAYA_BINARY) + " predict --weights " + toy().dir + "/run/model.safetensors " +
+                            toy().dir + "/bar_on_white.png > " + out_file + " 2>&1";
+    ASSERT_EQ(std::system(inv.c_str()), 0) << io::read_file(out_file);
+    EXPECT_NE(io::read_file(out_file).find("bar_on_white.png (inverted): bar_vertical "), std::string::npos)
+        << io::read_file(out_file);
     // A broken picture: an error naming the file, no crash.
     io::write_file_atomic(toy().dir + "/broken.png", "\x89PNG\r\n\x1a\nnot really");
     const std::string bad = std::string(KAYA_BINARY) + " predict --weights " + toy().dir + "/run " +

@@ -179,25 +179,20 @@ void gather_planes(const T* y, int64_t O, int64_t hw, int64_t n0, int64_t nb, T*
             std::memcpy(wide + o * nb * hw + i * hw, y + ((n0 + i) * O + o) * hw, sizeof(T) * static_cast<size_t>(hw));
 }
 
-// The sizes and buffers of a batched convolution: columns (patch, chunk * plane) and the
-// output-side planes (O, chunk * plane).
-template <class T>
-struct Batched {
-    int64_t k, hw, chunk;
-    T *cols, *wide;
-    explicit Batched(const ConvGeometry& g)
-        : k(g.patch()), hw(g.out_plane()), chunk(batch_chunk(g)),
-          cols(scratch<T>(0, static_cast<size_t>(k * chunk * hw))),
-          wide(scratch<T>(1, static_cast<size_t>(g.O * chunk * hw))) {}
-};
+// Calls f(n0, nb, cols, wide) for each chunk of nb images from n0, with scratch for their
+// columns (patch, nb * plane) and their output-side planes (O, nb * plane).
+template <class T, class F>
+void for_each_chunk(const ConvGeometry& g, F&& f) {
+    const int64_t k = g.patch(), hw = g.out_plane(), chunk = batch_chunk(g);
+    T* cols = scratch<T>(0, static_cast<size_t>(k * chunk * hw));
+    T* wide = scratch<T>(1, static_cast<size_t>(g.O * chunk * hw));
+    for (int64_t n0 = 0; n0 < g.N; n0 += chunk) f(n0, std::min(chunk, g.N - n0), cols, wide);
+}
 
 template <class T>
 void batched_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y) {
-    const Batched<T> b(g);
-    const int64_t k = b.k, hw = b.hw;
-    for (int64_t n0 = 0; n0 < g.N; n0 += b.chunk) {
-        const int64_t nb = std::min(b.chunk, g.N - n0);
-        T *cols = b.cols, *wide = b.wide;
+    const int64_t k = g.patch(), hw = g.out_plane();
+    for_each_chunk<T>(g, [&](int64_t n0, int64_t nb, T* cols, T* wide) {
         batched_columns(g, x, n0, nb, cols);
         gemm<T>(false, false, g.O, nb * hw, k, T(1), w, k, cols, nb * hw, T(0), wide, nb * hw);
         for (int64_t i = 0; i < nb; ++i) {
@@ -208,35 +203,29 @@ void batched_forward(const ConvGeometry& g, const T* x, const T* w, const T* bia
                 for (int64_t j = 0; j < hw; ++j) dst[j] = src[j] + add;
             }
         }
-    }
+    });
 }
 
 template <class T>
 void batched_backward_input(const ConvGeometry& g, const T* gy, const T* w, T* gx) {
-    const Batched<T> b(g);
-    const int64_t k = b.k, hw = b.hw;
-    for (int64_t n0 = 0; n0 < g.N; n0 += b.chunk) {
-        const int64_t nb = std::min(b.chunk, g.N - n0);
-        T *cols = b.cols, *wide = b.wide;
+    const int64_t k = g.patch(), hw = g.out_plane();
+    for_each_chunk<T>(g, [&](int64_t n0, int64_t nb, T* cols, T* wide) {
         gather_planes(gy, g.O, hw, n0, nb, wide);
         gemm<T>(true, false, k, nb * hw, g.O, T(1), w, k, wide, nb * hw, T(0), cols, nb * hw);
         parallel_for(nb, 1, [&](int64_t lo, int64_t hi) {
             for (int64_t i = lo; i < hi; ++i) col2im(g, cols + i * hw, gx + (n0 + i) * g.C * g.H * g.W, nb * hw);
         });
-    }
+    });
 }
 
 template <class T>
 void batched_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw) {
-    const Batched<T> b(g);
-    const int64_t k = b.k, hw = b.hw;
-    for (int64_t n0 = 0; n0 < g.N; n0 += b.chunk) {
-        const int64_t nb = std::min(b.chunk, g.N - n0);
-        T *cols = b.cols, *wide = b.wide;
+    const int64_t k = g.patch(), hw = g.out_plane();
+    for_each_chunk<T>(g, [&](int64_t n0, int64_t nb, T* cols, T* wide) {
         batched_columns(g, x, n0, nb, cols);
         gather_planes(gy, g.O, hw, n0, nb, wide);
         gemm<T>(false, true, g.O, k, nb * hw, T(1), wide, nb * hw, cols, nb * hw, n0 == 0 ? T(0) : T(1), gw, k);
-    }
+    });
 }
 
 }  // namespace

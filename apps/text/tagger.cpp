@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "apps/train/metadata.h"
 #include "kaya/data/collate.h"
 #include "kaya/io/safetensors.h"
 #include "kaya/ops/ops.h"
@@ -176,36 +177,8 @@ data::Example collate_sentences(const std::vector<data::Example>& sentences) {
 
 namespace {
 
-std::string join_lines(const std::vector<std::string>& v) {
-    std::string s;
-    for (size_t i = 0; i < v.size(); ++i) s += (i ? "\n" : "") + v[i];
-    return s;
-}
-
-std::vector<std::string> split_lines(const std::string& s) {
-    std::vector<std::string> out;
-    std::istringstream is(s);
-    for (std::string line; std::getline(is, line);) out.push_back(line);
-    return out;
-}
-
-const std::string& meta(const std::map<std::string, std::string>& m, const std::string& key,
-                        const std::string& source) {
-    auto it = m.find(key);
-    KAYA_CHECK(it != m.end(), ParseError, source, ": not a Kaya POS tagger file (metadata key '",
-               key, "' missing; written by `kaya train` with task.kind = \"pos_tagger\"?)");
-    return it->second;
-}
-
-template <class T>
-T number(const std::map<std::string, std::string>& m, const std::string& key, const std::string& source) {
-    const std::string& s = meta(m, key, source);
-    std::istringstream is(s);
-    T v{};
-    is >> v;
-    KAYA_CHECK(!is.fail() && is.eof(), ParseError, source, ": metadata '", key, "' is '", s,
-               "', expected a number");
-    return v;
+app::MetadataReader tagger_reader(const std::map<std::string, std::string>& m, const std::string& source) {
+    return {m, source, "a Kaya POS tagger file (written by `kaya train` with task.kind = \"pos_tagger\")"};
 }
 
 }  // namespace
@@ -230,34 +203,36 @@ std::map<std::string, std::string> tagger_metadata(const TaggerOptions& o, const
             {"tagger.dropout", str(o.dropout)},
             {"tagger.word_dropout", str(o.word_dropout)},
             {"tagger.max_chars", str(o.max_chars)},
-            {"vocab.words", join_lines(v.words.tokens())},
-            {"vocab.chars", join_lines(v.chars.tokens())},
-            {"vocab.tags", join_lines(v.tags.tokens())}};
+            {"vocab.words", app::join_lines(v.words.tokens())},
+            {"vocab.chars", app::join_lines(v.chars.tokens())},
+            {"vocab.tags", app::join_lines(v.tags.tokens())}};
 }
 
 TaggerOptions tagger_options_from(const std::map<std::string, std::string>& m, const std::string& source) {
-    KAYA_CHECK(meta(m, "kaya.task", source) == "pos_tagger", ParseError, source,
+    const app::MetadataReader r = tagger_reader(m, source);
+    KAYA_CHECK(r.text("kaya.task") == "pos_tagger", ParseError, source,
                ": not a Kaya POS tagger file (kaya.task is '", m.at("kaya.task"), "')");
     TaggerOptions o;
-    o.encoder = meta(m, "tagger.encoder", source);
-    o.word_dim = number<int64_t>(m, "tagger.word_dim", source);
-    o.char_dim = number<int64_t>(m, "tagger.char_dim", source);
-    o.char_hidden = number<int64_t>(m, "tagger.char_hidden", source);
-    o.hidden = number<int64_t>(m, "tagger.hidden", source);
-    o.layers = number<int64_t>(m, "tagger.layers", source);
-    o.heads = number<int64_t>(m, "tagger.heads", source);
-    o.feedforward = number<int64_t>(m, "tagger.feedforward", source);
-    o.dropout = number<double>(m, "tagger.dropout", source);
-    o.word_dropout = number<double>(m, "tagger.word_dropout", source);
-    o.max_chars = number<int64_t>(m, "tagger.max_chars", source);
+    o.encoder = r.text("tagger.encoder");
+    o.word_dim = r.number<int64_t>("tagger.word_dim");
+    o.char_dim = r.number<int64_t>("tagger.char_dim");
+    o.char_hidden = r.number<int64_t>("tagger.char_hidden");
+    o.hidden = r.number<int64_t>("tagger.hidden");
+    o.layers = r.number<int64_t>("tagger.layers");
+    o.heads = r.number<int64_t>("tagger.heads");
+    o.feedforward = r.number<int64_t>("tagger.feedforward");
+    o.dropout = r.number<double>("tagger.dropout");
+    o.word_dropout = r.number<double>("tagger.word_dropout");
+    o.max_chars = r.number<int64_t>("tagger.max_chars");
     return o;
 }
 
 TaggerVocab tagger_vocab_from(const std::map<std::string, std::string>& m, const std::string& source) {
     try {
-        return {Vocabulary::from_tokens(split_lines(meta(m, "vocab.words", source)), "<unk>"),
-                Vocabulary::from_tokens(split_lines(meta(m, "vocab.chars", source)), "<unk>"),
-                Vocabulary::from_tokens(split_lines(meta(m, "vocab.tags", source)), "")};
+        const app::MetadataReader r = tagger_reader(m, source);
+        return {Vocabulary::from_tokens(app::split_lines(r.text("vocab.words")), "<unk>"),
+                Vocabulary::from_tokens(app::split_lines(r.text("vocab.chars")), "<unk>"),
+                Vocabulary::from_tokens(app::split_lines(r.text("vocab.tags")), "")};
     } catch (const ParseError&) {
         throw;
     } catch (const Error& e) {

@@ -3,6 +3,8 @@
 
 #include <sstream>
 
+#include "apps/train/metadata.h"
+
 #include "kaya/ops/ops.h"
 
 namespace kaya::vision {
@@ -25,30 +27,11 @@ std::string text(double v) {
     return os.str();
 }
 
-const std::string& field(const std::map<std::string, std::string>& m, const std::string& key,
-                         const std::string& source) {
-    auto it = m.find(key);
-    KAYA_CHECK(it != m.end(), ParseError, source, ": metadata has no '", key,
-               "' (not a model file of `kaya train` with task.kind = 'image_classifier')");
-    return it->second;
-}
-
-double number(const std::map<std::string, std::string>& m, const std::string& key,
-              const std::string& source) {
-    const std::string& s = field(m, key, source);
-    try {
-        size_t used = 0;
-        const double v = std::stod(s, &used);
-        if (used == s.size()) return v;
-    } catch (const std::exception&) {
-    }
-    throw ParseError(source + ": metadata '" + key + "' is not a number: '" + s + "'");
-}
-
-std::vector<int64_t> numbers(const std::map<std::string, std::string>& m, const std::string& key,
-                             const std::string& source) {
+// "32,64" -> {32, 64}; ParseError unless every item is a positive size.
+std::vector<int64_t> sizes(const app::MetadataReader& r, const std::string& key) {
     std::vector<int64_t> out;
-    std::stringstream ss(field(m, key, source));
+    const std::string& text = r.text(key);
+    std::stringstream ss(text);
     std::string item;
     while (std::getline(ss, item, ',')) {
         try {
@@ -60,8 +43,7 @@ std::vector<int64_t> numbers(const std::map<std::string, std::string>& m, const 
             }
         } catch (const std::exception&) {
         }
-        throw ParseError(source + ": metadata '" + key + "' must list positive sizes, got '" +
-                         field(m, key, source) + "'");
+        throw ParseError(r.source() + ": metadata '" + key + "' must list positive sizes, got '" + text + "'");
     }
     return out;
 }
@@ -99,15 +81,16 @@ std::map<std::string, std::string> CnnOptions::metadata() const {
 }
 
 CnnOptions CnnOptions::from_metadata(const std::map<std::string, std::string>& m, const std::string& source) {
+    const app::MetadataReader r(m, source, "a model file of `kaya train` with task.kind = 'image_classifier'");
     CnnOptions o;
-    o.channels = numbers(m, "cnn.channels", source);
-    o.convs = static_cast<int64_t>(number(m, "cnn.convs", source));
-    o.kernel = static_cast<int64_t>(number(m, "cnn.kernel", source));
-    o.pool = field(m, "cnn.pool", source);
-    o.batch_norm = number(m, "cnn.batch_norm", source) != 0;
-    o.dropout = number(m, "cnn.dropout", source);
-    o.hidden = field(m, "cnn.hidden", source).empty() ? std::vector<int64_t>{} : numbers(m, "cnn.hidden", source);
-    o.head_dropout = number(m, "cnn.head_dropout", source);
+    o.channels = sizes(r, "cnn.channels");
+    o.convs = r.number<int64_t>("cnn.convs");
+    o.kernel = r.number<int64_t>("cnn.kernel");
+    o.pool = r.text("cnn.pool");
+    o.batch_norm = r.number<int>("cnn.batch_norm") != 0;
+    o.dropout = r.number<double>("cnn.dropout");
+    o.hidden = r.text("cnn.hidden").empty() ? std::vector<int64_t>{} : sizes(r, "cnn.hidden");
+    o.head_dropout = r.number<double>("cnn.head_dropout");
     KAYA_CHECK(!o.channels.empty() && o.convs >= 1 && o.kernel >= 1 && o.kernel % 2 == 1 &&
                    (o.pool == "max" || o.pool == "avg" || o.pool == "stride" || o.pool == "none"),
                ParseError, source, ": metadata describes no valid network (cnn.*)");

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "apps/train/metadata.h"
 #include "apps/train/plot.h"
 #include "apps/vision/pictures.h"
 #include "kaya/io/file.h"
@@ -17,23 +18,6 @@ namespace kaya::vision {
 namespace {
 
 const std::vector<std::string> kDefaultViews = {"rot15", "rot30", "scale0.8", "scale1.2", "vflip", "hflip"};
-
-std::string join_lines(const std::vector<std::string>& v) {
-    std::string s;
-    for (size_t i = 0; i < v.size(); ++i) {
-        if (i) s += "\n";
-        s += v[i];
-    }
-    return s;
-}
-
-std::vector<std::string> split_lines(const std::string& s) {
-    std::vector<std::string> out;
-    std::istringstream in(s);
-    std::string line;
-    while (std::getline(in, line)) out.push_back(line);
-    return out;
-}
 
 // The dataset's images passed through `f` one by one.
 std::shared_ptr<data::TensorDataset> transformed(const data::TensorDataset& ds,
@@ -158,7 +142,7 @@ std::map<std::string, std::string> CnnTask::model_metadata() const {
     m["image.channels"] = std::to_string(data_.shape.channels);
     m["image.height"] = std::to_string(data_.shape.height);
     m["image.width"] = std::to_string(data_.shape.width);
-    m["classes"] = join_lines(data_.classes);
+    m["classes"] = app::join_lines(data_.classes);
     m["image.background"] = std::to_string(data_.background);
     return m;
 }
@@ -238,30 +222,15 @@ ImageClassifier ImageClassifier::load(const std::string& path) {
                task == f.metadata.end() ? std::string("absent") : task->second, "')");
     ImageClassifier c;
     CnnOptions o = CnnOptions::from_metadata(f.metadata, path);
-    auto dim = [&](const std::string& key) {
-        auto it = f.metadata.find(key);
-        KAYA_CHECK(it != f.metadata.end(), ParseError, path, ": metadata has no '", key, "'");
-        try {
-            return std::stoll(it->second);
-        } catch (const std::exception&) {
-            throw ParseError(path + ": metadata '" + key + "' is not a number: '" + it->second + "'");
-        }
-    };
-    c.shape_ = {dim("image.channels"), dim("image.height"), dim("image.width")};
+    const app::MetadataReader r(f.metadata, path, "an image classifier's weights");
+    c.shape_ = {r.number<int64_t>("image.channels"), r.number<int64_t>("image.height"),
+                r.number<int64_t>("image.width")};
     KAYA_CHECK((c.shape_.channels == 1 || c.shape_.channels == 3) && c.shape_.height > 0 &&
                    c.shape_.width > 0 && c.shape_.height <= 4096 && c.shape_.width <= 4096,
                ParseError, path, ": metadata gives an invalid image shape");
-    auto classes = f.metadata.find("classes");
-    KAYA_CHECK(classes != f.metadata.end() && !classes->second.empty(), ParseError, path,
-               ": metadata has no 'classes'");
-    c.classes_ = split_lines(classes->second);
-    if (auto bg = f.metadata.find("image.background"); bg != f.metadata.end()) {
-        try {
-            c.background_ = std::clamp(std::stod(bg->second), 0.0, 1.0);
-        } catch (const std::exception&) {
-            throw ParseError(path + ": metadata 'image.background' is not a number: '" + bg->second + "'");
-        }
-    }
+    c.classes_ = app::split_lines(r.text("classes"));
+    KAYA_CHECK(!c.classes_.empty(), ParseError, path, ": metadata 'classes' is empty");
+    if (r.has("image.background")) c.background_ = std::clamp(r.number<double>("image.background"), 0.0, 1.0);
     const std::vector<double> zero(static_cast<size_t>(c.shape_.channels), 0.0),
         one(static_cast<size_t>(c.shape_.channels), 1.0);
     try {

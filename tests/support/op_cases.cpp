@@ -192,6 +192,15 @@ std::vector<OpCase> op_cases() {
              return batch_norm(x[0], to(from_vector<double>({0.2, -0.1, 0.05}, {3}), t),
                                to(from_vector<double>({1.5, 0.7, 2.0}, {3}), t), x[1], x[2], false);
          }},
+        // Fourier transforms and framing: even, odd, zero-padded and trimmed lengths.
+        {"rfft", {{3, 8}}, [](V x) { return rfft(x[0]); }},
+        {"rfft_odd_padded", {{2, 7}}, [](V x) { return rfft(x[0], 9); }},
+        {"rfft_trimmed", {{2, 10}}, [](V x) { return rfft(x[0], 6); }},
+        {"irfft", {{3, 5, 2}}, [](V x) { return irfft(x[0]); }},
+        {"irfft_odd", {{2, 4, 2}}, [](V x) { return irfft(x[0], 7); }},
+        {"irfft_padded", {{2, 3, 2}}, [](V x) { return irfft(x[0], 10); }},
+        {"unfold", {{3, 10}}, [](V x) { return unfold(x[0], 1, 4, 3); }},
+        {"unfold_dim0_overlap", {{7, 2}}, [](V x) { return unfold(x[0], 0, 3, 2); }},
         // Normalisation.
         {"layer_norm", {{3, 5}, {5}, {5}}, [](V x) { return layer_norm(x[0], {5}, x[1], x[2]); }},
         {"layer_norm_2d_plain", {{2, 3, 4}}, [](V x) { return layer_norm(x[0], {3, 4}); }},

@@ -119,6 +119,35 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
     return x.dim() == 0 ? reshape(out, {}) : out;
 }
 
+Tensor unfold(const Tensor& x, int64_t dim, int64_t size, int64_t step) {
+    detail::check_inputs("unfold", {&x});
+    KAYA_CHECK(x.dim() >= 1, ShapeError, "unfold: expected at least one dimension, got ", describe(x));
+    const int64_t d = wrap_dim(dim, x.dim(), "unfold");
+    const int64_t len = x.shape()[d];
+    KAYA_CHECK(size >= 1 && step >= 1, ValueError, "unfold: size and step must be positive, got size ",
+               size, " and step ", step);
+    KAYA_CHECK(size <= len, ValueError, "unfold: window size ", size, " exceeds dimension ", d,
+               " of ", describe(x));
+    const int64_t count = (len - size) / step + 1;
+    std::vector<int64_t> idx(count * size);
+    for (int64_t w = 0; w < count; ++w) {
+        for (int64_t j = 0; j < size; ++j) idx[w * size + j] = w * step + j;
+    }
+    // One gather of every window's elements (index_select's gradient adds overlaps back), then
+    // dim split into (count, size) and the window axis moved last.
+    Tensor picked = index_select(x, d, from_vector(idx, {count * size}));
+    Shape shape = x.shape();
+    shape[d] = size;
+    shape.insert(shape.begin() + d, count);
+    Tensor windows = reshape(picked, shape);
+    std::vector<int64_t> order;
+    for (int64_t i = 0; i <= x.dim(); ++i) {
+        if (i != d + 1) order.push_back(i);
+    }
+    order.push_back(d + 1);
+    return permute(windows, order);
+}
+
 Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<int64_t> padding_idx) {
     detail::check_inputs("embedding", {&indices, &weight});
     KAYA_CHECK(weight.dim() == 2, ShapeError,

@@ -13,6 +13,11 @@ namespace kaya {
 // Rows (or slices along dim) picked by a 1-D index: out.shape[dim] = index.numel()
 // (torch.index_select). Gradient: the picked slices' gradients are summed back.
 Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index);
+// Windows of `size` elements every `step` along dim: dim becomes the window count
+// (L - size) / step + 1 and a new last dimension of `size` is added, as torch.Tensor.unfold
+// (a copy here, not a view). Gradient: windows' gradients added back where they overlap.
+// Throws ValueError unless size >= 1, step >= 1 and size <= L.
+Tensor unfold(const Tensor& x, int64_t dim, int64_t size, int64_t step);
 // out[i][j][k] = x[i][index[i][j][k]][k] for dim = 1 (torch.gather): index has x's number
 // of dims and sizes <= x's in the other dims; out has index's shape.
 Tensor gather(const Tensor& x, int64_t dim, const Tensor& index);

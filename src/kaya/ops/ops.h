@@ -14,6 +14,7 @@
 #include "kaya/ops/conv.h"
 #include "kaya/ops/convert.h"
 #include "kaya/ops/factory.h"
+#include "kaya/ops/fft.h"
 #include "kaya/ops/index.h"
 #include "kaya/ops/inplace.h"
 #include "kaya/ops/linalg.h"

@@ -13,13 +13,14 @@ packages=(
     libgtest-dev libgmock-dev libbenchmark-dev
     libcli11-dev libtomlplusplus-dev zlib1g-dev   # kaya CLI: arguments, configs, gzip
     libstb-dev                                    # image files: PNG, JPEG, ... (stb_image; public domain / MIT)
+    libsndfile1-dev libsamplerate0-dev            # audio files (LGPL, linked dynamically) and resampling (BSD-2)
     dataset-fashion-mnist                         # embedded default data for kaya tour
     gnugo                                         # Go: opponent, referee, self-play games (run as a GTP process, not linked)
 )
 for arg in "$@"; do
     case "$arg" in
         # Recommended packages matter: without them torch falls back to a reference BLAS.
-        --with-torch) packages+=(python3 python3-numpy python3-torch libtorch-dev) ;;
+        --with-torch) packages+=(python3 python3-numpy python3-torch python3-torchaudio libtorch-dev) ;;
         --with-fuzz) packages+=(clang-14 libclang-rt-14-dev llvm-14) ;;
         *) echo "setup: unknown option $arg (use --with-torch, --with-fuzz)" >&2; exit 2 ;;
     esac

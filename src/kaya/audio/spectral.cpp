@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: MIT
+#include "kaya/audio/spectral.h"
+
+#include <cmath>
+#include <vector>
+
+#include "kaya/autograd/grad_mode.h"
+#include "kaya/core/error.h"
+#include "kaya/core/random.h"
+#include "kaya/ops/ops.h"
+
+namespace kaya::audio {
+namespace {
+
+void check_signal(const char* op, const Tensor& x) {
+    KAYA_CHECK(x.defined() && is_floating(x.dtype()), DTypeError, op,
+               ": expected a float32 or float64 signal, got ", x.defined() ? describe(x) : "an undefined tensor");
+    KAYA_CHECK(x.dim() >= 1, ShapeError, op, ": expected a signal (..., T), got ", describe(x));
+}
+
+StftOptions resolved(StftOptions o, const char* op) {
+    KAYA_CHECK(o.n_fft >= 1, ValueError, op, ": n_fft must be positive, got ", o.n_fft);
+    if (o.win_length < 0) o.win_length = o.n_fft;
+    if (o.hop_length < 0) o.hop_length = std::max<int64_t>(1, o.win_length / 4);
+    KAYA_CHECK(o.win_length >= 1 && o.win_length <= o.n_fft, ValueError, op, ": win_length must be in [1, n_fft = ",
+               o.n_fft, "], got ", o.win_length);
+    KAYA_CHECK(o.hop_length >= 1, ValueError, op, ": hop_length must be positive, got ", o.hop_length);
+    return o;
+}
+
+// The window zero-padded to n_fft on both sides, as torch.stft centres a shorter window.
+std::vector<double> padded_window(const StftOptions& o) {
+    Tensor w = make_window(o.window, o.win_length, true, DType::Float64);
+    std::vector<double> out(o.n_fft, 0.0);
+    const int64_t left = (o.n_fft - o.win_length) / 2;
+    const double* p = w.data<double>();
+    for (int64_t i = 0; i < o.win_length; ++i) out[left + i] = p[i];
+    return out;
+}
+
+// Index of frame f's sample j in the overlap-added signal, for every (f, j).
+Tensor overlap_index(int64_t frames, int64_t n, int64_t hop) {
+    std::vector<int64_t> idx(frames * n);
+    for (int64_t f = 0; f < frames; ++f) {
+        for (int64_t j = 0; j < n; ++j) idx[f * n + j] = f * hop + j;
+    }
+    return from_vector(idx, {frames * n});
+}
+
+}  // namespace
+
+Tensor pad_signal(const Tensor& x, int64_t left, int64_t right, PadMode mode) {
+    check_signal("pad_signal", x);
+    KAYA_CHECK(left >= 0 && right >= 0, ValueError, "pad_signal: amounts must be >= 0, got ", left, " and ", right);
+    if (left == 0 && right == 0) return x;
+    const int64_t len = x.shape().back();
+    if (mode == PadMode::Constant) {
+        Shape l = x.shape(), r = x.shape();
+        l.back() = left;
+        r.back() = right;
+        return cat({zeros(l, x.dtype()), x, zeros(r, x.dtype())}, -1);
+    }
+    KAYA_CHECK(len >= 1, ShapeError, "pad_signal: cannot extend an empty signal ", describe(x));
+    KAYA_CHECK(mode != PadMode::Reflect || (left < len && right < len), ValueError,
+               "pad_signal: reflect padding of ", left, " and ", right, " samples needs a signal longer than both, got ",
+               len, " samples");
+    // One gather with mirrored (or clamped) source indices; its gradient adds them back.
+    std::vector<int64_t> idx(left + len + right);
+    for (int64_t i = 0; i < left + len + right; ++i) {
+        int64_t s = i - left;
+        if (mode == PadMode::Reflect) {
+            s = s < 0 ? -s : (s >= len ? 2 * (len - 1) - s : s);
+        } else {
+            s = std::clamp<int64_t>(s, 0, len - 1);
+        }
+        idx[i] = s;
+    }
+    return index_select(x, -1, from_vector(idx, {static_cast<int64_t>(idx.size())}));
+}
+
+Tensor stft(const Tensor& x, const StftOptions& options) {
+    check_signal("stft", x);
+    const StftOptions o = resolved(options, "stft");
+    Tensor xp = o.center ? pad_signal(x, o.n_fft / 2, o.n_fft / 2, o.pad_mode) : x;
+    const int64_t len = xp.shape().back();
+    KAYA_CHECK(len >= o.n_fft, ValueError, "stft: the signal (", x.shape().back(), " samples",
+               o.center ? ", padded to " + std::to_string(len) : std::string(), ") is shorter than one frame of n_fft = ",
+               o.n_fft, " samples");
+    Tensor frames = unfold(xp, -1, o.n_fft, o.hop_length);  // (..., F, n_fft)
+    frames = mul(frames, to(from_vector(padded_window(o), {o.n_fft}), x.dtype()));
+    Tensor spec = transpose(rfft(frames), -3, -2);  // (..., bins, F, 2)
+    if (o.normalized) spec = mul(spec, 1.0 / std::sqrt(static_cast<double>(o.n_fft)));
+    return spec;
+}
+
+Tensor istft(const Tensor& spectrum, const StftOptions& options, int64_t length) {
+    const StftOptions o = resolved(options, "istft");
+    const int64_t bins = o.n_fft / 2 + 1;
+    KAYA_CHECK(spectrum.defined() && is_floating(spectrum.dtype()), DTypeError,
+               "istft: expected a float spectrum, got ", spectrum.defined() ? describe(spectrum) : "undefined");
+    KAYA_CHECK(spectrum.dim() >= 3 && spectrum.shape().back() == 2 && spectrum.shape()[spectrum.dim() - 3] == bins,
+               ShapeError, "istft: expected a spectrum (..., ", bins, ", frames, 2) for n_fft = ", o.n_fft, ", got ",
+               describe(spectrum));
+    const int64_t frames = spectrum.shape()[spectrum.dim() - 2];
+    KAYA_CHECK(frames >= 1, ShapeError, "istft: the spectrum has no frames: ", describe(spectrum));
+    Tensor y = irfft(transpose(spectrum, -3, -2), o.n_fft);  // (..., F, n_fft)
+    if (o.normalized) y = mul(y, std::sqrt(static_cast<double>(o.n_fft)));
+    const std::vector<double> w = padded_window(o);
+    y = mul(y, to(from_vector(w, {o.n_fft}), y.dtype()));
+    // Overlap-add of the frames and of the squared window (the envelope divided out below).
+    const int64_t total = o.n_fft + o.hop_length * (frames - 1);
+    Shape flat_shape(y.shape().begin(), y.shape().end() - 2);
+    flat_shape.push_back(frames * o.n_fft);
+    Tensor flat = reshape(y, flat_shape);
+    Shape out_shape = flat_shape;
+    out_shape.back() = total;
+    Tensor index = expand(overlap_index(frames, o.n_fft, o.hop_length), flat_shape);
+    Tensor signal = scatter_add(zeros(out_shape, y.dtype()), static_cast<int64_t>(flat_shape.size()) - 1, index, flat);
+    std::vector<double> envelope(total, 0.0);
+    for (int64_t f = 0; f < frames; ++f) {
+        for (int64_t j = 0; j < o.n_fft; ++j) envelope[f * o.hop_length + j] += w[j] * w[j];
+    }
+    const int64_t start = o.center ? o.n_fft / 2 : 0;
+    int64_t end = length >= 0 ? start + length : (o.center ? total - o.n_fft / 2 : total);
+    end = std::min(end, total);
+    KAYA_CHECK(end > start, ValueError, "istft: ", frames, " frames of n_fft = ", o.n_fft, " hold no samples after the centre padding");
+    for (int64_t t = start; t < end; ++t) {
+        KAYA_CHECK(envelope[t] > 1e-11, ValueError, "istft: the squared window overlap-adds to ", envelope[t],
+                   " at sample ", t - start, ": window ", window_name(o.window), " of ", o.win_length,
+                   " samples every ", o.hop_length, " cannot be inverted (NOLA)");
+    }
+    std::vector<double> inv(envelope.begin() + start, envelope.begin() + end);
+    for (double& v : inv) v = 1.0 / v;
+    Tensor out = mul(narrow(signal, -1, start, end - start), to(from_vector(inv, {end - start}), y.dtype()));
+    if (length > end - start) out = pad_signal(out, 0, length - (end - start), PadMode::Constant);
+    return out;
+}
+
+StftOptions stft_options(const SpectrogramOptions& o) {
+    StftOptions s;
+    s.n_fft = o.n_fft;
+    s.win_length = o.win_length < 0 ? o.n_fft : o.win_length;
+    s.hop_length = o.hop_length < 0 ? std::max<int64_t>(1, s.win_length / 2) : o.hop_length;
+    s.window = o.window;
+    s.center = o.center;
+    s.pad_mode = o.pad_mode;
+    return s;
+}
+
+Tensor spectrogram(const Tensor& x, const SpectrogramOptions& options) {
+    check_signal("spectrogram", x);
+    KAYA_CHECK(options.power > 0 && std::isfinite(options.power), ValueError,
+               "spectrogram: power must be positive, got ", options.power);
+    KAYA_CHECK(options.pad >= 0, ValueError, "spectrogram: pad must be >= 0, got ", options.pad);
+    const StftOptions so = stft_options(options);
+    Tensor spec = stft(options.pad > 0 ? pad_signal(x, options.pad, options.pad, PadMode::Constant) : x, so);
+    if (options.normalized) {
+        double energy = 0;
+        for (double v : padded_window(resolved(so, "spectrogram"))) energy += v * v;
+        spec = mul(spec, 1.0 / std::sqrt(energy));
+    }
+    Tensor power = sum(mul(spec, spec), {-1});  // (..., bins, F)
+    if (options.power == 2.0) return power;
+    // |X| = sqrt(|X|^2); clamping at a tiny floor gives exact zeros a zero gradient, not NaN.
+    Tensor magnitude = sqrt(clamp(power, 1e-30, std::nullopt));
+    return options.power == 1.0 ? magnitude : pow(magnitude, options.power);
+}
+
+Tensor griffin_lim(const Tensor& spectrogram, const SpectrogramOptions& spec, const GriffinLimOptions& options) {
+    check_signal("griffin_lim", spectrogram);
+    KAYA_CHECK(spectrogram.dim() >= 2, ShapeError, "griffin_lim: expected (..., bins, frames), got ", describe(spectrogram));
+    KAYA_CHECK(options.n_iter >= 0 && options.momentum >= 0 && options.momentum < 1, ValueError,
+               "griffin_lim: need n_iter >= 0 and momentum in [0, 1), got ", options.n_iter, " and ", options.momentum);
+    autograd::NoGradGuard no_grad;
+    const StftOptions so = stft_options(spec);
+    Tensor magnitude = unsqueeze(pow(spectrogram, 1.0 / options.power), -1);  // (..., bins, F, 1)
+    Shape shape = spectrogram.shape();
+    shape.push_back(2);
+    Tensor angles;
+    if (options.random_seed) {
+        Generator gen(*options.random_seed);
+        angles = rand(shape, spectrogram.dtype(), &gen);
+    } else {
+        Shape half = shape;
+        half.back() = 1;
+        angles = cat({ones(half, spectrogram.dtype()), zeros(half, spectrogram.dtype())}, -1);
+    }
+    Tensor previous = zeros(shape, spectrogram.dtype());
+    const int64_t length = options.length;
+    for (int i = 0; i < options.n_iter; ++i) {
+        Tensor inverse = istft(mul(magnitude, angles), so, length);
+        Tensor rebuilt = stft(inverse, so);
+        // Fast Griffin-Lim (Perraudin et al. 2013): extrapolate along the last change.
+        angles = sub(rebuilt, mul(previous, options.momentum / (1.0 + options.momentum)));
+        Tensor norm = add(sqrt(sum(mul(angles, angles), {-1}, true)), 1e-16);
+        angles = div(angles, norm);
+        previous = rebuilt;
+    }
+    return istft(mul(magnitude, angles), so, length);
+}
+
+}  // namespace kaya::audio

@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: MIT
 // Speech features: the real FFT over a clip's frames (1001 frames of 512 points, the shape of
-// 10 s of 16 kHz audio at a 10 ms hop), in float, on one thread and on the pool.
+// 10 s of 16 kHz audio at a 10 ms hop), in float, on one thread and on the pool; and the whole
+// MFCC of that clip (torchaudio.transforms.MFCC with n_fft 512, 25 ms / 10 ms windows, 40 mels,
+// 13 coefficients; bench/torch_peer.py times torchaudio on the same work) and Kaldi's MFCC.
 #include <benchmark/benchmark.h>
 
 #include <random>
 #include <vector>
 
+#include "kaya/audio/kaldi.h"
+#include "kaya/audio/mel.h"
+#include "kaya/autograd/grad_mode.h"
 #include "kaya/core/parallel.h"
 #include "kaya/kernels/fft/fft.h"
+#include "kaya/ops/ops.h"
 
 namespace {
 
@@ -31,5 +37,31 @@ void BM_Rfft(benchmark::State& state) {
         benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
 }
 BENCHMARK(BM_Rfft)->Args({1001, 512, 1})->Args({1001, 400, 1})->Args({1001, 512, 2})->Unit(benchmark::kMicrosecond);
+
+// 10 s of 16 kHz noise (the transforms' cost does not depend on the content).
+kaya::Tensor ten_seconds() {
+    kaya::Generator gen(3);
+    return kaya::mul(kaya::randn({160000}, kaya::DType::Float32, &gen), 0.1);
+}
+
+void BM_Mfcc10s(benchmark::State& state) {
+    kaya::autograd::NoGradGuard no_grad;
+    kaya::Tensor x = ten_seconds();
+    kaya::audio::MfccOptions o;
+    o.mel.spectrogram.n_fft = 512;
+    o.mel.spectrogram.win_length = 400;
+    o.mel.spectrogram.hop_length = 160;
+    o.mel.n_mels = 40;
+    o.n_mfcc = 13;
+    for (auto _ : state) benchmark::DoNotOptimize(kaya::audio::mfcc(x, o).data<float>());
+}
+BENCHMARK(BM_Mfcc10s)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+void BM_KaldiMfcc10s(benchmark::State& state) {
+    kaya::autograd::NoGradGuard no_grad;
+    kaya::Tensor x = ten_seconds();
+    for (auto _ : state) benchmark::DoNotOptimize(kaya::audio::kaldi_mfcc(x, {}).data<float>());
+}
+BENCHMARK(BM_KaldiMfcc10s)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 }  // namespace

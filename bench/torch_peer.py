@@ -244,6 +244,37 @@ def classifier_steps(model, batch, make_optimizer):
     return variants
 
 
+def rfft(count, n):
+    x = torch.randn(count, n)
+    return lambda: torch.fft.rfft(x)
+
+
+def ten_seconds():
+    return torch.randn(160000, generator=torch.Generator().manual_seed(3)) * 0.1
+
+
+def mfcc_10s():
+    import torchaudio
+    m = torchaudio.transforms.MFCC(sample_rate=16000, n_mfcc=13, melkwargs=dict(
+        n_fft=512, win_length=400, hop_length=160, n_mels=40))
+    x = ten_seconds()
+
+    def run():
+        with torch.no_grad():
+            m(x)
+    return run
+
+
+def kaldi_mfcc_10s():
+    import torchaudio.compliance.kaldi as kaldi
+    x = ten_seconds().unsqueeze(0)
+
+    def run():
+        with torch.no_grad():
+            kaldi.mfcc(x)
+    return run
+
+
 BENCHES = {}
 for n in (256, 512, 1024, 2048):
     BENCHES[f"BM_KayaMatmul/{n}"] = lambda n=n: gemm(n)
@@ -264,6 +295,9 @@ BENCHES["BM_LstmBidirectional"] = lstm_bidirectional
 BENCHES["BM_PosTaggerTrainStep"] = pos_tagger_step
 BENCHES["BM_LeNet5TrainStep/64"] = lambda: lenet5_step(64)
 BENCHES["BM_FashionCnnTrainStep/128"] = lambda: fashion_cnn_step(128)
+BENCHES["BM_Rfft/1001/512/2"] = lambda: rfft(1001, 512)
+BENCHES["BM_Mfcc10s"] = mfcc_10s
+BENCHES["BM_KaldiMfcc10s"] = kaldi_mfcc_10s
 
 
 def main():

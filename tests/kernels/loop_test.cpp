@@ -134,6 +134,42 @@ TEST(SimdExp, MatchesStdExpWithinTwoUlpOnOddSizesAndUnalignedPointers) {
     }
 }
 
+TEST(SimdLog, MatchesStdLogWithinTwoUlpOnOddSizesAndUnalignedPointers) {
+    if (!simd::avx2_available()) GTEST_SKIP() << "no AVX2 on this CPU";
+    for (int64_t n : {0, 1, 7, 8, 9, 31, 1000}) {
+        for (int shift : {0, 1, 3}) {
+            std::vector<float> in(n + 4), out(n + 4, kPoison);
+            // Magnitudes from 1e-44 (subnormal) to 1e38, and values around 1 where log is ~0.
+            for (int64_t i = 0; i < n + 4; ++i) {
+                in[i] = i % 3 == 0 ? 1.0f + (static_cast<float>(i % 101) - 50.0f) * 1e-3f
+                                   : std::pow(10.0f, -44.0f + 82.0f * static_cast<float>(i % 997) / 997.0f);
+            }
+            simd::log_forward_avx2(out.data() + shift, in.data() + shift, n);
+            for (int64_t i = shift; i < shift + n; ++i) {
+                const float want = std::log(in[i]);
+                ASSERT_NEAR(out[i], want, 2.5e-7f * std::abs(want) + 1.5e-8f) << "x = " << in[i];
+            }
+            for (int64_t i = n + shift; i < n + 4; ++i) ASSERT_TRUE(std::isnan(out[i]));
+        }
+    }
+}
+
+TEST(SimdLog, SpecialValues) {
+    if (!simd::avx2_available()) GTEST_SKIP() << "no AVX2 on this CPU";
+    std::vector<float> in = {0.0f, -0.0f, INFINITY, -INFINITY, kPoison, -1.0f, 1.0f, 1e-45f, 3.4e38f};
+    std::vector<float> out(in.size());
+    simd::log_forward_avx2(out.data(), in.data(), static_cast<int64_t>(in.size()));
+    EXPECT_EQ(out[0], -INFINITY);
+    EXPECT_EQ(out[1], -INFINITY);
+    EXPECT_EQ(out[2], INFINITY);
+    EXPECT_TRUE(std::isnan(out[3]));
+    EXPECT_TRUE(std::isnan(out[4]));
+    EXPECT_TRUE(std::isnan(out[5]));
+    EXPECT_EQ(out[6], 0.0f);
+    EXPECT_NEAR(out[7], std::log(1e-45f), 1e-5f);
+    EXPECT_NEAR(out[8], std::log(3.4e38f), 1e-5f);
+}
+
 TEST(SimdExp, SpecialValues) {
     if (!simd::avx2_available()) GTEST_SKIP() << "no AVX2 on this CPU";
     std::vector<float> in = {0.0f, -0.0f, INFINITY, -INFINITY, kPoison, 88.7f, 89.0f, -87.0f, -200.0f, -95.0f};

@@ -171,8 +171,22 @@ Tensor amax(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
     KAYA_CHECK(x.numel() > 0, ValueError, "amax: empty tensor ", describe(x), " has no maximum");
     auto mask = reduce_mask("amax", x, dims);
     Tensor v = detach(x);
-    for (int64_t d = 0; d < x.dim(); ++d) {
-        if (mask[d]) v = max(v, d, true).values;
+    // Reduced dims that are the trailing ones of a contiguous tensor: one pass over rows of
+    // their product, instead of one strided pass per dim.
+    int64_t first = x.dim();
+    while (first > 0 && mask[first - 1]) --first;
+    bool trailing = x.is_contiguous() && first < x.dim();
+    for (int64_t d = 0; d < first; ++d) trailing = trailing && !mask[d];
+    if (trailing) {
+        Shape rows(x.shape().begin(), x.shape().begin() + first);
+        rows.push_back(-1);
+        Shape kept = x.shape();
+        for (int64_t d = first; d < x.dim(); ++d) kept[d] = 1;
+        v = reshape(max(reshape(v, rows), first, true).values, kept);
+    } else {
+        for (int64_t d = 0; d < x.dim(); ++d) {
+            if (mask[d]) v = max(v, d, true).values;
+        }
     }
     Tensor out = keepdim ? v : reshape(v, reduced_shape(x, mask, false));
     if (needs_grad({&x})) {

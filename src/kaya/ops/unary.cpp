@@ -50,7 +50,18 @@ Tensor exp(const Tensor& x) {
 }
 
 Tensor log(const Tensor& x) {
-    Tensor out = unary<Domain::Float>("log", x, [](auto v) { return std::log(v); });
+    Tensor out;
+    if (x.dtype() == DType::Float32 && x.is_contiguous()) {
+        detail::check_inputs("log", {&x});
+        out = Tensor::empty(x.shape(), DType::Float32);
+        float* o = out.data<float>();
+        const float* in = x.data<float>();
+        parallel_for(x.numel(), kParallelGrain / 4, [&](int64_t b, int64_t e) {
+            kernels::simd::log_forward(o + b, in + b, e - b);
+        });
+    } else {
+        out = unary<Domain::Float>("log", x, [](auto v) { return std::log(v); });
+    }
     return with_grad("LogBackward", out, x, [](const Tensor& g, const Tensor& x) {
         return div(g, x);
     });

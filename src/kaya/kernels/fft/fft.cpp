@@ -362,6 +362,75 @@ void irfft_forward(T* out, const T* in, int64_t count, int64_t n) {
     });
 }
 
+template <class T>
+void stft_power_forward(T* out, const T* in, const T* window, int64_t rows, int64_t len, int64_t frames,
+                        int64_t n_fft, int64_t hop, T scale, T power) {
+    constexpr int64_t L = kLanes<T>;
+    const Plan<T>& plan = plan_for<T>(n_fft);
+    const int64_t bins = n_fft / 2 + 1, per_row = (frames + 2 * L - 1) / (2 * L);
+    const T s2 = scale * scale;
+    // Blocks never straddle rows, so each one's frames are consecutive in its row's output.
+    for_each_block<T>(rows * per_row * 2 * L, n_fft, [&](int64_t b0, int64_t, T* buf) {
+        const int64_t row = b0 / (2 * L) / per_row, f0 = (b0 / (2 * L) % per_row) * 2 * L;
+        const int64_t count = std::min(2 * L, frames - f0);
+        T *xr = buf, *xi = buf + n_fft * L, *yr = buf + 2 * n_fft * L, *yi = buf + 3 * n_fft * L;
+        const T* signal = in + row * len + f0 * hop;
+        if (count == 2 * L) {
+            // Lane l of sample t reads frames 2 l and 2 l + 1: strided loads (gathers) and
+            // whole-vector stores, instead of one scalar store per sample and frame.
+            const int64_t step = 2 * hop;
+            for (int64_t t = 0; t < n_fft; ++t) {
+                const T w = window[t];
+                const T* a = signal + t;
+                const T* b = signal + hop + t;
+                T* dr = xr + t * L;
+                T* di = xi + t * L;
+#pragma omp simd
+                for (int64_t l = 0; l < L; ++l) {
+                    dr[l] = a[l * step] * w;
+                    di[l] = b[l * step] * w;
+                }
+            }
+        } else {
+            for (int64_t i = 0; i < n_fft * L; ++i) xr[i] = xi[i] = T(0);
+            for (int64_t j = 0; j < count; ++j) {
+                T* dst = (j % 2 == 0 ? xr : xi) + j / 2;
+                const T* src = signal + j * hop;
+                for (int64_t t = 0; t < n_fft; ++t) dst[t * L] = src[t] * window[t];
+            }
+        }
+        bool in_y = fft_lanes(plan, xr, xi, yr, yi);
+        const T* fr = in_y ? yr : xr;
+        const T* fi = in_y ? yi : xi;
+        T* o = out + row * bins * frames + f0;
+        T* pw = buf + 4 * n_fft * L;  // (2 L) powers of one bin, even frames then odd.
+        for (int64_t k = 0; k < bins; ++k) {
+            const int64_t kk = k == 0 ? 0 : n_fft - k;
+            const T *zr = fr + k * L, *zi = fi + k * L, *cr = fr + kk * L, *ci = fi + kk * L;
+            // |A|^2 and |B|^2 from Z = A + i B without forming A and B: 4|A|^2 = (zr + cr)^2 +
+            // (zi - ci)^2 and 4|B|^2 = (zi + ci)^2 + (cr - zr)^2.
+#pragma omp simd
+            for (int64_t l = 0; l < L; ++l) {
+                const T ar = zr[l] + cr[l], ai = zi[l] - ci[l], br = zi[l] + ci[l], bi = cr[l] - zr[l];
+                pw[2 * l] = T(0.25) * s2 * (ar * ar + ai * ai);
+                pw[2 * l + 1] = T(0.25) * s2 * (br * br + bi * bi);
+            }
+            T* ok = o + k * frames;
+            if (power == T(2)) {
+                for (int64_t j = 0; j < count; ++j) ok[j] = pw[j];
+            } else if (power == T(1)) {
+                for (int64_t j = 0; j < count; ++j) ok[j] = std::sqrt(pw[j]);
+            } else {
+                for (int64_t j = 0; j < count; ++j) ok[j] = std::pow(pw[j], power / T(2));
+            }
+        }
+    });
+}
+
+template void stft_power_forward<float>(float*, const float*, const float*, int64_t, int64_t, int64_t, int64_t,
+                                        int64_t, float, float);
+template void stft_power_forward<double>(double*, const double*, const double*, int64_t, int64_t, int64_t,
+                                         int64_t, int64_t, double, double);
 template void rfft_forward<float>(float*, const float*, int64_t, int64_t, int64_t);
 template void rfft_forward<double>(double*, const double*, int64_t, int64_t, int64_t);
 template void irfft_forward<float>(float*, const float*, int64_t, int64_t);

@@ -27,4 +27,15 @@ void rfft_forward(T* out, const T* in, int64_t count, int64_t len, int64_t n);
 template <class T>
 void irfft_forward(T* out, const T* in, int64_t count, int64_t n);
 
+// Fused short-time power spectrum, for features that need no gradient: frame f of row r is
+// in[r, f * hop + j] * window[j] for j < n_fft (the caller pads the signal; window holds zeros
+// where it is shorter than n_fft), and out[r, k, f] = (scale |X_f[k]|)^power, bins k <= n_fft/2.
+// Frames never exist as a tensor: they are read from the signal into the FFT's lanes, and the
+// spectra leave them as whole runs of frames per bin, the (bins, frames) layout of a spectrogram.
+// in (rows, len), window (n_fft), out (rows, n_fft/2 + 1, frames); requires
+// (frames - 1) * hop + n_fft <= len.
+template <class T>
+void stft_power_forward(T* out, const T* in, const T* window, int64_t rows, int64_t len, int64_t frames,
+                        int64_t n_fft, int64_t hop, T scale, T power);
+
 }  // namespace kaya::kernels

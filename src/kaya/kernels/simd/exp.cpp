@@ -64,10 +64,59 @@ __attribute__((target("avx2,fma"))) void exp_forward_avx2(float* out, const floa
     for (; i < n; ++i) out[i] = std::exp(in[i]);
 }
 
+// log(x) = e ln 2 + log(m) with x = m 2^e, m in [sqrt(1/2), sqrt 2); log(1 + f) for
+// f = m - 1 by Cephes' degree-9 polynomial, ln 2 split in two parts so e ln 2 adds exactly.
+// Subnormal inputs are scaled by 2^23 first; zero, negative, infinite and NaN inputs are patched
+// at the end.
+__attribute__((target("avx2,fma"))) static inline __m256 log8(__m256 x) {
+    const __m256 tiny = _mm256_set1_ps(1.17549435e-38f);
+    const __m256 subnormal = _mm256_cmp_ps(x, tiny, _CMP_LT_OQ);
+    __m256 v = _mm256_blendv_ps(x, _mm256_mul_ps(x, _mm256_set1_ps(8388608.0f)), subnormal);
+    __m256 e_adj = _mm256_and_ps(subnormal, _mm256_set1_ps(23.0f));
+    const __m256i bits = _mm256_castps_si256(v);
+    __m256 e = _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_srli_epi32(bits, 23), _mm256_set1_epi32(126)));
+    e = _mm256_sub_ps(e, e_adj);
+    // Mantissa in [0.5, 1).
+    __m256 m = _mm256_castsi256_ps(_mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi32(0x007fffff)),
+                                                   _mm256_set1_epi32(0x3f000000)));
+    const __m256 small = _mm256_cmp_ps(m, _mm256_set1_ps(0.707106781186547524f), _CMP_LT_OQ);
+    e = _mm256_sub_ps(e, _mm256_and_ps(small, _mm256_set1_ps(1.0f)));
+    m = _mm256_sub_ps(_mm256_add_ps(m, _mm256_and_ps(small, m)), _mm256_set1_ps(1.0f));
+    const __m256 z = _mm256_mul_ps(m, m);
+    __m256 p = _mm256_set1_ps(7.0376836292e-2f);
+    p = _mm256_fmadd_ps(p, m, _mm256_set1_ps(-1.1514610310e-1f));
+    p = _mm256_fmadd_ps(p, m, _mm256_set1_ps(1.1676998740e-1f));
+    p = _mm256_fmadd_ps(p, m, _mm256_set1_ps(-1.2420140846e-1f));
+    p = _mm256_fmadd_ps(p, m, _mm256_set1_ps(1.4249322787e-1f));
+    p = _mm256_fmadd_ps(p, m, _mm256_set1_ps(-1.6668057665e-1f));
+    p = _mm256_fmadd_ps(p, m, _mm256_set1_ps(2.0000714765e-1f));
+    p = _mm256_fmadd_ps(p, m, _mm256_set1_ps(-2.4999993993e-1f));
+    p = _mm256_fmadd_ps(p, m, _mm256_set1_ps(3.3333331174e-1f));
+    __m256 y = _mm256_mul_ps(_mm256_mul_ps(p, m), z);
+    y = _mm256_fmadd_ps(e, _mm256_set1_ps(-2.12194440e-4f), y);
+    y = _mm256_fnmadd_ps(z, _mm256_set1_ps(0.5f), y);
+    __m256 r = _mm256_add_ps(m, y);
+    r = _mm256_fmadd_ps(e, _mm256_set1_ps(0.693359375f), r);
+    // x = 0: -inf; x < 0 or NaN: NaN; x = +inf: +inf.
+    r = _mm256_blendv_ps(r, _mm256_set1_ps(-INFINITY), _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_EQ_OQ));
+    r = _mm256_blendv_ps(r, _mm256_set1_ps(NAN), _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_NGE_UQ));
+    return _mm256_blendv_ps(r, x, _mm256_cmp_ps(x, _mm256_set1_ps(INFINITY), _CMP_EQ_OQ));
+}
+
+__attribute__((target("avx2,fma"))) void log_forward_avx2(float* out, const float* in, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, log8(_mm256_loadu_ps(in + i)));
+    for (; i < n; ++i) out[i] = std::log(in[i]);
+}
+
 #else
 
 void exp_forward_avx2(float* out, const float* in, int64_t n) {
     for (int64_t i = 0; i < n; ++i) out[i] = std::exp(in[i]);
+}
+
+void log_forward_avx2(float* out, const float* in, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) out[i] = std::log(in[i]);
 }
 
 #endif
@@ -78,6 +127,14 @@ void exp_forward(float* out, const float* in, int64_t n) {
         return;
     }
     for (int64_t i = 0; i < n; ++i) out[i] = std::exp(in[i]);
+}
+
+void log_forward(float* out, const float* in, int64_t n) {
+    if (avx2_available()) {
+        log_forward_avx2(out, in, n);
+        return;
+    }
+    for (int64_t i = 0; i < n; ++i) out[i] = std::log(in[i]);
 }
 
 }  // namespace kaya::kernels::simd

@@ -19,4 +19,12 @@ void exp_forward_avx2(float* out, const float* in, int64_t n);
 // call one function.
 void exp_forward(float* out, const float* in, int64_t n);
 
+// out[i] = log(in[i]) for contiguous float buffers, within 2 ulp of std::log (Cephes' logf
+// polynomial, 8 lanes, tail in scalar code); subnormals, 0 (-inf), negatives and NaN (NaN)
+// and +inf map as std::log does. Caller checks avx2_available().
+void log_forward_avx2(float* out, const float* in, int64_t n);
+
+// out[i] = log(in[i]) on the best path this CPU has (as exp_forward).
+void log_forward(float* out, const float* in, int64_t n);
+
 }  // namespace kaya::kernels::simd

@@ -4,6 +4,7 @@
 #include "apps/go/train/tour_section.h"
 #include "apps/mlp/mlp_task.h"
 #include "apps/mlp/tour_sections.h"
+#include "apps/speech/speech_task.h"
 #include "apps/text/pos_task.h"
 #include "apps/text/tour_section.h"
 #include "apps/tour/course_demos.h"
@@ -25,6 +26,7 @@ void register_applications() {
         {go::register_tasks, go::add_tour_sections},
         {text::register_tasks, text::add_tour_sections},
         {vision::register_tasks, vision::add_tour_sections},
+        {speech::register_tasks, nullptr},
     };
     for (const auto& a : applications) {
         if (a.register_tasks) a.register_tasks(app::task_registry());

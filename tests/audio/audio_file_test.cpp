@@ -55,6 +55,21 @@ TEST(AudioFile, ReadsPythonWavExactly) {
     EXPECT_EQ(to_vector<float>(a.samples), to_vector<float>(want));
 }
 
+TEST(AudioFile, ReadsFromMemoryAsFromAFile) {
+    std::string bytes = read_bytes(test::data_path("audio/pcm16.wav"));
+    Audio a = load_audio_bytes(bytes, "archive.tar.gz:pcm16.wav");
+    Audio b = load_audio(test::data_path("audio/pcm16.wav"));
+    EXPECT_EQ(a.sample_rate, b.sample_rate);
+    EXPECT_EQ(to_vector<float>(a.samples), to_vector<float>(b.samples));
+    try {
+        load_audio_bytes(bytes.substr(0, 20), "archive.tar.gz:cut.wav");
+        FAIL();
+    } catch (const IoError& e) {
+        EXPECT_NE(std::string(e.what()).find("archive.tar.gz:cut.wav"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(load_audio_bytes("", "x.wav"), IoError);
+}
+
 TEST(AudioFile, RoundTripsEveryEncodingAndStereo) {
     fs::path d = temp_dir();
     Tensor x = mul(sin(mul(arange(0, 2000, 1, DType::Float32), 0.01)), 0.8);

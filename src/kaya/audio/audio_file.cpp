@@ -5,7 +5,9 @@
 #include <samplerate.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 
@@ -33,40 +35,81 @@ std::string format_name(int format) {
     return out;
 }
 
-}  // namespace
-
-Audio load_audio(const std::string& path) {
-    std::error_code ec;
-    KAYA_CHECK(std::filesystem::is_regular_file(path, ec), IoError, "load_audio: ", path,
-               ": no such file");
-    const auto bytes = std::filesystem::file_size(path, ec);
-    KAYA_CHECK(!ec && bytes > 0, IoError, "load_audio: ", path, ": empty file (0 bytes)");
-    SF_INFO info{};
-    SndfileHandle file(sf_open(path.c_str(), SFM_READ, &info));
+// Decodes an open file: checks the header, reads every frame, refuses non-finite samples.
+Audio decode(SNDFILE* raw, const SF_INFO& info, const std::string& name) {
+    SndfileHandle file(raw);
     // libsndfile's message says what is wrong with the header ("File contains data in an
     // unknown format", "Error in WAV file. No 'data' chunk marker.", ...).
-    KAYA_CHECK(file, IoError, "load_audio: ", path, ": not a readable audio file (", sf_strerror(nullptr),
-               ")");
-    KAYA_CHECK(info.channels >= 1 && info.samplerate >= 1, IoError, "load_audio: ", path,
-               ": bad header (", info.channels, " channels at ", info.samplerate, " Hz)");
-    KAYA_CHECK(info.frames > 0, ValueError, "load_audio: ", path, ": the file holds no samples");
+    KAYA_CHECK(file, IoError, "load_audio: ", name, ": not a readable audio file (", sf_strerror(nullptr), ")");
+    KAYA_CHECK(info.channels >= 1 && info.samplerate >= 1, IoError, "load_audio: ", name, ": bad header (",
+               info.channels, " channels at ", info.samplerate, " Hz)");
+    KAYA_CHECK(info.frames > 0, ValueError, "load_audio: ", name, ": the file holds no samples");
     const int64_t channels = info.channels, frames = info.frames;
     std::vector<float> interleaved(static_cast<size_t>(channels * frames));
     const sf_count_t got = sf_readf_float(file.get(), interleaved.data(), frames);
     // A header that promises more frames than the file holds: say so rather than return zeros.
-    KAYA_CHECK(got == frames, IoError, "load_audio: ", path, ": truncated: the header announces ",
-               frames, " frames, the file holds ", got);
+    KAYA_CHECK(got == frames, IoError, "load_audio: ", name, ": truncated: the header announces ", frames,
+               " frames, the file holds ", got);
     Tensor samples = Tensor::empty({channels, frames}, DType::Float32);
     float* out = samples.data<float>();
     for (int64_t t = 0; t < frames; ++t) {
         for (int64_t c = 0; c < channels; ++c) {
             const float v = interleaved[t * channels + c];
-            KAYA_CHECK(std::isfinite(v), ValueError, "load_audio: ", path, ": sample ", t,
-                       " of channel ", c, " is not finite (", v, ")");
+            KAYA_CHECK(std::isfinite(v), ValueError, "load_audio: ", name, ": sample ", t, " of channel ", c,
+                       " is not finite (", v, ")");
             out[c * frames + t] = v;
         }
     }
     return {samples, info.samplerate, format_name(info.format)};
+}
+
+// libsndfile's virtual I/O over a byte range in memory.
+struct MemoryFile {
+    std::string_view bytes;
+    sf_count_t pos = 0;
+};
+
+SF_VIRTUAL_IO memory_io() {
+    SF_VIRTUAL_IO io{};
+    io.get_filelen = [](void* p) { return static_cast<sf_count_t>(static_cast<MemoryFile*>(p)->bytes.size()); };
+    io.seek = [](sf_count_t offset, int whence, void* p) {
+        auto* m = static_cast<MemoryFile*>(p);
+        const sf_count_t size = static_cast<sf_count_t>(m->bytes.size());
+        sf_count_t base = whence == SEEK_CUR ? m->pos : (whence == SEEK_END ? size : 0);
+        m->pos = std::clamp<sf_count_t>(base + offset, 0, size);
+        return m->pos;
+    };
+    io.read = [](void* dst, sf_count_t count, void* p) {
+        auto* m = static_cast<MemoryFile*>(p);
+        const sf_count_t n = std::min<sf_count_t>(count, static_cast<sf_count_t>(m->bytes.size()) - m->pos);
+        std::memcpy(dst, m->bytes.data() + m->pos, static_cast<size_t>(n));
+        m->pos += n;
+        return n;
+    };
+    io.write = [](const void*, sf_count_t, void*) { return sf_count_t{0}; };
+    io.tell = [](void* p) { return static_cast<MemoryFile*>(p)->pos; };
+    return io;
+}
+
+}  // namespace
+
+Audio load_audio(const std::string& path) {
+    std::error_code ec;
+    KAYA_CHECK(std::filesystem::is_regular_file(path, ec), IoError, "load_audio: ", path, ": no such file");
+    const auto bytes = std::filesystem::file_size(path, ec);
+    KAYA_CHECK(!ec && bytes > 0, IoError, "load_audio: ", path, ": empty file (0 bytes)");
+    SF_INFO info{};
+    SNDFILE* file = sf_open(path.c_str(), SFM_READ, &info);
+    return decode(file, info, path);
+}
+
+Audio load_audio_bytes(std::string_view bytes, const std::string& name) {
+    KAYA_CHECK(!bytes.empty(), IoError, "load_audio: ", name, ": empty file (0 bytes)");
+    MemoryFile mem{bytes, 0};
+    SF_VIRTUAL_IO io = memory_io();
+    SF_INFO info{};
+    SNDFILE* file = sf_open_virtual(&io, SFM_READ, &info, &mem);
+    return decode(file, info, name);
 }
 
 void save_wav(const std::string& path, const Tensor& samples, int64_t sample_rate, WavEncoding encoding) {

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "kaya/core/tensor.h"
 
@@ -20,6 +21,10 @@ struct Audio {
 // Throws IoError naming the file for a missing, empty, truncated or non-audio file, and
 // ValueError for one without samples or with non-finite (NaN, infinite) samples.
 Audio load_audio(const std::string& path);
+
+// The same from bytes already in memory (e.g. a member of a tar archive); `name` is used in
+// error messages in place of the path.
+Audio load_audio_bytes(std::string_view bytes, const std::string& name);
 
 // Sample encodings load_audio's counterpart can write.
 enum class WavEncoding { Pcm16, Pcm24, Pcm32, Float32 };

@@ -5,6 +5,7 @@
 #include "apps/mlp/mlp_task.h"
 #include "apps/mlp/tour_sections.h"
 #include "apps/speech/speech_task.h"
+#include "apps/speech/tour_section.h"
 #include "apps/text/pos_task.h"
 #include "apps/text/tour_section.h"
 #include "apps/tour/course_demos.h"
@@ -26,7 +27,7 @@ void register_applications() {
         {go::register_tasks, go::add_tour_sections},
         {text::register_tasks, text::add_tour_sections},
         {vision::register_tasks, vision::add_tour_sections},
-        {speech::register_tasks, nullptr},
+        {speech::register_tasks, speech::add_tour_sections},
     };
     for (const auto& a : applications) {
         if (a.register_tasks) a.register_tasks(app::task_registry());

@@ -17,6 +17,8 @@ void add_go_rescore_command(CLI::App& go);
 void add_doctor_command(CLI::App& app);
 void add_tag_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
+void add_audio_command(CLI::App& app);
+void add_classify_command(CLI::App& app);
 
 // CPU, threads and the BLAS in use (kaya doctor, kaya --version).
 std::string system_report();

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
     kaya::cli::add_doctor_command(app);
     kaya::cli::add_tag_command(app);
     kaya::cli::add_predict_command(app);
+    kaya::cli::add_audio_command(app);
+    kaya::cli::add_classify_command(app);
     auto* go = app.add_subcommand("go", "Go: play over GTP, matches between GTP engines");
     go->require_subcommand(1);
     kaya::cli::add_go_gtp_command(*go);

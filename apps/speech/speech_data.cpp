@@ -146,6 +146,7 @@ SpeechDataOptions SpeechDataOptions::read(const app::Config& cfg) {
         o.test = cfg.get_string("data.test", o.test);
     } else {
         o.toy_per_class = cfg.get_int("data.toy_per_class", o.toy_per_class, 4, 10000);
+        o.test_speaker = cfg.get_string("data.test_speaker", o.test_speaker);
     }
     o.sample_rate = cfg.get_int("data.sample_rate", o.sample_rate, 1000, 192000);
     o.val_fraction = cfg.get_double("data.val_fraction", o.val_fraction, 0, 1);

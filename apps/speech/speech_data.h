@@ -26,7 +26,8 @@ struct Recording {
 //   source = "folder"    a user's recordings: data.train (and data.test) hold one folder per
 //                        class of audio files in any format and rate libsndfile reads
 //   source = "toy"       spoken-digit-like sounds the project synthesises (toy_speech.h):
-//                        data.toy_per_class recordings of each of ten "words"
+//                        data.toy_per_class recordings of each of ten "words" (speakers toy0-3;
+//                        data.test_speaker holds one out as for FSDD)
 //   sample_rate = 8000   every recording is mixed to mono and resampled to this rate
 //   val_fraction = 0.1   of the training recordings, held out to pick the epoch; seed
 //   limit = 0            use only the first N recordings of each split (quick runs)

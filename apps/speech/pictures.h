@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <string>
+
+#include "kaya/core/tensor.h"
+
+namespace kaya::speech {
+
+// A feature matrix (frames, dim) as a colour image (3, dim * scale, frames * scale) in [0, 1]
+// for io::write_png: time left to right, coefficient 0 at the bottom, values mapped through a
+// perceptual dark-blue-to-yellow scale between their 1st and 99th percentiles.
+Tensor feature_image(const Tensor& features, int64_t scale = 3);
+
+// An SVG of a waveform (T) at `rate` Hz with its analysis frames marked: every frame start as
+// a tick under the wave, and the first few frames' windows (frame_ms long, every shift_ms) as
+// brackets, so the 25 ms / 10 ms overlap can be seen. `seconds` > 0 shows only the start.
+std::string waveform_svg(const Tensor& wave, int64_t rate, double frame_ms, double shift_ms,
+                         const std::string& title, double seconds = 0);
+
+}  // namespace kaya::speech

@@ -275,6 +275,30 @@ def kaldi_mfcc_10s():
     return run
 
 
+def frame_mlp_step():
+    """audio_bench.cpp's BM_FrameMlpTrainStep: the FSDD frame classifier, one Adam step."""
+    torch.manual_seed(0)
+    feats = torch.randn(2400 * 42, 39)
+    ctx = torch.randint(0, feats.shape[0], (256, 11))
+    y = torch.randint(0, 10, (256,))
+    layers, width = [], 429
+    for h in (512, 512):
+        layers += [torch.nn.Linear(width, h), torch.nn.BatchNorm1d(h), torch.nn.ReLU(), torch.nn.Dropout(0.2)]
+        width = h
+    model = torch.nn.Sequential(*layers, torch.nn.Linear(width, 10)).train()
+    loss_fn = torch.nn.CrossEntropyLoss()
+    variants = []
+    for foreach in (False, True):
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3, foreach=foreach)
+
+        def step(opt=opt):
+            opt.zero_grad()
+            loss_fn(model(feats[ctx.reshape(-1)].reshape(256, -1)), y).backward()
+            opt.step()
+        variants.append(step)
+    return variants
+
+
 BENCHES = {}
 for n in (256, 512, 1024, 2048):
     BENCHES[f"BM_KayaMatmul/{n}"] = lambda n=n: gemm(n)
@@ -297,6 +321,7 @@ BENCHES["BM_LeNet5TrainStep/64"] = lambda: lenet5_step(64)
 BENCHES["BM_FashionCnnTrainStep/128"] = lambda: fashion_cnn_step(128)
 BENCHES["BM_Rfft/1001/512/2"] = lambda: rfft(1001, 512)
 BENCHES["BM_Mfcc10s"] = mfcc_10s
+BENCHES["BM_FrameMlpTrainStep"] = frame_mlp_step
 BENCHES["BM_KaldiMfcc10s"] = kaldi_mfcc_10s
 
 

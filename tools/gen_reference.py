@@ -193,6 +193,8 @@ CASES = {
     "adaptive_avg_pool2d": ([(2, 2, 5, 7)], lambda x: F.adaptive_avg_pool2d(x[0], (3, 4))),
     "adaptive_avg_pool2d_global": ([(2, 3, 4, 4)], lambda x: torch.exp(F.adaptive_avg_pool2d(x[0], 1))),
     "batch_norm_training": ([(4, 3, 2, 2), (3,), (3,)], lambda x: F.batch_norm(x[0], None, None, x[1], x[2], training=True)),
+    "batch_norm_rows": ([(6, 5), (5,), (5,)], lambda x: F.batch_norm(x[0], None, None, x[1], x[2], training=True)),
+    "amax_trailing": ([(3, 4, 2)], lambda x: torch.amax(x[0], [1, 2])),
     "batch_norm_1d_plain": ([(5, 2, 3)], lambda x: F.batch_norm(x[0], None, None, training=True, eps=1e-3)),
     "batch_norm_eval": ([(4, 3, 2, 2), (3,), (3,)],
                         lambda x: F.batch_norm(x[0], torch.tensor([0.2, -0.1, 0.05], dtype=x[0].dtype),

@@ -143,7 +143,10 @@ TEST(Kaldi, FbankAndMfccMatchTorchaudio) {
     expect_close(kaldi_fbank(sig16(), e), golden("kaldi_fbank_energy_nosnip_hamming"), 1e-5);
     KaldiOptions h{.sample_frequency = 8000, .num_mel_bins = 26, .use_energy = true, .raw_energy = false,
                    .htk_compat = true, .num_ceps = 13};
-    expect_close(kaldi_mfcc(sig8(), h), golden("kaldi_mfcc_8k_htk"), 1e-5);
+    // Quiet frames at the clip's fade-in carry float32 rounding into the high cepstra: against
+    // Kaya's float64 result torchaudio's float32 output is off by up to 2.8e-3 here, Kaya's
+    // float32 by 1.4e-3, so the two float32 results are compared at 5e-5 of the largest value.
+    expect_close(kaldi_mfcc(sig8(), h), golden("kaldi_mfcc_8k_htk"), 5e-5);
     KaldiOptions m{.sample_frequency = 8000, .round_to_power_of_two = false, .window = WindowKind::Blackman,
                    .use_log_fbank = false, .use_power = false, .subtract_mean = true};
     expect_close(kaldi_fbank(sig8(), m), golden("kaldi_fbank_8k_magnitude"), 1e-5);
@@ -210,5 +213,24 @@ TEST(AudioErrors, ShortOrBadInputsSayWhat) {
     }
 }
 
+}  // namespace
+}  // namespace kaya::audio
+
+namespace kaya::audio {
+namespace {
+// The graph-free Kaldi framing (one pass per frame) and the differentiable one agree.
+TEST(Kaldi, FusedAndDifferentiablePathsAgree) {
+    for (KaldiOptions k : {KaldiOptions{}, KaldiOptions{.sample_frequency = 8000, .snip_edges = false, .use_energy = true,
+                                                         .raw_energy = false, .htk_compat = true}}) {
+        Tensor x = to(golden(k.sample_frequency == 8000 ? "sig8k" : "sig16k"), DType::Float64);
+        Tensor fused = kaldi_mfcc(x, k);
+        Tensor xg = detach(x);
+        xg.requires_grad_(true);
+        Tensor graph = detach(kaldi_mfcc(xg, k));
+        ASSERT_EQ(fused.shape(), graph.shape());
+        auto a = to_vector<double>(fused), b = to_vector<double>(graph);
+        for (size_t i = 0; i < a.size(); ++i) ASSERT_NEAR(a[i], b[i], 1e-9 * (1 + std::abs(b[i]))) << i;
+    }
+}
 }  // namespace
 }  // namespace kaya::audio

@@ -184,6 +184,9 @@ std::vector<OpCase> op_cases() {
         {"adaptive_avg_pool2d_global", {{2, 3, 4, 4}}, [](V x) { return exp(adaptive_avg_pool2d(x[0], {1, 1})); }},
         {"batch_norm_training", {{4, 3, 2, 2}, {3}, {3}},
          [](V x) { return batch_norm(x[0], Tensor(), Tensor(), x[1], x[2], true); }},
+        {"batch_norm_rows", {{6, 5}, {5}, {5}},
+         [](V x) { return batch_norm(x[0], Tensor(), Tensor(), x[1], x[2], true); }},
+        {"amax_trailing", {{3, 4, 2}}, [](V x) { return amax(x[0], {1, 2}); }},
         {"batch_norm_1d_plain", {{5, 2, 3}}, [](V x) { return batch_norm(x[0], Tensor(), Tensor(), Tensor(), Tensor(), true, 0.1, 1e-3); }},
         // Evaluation: the running statistics are constants, the gradient a per-channel scale.
         {"batch_norm_eval", {{4, 3, 2, 2}, {3}, {3}},

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "kaya/audio/mel.h"
+#include "kaya/audio/spectral.h"
+#include "kaya/autograd/node.h"
 #include "kaya/core/error.h"
 #include "kaya/ops/ops.h"
 
@@ -44,6 +46,68 @@ Tensor frames_of(const Tensor& wave, const KaldiFraming& f, bool snip_edges) {
         for (int64_t j = 0; j < f.window_size; ++j) idx[i * f.window_size + j] = ext[i * f.window_shift + j];
     }
     return reshape(index_select(wave, 0, from_vector(idx, {m * f.window_size})), {m, f.window_size});
+}
+
+// Without a graph: frames cut, DC-centred, energy-measured, pre-emphasised and windowed in one
+// pass per frame, straight from the signal (the ops version above builds a gather index of
+// frames x window_size entries and a tensor per step). Same arithmetic, same order.
+Tensor prepared_frames(const Tensor& wave, const KaldiFraming& f, const KaldiOptions& o, Tensor& energy) {
+    const int64_t len = wave.shape()[0];
+    int64_t m = 0, pad = 0;
+    if (o.snip_edges) {
+        KAYA_CHECK(len >= f.window_size, ValueError, "kaldi features: the clip has ", len,
+                   " samples, fewer than one window of ", f.window_size);
+        m = 1 + (len - f.window_size) / f.window_shift;
+    } else {
+        m = (len + f.window_shift / 2) / f.window_shift;
+        pad = f.window_size / 2 - f.window_shift / 2;
+        KAYA_CHECK(m >= 1 && (m - 1) * f.window_shift + f.window_size - pad <= 2 * len && pad < len, ValueError,
+                   "kaldi features: the clip has ", len, " samples, too few for a window of ", f.window_size);
+    }
+    Tensor wc = contiguous(wave);
+    Tensor window = make_window(o.window, f.window_size, false, wave.dtype(), o.blackman_coeff);
+    Tensor frames = Tensor::empty({m, f.window_size}, wave.dtype());
+    energy = Tensor::empty({m}, wave.dtype());
+    visit_floating(wave.dtype(), "kaldi features", [&]<class T>() {
+        const T* x = wc.data<T>();
+        const T* w = window.data<T>();
+        T* out = frames.data<T>();
+        T* e = energy.data<T>();
+        const T floor_e = static_cast<T>(o.energy_floor > 0 ? std::log(o.energy_floor) : -INFINITY);
+        // Sums in double, as the reductions of the ops version.
+        auto log_energy = [&](const T* v) {
+            double sum = 0;
+            for (int64_t j = 0; j < f.window_size; ++j) sum += static_cast<double>(v[j] * v[j]);
+            const T le = static_cast<T>(std::log(std::max(sum, kEpsilon)));
+            return o.energy_floor == 0.0 ? le : std::max(le, floor_e);
+        };
+        parallel_for(m, 64, [&](int64_t b, int64_t end) {
+            for (int64_t i = b; i < end; ++i) {
+                T* v = out + i * f.window_size;
+                for (int64_t j = 0; j < f.window_size; ++j) {
+                    // Outside the signal Kaldi reads its mirror image (snip_edges = false).
+                    int64_t t = i * f.window_shift + j - pad;
+                    t = t < 0 ? -t - 1 : (t >= len ? 2 * len - 1 - t : t);
+                    v[j] = x[t];
+                }
+                if (o.remove_dc_offset) {
+                    double sum = 0;
+                    for (int64_t j = 0; j < f.window_size; ++j) sum += v[j];
+                    const T mean = static_cast<T>(sum / static_cast<double>(f.window_size));
+                    for (int64_t j = 0; j < f.window_size; ++j) v[j] -= mean;
+                }
+                if (o.raw_energy) e[i] = log_energy(v);
+                if (o.preemphasis != 0.0) {
+                    const T p = static_cast<T>(o.preemphasis);
+                    for (int64_t j = f.window_size - 1; j > 0; --j) v[j] -= p * v[j - 1];
+                    v[0] -= p * v[0];
+                }
+                for (int64_t j = 0; j < f.window_size; ++j) v[j] *= w[j];
+                if (!o.raw_energy) e[i] = log_energy(v);
+            }
+        });
+    });
+    return frames;
 }
 
 // Kaldi's triangular filters on its mel scale over the first padded_size / 2 bins, with a
@@ -112,19 +176,23 @@ KaldiFraming kaldi_framing(const KaldiOptions& o) {
 Tensor kaldi_fbank(const Tensor& waveform, const KaldiOptions& o) {
     Tensor wave = mono("kaldi_fbank", waveform);
     const KaldiFraming f = kaldi_framing(o);
-    Tensor x = frames_of(wave, f, o.snip_edges);  // (m, window_size)
-    if (o.remove_dc_offset) x = sub(x, mean(x, {1}, true));
-    Tensor energy;
-    if (o.raw_energy) energy = log_energy(x, o.energy_floor);
-    if (o.preemphasis != 0.0) {
-        // x[j] - p x[j - 1], with x[-1] = x[0] (Kaldi's replicate at the frame start).
-        Tensor previous = cat({narrow(x, 1, 0, 1), narrow(x, 1, 0, f.window_size - 1)}, 1);
-        x = sub(x, mul(previous, o.preemphasis));
+    Tensor x, energy;  // x (m, window_size)
+    if (!autograd::needs_grad({&wave})) {
+        x = prepared_frames(wave, f, o, energy);
+    } else {
+        x = frames_of(wave, f, o.snip_edges);
+        if (o.remove_dc_offset) x = sub(x, mean(x, {1}, true));
+        if (o.raw_energy) energy = log_energy(x, o.energy_floor);
+        if (o.preemphasis != 0.0) {
+            // x[j] - p x[j - 1], with x[-1] = x[0] (Kaldi's replicate at the frame start).
+            Tensor previous = cat({narrow(x, 1, 0, 1), narrow(x, 1, 0, f.window_size - 1)}, 1);
+            x = sub(x, mul(previous, o.preemphasis));
+        }
+        x = mul(x, make_window(o.window, f.window_size, false, x.dtype(), o.blackman_coeff));
+        if (!o.raw_energy) energy = log_energy(x, o.energy_floor);  // Zero padding adds no energy.
     }
-    x = mul(x, make_window(o.window, f.window_size, false, x.dtype(), o.blackman_coeff));
-    if (!o.raw_energy) energy = log_energy(x, o.energy_floor);  // Zero padding adds no energy.
     Tensor spec = rfft(x, f.padded_size);  // (m, bins, 2)
-    Tensor power = sum(mul(spec, spec), {-1});
+    Tensor power = complex_power(spec);
     if (!o.use_power) power = sqrt(clamp(power, 1e-30, std::nullopt));
     Tensor mel = matmul(power, transpose(kaldi_mel_banks(o, f.padded_size, x.dtype()), 0, 1));
     if (o.use_log_fbank) mel = log(clamp(mel, kEpsilon, std::nullopt));

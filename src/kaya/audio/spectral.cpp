@@ -182,6 +182,29 @@ Tensor istft(const Tensor& spectrum, const StftOptions& options, int64_t length)
     return out;
 }
 
+Tensor complex_power(const Tensor& spectrum) {
+    KAYA_CHECK(spectrum.defined() && spectrum.dim() >= 1 && spectrum.shape().back() == 2, ShapeError,
+               "complex_power: expected (..., 2) (real, imaginary) pairs, got ",
+               spectrum.defined() ? describe(spectrum) : "undefined");
+    if (autograd::needs_grad({&spectrum})) {
+        Tensor re = select(spectrum, -1, 0), im = select(spectrum, -1, 1);
+        return add(mul(re, re), mul(im, im));
+    }
+    // A reduction over a dimension of 2 is mostly loop overhead; this is one pass.
+    Tensor c = contiguous(spectrum);
+    Shape shape = spectrum.shape();
+    shape.pop_back();
+    Tensor out = Tensor::empty(shape, spectrum.dtype());
+    visit_floating(spectrum.dtype(), "complex_power", [&]<class T>() {
+        const T* p = c.data<T>();
+        T* o = out.data<T>();
+        const int64_t n = out.numel();
+#pragma omp simd
+        for (int64_t i = 0; i < n; ++i) o[i] = p[2 * i] * p[2 * i] + p[2 * i + 1] * p[2 * i + 1];
+    });
+    return out;
+}
+
 StftOptions stft_options(const SpectrogramOptions& o) {
     StftOptions s;
     s.n_fft = o.n_fft;
@@ -209,7 +232,7 @@ Tensor spectrogram(const Tensor& x, const SpectrogramOptions& options) {
     if (!autograd::needs_grad({&x})) return fused_spectrogram(padded, so, scale, options.power);
     Tensor spec = stft(padded, so);
     if (scale != 1.0) spec = mul(spec, scale);
-    Tensor power = sum(mul(spec, spec), {-1});  // (..., bins, F)
+    Tensor power = complex_power(spec);  // (..., bins, F)
     if (options.power == 2.0) return power;
     // |X| = sqrt(|X|^2); clamping at a tiny floor gives exact zeros a zero gradient, not NaN.
     Tensor magnitude = sqrt(clamp(power, 1e-30, std::nullopt));
@@ -242,7 +265,7 @@ Tensor griffin_lim(const Tensor& spectrogram, const SpectrogramOptions& spec, co
         Tensor rebuilt = stft(inverse, so);
         // Fast Griffin-Lim (Perraudin et al. 2013): extrapolate along the last change.
         angles = sub(rebuilt, mul(previous, options.momentum / (1.0 + options.momentum)));
-        Tensor norm = add(sqrt(sum(mul(angles, angles), {-1}, true)), 1e-16);
+        Tensor norm = add(sqrt(unsqueeze(complex_power(angles), -1)), 1e-16);
         angles = div(angles, norm);
         previous = rebuilt;
     }

@@ -44,6 +44,10 @@ Tensor stft(const Tensor& x, const StftOptions& options);
 // squared window's overlap-add is ~0 (the window-hop pair violates NOLA).
 Tensor istft(const Tensor& spectrum, const StftOptions& options, int64_t length = -1);
 
+// |X|^2 of a spectrum (..., 2) of (real, imaginary) pairs -> (...): re^2 + im^2.
+// Differentiable; without a graph one pass over the pairs.
+Tensor complex_power(const Tensor& spectrum);
+
 // torchaudio.transforms.Spectrogram: zero padding of `pad` samples each side, then the STFT;
 // power 2 gives |X|^2, 1 the magnitude, p any |X|^p; "window" normalisation divides by the
 // window's L2 norm. x (..., T) -> (..., n_fft/2 + 1, frames). Differentiable (a zero bin's

@@ -91,9 +91,95 @@ void layer_norm_backward(T* dx, T* dweight, T* dbias, const T* dy, const T* x, c
     });
 }
 
+// BatchNorm1d on (N, C) (S = 1): a channel's values are C apart, so the per-channel loops
+// below would touch a new cache line per element. These versions walk rows in order and keep a
+// block of channels' sums side by side; each channel's additions happen in the same order as
+// in the general loops (rows ascending, in double), so the results are identical.
+constexpr int64_t kChannelBlock = 64;
+
+template <class T>
+void batch_norm_forward_rows(T* out, T* mean, T* var, T* rstd, const T* x, const T* weight, const T* bias,
+                             int64_t N, int64_t C, double eps, bool stats) {
+    parallel_for(C, kChannelBlock, [&](int64_t begin, int64_t end) {
+        for (int64_t c0 = begin; c0 < end; c0 += kChannelBlock) {
+            const int64_t c1 = std::min(end, c0 + kChannelBlock), w = c1 - c0;
+            double s[kChannelBlock] = {}, ss[kChannelBlock] = {}, mu[kChannelBlock];
+            T a[kChannelBlock], b[kChannelBlock];
+            if (stats) {
+                for (int64_t n = 0; n < N; ++n) {
+                    for (int64_t j = 0; j < w; ++j) s[j] += x[n * C + c0 + j];
+                }
+                const double count = static_cast<double>(N);
+                for (int64_t j = 0; j < w; ++j) mu[j] = count > 0 ? s[j] / count : 0.0;
+                for (int64_t n = 0; n < N; ++n) {
+                    for (int64_t j = 0; j < w; ++j) {
+                        const double d = x[n * C + c0 + j] - mu[j];
+                        ss[j] += d * d;
+                    }
+                }
+                for (int64_t j = 0; j < w; ++j) {
+                    mean[c0 + j] = static_cast<T>(mu[j]);
+                    var[c0 + j] = static_cast<T>(count > 0 ? ss[j] / count : 0.0);
+                }
+            }
+            for (int64_t j = 0; j < w; ++j) {
+                const int64_t c = c0 + j;
+                const double r = 1.0 / std::sqrt(static_cast<double>(var[c]) + eps);
+                rstd[c] = static_cast<T>(r);
+                a[j] = static_cast<T>(r * (weight ? static_cast<double>(weight[c]) : 1.0));
+                b[j] = static_cast<T>((bias ? static_cast<double>(bias[c]) : 0.0) -
+                                      static_cast<double>(mean[c]) * static_cast<double>(a[j]));
+            }
+            for (int64_t n = 0; n < N; ++n) {
+                for (int64_t j = 0; j < w; ++j) out[n * C + c0 + j] = x[n * C + c0 + j] * a[j] + b[j];
+            }
+        }
+    });
+}
+
+template <class T>
+void batch_norm_backward_rows(T* dx, T* dweight, T* dbias, const T* dy, const T* x, const T* mean, const T* rstd,
+                              const T* weight, int64_t N, int64_t C, bool batch_stats) {
+    parallel_for(C, kChannelBlock, [&](int64_t begin, int64_t end) {
+        for (int64_t c0 = begin; c0 < end; c0 += kChannelBlock) {
+            const int64_t c1 = std::min(end, c0 + kChannelBlock), w = c1 - c0;
+            double sg[kChannelBlock] = {}, sgx[kChannelBlock] = {};
+            for (int64_t n = 0; n < N; ++n) {
+                for (int64_t j = 0; j < w; ++j) {
+                    const int64_t i = n * C + c0 + j;
+                    sg[j] += dy[i];
+                    sgx[j] += dy[i] * ((x[i] - mean[c0 + j]) * rstd[c0 + j]);
+                }
+            }
+            for (int64_t j = 0; j < w; ++j) {
+                if (dweight) dweight[c0 + j] = static_cast<T>(sgx[j]);
+                if (dbias) dbias[c0 + j] = static_cast<T>(sg[j]);
+            }
+            if (!dx) continue;
+            const double count = static_cast<double>(N);
+            T a[kChannelBlock], b[kChannelBlock], k[kChannelBlock];
+            for (int64_t j = 0; j < w; ++j) {
+                a[j] = batch_stats && count > 0 ? static_cast<T>(sg[j] / count) : T(0);
+                b[j] = batch_stats && count > 0 ? static_cast<T>(sgx[j] / count) : T(0);
+                k[j] = rstd[c0 + j] * (weight ? weight[c0 + j] : T(1));
+            }
+            for (int64_t n = 0; n < N; ++n) {
+                for (int64_t j = 0; j < w; ++j) {
+                    const int64_t i = n * C + c0 + j;
+                    dx[i] = k[j] * (dy[i] - a[j] - (x[i] - mean[c0 + j]) * rstd[c0 + j] * b[j]);
+                }
+            }
+        }
+    });
+}
+
 template <class T>
 void batch_norm_forward(T* out, T* mean, T* var, T* rstd, const T* x, const T* weight, const T* bias,
                         int64_t N, int64_t C, int64_t S, double eps, bool stats) {
+    if (S == 1) {
+        batch_norm_forward_rows(out, mean, var, rstd, x, weight, bias, N, C, eps, stats);
+        return;
+    }
     parallel_for(C, 1, [&](int64_t begin, int64_t end) {
         for (int64_t c = begin; c < end; ++c) {
             if (stats) {
@@ -134,6 +220,10 @@ template <class T>
 void batch_norm_backward(T* dx, T* dweight, T* dbias, const T* dy, const T* x, const T* mean,
                          const T* rstd, const T* weight, int64_t N, int64_t C, int64_t S,
                          bool batch_stats) {
+    if (S == 1) {
+        batch_norm_backward_rows(dx, dweight, dbias, dy, x, mean, rstd, weight, N, C, batch_stats);
+        return;
+    }
     parallel_for(C, 1, [&](int64_t begin, int64_t end) {
         for (int64_t c = begin; c < end; ++c) {
             const T m = mean[c], rs = rstd[c];

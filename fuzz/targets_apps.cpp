@@ -91,6 +91,7 @@ const std::vector<NamedTarget>& targets() {
         {"safetensors", fuzz_safetensors}, {"csv", fuzz_csv}, {"json", fuzz_json}, {"npy", fuzz_npy},
         {"idx", fuzz_idx},   {"tar", fuzz_tar},   {"gzip", fuzz_gzip},  {"config", fuzz_config},
         {"sgf", fuzz_sgf},   {"gtp", fuzz_gtp},   {"image", fuzz_image}, {"conllu", fuzz_conllu},
+        {"audio", fuzz_audio},
     };
     return all;
 }

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Fuzz targets for the file formats of src/kaya/io.
+#include <cmath>
 #include <string_view>
 
 #include "fuzz/targets.h"
+#include "kaya/audio/audio_file.h"
+#include "kaya/audio/kaldi.h"
 #include "kaya/io/csv.h"
 #include "kaya/io/gzip.h"
 #include "kaya/io/image.h"
@@ -77,6 +80,25 @@ int fuzz_image(const uint8_t* d, size_t n) {
         if (img.dim() != 3 || img.shape()[0] < 1 || img.shape()[0] > 4) __builtin_trap();
         for (float v : to_vector<float>(img)) {
             if (!(v >= 0.0f && v <= 1.0f)) __builtin_trap();
+        }
+    });
+}
+
+int fuzz_audio(const uint8_t* d, size_t n) {
+    return guarded([&] {
+        audio::Audio a = audio::load_audio_bytes(view(d, n), "fuzz");
+        // Decoded: (C, T) finite samples at a positive rate (load_audio refuses the rest).
+        if (a.samples.dim() != 2 || a.samples.shape()[0] < 1 || a.sample_rate < 1) __builtin_trap();
+        for (float v : to_vector<float>(a.samples)) {
+            if (!std::isfinite(v)) __builtin_trap();
+        }
+        // The features of a short clip, as kaya classify would take them.
+        Tensor mono = audio::to_mono(a.samples);
+        if (mono.numel() >= 400 && mono.numel() <= 16000) {
+            audio::KaldiOptions k;
+            k.sample_frequency = 16000;
+            Tensor f = audio::kaldi_mfcc(mono, k);
+            if (f.dim() != 2 || f.shape()[1] != 13) __builtin_trap();
         }
     });
 }

@@ -195,6 +195,13 @@ TEST(AudioGrad, TransformsPassGradcheck) {
         return istft(stft(x, o), o, 40);
     }, 40);
     gradcheck_signal([](const Tensor& x) { return cmvn(compute_deltas(reshape(x, {4, 10})), -1); }, 40);
+    gradcheck_signal([](const Tensor& x) { return preemphasis(reshape(x, {2, 20}), 0.9); }, 40);
+}
+
+TEST(Preemphasis, SubtractsTheScaledPreviousSample) {
+    Tensor y = preemphasis(from_vector<double>({1, 2, 4, 8}, {4}), 0.5);
+    EXPECT_EQ(to_vector<double>(y), (std::vector<double>{1, 1.5, 3, 6}));
+    EXPECT_THROW(preemphasis(zeros({4}), 1.5), ValueError);
 }
 
 TEST(AudioErrors, ShortOrBadInputsSayWhat) {

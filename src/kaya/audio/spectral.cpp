@@ -95,6 +95,14 @@ Tensor pad_signal(const Tensor& x, int64_t left, int64_t right, PadMode mode) {
     return index_select(x, -1, from_vector(idx, {static_cast<int64_t>(idx.size())}));
 }
 
+Tensor preemphasis(const Tensor& x, double coeff) {
+    check_signal("preemphasis", x);
+    KAYA_CHECK(coeff >= 0 && coeff <= 1, ValueError, "preemphasis: coeff must be in [0, 1], got ", coeff);
+    const int64_t len = x.shape().back();
+    if (len < 2 || coeff == 0) return x;
+    return cat({narrow(x, -1, 0, 1), sub(narrow(x, -1, 1, len - 1), mul(narrow(x, -1, 0, len - 1), coeff))}, -1);
+}
+
 namespace {
 
 // The signal with its centre padding, checked to hold at least one frame.

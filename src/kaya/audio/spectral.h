@@ -17,6 +17,12 @@ enum class PadMode { Constant, Reflect, Replicate };
 // Throws ValueError otherwise (or for negative amounts).
 Tensor pad_signal(const Tensor& x, int64_t left, int64_t right, PadMode mode);
 
+// Pre-emphasis of a whole signal: y[0] = x[0], y[t] = x[t] - coeff x[t - 1] along the last
+// dimension (a first-order high-pass that lifts the weak high formants; later torchaudio's
+// functional.preemphasis). Kaldi's features apply it per frame instead (kaldi.h).
+// Differentiable. ValueError unless 0 <= coeff <= 1.
+Tensor preemphasis(const Tensor& x, double coeff = 0.97);
+
 // The short-time Fourier transform's framing, as torch.stft: frames of n_fft samples every
 // hop_length, the window (win_length samples, zero-padded to n_fft in the middle) applied to
 // each; with center, the signal is first padded by n_fft / 2 on both sides with pad_mode, so

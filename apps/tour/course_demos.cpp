@@ -254,7 +254,7 @@ void add_course_sections() {
                                              "<p>The Hessian and critical-point report (the "
                                              "double-backward engine it needs exists and "
                                              "is tested), the model-bias vs optimisation "
-                                             "diagnosis, speech, translation with "
+                                             "diagnosis, translation with "
                                              "Transformers and decoders have no section "
                                              "yet. README's status table is the "
                                              "current list.</p>");

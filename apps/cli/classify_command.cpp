@@ -25,7 +25,7 @@ void run(const ClassifyArgs& a) {
     const std::string path = std::filesystem::is_directory(a.weights) ? a.weights + "/model.safetensors" : a.weights;
     speech::SpeechClassifier net = speech::SpeechClassifier::load(path);
     for (const auto& file : a.clips) {
-        auto r = net.classify(speech::load_wave(file, net.sample_rate()));
+        auto r = net.classify(speech::load_wave(file, net.sample_rate()), file);
         std::vector<size_t> order(r.votes.size());
         std::iota(order.begin(), order.end(), 0);
         std::stable_sort(order.begin(), order.end(), [&](size_t i, size_t j) { return r.votes[i] > r.votes[j]; });

@@ -223,10 +223,10 @@ SpeechClassifier SpeechClassifier::load(const std::string& path) {
     return c;
 }
 
-SpeechClassifier::Result SpeechClassifier::classify(const Tensor& wave) {
+SpeechClassifier::Result SpeechClassifier::classify(const Tensor& wave, const std::string& name) {
     autograd::NoGradGuard no_grad;
     Result r;
-    Tensor feats = compute_features(wave, sample_rate_, features_);
+    Tensor feats = compute_features(wave, sample_rate_, features_, name);
     r.frame_log_probs = model_->log_probs({feats})[0];
     r.label = vote(r.frame_log_probs);
     auto best = to_vector<int64_t>(argmax(r.frame_log_probs, 1));

@@ -80,7 +80,8 @@ public:
         std::vector<double> votes;  // Fraction of frames voting for each class.
         Tensor frame_log_probs;     // (frames, classes)
     };
-    Result classify(const Tensor& wave);
+    // `name` appears in errors (e.g. a clip shorter than one analysis window).
+    Result classify(const Tensor& wave, const std::string& name = "recording");
     int64_t sample_rate() const { return sample_rate_; }
     const std::vector<std::string>& classes() const { return classes_; }
     const FeatureOptions& features() const { return features_; }

@@ -195,7 +195,7 @@ public:
         const Tensor& valid = batch[1];
         const Tensor& labels = batch[2];
         Tensor lp = frame_log_probs(batch[0]);  // (B, T, K)
-        const int64_t B = lp.shape()[0], T = lp.shape()[1], K = lp.shape()[2];
+        const int64_t B = lp.shape()[0], T = lp.shape()[1];
         // Frames past a recording's end are padding: masked out of the loss and the counts.
         Tensor mask = to(lt(unsqueeze(arange(T), 0), unsqueeze(valid, 1)), lp.dtype());  // (B, T)
         Tensor gold = expand(unsqueeze(labels, 1), {B, T});
@@ -204,7 +204,6 @@ public:
         Tensor hits = mul(to(eq(argmax(detach(lp), 2), gold), lp.dtype()), mask);
         sums.add("frame_accuracy", sum(hits).item<double>());
         sums.add("frames", count);
-        (void)K;
         return div(neg(sum(mul(picked, mask))), count);
     }
 

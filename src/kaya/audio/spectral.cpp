@@ -116,8 +116,8 @@ Tensor centred_signal(const char* op, const Tensor& x, const StftOptions& o) {
 }
 
 // spectrogram without a graph: frames go from the signal straight into the FFT's lanes and
-// leave as (bins, frames) powers (kernels/fft), instead of the framed, windowed and transformed
-// tensors the differentiable path materialises. Same values; about 5x less memory traffic.
+// leave as (bins, frames) powers (kernels/fft); the framed copy, the windowed copy and the
+// complex spectrum that the differentiable path materialises never exist. Same values.
 Tensor fused_spectrogram(const Tensor& x, const StftOptions& o, double scale, double power) {
     Tensor xp = contiguous(centred_signal("spectrogram", x, o));
     const int64_t len = xp.shape().back(), rows = xp.numel() / len;

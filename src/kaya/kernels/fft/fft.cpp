@@ -403,7 +403,7 @@ void stft_power_forward(T* out, const T* in, const T* window, int64_t rows, int6
         const T* fr = in_y ? yr : xr;
         const T* fi = in_y ? yi : xi;
         T* o = out + row * bins * frames + f0;
-        T* pw = buf + 4 * n_fft * L;  // (2 L) powers of one bin, even frames then odd.
+        T* pw = buf + 4 * n_fft * L;  // The block's 2 L powers of one bin, in frame order.
         for (int64_t k = 0; k < bins; ++k) {
             const int64_t kk = k == 0 ? 0 : n_fft - k;
             const T *zr = fr + k * L, *zi = fi + k * L, *cr = fr + kk * L, *ci = fi + kk * L;

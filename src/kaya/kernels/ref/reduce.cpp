@@ -9,28 +9,39 @@ namespace kaya::kernels {
 namespace {
 
 // Sum of one reduced block starting at `base`, in a fixed order.
+// One run of n elements `s` apart added to acc.
+template <class T>
+inline void add_run(SumAcc<T>& acc, const T* p, int64_t n, int64_t s) {
+    if (s == 1) {
+        // Four partial sums break the add dependency chain; the order is fixed.
+        SumAcc<T> a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        int64_t i = 0;
+        for (; i + 4 <= n; i += 4) {
+            a0 += p[i];
+            a1 += p[i + 1];
+            a2 += p[i + 2];
+            a3 += p[i + 3];
+        }
+        for (; i < n; ++i) a0 += p[i];
+        acc += (a0 + a1) + (a2 + a3);
+    } else {
+        for (int64_t i = 0; i < n; ++i) acc += p[i * s];
+    }
+}
+
 template <class T>
 SumAcc<T> sum_block(const T* base, const Loop& reduced, int64_t begin, int64_t end) {
     SumAcc<T> acc = 0;
     const int nd = reduced.ndim;
     const int64_t s = nd ? reduced.strides[0][nd - 1] : 0;
+    if (nd <= 1) {
+        // One run: the loop machinery would cost more than a short reduction itself (a sum
+        // over a last dimension of 2, e.g. |X|^2 of (real, imaginary) pairs). Same order.
+        add_run(acc, base + begin * s, end - begin, s);
+        return acc;
+    }
     for_each_run(reduced, begin, end, [&](const std::array<int64_t, kMaxOperands>& off, int64_t n) {
-        const T* p = base + off[0];
-        if (s == 1) {
-            // Four partial sums break the add dependency chain; the order is fixed.
-            SumAcc<T> a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-            int64_t i = 0;
-            for (; i + 4 <= n; i += 4) {
-                a0 += p[i];
-                a1 += p[i + 1];
-                a2 += p[i + 2];
-                a3 += p[i + 3];
-            }
-            for (; i < n; ++i) a0 += p[i];
-            acc += (a0 + a1) + (a2 + a3);
-        } else {
-            for (int64_t i = 0; i < n; ++i) acc += p[i * s];
-        }
+        add_run(acc, base + off[0], n, s);
     });
     return acc;
 }

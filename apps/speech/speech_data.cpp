@@ -82,6 +82,14 @@ std::vector<Recording> read_folder(const std::string& root, std::vector<std::str
         }
         std::sort(classes.begin(), classes.end());
         KAYA_CHECK(!classes.empty(), ValueError, root, ": no class folders inside");
+    } else {
+        // A test folder's classes must be the training folder's: others cannot be scored.
+        for (const auto& e : fs::directory_iterator(root)) {
+            const std::string name = e.path().filename().string();
+            if (e.is_directory() && std::find(classes.begin(), classes.end(), name) == classes.end()) {
+                skipped.push_back({e.path().string(), "class folder '" + name + "' is not among the training classes"});
+            }
+        }
     }
     std::vector<Recording> out;
     for (size_t c = 0; c < classes.size(); ++c) {

@@ -156,14 +156,23 @@ TEST(SpeechData, FoldersSkipBadFilesAndSayWhy) {
     std::ofstream(cls + "/notes.txt") << "not audio";
     std::ofstream(cls + "/broken.wav") << "RIFF1234WAVEfmt garbage";
     audio::save_wav(cls + "/short.wav", zeros({100}), 16000);
+    // A test folder with a class the training folder lacks: skipped, not silently dropped.
+    fs::create_directories(dir + "/test/" + toy_words()[1]);
+    fs::create_directories(dir + "/test/unknown");
+    audio::save_wav(dir + "/test/" + toy_words()[1] + "/a.wav", recs[1].wave, 16000);
+    audio::save_wav(dir + "/test/unknown/b.wav", recs[1].wave, 16000);
     SpeechDataOptions o;
     o.source = "folder";
     o.train = dir + "/train";
+    o.test = dir + "/test";
     SpeechData d = load_speech_data(o);
     EXPECT_EQ(d.classes.size(), 2u);
     EXPECT_EQ(d.train.size() + d.val.size(), 25u);  // 24 recordings and the short clip.
-    EXPECT_EQ(d.skipped.size(), 2u);
-    EXPECT_NE(d.description.find("skipped 2 file(s)"), std::string::npos) << d.description;
+    EXPECT_EQ(d.test.size(), 1u);
+    ASSERT_EQ(d.skipped.size(), 3u);
+    EXPECT_NE(d.skipped[2].reason.find("'unknown' is not among the training classes"), std::string::npos)
+        << d.skipped[2].reason;
+    EXPECT_NE(d.description.find("skipped 3 file(s)"), std::string::npos) << d.description;
     auto cfg = app::Config::parse("[task]\nkind = 'speech_frames'\n[data]\nsource = 'folder'\ntrain = '" + dir +
                                       "/train'\nval_fraction = 0.25\n[model]\nhidden = [16]\n[train]\nepochs = 1\n"
                                       "batch_size = 64\n[output]\ndir = '" + dir + "/run'\n",

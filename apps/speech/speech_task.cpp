@@ -7,6 +7,7 @@
 
 #include "apps/train/metadata.h"
 #include "apps/train/plot.h"
+#include "kaya/io/csv.h"
 #include "kaya/io/file.h"
 #include "kaya/io/safetensors.h"
 #include "kaya/ops/ops.h"
@@ -30,16 +31,6 @@ std::vector<int64_t> labels_of(const std::vector<Recording>& rs) {
     std::vector<int64_t> out;
     for (const auto& r : rs) out.push_back(r.label);
     return out;
-}
-
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string q = "\"";
-    for (char c : s) {
-        if (c == '"') q += '"';
-        q += c;
-    }
-    return q + "\"";
 }
 
 }  // namespace
@@ -164,7 +155,7 @@ std::map<std::string, std::string> SpeechTask::model_metadata() const {
 void SpeechTask::write_inputs(const std::string& dir) {
     if (data_.skipped.empty()) return;
     std::string csv = "file,reason\n";
-    for (const auto& s : data_.skipped) csv += csv_field(s.name) + "," + csv_field(s.reason) + "\n";
+    for (const auto& s : data_.skipped) csv += io::csv_field(s.name) + "," + io::csv_field(s.reason) + "\n";
     io::write_file_atomic(dir + "/skipped.csv", csv);
 }
 
@@ -178,8 +169,8 @@ void SpeechTask::finish(const std::string& dir) {
     for (size_t i = 0; i < data_.test.size(); ++i) {
         const auto& r = data_.test[i];
         const int64_t p = test_scores_.predictions[i];
-        csv += csv_field(r.name) + "," + csv_field(r.speaker) + "," + csv_field(data_.classes[r.label]) + "," +
-               csv_field(data_.classes[p]) + "," + (p == r.label ? "1" : "0") + "\n";
+        csv += io::csv_field(r.name) + "," + io::csv_field(r.speaker) + "," + io::csv_field(data_.classes[r.label]) + "," +
+               io::csv_field(data_.classes[p]) + "," + (p == r.label ? "1" : "0") + "\n";
     }
     io::write_file_atomic(dir + "/predictions.csv", csv);
 }

@@ -9,31 +9,6 @@
 namespace kaya::speech {
 namespace {
 
-std::string join_ints(const std::vector<int64_t>& v) {
-    std::string s;
-    for (size_t i = 0; i < v.size(); ++i) {
-        if (i) s += ",";
-        s += std::to_string(v[i]);
-    }
-    return s;
-}
-
-std::vector<int64_t> split_ints(const std::string& s, const std::string& source, const std::string& key) {
-    std::vector<int64_t> out;
-    size_t start = 0;
-    while (start <= s.size() && !s.empty()) {
-        size_t end = s.find(',', start);
-        if (end == std::string::npos) end = s.size();
-        try {
-            out.push_back(std::stoll(s.substr(start, end - start)));
-        } catch (const std::exception&) {
-            throw ParseError(source + ": metadata " + key + " is not a list of integers: '" + s + "'");
-        }
-        start = end + 1;
-    }
-    return out;
-}
-
 // Row indices of each frame's context window inside one recording: (T, 2k + 1).
 std::vector<int64_t> window_rows(int64_t T, int64_t k, int64_t offset) {
     std::vector<int64_t> rows;
@@ -118,7 +93,7 @@ public:
 
     std::string describe() const override {
         return "MLP on " + std::to_string(2 * o_.context + 1) + " frames (" + std::to_string(dim_ * (2 * o_.context + 1)) +
-               " inputs), hidden " + join_ints(o_.hidden) + (o_.batch_norm ? ", batch norm" : "") +
+               " inputs), hidden " + app::join_sizes(o_.hidden) + (o_.batch_norm ? ", batch norm" : "") +
                ", dropout " + std::to_string(o_.dropout).substr(0, 4);
     }
 
@@ -227,7 +202,7 @@ public:
 
     std::string describe() const override {
         return "CNN over " + std::to_string(dim_) + " x " + std::to_string(o_.frames) + " feature images, channels " +
-               join_ints(o_.channels) + ", " + std::to_string(o_.convs) + " convs per stage, a " + std::to_string(o_.head) +
+               app::join_sizes(o_.channels) + ", " + std::to_string(o_.convs) + " convs per stage, a " + std::to_string(o_.head) +
                "-unit head per frame";
     }
 
@@ -267,10 +242,10 @@ std::map<std::string, std::string> FrameModelOptions::metadata() const {
     std::map<std::string, std::string> m{{"model.kind", kind}, {"model.dropout", std::to_string(dropout)}};
     if (kind == "mlp") {
         m["model.context"] = std::to_string(context);
-        m["model.hidden"] = join_ints(hidden);
+        m["model.hidden"] = app::join_sizes(hidden);
         m["model.batch_norm"] = batch_norm ? "1" : "0";
     } else {
-        m["model.channels"] = join_ints(channels);
+        m["model.channels"] = app::join_sizes(channels);
         m["model.convs"] = std::to_string(convs);
         m["model.frames"] = std::to_string(frames);
         m["model.head"] = std::to_string(head);
@@ -287,11 +262,11 @@ FrameModelOptions FrameModelOptions::from_metadata(const std::map<std::string, s
     o.dropout = r.number<double>("model.dropout");
     if (o.kind == "mlp") {
         o.context = r.number<int64_t>("model.context");
-        o.hidden = split_ints(r.text("model.hidden"), source, "model.hidden");
+        o.hidden = r.sizes("model.hidden");
         o.batch_norm = r.number<int64_t>("model.batch_norm") != 0;
         KAYA_CHECK(o.context >= 0 && o.context <= 50, ParseError, source, ": metadata model.context out of range");
     } else {
-        o.channels = split_ints(r.text("model.channels"), source, "model.channels");
+        o.channels = r.sizes("model.channels");
         o.convs = r.number<int64_t>("model.convs");
         o.frames = r.number<int64_t>("model.frames");
         o.head = r.number<int64_t>("model.head");

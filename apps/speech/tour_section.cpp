@@ -65,8 +65,9 @@ std::string pictures(const TourOptions& o, const Recording& r, int64_t rate) {
     k.num_mel_bins = 40;
     io::write_png(o.out_dir + "/speech_logmel.png", feature_image(audio::kaldi_fbank(r.wave, k), 4));
     k.num_mel_bins = 23;
-    io::write_png(o.out_dir + "/speech_mfcc.png", feature_image(audio::kaldi_mfcc(r.wave, k), 8));
-    const int64_t frames = audio::kaldi_mfcc(r.wave, k).shape()[0];
+    Tensor mfcc = audio::kaldi_mfcc(r.wave, k);
+    io::write_png(o.out_dir + "/speech_mfcc.png", feature_image(mfcc, 8));
+    const int64_t frames = mfcc.shape()[0];
     return Report::figure("speech_waveform.svg", "the first 0.3 s of the wave; ticks mark where each frame starts") +
            Report::figure("speech_spectrogram.png", "power spectrogram (dB) of " + std::to_string(frames) + " frames: " +
                                                         std::to_string(framing.padded_size / 2 + 1) + " frequency bins, 0 Hz at the bottom") +

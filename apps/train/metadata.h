@@ -32,6 +32,8 @@ public:
                    "', expected a number");
         return v;
     }
+    // "32,64" -> {32, 64}; ParseError unless every item is a positive size.
+    std::vector<int64_t> sizes(const std::string& key) const;
     const std::string& source() const { return source_; }
 
 private:
@@ -42,5 +44,7 @@ private:
 // Lists stored as one metadata value, a line per item.
 std::string join_lines(const std::vector<std::string>& items);
 std::vector<std::string> split_lines(const std::string& text);
+// Layer sizes stored as one value: {32, 64} -> "32,64" (MetadataReader::sizes reads it back).
+std::string join_sizes(const std::vector<int64_t>& sizes);
 
 }  // namespace kaya::app

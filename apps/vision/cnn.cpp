@@ -11,41 +11,11 @@ namespace kaya::vision {
 
 namespace {
 
-std::string join(const std::vector<int64_t>& v) {
-    std::string s;
-    for (size_t i = 0; i < v.size(); ++i) {
-        if (i) s += ",";
-        s += std::to_string(v[i]);
-    }
-    return s;
-}
-
 std::string text(double v) {
     std::ostringstream os;
     os.precision(17);
     os << v;
     return os.str();
-}
-
-// "32,64" -> {32, 64}; ParseError unless every item is a positive size.
-std::vector<int64_t> sizes(const app::MetadataReader& r, const std::string& key) {
-    std::vector<int64_t> out;
-    const std::string& text = r.text(key);
-    std::stringstream ss(text);
-    std::string item;
-    while (std::getline(ss, item, ',')) {
-        try {
-            size_t used = 0;
-            const long long v = std::stoll(item, &used);
-            if (used == item.size() && v > 0) {
-                out.push_back(v);
-                continue;
-            }
-        } catch (const std::exception&) {
-        }
-        throw ParseError(r.source() + ": metadata '" + key + "' must list positive sizes, got '" + text + "'");
-    }
-    return out;
 }
 
 void check_sizes(const app::Config& cfg, const std::string& key, const std::vector<int64_t>& v) {
@@ -74,22 +44,22 @@ CnnOptions CnnOptions::read(const app::Config& cfg) {
 }
 
 std::map<std::string, std::string> CnnOptions::metadata() const {
-    return {{"cnn.channels", join(channels)},   {"cnn.convs", std::to_string(convs)},
+    return {{"cnn.channels", app::join_sizes(channels)},   {"cnn.convs", std::to_string(convs)},
             {"cnn.kernel", std::to_string(kernel)}, {"cnn.pool", pool},
             {"cnn.batch_norm", batch_norm ? "1" : "0"}, {"cnn.dropout", text(dropout)},
-            {"cnn.hidden", join(hidden)},       {"cnn.head_dropout", text(head_dropout)}};
+            {"cnn.hidden", app::join_sizes(hidden)},       {"cnn.head_dropout", text(head_dropout)}};
 }
 
 CnnOptions CnnOptions::from_metadata(const std::map<std::string, std::string>& m, const std::string& source) {
     const app::MetadataReader r(m, source, "a model file of `kaya train` with task.kind = 'image_classifier'");
     CnnOptions o;
-    o.channels = sizes(r, "cnn.channels");
+    o.channels = r.sizes("cnn.channels");
     o.convs = r.number<int64_t>("cnn.convs");
     o.kernel = r.number<int64_t>("cnn.kernel");
     o.pool = r.text("cnn.pool");
     o.batch_norm = r.number<int>("cnn.batch_norm") != 0;
     o.dropout = r.number<double>("cnn.dropout");
-    o.hidden = r.text("cnn.hidden").empty() ? std::vector<int64_t>{} : sizes(r, "cnn.hidden");
+    o.hidden = r.text("cnn.hidden").empty() ? std::vector<int64_t>{} : r.sizes("cnn.hidden");
     o.head_dropout = r.number<double>("cnn.head_dropout");
     KAYA_CHECK(!o.channels.empty() && o.convs >= 1 && o.kernel >= 1 && o.kernel % 2 == 1 &&
                    (o.pool == "max" || o.pool == "avg" || o.pool == "stride" || o.pool == "none"),

@@ -299,6 +299,44 @@ def frame_mlp_step():
     return variants
 
 
+def curvature_problem(dtype):
+    """curvature_bench.cpp's reference problem: MLP 10-50-1, tanh, 200 samples, MSE (601 parameters)."""
+    g = torch.Generator().manual_seed(18)
+    x = torch.randn(200, 10, generator=g, dtype=dtype)
+    y = torch.sin(x.sum(1, keepdim=True))
+    params = tuple((torch.randn(*s, generator=g, dtype=dtype) * scale).requires_grad_()
+                   for s, scale in (((50, 10), 0.3), ((50,), 0.1), ((1, 50), 0.3), ((1,), 0.1)))
+
+    def loss(w1, b1, w2, b2):
+        return torch.nn.functional.mse_loss(torch.nn.functional.linear(torch.tanh(
+            torch.nn.functional.linear(x, w1, b1)), w2, b2), y)
+    return loss, params
+
+
+def hessian_601(dtype):
+    """torch.autograd.functional.hessian with each of its strategies; the fastest counts."""
+    from torch.autograd.functional import hessian
+    loss, params = curvature_problem(dtype)
+    return [lambda: hessian(loss, params),
+            lambda: hessian(loss, params, vectorize=True),
+            lambda: hessian(loss, params, vectorize=True, outer_jacobian_strategy="forward-mode")]
+
+
+def hvp_601(dtype):
+    """One Hessian-vector product by double backward (and torch.autograd.functional.hvp)."""
+    from torch.autograd.functional import hvp
+    loss, params = curvature_problem(dtype)
+    g = torch.Generator().manual_seed(5)
+    v = torch.randn(601, generator=g, dtype=dtype)
+    vs = tuple(p.reshape(-1) for p in torch.split(v, [p.numel() for p in params]))
+    vs = tuple(a.reshape(p.shape) for a, p in zip(vs, params))
+
+    def double_backward():
+        grads = torch.autograd.grad(loss(*params), params, create_graph=True)
+        return torch.autograd.grad(grads, params, grad_outputs=vs)
+    return [double_backward, lambda: hvp(loss, params, vs)]
+
+
 BENCHES = {}
 for n in (256, 512, 1024, 2048):
     BENCHES[f"BM_KayaMatmul/{n}"] = lambda n=n: gemm(n)
@@ -323,6 +361,9 @@ BENCHES["BM_Rfft/1001/512/2"] = lambda: rfft(1001, 512)
 BENCHES["BM_Mfcc10s"] = mfcc_10s
 BENCHES["BM_FrameMlpTrainStep"] = frame_mlp_step
 BENCHES["BM_KaldiMfcc10s"] = kaldi_mfcc_10s
+for bits, dt in ((32, torch.float32), (64, torch.float64)):
+    BENCHES[f"BM_Hessian601/{bits}"] = lambda dt=dt: hessian_601(dt)
+    BENCHES[f"BM_Hvp601/{bits}"] = lambda dt=dt: hvp_601(dt)
 
 
 def main():

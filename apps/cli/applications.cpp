@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "apps/analysis/tour_section.h"
 #include "apps/cli/commands.h"
 #include "apps/go/train/policy_task.h"
 #include "apps/go/train/tour_section.h"
@@ -28,6 +29,7 @@ void register_applications() {
         {text::register_tasks, text::add_tour_sections},
         {vision::register_tasks, vision::add_tour_sections},
         {speech::register_tasks, speech::add_tour_sections},
+        {nullptr, analysis::add_tour_sections},
     };
     for (const auto& a : applications) {
         if (a.register_tasks) a.register_tasks(app::task_registry());

@@ -19,6 +19,9 @@ void add_tag_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_audio_command(CLI::App& app);
 void add_classify_command(CLI::App& app);
+void add_landscape_command(CLI::App& app);
+void add_diagnose_command(CLI::App& app);
+void add_spectrum_command(CLI::App& app);
 
 // CPU, threads and the BLAS in use (kaya doctor, kaya --version).
 std::string system_report();

@@ -22,6 +22,9 @@ int main(int argc, char** argv) {
     kaya::cli::add_predict_command(app);
     kaya::cli::add_audio_command(app);
     kaya::cli::add_classify_command(app);
+    kaya::cli::add_landscape_command(app);
+    kaya::cli::add_diagnose_command(app);
+    kaya::cli::add_spectrum_command(app);
     auto* go = app.add_subcommand("go", "Go: play over GTP, matches between GTP engines");
     go->require_subcommand(1);
     kaya::cli::add_go_gtp_command(*go);

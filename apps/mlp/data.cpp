@@ -233,7 +233,19 @@ PreparedData prepare_data(const DataOptions& o) {
 
 ModelOptions ModelOptions::read(const app::Config& cfg) {
     ModelOptions o;
-    o.hidden = cfg.get_ints("model.hidden", o.hidden);
+    if (cfg.has("model.depth")) {
+        // A plain deep network of `depth` Linear layers (depth - 1 hidden ones of one width),
+        // the form the course's depth comparison uses (5, 20, 56 layers).
+        if (cfg.has("model.hidden"))
+            cfg.fail("model.depth", "give model.hidden (the sizes) or model.depth with"
+                                    " model.width, not both");
+        int64_t depth = cfg.get_int("model.depth", 2, 1, 1000);
+        int64_t width = cfg.get_int("model.width", 64, 1, 1 << 20);
+        o.hidden.assign(static_cast<size_t>(depth - 1), width);
+    } else {
+        if (cfg.has("model.width")) cfg.fail("model.width", "model.width needs model.depth");
+        o.hidden = cfg.get_ints("model.hidden", o.hidden);
+    }
     for (int64_t h : o.hidden) {
         if (h <= 0)
             cfg.fail("model.hidden",

@@ -55,7 +55,8 @@ struct PreparedData {
 // ValueError when the data cannot give a training and a validation set (too few rows).
 PreparedData prepare_data(const DataOptions& options);
 
-// The [model] keys: hidden sizes ([] is a linear model), activation, dropout.
+// The [model] keys: hidden sizes ([] is a linear model) or depth (Linear layers) and width,
+// activation, dropout.
 struct ModelOptions {
     std::vector<int64_t> hidden = {64, 64};
     std::string activation = "relu";  // relu | sigmoid | hardsigmoid | tanh | gelu | silu

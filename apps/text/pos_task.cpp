@@ -25,12 +25,6 @@ std::vector<ConlluSentence> load(const std::string& path) {
     return s;
 }
 
-std::string count(int64_t n) {
-    std::string s = std::to_string(n);
-    for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
-    return s;
-}
-
 }  // namespace
 
 PosDataOptions PosDataOptions::read(const app::Config& cfg) {
@@ -115,12 +109,12 @@ void PosTask::prepare(const app::TaskEnv& env) {
         train_, data::DataLoaderOptions{.batch_size = env.batch_size, .shuffle = true,
                                         .seed = env.seed, .lengths = train_->lengths(),
                                         .collate = collate_sentences});
-    description_ = count(static_cast<int64_t>(train.size())) + " training sentences (" + count(tokens) +
-                   " words), " + count(static_cast<int64_t>(dev.size())) + " development, " +
-                   count(static_cast<int64_t>(test_sentences_.size())) + " test; " +
-                   std::to_string(vocab_.tags.size()) + " tags, " + count(vocab_.words.size()) +
+    description_ = app::with_commas(static_cast<int64_t>(train.size())) + " training sentences (" + app::with_commas(tokens) +
+                   " words), " + app::with_commas(static_cast<int64_t>(dev.size())) + " development, " +
+                   app::with_commas(static_cast<int64_t>(test_sentences_.size())) + " test; " +
+                   std::to_string(vocab_.tags.size()) + " tags, " + app::with_commas(vocab_.words.size()) +
                    " words (seen at least " + std::to_string(data_options_.min_count) +
-                   " times), " + count(vocab_.chars.size()) + " characters";
+                   " times), " + app::with_commas(vocab_.chars.size()) + " characters";
 }
 
 void PosTask::visit_batches(int64_t epoch, int64_t first,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -44,6 +45,9 @@ std::string heatmap_svg(const std::vector<double>& counts, const std::vector<std
 // values by and the label with its unit, e.g. (1e-6, "training positions (millions)") when
 // `max` is 2.5e6, (1e-3, "... (thousands)") from 1e4, (1, label) below.
 std::pair<double, std::string> count_axis(double max, const std::string& label);
+
+// A count with thousands separators: 1234567 -> "1,234,567".
+std::string with_commas(int64_t n);
 
 // Colour i of the palette used by both charts ("#1f77b4", ...).
 std::string palette(size_t i);

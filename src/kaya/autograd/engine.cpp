@@ -241,6 +241,118 @@ std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<T
     return result;
 }
 
+GradPlan::GradPlan(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs)
+    : outputs_(outputs), num_inputs_(inputs.size()) {
+    for (size_t i = 0; i < outputs.size(); ++i) {
+        KAYA_CHECK(outputs[i].defined() && outputs[i].requires_grad(), ValueError, "GradPlan: output ",
+                   i, " (", outputs[i].defined() ? describe(outputs[i]) : "undefined",
+                   ") does not require grad and has no grad_fn");
+    }
+    std::unordered_map<Node*, int> capture_of;
+    std::vector<std::shared_ptr<Node>> input_nodes;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        KAYA_CHECK(inputs[i].defined() && inputs[i].requires_grad(), ValueError, "GradPlan: input ", i,
+                   " (", inputs[i].defined() ? describe(inputs[i]) : "undefined", ") does not require grad");
+        input_nodes.push_back(gradient_edge(inputs[i]).node);
+        capture_of.emplace(input_nodes.back().get(), static_cast<int>(i));
+    }
+    // Discovery, dependency counts and the needed set, as run_graph finds them.
+    std::unordered_map<Node*, std::shared_ptr<Node>> owner;
+    std::unordered_map<Node*, int> deps;
+    std::vector<Node*> order, stack;
+    std::vector<std::shared_ptr<Node>> roots;
+    for (const auto& o : outputs) {
+        roots.push_back(gradient_edge(o).node);
+        Node* n = roots.back().get();
+        if (n && owner.emplace(n, roots.back()).second) stack.push_back(n);
+    }
+    while (!stack.empty()) {
+        Node* n = stack.back();
+        stack.pop_back();
+        order.push_back(n);
+        for (const auto& e : n->edges()) {
+            if (!e.node) continue;
+            ++deps[e.node.get()];
+            if (owner.emplace(e.node.get(), e.node).second) stack.push_back(e.node.get());
+        }
+    }
+    std::unordered_set<Node*> needed;
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (auto it = order.rbegin(); it != order.rend(); ++it) {
+            Node* n = *it;
+            if (needed.count(n)) continue;
+            bool need = capture_of.count(n) > 0;
+            for (const auto& e : n->edges()) need = need || (e.node && needed.count(e.node.get()));
+            if (need) needed.insert(n), changed = true;
+        }
+    }
+    // The execution order: run_graph's priority queue, simulated once.
+    std::priority_queue<Node*, std::vector<Node*>, ByPriority> ready;
+    for (const auto& [n, _] : owner) {
+        if (deps[n] == 0) ready.push(n);
+    }
+    std::unordered_map<Node*, int> step_of;
+    std::vector<Node*> sequence;
+    while (!ready.empty()) {
+        Node* n = ready.top();
+        ready.pop();
+        if (needed.count(n)) {
+            step_of[n] = static_cast<int>(sequence.size());
+            sequence.push_back(n);
+        }
+        for (const auto& e : n->edges()) {
+            if (e.node && --deps[e.node.get()] == 0) ready.push(e.node.get());
+        }
+    }
+    for (Node* n : sequence) {
+        Step s;
+        s.node = owner[n];
+        if (auto it = capture_of.find(n); it != capture_of.end()) s.capture = it->second;
+        for (const auto& e : n->edges()) {
+            auto it = e.node ? step_of.find(e.node.get()) : step_of.end();
+            s.targets.push_back(it == step_of.end() || n->is_accumulator() ? -1 : it->second);
+        }
+        steps_.push_back(std::move(s));
+    }
+    for (const auto& r : roots) {
+        auto it = r ? step_of.find(r.get()) : step_of.end();
+        root_steps_.push_back(it == step_of.end() ? -1 : it->second);
+    }
+}
+
+std::vector<Tensor> GradPlan::run(const std::vector<Tensor>& grad_outputs) const {
+    auto seeds = make_seeds(outputs_, grad_outputs, "GradPlan::run");
+    GradModeGuard mode(false);
+    std::vector<Tensor> buffers(steps_.size()), result(num_inputs_);
+    for (size_t i = 0; i < seeds.size(); ++i) {
+        const int s = root_steps_[i];
+        if (s < 0) continue;
+        buffers[s] = buffers[s].defined() ? accumulate(buffers[s], seeds[i]) : seeds[i];
+    }
+    for (size_t k = 0; k < steps_.size(); ++k) {
+        const Step& step = steps_[k];
+        Tensor g = std::move(buffers[k]);
+        if (!g.defined()) continue;
+        if (step.capture >= 0) result[static_cast<size_t>(step.capture)] = g;
+        if (step.node->is_accumulator()) continue;
+        std::vector<Tensor> grads = step.node->apply(g);
+        const auto& edges = step.node->edges();
+        KAYA_ASSERT(grads.size() == edges.size());
+        for (size_t i = 0; i < edges.size(); ++i) {
+            const int t = step.targets[i];
+            if (t < 0 || !grads[i].defined()) continue;
+            KAYA_CHECK(grads[i].shape() == edges[i].shape && grads[i].dtype() == edges[i].dtype, Error,
+                       "backward of ", step.node->name(), ": rule returned gradient ", describe(grads[i]),
+                       " for input ", i, " of ", format_shape(edges[i].shape), " ", dtype_name(edges[i].dtype),
+                       " (internal error)");
+            auto& buf = buffers[static_cast<size_t>(t)];
+            buf = buf.defined() ? accumulate(buf, grads[i]) : grads[i];
+        }
+    }
+    return result;
+}
+
 void retain_grad(const Tensor& t) {
     if (t.is_leaf()) return;
     auto& meta = t.autograd_meta();

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "kaya/core/tensor.h"
 
 namespace kaya::autograd {
+
+class Node;
 
 // Options of a backward pass (torch.autograd.backward / grad keywords).
 struct BackwardOptions {
@@ -40,6 +43,30 @@ struct GradOptions {
 // themselves differentiable, which gives Hessians and Hessian-vector products.
 std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
                          const std::vector<Tensor>& grad_outputs = {}, GradOptions options = {});
+
+// A backward pass prepared once and run many times with other seeds: the same outputs, inputs
+// and graph (which must stay alive, as after retain_graph). Each run gives exactly what
+// grad(outputs, inputs, seeds, {.retain_graph = true, .allow_unused = true}) would, bit for
+// bit (same order of work), without walking and sorting the graph again: the inner loop of
+// Hessian rows, Jacobian rows and Lanczos. Runs without recording (no create_graph).
+class GradPlan {
+public:
+    GradPlan(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs);
+    // One gradient per input (undefined where it does not depend on the outputs). Seeds as
+    // in grad(): one per output, same shape and dtype.
+    std::vector<Tensor> run(const std::vector<Tensor>& grad_outputs) const;
+
+private:
+    struct Step {
+        std::shared_ptr<Node> node;
+        std::vector<int> targets;  // Per edge: the step its gradient goes to (-1: dropped).
+        int capture = -1;          // The input whose gradient this is (-1: none).
+    };
+    std::vector<Tensor> outputs_;
+    std::vector<int> root_steps_;  // Per output: its step (-1: no graph below it).
+    std::vector<Step> steps_;      // In execution order.
+    size_t num_inputs_ = 0;
+};
 
 // Asks backward to fill .grad of a non-leaf tensor (Tensor.retain_grad()). No-op on leaves.
 void retain_grad(const Tensor& t);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "apps/analysis/spectrum.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -13,6 +14,19 @@
 
 namespace kaya::analysis {
 
+namespace {
+
+void find_kinks(const nn::Module& m, std::vector<std::string>& out) {
+    const std::string t = m.type_name();
+    if ((t == "ReLU" || t == "Hardsigmoid" || t == "MaxPool2d") &&
+        std::find(out.begin(), out.end(), t) == out.end()) {
+        out.push_back(t);
+    }
+    for (const auto& [_, child] : m.children()) find_kinks(*child, out);
+}
+
+}  // namespace
+
 SpectrumReport model_spectrum(const app::Config& cfg, const std::string& weights, const SpectrumOptions& o) {
     KAYA_CHECK(o.batches >= 1 && o.steps >= 1 && o.count >= 1, ValueError,
                "spectrum: batches, steps and count must be positive, got ", o.batches, ", ", o.steps, ", ", o.count);
@@ -24,12 +38,13 @@ SpectrumReport model_spectrum(const app::Config& cfg, const std::string& weights
     nn::Module& model = task->model();
     model.load_state_dict(io::load_safetensors(weights).tensors);
     model.eval();
+    SpectrumReport r;
+    find_kinks(model, r.kinked_layers);
     std::vector<data::Example> batches;
     task->visit_batches(1, 0, [&](int64_t, const data::Example& b) {
         batches.push_back(b);
         return static_cast<int64_t>(batches.size()) < o.batches;
     });
-    SpectrumReport r;
     for (const auto& b : batches) r.examples += b.at(0).size(0);
     std::vector<Tensor> params;
     for (const auto& p : model.parameters()) {
@@ -88,6 +103,12 @@ std::string describe_spectrum(const SpectrumReport& r) {
     };
     list("largest eigenvalues:", r.top, r.top_residual);
     list("smallest eigenvalues:", r.bottom, r.bottom_residual);
+    if (!r.kinked_layers.empty()) {
+        std::string names;
+        for (const auto& n : r.kinked_layers) names += (names.empty() ? "" : ", ") + n;
+        s += "note: the model has " + names + " layers, whose second derivative is 0 except at kinks where it does"
+             " not exist: this is the Hessian of the active pieces at this point\n";
+    }
     return s;
 }
 

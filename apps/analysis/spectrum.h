@@ -25,6 +25,9 @@ struct SpectrumReport {
     double loss = 0, gradient_norm = 0, seconds = 0;
     std::vector<double> top, top_residual;        // Largest first.
     std::vector<double> bottom, bottom_residual;  // Smallest first.
+    // Layers whose second derivative is 0 almost everywhere and undefined at a kink (ReLU,
+    // Hardsigmoid, MaxPool2d): the Hessian is then that of the active pieces.
+    std::vector<std::string> kinked_layers;
 };
 
 // Builds the task of `cfg` (task.kind from the registry), loads `weights` into its model, puts

@@ -219,6 +219,23 @@ TEST(Commands, LandscapeAndDiagnoseRunEndToEnd) {
     ASSERT_EQ(std::system(diag.c_str()), 0) << io::read_file(log);
     EXPECT_NE(io::read_file(log).find("[optimisation]"), std::string::npos) << io::read_file(log);
     EXPECT_TRUE(fs::exists(dir + "/diag/diagnosis.svg"));
+    // The extreme eigenvalues of a trained model of any task (here a small MLP).
+    io::write_file_atomic(dir + "/reg.toml", "[task]\nkind = 'regression'\n[data]\nsource = 'synthetic'\nrows = 200\n"
+                                             "features = 3\n[model]\nhidden = [8]\nactivation = 'relu'\n[train]\n"
+                                             "epochs = 3\nbatch_size = 50\n[output]\ndir = '" + dir + "/reg'\n");
+    const std::string train = std::string(KAYA_BINARY) + " train " + dir + "/reg.toml > " + log + " 2>&1";
+    ASSERT_EQ(std::system(train.c_str()), 0) << io::read_file(log);
+    const std::string spec = std::string(KAYA_BINARY) + " spectrum --run " + dir + "/reg --batches 2 --steps 20 > " +
+                             log + " 2>&1";
+    ASSERT_EQ(std::system(spec.c_str()), 0) << io::read_file(log);
+    const std::string out = io::read_file(log);
+    EXPECT_NE(out.find("41 parameters"), std::string::npos) << out;
+    EXPECT_NE(out.find("20 Lanczos steps"), std::string::npos) << out;
+    EXPECT_NE(out.find("largest eigenvalues:"), std::string::npos) << out;
+    EXPECT_NE(out.find("ReLU layers"), std::string::npos) << out;
+    const std::string none = std::string(KAYA_BINARY) + " spectrum --run " + dir + "/land > " + log + " 2>&1";
+    EXPECT_NE(std::system(none.c_str()), 0);
+    EXPECT_NE(io::read_file(log).find("config.toml"), std::string::npos) << io::read_file(log);
     const std::string bad = std::string(KAYA_BINARY) + " diagnose " + dir + "/nothing > " + log + " 2>&1";
     EXPECT_NE(std::system(bad.c_str()), 0);
     EXPECT_NE(io::read_file(log).find("nothing"), std::string::npos) << io::read_file(log);

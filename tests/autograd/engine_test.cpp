@@ -183,6 +183,27 @@ Tensor cube_with_rule(const Tensor& x, double factor, bool differentiable_rule) 
     return out;
 }
 
+// tanh, sigmoid and exp keep their output for the backward rule (no recomputation), so
+// changing that output in place afterwards is an error, as in PyTorch; their double backward
+// still works (the rule recomputes the output with history under create_graph).
+TEST(Engine, RulesThatKeepTheOutputReportChangesToIt) {
+    for (auto f : {+[](const Tensor& t) { return tanh(t); }, +[](const Tensor& t) { return sigmoid(t); },
+                   +[](const Tensor& t) { return exp(t); }}) {
+        Tensor x = leaf({0.5, -1}, {2});
+        Tensor y = f(x);
+        Tensor loss = sum(y);
+        {
+            autograd::NoGradGuard no_grad;
+            fill_(y, 3.0);
+        }
+        EXPECT_THROW(autograd::backward(loss), ValueError);
+        Tensor x2 = leaf({0.5, -1}, {2});
+        auto g = autograd::grad({sum(f(x2))}, {x2}, {}, {.create_graph = true});
+        auto h = autograd::grad({sum(g[0])}, {x2});
+        EXPECT_TRUE(h[0].defined());
+    }
+}
+
 // A prepared pass gives autograd::grad's results bit for bit, seed after seed, on a graph with
 // shared subexpressions, a gradient graph (create_graph) and an input it does not reach.
 TEST(GradPlan, RunsEqualGradCallsBitForBit) {

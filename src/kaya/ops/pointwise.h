@@ -4,6 +4,7 @@
 // to the ops library.
 #pragma once
 
+#include "kaya/autograd/grad_mode.h"
 #include "kaya/autograd/node.h"
 #include "kaya/kernels/ref/loop.h"
 #include "kaya/ops/internal.h"
@@ -42,6 +43,25 @@ Tensor with_grad(const char* name, Tensor out, const Tensor& x, Rule rule) {
         autograd::record(name, out, {x},
                          [x, rule](const Tensor& g) { return std::vector<Tensor>{rule(g, x)}; },
                          {x});
+    }
+    return out;
+}
+
+// Records a one-input rule written with the op's output y (as PyTorch's tanh_backward takes the
+// result): grad_x = rule(g, y). In a plain backward y is the output itself, saved without history
+// (no recomputation, no cycle through the node); under create_graph it is recomputed as
+// forward(x) with history, so the rule stays differentiable. Changing the output in place
+// afterwards is reported, as in PyTorch.
+template <class Forward, class Rule>
+Tensor with_grad_from_output(const char* name, Tensor out, const Tensor& x, Forward forward, Rule rule) {
+    if (autograd::needs_grad({&x})) {
+        Tensor y = out.alias(out.shape(), out.strides(), out.offset());
+        autograd::record(
+            name, out, {x},
+            [x, y, forward, rule](const Tensor& g) {
+                return std::vector<Tensor>{rule(g, autograd::is_grad_enabled() ? forward(x) : y)};
+            },
+            {x, y});
     }
     return out;
 }

@@ -17,6 +17,7 @@ namespace kaya {
 using detail::Domain;
 using detail::unary;
 using detail::with_grad;
+using detail::with_grad_from_output;
 
 namespace {
 
@@ -44,9 +45,8 @@ Tensor exp(const Tensor& x) {
     } else {
         out = unary<Domain::Float>("exp", x, [](auto v) { return std::exp(v); });
     }
-    return with_grad("ExpBackward", out, x, [](const Tensor& g, const Tensor& x) {
-        return mul(g, exp(x));
-    });
+    return with_grad_from_output("ExpBackward", out, x, [](const Tensor& x) { return exp(x); },
+                                 [](const Tensor& g, const Tensor& y) { return mul(g, y); });
 }
 
 Tensor log(const Tensor& x) {
@@ -118,10 +118,8 @@ Tensor cos(const Tensor& x) {
 
 Tensor tanh(const Tensor& x) {
     Tensor out = unary<Domain::Float>("tanh", x, [](auto v) { return std::tanh(v); });
-    return with_grad("TanhBackward", out, x, [](const Tensor& g, const Tensor& x) {
-        Tensor t = tanh(x);
-        return mul(g, rsub(mul(t, t), 1));
-    });
+    return with_grad_from_output("TanhBackward", out, x, [](const Tensor& x) { return tanh(x); },
+                                 [](const Tensor& g, const Tensor& t) { return mul(g, rsub(mul(t, t), 1)); });
 }
 
 Tensor sigmoid(const Tensor& x) {
@@ -132,10 +130,8 @@ Tensor sigmoid(const Tensor& x) {
         T e = std::exp(v);
         return e / (T(1) + e);
     });
-    return with_grad("SigmoidBackward", out, x, [](const Tensor& g, const Tensor& x) {
-        Tensor s = sigmoid(x);
-        return mul(g, mul(s, rsub(s, 1)));
-    });
+    return with_grad_from_output("SigmoidBackward", out, x, [](const Tensor& x) { return sigmoid(x); },
+                                 [](const Tensor& g, const Tensor& s) { return mul(g, mul(s, rsub(s, 1))); });
 }
 
 Tensor erf(const Tensor& x) {

@@ -6,7 +6,9 @@
 
 #include "apps/analysis/diagnose.h"
 #include "apps/analysis/landscape_study.h"
+#include "apps/analysis/spectrum.h"
 #include "apps/tour/tour.h"
+#include "apps/train/plot.h"
 #include "apps/train/run.h"
 #include "kaya/io/file.h"
 
@@ -60,6 +62,45 @@ void demo_depth(const tour::TourOptions& t, tour::Report& report) {
     report.add_section("Model bias or optimisation? Deeper plain networks", html);
 }
 
+// The extreme Hessian eigenvalues (Lanczos) of the models earlier sections of this tour trained
+// (the Fashion-MNIST MLP, the Go policy network), at their trained weights.
+void demo_spectra(const tour::TourOptions& t, tour::Report& report) {
+    std::vector<std::vector<std::string>> rows;
+    std::string negatives;
+    for (const char* name : {"fashion_mnist", "go_policy"}) {
+        const std::string dir = t.out_dir + "/runs/" + name;
+        if (!std::filesystem::exists(dir + "/model.safetensors")) continue;
+        std::printf("  Lanczos on %s\n", dir.c_str());
+        std::fflush(stdout);
+        auto r = model_spectrum(app::Config::load(dir + "/config.toml"), dir + "/model.safetensors",
+                                {.batches = 2, .steps = t.full ? 60 : 24, .count = 3, .verbose = false});
+        auto list = [](const std::vector<double>& v) {
+            std::string s;
+            for (double x : v) s += (s.empty() ? "" : ", ") + tour::Report::number(x);
+            return s;
+        };
+        if (!r.bottom.empty() && r.bottom.front() < 0) {
+            negatives += (negatives.empty() ? "" : "; ") + std::string(name) + ": smallest " +
+                         tour::Report::number(r.bottom.front()) + " against a largest of " +
+                         tour::Report::number(r.top.front());
+        }
+        rows.push_back({std::string("runs/") + name, app::with_commas(r.parameters), tour::Report::number(r.loss),
+                        list(r.top), list(r.bottom), std::to_string(r.steps)});
+    }
+    if (rows.empty()) return;  // Run with --only: the models were not trained.
+    report.add_section("The Hessian of trained networks (Lanczos)", "<p>The same question for networks far too big for a full Hessian: Lanczos on Hessian-vector products "
+           "(<code>kaya spectrum</code>) at the trained weights of this tour's models, on two training batches. "
+           "Their ReLUs make it the Hessian of the active pieces.</p>" +
+           tour::Report::table_html({"model", "parameters", "loss", "largest eigenvalues", "smallest eigenvalues",
+                                     "Lanczos steps"},
+                                    rows) +
+        tour::Report::finding(negatives.empty()
+                                  ? "No negative eigenvalue among the smallest found: to Lanczos' precision these "
+                                    "points look like minima of the training batches' loss."
+                                  : "Negative curvature remains at the end of training (" + negatives +
+                                        "): these points are not minima of the training batches' loss."));
+}
+
 void demo_critical_points(const tour::TourOptions& t, tour::Report& report) {
     Problem problem = have_fashion() ? fashion_problem(kFashion, t.full ? 1000 : 300, 0)
                            : cluster_problem(300, 12, 4, 0);
@@ -77,6 +118,8 @@ void demo_critical_points(const tour::TourOptions& t, tour::Report& report) {
 void add_tour_sections() {
     tour::add_tour_section({6.5, "model bias or optimisation: depth", demo_depth});
     tour::add_tour_section({7, "critical points and the Hessian", demo_critical_points});
+    // After Go's section, whose network it reads.
+    tour::add_tour_section({13.5, "Hessian spectra of trained networks", demo_spectra});
 }
 
 }  // namespace kaya::analysis

@@ -187,5 +187,38 @@ TEST(SimdExp, SpecialValues) {
     EXPECT_NEAR(out[9], std::exp(-95.0f), 1e-44f) << "subnormal results are kept";
 }
 
+TEST(SimdTanh, MatchesStdTanhWithinFourUlpOnOddSizesAndUnalignedPointers) {
+    if (!simd::avx2_available()) GTEST_SKIP() << "no AVX2 on this CPU";
+    for (int64_t n : {0, 1, 7, 8, 9, 31, 4000}) {
+        for (int shift : {0, 1, 3}) {
+            std::vector<float> in(n + 4), out(n + 4, kPoison);
+            // Both branches and their border (0.625), tiny values, and saturation.
+            for (int64_t i = 0; i < n + 4; ++i) {
+                const float t = static_cast<float>(i % 997) / 997.0f;
+                in[i] = i % 4 == 0 ? (t - 0.5f) * 2e-3f : (i % 2 ? -1.0f : 1.0f) * (i % 3 ? 1.3f * t : 12.0f * t);
+            }
+            simd::tanh_forward_avx2(out.data() + shift, in.data() + shift, n);
+            for (int64_t i = shift; i < shift + n; ++i) {
+                const float want = std::tanh(in[i]);
+                ASSERT_NEAR(out[i], want, 4.8e-7f * std::abs(want)) << "x = " << in[i];
+            }
+            for (int64_t i = n + shift; i < n + 4; ++i) ASSERT_TRUE(std::isnan(out[i]));
+        }
+    }
+    std::vector<float> in = {0.0f, -0.0f, INFINITY, -INFINITY, kPoison, 0.625f, -0.625f, 1e-30f, 50.0f, -100.0f};
+    std::vector<float> out(in.size());
+    simd::tanh_forward_avx2(out.data(), in.data(), static_cast<int64_t>(in.size()));
+    EXPECT_EQ(out[0], 0.0f);
+    EXPECT_TRUE(std::signbit(out[1]));
+    EXPECT_EQ(out[2], 1.0f);
+    EXPECT_EQ(out[3], -1.0f);
+    EXPECT_TRUE(std::isnan(out[4]));
+    EXPECT_NEAR(out[5], std::tanh(0.625f), 4.8e-7f);
+    EXPECT_NEAR(out[6], std::tanh(-0.625f), 4.8e-7f);
+    EXPECT_EQ(out[7], 1e-30f);
+    EXPECT_EQ(out[8], 1.0f);
+    EXPECT_EQ(out[9], -1.0f);
+}
+
 }  // namespace
 }  // namespace kaya::kernels

@@ -48,18 +48,22 @@ Tensor with_grad(const char* name, Tensor out, const Tensor& x, Rule rule) {
 }
 
 // Records a one-input rule written with the op's output y (as PyTorch's tanh_backward takes the
-// result): grad_x = rule(g, y). In a plain backward y is the output itself, saved without history
-// (no recomputation, no cycle through the node); under create_graph it is recomputed as
-// forward(x) with history, so the rule stays differentiable. Changing the output in place
-// afterwards is reported, as in PyTorch.
+// result): grad_x = rule(g, y). In a plain backward y is the output saved without history (no
+// recomputation). Under create_graph it must carry history: the output itself while it is
+// alive (its grad_fn is this very node, so the rule's ops differentiate through it; the node
+// holds it only weakly, so there is no cycle), else recomputed as forward(x). Changing the
+// output in place afterwards is reported, as in PyTorch.
 template <class Forward, class Rule>
 Tensor with_grad_from_output(const char* name, Tensor out, const Tensor& x, Forward forward, Rule rule) {
     if (autograd::needs_grad({&x})) {
         Tensor y = out.alias(out.shape(), out.strides(), out.offset());
+        std::weak_ptr<TensorImpl> self = out.impl_ptr();
         autograd::record(
             name, out, {x},
-            [x, y, forward, rule](const Tensor& g) {
-                return std::vector<Tensor>{rule(g, autograd::is_grad_enabled() ? forward(x) : y)};
+            [x, y, self, forward, rule](const Tensor& g) {
+                if (!autograd::is_grad_enabled()) return std::vector<Tensor>{rule(g, y)};
+                auto impl = self.lock();
+                return std::vector<Tensor>{rule(g, impl ? Tensor(impl) : forward(x))};
             },
             {x, y});
     }

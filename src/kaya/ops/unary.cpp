@@ -117,7 +117,18 @@ Tensor cos(const Tensor& x) {
 }
 
 Tensor tanh(const Tensor& x) {
-    Tensor out = unary<Domain::Float>("tanh", x, [](auto v) { return std::tanh(v); });
+    Tensor out;
+    if (x.dtype() == DType::Float32 && x.is_contiguous()) {
+        detail::check_inputs("tanh", {&x});
+        out = Tensor::empty(x.shape(), DType::Float32);
+        float* o = out.data<float>();
+        const float* in = x.data<float>();
+        parallel_for(x.numel(), kParallelGrain / 4, [&](int64_t b, int64_t e) {
+            kernels::simd::tanh_forward(o + b, in + b, e - b);
+        });
+    } else {
+        out = unary<Domain::Float>("tanh", x, [](auto v) { return std::tanh(v); });
+    }
     return with_grad_from_output("TanhBackward", out, x, [](const Tensor& x) { return tanh(x); },
                                  [](const Tensor& g, const Tensor& t) { return mul(g, rsub(mul(t, t), 1)); });
 }

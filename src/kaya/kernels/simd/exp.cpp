@@ -109,7 +109,36 @@ __attribute__((target("avx2,fma"))) void log_forward_avx2(float* out, const floa
     for (; i < n; ++i) out[i] = std::log(in[i]);
 }
 
+__attribute__((target("avx2,fma"))) static inline __m256 tanh8(__m256 x) {
+    const __m256 sign = _mm256_and_ps(x, _mm256_set1_ps(-0.0f));
+    const __m256 a = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x);
+    // |x| < 0.625: x + x^3 P(x^2).
+    const __m256 u = _mm256_mul_ps(a, a);
+    __m256 p = _mm256_set1_ps(-0.005731194745749235f);
+    p = _mm256_fmadd_ps(p, u, _mm256_set1_ps(0.020664723590016365f));
+    p = _mm256_fmadd_ps(p, u, _mm256_set1_ps(-0.053748443722724915f));
+    p = _mm256_fmadd_ps(p, u, _mm256_set1_ps(0.13331560790538788f));
+    p = _mm256_fmadd_ps(p, u, _mm256_set1_ps(-0.3333328664302826f));
+    const __m256 small = _mm256_fmadd_ps(_mm256_mul_ps(a, u), p, a);
+    // Otherwise 1 - 2 / (exp(2|x|) + 1): no cancellation, since the fraction is below 0.45.
+    const __m256 e = exp8(_mm256_add_ps(a, a));
+    const __m256 large = _mm256_sub_ps(_mm256_set1_ps(1.0f),
+                                       _mm256_div_ps(_mm256_set1_ps(2.0f), _mm256_add_ps(e, _mm256_set1_ps(1.0f))));
+    const __m256 r = _mm256_blendv_ps(large, small, _mm256_cmp_ps(a, _mm256_set1_ps(0.625f), _CMP_LT_OQ));
+    return _mm256_or_ps(r, sign);
+}
+
+__attribute__((target("avx2,fma"))) void tanh_forward_avx2(float* out, const float* in, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, tanh8(_mm256_loadu_ps(in + i)));
+    for (; i < n; ++i) out[i] = std::tanh(in[i]);
+}
+
 #else
+
+void tanh_forward_avx2(float* out, const float* in, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) out[i] = std::tanh(in[i]);
+}
 
 void exp_forward_avx2(float* out, const float* in, int64_t n) {
     for (int64_t i = 0; i < n; ++i) out[i] = std::exp(in[i]);
@@ -127,6 +156,14 @@ void exp_forward(float* out, const float* in, int64_t n) {
         return;
     }
     for (int64_t i = 0; i < n; ++i) out[i] = std::exp(in[i]);
+}
+
+void tanh_forward(float* out, const float* in, int64_t n) {
+    if (avx2_available()) {
+        tanh_forward_avx2(out, in, n);
+        return;
+    }
+    for (int64_t i = 0; i < n; ++i) out[i] = std::tanh(in[i]);
 }
 
 void log_forward(float* out, const float* in, int64_t n) {

@@ -27,4 +27,13 @@ void log_forward_avx2(float* out, const float* in, int64_t n);
 // out[i] = log(in[i]) on the best path this CPU has (as exp_forward).
 void log_forward(float* out, const float* in, int64_t n);
 
+// out[i] = tanh(in[i]) for contiguous float buffers, within 4 ulp of std::tanh: an odd
+// polynomial x + x^3 P(x^2) (degree 4 in x^2, fitted to relative error) for |x| < 0.625, else
+// sign(x) (1 - 2 / (exp(2|x|) + 1)) on the vector exp above; NaN stays NaN, +-inf give +-1.
+// Caller checks avx2_available().
+void tanh_forward_avx2(float* out, const float* in, int64_t n);
+
+// out[i] = tanh(in[i]) on the best path this CPU has (as exp_forward).
+void tanh_forward(float* out, const float* in, int64_t n);
+
 }  // namespace kaya::kernels::simd

@@ -36,7 +36,7 @@ void demo_depth(const tour::TourOptions& t, tour::Report& report) {
         auto cfg = app::Config::parse(
             "[task]\nkind = '" + std::string(have_fashion() ? "classification" : "regression") + "'\n" + data +
                 "[model]\ndepth = " + std::to_string(depth) + "\nwidth = 32\nactivation = 'relu'\n"
-                "[train]\noptimizer = 'sgd'\nmomentum = 0.9\nlr = 0.01\nbatch_size = 128\nepochs = " +
+                "[train]\noptimizer = 'adam'\nlr = 0.001\nbatch_size = 128\nepochs = " +
                 std::string(t.full ? "12" : "5") + "\n[output]\ndir = '" + dir + "'\n",
             "depth " + std::to_string(depth));
         app::run_training(cfg, {.force = true, .verbose = false});

@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "kaya/autograd/engine.h"
+#include "kaya/core/parallel.h"
 #include "kaya/curvature/derivatives.h"
 #include "kaya/curvature/eigen.h"
 #include "kaya/ops/ops.h"
@@ -94,6 +95,18 @@ TEST(Hessian, FullMatrixIsSymmetricAndMatchesProducts) {
         Tensor fd = (gradient_at(m, e, eps) - gradient_at(m, e, -eps)) / (2 * eps);
         EXPECT_LT(relative_error(select(full, 1, j), fd), 1e-6) << "column " << j;
     }
+}
+
+TEST(Hessian, RowsAreTheSameOnAnyThreadCount) {
+    TanhMlp m(10, 20, 50, DType::Float32, 8);
+    HessianOperator op([&] { return m.loss(); }, m.params());
+    const int saved = num_threads();
+    set_num_threads(1);
+    auto one = values_of(op.matrix());
+    set_num_threads(2);
+    auto two = values_of(op.matrix());
+    set_num_threads(saved);
+    EXPECT_EQ(one, two);
 }
 
 TEST(Hessian, MatchesPyTorch) {

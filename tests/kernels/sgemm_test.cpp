@@ -5,6 +5,7 @@
 // ignore NaN in C).
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -84,3 +85,48 @@ TEST(Sgemm, SameBitsOnEveryCall) {
 
 }  // namespace
 }  // namespace kaya::kernels::simd
+
+#include "kaya/kernels/blas/gemm.h"
+#include "kaya/kernels/ref/gemm.h"
+
+namespace kaya::kernels {
+namespace {
+
+// Products with one row or one column take gemm's matrix-vector loops: every transpose, padded
+// leading dimensions, beta 0 (C not read: poisoned with NaN) and beta 1, float and double.
+template <class T>
+void check_vector_products() {
+    std::mt19937 gen(5);
+    std::uniform_real_distribution<double> u(-1, 1);
+    for (auto [M, N, K] : {std::array<int64_t, 3>{1, 37, 53}, {41, 1, 19}, {1, 1, 70}, {1, 5, 0}, {130, 1, 1}}) {
+        for (int ta = 0; ta < 2; ++ta) {
+            for (int tb = 0; tb < 2; ++tb) {
+                for (T beta : {T(0), T(1)}) {
+                    const int64_t lda = (ta ? M : K) + 3, ldb = (tb ? K : N) + 2, ldc = N + 4;
+                    std::vector<T> A((ta ? K : M) * lda + 1), B((tb ? N : K) * ldb + 1), C(M * ldc), R;
+                    for (auto& v : A) v = static_cast<T>(u(gen));
+                    for (auto& v : B) v = static_cast<T>(u(gen));
+                    for (auto& v : C) v = beta == T(0) ? std::numeric_limits<T>::quiet_NaN() : static_cast<T>(u(gen));
+                    R = C;
+                    gemm<T>(ta, tb, M, N, K, T(0.75), A.data(), lda, B.data(), ldb, beta, C.data(), ldc);
+                    gemm_ref<T>(ta, tb, M, N, K, T(0.75), A.data(), lda, B.data(), ldb, beta, R.data(), ldc);
+                    for (int64_t i = 0; i < M; ++i) {
+                        for (int64_t j = 0; j < N; ++j) {
+                            const T got = C[i * ldc + j], want = R[i * ldc + j];
+                            ASSERT_NEAR(got, want, 1e-5 * (1 + std::abs(want)))
+                                << M << "x" << N << "x" << K << " ta " << ta << " tb " << tb << " beta " << beta;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+TEST(Gemm, VectorProductsMatchTheReference) {
+    check_vector_products<float>();
+    check_vector_products<double>();
+}
+
+}  // namespace
+}  // namespace kaya::kernels

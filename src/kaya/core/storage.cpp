@@ -24,6 +24,50 @@ namespace {
 // and glibc's malloc/free/consolidate was a third of a small MLP step; large ones by size
 // (best fit within 12.5% extra), up to KAYA_CACHE_MB in total, because first-touch page
 // faults of fresh large blocks cost more than the op itself on the VMs we measured.
+// Set when this thread's LocalCache is gone (thread exit; static tensors freed after it).
+thread_local bool t_local_cache_gone = false;
+
+// A thread's own few small blocks per size class, in front of the shared cache: threads that
+// allocate and free temporaries side by side (Hessian rows, loader workers) would otherwise
+// queue on the shared cache's mutex for every op. Bounded (kLocalBytes); given back to the
+// system when the thread ends.
+struct LocalCache {
+    static constexpr size_t kLocalPerClass = 8;
+    static constexpr size_t kLocalBytes = 4 << 20;
+    std::array<std::array<void*, kLocalPerClass>, 20> blocks{};
+    std::array<size_t, 20> count{};
+    size_t bytes = 0;
+
+    void* take(int cls, size_t size) {
+        if (count[cls] == 0) return nullptr;
+        bytes -= size;
+        return blocks[cls][--count[cls]];
+    }
+    bool keep(int cls, size_t size, void* p) {
+        if (count[cls] == kLocalPerClass || bytes + size > kLocalBytes) return false;
+        blocks[cls][count[cls]++] = p;
+        bytes += size;
+        return true;
+    }
+    void release() {
+        for (size_t c = 0; c < blocks.size(); ++c) {
+            for (size_t i = 0; i < count[c]; ++i) std::free(blocks[c][i]);
+            count[c] = 0;
+        }
+        bytes = 0;
+    }
+    ~LocalCache() {
+        release();
+        t_local_cache_gone = true;
+    }
+};
+
+LocalCache* local_cache() {
+    if (t_local_cache_gone) return nullptr;
+    thread_local LocalCache cache;
+    return &cache;
+}
+
 class CpuAllocator final : public Allocator {
 public:
     CpuAllocator() {
@@ -34,6 +78,9 @@ public:
 
     void* allocate(size_t nbytes) override {
         size_t size = round(nbytes);
+        if (LocalCache* local = size <= kSmallMax ? local_cache() : nullptr) {
+            if (void* p = local->take(class_of(size), size)) return p;
+        }
         {
             std::lock_guard<std::mutex> lock(mu_);
             if (size <= kSmallMax) {
@@ -74,6 +121,9 @@ public:
 
     void deallocate(void* ptr, size_t nbytes) noexcept override {
         size_t size = round(nbytes);
+        if (LocalCache* local = size <= kSmallMax && limit_ > 0 ? local_cache() : nullptr) {
+            if (local->keep(class_of(size), size, ptr)) return;
+        }
         {
             std::lock_guard<std::mutex> lock(mu_);
             if (size <= kSmallMax) {
@@ -97,7 +147,10 @@ public:
         std::free(ptr);
     }
 
+    // Frees the shared cache and this thread's own blocks (other threads keep theirs, at most
+    // LocalCache::kLocalBytes each, until they end).
     void empty() {
+        if (LocalCache* local = local_cache()) local->release();
         std::lock_guard<std::mutex> lock(mu_);
         for (auto& [size, p] : large_) std::free(p);
         large_.clear();

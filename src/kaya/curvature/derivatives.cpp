@@ -6,6 +6,7 @@
 
 #include "kaya/autograd/engine.h"
 #include "kaya/autograd/grad_mode.h"
+#include "kaya/core/parallel.h"
 #include "kaya/ops/ops.h"
 
 namespace kaya::curvature {
@@ -133,18 +134,22 @@ Tensor HessianOperator::apply(const Tensor& v) const {
 Tensor HessianOperator::matrix(int64_t max_size) const {
     check_full_size(size_, max_size, "HessianOperator::matrix");
     Tensor h = Tensor::empty({size_, size_}, dtype_);
-    Tensor e = zeros({size_}, dtype_);
     const size_t row_bytes = static_cast<size_t>(size_) * dtype_size(dtype_);
     char* dst = static_cast<char*>(h.raw_data());
-    visit_dtype(dtype_, [&]<class T>() {
-        T* ep = e.data<T>();
-        for (int64_t i = 0; i < size_; ++i) {
-            ep[i] = T(1);
-            e.bump_version();
-            Tensor row = apply(e);
-            std::memcpy(dst + static_cast<size_t>(i) * row_bytes, row.raw_data(), row_bytes);
-            ep[i] = T(0);
-        }
+    // Rows are independent passes over the kept graph (read only): the threads share them out,
+    // each running its passes serially, and every row is the same whichever thread computes it.
+    parallel_for(size_, 8, [&](int64_t begin, int64_t end) {
+        Tensor e = zeros({size_}, dtype_);
+        visit_dtype(dtype_, [&]<class T>() {
+            T* ep = e.data<T>();
+            for (int64_t i = begin; i < end; ++i) {
+                ep[i] = T(1);
+                e.bump_version();
+                Tensor row = apply(e);
+                std::memcpy(dst + static_cast<size_t>(i) * row_bytes, row.raw_data(), row_bytes);
+                ep[i] = T(0);
+            }
+        });
     });
     return h;
 }

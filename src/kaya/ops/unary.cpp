@@ -123,7 +123,7 @@ Tensor tanh(const Tensor& x) {
         out = Tensor::empty(x.shape(), DType::Float32);
         float* o = out.data<float>();
         const float* in = x.data<float>();
-        parallel_for(x.numel(), kParallelGrain / 4, [&](int64_t b, int64_t e) {
+        parallel_for(x.numel(), kParallelGrain / 2, [&](int64_t b, int64_t e) {
             kernels::simd::tanh_forward(o + b, in + b, e - b);
         });
     } else {

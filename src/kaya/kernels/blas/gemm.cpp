@@ -126,19 +126,19 @@ inline T dot(const T* a, const T* b, int64_t n) {
     return sum;
 }
 
-// A product with one row or one column (M == 1 or N == 1) as matrix-vector loops: the packed
-// kernels spend far more on packing such operands than on their K multiply-adds (a 200x1x50
-// product took 10 us through them, against 0.5 us here). Each output element is a sum over k
+// A product with one row or one column (M == 1 or N == 1), or an outer product (K == 1), as
+// matrix-vector loops: the packed kernels spend far more on packing such operands than on their
+// multiply-adds (a 200x1x50 product took 10 us through them, against 1.2 us here). Each output element is a sum over k
 // in order (or a dot product of fixed shape), so it does not depend on how C is split.
 template <class T>
 void gemm_vector(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
                  const T* B, int64_t ldb, T beta, T* C, int64_t ldc) {
     thread_local std::vector<T> buf;
     // The vector operand (b for N == 1, a for M == 1) made contiguous.
-    auto contiguous = [&](const T* p, int64_t stride) {
+    auto contiguous = [&](const T* p, int64_t stride, int64_t n) {
         if (stride == 1) return p;
-        buf.resize(static_cast<size_t>(K));
-        for (int64_t k = 0; k < K; ++k) buf[static_cast<size_t>(k)] = p[k * stride];
+        buf.resize(static_cast<size_t>(n));
+        for (int64_t k = 0; k < n; ++k) buf[static_cast<size_t>(k)] = p[k * stride];
         return static_cast<const T*>(buf.data());
     };
     // Sums along a matrix's contiguous rows (dot products), or axpy passes down its columns.
@@ -157,15 +157,32 @@ void gemm_vector(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, con
         }
         for (int64_t i = 0; i < n; ++i) out[i * out_step] = scaled(alpha, ac[i], beta, out[i * out_step]);
     };
+    if (K == 1 && M > 1 && N > 1) {
+        // An outer product: c_ij = alpha a_i b_j (+ beta c_ij).
+        const T* b = contiguous(B, tb ? ldb : 1, N);
+        const int64_t a_step = ta ? 1 : lda;
+        for (int64_t i = 0; i < M; ++i) {
+            const T ai = alpha * A[i * a_step];
+            T* c = C + i * ldc;
+            if (beta == T(0)) {
+#pragma omp simd
+                for (int64_t j = 0; j < N; ++j) c[j] = ai * b[j];
+            } else {
+#pragma omp simd
+                for (int64_t j = 0; j < N; ++j) c[j] = ai * b[j] + beta * c[j];
+            }
+        }
+        return;
+    }
     if (N == 1) {
         // c_i = sum_k op(A)(i, k) b_k; b_k = B[k * (tb ? 1 : ldb)].
         const int64_t b_step = tb ? 1 : ldb;
-        if (!ta) return dots(A, lda, contiguous(B, b_step), M, C, ldc);
+        if (!ta) return dots(A, lda, contiguous(B, b_step, K), M, C, ldc);
         return axpys(A, lda, B, b_step, M, C, ldc);  // op(A)(i, k) = A[k * lda + i].
     }
     // M == 1: c_j = sum_k a_k op(B)(k, j); a_k = A[k * (ta ? lda : 1)].
     const int64_t a_step = ta ? lda : 1;
-    if (tb) return dots(B, ldb, contiguous(A, a_step), N, C, 1);  // op(B)(k, j) = B[j * ldb + k].
+    if (tb) return dots(B, ldb, contiguous(A, a_step, K), N, C, 1);  // op(B)(k, j) = B[j * ldb + k].
     return axpys(B, ldb, A, a_step, N, C, 1);
 }
 
@@ -176,7 +193,7 @@ void gemm_serial(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, con
                  const T* B, int64_t ldb, T beta, T* C, int64_t ldc) {
     if (M == 0 || N == 0) return;
     if (!blas_enabled()) return gemm_ref(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-    if (M == 1 || N == 1) return gemm_vector(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    if (M == 1 || N == 1 || K == 1) return gemm_vector(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     if constexpr (std::is_same_v<T, float>) {
         if (own_sgemm_enabled() && simd::sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)) return;
     }

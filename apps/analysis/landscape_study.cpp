@@ -100,7 +100,7 @@ void write_pictures(const CriticalPointReport& r, const std::string& dir) {
         app::Series actual{"loss along u", r.escape_t, r.escape_loss};
         app::Series quad{"loss + lambda t^2 / 2", r.escape_t, r.escape_quadratic, true};
         io::write_file_atomic(dir + "/escape.svg",
-                              app::line_plot_svg({actual, quad}, {.title = "The way down from the saddle: along the eigenvector u of lambda = " +
+                              app::line_plot_svg({actual, quad}, {.title = "Seed " + std::to_string(r.seed) + " (" + r.verdict + "): along the eigenvector u of lambda = " +
                                                                            Report::number(r.eigenvalues.front()),
                                                                   .xlabel = "t (point + t u)", .ylabel = "training loss"}));
     }
@@ -162,7 +162,11 @@ std::string section_html(const Problem& p, const StudyOptions& o, const std::vec
     html += Report::figure(o.figure_prefix + "spectrum.svg", "Seed " + std::to_string(first.seed) + ": the Hessian's eigenvalues at the point.");
     html += Report::figure(o.figure_prefix + "spectrum_low.svg", "The smallest eigenvalues of the same spectrum.");
     if (!first.escape_t.empty()) {
-        html += Report::figure(o.figure_prefix + "escape.svg", "Along the eigenvector of the most negative eigenvalue the loss falls on both sides: the escape direction.");
+        const bool down = first.escape_loss.front() < first.loss && first.escape_loss.back() < first.loss;
+        html += Report::figure(o.figure_prefix + "escape.svg",
+                               std::string("Along the eigenvector of the most negative eigenvalue the loss ") +
+                                   (down ? "falls on both sides: the escape direction."
+                                         : "does not fall on both sides within the range shown."));
     }
     if (points.size() > 1) html += Report::figure(o.figure_prefix + "scatter.svg", "Minimum ratio against training loss, one point per seed (the course's figure).");
     std::string counts;

@@ -102,7 +102,7 @@ void demo_spectra(const tour::TourOptions& t, tour::Report& report) {
 }
 
 void demo_critical_points(const tour::TourOptions& t, tour::Report& report) {
-    Problem problem = have_fashion() ? fashion_problem(kFashion, t.full ? 1000 : 300, 0)
+    Problem problem = have_fashion() ? fashion_problem(kFashion, t.full ? 1000 : 600, 0)
                            : cluster_problem(300, 12, 4, 0);
     StudyOptions o;
     o.landscape.hidden = t.full ? 8 : 6;

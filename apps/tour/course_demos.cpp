@@ -251,13 +251,12 @@ void add_course_sections() {
     add_tour_section({4, "piecewise fits", demo_piecewise});
     add_tour_section({99, "what is not here yet", [](const TourOptions&, Report& report) {
                           report.add_section("Not in this report yet",
-                                             "<p>The Hessian and critical-point report (the "
-                                             "double-backward engine it needs exists and "
-                                             "is tested), the model-bias vs optimisation "
-                                             "diagnosis, translation with "
-                                             "Transformers and decoders have no section "
-                                             "yet. README's status table is the "
-                                             "current list.</p>");
+                                             "<p>Translation with Transformers, "
+                                             "autoregressive and non-autoregressive "
+                                             "decoders (text to speech) and search on top "
+                                             "of the Go network have no section yet. "
+                                             "README's status table is the current "
+                                             "list.</p>");
                       }});
 }
 

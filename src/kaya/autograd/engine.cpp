@@ -66,6 +66,49 @@ struct ByPriority {
     }
 };
 
+// The nodes below `roots`, depth first, each with the number of edges that reach it from them.
+struct GraphWalk {
+    std::vector<std::shared_ptr<Node>> order;  // Discovery order.
+    std::unordered_map<Node*, int> deps;
+};
+
+GraphWalk walk_graph(const std::vector<std::shared_ptr<Node>>& roots) {
+    GraphWalk w;
+    std::unordered_set<Node*> seen;
+    std::vector<std::shared_ptr<Node>> stack;
+    for (const auto& r : roots) {
+        if (r && seen.insert(r.get()).second) stack.push_back(r);
+    }
+    while (!stack.empty()) {
+        std::shared_ptr<Node> n = std::move(stack.back());
+        stack.pop_back();
+        for (const auto& e : n->edges()) {
+            if (!e.node) continue;
+            ++w.deps[e.node.get()];
+            if (seen.insert(e.node.get()).second) stack.push_back(e.node);
+        }
+        w.order.push_back(std::move(n));
+    }
+    return w;
+}
+
+// The nodes with a captured node at or below them (autograd::grad runs only those). Iterates to
+// a fixed point: graphs are DAGs, so passes in reverse discovery order converge in few rounds.
+std::unordered_set<Node*> needed_nodes(const GraphWalk& w, const std::unordered_set<Node*>& captures) {
+    std::unordered_set<Node*> needed;
+    for (bool changed = !captures.empty(); changed;) {
+        changed = false;
+        for (auto it = w.order.rbegin(); it != w.order.rend(); ++it) {
+            Node* n = it->get();
+            if (needed.count(n)) continue;
+            bool need = captures.count(n) > 0;
+            for (const auto& e : n->edges()) need = need || (e.node && needed.count(e.node.get()));
+            if (need) needed.insert(n), changed = true;
+        }
+    }
+    return needed;
+}
+
 // Runs the graph below the roots. With `captures` non-empty (autograd::grad) the gradient
 // reaching each captured node is returned and no .grad is touched; nodes that cannot reach a
 // captured node are skipped.
@@ -74,47 +117,13 @@ std::unordered_map<Node*, Tensor> run_graph(const std::vector<Tensor>& roots,
                                             const std::unordered_set<Node*>& captures,
                                             bool retain_graph, bool create_graph) {
     GradModeGuard mode(create_graph);
-    std::unordered_map<Node*, int> deps;
     std::unordered_map<Node*, Tensor> buffers;
-    std::vector<Node*> order;  // Discovery order, for the reachability pass below.
-    std::vector<Node*> stack;
-    std::unordered_set<Node*> seen;
     // Holds the root nodes alive: a leaf root's accumulator is otherwise owned by nobody.
     std::vector<std::shared_ptr<Node>> root_nodes;
-    for (const auto& r : roots) {
-        root_nodes.push_back(gradient_edge(r).node);
-        Node* n = root_nodes.back().get();
-        if (n && seen.insert(n).second) stack.push_back(n);
-    }
-    while (!stack.empty()) {
-        Node* n = stack.back();
-        stack.pop_back();
-        order.push_back(n);
-        for (const auto& e : n->edges()) {
-            if (!e.node) continue;
-            ++deps[e.node.get()];
-            if (seen.insert(e.node.get()).second) stack.push_back(e.node.get());
-        }
-    }
-    std::unordered_set<Node*> needed;
-    if (!captures.empty()) {
-        // A node is needed when a captured node lies at or below it. Iterate to a fixed point
-        // (graphs are DAGs; passes in reverse discovery order converge in few rounds).
-        bool changed = true;
-        while (changed) {
-            changed = false;
-            for (auto it = order.rbegin(); it != order.rend(); ++it) {
-                Node* n = *it;
-                if (needed.count(n)) continue;
-                bool need = captures.count(n) > 0;
-                for (const auto& e : n->edges()) need = need || (e.node && needed.count(e.node.get()));
-                if (need) {
-                    needed.insert(n);
-                    changed = true;
-                }
-            }
-        }
-    }
+    for (const auto& r : roots) root_nodes.push_back(gradient_edge(r).node);
+    GraphWalk walk = walk_graph(root_nodes);
+    auto& deps = walk.deps;
+    const std::unordered_set<Node*> needed = needed_nodes(walk, captures);
     for (size_t i = 0; i < roots.size(); ++i) {
         Node* n = root_nodes[i].get();
         if (!n) continue;
@@ -122,8 +131,8 @@ std::unordered_map<Node*, Tensor> run_graph(const std::vector<Tensor>& roots,
         buf = buf.defined() ? accumulate(buf, seeds[i]) : seeds[i];
     }
     std::priority_queue<Node*, std::vector<Node*>, ByPriority> ready;
-    for (Node* n : seen) {
-        if (deps[n] == 0) ready.push(n);
+    for (const auto& n : walk.order) {
+        if (deps[n.get()] == 0) ready.push(n.get());
     }
     std::unordered_map<Node*, Tensor> captured;
     while (!ready.empty()) {
@@ -249,48 +258,26 @@ GradPlan::GradPlan(const std::vector<Tensor>& outputs, const std::vector<Tensor>
                    ") does not require grad and has no grad_fn");
     }
     std::unordered_map<Node*, int> capture_of;
+    std::unordered_set<Node*> captures;
     std::vector<std::shared_ptr<Node>> input_nodes;
     for (size_t i = 0; i < inputs.size(); ++i) {
         KAYA_CHECK(inputs[i].defined() && inputs[i].requires_grad(), ValueError, "GradPlan: input ", i,
                    " (", inputs[i].defined() ? describe(inputs[i]) : "undefined", ") does not require grad");
         input_nodes.push_back(gradient_edge(inputs[i]).node);
         capture_of.emplace(input_nodes.back().get(), static_cast<int>(i));
+        captures.insert(input_nodes.back().get());
     }
-    // Discovery, dependency counts and the needed set, as run_graph finds them.
-    std::unordered_map<Node*, std::shared_ptr<Node>> owner;
-    std::unordered_map<Node*, int> deps;
-    std::vector<Node*> order, stack;
     std::vector<std::shared_ptr<Node>> roots;
-    for (const auto& o : outputs) {
-        roots.push_back(gradient_edge(o).node);
-        Node* n = roots.back().get();
-        if (n && owner.emplace(n, roots.back()).second) stack.push_back(n);
-    }
-    while (!stack.empty()) {
-        Node* n = stack.back();
-        stack.pop_back();
-        order.push_back(n);
-        for (const auto& e : n->edges()) {
-            if (!e.node) continue;
-            ++deps[e.node.get()];
-            if (owner.emplace(e.node.get(), e.node).second) stack.push_back(e.node.get());
-        }
-    }
-    std::unordered_set<Node*> needed;
-    for (bool changed = true; changed;) {
-        changed = false;
-        for (auto it = order.rbegin(); it != order.rend(); ++it) {
-            Node* n = *it;
-            if (needed.count(n)) continue;
-            bool need = capture_of.count(n) > 0;
-            for (const auto& e : n->edges()) need = need || (e.node && needed.count(e.node.get()));
-            if (need) needed.insert(n), changed = true;
-        }
-    }
+    for (const auto& o : outputs) roots.push_back(gradient_edge(o).node);
+    GraphWalk walk = walk_graph(roots);
+    auto& deps = walk.deps;
+    const std::unordered_set<Node*> needed = needed_nodes(walk, captures);
+    std::unordered_map<Node*, std::shared_ptr<Node>> owner;
+    for (const auto& n : walk.order) owner.emplace(n.get(), n);
     // The execution order: run_graph's priority queue, simulated once.
     std::priority_queue<Node*, std::vector<Node*>, ByPriority> ready;
-    for (const auto& [n, _] : owner) {
-        if (deps[n] == 0) ready.push(n);
+    for (const auto& n : walk.order) {
+        if (deps[n.get()] == 0) ready.push(n.get());
     }
     std::unordered_map<Node*, int> step_of;
     std::vector<Node*> sequence;

@@ -59,6 +59,36 @@ Tensor as_tensor(const std::vector<double>& q, DType dt) {
     return dt == DType::Float64 ? t : to(t, dt);
 }
 
+// w = A q for the Lanczos vector q (double, n) through matvec in dtype, checked.
+void apply_checked(const std::function<Tensor(const Tensor&)>& matvec, const double* q, int64_t n,
+                   DType dtype, int64_t step, std::vector<double>& w) {
+    Tensor aq = matvec(as_tensor(std::vector<double>(q, q + n), dtype));
+    KAYA_CHECK(aq.defined() && aq.dim() == 1 && aq.numel() == n && is_floating(aq.dtype()),
+               ShapeError, "lanczos: matvec must return a 1-D float tensor of ", n,
+               " elements, got ", aq.defined() ? describe(aq) : "an undefined tensor");
+    Tensor aqd = contiguous(to(aq, DType::Float64));
+    std::copy(aqd.data<double>(), aqd.data<double>() + n, w.begin());
+    for (double v : w) {
+        KAYA_CHECK(std::isfinite(v), ValueError, "lanczos: matvec returned ", v, " at step ",
+                   step + 1, "; the operator must be finite");
+    }
+}
+
+// Ritz vector j = sum_i s_j[i] q_i (s_j: row j of s, k x k; q_i: row i of basis), as the
+// columns of an (n, k) tensor.
+Tensor ritz_vectors(const std::vector<double>& s, const std::vector<double>& basis, int64_t k, int64_t n) {
+    std::vector<double> rows(static_cast<size_t>(k * n), 0.0);
+    for (int64_t j = 0; j < k; ++j) {
+        for (int64_t i = 0; i < k; ++i) axpy(rows.data() + j * n, s[j * k + i], basis.data() + i * n, n);
+    }
+    Tensor out = Tensor::empty({n, k}, DType::Float64);
+    double* y = out.data<double>();
+    for (int64_t r = 0; r < n; ++r) {
+        for (int64_t j = 0; j < k; ++j) y[r * k + j] = rows[j * n + r];
+    }
+    return out;
+}
+
 }  // namespace
 
 EigenDecomposition symmetric_eigen(const Tensor& a, bool vectors, double symmetry_tolerance) {
@@ -119,16 +149,7 @@ LanczosResult lanczos(const std::function<Tensor(const Tensor&)>& matvec, int64_
     int64_t k = 0;
     for (int64_t j = 0; j < m; ++j) {
         const double* q = basis.data() + j * n;
-        Tensor aq = matvec(as_tensor(std::vector<double>(q, q + n), dtype));
-        KAYA_CHECK(aq.defined() && aq.dim() == 1 && aq.numel() == n && is_floating(aq.dtype()),
-                   ShapeError, "lanczos: matvec must return a 1-D float tensor of ", n,
-                   " elements, got ", aq.defined() ? describe(aq) : "an undefined tensor");
-        Tensor aqd = contiguous(to(aq, DType::Float64));
-        std::copy(aqd.data<double>(), aqd.data<double>() + n, w.begin());
-        for (double v : w) {
-            KAYA_CHECK(std::isfinite(v), ValueError, "lanczos: matvec returned ", v,
-                       " at step ", j + 1, "; the operator must be finite");
-        }
+        apply_checked(matvec, q, n, dtype, j, w);
         alpha.push_back(dot(q, w.data(), n));
         // Full reorthogonalisation, twice ("twice is enough": Giraud, Langou, Rozloznik 2005).
         for (int pass = 0; pass < 2; ++pass) {
@@ -167,18 +188,7 @@ LanczosResult lanczos(const std::function<Tensor(const Tensor&)>& matvec, int64_
         out.values.data<double>()[j] = theta[j];
         out.residuals.data<double>()[j] = std::abs(beta[k - 1] * t[j * k + k - 1]);
     }
-    if (options.vectors) {
-        // Ritz vector j = sum_i s_j[i] q_i, built row by row, then laid out as columns.
-        std::vector<double> rows(static_cast<size_t>(k * n), 0.0);
-        for (int64_t j = 0; j < k; ++j) {
-            for (int64_t i = 0; i < k; ++i) axpy(rows.data() + j * n, t[j * k + i], basis.data() + i * n, n);
-        }
-        out.vectors = Tensor::empty({n, k}, DType::Float64);
-        double* y = out.vectors.data<double>();
-        for (int64_t r = 0; r < n; ++r) {
-            for (int64_t j = 0; j < k; ++j) y[r * k + j] = rows[j * n + r];
-        }
-    }
+    if (options.vectors) out.vectors = ritz_vectors(t, basis, k, n);
     return out;
 }
 

@@ -21,6 +21,20 @@ using detail::with_grad_from_output;
 
 namespace {
 
+// A contiguous float32 x through a vectorised kernel (kernels/simd), its elements shared between
+// the threads in chunks of `grain`; any other x through the scalar formula f.
+template <class F>
+Tensor float_kernel_or_unary(const char* op, const Tensor& x, void (*kernel)(float*, const float*, int64_t),
+                             int64_t grain, F f) {
+    if (x.dtype() != DType::Float32 || !x.is_contiguous()) return unary<Domain::Float>(op, x, f);
+    detail::check_inputs(op, {&x});
+    Tensor out = Tensor::empty(x.shape(), DType::Float32);
+    float* o = out.data<float>();
+    const float* in = x.data<float>();
+    parallel_for(x.numel(), grain, [&](int64_t b, int64_t e) { kernel(o + b, in + b, e - b); });
+    return out;
+}
+
 // A mask of where cond holds, in g's dtype, for gradient rules.
 Tensor as_factor(const Tensor& cond, const Tensor& g) { return to(cond, g.dtype()); }
 
@@ -32,36 +46,16 @@ Tensor neg(const Tensor& x) {
 }
 
 Tensor exp(const Tensor& x) {
-    Tensor out;
-    if (x.dtype() == DType::Float32 && x.is_contiguous()) {
-        detail::check_inputs("exp", {&x});
-        out = Tensor::empty(x.shape(), DType::Float32);
-        float* o = out.data<float>();
-        const float* in = x.data<float>();
-        // exp costs ~10x a memory pass, so threads pay off from a smaller size.
-        parallel_for(x.numel(), kParallelGrain / 4, [&](int64_t b, int64_t e) {
-            kernels::simd::exp_forward(o + b, in + b, e - b);
-        });
-    } else {
-        out = unary<Domain::Float>("exp", x, [](auto v) { return std::exp(v); });
-    }
+    // exp costs ~10x a memory pass, so threads pay off from a smaller size.
+    Tensor out = float_kernel_or_unary("exp", x, kernels::simd::exp_forward, kParallelGrain / 4,
+                                       [](auto v) { return std::exp(v); });
     return with_grad_from_output("ExpBackward", out, x, [](const Tensor& x) { return exp(x); },
                                  [](const Tensor& g, const Tensor& y) { return mul(g, y); });
 }
 
 Tensor log(const Tensor& x) {
-    Tensor out;
-    if (x.dtype() == DType::Float32 && x.is_contiguous()) {
-        detail::check_inputs("log", {&x});
-        out = Tensor::empty(x.shape(), DType::Float32);
-        float* o = out.data<float>();
-        const float* in = x.data<float>();
-        parallel_for(x.numel(), kParallelGrain / 4, [&](int64_t b, int64_t e) {
-            kernels::simd::log_forward(o + b, in + b, e - b);
-        });
-    } else {
-        out = unary<Domain::Float>("log", x, [](auto v) { return std::log(v); });
-    }
+    Tensor out = float_kernel_or_unary("log", x, kernels::simd::log_forward, kParallelGrain / 4,
+                                       [](auto v) { return std::log(v); });
     return with_grad("LogBackward", out, x, [](const Tensor& g, const Tensor& x) {
         return div(g, x);
     });
@@ -117,18 +111,8 @@ Tensor cos(const Tensor& x) {
 }
 
 Tensor tanh(const Tensor& x) {
-    Tensor out;
-    if (x.dtype() == DType::Float32 && x.is_contiguous()) {
-        detail::check_inputs("tanh", {&x});
-        out = Tensor::empty(x.shape(), DType::Float32);
-        float* o = out.data<float>();
-        const float* in = x.data<float>();
-        parallel_for(x.numel(), kParallelGrain / 2, [&](int64_t b, int64_t e) {
-            kernels::simd::tanh_forward(o + b, in + b, e - b);
-        });
-    } else {
-        out = unary<Domain::Float>("tanh", x, [](auto v) { return std::tanh(v); });
-    }
+    Tensor out = float_kernel_or_unary("tanh", x, kernels::simd::tanh_forward, kParallelGrain / 2,
+                                       [](auto v) { return std::tanh(v); });
     return with_grad_from_output("TanhBackward", out, x, [](const Tensor& x) { return tanh(x); },
                                  [](const Tensor& g, const Tensor& t) { return mul(g, rsub(mul(t, t), 1)); });
 }

@@ -184,12 +184,25 @@ void analyse(Network& net, const Problem& p, const LandscapeOptions& o, Critical
         const double lambda = r.eigenvalues.front();
         Tensor u = contiguous(select(eig.vectors, 1, 0));
         Tensor start = clone(curvature::flatten_all(net.params()));
-        const double reach = std::clamp(std::sqrt(0.2 * std::max(r.loss, 1e-12) / -lambda), 1e-4, 5.0);
+        auto loss_at = [&](double t) {
+            net.assign(start + u * t);
+            return value(net.loss(p));
+        };
+        // How far the loss keeps falling on both sides (t doubling from 1e-3); the plot spans a
+        // quarter more, so it shows the way down and where higher-order terms take over.
+        double down = 0;
+        for (double t = 1e-3; t <= 8; t *= 2) {
+            if (loss_at(t) < r.loss && loss_at(-t) < r.loss) {
+                down = t;
+            } else if (down > 0) {
+                break;
+            }
+        }
+        const double reach = down > 0 ? 1.25 * down : 1e-2;
         for (int i = -20; i <= 20; ++i) {
             const double t = reach * i / 20.0;
-            net.assign(start + u * t);
             r.escape_t.push_back(t);
-            r.escape_loss.push_back(value(net.loss(p)));
+            r.escape_loss.push_back(loss_at(t));
             r.escape_quadratic.push_back(r.loss + 0.5 * lambda * t * t);
         }
         net.assign(start);

@@ -51,8 +51,9 @@ struct CriticalPointReport {
     double minimum_ratio = 0;          // positive / all eigenvalues (the course's measure)
     std::string verdict;               // "local minimum", "saddle point", "flat", "not a critical point"
     double kink_fraction = 0;          // relu: share of pre-activations within 1e-6 of 0
-    // Loss along the most negative eigenvector u: loss(point + t u) and the quadratic model
-    // loss + lambda t^2 / 2 (for a saddle; empty otherwise).
+    // Loss along the eigenvector u of the most negative eigenvalue lambda: loss(point + t u) and
+    // the quadratic model loss + lambda t^2 / 2, for t up to 1.25 times the distance the loss
+    // keeps falling on both sides (empty without a negative eigenvalue).
     std::vector<double> escape_t, escape_loss, escape_quadratic;
     // The search: step, loss, gradient norm (training, then the gradient-norm phase).
     std::vector<double> history_step, history_loss, history_gradient_norm;

@@ -97,12 +97,16 @@ void write_pictures(const CriticalPointReport& r, const std::string& dir) {
                           app::line_plot_svg({ev_low}, {.title = "The smallest eigenvalues",
                                                         .xlabel = "index", .ylabel = "eigenvalue"}));
     if (!r.escape_t.empty()) {
-        app::Series actual{"loss along u", r.escape_t, r.escape_loss};
-        app::Series quad{"loss + lambda t^2 / 2", r.escape_t, r.escape_quadratic, true};
+        // Changes from the point's loss: the dip is far smaller than the loss itself.
+        std::vector<double> actual_change, model_change;
+        for (double v : r.escape_loss) actual_change.push_back(v - r.loss);
+        for (double v : r.escape_quadratic) model_change.push_back(v - r.loss);
+        app::Series actual{"loss along u", r.escape_t, actual_change};
+        app::Series quad{"lambda t^2 / 2 (quadratic model)", r.escape_t, model_change, true};
         io::write_file_atomic(dir + "/escape.svg",
                               app::line_plot_svg({actual, quad}, {.title = "Seed " + std::to_string(r.seed) + " (" + r.verdict + "): along the eigenvector u of lambda = " +
                                                                            Report::number(r.eigenvalues.front()),
-                                                                  .xlabel = "t (point + t u)", .ylabel = "training loss"}));
+                                                                  .xlabel = "t (point + t u)", .ylabel = "change in training loss"}));
     }
 }
 
@@ -116,13 +120,8 @@ void write_scatter(const std::vector<CriticalPointReport>& points, const std::st
     }
     std::vector<app::Series> series;
     for (auto& [_, s] : by_verdict) {
-        // Markers only: an invisible line joins points in input order, so sort by x.
-        std::vector<size_t> order(s.x.size());
-        for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-        std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return s.x[a] < s.x[b]; });
-        app::Series sorted{s.name, {}, {}, false, true};
-        for (size_t i : order) sorted.x.push_back(s.x[i]), sorted.y.push_back(s.y[i]);
-        series.push_back(sorted);
+        s.line = false;
+        series.push_back(s);
     }
     io::write_file_atomic(dir + "/scatter.svg",
                           app::line_plot_svg(series, {.title = "Critical points over " + std::to_string(points.size()) + " seeds",
@@ -162,7 +161,9 @@ std::string section_html(const Problem& p, const StudyOptions& o, const std::vec
     html += Report::figure(o.figure_prefix + "spectrum.svg", "Seed " + std::to_string(first.seed) + ": the Hessian's eigenvalues at the point.");
     html += Report::figure(o.figure_prefix + "spectrum_low.svg", "The smallest eigenvalues of the same spectrum.");
     if (!first.escape_t.empty()) {
-        const bool down = first.escape_loss.front() < first.loss && first.escape_loss.back() < first.loss;
+        // The curve spans 1.25 times as far as the loss keeps falling: its quarter points are inside.
+        const size_t n = first.escape_loss.size();
+        const bool down = first.escape_loss[n / 4] < first.loss && first.escape_loss[3 * n / 4] < first.loss;
         html += Report::figure(o.figure_prefix + "escape.svg",
                                std::string("Along the eigenvector of the most negative eigenvalue the loss ") +
                                    (down ? "falls on both sides: the escape direction."

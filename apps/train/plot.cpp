@@ -163,14 +163,15 @@ void draw_series(std::ostringstream& os, const Frame& f, const std::vector<Serie
                    << color << "' stroke-width='2'/>\n";
             }
         }
-        if (!s.markers || s.x.size() > 1) {
+        if (s.line && (!s.markers || s.x.size() > 1)) {
             os << "<path clip-path='url(#area)' d='" << path.str() << "' fill='none' stroke='" << color
                << "' stroke-width='1.8'" << (s.dashed ? " stroke-dasharray='6,4'" : "") << "/>\n";
         }
         double ly = f.top + 14 + 18.0 * i;
-        if (s.markers && s.x.size() == 1) {
-            os << "<circle cx='" << f.w - f.right + 20 << "' cy='" << ly - 4
-               << "' r='5' fill='none' stroke='" << color << "' stroke-width='2'/>";
+        if (s.markers && (s.x.size() == 1 || !s.line)) {
+            const bool ring = s.x.size() == 1;
+            os << "<circle cx='" << f.w - f.right + 20 << "' cy='" << ly - 4 << "' r='" << (ring ? 5 : 3)
+               << "' fill='" << (ring ? "none" : color) << "' stroke='" << color << "' stroke-width='2'/>";
         } else {
             os << "<line x1='" << f.w - f.right + 10 << "' y1='" << ly - 4 << "' x2='"
                << f.w - f.right + 30 << "' y2='" << ly - 4 << "' stroke='" << color

@@ -14,6 +14,7 @@ struct Series {
     std::vector<double> x, y;
     bool dashed = false;
     bool markers = false;  // Draw the points (for scatter-like data).
+    bool line = true;      // Join the points (false with markers: a scatter plot).
 };
 
 struct PlotOptions {

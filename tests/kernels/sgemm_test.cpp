@@ -92,13 +92,15 @@ TEST(Sgemm, SameBitsOnEveryCall) {
 namespace kaya::kernels {
 namespace {
 
-// Products with one row or one column, and outer products (K = 1), take gemm's matrix-vector loops: every transpose, padded
+// Products with one row or one column, and outer products (K = 1), take gemm's matrix-vector loops,
+// and float products with few columns the transposed product: every transpose, padded
 // leading dimensions, beta 0 (C not read: poisoned with NaN) and beta 1, float and double.
 template <class T>
 void check_vector_products() {
     std::mt19937 gen(5);
     std::uniform_real_distribution<double> u(-1, 1);
-    for (auto [M, N, K] : {std::array<int64_t, 3>{1, 37, 53}, {41, 1, 19}, {1, 1, 70}, {1, 5, 0}, {130, 1, 1}, {33, 47, 1}, {200, 50, 1}}) {
+    for (auto [M, N, K] : {std::array<int64_t, 3>{1, 37, 53}, {41, 1, 19}, {1, 1, 70}, {1, 5, 0}, {130, 1, 1}, {33, 47, 1}, {200, 50, 1},
+                                   {50, 10, 200}, {33, 7, 5}, {64, 15, 3}}) {
         for (int ta = 0; ta < 2; ++ta) {
             for (int tb = 0; tb < 2; ++tb) {
                 for (T beta : {T(0), T(1)}) {

@@ -46,6 +46,7 @@ int fuzz_sgf(const uint8_t* data, size_t size);
 int fuzz_gtp(const uint8_t* data, size_t size);
 int fuzz_image(const uint8_t* data, size_t size);
 int fuzz_conllu(const uint8_t* data, size_t size);
+int fuzz_landscape(const uint8_t* data, size_t size);
 int fuzz_audio(const uint8_t* data, size_t size);
 
 }  // namespace kaya::fuzz

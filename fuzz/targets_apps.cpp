@@ -8,6 +8,7 @@
 #include "apps/go/sgf/sgf.h"
 #include "apps/mlp/mlp_task.h"
 #include "apps/text/conllu.h"
+#include "apps/analysis/landscape_study.h"
 #include "apps/train/config.h"
 #include "apps/train/run.h"
 #include "fuzz/targets.h"
@@ -86,12 +87,20 @@ int fuzz_conllu(const uint8_t* d, size_t n) {
     });
 }
 
+int fuzz_landscape(const uint8_t* d, size_t n) {
+    return guarded([&] {
+        // A landscape study's table, read back for --resume: written out, it reads back the same.
+        const std::string once = analysis::format_landscape_table(analysis::parse_landscape_table(text(d, n), "fuzz.csv"));
+        if (analysis::format_landscape_table(analysis::parse_landscape_table(once, "again.csv")) != once) __builtin_trap();
+    });
+}
+
 const std::vector<NamedTarget>& targets() {
     static const std::vector<NamedTarget> all = {
         {"safetensors", fuzz_safetensors}, {"csv", fuzz_csv}, {"json", fuzz_json}, {"npy", fuzz_npy},
         {"idx", fuzz_idx},   {"tar", fuzz_tar},   {"gzip", fuzz_gzip},  {"config", fuzz_config},
         {"sgf", fuzz_sgf},   {"gtp", fuzz_gtp},   {"image", fuzz_image}, {"conllu", fuzz_conllu},
-        {"audio", fuzz_audio},
+        {"audio", fuzz_audio}, {"landscape", fuzz_landscape},
     };
     return all;
 }

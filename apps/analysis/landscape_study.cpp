@@ -2,9 +2,9 @@
 #include "apps/analysis/landscape_study.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <sstream>
 
@@ -34,44 +34,37 @@ std::string csv_row(const CriticalPointReport& r) {
     return buf + io::csv_field(r.verdict);
 }
 
-// The seeds a previous run of the study wrote (resume); ParseError names file and line.
+// A whole field as a number (std::stod alone would accept "12abc"); ParseError otherwise.
+double number_field(const std::string& f, const std::string& source, int64_t line_no) {
+    size_t used = 0;
+    double v = 0;
+    try {
+        v = std::stod(f, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    KAYA_CHECK(used == f.size() && !f.empty(), ParseError, source, ":", line_no, ": expected a number, got '",
+               f, "'");
+    return v;
+}
+
+int64_t count_field(const std::string& f, const std::string& source, int64_t line_no) {
+    const double v = number_field(f, source, line_no);
+    KAYA_CHECK(v >= 0 && v == std::floor(v) && v < 9.0e15, ParseError, source, ":", line_no,
+               ": expected a count, got '", f, "'");
+    return static_cast<int64_t>(v);
+}
+
+// The seeds a previous run of the study wrote (resume), by seed.
 std::map<uint64_t, CriticalPointReport> read_rows(const std::string& path) {
     std::map<uint64_t, CriticalPointReport> out;
-    std::ifstream in(path);
-    if (!in) return out;
-    std::string line;
-    int64_t line_no = 0;
-    while (std::getline(in, line)) {
-        ++line_no;
-        if (line_no == 1 || line.empty()) continue;
-        auto f = io::split_csv_line(line, ',', path, line_no);
-        KAYA_CHECK(f.size() == 11, ParseError, path, ":", line_no, ": expected 11 fields, got ",
-                   f.size(), " (delete the file to start the study afresh)");
-        CriticalPointReport r;
-        try {
-            r.seed = std::stoull(f[0]);
-            r.parameters = std::stoll(f[1]);
-            r.loss = std::stod(f[2]);
-            r.trained_gradient_norm = std::stod(f[3]);
-            r.gradient_norm = std::stod(f[4]);
-            r.negative = std::stoll(f[5]);
-            r.zero = std::stoll(f[6]);
-            r.positive = std::stoll(f[7]);
-            r.minimum_ratio = std::stod(f[8]);
-            r.kink_fraction = std::stod(f[9]);
-        } catch (const std::exception&) {
-            KAYA_CHECK(false, ParseError, path, ":", line_no, ": a field is not a number: ", line);
-        }
-        r.verdict = f[10];
-        out[r.seed] = r;
-    }
+    if (!std::filesystem::exists(path)) return out;
+    for (auto& r : parse_landscape_table(io::read_file(path), path)) out[r.seed] = r;
     return out;
 }
 
 void write_table(const std::string& path, const std::vector<CriticalPointReport>& points) {
-    std::string text = std::string(kHeader) + "\n";
-    for (const auto& r : points) text += csv_row(r) + "\n";
-    io::write_file_atomic(path, text);
+    io::write_file_atomic(path, format_landscape_table(points));
 }
 
 void write_pictures(const CriticalPointReport& r, const std::string& dir) {
@@ -184,6 +177,49 @@ std::string section_html(const Problem& p, const StudyOptions& o, const std::vec
 }
 
 }  // namespace
+
+std::vector<CriticalPointReport> parse_landscape_table(std::string_view text, const std::string& source) {
+    std::vector<CriticalPointReport> out;
+    std::istringstream in{std::string(text)};
+    std::string line;
+    int64_t line_no = 0;
+    while (std::getline(in, line)) {
+        ++line_no;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line_no == 1) {
+            KAYA_CHECK(line == kHeader, ParseError, source, ":1: not a landscape table (expected the header ",
+                       kHeader, "); delete the file to start the study afresh");
+            continue;
+        }
+        if (line.empty()) continue;
+        auto f = io::split_csv_line(line, ',', source, line_no);
+        KAYA_CHECK(f.size() == 11, ParseError, source, ":", line_no, ": expected 11 fields, got ", f.size(),
+                   " (delete the file to start the study afresh)");
+        CriticalPointReport r;
+        r.seed = static_cast<uint64_t>(count_field(f[0], source, line_no));
+        r.parameters = count_field(f[1], source, line_no);
+        r.loss = number_field(f[2], source, line_no);
+        r.trained_gradient_norm = number_field(f[3], source, line_no);
+        r.gradient_norm = number_field(f[4], source, line_no);
+        r.negative = count_field(f[5], source, line_no);
+        r.zero = count_field(f[6], source, line_no);
+        r.positive = count_field(f[7], source, line_no);
+        r.minimum_ratio = number_field(f[8], source, line_no);
+        r.kink_fraction = number_field(f[9], source, line_no);
+        r.verdict = f[10];
+        KAYA_CHECK(r.verdict == "local minimum" || r.verdict == "saddle point" || r.verdict == "flat" ||
+                       r.verdict == "not a critical point",
+                   ParseError, source, ":", line_no, ": unknown verdict '", r.verdict, "'");
+        out.push_back(r);
+    }
+    return out;
+}
+
+std::string format_landscape_table(const std::vector<CriticalPointReport>& points) {
+    std::string text = std::string(kHeader) + "\n";
+    for (const auto& r : points) text += csv_row(r) + "\n";
+    return text;
+}
 
 std::string describe_point(const CriticalPointReport& r) {
     char buf[512];

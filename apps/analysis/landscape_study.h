@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "apps/analysis/landscape.h"
@@ -28,6 +29,11 @@ struct StudyResult {
 };
 
 StudyResult run_landscape_study(const Problem& problem, const StudyOptions& options);
+
+// landscape.csv, the study's table (one row per seed), written and read back for --resume.
+// ParseError names source:line for a wrong header, field count, number or verdict.
+std::string format_landscape_table(const std::vector<CriticalPointReport>& points);
+std::vector<CriticalPointReport> parse_landscape_table(std::string_view text, const std::string& source);
 
 // The text report of one point, as printed by `kaya landscape`.
 std::string describe_point(const CriticalPointReport& r);

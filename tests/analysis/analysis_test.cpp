@@ -136,8 +136,19 @@ TEST(Landscape, StudyWritesTableAndPicturesAndResumes) {
     EXPECT_EQ(more.points[2].verdict, res.points[2].verdict);
     EXPECT_TRUE(more.points[2].eigenvalues.empty());  // Read back from the table.
     // A damaged table is refused with its file and line.
-    io::write_file_atomic(dir + "/landscape.csv", "header\n1,2,3\n");
+    const std::string table = io::read_file(dir + "/landscape.csv");
+    const std::string header = table.substr(0, table.find('\n') + 1);
+    io::write_file_atomic(dir + "/landscape.csv", header + "1,2,3\n");
     EXPECT_NE(test::error_of([&] { run_landscape_study(p, o); }).find("landscape.csv:2"), std::string::npos);
+    EXPECT_NE(test::error_of([&] { parse_landscape_table("seed,loss\n", "t.csv"); }).find("t.csv:1"), std::string::npos);
+    EXPECT_NE(test::error_of([&] { parse_landscape_table(header + "1,490,0.1x,1,1,1,1,1,0.5,0,saddle point\n", "t.csv"); })
+                  .find("t.csv:2: expected a number, got '0.1x'"), std::string::npos);
+    EXPECT_NE(test::error_of([&] { parse_landscape_table(header + "-1,490,0.1,1,1,1,1,1,0.5,0,saddle point\n", "t.csv"); })
+                  .find("expected a count"), std::string::npos);
+    EXPECT_NE(test::error_of([&] { parse_landscape_table(header + "1,490,0.1,1,1,1,1,1,0.5,0,maximum\n", "t.csv"); })
+                  .find("unknown verdict"), std::string::npos);
+    // Written and read back, the table is the same.
+    EXPECT_EQ(format_landscape_table(parse_landscape_table(table, "t.csv")), table);
 }
 
 // A fake finished run: metrics.csv with the given losses and weights of `layers` 8x8 matrices.

@@ -86,6 +86,20 @@ void max_pool_inside(T* out, int64_t* indices, const T* in, const PoolGeometry& 
     }
 }
 
+// Lanes of the pair (a, b) picked by idx (idx[l] < L from a, else from b): GCC's two-vector
+// shuffle; clang (the fuzz build) lacks __builtin_shuffle and takes the lanes one by one.
+template <class V, class I>
+inline V shuffle2(const V& a, const V& b, const I& idx) {
+#if defined(__clang__)
+    constexpr int L = static_cast<int>(sizeof(V) / sizeof(a[0]));
+    V r{};
+    for (int l = 0; l < L; ++l) r[l] = idx[l] < L ? a[idx[l]] : b[idx[l] - L];
+    return r;
+#else
+    return __builtin_shuffle(a, b, idx);
+#endif
+}
+
 // The common 2x2 window with stride 2 on floats, 16 outputs of a row at a time: the row pair
 // is copied into zero-padded buffers (no read past the input), the four taps de-interleaved
 // into vectors and the winner chosen by vector masks, with keep_max's rules. 4x faster than
@@ -112,8 +126,8 @@ void max_pool_2x2(float* out, int64_t* indices, const float* in, const PoolGeome
                 }
                 const V a0 = simd::load(buf[0]), b0 = simd::load(buf[0] + L);
                 const V a1 = simd::load(buf[1]), b1 = simd::load(buf[1] + L);
-                const V v[4] = {__builtin_shuffle(a0, b0, even), __builtin_shuffle(a0, b0, odd),
-                                __builtin_shuffle(a1, b1, even), __builtin_shuffle(a1, b1, odd)};
+                const V v[4] = {shuffle2(a0, b0, even), shuffle2(a0, b0, odd),
+                                shuffle2(a1, b1, even), shuffle2(a1, b1, odd)};
                 V best = v[0];
                 I tap = I{} + 0;
                 for (int t = 1; t < 4; ++t) {

@@ -14,6 +14,7 @@ packages=(
     libcli11-dev libtomlplusplus-dev zlib1g-dev   # kaya CLI: arguments, configs, gzip
     libstb-dev                                    # image files: PNG, JPEG, ... (stb_image; public domain / MIT)
     libsndfile1-dev libsamplerate0-dev            # audio files (LGPL, linked dynamically) and resampling (BSD-2)
+    libopenmpi-dev openmpi-bin                    # data-parallel training over MPI (Open MPI: BSD-3; optional in CMake)
     dataset-fashion-mnist                         # embedded default data for kaya tour
     gnugo                                         # Go: opponent, referee, self-play games (run as a GTP process, not linked)
 )

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 // kaya train CONFIG [--set key=value ...] [--resume | --force] [--print-config]
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include "apps/cli/commands.h"
 #include "apps/train/config.h"
 #include "apps/train/run.h"
+#include "kaya/distributed/process_group.h"
 
 namespace kaya::cli {
 
@@ -38,8 +40,24 @@ void run(const TrainArgs& a) {
         std::printf("%s\n", app::effective_config(cfg).c_str());
         return;
     }
-    print_summary(
-        app::run_training(cfg, {.resume = a.resume, .force = a.force, .stop_after = a.stop_after}));
+    // Launched by mpirun: one of several processes training together (data parallelism).
+    distributed::ProcessGroup& group = distributed::world();
+    app::RunResult r;
+    try {
+        r = app::run_training(cfg, {.resume = a.resume,
+                                    .force = a.force,
+                                    .stop_after = a.stop_after,
+                                    .verbose = group.rank() == 0,
+                                    .group = &group});
+    } catch (const std::exception& e) {
+        if (group.size() == 1) throw;
+        // An error all processes share ends the job normally, reported once; an error in one
+        // process alone ends every process at once, instead of leaving them waiting for it.
+        if (!group.failing_together()) group.abort(std::string("error: ") + e.what(), 1);
+        if (group.rank() != 0) std::exit(dynamic_cast<const app::Interrupted*>(&e) ? 130 : 1);
+        throw;
+    }
+    if (group.rank() == 0) print_summary(r);
 }
 
 }  // namespace

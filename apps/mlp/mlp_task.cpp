@@ -34,7 +34,8 @@ void MlpTask::prepare(const app::TaskEnv& env) {
     model_ = build_mlp(model_options_, data_);
     loader_ = std::make_unique<data::DataLoader>(
         data_.train,
-        data::DataLoaderOptions{.batch_size = env.batch_size, .shuffle = true, .seed = env.seed});
+        data::DataLoaderOptions{.batch_size = env.batch_size, .shuffle = true, .seed = env.seed,
+                                .shard = env.rank, .shards = env.world_size});
 }
 
 void MlpTask::visit_batches(int64_t epoch, int64_t first,

@@ -87,7 +87,8 @@ void SpeechTask::prepare(const app::TaskEnv& env) {
     model_ = make_frame_model(model_options_, feature_options_.dim(), static_cast<int64_t>(data_.classes.size()));
     auto train_set = model_->training_set(train_features_, labels_of(data_.train));
     loader_ = std::make_unique<data::DataLoader>(
-        train_set, data::DataLoaderOptions{.batch_size = env.batch_size, .shuffle = true, .seed = env.seed});
+        train_set, data::DataLoaderOptions{.batch_size = env.batch_size, .shuffle = true, .seed = env.seed,
+                                .shard = env.rank, .shards = env.world_size});
     int64_t frames = 0;
     for (const auto& f : train_features_) frames += f.shape()[0];
     std::ostringstream os;

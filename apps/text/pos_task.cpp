@@ -108,7 +108,8 @@ void PosTask::prepare(const app::TaskEnv& env) {
     loader_ = std::make_unique<data::DataLoader>(
         train_, data::DataLoaderOptions{.batch_size = env.batch_size, .shuffle = true,
                                         .seed = env.seed, .lengths = train_->lengths(),
-                                        .collate = collate_sentences});
+                                        .collate = collate_sentences,
+                                        .shard = env.rank, .shards = env.world_size});
     description_ = app::with_commas(static_cast<int64_t>(train.size())) + " training sentences (" + app::with_commas(tokens) +
                    " words), " + app::with_commas(static_cast<int64_t>(dev.size())) + " development, " +
                    app::with_commas(static_cast<int64_t>(test_sentences_.size())) + " test; " +

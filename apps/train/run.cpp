@@ -117,11 +117,16 @@ void prepare_dir(const std::string& dir, const RunOptions& opt) {
     }
 }
 
-// One run: the task, its model and optimizer, the state, and the steps of the loop.
+// One run: the task, its model and optimizer, the state, and the steps of the loop. With several
+// processes (dp_), each trains on its part of every batch and process 0 alone writes files.
 class Run {
 public:
     Run(const Config& cfg, const RunSettings& s, const RunOptions& opt, Task& task)
-        : cfg_(cfg), s_(s), opt_(opt), task_(task) {}
+        : cfg_(cfg), s_(s), opt_(opt), task_(task) {
+        if (opt.group && opt.group->size() > 1)
+            dp_ = std::make_unique<DataParallel>(*opt.group, s.parallel);
+        verbose_ = opt.verbose && root();
+    }
 
     RunResult execute() {
         start();
@@ -132,19 +137,41 @@ public:
             if (epoch == opt_.stop_after) return result();
         }
         finish();
+        if (dp_ && verbose_ && train_seconds_ > 0)
+            std::printf("%s\n", dp_->report(train_seconds_).c_str());
         return result();
     }
 
 private:
     std::string ckpt() const { return s_.dir + "/checkpoint.safetensors"; }
+    bool root() const { return !dp_ || dp_->root(); }
+    int64_t processes() const { return dp_ ? dp_->size() : 1; }
+
+    // fn on this process alone, or on process 0 with its error thrown on every process.
+    void on_root(const std::string& what, const std::function<void()>& fn) {
+        if (dp_) {
+            dp_->on_root(what, fn);
+        } else {
+            fn();
+        }
+    }
 
     void start() {
-        prepare_dir(s_.dir, opt_);
+        if (dp_) {
+            dp_->check_batch_size(s_.batch_size);
+            dp_->check_same(cfg_.effective_dump(), "effective config");
+        }
+        on_root("preparing " + s_.dir, [&] { prepare_dir(s_.dir, opt_); });
         manual_seed(s_.seed);  // Model initialisation and dropout draw from the default generator.
-        task_.prepare({.batch_size = s_.batch_size, .seed = s_.seed, .verbose = opt_.verbose});
-        if (opt_.verbose) std::printf("%s\n", task_.data_description().c_str());
+        task_.prepare({.batch_size = s_.batch_size,
+                       .seed = s_.seed,
+                       .verbose = verbose_,
+                       .rank = dp_ ? dp_->rank() : 0,
+                       .world_size = processes()});
+        if (verbose_) std::printf("%s\n", task_.data_description().c_str());
         nn::Module& model = task_.model();
-        if (!s_.init_weights.empty() && !opt_.resume) load_init_weights(model);
+        if (!s_.init_weights.empty() && !opt_.resume)
+            on_root("model.init_weights", [&] { load_init_weights(model); });
         optimizer_ = build_optimizer(s_.optim, model.parameters());
         schedule_ = build_schedule(s_.optim, *optimizer_, s_.epochs);
         if (s_.optim.schedule == "plateau") {
@@ -152,23 +179,47 @@ private:
                 *optimizer_, optim::PlateauOptions{.factor = s_.optim.gamma,
                                                    .patience = s_.optim.plateau_patience});
         }
+        state_.processes = processes();
         if (opt_.resume) {
-            state_.load(ckpt(), model, *optimizer_, s_.batch_size, task_.batches_per_epoch());
-            if (schedule_) schedule_->set_epoch(state_.epochs_done);
-            if (plateau_ && state_.schedule.has("best")) {
-                plateau_->set_state({state_.schedule.get("best"),
-                                     static_cast<int64_t>(state_.schedule.get("bad")),
-                                     static_cast<int64_t>(state_.schedule.get("cooldown_left"))});
-            }
-            if (opt_.verbose)
-                std::printf("resuming %s at epoch %lld, batch %lld\n", s_.dir.c_str(),
-                            static_cast<long long>(state_.epochs_done + 1),
-                            static_cast<long long>(state_.batches_done));
+            resume(model);
         } else {
-            io::write_file_atomic(s_.dir + "/config.toml", cfg_.effective_dump());
-            task_.write_inputs(s_.dir);
+            on_root("writing the run's inputs", [&] {
+                io::write_file_atomic(s_.dir + "/config.toml", cfg_.effective_dump());
+                task_.write_inputs(s_.dir);
+            });
+        }
+        if (dp_) {
+            dp_->check_same(std::to_string(task_.batches_per_epoch()) + " batches an epoch\n" +
+                                model.summary(),
+                            "model or training data");
+            dp_->attach(model);
         }
         std::fflush(stdout);
+    }
+
+    void resume(nn::Module& model) {
+        const int64_t batch_size = s_.batch_size, batches = task_.batches_per_epoch();
+        if (dp_) {
+            // Process 0's checkpoint, sent to all: the run directory need not be shared.
+            const std::string bytes = dp_->file_from_root(ckpt());
+            dp_->together([&] {
+                state_.load(io::decode_safetensors(bytes, ckpt()), ckpt(), model, *optimizer_,
+                            batch_size, batches);
+            });
+            if (!root()) state_.best_state.clear();
+        } else {
+            state_.load(ckpt(), model, *optimizer_, batch_size, batches);
+        }
+        if (schedule_) schedule_->set_epoch(state_.epochs_done);
+        if (plateau_ && state_.schedule.has("best")) {
+            plateau_->set_state({state_.schedule.get("best"),
+                                 static_cast<int64_t>(state_.schedule.get("bad")),
+                                 static_cast<int64_t>(state_.schedule.get("cooldown_left"))});
+        }
+        if (verbose_)
+            std::printf("resuming %s at epoch %lld, batch %lld\n", s_.dir.c_str(),
+                        static_cast<long long>(state_.epochs_done + 1),
+                        static_cast<long long>(state_.batches_done));
     }
 
     void load_init_weights(nn::Module& model) {
@@ -179,25 +230,54 @@ private:
             cfg_.fail("model.init_weights", "model.init_weights '" + s_.init_weights +
                                                 "' does not fit the model: " + e.what());
         }
-        if (opt_.verbose) std::printf("starting from the weights in %s\n", s_.init_weights.c_str());
+        if (verbose_) std::printf("starting from the weights in %s\n", s_.init_weights.c_str());
     }
 
-    // One optimisation step; returns the batch's loss.
-    double step(const data::Example& batch, int64_t epoch, int64_t b) {
+    struct StepResult {
+        bool interrupted = false;  // Any process was asked to stop.
+        bool checkpoint = false;   // Write a checkpoint after this step.
+    };
+
+    // One optimisation step. With several processes the batch is this process's part, the
+    // gradients and the loss are those of the whole batch, and the decisions are process 0's
+    // (checkpoint) or anyone's (interrupt).
+    StepResult step(const data::Example& batch, int64_t epoch, int64_t b, bool checkpoint_due) {
         nn::Module& model = task_.model();
         optimizer_->zero_grad();
-        Tensor loss = task_.training_loss(batch, state_.sums);
-        autograd::backward(loss);
-        if (opt_.sync_gradients) opt_.sync_gradients(model.parameters());
+        const int64_t n = batch.empty() ? 0 : batch[0].shape()[0];
+        if (dp_) dp_->begin_step(s_.seed, (epoch - 1) * task_.batches_per_epoch() + b, n);
+        double l = 0;
+        if (n > 0) {
+            Tensor loss = task_.training_loss(batch, dp_ ? local_sums_ : state_.sums);
+            autograd::backward(loss);
+            l = loss.item<double>();
+        }
+        StepResult r{g_interrupted.load(), checkpoint_due};
+        double examples = static_cast<double>(n), loss_sum = l * static_cast<double>(n);
+        if (dp_) {
+            const auto t = dp_->end_step({r.interrupted ? 1.0 : 0.0,
+                                          root() && checkpoint_due ? 1.0 : 0.0, examples, loss_sum});
+            r = {t[0] > 0, t[1] > 0};
+            examples = t[2];
+            loss_sum = t[3];
+            local_examples_ += n;
+            dp_->together([&] {
+                KAYA_CHECK(examples <= static_cast<double>(s_.batch_size), Error, "task ", s_.kind,
+                           " gave the processes ", examples, " examples for one batch of ",
+                           s_.batch_size, ": it does not split its batches between processes "
+                           "(TaskEnv.rank and world_size)");
+            });
+        }
         if (s_.clip_norm > 0) optim::clip_grad_norm_(model.parameters(), s_.clip_norm);
         optimizer_->step();
-        const double l = loss.item<double>();
-        KAYA_CHECK(std::isfinite(l), ValueError, "training diverged at epoch ", epoch, " batch ", b,
-                   ": loss is ", l, " (lower train.lr?)");
-        const double n = static_cast<double>(batch[0].shape()[0]);
-        state_.sums.add("examples", n);
-        state_.sums.add("loss", l * n);
-        return l;
+        if (dp_) dp_->sync_buffers(model);
+        const double mean = examples > 0 ? loss_sum / examples : 0;
+        if (!std::isfinite(mean) && dp_) dp_->group().fail_together();
+        KAYA_CHECK(std::isfinite(mean), ValueError, "training diverged at epoch ", epoch, " batch ", b,
+                   ": loss is ", mean, " (lower train.lr?)");
+        state_.sums.add("examples", examples);
+        state_.sums.add("loss", loss_sum);
+        return r;
     }
 
     void train_epoch(int64_t epoch) {
@@ -207,20 +287,21 @@ private:
         const int64_t first = state_.batches_done;
         Progress bar("epoch " + std::to_string(epoch) + "/" + std::to_string(s_.epochs), batches,
                      "batch");
-        bar.set_enabled(opt_.verbose && bar.enabled());
+        bar.set_enabled(verbose_ && bar.enabled());
         task_.model().train();
         bool interrupted = false;
         task_.visit_batches(epoch, first, [&](int64_t b, const data::Example& batch) {
-            step(batch, epoch, b);
+            const bool due =
+                seconds_since(last_ckpt) >= 60 * s_.checkpoint_minutes && b + 1 < batches;
+            const StepResult r = step(batch, epoch, b, due);
             state_.batches_done = b + 1;
             const std::string status = running_status();
             bar.update(b + 1, status);
-            interrupted = g_interrupted.load();
-            if (interrupted ||
-                (seconds_since(last_ckpt) >= 60 * s_.checkpoint_minutes && b + 1 < batches)) {
+            interrupted = r.interrupted;
+            if (interrupted || (r.checkpoint && b + 1 < batches)) {
                 checkpoint_mid_epoch(epoch, t0);
                 last_ckpt = Clock::now();
-                if (opt_.verbose && !bar.enabled() && !interrupted)
+                if (verbose_ && !bar.enabled() && !interrupted)
                     std::printf("  epoch %lld: %lld/%lld batches, %s, checkpoint written\n",
                                 static_cast<long long>(epoch), static_cast<long long>(b + 1),
                                 static_cast<long long>(batches), status.c_str());
@@ -228,7 +309,9 @@ private:
             return !interrupted;
         });
         bar.finish();
+        train_seconds_ += seconds_since(t0);
         if (interrupted) {
+            if (dp_) dp_->group().fail_together();
             throw Interrupted("interrupted at epoch " + std::to_string(epoch) + ", batch " +
                               std::to_string(state_.batches_done) +
                               "; the checkpoint is saved: resume with --resume" +
@@ -239,11 +322,16 @@ private:
         state_.epoch_seconds += seconds_since(t0);
     }
 
+    // The loss of the whole batches so far; the task's sums of the examples counted so far
+    // (with several processes, those merged at the last checkpoint and this process's since).
     std::string running_status() const {
         const double n = state_.sums.get("examples");
         std::string s = "loss " + format_number(state_.sums.get("loss") / n);
-        for (const auto& [name, v] : state_.sums.items()) {
-            if (name != "examples" && name != "loss") s += " " + name + " " + format_number(v / n);
+        const double counted = dp_ ? merged_examples_ + local_examples_ : n;
+        for (const auto& [name, v] : dp_ ? local_sums_.items() : state_.sums.items()) {
+            if (name == "examples" || name == "loss") continue;
+            const double merged = dp_ && state_.sums.has(name) ? state_.sums.get(name) : 0;
+            s += " " + name + " " + format_number((v + merged) / counted);
         }
         return s;
     }
@@ -253,13 +341,27 @@ private:
         return buf;
     }
 
+    // Several processes: the task's sums of every process into state_.sums (on all of them).
+    void merge_sums() {
+        if (!dp_) return;
+        const Metrics all = dp_->sum(local_sums_);
+        for (const auto& [n, v] : all.items()) state_.sums.add(n, v);
+        local_sums_ = {};
+        local_examples_ = 0;
+        merged_examples_ = state_.sums.get("examples");
+    }
+
     void checkpoint_mid_epoch(int64_t epoch, Clock::time_point t0) {
+        merge_sums();
+        if (!root()) return;
         RunState saved = state_;
         saved.epoch_seconds += seconds_since(t0);
         saved.save(ckpt(), task_.model(), *optimizer_, s_.batch_size, task_.batches_per_epoch());
     }
 
+    // The epoch's row: training sums, and process 0's validation (sent to the others).
     Metrics epoch_row(int64_t epoch) {
+        merge_sums();
         Metrics row{{"epoch", static_cast<double>(epoch)}};
         row.append(task_.epoch_columns(epoch));
         const double n = state_.sums.get("examples");
@@ -267,7 +369,7 @@ private:
         for (const auto& [name, v] : state_.sums.items()) {
             if (name != "examples" && name != "loss") row.set("train_" + name, v / n);
         }
-        {
+        if (root()) {
             autograd::NoGradGuard no_grad;
             task_.model().eval();
             row.append(task_.validate());
@@ -275,7 +377,7 @@ private:
         }
         row.set("lr", optimizer_->lr());
         row.set("seconds", state_.epoch_seconds);
-        return row;
+        return dp_ ? dp_->from_root(row) : row;
     }
 
     void end_epoch(int64_t epoch) {
@@ -289,12 +391,7 @@ private:
             state_.best_epoch = epoch;
             state_.best_score = score;
             state_.bad_epochs = 0;
-            state_.best_state.clear();
-            for (auto& [n, t] : task_.model().state_dict())
-                state_.best_state.emplace_back(n, clone(t));
-            // The best weights so far are usable while training goes on, and after a Ctrl-C.
-            io::save_safetensors(s_.dir + "/model.safetensors", state_.best_state,
-                                 task_.model_metadata());
+            if (root()) keep_best();
         } else {
             ++state_.bad_epochs;
         }
@@ -306,7 +403,7 @@ private:
                                {"bad", static_cast<double>(p.bad)},
                                {"cooldown_left", static_cast<double>(p.cooldown_left)}};
         }
-        if (opt_.verbose) {
+        if (verbose_) {
             std::printf("epoch %3lld%s\n", static_cast<long long>(epoch),
                         format_metrics(without(row, {"epoch", "seconds"})).c_str());
             std::fflush(stdout);
@@ -314,10 +411,20 @@ private:
         state_.epochs_done = epoch;
         state_.batches_done = 0;
         state_.sums = {};
+        merged_examples_ = 0;
         state_.epoch_seconds = 0;
+        if (!root()) return;
         state_.save(ckpt(), task_.model(), *optimizer_, s_.batch_size, task_.batches_per_epoch());
         write_history(s_.dir, state_.history, task_.plot_axis());
         task_.write_plots(s_.dir, state_.history);
+    }
+
+    void keep_best() {
+        state_.best_state.clear();
+        for (auto& [n, t] : task_.model().state_dict()) state_.best_state.emplace_back(n, clone(t));
+        // The best weights so far are usable while training goes on, and after a Ctrl-C.
+        io::save_safetensors(s_.dir + "/model.safetensors", state_.best_state,
+                             task_.model_metadata());
     }
 
     static Metrics without(const Metrics& m, std::initializer_list<const char*> names) {
@@ -331,6 +438,9 @@ private:
     }
 
     void finish() {
+        stopped_early_ = s_.patience > 0 && state_.bad_epochs >= s_.patience &&
+                         static_cast<int64_t>(state_.history.size()) < s_.epochs;
+        if (!root()) return;
         nn::Module& model = task_.model();
         if (state_.best_state.empty()) {
             io::save_safetensors(s_.dir + "/model.safetensors", model.state_dict(),
@@ -339,8 +449,6 @@ private:
             model.load_state_dict(
                 state_.best_state);  // The test set and the task's outputs see the best weights.
         }
-        stopped_early_ = s_.patience > 0 && state_.bad_epochs >= s_.patience &&
-                         static_cast<int64_t>(state_.history.size()) < s_.epochs;
         autograd::NoGradGuard no_grad;
         model.eval();
         test_ = task_.test();
@@ -349,7 +457,7 @@ private:
             for (const auto& [n, v] : test_.items())
                 json += ",\n  " + io::json_quote(n) + ": " + format_json(v);
             io::write_file_atomic(s_.dir + "/test.json", json + "\n}\n");
-            if (opt_.verbose)
+            if (verbose_)
                 std::printf("test (best epoch %lld):%s\n",
                             static_cast<long long>(state_.best_epoch),
                             format_metrics(test_).c_str());
@@ -398,6 +506,12 @@ private:
     std::unique_ptr<optim::LRScheduler> schedule_;
     std::unique_ptr<optim::ReduceLROnPlateau> plateau_;
     RunState state_;
+    std::unique_ptr<DataParallel> dp_;  // Several processes (null: this one alone).
+    bool verbose_ = true;               // Printing allowed (process 0 only).
+    Metrics local_sums_;                // Several processes: the task's sums since the last merge,
+    double local_examples_ = 0;         // over this process's examples since then,
+    double merged_examples_ = 0;        // and the examples the merged sums cover.
+    double train_seconds_ = 0;          // Time in train_epoch in this process.
     Metrics test_;
     bool stopped_early_ = false;
 };
@@ -422,6 +536,7 @@ RunSettings RunSettings::read(const Config& cfg) {
                  "model.init_weights '" + s.init_weights + "' does not exist");
     }
     s.optim = OptimSettings::read(cfg);
+    s.parallel = ParallelSettings::read(cfg);
     return s;
 }
 

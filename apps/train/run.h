@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "apps/train/config.h"
+#include "apps/train/data_parallel.h"
 #include "apps/train/optim_config.h"
 #include "apps/train/task.h"
 #include "kaya/core/tensor.h"
@@ -26,6 +27,7 @@ struct RunSettings {
     double checkpoint_minutes = 10;   // train.checkpoint_minutes: also checkpoint mid-epoch.
     std::string init_weights;         // model.init_weights: start from a safetensors file.
     OptimSettings optim;              // train.optimizer, train.lr, ..., train.schedule, ...
+    ParallelSettings parallel;        // distributed.*: several processes (mpirun).
 
     static RunSettings read(const Config& cfg);
 };
@@ -35,9 +37,9 @@ struct RunOptions {
     bool force = false;       // Train into a directory that already holds a run's outputs.
     int64_t stop_after = -1;  // Stop after this epoch as if killed (for resume tests).
     bool verbose = true;      // Per-epoch lines on stdout, progress bars on a terminal.
-    // Called between backward and the optimizer step with the parameters whose gradients are
-    // ready; where data-parallel training averages gradients across processes. May be empty.
-    std::function<void(const std::vector<Tensor>&)> sync_gradients;
+    // The processes training together (data parallelism: `mpirun -np N kaya train`); null or a
+    // group of one: this process alone. train.batch_size stays the global batch.
+    distributed::ProcessGroup* group = nullptr;
 };
 
 struct RunResult {

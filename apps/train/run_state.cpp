@@ -72,6 +72,7 @@ void RunState::save(const std::string& path, nn::Module& model, optim::Optimizer
         {"bad_epochs", std::to_string(bad_epochs)},
         {"epoch_seconds", exact(epoch_seconds)},
         {"history", joined(cols)},
+        {"processes", std::to_string(processes)},
         {"rng_seed", std::to_string(default_generator().seed())},
         {"rng_offset", std::to_string(default_generator().offset())}};
     std::vector<std::string> sum_names;
@@ -92,7 +93,11 @@ void RunState::save(const std::string& path, nn::Module& model, optim::Optimizer
 void RunState::load(const std::string& path, nn::Module& model, optim::Optimizer& optimizer,
                     int64_t batch_size, int64_t batches_per_epoch) {
     KAYA_CHECK(std::filesystem::exists(path), IoError, path, ": no checkpoint to resume from");
-    auto f = io::load_safetensors(path);
+    load(io::load_safetensors(path), path, model, optimizer, batch_size, batches_per_epoch);
+}
+
+void RunState::load(const io::SafetensorsFile& f, const std::string& path, nn::Module& model,
+                    optim::Optimizer& optimizer, int64_t batch_size, int64_t batches_per_epoch) {
     auto text = [&](const std::string& k) {
         auto it = f.metadata.find(k);
         KAYA_CHECK(it != f.metadata.end(), ParseError, path, ": metadata '", k,
@@ -113,6 +118,15 @@ void RunState::load(const std::string& path, nn::Module& model, optim::Optimizer
                ": saved with batch_size ", saved_batch, " and ", saved_batches,
                " batches per epoch; the config now gives ", batch_size, " and ", batches_per_epoch,
                " (the run would not continue with the same batches)");
+    // Checkpoints from before data parallelism have no "processes": one process wrote them.
+    const auto saved_processes =
+        f.metadata.count("processes") ? static_cast<int64_t>(number("processes")) : 1;
+    KAYA_CHECK(saved_processes == processes, ValueError, path, ": written by a run of ",
+               saved_processes, " process", saved_processes == 1 ? "" : "es", ", resumed with ",
+               processes, "; resume with the same number (",
+               saved_processes == 1 ? std::string("without mpirun")
+                                    : "mpirun -np " + std::to_string(saved_processes),
+               "), or start over with --force");
     model.load_state_dict(without_prefix("model.", f.tensors));
     optimizer.load_state_dict(without_prefix("optimizer.", f.tensors));
     best_state = without_prefix("best.", f.tensors);

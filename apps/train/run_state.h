@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "apps/train/task.h"
+#include "kaya/io/safetensors.h"
 #include "kaya/nn/module.h"
 #include "kaya/optim/optimizer.h"
 
@@ -25,16 +26,20 @@ struct RunState {
     int64_t bad_epochs = 0;   // Epochs since the best (early stopping).
     NamedTensors best_state;  // Clones of the best weights.
     Metrics schedule;         // State of a schedule driven by metrics (ReduceLROnPlateau).
+    int64_t processes = 1;    // Processes that trained together (data parallelism).
 
     // Writes checkpoint.safetensors atomically. batch_size and batches_per_epoch are recorded so
     // that a resume with other values (which would not continue the same batches) is refused.
     void save(const std::string& path, nn::Module& model, optim::Optimizer& optimizer,
               int64_t batch_size, int64_t batches_per_epoch) const;
     // Restores state, model, optimizer and the default generator. IoError when the file is
-    // missing, ParseError naming the key when it is incomplete, ValueError when batch_size or
-    // batches_per_epoch differ.
+    // missing, ParseError naming the key when it is incomplete, ValueError when batch_size,
+    // batches_per_epoch or the number of processes (this->processes) differ.
     void load(const std::string& path, nn::Module& model, optim::Optimizer& optimizer,
               int64_t batch_size, int64_t batches_per_epoch);
+    // The same from a checkpoint already read (`path` names it in errors).
+    void load(const io::SafetensorsFile& f, const std::string& path, nn::Module& model,
+              optim::Optimizer& optimizer, int64_t batch_size, int64_t batches_per_epoch);
 };
 
 // metrics.csv (one row per epoch, the history's columns) and curves.svg (training and

@@ -45,6 +45,11 @@ struct TaskEnv {
     int64_t batch_size = 64;  // train.batch_size.
     uint64_t seed = 0;        // train.seed (the default generator is already seeded with it).
     bool verbose = true;      // Progress and log lines allowed.
+    // Data-parallel training: this process is `rank` of `world_size`. visit_batches must then
+    // give only this process's part of every batch (data::shard_part of the batch one process
+    // would see; DataLoaderOptions.shard/shards do it), an empty Example when the part is empty.
+    int64_t rank = 0;
+    int64_t world_size = 1;
 };
 
 // One application's training problem. The run loop (run.h) owns everything the applications

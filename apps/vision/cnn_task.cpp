@@ -78,7 +78,8 @@ void CnnTask::prepare(const app::TaskEnv& env) {
         data_.description += "; augmented: " + augment_options_.describe();
     }
     loader_ = std::make_unique<data::DataLoader>(
-        train, data::DataLoaderOptions{.batch_size = env.batch_size, .shuffle = true, .seed = env.seed});
+        train, data::DataLoaderOptions{.batch_size = env.batch_size, .shuffle = true, .seed = env.seed,
+                                .shard = env.rank, .shards = env.world_size});
 }
 
 void CnnTask::visit_batches(int64_t epoch, int64_t first,

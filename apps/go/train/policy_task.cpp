@@ -9,6 +9,7 @@
 #include "apps/train/plot.h"
 #include "apps/train/progress.h"
 #include "apps/train/run.h"
+#include "kaya/data/dataloader.h"
 #include "kaya/io/file.h"
 #include "kaya/ops/ops.h"
 
@@ -99,6 +100,8 @@ PolicyTaskOptions PolicyTaskOptions::read(const app::Config& cfg) {
 
 void PolicyTask::prepare(const app::TaskEnv& env) {
     batch_size_ = env.batch_size;
+    rank_ = env.rank;
+    world_size_ = env.world_size;
     seed_ = env.seed;
     verbose_ = env.verbose;
     const auto t_load = Clock::now();
@@ -148,10 +151,12 @@ void PolicyTask::visit_batches(int64_t epoch, int64_t first,
     const int64_t batches = batches_per_epoch();
     for (int64_t b = first; b < batches; ++b) {
         const int64_t s0 = ((epoch - 1) * batches + b) * batch_size_;
-        std::vector<int64_t> idx(static_cast<size_t>(batch_size_));
-        for (int64_t j = 0; j < batch_size_; ++j) idx[static_cast<size_t>(j)] = position_at(s0 + j);
+        // This process's part of the batch (data-parallel training; all of it otherwise).
+        const auto [begin, end] = data::shard_part(batch_size_, rank_, world_size_);
+        std::vector<int64_t> idx;
+        for (int64_t j = begin; j < end; ++j) idx.push_back(position_at(s0 + j));
         train_->set_epoch(s0 / train_->size());
-        if (!fn(b, train_->get_batch(idx))) return;
+        if (!fn(b, idx.empty() ? data::Example{} : train_->get_batch(idx))) return;
     }
 }
 

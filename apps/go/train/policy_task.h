@@ -79,6 +79,7 @@ private:
 
     PolicyTaskOptions o_;
     int64_t batch_size_ = 16;
+    int64_t rank_ = 0, world_size_ = 1;  // This process's part of each batch (data-parallel).
     uint64_t seed_ = 0;
     bool verbose_ = false;
     std::shared_ptr<std::vector<GameRecord>> games_;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "kaya/autograd/engine.h"
 
+#include <atomic>
 #include <queue>
 #include <unordered_map>
 #include <unordered_set>
@@ -58,6 +59,12 @@ void add_into_grad(const std::shared_ptr<TensorImpl>& impl, Tensor g, bool creat
         });
         cur.bump_version();
     }
+}
+
+void run_post_accumulate_hooks(const std::shared_ptr<TensorImpl>& impl) {
+    if (!impl->autograd || impl->autograd->post_accumulate_hooks.empty()) return;
+    const Tensor leaf(impl);
+    for (const auto& [id, fn] : impl->autograd->post_accumulate_hooks) fn(leaf);
 }
 
 struct ByPriority {
@@ -149,7 +156,10 @@ std::unordered_map<Node*, Tensor> run_graph(const std::vector<Tensor>& roots,
             for (const auto& w : n->retained) {
                 if (auto impl = w.lock()) add_into_grad(impl, g, create_graph);
             }
-            if (n->is_accumulator()) add_into_grad(n->leaf(), std::move(g), create_graph);
+            if (n->is_accumulator()) {
+                add_into_grad(n->leaf(), std::move(g), create_graph);
+                run_post_accumulate_hooks(n->leaf());
+            }
         }
         std::vector<Tensor> grads;
         if (g.defined() && run && !n->is_accumulator()) {
@@ -338,6 +348,22 @@ std::vector<Tensor> GradPlan::run(const std::vector<Tensor>& grad_outputs) const
         }
     }
     return result;
+}
+
+int64_t add_post_accumulate_grad_hook(const Tensor& leaf, std::function<void(const Tensor&)> fn) {
+    KAYA_CHECK(leaf.defined() && leaf.is_leaf() && leaf.requires_grad(), ValueError,
+               "add_post_accumulate_grad_hook: ", describe(leaf),
+               " is not a leaf tensor that requires grad");
+    static std::atomic<int64_t> next_id{1};
+    const int64_t id = next_id++;
+    leaf.autograd_meta().post_accumulate_hooks.emplace_back(id, std::move(fn));
+    return id;
+}
+
+void remove_post_accumulate_grad_hook(const Tensor& leaf, int64_t id) {
+    if (!leaf.defined() || !leaf.impl_ptr()->autograd) return;
+    auto& hooks = leaf.autograd_meta().post_accumulate_hooks;
+    std::erase_if(hooks, [id](const auto& h) { return h.first == id; });
 }
 
 void retain_grad(const Tensor& t) {

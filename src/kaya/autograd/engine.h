@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -67,6 +68,14 @@ private:
     std::vector<Step> steps_;      // In execution order.
     size_t num_inputs_ = 0;
 };
+
+// Calls fn(leaf) each time backward has accumulated a pass's gradient into the leaf's .grad, so
+// the gradient is complete for that pass (torch.Tensor.register_post_accumulate_grad_hook):
+// data-parallel training starts reducing a bucket of gradients while backward goes on. Runs on
+// the thread calling backward, in the order the engine reaches the leaves. Returns an id for
+// remove_post_accumulate_grad_hook. ValueError unless leaf is a leaf that requires grad.
+int64_t add_post_accumulate_grad_hook(const Tensor& leaf, std::function<void(const Tensor&)> fn);
+void remove_post_accumulate_grad_hook(const Tensor& leaf, int64_t id);
 
 // Asks backward to fill .grad of a non-leaf tensor (Tensor.retain_grad()). No-op on leaves.
 void retain_grad(const Tensor& t);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <string>
@@ -28,6 +29,9 @@ struct AutogradMeta {
     std::shared_ptr<Tensor> grad;                       // .grad of a leaf (or retained non-leaf)
     std::shared_ptr<autograd::Node> grad_fn;            // node that produced it; null for leaves
     std::weak_ptr<autograd::Node> grad_accumulator;     // leaf's accumulator, owned by graphs
+    // Called after backward has accumulated a pass's gradient into a leaf's .grad
+    // (autograd::add_post_accumulate_grad_hook); id and function.
+    std::vector<std::pair<int64_t, std::function<void(const Tensor&)>>> post_accumulate_hooks;
 };
 
 // Shared state behind a Tensor handle: storage, view geometry and autograd metadata.

@@ -22,6 +22,8 @@ DataLoader::DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions
     KAYA_CHECK(o.lengths.empty() || static_cast<int64_t>(o.lengths.size()) == dataset_->size(),
                ValueError, "DataLoader: got ", o.lengths.size(), " lengths for a dataset of ",
                dataset_->size(), " examples");
+    KAYA_CHECK(o.shards > 0 && o.shard >= 0 && o.shard < o.shards, ValueError,
+               "DataLoader: shard ", o.shard, " of ", o.shards, " does not exist");
     KAYA_CHECK(o.bucket_pool > 0, ValueError, "DataLoader: bucket_pool must be positive, got ",
                o.bucket_pool);
 }
@@ -72,10 +74,23 @@ std::vector<std::vector<int64_t>> DataLoader::batches(int64_t epoch) const {
         for (int64_t i : perm) shuffled.push_back(std::move(out[i]));
         out = std::move(shuffled);
     }
+    if (o_.shards > 1) {
+        for (auto& b : out) {
+            const auto [begin, end] = shard_part(static_cast<int64_t>(b.size()), o_.shard, o_.shards);
+            b = std::vector<int64_t>(b.begin() + begin, b.begin() + end);
+        }
+    }
     return out;
 }
 
+std::pair<int64_t, int64_t> shard_part(int64_t rows, int64_t shard, int64_t shards) {
+    KAYA_CHECK(shards > 0 && shard >= 0 && shard < shards && rows >= 0, ValueError, "shard_part: part ",
+               shard, " of ", shards, " of ", rows, " rows does not exist");
+    return {rows * shard / shards, rows * (shard + 1) / shards};
+}
+
 Example DataLoader::batch(const std::vector<int64_t>& indices) const {
+    if (indices.empty() && o_.shards > 1) return {};  // This process's part of a small batch.
     if (!o_.collate) return dataset_->get_batch(indices);
     std::vector<Example> examples;
     examples.reserve(indices.size());

@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "kaya/data/dataset.h"
@@ -27,7 +28,16 @@ struct DataLoaderOptions {
     int64_t bucket_pool = 50;
     // Empty: the dataset's get_batch (stacking).
     Collate collate;
+    // Data-parallel training (torch's DistributedSampler): process `shard` of `shards` gets its
+    // own part of every batch (shard_part), the batches being those one process would see. A
+    // part with no examples comes out as an empty Example.
+    int64_t shard = 0;
+    int64_t shards = 1;
 };
+
+// Process `shard` of `shards`'s part of a batch of `rows` examples: rows [begin, end), the
+// parts as equal as they can be and in order (part sizes differ by at most one).
+std::pair<int64_t, int64_t> shard_part(int64_t rows, int64_t shard, int64_t shards);
 
 // Batches of a dataset for one epoch at a time (torch.utils.data.DataLoader):
 //   for (const Example& batch : loader.epoch(e)) { ... }

@@ -3,7 +3,8 @@
 // under `mpirun -np N` (N processes, each with its part of the same global batch and the
 // gradient all-reduce of kaya/distributed). bench/data_parallel.py interleaves the set-ups and
 // prints the ratios. Prints one JSON line (process 0):
-//   data_parallel --model go6|go13|mlp --batch B [--steps S] [--overlap 0|1] [--bucket-mb X]
+//   data_parallel --model go6|go13|mlp --batch B [--steps S] [--overlap 0|1] [--reduce 0|1]
+//                 [--bucket-mb X]
 //   data_parallel --allreduce-mb X [--steps S]    (the all-reduce alone, for the cost model)
 #include <algorithm>
 #include <chrono>
@@ -31,6 +32,7 @@ struct Args {
     std::string model = "mlp";
     int64_t batch = 128, steps = 40, warmup = 5;
     bool overlap = true;
+    bool reduce = true;  // 0: each process trains on its part alone (the compute-only baseline).
     double bucket_mb = 1.0, allreduce_mb = 0;
 };
 
@@ -43,6 +45,7 @@ Args parse(int argc, char** argv) {
         else if (k == "--steps") a.steps = std::atoll(v.c_str());
         else if (k == "--warmup") a.warmup = std::atoll(v.c_str());
         else if (k == "--overlap") a.overlap = v != "0";
+        else if (k == "--reduce") a.reduce = v != "0";
         else if (k == "--bucket-mb") a.bucket_mb = std::atof(v.c_str());
         else if (k == "--allreduce-mb") a.allreduce_mb = std::atof(v.c_str());
         else {
@@ -96,7 +99,7 @@ void run_steps(const Args& a, distributed::ProcessGroup& g) {
     const auto [b, e] = data::shard_part(a.batch, g.rank(), g.size());
     Problem p = make(a, e - b);
     std::unique_ptr<distributed::GradientReducer> reducer;
-    if (g.size() > 1)
+    if (g.size() > 1 && a.reduce)
         reducer = std::make_unique<distributed::GradientReducer>(
             g, p.net->parameters(), distributed::ReducerOptions{.bucket_mb = a.bucket_mb, .overlap = a.overlap});
     std::vector<double> step_ms, comm_ms;
@@ -131,10 +134,11 @@ void run_steps(const Args& a, distributed::ProcessGroup& g) {
     if (g.rank() == 0) {
         const int64_t bytes = reducer ? reducer->stats().bytes : 0;
         std::printf("{\"model\": \"%s\", \"processes\": %d, \"threads\": %d, \"batch\": %lld, "
-                    "\"overlap\": %s, \"gradient_bytes\": %lld, \"buckets\": %lld, "
+                    "\"overlap\": %s, \"reduce\": %s, \"gradient_bytes\": %lld, \"buckets\": %lld, "
                     "\"step_ms\": %.4f, \"comm_wait_ms\": %.4f, \"examples_per_s\": %.1f}\n",
                     a.model.c_str(), g.size(), num_threads(), static_cast<long long>(a.batch),
-                    a.overlap ? "true" : "false", static_cast<long long>(bytes),
+                    a.overlap ? "true" : "false", a.reduce ? "true" : "false",
+                    static_cast<long long>(bytes),
                     static_cast<long long>(reducer ? reducer->stats().buckets : 0), step, comm,
                     1e3 * static_cast<double>(a.batch) / step);
     }

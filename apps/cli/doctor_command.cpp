@@ -7,6 +7,7 @@
 
 #include "apps/cli/commands.h"
 #include "kaya/core/parallel.h"
+#include "kaya/distributed/process_group.h"
 #include "kaya/kernels/blas/blas_setup.h"
 #include "kaya/kernels/blas/gemm.h"
 #include "kaya/kernels/simd/sgemm.h"
@@ -52,7 +53,13 @@ std::string system_report() {
     out += "blas:    " + blas.config + "\n";
     out += "         library " + blas.library + "\n";
     out += "         core " + blas.core + ", threading " + blas.threading + "\n";
-    out += "         environment " + blas.environment;
+    out += "         environment " + blas.environment + "\n";
+    out += std::string("mpi:     ") +
+           (distributed::built_with_mpi()
+                ? "built with MPI: `mpirun -np N kaya train CONFIG` trains on N processes"
+                : "built without MPI (install libopenmpi-dev and rebuild): one process only");
+    if (const int n = distributed::launcher_world_size(); n > 1)
+        out += "; launched as " + std::to_string(n) + " processes";
     return out;
 }
 

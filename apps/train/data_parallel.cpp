@@ -167,13 +167,15 @@ Metrics DataParallel::from_root(const Metrics& row) {
 
 std::string DataParallel::report(double train_seconds) const {
     const auto& s = reducer_->stats();
-    char buf[320];
+    const double kib = static_cast<double>(s.bytes) / 1024;
+    char amount[32], buf[400];
+    std::snprintf(amount, sizeof amount, kib < 1024 ? "%.1f KiB" : "%.2f MiB", kib < 1024 ? kib : kib / 1024);
     std::snprintf(buf, sizeof buf,
-                  "data-parallel: %d processes (%s), %.2f MiB of gradients in %lld bucket%s a "
-                  "step, %s; process 0 waited for communication %.1f%% of its training time",
-                  size(), group_.backend().c_str(), static_cast<double>(s.bytes) / (1 << 20),
-                  static_cast<long long>(s.buckets), s.buckets == 1 ? "" : "s",
-                  settings_.overlap ? "overlapping backward" : "after backward",
+                  "data-parallel: %d processes (%s), %s of gradients in %lld bucket%s a step, "
+                  "all-reduced %s; process 0 waited for the others and for communication %.1f%% "
+                  "of its training time",
+                  size(), group_.backend().c_str(), amount, static_cast<long long>(s.buckets),
+                  s.buckets == 1 ? "" : "s", settings_.overlap ? "during backward" : "after backward",
                   train_seconds > 0 ? 100 * s.wait_seconds / train_seconds : 0.0);
     return buf;
 }

@@ -127,41 +127,81 @@ TEST(DataParallelCli, RefusesWhatTheProcessesCannotShare) {
     fs::remove_all(d);
 }
 
-TEST(DataParallelCli, AKilledProcessEndsTheJobInSeconds) {
-    if (!have_mpi()) GTEST_SKIP() << "built without MPI";
-    const std::string d = tmp_dir("kill");
+// A long two-process run in the background; each process writes its pid, then trains.
+struct Job {
+    pid_t shell = 0;
+    pid_t second = 0;  // The pid of one of the two processes.
+    std::string log;
+};
+
+Job start_long_job(const std::string& d, const std::string& extra) {
     const std::string cfg = d + "/run.toml";
     io::write_file_atomic(cfg, config_text(d + "/out"));
     const std::string pidfile = d + "/pids";
-    // A long run; each process writes its pid, then training starts.
-    const std::string cmd = mpirun(2) + "sh -c 'echo $$ >> " + pidfile + "; exec " +
-                            kaya_train(cfg, "--set train.epochs=100000 --set data.rows=20000") + "'";
-    const pid_t job = fork();
-    if (job == 0) {
-        execl("/bin/sh", "sh", "-c", (cmd + " > " + d + "/job.log 2>&1").c_str(), static_cast<char*>(nullptr));
+    const std::string cmd =
+        mpirun(2) + "sh -c 'echo $$ >> " + pidfile + "; exec " +
+        kaya_train(cfg, "--set train.epochs=100000 --set data.rows=20000 " + extra) + "'";
+    Job job;
+    job.log = d + "/job.log";
+    job.shell = fork();
+    if (job.shell == 0) {
+        execl("/bin/sh", "sh", "-c", (cmd + " > " + job.log + " 2>&1").c_str(), static_cast<char*>(nullptr));
         _exit(127);
     }
     // Wait until a checkpoint exists: both processes are training.
     for (int i = 0; i < 600 && !fs::exists(d + "/out/checkpoint.safetensors"); ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    ASSERT_TRUE(fs::exists(d + "/out/checkpoint.safetensors")) << io::read_file(d + "/job.log");
+    EXPECT_TRUE(fs::exists(d + "/out/checkpoint.safetensors")) << io::read_file(job.log);
     const std::string pids = io::read_file(pidfile);
-    const pid_t second = static_cast<pid_t>(std::stol(pids.substr(pids.find('\n') + 1)));
+    job.second = static_cast<pid_t>(std::stol(pids.substr(pids.find('\n') + 1)));
+    return job;
+}
+
+// Seconds until the job ends (at most 60; then it is killed and the test fails); its status.
+double seconds_to_end(const Job& job, int& status) {
     const auto t0 = std::chrono::steady_clock::now();
-    ASSERT_EQ(kill(second, SIGKILL), 0);
-    int status = 0;
     pid_t done = 0;
-    while ((done = waitpid(job, &status, WNOHANG)) == 0 &&
+    while ((done = waitpid(job.shell, &status, WNOHANG)) == 0 &&
            std::chrono::steady_clock::now() - t0 < std::chrono::seconds(60))
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (done == 0) kill(job, SIGKILL), waitpid(job, &status, 0);
-    EXPECT_EQ(done, job) << "the job did not end within 60 s of a killed process";
-    EXPECT_LT(seconds, 15.0);
+    if (done == 0) {
+        kill(-job.shell, SIGKILL);
+        kill(job.shell, SIGKILL);
+        waitpid(job.shell, &status, 0);
+        ADD_FAILURE() << "the job did not end within 60 s";
+    }
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+TEST(DataParallelCli, AKilledProcessEndsTheJobInSeconds) {
+    if (!have_mpi()) GTEST_SKIP() << "built without MPI";
+    const std::string d = tmp_dir("kill");
+    const Job job = start_long_job(d, "");
+    ASSERT_EQ(kill(job.second, SIGKILL), 0);
+    int status = 0;
+    EXPECT_LT(seconds_to_end(job, status), 15.0);
     EXPECT_NE(WEXITSTATUS(status), 0);
-    EXPECT_NE(io::read_file(d + "/job.log").find("exited on signal 9"), std::string::npos)
-        << io::read_file(d + "/job.log");
+    EXPECT_NE(io::read_file(job.log).find("exited on signal 9"), std::string::npos) << io::read_file(job.log);
     // The checkpoint left behind is complete: it loads.
+    EXPECT_NO_THROW(io::load_safetensors(d + "/out/checkpoint.safetensors"));
+    fs::remove_all(d);
+}
+
+// A process that hangs (here: stopped) must not hang the others forever: after
+// distributed.timeout_minutes the one waiting ends the job, saying why.
+TEST(DataParallelCli, AHangingProcessEndsTheJobAfterTheTimeout) {
+    if (!have_mpi()) GTEST_SKIP() << "built without MPI";
+    const std::string d = tmp_dir("hang");
+    const Job job = start_long_job(d, "--set distributed.timeout_minutes=0.05");  // 3 s.
+    ASSERT_EQ(kill(job.second, SIGSTOP), 0);
+    int status = 0;
+    const double s = seconds_to_end(job, status);
+    EXPECT_GT(s, 2.5);
+    EXPECT_LT(s, 20.0);
+    EXPECT_NE(WEXITSTATUS(status), 0);
+    EXPECT_NE(io::read_file(job.log).find("no answer from the other processes for 3 s in"),
+              std::string::npos)
+        << io::read_file(job.log);
     EXPECT_NO_THROW(io::load_safetensors(d + "/out/checkpoint.safetensors"));
     fs::remove_all(d);
 }

@@ -43,7 +43,8 @@ public:
 
     struct Stats {
         int64_t steps = 0;
-        double wait_seconds = 0;  // Time finish() spent waiting for communication.
+        // Time in finish(): waiting for the last buckets (and for slower processes), copying back.
+        double wait_seconds = 0;
         int64_t buckets = 0;
         int64_t bytes = 0;  // Gradient bytes reduced per step.
     };

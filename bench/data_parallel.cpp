@@ -135,11 +135,16 @@ void run_steps(const Args& a, distributed::ProcessGroup& g) {
         const int64_t bytes = reducer ? reducer->stats().bytes : 0;
         std::printf("{\"model\": \"%s\", \"processes\": %d, \"threads\": %d, \"batch\": %lld, "
                     "\"overlap\": %s, \"reduce\": %s, \"gradient_bytes\": %lld, \"buckets\": %lld, "
-                    "\"step_ms\": %.4f, \"comm_wait_ms\": %.4f, \"examples_per_s\": %.1f}\n",
+                    "\"early_launches_per_step\": %.2f, \"step_ms\": %.4f, \"comm_wait_ms\": %.4f, "
+                    "\"examples_per_s\": %.1f}\n",
                     a.model.c_str(), g.size(), num_threads(), static_cast<long long>(a.batch),
                     a.overlap ? "true" : "false", a.reduce ? "true" : "false",
                     static_cast<long long>(bytes),
-                    static_cast<long long>(reducer ? reducer->stats().buckets : 0), step, comm,
+                    static_cast<long long>(reducer ? reducer->stats().buckets : 0),
+                    reducer ? static_cast<double>(reducer->stats().early_launches) /
+                                  static_cast<double>(reducer->stats().steps)
+                            : 0.0,
+                    step, comm,
                     1e3 * static_cast<double>(a.batch) / step);
     }
 }

@@ -86,6 +86,26 @@ TEST(GradientReducer, OneProcessLeavesGradientsAsTheyAre) {
             EXPECT_FALSE(ps[2].grad().defined());
         }
         EXPECT_EQ(r.stats().steps, 3);
+        // Buckets go out in order: ps[2]'s, the first, never completes during backward (it is
+        // unused), so none starts early; finish() starts all three.
+        EXPECT_EQ(r.stats().buckets, 3);
+        EXPECT_EQ(r.stats().early_launches, 0);
+    }
+}
+
+// With every parameter used, each bucket starts from the hook of its last gradient, during
+// backward; without overlap, none does.
+TEST(GradientReducer, BucketsStartDuringBackward) {
+    auto group = single_process_group();
+    for (bool overlap : {true, false}) {
+        std::vector<Tensor> ps{param({4, 3}, 1), param({3}, 2)};
+        GradientReducer r(*group, ps, {.bucket_mb = 1e-5, .overlap = overlap});
+        for (int step = 0; step < 2; ++step) {
+            r.begin(1);
+            autograd::backward(sum(add(matmul(randn({2, 4}), ps[0]), ps[1])));
+            r.finish();
+        }
+        EXPECT_EQ(r.stats().early_launches, overlap ? 4 : 0);
     }
 }
 

@@ -134,7 +134,9 @@ void GradientReducer::on_gradient(size_t i) {
     KAYA_CHECK(!slots_[i].ready, ValueError, "GradientReducer: parameter ", i,
                " received a second gradient in one step (one backward pass per step)");
     copy_in(i);
+    const size_t before = next_launch_;
     launch_ready();
+    stats_.early_launches += static_cast<int64_t>(next_launch_ - before);
 }
 
 // Buckets go out in index order on every process, whatever order their gradients came in, so

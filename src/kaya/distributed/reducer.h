@@ -47,6 +47,7 @@ public:
         double wait_seconds = 0;
         int64_t buckets = 0;
         int64_t bytes = 0;  // Gradient bytes reduced per step.
+        int64_t early_launches = 0;  // Buckets started during backward (over all steps).
     };
     const Stats& stats() const { return stats_; }
     // Bucket b's parameters (indices into params), for tests and reports.

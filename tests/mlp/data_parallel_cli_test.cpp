@@ -45,8 +45,12 @@ int sh(const std::string& cmd, const std::string& log) {
 
 std::string mpirun(int np) {
     // As root, Open MPI wants both variables; --oversubscribe lets 3 processes share 2 cores.
-    return "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 KAYA_NUM_THREADS=1 " +
-           std::string(KAYA_MPIEXEC) + " --oversubscribe -np " + std::to_string(np) + " ";
+    // Containers and chroots may lack /dev/shm or forbid cross-process reads: the shared-memory
+    // transport then keeps its files in /tmp and copies through them.
+    const std::string shm = fs::exists("/dev/shm") ? "" : "OMPI_MCA_btl_vader_backing_directory=/tmp ";
+    return "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
+           "OMPI_MCA_btl_vader_single_copy_mechanism=none KAYA_NUM_THREADS=1 " +
+           shm + std::string(KAYA_MPIEXEC) + " --oversubscribe -np " + std::to_string(np) + " ";
 }
 
 std::string kaya_train(const std::string& cfg, const std::string& extra = "") {

@@ -4,10 +4,12 @@
 // a failed run, 130 for an interrupted run (resumable), 2 for an internal error.
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include "apps/cli/commands.h"
 #include "apps/train/run.h"
 #include "kaya/core/error.h"
+#include "kaya/distributed/process_group.h"
 
 int main(int argc, char** argv) {
     kaya::cli::register_applications();
@@ -30,6 +32,17 @@ int main(int argc, char** argv) {
     kaya::cli::add_go_gtp_command(*go);
     kaya::cli::add_go_match_command(*go);
     kaya::cli::add_go_rescore_command(*go);
+    // Only `kaya train` knows how to share work between processes; N copies of another command
+    // would each do all of it, writing the same files (`kaya doctor` only reads).
+    const std::string command = argc < 2 ? "" : argv[1];
+    if (const int n = kaya::distributed::launcher_world_size();
+        n > 1 && command != "train" && command != "doctor") {
+        std::fprintf(stderr,
+                     "kaya: error: launched as %d processes (mpirun), but only `kaya train` runs "
+                     "on several processes; run %s as one process\n",
+                     n, command.empty() ? "this command" : ("`kaya " + command + "`").c_str());
+        return 1;
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

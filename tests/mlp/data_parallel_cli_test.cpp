@@ -131,6 +131,23 @@ TEST(DataParallelCli, RefusesWhatTheProcessesCannotShare) {
     fs::remove_all(d);
 }
 
+// N copies of another command would each do all of it, writing the same files.
+TEST(DataParallelCli, OnlyTrainRunsOnSeveralProcesses) {
+    if (!have_mpi()) GTEST_SKIP() << "built without MPI";
+    const std::string d = tmp_dir("other");
+    const std::string cfg = d + "/run.toml";
+    io::write_file_atomic(cfg, config_text(d + "/out"));
+    EXPECT_EQ(sh(mpirun(2) + KAYA_BINARY + " sweep " + cfg + " --grid train.lr=0.1,0.01", d + "/a.log"), 1);
+    EXPECT_NE(io::read_file(d + "/a.log").find("launched as 2 processes (mpirun), but only `kaya train` "
+                                              "runs on several processes; run `kaya sweep` as one process"),
+              std::string::npos)
+        << io::read_file(d + "/a.log");
+    EXPECT_FALSE(fs::exists(d + "/out"));
+    EXPECT_EQ(sh(mpirun(2) + KAYA_BINARY + " doctor", d + "/b.log"), 0);
+    EXPECT_NE(io::read_file(d + "/b.log").find("launched as 2 processes"), std::string::npos);
+    fs::remove_all(d);
+}
+
 // A long two-process run in the background; each process writes its pid, then trains.
 struct Job {
     pid_t shell = 0;

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kaya::translate {
+
+// Code points of valid UTF-8 (callers check validity where text enters: text::find_invalid_utf8).
+std::vector<char32_t> decode_utf8(std::string_view s);
+std::string encode_utf8(const std::vector<char32_t>& cps);
+std::string encode_utf8(char32_t cp);
+
+// CJK ideographs (the unified blocks and their extensions, compatibility ideographs).
+bool is_cjk(char32_t c);
+
+// English as written by different hands, made one way: full-width forms (U+FF01-FF5E) become
+// ASCII, the ideographic space a space, curly quotes straight, runs of white space one space,
+// no space at either end.
+std::string normalize_english(std::string_view s);
+// Chinese the same way, the other direction for punctuation: full-width letters and digits
+// become ASCII, while ASCII ! ? , ; : ( ) become their full-width forms (the Chinese text
+// mostly uses those); a space stays only between two Latin words. Traditional and simplified
+// characters are left as they are.
+std::string normalize_chinese(std::string_view s);
+
+// English pre-tokens before subwords: words (letters, digits, and apostrophes inside a word)
+// and single punctuation marks, each marked with a leading "\u2581" when white space came
+// before it, so the sentence can be rebuilt exactly (SentencePiece's convention).
+// "Where's the station?" -> "\u2581Where's" "\u2581the" "\u2581station" "?".
+std::vector<std::string> pretokenize_english(std::string_view s);
+// Back to text: the pieces joined, each "\u2581" a space, none at the start.
+std::string join_pieces(const std::vector<std::string>& pieces);
+
+// Chinese by character (the target side's tokens): every code point but spaces, one token each.
+std::vector<std::string> chinese_chars(std::string_view s);
+
+// The tokens BLEU scores Chinese by (sacreBLEU's "zh"): each CJK character and each
+// non-ASCII punctuation mark alone; runs of other characters split at spaces, with ASCII
+// punctuation split off.
+std::vector<std::string> bleu_tokens_zh(std::string_view s);
+
+}  // namespace kaya::translate

@@ -157,4 +157,51 @@ MultiheadAttentionOutput MultiheadAttention::forward(const Tensor& query, const 
     return result;
 }
 
+MultiheadAttentionOutput MultiheadAttention::forward_cached(const Tensor& query, const Tensor& new_kv,
+                                                            KeyValueCache& cache,
+                                                            const MultiheadAttentionCall& call) {
+    const int64_t E = options_.embed_dim, H = options_.num_heads, hd = E / H;
+    KAYA_CHECK(!is_training() || options_.dropout == 0, ValueError,
+               "MultiheadAttention::forward_cached: incremental decoding runs in eval mode");
+    KAYA_CHECK(query.dim() == 3 && query.shape().back() == E &&
+                   (!new_kv.defined() || (new_kv.dim() == 3 && new_kv.shape().back() == E)),
+               ShapeError, "MultiheadAttention::forward_cached: expected batched query and keys of ",
+               options_.batch_first ? "(N, L, " : "(L, N, ", E, "), got ", describe(query), " and ",
+               describe(new_kv));
+    auto batch_major = [&](const Tensor& t) { return options_.batch_first ? t : transpose(t, 0, 1); };
+    const Tensor q = batch_major(query);
+    const int64_t N = q.shape()[0], L = q.shape()[1];
+    auto heads = [&](const Tensor& t) {  // (N, len, E) -> (N, H, len, hd)
+        return transpose(reshape(t, {N, t.shape()[1], H, hd}), 1, 2);
+    };
+    auto rows = [&](int64_t part, int64_t count) {
+        return std::pair{narrow(in_proj_weight, 0, part * E, count * E),
+                         in_proj_bias.defined() ? narrow(in_proj_bias, 0, part * E, count * E) : Tensor()};
+    };
+    if (new_kv.defined()) {
+        const Tensor kv = batch_major(new_kv);
+        KAYA_CHECK(kv.shape()[0] == N, ShapeError, "MultiheadAttention::forward_cached: keys for ",
+                   kv.shape()[0], " sequences, queries for ", N);
+        auto [wkv, bkv] = rows(1, 2);
+        auto parts = chunk(linear(kv, wkv, bkv), 2, -1);
+        const Tensor k = contiguous(heads(parts[0])), v = contiguous(heads(parts[1]));
+        cache.keys = cache.keys.defined() ? cat({cache.keys, k}, 2) : k;
+        cache.values = cache.values.defined() ? cat({cache.values, v}, 2) : v;
+    }
+    KAYA_CHECK(cache.length() > 0 && cache.keys.shape()[0] == N, ShapeError,
+               "MultiheadAttention::forward_cached: the cache holds ",
+               cache.length() > 0 ? describe(cache.keys) : std::string("nothing"), " for queries of ",
+               N, " sequences");
+    const int64_t S = cache.length();
+    auto [wq, bq] = rows(0, 1);
+    const Tensor qh = heads(linear(q, wq, bq));
+    const Tensor mask = combined_mask(call, true, N, H, L, S, qh.dtype());
+    Tensor p = attention_weights(qh, cache.keys, {.mask = mask, .is_causal = call.is_causal && L > 1});
+    Tensor out = (*out_proj)(reshape(transpose(matmul(p, cache.values), 1, 2), {N, L, E}));
+    if (!options_.batch_first) out = transpose(out, 0, 1);
+    MultiheadAttentionOutput result{out, Tensor()};
+    if (call.need_weights) result.weights = call.average_attn_weights ? mean(p, {1}) : p;
+    return result;
+}
+
 }  // namespace kaya::nn

@@ -36,6 +36,13 @@ struct MultiheadAttentionOutput {
     Tensor weights;  // Undefined unless need_weights.
 };
 
+// Incremental decoding's memory of one attention: the projected keys and values so far, each
+// (N, num_heads, S, head_dim). Empty until the first call.
+struct KeyValueCache {
+    Tensor keys, values;
+    int64_t length() const { return keys.defined() ? keys.shape()[2] : 0; }
+};
+
 // Multi-head attention (torch.nn.MultiheadAttention, Vaswani et al. 2017, section 3.2.2):
 // q, k, v projected by the rows of in_proj_weight (3E, E) [and in_proj_bias (3E)], split into
 // num_heads heads, scaled dot-product attention per head, heads concatenated, then out_proj
@@ -51,6 +58,16 @@ public:
                                      const MultiheadAttentionCall& call = {});
     // Self-attention without masks; the output only.
     Tensor forward(const Tensor& x) override;
+    // Incremental decoding (a key/value cache, as fairseq's incremental_state): `new_kv`'s
+    // keys and values (if defined; same layout as the query) are projected once and appended
+    // to the cache, then `query` attends over everything in the cache. Self-attention steps
+    // pass the new positions as both (with call.is_causal when several arrive at once: the
+    // last L of S positions attend causally); cross-attention fills the cache with the
+    // encoder's output once and then passes an undefined new_kv. Equals forward() on the whole
+    // sequence, position by position. Only in eval mode (no dropout).
+    MultiheadAttentionOutput forward_cached(const Tensor& query, const Tensor& new_kv,
+                                            KeyValueCache& cache,
+                                            const MultiheadAttentionCall& call = {});
     std::string type_name() const override { return "MultiheadAttention"; }
     const MultiheadAttentionOptions& options() const { return options_; }
 

@@ -119,6 +119,31 @@ Tensor TransformerDecoderLayer::forward(const Tensor& tgt, const Tensor& memory,
     return (*norm3)(add(x, feed_forward(x)));
 }
 
+Tensor TransformerDecoderLayer::forward_step(const Tensor& tgt, const Tensor& memory,
+                                             KeyValueCache& self_cache, KeyValueCache& cross_cache,
+                                             const Tensor& memory_key_padding_mask) {
+    auto self_block = [&](const Tensor& x) {
+        return self_attn->forward_cached(x, x, self_cache, {.need_weights = false, .is_causal = true})
+            .output;
+    };
+    auto cross_block = [&](const Tensor& x) {
+        const Tensor fresh = cross_cache.length() == 0 ? memory : Tensor();
+        return multihead_attn
+            ->forward_cached(x, fresh, cross_cache,
+                             {.key_padding_mask = memory_key_padding_mask, .need_weights = false})
+            .output;
+    };
+    Tensor x = tgt;
+    if (options_.norm_first) {
+        x = add(x, self_block((*norm1)(x)));
+        x = add(x, cross_block((*norm2)(x)));
+        return add(x, feed_forward((*norm3)(x)));
+    }
+    x = (*norm1)(add(x, self_block(x)));
+    x = (*norm2)(add(x, cross_block(x)));
+    return (*norm3)(add(x, feed_forward(x)));
+}
+
 TransformerEncoder::TransformerEncoder(const TransformerLayerOptions& layer, int64_t num_layers,
                                        bool final_norm) {
     KAYA_CHECK(num_layers > 0, ValueError, "TransformerEncoder: num_layers must be positive, got ",
@@ -150,6 +175,20 @@ TransformerDecoder::TransformerDecoder(const TransformerLayerOptions& layer, int
 Tensor TransformerDecoder::forward(const Tensor& tgt, const Tensor& memory, const DecoderMasks& masks) {
     Tensor x = tgt;
     for (const auto& layer : *layers) x = layer->forward(x, memory, masks);
+    return norm ? (*norm)(x) : x;
+}
+
+Tensor TransformerDecoder::forward_step(const Tensor& tgt, const Tensor& memory, Cache& cache,
+                                        const Tensor& memory_key_padding_mask) {
+    const size_t n = layers->size();
+    if (cache.self.size() != n) cache.self.assign(n, {});
+    if (cache.cross.size() != n) cache.cross.assign(n, {});
+    Tensor x = tgt;
+    size_t i = 0;
+    for (const auto& layer : *layers) {
+        x = layer->forward_step(x, memory, cache.self[i], cache.cross[i], memory_key_padding_mask);
+        ++i;
+    }
     return norm ? (*norm)(x) : x;
 }
 

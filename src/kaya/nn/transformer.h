@@ -76,6 +76,13 @@ public:
     using Module::forward;  // One input alone is not a decoder call: NotImplemented.
     std::string type_name() const override { return "TransformerDecoderLayer"; }
 
+    // Incremental decoding (eval mode): the next positions `tgt` (the newest L of the target,
+    // usually 1) given everything before them in `self_cache`; `cross_cache` holds the
+    // memory's keys and values (filled from `memory` on the first call, which may be
+    // undefined afterwards). Equals forward() with a causal mask at those positions.
+    Tensor forward_step(const Tensor& tgt, const Tensor& memory, KeyValueCache& self_cache,
+                        KeyValueCache& cross_cache, const Tensor& memory_key_padding_mask = {});
+
     std::shared_ptr<MultiheadAttention> self_attn, multihead_attn;
     std::shared_ptr<Linear> linear1, linear2;
     std::shared_ptr<Dropout> dropout, dropout1, dropout2, dropout3;
@@ -110,6 +117,14 @@ public:
     Tensor forward(const Tensor& tgt, const Tensor& memory, const DecoderMasks& masks = {});
     using Module::forward;  // One input alone is not a decoder call: NotImplemented.
     std::string type_name() const override { return "TransformerDecoder"; }
+
+    // One cache per layer for self- and cross-attention.
+    struct Cache {
+        std::vector<KeyValueCache> self, cross;
+    };
+    // Incremental decoding through every layer (see TransformerDecoderLayer::forward_step).
+    Tensor forward_step(const Tensor& tgt, const Tensor& memory, Cache& cache,
+                        const Tensor& memory_key_padding_mask = {});
 
     std::shared_ptr<ModuleList<TransformerDecoderLayer>> layers;
     std::shared_ptr<LayerNorm> norm;  // Null without final_norm.

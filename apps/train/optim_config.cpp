@@ -22,11 +22,17 @@ OptimSettings OptimSettings::read(const Config& cfg) {
     s.amsgrad = cfg.get_bool("train.amsgrad", s.amsgrad);
     s.schedule =
         cfg.get_choice("train.schedule", s.schedule,
-                       {"none", "step", "exponential", "cosine", "warmup_cosine", "plateau"});
+                       {"none", "step", "exponential", "cosine", "warmup_cosine", "warmup_inverse_sqrt",
+                        "plateau"});
+    s.schedule_unit = cfg.get_choice("train.schedule_unit", s.schedule_unit, {"epoch", "batch"});
+    if (s.schedule == "plateau" && s.schedule_unit == "batch")
+        cfg.fail("train.schedule_unit", "train.schedule = \"plateau\" follows the validation loss: its unit is the epoch");
     s.step_size = cfg.get_int("train.step_size", s.step_size, 1);
     s.gamma = cfg.get_double("train.gamma", s.schedule == "exponential" ? 0.95 : 0.5, 0, inf);
     s.eta_min = cfg.get_double("train.eta_min", s.eta_min, 0, inf);
     s.warmup = cfg.get_int("train.warmup", s.warmup, 0);
+    if (s.schedule == "warmup_inverse_sqrt" && s.warmup < 1)
+        cfg.fail("train.warmup", "train.schedule = \"warmup_inverse_sqrt\" needs train.warmup of at least 1");
     s.plateau_patience = cfg.get_int("train.plateau_patience", s.plateau_patience, 0);
     if (s.schedule == "plateau" && !(s.gamma > 0 && s.gamma < 1))
         cfg.fail(
@@ -65,9 +71,9 @@ std::unique_ptr<optim::Optimizer> build_optimizer(const OptimSettings& s,
 }
 
 std::unique_ptr<optim::LRScheduler> build_schedule(const OptimSettings& s, optim::Optimizer& opt,
-                                                   int64_t epochs) {
+                                                   int64_t epochs, int64_t batches) {
     // A run of 0 epochs (evaluation only) still builds a valid schedule.
-    const int64_t span = std::max<int64_t>(epochs, 1);
+    const int64_t span = std::max<int64_t>(epochs, 1) * (s.schedule_unit == "batch" ? std::max<int64_t>(batches, 1) : 1);
     if (s.schedule == "step") return std::make_unique<optim::StepLR>(opt, s.step_size, s.gamma);
     if (s.schedule == "exponential") return std::make_unique<optim::ExponentialLR>(opt, s.gamma);
     if (s.schedule == "cosine")
@@ -76,6 +82,8 @@ std::unique_ptr<optim::LRScheduler> build_schedule(const OptimSettings& s, optim
         return std::make_unique<optim::WarmupDecayLR>(
             opt, s.warmup, optim::WarmupDecayLR::Decay::Cosine, span + 1);
     }
+    if (s.schedule == "warmup_inverse_sqrt")
+        return std::make_unique<optim::WarmupDecayLR>(opt, s.warmup, optim::WarmupDecayLR::Decay::InverseSqrt);
     return nullptr;  // none, plateau.
 }
 

@@ -19,11 +19,15 @@ struct OptimSettings {
     double beta1 = 0.9, beta2 = 0.999;  // Adam, AdamW.
     double alpha = 0.99;                // RMSprop's smoothing.
     bool amsgrad = false;
-    std::string schedule = "none";  // none | step | exponential | cosine | warmup_cosine | plateau
+    // none | step | exponential | cosine | warmup_cosine | warmup_inverse_sqrt | plateau
+    std::string schedule = "none";
+    // What the schedule counts: "epoch" (stepped after each epoch) or "batch" (after each
+    // optimizer step, as fairseq's updates: warm-up over the first `warmup` batches).
+    std::string schedule_unit = "epoch";
     int64_t step_size = 10;         // step.
     double gamma = 0.5;             // step, plateau (0.95 for exponential).
     double eta_min = 0;             // cosine.
-    int64_t warmup = 2;             // warmup_cosine.
+    int64_t warmup = 2;             // warmup_cosine, warmup_inverse_sqrt (in schedule units).
     int64_t plateau_patience = 5;   // plateau.
 
     static OptimSettings read(const Config& cfg);
@@ -32,9 +36,9 @@ struct OptimSettings {
 std::unique_ptr<optim::Optimizer> build_optimizer(const OptimSettings& s,
                                                   const std::vector<Tensor>& params);
 
-// The per-epoch schedule over `epochs` epochs; null for none and plateau (the loop drives
-// ReduceLROnPlateau with the validation loss).
+// The schedule over `epochs` epochs of `batches` batches, in s.schedule_unit; null for none
+// and plateau (the loop drives ReduceLROnPlateau with the validation loss).
 std::unique_ptr<optim::LRScheduler> build_schedule(const OptimSettings& s, optim::Optimizer& opt,
-                                                   int64_t epochs);
+                                                   int64_t epochs, int64_t batches = 1);
 
 }  // namespace kaya::app

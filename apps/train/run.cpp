@@ -173,7 +173,8 @@ private:
         if (!s_.init_weights.empty() && !opt_.resume)
             on_root("model.init_weights", [&] { load_init_weights(model); });
         optimizer_ = build_optimizer(s_.optim, model.parameters());
-        schedule_ = build_schedule(s_.optim, *optimizer_, s_.epochs);
+        schedule_ = build_schedule(s_.optim, *optimizer_, s_.epochs, task_.batches_per_epoch());
+        per_batch_ = s_.optim.schedule_unit == "batch";
         if (s_.optim.schedule == "plateau") {
             plateau_ = std::make_unique<optim::ReduceLROnPlateau>(
                 *optimizer_, optim::PlateauOptions{.factor = s_.optim.gamma,
@@ -210,7 +211,9 @@ private:
         } else {
             state_.load(ckpt(), model, *optimizer_, batch_size, batches);
         }
-        if (schedule_) schedule_->set_epoch(state_.epochs_done);
+        if (schedule_)
+            schedule_->set_epoch(per_batch_ ? state_.epochs_done * task_.batches_per_epoch() + state_.batches_done
+                                            : state_.epochs_done);
         if (plateau_ && state_.schedule.has("best")) {
             plateau_->set_state({state_.schedule.get("best"),
                                  static_cast<int64_t>(state_.schedule.get("bad")),
@@ -270,6 +273,7 @@ private:
         }
         if (s_.clip_norm > 0) optim::clip_grad_norm_(model.parameters(), s_.clip_norm);
         optimizer_->step();
+        if (schedule_ && per_batch_) schedule_->step();
         if (dp_) dp_->sync_buffers(model);
         const double mean = examples > 0 ? loss_sum / examples : 0;
         if (!std::isfinite(mean) && dp_) dp_->group().fail_together();
@@ -395,7 +399,7 @@ private:
         } else {
             ++state_.bad_epochs;
         }
-        if (schedule_) schedule_->step();
+        if (schedule_ && !per_batch_) schedule_->step();
         if (plateau_) {
             plateau_->step(row.get("val_loss"));
             const auto p = plateau_->state();
@@ -508,6 +512,7 @@ private:
     RunState state_;
     std::unique_ptr<DataParallel> dp_;  // Several processes (null: this one alone).
     bool verbose_ = true;               // Printing allowed (process 0 only).
+    bool per_batch_ = false;            // The schedule steps after every batch.
     Metrics local_sums_;                // Several processes: the task's sums since the last merge,
     double local_examples_ = 0;         // over this process's examples since then,
     double merged_examples_ = 0;        // and the examples the merged sums cover.

@@ -129,6 +129,40 @@ TEST(RunLoop, TrainsAnyRegisteredTaskAndResumesMidEpoch) {
     fs::remove_all(b);
 }
 
+// A schedule counted in batches (warm-up over the first batches, then a cosine to the last
+// batch) moves every batch and resumes where it stopped.
+TEST(RunLoop, ScheduleCountedInBatchesResumes) {
+    const TaskRegistry reg = toy_registry();
+    const std::string a = tmp_dir("sa"), b = tmp_dir("sb");
+    Config ca = line_config(a, 4), cb = line_config(b, 4);
+    for (Config* c : {&ca, &cb}) {
+        c->set("train.schedule='warmup_cosine'");
+        c->set("train.schedule_unit='batch'");
+        c->set("train.warmup=5");
+    }
+    const RunResult straight = run_training(ca, {.verbose = false}, reg);
+    run_training(cb, {.stop_after = 2, .verbose = false}, reg);
+    const RunResult resumed = run_training(cb, {.resume = true, .verbose = false}, reg);
+    ASSERT_EQ(straight.history.size(), 4u);
+    for (size_t e = 0; e < 4; ++e) EXPECT_EQ(straight.history[e].get("lr"), resumed.history[e].get("lr")) << e;
+    // 8 batches an epoch: after epoch 1 (8 steps, past the 5 of warm-up) the rate is already
+    // below its peak, and after the last batch it is nearly 0 (0 one step later, so the last
+    // batch still learns).
+    EXPECT_LT(straight.history[0].get("lr"), 0.1);
+    EXPECT_GT(straight.history[0].get("lr"), 0.08);
+    EXPECT_LT(straight.history[3].get("lr"), 0.001);
+    EXPECT_GT(straight.history[2].get("lr"), 0.01);
+    const NamedTensors wa = weights(a), wb = weights(b);
+    for (size_t i = 0; i < wa.size(); ++i)
+        EXPECT_EQ(to_vector<float>(wa[i].second), to_vector<float>(wb[i].second));
+    Config bad = line_config(a, 1);
+    bad.set("train.schedule='plateau'");
+    bad.set("train.schedule_unit='batch'");
+    EXPECT_THROW(run_training(bad, {.force = true, .verbose = false}, reg), ValueError);
+    fs::remove_all(a);
+    fs::remove_all(b);
+}
+
 TEST(RunLoop, RefusesAnUnknownTaskKind) {
     const std::string dir = tmp_dir("unknown");
     EXPECT_THROW(run_training(line_config(dir, 1), {.verbose = false}, TaskRegistry{}), ValueError);

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
     kaya::cli::add_tour_command(app);
     kaya::cli::add_doctor_command(app);
     kaya::cli::add_tag_command(app);
+    kaya::cli::add_translate_command(app);
     kaya::cli::add_predict_command(app);
     kaya::cli::add_audio_command(app);
     kaya::cli::add_classify_command(app);

@@ -8,6 +8,7 @@
 
 #include "apps/train/run.h"
 #include "apps/translate/translate_task.h"
+#include "apps/translate/translator.h"
 #include "kaya/core/random.h"
 #include "kaya/io/file.h"
 #include "kaya/io/safetensors.h"
@@ -61,6 +62,24 @@ TEST(TranslationTask, LearnsAToyCorpusAndWritesItsFiles) {
     EXPECT_EQ(io::load_safetensors(dir + "/run/model.safetensors").metadata.at("tokenizer"), tok.fingerprint());
     const std::string tsv = io::read_file(dir + "/run/test_translations.tsv");
     EXPECT_EQ(tsv.substr(0, tsv.find('\n')), "english\tgreedy\tbeam\treferences");
+    // What `kaya translate` loads: the run directory; an empty line stays empty.
+    auto t = EnglishChineseTranslator::load(dir + "/run");
+    for (int64_t beam : {1, 3}) {
+        const auto out = t.translate({"three one four.", "", "nine nine two five."}, {.beam = beam});
+        EXPECT_EQ(out, (std::vector<std::string>{"三一四。", "", "九九二五。"})) << "beam " << beam;
+    }
+    // A tokeniser of other weights is refused, naming both files.
+    std::string other = io::read_file(dir + "/run/tokenizer.txt");
+    other.replace(other.rfind("九"), std::string("九").size(), "玖");
+    io::write_file_atomic(dir + "/run/tokenizer.txt", other);
+    try {
+        EnglishChineseTranslator::load(dir + "/run");
+        ADD_FAILURE() << "accepted another tokeniser";
+    } catch (const ValueError& e) {
+        EXPECT_NE(std::string(e.what()).find("is not the tokeniser " + dir + "/run/model.safetensors was trained with"),
+                  std::string::npos) << e.what();
+    }
+    EXPECT_THROW(EnglishChineseTranslator::load(dir + "/nothing"), IoError);
     fs::remove_all(dir);
 }
 

@@ -244,6 +244,69 @@ def classifier_steps(model, batch, make_optimizer):
     return variants
 
 
+class TorchTranslator(torch.nn.Module):
+    """translate_bench.cpp's model: nn.Transformer (3 + 3 pre-norm layers, 256, 4 heads, 1024),
+    scaled embeddings with sinusoidal positions, the output tied to the target embedding."""
+
+    def __init__(self, vocab=8000, d=256):
+        super().__init__()
+        self.d = d
+        self.src_embed = torch.nn.Embedding(vocab, d, padding_idx=0)
+        self.tgt_embed = torch.nn.Embedding(vocab, d, padding_idx=0)
+        self.transformer = torch.nn.Transformer(d, 4, 3, 3, 1024, 0.1, batch_first=True, norm_first=True)
+        self.drop = torch.nn.Dropout(0.1)
+        pos = torch.arange(256).unsqueeze(1) / torch.pow(10000, torch.arange(0, d, 2) / d)
+        pe = torch.zeros(256, d)
+        pe[:, 0::2], pe[:, 1::2] = torch.sin(pos), torch.cos(pos)
+        self.register_buffer("pe", pe)
+
+    def embed(self, table, ids):
+        return self.drop(table(ids) * self.d ** 0.5 + self.pe[: ids.shape[1]])
+
+    def encode(self, src):
+        return self.transformer.encoder(self.embed(self.src_embed, src), src_key_padding_mask=src == 0)
+
+    def decode(self, tgt, memory, src):
+        mask = self.transformer.generate_square_subsequent_mask(tgt.shape[1])
+        h = self.transformer.decoder(self.embed(self.tgt_embed, tgt), memory, tgt_mask=mask,
+                                     tgt_key_padding_mask=tgt == 0, memory_key_padding_mask=src == 0)
+        return torch.nn.functional.linear(h, self.tgt_embed.weight)
+
+
+def translator_step():
+    torch.manual_seed(0)
+    m = TorchTranslator()
+    opt = torch.optim.Adam(m.parameters(), lr=5e-4, betas=(0.9, 0.98))
+    src, tin, tout = (torch.randint(4, 8000, (32, 32)) for _ in range(3))
+
+    def step():
+        opt.zero_grad()
+        logits = m.decode(tin, m.encode(src), src)
+        torch.nn.functional.cross_entropy(logits.reshape(-1, 8000), tout.reshape(-1), ignore_index=0,
+                                          label_smoothing=0.1).backward()
+        opt.step()
+
+    return step
+
+
+def greedy_decode(steps):
+    """nn.Transformer's usual decoding loop: the whole prefix through the decoder each step."""
+    torch.manual_seed(0)
+    m = TorchTranslator().eval()
+    src = torch.randint(4, 8000, (1, 32))
+
+    def run():
+        with torch.no_grad():
+            memory = m.encode(src)
+            ys = torch.full((1, 1), 2, dtype=torch.long)
+            for _ in range(steps):
+                nxt = m.decode(ys, memory, src)[:, -1].argmax(-1, keepdim=True)
+                ys = torch.cat([ys, nxt], 1)
+        return ys
+
+    return run
+
+
 def rfft(count, n):
     x = torch.randn(count, n)
     return lambda: torch.fft.rfft(x)
@@ -362,6 +425,11 @@ BENCHES["BM_Rfft/1001/512/2"] = lambda: rfft(1001, 512)
 BENCHES["BM_Mfcc10s"] = mfcc_10s
 BENCHES["BM_FrameMlpTrainStep"] = frame_mlp_step
 BENCHES["BM_KaldiMfcc10s"] = kaldi_mfcc_10s
+BENCHES["BM_TranslatorTrainStep"] = translator_step
+for steps in (8, 16, 32, 64):
+    # PyTorch has no cache in nn.Transformer: both of Kaya's variants face the same loop.
+    for cache in (0, 1):
+        BENCHES[f"BM_GreedyDecode/{steps}/{cache}"] = lambda s=steps: greedy_decode(s)
 for bits, dt in ((32, torch.float32), (64, torch.float64)):
     BENCHES[f"BM_Hessian601/{bits}"] = lambda dt=dt: hessian_601(dt)
     BENCHES[f"BM_Hvp601/{bits}"] = lambda dt=dt: hvp_601(dt)

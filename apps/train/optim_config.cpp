@@ -79,6 +79,11 @@ std::unique_ptr<optim::LRScheduler> build_schedule(const OptimSettings& s, optim
     if (s.schedule == "cosine")
         return std::make_unique<optim::CosineAnnealingLR>(opt, span, s.eta_min);
     if (s.schedule == "warmup_cosine") {
+        const char* unit = s.schedule_unit == "batch" ? "batches" : "epochs";
+        KAYA_CHECK(s.warmup < span + 1, ValueError, "train.warmup = ", s.warmup, " ", unit,
+                   " does not fit in the run's ", span, " ", unit,
+                   " (train.epochs", s.schedule_unit == "batch" ? " x batches an epoch" : "",
+                   "): lower train.warmup or train more");
         return std::make_unique<optim::WarmupDecayLR>(
             opt, s.warmup, optim::WarmupDecayLR::Decay::Cosine, span + 1);
     }

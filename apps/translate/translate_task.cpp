@@ -290,6 +290,20 @@ std::map<std::string, std::string> TranslationTask::model_metadata() const {
 
 void TranslationTask::write_inputs(const std::string& dir) {
     io::write_file_atomic(dir + "/tokenizer.txt", tok_.serialize());
+    // The split as token ids (part, source ids, target ids, English, Chinese), so that another
+    // toolkit (tools/translate_pytorch.py) trains on exactly the same data.
+    std::string tsv = "part\tsource_ids\ttarget_ids\tenglish\tchinese\n";
+    auto ids = [](const std::vector<int64_t>& v) {
+        std::string s;
+        for (int64_t i : v) s += (s.empty() ? "" : " ") + std::to_string(i);
+        return s;
+    };
+    for (const auto& [name, part] : {std::pair{"train", &split_.train}, {"dev", &split_.dev}, {"test", &split_.test}}) {
+        for (const auto& p : *part)
+            tsv += std::string(name) + "\t" + ids(tok_.encode_source(p.en)) + "\t" + ids(tok_.encode_target(p.zh)) +
+                   "\t" + p.en + "\t" + p.zh + "\n";
+    }
+    io::write_file_atomic(dir + "/split.tsv", tsv);
 }
 
 void TranslationTask::finish(const std::string& dir) {

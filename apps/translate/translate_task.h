@@ -58,7 +58,8 @@ struct TranslateDataOptions {
 // English to Chinese translation (task.kind = "translation"): the Translator trained with
 // teacher forcing and label-smoothed cross-entropy; val_bleu (greedy, on part of dev) picks
 // the epoch; the test set is translated once, greedy and with a beam (test_bleu_greedy,
-// test_bleu_beam). Outputs besides the loop's: tokenizer.txt, test_translations.tsv.
+// test_bleu_beam). Outputs besides the loop's: tokenizer.txt, split.tsv (every pair as token
+// ids), test_translations.tsv.
 class TranslationTask : public app::Task {
 public:
     explicit TranslationTask(const app::Config& cfg);

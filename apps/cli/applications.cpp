@@ -12,6 +12,7 @@
 #include "apps/tour/course_demos.h"
 #include "apps/train/task.h"
 #include "apps/vision/cnn_task.h"
+#include "apps/translate/tour_section.h"
 #include "apps/translate/translate_task.h"
 #include "apps/vision/tour_section.h"
 
@@ -30,7 +31,7 @@ void register_applications() {
         {text::register_tasks, text::add_tour_sections},
         {vision::register_tasks, vision::add_tour_sections},
         {speech::register_tasks, speech::add_tour_sections},
-        {translate::register_tasks, nullptr},
+        {translate::register_tasks, translate::add_tour_sections},
         {nullptr, analysis::add_tour_sections},
     };
     for (const auto& a : applications) {

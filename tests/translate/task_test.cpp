@@ -7,6 +7,8 @@
 #include <filesystem>
 
 #include "apps/train/run.h"
+#include "apps/translate/toy_corpus.h"
+#include "apps/translate/tour_section.h"
 #include "apps/translate/translate_task.h"
 #include "apps/translate/translator.h"
 #include "kaya/core/random.h"
@@ -18,29 +20,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string toy_corpus(int n) {
-    const char* en[] = {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"};
-    const char* zh[] = {"零", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
-    Generator g(3);
-    std::string text;
-    for (int i = 0; i < n; ++i) {
-        const int len = 1 + static_cast<int>(g.bits(static_cast<uint64_t>(7 * i)) % 5);
-        std::string e, z;
-        for (int k = 0; k < len; ++k) {
-            const auto d = g.bits(static_cast<uint64_t>(7 * i + k + 1)) % 10;
-            e += (k ? " " : "") + std::string(en[d]);
-            z += zh[d];
-        }
-        text += e + ".\t" + z + "。\tCC-BY toy\n";
-    }
-    return text;
-}
-
 TEST(TranslationTask, LearnsAToyCorpusAndWritesItsFiles) {
     const std::string dir = (fs::temp_directory_path() / ("kaya_tr_" + std::to_string(::getpid()))).string();
     fs::remove_all(dir);
     fs::create_directories(dir);
-    io::write_file_atomic(dir + "/pairs.txt", toy_corpus(1200));
+    io::write_file_atomic(dir + "/pairs.txt", make_toy_pairs(1200, 3));
     app::TaskRegistry reg;
     register_tasks(reg);
     const app::Config cfg = app::Config::parse(
@@ -100,6 +84,33 @@ TEST(TranslationTask, RefusesBadFilesClearly) {
     }
     EXPECT_THROW(Tokenizers::parse("kaya-bpe 1\ntokens 0\nmerges 0\n", "t.txt"), ParseError);
     fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace kaya::translate
+
+namespace kaya::translate {
+namespace {
+
+// The tour's section runs on its own toy run and draws its figures.
+TEST(TranslationTour, SectionWritesTablesAndFigures) {
+    const std::string out = (fs::temp_directory_path() / ("kaya_trtour_" + std::to_string(::getpid()))).string();
+    fs::remove_all(out);
+    fs::create_directories(out);
+    if (!app::task_registry().contains("translation")) register_tasks(app::task_registry());
+    if (tour::tour_sections().empty()) add_tour_sections();
+    const tour::TourSection* section = nullptr;
+    for (const auto& s : tour::tour_sections()) section = s.name == "translation" ? &s : section;
+    ASSERT_NE(section, nullptr);
+    tour::Report report("test");
+    section->run({.out_dir = out}, report);
+    report.write(out);
+    const std::string html = io::read_file(out + "/index.html");
+    EXPECT_NE(html.find("ms per sentence"), std::string::npos);
+    EXPECT_NE(html.find("What this shows"), std::string::npos);
+    for (const char* f : {"translate_attention_0.svg", "translate_attention_1.svg", "translate_token_time.svg"})
+        EXPECT_TRUE(fs::exists(out + "/" + f)) << f;
+    fs::remove_all(out);
 }
 
 }  // namespace

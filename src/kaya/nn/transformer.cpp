@@ -101,12 +101,12 @@ Tensor TransformerDecoderLayer::forward(const Tensor& tgt, const Tensor& memory,
                                .output);
     };
     auto cross_block = [&](const Tensor& x) {
-        return (*dropout2)(multihead_attn
-                               ->forward(x, memory, memory,
+        auto r = multihead_attn->forward(x, memory, memory,
                                          {.key_padding_mask = m.memory_key_padding_mask,
                                           .attn_mask = m.memory_mask,
-                                          .need_weights = false})
-                               .output);
+                                          .need_weights = record_cross_attention});
+        if (record_cross_attention) cross_attention = detach(r.weights);
+        return (*dropout2)(r.output);
     };
     Tensor x = tgt;
     if (options_.norm_first) {

@@ -88,6 +88,11 @@ public:
     std::shared_ptr<Dropout> dropout, dropout1, dropout2, dropout3;
     std::shared_ptr<LayerNorm> norm1, norm2, norm3;
 
+    // With record_cross_attention, forward() keeps the attention over the memory, averaged
+    // over heads, in cross_attention: (N, T, S) (a forward hook's job in PyTorch).
+    bool record_cross_attention = false;
+    Tensor cross_attention;
+
 private:
     Tensor feed_forward(const Tensor& x);
     TransformerLayerOptions options_;

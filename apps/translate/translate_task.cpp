@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "apps/translate/text.h"
+#include "apps/translate/translator.h"
 #include "kaya/data/collate.h"
 #include "kaya/io/file.h"
 #include "kaya/ops/ops.h"
@@ -225,23 +226,7 @@ BleuScore TranslationTask::bleu_of(const std::vector<Pair>& pairs, const DecodeO
         }
         refs[it->second].push_back(bleu_tokens_zh(p.zh));
     }
-    std::vector<size_t> order(sources.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::vector<std::vector<int64_t>> encoded(sources.size());
-    const auto room = static_cast<size_t>(model_options_.max_len - 1);
-    for (size_t i = 0; i < sources.size(); ++i) {
-        encoded[i] = tok_.encode_source(sources[i]);
-        if (encoded[i].size() > room) encoded[i].resize(room);
-    }
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return encoded[a].size() < encoded[b].size(); });
-    std::vector<std::string> text(sources.size());
-    const size_t batch = o.beam > 1 ? 16 : 64;
-    for (size_t s = 0; s < order.size(); s += batch) {
-        std::vector<std::vector<int64_t>> chunk;
-        for (size_t k = s; k < std::min(order.size(), s + batch); ++k) chunk.push_back(encoded[order[k]]);
-        const auto out = translate_batch(*model_, chunk, o);
-        for (size_t k = 0; k < out.size(); ++k) text[order[s + k]] = tok_.decode_target(out[k]);
-    }
+    const std::vector<std::string> text = translate_sentences(*model_, tok_, sources, o);
     std::vector<Tokens> hyps;
     for (const auto& t : text) hyps.push_back(bleu_tokens_zh(t));
     if (outputs) *outputs = text;

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <numeric>
 
 #include "apps/translate/text.h"
 #include "kaya/io/file.h"
@@ -64,13 +63,14 @@ EnglishChineseTranslator EnglishChineseTranslator::load(const std::string& where
     return t;
 }
 
-std::vector<std::string> EnglishChineseTranslator::translate(const std::vector<std::string>& sentences,
-                                                             const DecodeOptions& o, int64_t* truncated) {
-    const auto room = static_cast<size_t>(model_->options().max_len - 1);
+std::vector<std::string> translate_sentences(Translator& model, const Tokenizers& tok,
+                                             const std::vector<std::string>& sentences,
+                                             const DecodeOptions& o, int64_t* truncated) {
+    const auto room = static_cast<size_t>(model.options().max_len - 1);
     std::vector<std::vector<int64_t>> ids(sentences.size());
     std::vector<size_t> todo;
     for (size_t i = 0; i < sentences.size(); ++i) {
-        ids[i] = tok_.encode_source(normalize_english(sentences[i]));
+        ids[i] = tok.encode_source(sentences[i]);
         if (ids[i].size() > room) {
             ids[i].resize(room);
             if (truncated) ++*truncated;
@@ -84,10 +84,17 @@ std::vector<std::string> EnglishChineseTranslator::translate(const std::vector<s
     for (size_t s = 0; s < todo.size(); s += batch) {
         std::vector<std::vector<int64_t>> chunk;
         for (size_t k = s; k < std::min(todo.size(), s + batch); ++k) chunk.push_back(ids[todo[k]]);
-        const auto res = translate_batch(*model_, chunk, o);
-        for (size_t k = 0; k < res.size(); ++k) out[todo[s + k]] = tok_.decode_target(res[k]);
+        const auto res = translate_batch(model, chunk, o);
+        for (size_t k = 0; k < res.size(); ++k) out[todo[s + k]] = tok.decode_target(res[k]);
     }
     return out;
+}
+
+std::vector<std::string> EnglishChineseTranslator::translate(const std::vector<std::string>& sentences,
+                                                             const DecodeOptions& o, int64_t* truncated) {
+    std::vector<std::string> normalised;
+    for (const auto& s : sentences) normalised.push_back(normalize_english(s));
+    return translate_sentences(*model_, tok_, normalised, o, truncated);
 }
 
 }  // namespace kaya::translate

@@ -11,6 +11,13 @@
 
 namespace kaya::translate {
 
+// Translations of sentences (normalised English), batched by length: one text a sentence, empty
+// for an empty sentence; sentences longer than the model's max_len are cut and counted in
+// `truncated`. The task's evaluation and `kaya translate` both use it.
+std::vector<std::string> translate_sentences(Translator& model, const Tokenizers& tok,
+                                             const std::vector<std::string>& sentences,
+                                             const DecodeOptions& o, int64_t* truncated = nullptr);
+
 // A trained translator as `kaya translate` uses it: the weights (model.safetensors, with the
 // network's shape in its metadata) and the tokenisers (tokenizer.txt) of one run directory.
 class EnglishChineseTranslator {

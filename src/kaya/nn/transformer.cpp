@@ -91,6 +91,20 @@ Tensor TransformerDecoderLayer::feed_forward(const Tensor& x) {
     return (*dropout3)((*linear2)((*dropout)(activate(options_.activation, (*linear1)(x)))));
 }
 
+// The three sublayers with their residual connections, post-norm or pre-norm.
+Tensor TransformerDecoderLayer::sublayers(const Tensor& tgt, const std::function<Tensor(const Tensor&)>& self_block,
+                                          const std::function<Tensor(const Tensor&)>& cross_block) {
+    Tensor x = tgt;
+    if (options_.norm_first) {
+        x = add(x, self_block((*norm1)(x)));
+        x = add(x, cross_block((*norm2)(x)));
+        return add(x, feed_forward((*norm3)(x)));
+    }
+    x = (*norm1)(add(x, self_block(x)));
+    x = (*norm2)(add(x, cross_block(x)));
+    return (*norm3)(add(x, feed_forward(x)));
+}
+
 Tensor TransformerDecoderLayer::forward(const Tensor& tgt, const Tensor& memory,
                                         const DecoderMasks& m) {
     auto self_block = [&](const Tensor& x) {
@@ -108,15 +122,7 @@ Tensor TransformerDecoderLayer::forward(const Tensor& tgt, const Tensor& memory,
         if (record_cross_attention) cross_attention = detach(r.weights);
         return (*dropout2)(r.output);
     };
-    Tensor x = tgt;
-    if (options_.norm_first) {
-        x = add(x, self_block((*norm1)(x)));
-        x = add(x, cross_block((*norm2)(x)));
-        return add(x, feed_forward((*norm3)(x)));
-    }
-    x = (*norm1)(add(x, self_block(x)));
-    x = (*norm2)(add(x, cross_block(x)));
-    return (*norm3)(add(x, feed_forward(x)));
+    return sublayers(tgt, self_block, cross_block);
 }
 
 Tensor TransformerDecoderLayer::forward_step(const Tensor& tgt, const Tensor& memory,
@@ -133,15 +139,7 @@ Tensor TransformerDecoderLayer::forward_step(const Tensor& tgt, const Tensor& me
                              {.key_padding_mask = memory_key_padding_mask, .need_weights = false})
             .output;
     };
-    Tensor x = tgt;
-    if (options_.norm_first) {
-        x = add(x, self_block((*norm1)(x)));
-        x = add(x, cross_block((*norm2)(x)));
-        return add(x, feed_forward((*norm3)(x)));
-    }
-    x = (*norm1)(add(x, self_block(x)));
-    x = (*norm2)(add(x, cross_block(x)));
-    return (*norm3)(add(x, feed_forward(x)));
+    return sublayers(tgt, self_block, cross_block);
 }
 
 TransformerEncoder::TransformerEncoder(const TransformerLayerOptions& layer, int64_t num_layers,

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <functional>
+
 #include <memory>
 #include <string>
 
@@ -95,6 +97,8 @@ public:
 
 private:
     Tensor feed_forward(const Tensor& x);
+    Tensor sublayers(const Tensor& tgt, const std::function<Tensor(const Tensor&)>& self_block,
+                     const std::function<Tensor(const Tensor&)>& cross_block);
     TransformerLayerOptions options_;
 };
 

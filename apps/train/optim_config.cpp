@@ -80,12 +80,13 @@ std::unique_ptr<optim::LRScheduler> build_schedule(const OptimSettings& s, optim
         return std::make_unique<optim::CosineAnnealingLR>(opt, span, s.eta_min);
     if (s.schedule == "warmup_cosine") {
         const char* unit = s.schedule_unit == "batch" ? "batches" : "epochs";
-        KAYA_CHECK(s.warmup < span + 1, ValueError, "train.warmup = ", s.warmup, " ", unit,
+        // A run of 0 epochs only evaluates: its schedule is never stepped.
+        KAYA_CHECK(epochs == 0 || s.warmup < span + 1, ValueError, "train.warmup = ", s.warmup, " ", unit,
                    " does not fit in the run's ", span, " ", unit,
                    " (train.epochs", s.schedule_unit == "batch" ? " x batches an epoch" : "",
                    "): lower train.warmup or train more");
         return std::make_unique<optim::WarmupDecayLR>(
-            opt, s.warmup, optim::WarmupDecayLR::Decay::Cosine, span + 1);
+            opt, s.warmup, optim::WarmupDecayLR::Decay::Cosine, std::max(span, s.warmup) + 1);
     }
     if (s.schedule == "warmup_inverse_sqrt")
         return std::make_unique<optim::WarmupDecayLR>(opt, s.warmup, optim::WarmupDecayLR::Decay::InverseSqrt);

@@ -251,10 +251,12 @@ void add_course_sections() {
     add_tour_section({4, "piecewise fits", demo_piecewise});
     add_tour_section({99, "what is not here yet", [](const TourOptions&, Report& report) {
                           report.add_section("Not in this report yet",
-                                             "<p>Translation with Transformers, "
-                                             "autoregressive and non-autoregressive "
+                                             "<p>Autoregressive and non-autoregressive "
                                              "decoders (text to speech) and search on top "
-                                             "of the Go network have no section yet. "
+                                             "of the Go network have no section yet; the "
+                                             "translation section shows the toy corpus "
+                                             "unless a finished English-Chinese run is "
+                                             "there. "
                                              "README's status table is the current "
                                              "list.</p>");
                       }});

@@ -11,6 +11,9 @@
 #include "apps/analysis/landscape_study.h"
 #include "apps/train/config.h"
 #include "apps/train/run.h"
+#include "apps/translate/corpus.h"
+#include "apps/translate/text.h"
+#include "apps/translate/translate_task.h"
 #include "fuzz/targets.h"
 
 namespace kaya::fuzz {
@@ -95,12 +98,34 @@ int fuzz_landscape(const uint8_t* d, size_t n) {
     });
 }
 
+int fuzz_translate(const uint8_t* d, size_t n) {
+    return guarded([&] {
+        // As a parallel corpus: every pair's English rebuilds from its pre-tokens, Chinese
+        // splits into BLEU tokens that join back to it without spaces.
+        try {
+            for (const auto& p : translate::parse_pairs(text(d, n), "fuzz.txt")) {
+                if (translate::join_pieces(translate::pretokenize_english(p.en)) != p.en) __builtin_trap();
+                std::string joined;
+                for (const auto& t : translate::bleu_tokens_zh(p.zh)) joined += t;
+                std::string bare;
+                for (const auto& c : translate::chinese_chars(p.zh)) bare += c;
+                if (joined != bare) __builtin_trap();
+            }
+        } catch (const ParseError&) {
+        }
+        // As a tokeniser file: what parses, written out, parses to the same text.
+        const auto tok = translate::Tokenizers::parse(text(d, n), "tokenizer.txt");
+        if (translate::Tokenizers::parse(tok.serialize(), "again.txt").serialize() != tok.serialize()) __builtin_trap();
+        tok.source.decode(tok.source.encode("Where is the station?"));
+    });
+}
+
 const std::vector<NamedTarget>& targets() {
     static const std::vector<NamedTarget> all = {
         {"safetensors", fuzz_safetensors}, {"csv", fuzz_csv}, {"json", fuzz_json}, {"npy", fuzz_npy},
         {"idx", fuzz_idx},   {"tar", fuzz_tar},   {"gzip", fuzz_gzip},  {"config", fuzz_config},
         {"sgf", fuzz_sgf},   {"gtp", fuzz_gtp},   {"image", fuzz_image}, {"conllu", fuzz_conllu},
-        {"audio", fuzz_audio}, {"landscape", fuzz_landscape},
+        {"audio", fuzz_audio}, {"landscape", fuzz_landscape}, {"translate", fuzz_translate},
     };
     return all;
 }

@@ -92,6 +92,7 @@ std::string normalize_english(std::string_view s) {
         if (c >= 0xFF01 && c <= 0xFF5E) c = c - 0xFF01 + 0x21;
         else if (c == 0x2018 || c == 0x2019) c = '\'';
         else if (c == 0x201C || c == 0x201D) c = '"';
+        else if (c == 0x2581) c = '_';  // The word-start mark is the tokeniser's own.
     }
     return encode_utf8(squeeze(cps));
 }

@@ -17,8 +17,8 @@ std::string encode_utf8(char32_t cp);
 bool is_cjk(char32_t c);
 
 // English as written by different hands, made one way: full-width forms (U+FF01-FF5E) become
-// ASCII, the ideographic space a space, curly quotes straight, runs of white space one space,
-// no space at either end.
+// ASCII, the ideographic space a space, curly quotes straight, \u2581 (the tokeniser's
+// word-start mark) '_', runs of white space one space, no space at either end.
 std::string normalize_english(std::string_view s);
 // Chinese the same way, the other direction for punctuation: full-width letters and digits
 // become ASCII, while ASCII ! ? , ; : ( ) become their full-width forms (the Chinese text

@@ -22,6 +22,8 @@ namespace fs = std::filesystem;
 TEST(TranslateText, NormalisesBothSides) {
     EXPECT_EQ(normalize_english("  Ｗhere\u3000is  the station？ "), "Where is the station?");
     EXPECT_EQ(normalize_english("It\u2019s \u201Cfine\u201D."), "It's \"fine\".");
+    // The tokeniser's word-start mark cannot come from the text.
+    EXPECT_EQ(join_pieces(pretokenize_english(normalize_english("a\u2581b"))), "a_b");
     EXPECT_EQ(normalize_chinese("你好!  我是Ｔｏｍ 。"), "你好！我是Tom。");
     EXPECT_EQ(normalize_chinese("他说: (很好)"), "他说：（很好）");
     EXPECT_EQ(normalize_chinese("我 爱 Tom Smith"), "我爱Tom Smith");  // Latin words keep spaces.

@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "apps/text/vocab.h"
 #include "apps/translate/text.h"
 #include "kaya/core/error.h"
 #include "kaya/io/file.h"
@@ -20,12 +21,6 @@ const char kSep = '\x1f';  // Between the two halves of a pair key: never in tex
 const std::vector<std::string> kSpecials = {"<pad>", "<unk>", "<s>", "</s>"};
 
 std::string pair_key(const std::string& a, const std::string& b) { return a + kSep + b; }
-
-std::vector<std::string> chars_of(const std::string& word) {
-    std::vector<std::string> out;
-    for (char32_t c : decode_utf8(word)) out.push_back(encode_utf8(c));
-    return out;
-}
 
 // A candidate merge in the queue: the count it had when pushed (stale entries are skipped).
 struct Candidate {
@@ -103,7 +98,7 @@ Bpe Bpe::learn(const std::vector<std::string>& sentences, int64_t vocab_size) {
     }
     Learner L;
     for (const auto& [w, c] : word_counts) {
-        L.words.push_back(chars_of(w));
+        L.words.push_back(text::utf8_chars(w));
         L.counts.push_back(c);
         for (const auto& ch : L.words.back()) char_counts[ch] += c;
     }
@@ -143,7 +138,7 @@ void Bpe::index() {
 
 // Applies the merges to one word in the order they were learned (the lowest rank first).
 std::vector<std::string> Bpe::word_pieces(const std::string& word) const {
-    std::vector<std::string> s = chars_of(word);
+    std::vector<std::string> s = text::utf8_chars(word);
     for (;;) {
         int64_t best = -1;
         for (size_t i = 0; i + 1 < s.size(); ++i) {

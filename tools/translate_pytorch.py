@@ -5,17 +5,23 @@ split and token ids of RUN_DIR/split.tsv and the vocabulary sizes of RUN_DIR/tok
 nn.Transformer (3 + 3 pre-norm layers, d_model 256, 4 heads, feed-forward 1024, dropout 0.1),
 scaled embeddings with sinusoidal positions, output tied to the target embedding,
 label smoothing 0.1, Adam (0.9, 0.98) at 7e-4 with 1,000 batches of warm-up then a cosine to
-the last batch, norm clipping at 1, batches of 64 pairs of similar length, 30 epochs; greedy
+the last batch, norm clipping at 1, batches of 64 pairs of similar length, 20 epochs; greedy
 BLEU on the first 500 development pairs picks the epoch; the test set is translated greedy and
 with a beam of 4 (GNMT length penalty 1.0), scored by the same BLEU (sacreBLEU's zh tokens, all
 references of a sentence). Prints one JSON line per epoch and the test result.
 
-  /usr/bin/python3 tools/translate_pytorch.py RUN_DIR [--epochs 30] [--seed 0] [--out result.json]
+With --checkpoint FILE the state after each epoch (weights, Adam, schedule, random streams, the
+best epoch's weights, the log so far) is written there atomically, and a later start with the
+same FILE goes on from it, so a run longer than a session finishes across several.
+
+  /usr/bin/python3 tools/translate_pytorch.py RUN_DIR [--epochs 20] [--seed 0] [--out result.json]
+      [--checkpoint state.pt]
 """
 import argparse
 import collections
 import json
 import math
+import os
 import random
 import sys
 import time
@@ -185,10 +191,11 @@ def score(model, pairs, itos, beam):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("run")
-    ap.add_argument("--epochs", type=int, default=30)
+    ap.add_argument("--epochs", type=int, default=20)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", default="")
+    ap.add_argument("--checkpoint", default="")
     a = ap.parse_args()
     torch.manual_seed(a.seed)
     torch.set_num_threads(a.threads)
@@ -210,8 +217,22 @@ def main():
 
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_at)
     rng = random.Random(a.seed)
-    best, best_state = -1.0, None
-    for epoch in range(1, a.epochs + 1):
+    best, best_epoch, best_state, log, first = -1.0, 0, None, [], 1
+    if a.checkpoint and os.path.exists(a.checkpoint):
+        st = torch.load(a.checkpoint)
+        if (st["seed"], st["epochs"]) != (a.seed, a.epochs):
+            sys.exit(f"{a.checkpoint}: written by a run with seed {st['seed']} and {st['epochs']} epochs, "
+                     f"this one has seed {a.seed} and {a.epochs} epochs")
+        model.load_state_dict(st["model"])
+        opt.load_state_dict(st["opt"])
+        sched.load_state_dict(st["sched"])
+        rng.setstate(st["rng"])
+        torch.set_rng_state(st["torch_rng"])
+        best, best_epoch, best_state, log, first = st["best"], st["best_epoch"], st["best_state"], st["log"], st["epoch"] + 1
+        for line in log:
+            print(json.dumps(line), flush=True)
+        print(f"resumed from {a.checkpoint} after epoch {st['epoch']}", file=sys.stderr, flush=True)
+    for epoch in range(first, a.epochs + 1):
         model.train()
         t0, loss_sum, n = time.time(), 0.0, 0
         for b in batches(train, 64, rng):
@@ -229,12 +250,19 @@ def main():
             loss_sum += loss.item() * len(b)
             n += len(b)
         val = score(model, parts["dev"][:500], itos, 1)
-        print(json.dumps({"epoch": epoch, "train_loss": loss_sum / n, "val_bleu": val,
-                          "seconds": time.time() - t0}), flush=True)
+        log.append({"epoch": epoch, "train_loss": loss_sum / n, "val_bleu": val, "seconds": time.time() - t0})
+        print(json.dumps(log[-1]), flush=True)
         if val > best:
-            best, best_state = val, {k: v.clone() for k, v in model.state_dict().items()}
+            best, best_epoch, best_state = val, epoch, {k: v.clone() for k, v in model.state_dict().items()}
+        if a.checkpoint:
+            tmp = a.checkpoint + ".tmp"
+            torch.save({"seed": a.seed, "epochs": a.epochs, "epoch": epoch, "model": model.state_dict(),
+                        "opt": opt.state_dict(), "sched": sched.state_dict(), "rng": rng.getstate(),
+                        "torch_rng": torch.get_rng_state(), "best": best, "best_epoch": best_epoch, "best_state": best_state,
+                        "log": log}, tmp)
+            os.replace(tmp, a.checkpoint)
     model.load_state_dict(best_state)
-    result = {"best_val_bleu": best, "test_bleu_greedy": score(model, parts["test"], itos, 1),
+    result = {"seed": a.seed, "epochs": a.epochs, "best_epoch": best_epoch, "best_val_bleu": best, "test_bleu_greedy": score(model, parts["test"], itos, 1),
               "test_bleu_beam": score(model, parts["test"], itos, 4)}
     print(json.dumps(result), flush=True)
     if a.out:

@@ -2,6 +2,7 @@
 #include "apps/translate/text.h"
 
 #include <cstring>
+#include <unordered_set>
 
 namespace kaya::translate {
 
@@ -186,6 +187,52 @@ std::vector<std::string> bleu_tokens_zh(std::string_view s) {
     }
     flush();
     return out;
+}
+
+namespace {
+
+#include "apps/translate/chinese_script_table.inc"
+
+struct ScriptTables {
+    std::unordered_set<char32_t> traditional, simplified;
+};
+
+const ScriptTables& script_tables() {
+    static const ScriptTables tables = [] {
+        ScriptTables t;
+        for (char32_t c : decode_utf8(kTraditionalOnly)) t.traditional.insert(c);
+        for (char32_t c : decode_utf8(kSimplifiedOnly)) t.simplified.insert(c);
+        return t;
+    }();
+    return tables;
+}
+
+}  // namespace
+
+ChineseScript chinese_script(std::string_view s) {
+    const ScriptTables& tables = script_tables();
+    int64_t t = 0, z = 0;
+    for (char32_t c : decode_utf8(s)) {
+        t += static_cast<int64_t>(tables.traditional.count(c));
+        z += static_cast<int64_t>(tables.simplified.count(c));
+    }
+    if (t > z) return ChineseScript::traditional;
+    if (z > t) return ChineseScript::simplified;
+    return t > 0 ? ChineseScript::mixed : ChineseScript::either;
+}
+
+void ScriptCounts::add(std::string_view text) {
+    switch (chinese_script(text)) {
+        case ChineseScript::simplified: ++simplified; break;
+        case ChineseScript::traditional: ++traditional; break;
+        case ChineseScript::mixed: ++mixed; break;
+        case ChineseScript::either: ++either; break;
+    }
+}
+
+std::string ScriptCounts::format() const {
+    return "simplified " + std::to_string(simplified) + ", traditional " + std::to_string(traditional) + ", mixed " +
+           std::to_string(mixed) + ", either " + std::to_string(either);
 }
 
 }  // namespace kaya::translate

@@ -42,4 +42,19 @@ std::vector<std::string> chinese_chars(std::string_view s);
 // punctuation split off.
 std::vector<std::string> bleu_tokens_zh(std::string_view s);
 
+// Which of the two Chinese scripts a text is written in, judged by the ideographs only one of
+// them uses (OpenCC's character tables, apps/translate/chinese_script_table.inc): more
+// traditional-only than simplified-only ones -> traditional, the reverse -> simplified, as many
+// of each (but some) -> mixed, none -> either (every character is written the same in both).
+// A vote rather than "any", since a few simplified forms (于, 么, 云) also occur in traditional text.
+enum class ChineseScript { simplified, traditional, mixed, either };
+ChineseScript chinese_script(std::string_view s);
+
+// How many texts of each script: "simplified 26811, traditional 1402, mixed 3, either 231".
+struct ScriptCounts {
+    int64_t simplified = 0, traditional = 0, mixed = 0, either = 0;
+    void add(std::string_view text);
+    std::string format() const;
+};
+
 }  // namespace kaya::translate

@@ -25,6 +25,36 @@ Tensor ids_tensor(const std::vector<int64_t>& v) {
     return from_vector<int64_t>(v, {static_cast<int64_t>(v.size())});
 }
 
+// The distinct English sentences of `pairs` in first-seen order, each with all its translations:
+// what BLEU translates once and scores against every reference.
+struct SourceGroups {
+    std::vector<std::string> sources;
+    std::vector<std::vector<std::string>> references;
+};
+
+SourceGroups group_by_source(const std::vector<Pair>& pairs) {
+    SourceGroups g;
+    std::map<std::string, size_t> index;
+    for (const auto& p : pairs) {
+        auto [it, fresh] = index.emplace(p.en, g.sources.size());
+        if (fresh) {
+            g.sources.push_back(p.en);
+            g.references.emplace_back();
+        }
+        g.references[it->second].push_back(p.zh);
+    }
+    return g;
+}
+
+std::vector<std::vector<Tokens>> reference_tokens(const SourceGroups& g) {
+    std::vector<std::vector<Tokens>> refs;
+    for (const auto& rs : g.references) {
+        refs.emplace_back();
+        for (const auto& r : rs) refs.back().push_back(bleu_tokens_zh(r));
+    }
+    return refs;
+}
+
 }  // namespace
 
 Tokenizers Tokenizers::learn(const std::vector<Pair>& train, int64_t source_vocab, int64_t target_min_count) {
@@ -170,12 +200,14 @@ void TranslationTask::prepare(const app::TaskEnv& env) {
         train_, data::DataLoaderOptions{.batch_size = env.batch_size, .shuffle = true, .seed = env.seed,
                                         .lengths = train_->lengths(), .collate = data::pad_collate({0, 0, 0}),
                                         .shard = env.rank, .shards = env.world_size});
-    char buf[512];
+    ScriptCounts scripts;
+    for (const auto& p : pairs) scripts.add(p.zh);
+    char buf[640];
     std::snprintf(buf, sizeof buf,
-                  "%s: %zu pairs; train %zu / dev %zu / test %zu (split by English sentence, seed %llu); "
+                  "%s: %zu pairs (Chinese script: %s); train %zu / dev %zu / test %zu (split by English sentence, seed %llu); "
                   "English BPE of %lld tokens, %lld Chinese characters; %lld pairs longer than %lld "
                   "tokens truncated; read and tokenised in %.1f s",
-                  data_.path.c_str(), pairs.size(), split_.train.size(), split_.dev.size(), split_.test.size(),
+                  data_.path.c_str(), pairs.size(), scripts.format().c_str(), split_.train.size(), split_.dev.size(), split_.test.size(),
                   static_cast<unsigned long long>(data_.seed), static_cast<long long>(tok_.source.size()),
                   static_cast<long long>(tok_.target.size()), static_cast<long long>(truncated_),
                   static_cast<long long>(room), std::chrono::duration<double>(Clock::now() - t0).count());
@@ -214,23 +246,12 @@ double TranslationTask::loss_of(const PairDataset& ds) {
 
 BleuScore TranslationTask::bleu_of(const std::vector<Pair>& pairs, const DecodeOptions& o,
                                    std::vector<std::string>* outputs) {
-    // One hypothesis per distinct English sentence, scored against all its translations.
-    std::vector<std::string> sources;
-    std::map<std::string, size_t> index;
-    std::vector<std::vector<Tokens>> refs;
-    for (const auto& p : pairs) {
-        auto [it, fresh] = index.emplace(p.en, sources.size());
-        if (fresh) {
-            sources.push_back(p.en);
-            refs.emplace_back();
-        }
-        refs[it->second].push_back(bleu_tokens_zh(p.zh));
-    }
-    const std::vector<std::string> text = translate_sentences(*model_, tok_, sources, o);
+    const SourceGroups groups = group_by_source(pairs);
+    const std::vector<std::string> text = translate_sentences(*model_, tok_, groups.sources, o);
     std::vector<Tokens> hyps;
     for (const auto& t : text) hyps.push_back(bleu_tokens_zh(t));
     if (outputs) *outputs = text;
-    return corpus_bleu(hyps, refs);
+    return corpus_bleu(hyps, reference_tokens(groups));
 }
 
 app::Metrics TranslationTask::validate() {
@@ -255,7 +276,38 @@ app::Metrics TranslationTask::test() {
     m.set("test_bp_beam", b.brevity_penalty);
     m.set("greedy_ms_per_sentence", 1e3 * greedy_s / n);
     m.set("beam_ms_per_sentence", 1e3 * beam_s / n);
+    add_script_metrics(m);
     return m;
+}
+
+void TranslationTask::add_script_metrics(app::Metrics& m) const {
+    // The corpus mixes the two scripts; the model mostly writes the one most of its training
+    // targets use. Beam BLEU apart for sentences whose references are traditional and simplified,
+    // and how many of the beam's outputs are in each script.
+    const SourceGroups groups = group_by_source(split_.test);
+    const std::vector<std::vector<Tokens>> refs = reference_tokens(groups);
+    std::map<ChineseScript, std::pair<std::vector<Tokens>, std::vector<std::vector<Tokens>>>> by_script;
+    ScriptCounts outputs, references;
+    for (size_t i = 0; i < groups.sources.size() && i < test_beam_out_.size(); ++i) {
+        std::string all;
+        for (const auto& r : groups.references[i]) all += r;
+        references.add(all);
+        outputs.add(test_beam_out_[i]);
+        auto& [h, r] = by_script[chinese_script(all)];
+        h.push_back(bleu_tokens_zh(test_beam_out_[i]));
+        r.push_back(refs[i]);
+    }
+    m.set("test_references_traditional", static_cast<double>(references.traditional));
+    m.set("test_references_simplified", static_cast<double>(references.simplified));
+    m.set("test_outputs_traditional", static_cast<double>(outputs.traditional));
+    m.set("test_outputs_simplified", static_cast<double>(outputs.simplified));
+    for (const auto& [script, name] : {std::pair{ChineseScript::traditional, "traditional"},
+                                       {ChineseScript::simplified, "simplified"}}) {
+        const auto it = by_script.find(script);
+        if (it != by_script.end())
+            m.set(std::string("test_bleu_beam_") + name + "_references",
+                  corpus_bleu(it->second.first, it->second.second).bleu);
+    }
 }
 
 std::map<std::string, std::string> TranslationTask::model_metadata() const {
@@ -293,17 +345,12 @@ void TranslationTask::write_inputs(const std::string& dir) {
 
 void TranslationTask::finish(const std::string& dir) {
     // Distinct test sentences in the order bleu_of saw them, with their translations.
-    std::vector<std::string> sources;
-    std::map<std::string, std::vector<std::string>> refs;
-    for (const auto& p : split_.test) {
-        if (!refs.count(p.en)) sources.push_back(p.en);
-        refs[p.en].push_back(p.zh);
-    }
+    const SourceGroups groups = group_by_source(split_.test);
     std::string tsv = "english\tgreedy\tbeam\treferences\n";
-    for (size_t i = 0; i < sources.size() && i < test_greedy_.size(); ++i) {
+    for (size_t i = 0; i < groups.sources.size() && i < test_greedy_.size(); ++i) {
         std::string r;
-        for (const auto& x : refs[sources[i]]) r += (r.empty() ? "" : " | ") + x;
-        tsv += sources[i] + "\t" + test_greedy_[i] + "\t" +
+        for (const auto& x : groups.references[i]) r += (r.empty() ? "" : " | ") + x;
+        tsv += groups.sources[i] + "\t" + test_greedy_[i] + "\t" +
                (i < test_beam_out_.size() ? test_beam_out_[i] : "") + "\t" + r + "\n";
     }
     io::write_file_atomic(dir + "/test_translations.tsv", tsv);

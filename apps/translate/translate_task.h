@@ -85,6 +85,7 @@ private:
     BleuScore bleu_of(const std::vector<Pair>& pairs, const DecodeOptions& o,
                       std::vector<std::string>* outputs = nullptr);
     double loss_of(const PairDataset& ds);
+    void add_script_metrics(app::Metrics& m) const;
 
     TranslateDataOptions data_;
     TranslatorOptions model_options_;

@@ -143,6 +143,16 @@ def lstm_no_bias():
     return m, {"x": rand(4, 2, 3)}, lambda i: (lambda o: (o[0], o[1][0], o[1][1]))(m(i["x"]))
 
 
+def lstm_cell():
+    m = nn.LSTMCell(3, 4)
+    return m, {"x": rand(2, 3), "h0": rand(2, 4), "c0": rand(2, 4)}, lambda i: m(i["x"], (i["h0"], i["c0"]))
+
+
+def conv1d_strided_groups():
+    m = nn.Conv1d(4, 6, 3, stride=2, padding=2, dilation=2, groups=2)
+    return m, {"x": rand(2, 4, 9)}, lambda i: m(i["x"])
+
+
 def gru_bi_time_major():
     m = nn.GRU(4, 3, bidirectional=True)
     return m, {"x": rand(5, 2, 4), "h0": rand(2, 2, 3)}, lambda i: m(i["x"], i["h0"])
@@ -200,7 +210,7 @@ CASES = [mha_self, mha_cross_batch_first, mha_distinct_kv_no_bias, encoder_layer
          encoder_layer_pre_gelu, decoder_layer, decoder_pre_norm_stack, encoder_stack,
          layer_norm_2d, embedding_padding, lstm_bi_2layer_packed, lstm_no_bias, gru_bi_time_major,
          gru_2layer_packed, embedding_max_norm, batchnorm2d_train, batchnorm1d_cumulative,
-         batchnorm1d_eval, maxpool_with_indices]
+         batchnorm1d_eval, maxpool_with_indices, lstm_cell, conv1d_strided_groups]
 
 
 def run(case):

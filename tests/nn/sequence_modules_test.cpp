@@ -10,6 +10,7 @@
 #include <map>
 
 #include "kaya/autograd/gradcheck.h"
+#include "kaya/autograd/grad_mode.h"
 #include "kaya/io/safetensors.h"
 #include "kaya/nn/nn.h"
 #include "kaya/ops/ops.h"
@@ -213,6 +214,76 @@ TEST(SequenceModules, LstmAndGruGradcheckInDoubleWithLengths) {
         },
         {xb});
     EXPECT_TRUE(r2) << r2.message;
+}
+
+TEST(SequenceModules, LstmCellMatchesPyTorch) {
+    LSTMCell m({.input_size = 3, .hidden_size = 4});
+    check_against_pytorch(m, "lstm_cell", [&](const Inputs& in) {
+        auto s = m.forward(in.at("x"), {in.at("h0"), in.at("c0")});
+        return std::vector<Tensor>{s.h, s.c};
+    });
+}
+
+TEST(SequenceModules, LstmCellGradcheckAndAgreesWithTheLayer) {
+    manual_seed(12);
+    LSTMCell cell({.input_size = 3, .hidden_size = 2, .dtype = DType::Float64});
+    Tensor x = randn({2, 3}, DType::Float64).requires_grad_(true);
+    Tensor h = randn({2, 2}, DType::Float64).requires_grad_(true);
+    Tensor c = randn({2, 2}, DType::Float64).requires_grad_(true);
+    auto step = [&](const std::vector<Tensor>& in) {
+        auto s = cell.forward(in[0], {in[1], in[2]});
+        return std::vector<Tensor>{s.h, s.c};
+    };
+    auto r1 = autograd::gradcheck(step, {x, h, c});
+    EXPECT_TRUE(r1) << r1.message;
+    auto r2 = autograd::gradgradcheck(step, {x, h, c});
+    EXPECT_TRUE(r2) << r2.message;
+    // Two steps of the cell are two steps of an LSTM layer with the same weights.
+    LSTM layer({.input_size = 3, .hidden_size = 2, .dtype = DType::Float64});
+    NamedTensors renamed;
+    for (const auto& [n, t] : cell.state_dict()) renamed.emplace_back(n + "_l0", t);
+    layer.load_state_dict(renamed);
+    autograd::NoGradGuard no_grad;
+    Tensor xs = randn({2, 2, 3}, DType::Float64);
+    auto r = layer.forward(xs, Tensor());
+    auto s1 = cell.forward(select(xs, 0, 0), {});
+    auto s2 = cell.forward(select(xs, 0, 1), s1);
+    test::expect_close(s2.h, select(r.output, 0, 1), "h after two steps", 1e-12);
+    test::expect_close(s2.c, select(r.c_n, 0, 0), "c after two steps", 1e-12);
+    // Unbatched input and zero state.
+    auto u = cell.forward(select(select(xs, 0, 0), 0, 1), {});
+    test::expect_close(u.h, select(s1.h, 0, 1), "unbatched h", 1e-12);
+    EXPECT_NE(test::error_of([&] { cell.forward(zeros({2, 4}, DType::Float64), {}); }).find("expected input (N, 3)"),
+              std::string::npos);
+    EXPECT_NE(test::error_of([&] { cell.forward(x, {zeros({3, 2}, DType::Float64), Tensor()}); })
+                  .find("expected h of shape [2, 2]"),
+              std::string::npos);
+}
+
+TEST(SequenceModules, Conv1dMatchesPyTorch) {
+    Conv1d m({.in = 4, .out = 6, .kernel = 3, .params = {.stride = 2, .padding = 2, .dilation = 2, .groups = 2}});
+    check_against_pytorch(m, "conv1d_strided_groups", [&](const Inputs& in) {
+        return std::vector<Tensor>{m.forward(in.at("x"))};
+    });
+}
+
+TEST(SequenceModules, Conv1dGradcheckInDouble) {
+    manual_seed(13);
+    Tensor x = randn({2, 3, 7}, DType::Float64).requires_grad_(true);
+    Tensor w = randn({4, 3, 3}, DType::Float64).requires_grad_(true);
+    Tensor b = randn({4}, DType::Float64).requires_grad_(true);
+    auto f = [](const std::vector<Tensor>& in) {
+        return std::vector<Tensor>{conv1d(in[0], in[1], in[2], {.stride = 2, .padding = 1})};
+    };
+    auto r1 = autograd::gradcheck(f, {x, w, b});
+    EXPECT_TRUE(r1) << r1.message;
+    auto r2 = autograd::gradgradcheck(f, {x, w, b});
+    EXPECT_TRUE(r2) << r2.message;
+    EXPECT_EQ(conv1d(zeros({3, 7}), zeros({4, 3, 3})).shape(), Shape({4, 5}));
+    EXPECT_NE(test::error_of([&] { conv1d(zeros({2, 3, 7}), zeros({4, 3})); }).find("conv1d: expected weight"),
+              std::string::npos);
+    EXPECT_NE(test::error_of([&] { conv1d(zeros({7}), zeros({4, 3, 3})); }).find("conv1d: expected input"),
+              std::string::npos);
 }
 
 TEST(SequenceModules, RecurrentErrorsNameTheProblem) {

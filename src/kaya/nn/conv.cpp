@@ -47,4 +47,34 @@ std::string Conv2d::extra_repr() const {
     return s;
 }
 
+Conv1d::Conv1d(Conv1dOptions o) : options_(o) {
+    const int64_t groups = o.params.groups;
+    KAYA_CHECK(o.in > 0 && o.out > 0 && groups > 0 && o.kernel > 0, ValueError,
+               "Conv1d: in_channels, out_channels, kernel_size and groups must be positive, got in=", o.in,
+               ", out=", o.out, ", kernel_size=", o.kernel, ", groups=", groups);
+    KAYA_CHECK(o.in % groups == 0 && o.out % groups == 0, ValueError, "Conv1d: in_channels ", o.in,
+               " and out_channels ", o.out, " must both be divisible by groups ", groups);
+    KAYA_CHECK(is_floating(o.dtype), DTypeError, "Conv1d: dtype must be floating, got ", dtype_name(o.dtype));
+    weight = register_parameter("weight", empty({o.out, o.in / groups, o.kernel}, o.dtype));
+    init::kaiming_uniform_(weight, std::sqrt(5.0), false, "leaky_relu", o.gen);
+    if (o.bias) {
+        bias = register_parameter("bias", empty({o.out}, o.dtype));
+        double b = 1.0 / std::sqrt(static_cast<double>(o.in / groups * o.kernel));
+        init::uniform_(bias, -b, b, o.gen);
+    }
+}
+
+Tensor Conv1d::forward(const Tensor& x) { return conv1d(x, weight, bias, options_.params); }
+
+std::string Conv1d::extra_repr() const {
+    const Conv1dParams& p = options_.params;
+    std::string s = std::to_string(options_.in) + ", " + std::to_string(options_.out) + ", kernel_size=(" +
+                    std::to_string(options_.kernel) + ",), stride=(" + std::to_string(p.stride) + ",)";
+    if (p.padding != 0) s += ", padding=(" + std::to_string(p.padding) + ",)";
+    if (p.dilation != 1) s += ", dilation=(" + std::to_string(p.dilation) + ",)";
+    if (p.groups != 1) s += ", groups=" + std::to_string(p.groups);
+    if (!options_.bias) s += ", bias=False";
+    return s;
+}
+
 }  // namespace kaya::nn

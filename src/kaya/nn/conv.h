@@ -36,4 +36,32 @@ private:
     Conv2dOptions options_;
 };
 
+struct Conv1dOptions {
+    int64_t in = 0;   // in_channels
+    int64_t out = 0;  // out_channels
+    int64_t kernel = 3;
+    Conv1dParams params;  // stride, padding, dilation, groups
+    bool bias = true;
+    DType dtype = kDefaultDType;
+    Generator* gen = nullptr;  // For the initialisation; nullptr uses the default generator.
+};
+
+// torch.nn.Conv1d with zero padding: (N, in, L) -> (N, out, LO), weight (out, in / groups, K),
+// bias (out); initialised as PyTorch's (as Conv2d, fan_in = in / groups * K).
+class Conv1d : public Module {
+public:
+    explicit Conv1d(Conv1dOptions options);
+
+    Tensor forward(const Tensor& x) override;
+    std::string type_name() const override { return "Conv1d"; }
+    std::string extra_repr() const override;
+    const Conv1dOptions& options() const { return options_; }
+
+    Tensor weight;  // (out, in / groups, K)
+    Tensor bias;    // (out), undefined without bias
+
+private:
+    Conv1dOptions options_;
+};
+
 }  // namespace kaya::nn

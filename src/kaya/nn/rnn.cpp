@@ -171,4 +171,50 @@ RecurrenceResult GRU::recur(const Tensor& x, const Weights& w, const Tensor& h0,
 
 std::string GRU::extra_repr() const { return describe_options(options()); }
 
+LSTMCell::LSTMCell(LSTMCellOptions o) : options_(o) {
+    KAYA_CHECK(o.input_size > 0 && o.hidden_size > 0, ValueError,
+               "LSTMCell: input_size and hidden_size must be positive, got ", o.input_size, ", ", o.hidden_size);
+    KAYA_CHECK(is_floating(o.dtype), DTypeError, "LSTMCell: dtype must be floating, got ", dtype_name(o.dtype));
+    const int64_t H = o.hidden_size;
+    const double bound = 1.0 / std::sqrt(static_cast<double>(H));
+    auto param = [&](const std::string& n, Shape shape) {
+        Tensor t = register_parameter(n, empty(shape, o.dtype));
+        init::uniform_(t, -bound, bound, o.gen);
+        return t;
+    };
+    weight_ih = param("weight_ih", {4 * H, o.input_size});
+    weight_hh = param("weight_hh", {4 * H, H});
+    if (o.bias) {
+        bias_ih = param("bias_ih", {4 * H});
+        bias_hh = param("bias_hh", {4 * H});
+    }
+}
+
+LSTMCell::State LSTMCell::forward(const Tensor& x, const State& state) {
+    const int64_t I = options_.input_size, H = options_.hidden_size;
+    KAYA_CHECK(x.defined() && (x.dim() == 1 || x.dim() == 2) && x.shape().back() == I, ShapeError,
+               "LSTMCell: expected input (N, ", I, ") or (", I, "), got ", describe(x));
+    if (x.dim() == 1) {
+        auto one = [](const Tensor& t) { return t.defined() ? unsqueeze(t, 0) : t; };
+        State s = forward(unsqueeze(x, 0), {one(state.h), one(state.c)});
+        return {squeeze(s.h, 0), squeeze(s.c, 0)};
+    }
+    const int64_t N = x.shape()[0];
+    auto initial = [&](const Tensor& t, const char* name) {
+        if (!t.defined()) return zeros({N, H}, x.dtype());
+        KAYA_CHECK(t.shape() == Shape({N, H}), ShapeError, "LSTMCell: expected ", name, " of shape [", N, ", ", H,
+                   "] for an input of ", N, " rows, got ", describe(t));
+        return t;
+    };
+    const Tensor h0 = initial(state.h, "h"), c0 = initial(state.c, "c");
+    Tensor xg = linear(x, weight_ih, options_.bias ? add(bias_ih, bias_hh) : Tensor());
+    RecurrenceResult r = lstm_recurrence(unsqueeze(xg, 0), weight_hh, h0, c0);
+    return {r.h_n, r.c_n};
+}
+
+std::string LSTMCell::extra_repr() const {
+    return std::to_string(options_.input_size) + ", " + std::to_string(options_.hidden_size) +
+           (options_.bias ? "" : ", bias=False");
+}
+
 }  // namespace kaya::nn

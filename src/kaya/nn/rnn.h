@@ -92,4 +92,36 @@ protected:
                            const Tensor& valid) override;
 };
 
+struct LSTMCellOptions {
+    int64_t input_size = 0;
+    int64_t hidden_size = 0;
+    bool bias = true;
+    DType dtype = kDefaultDType;
+    Generator* gen = nullptr;  // For the initialisation U(-1/sqrt(H), 1/sqrt(H)).
+};
+
+// One LSTM step (torch.nn.LSTMCell), for decoders that feed each output back in: weight_ih
+// (4H, I), weight_hh (4H, H), bias_ih and bias_hh (4H), PyTorch's names and gate order. Runs
+// the fused recurrence of one time step (lstm_recurrence with T = 1), so its backward is the
+// same kernel's.
+class LSTMCell : public Module {
+public:
+    explicit LSTMCell(LSTMCellOptions options);
+
+    struct State {
+        Tensor h, c;  // (N, H) each; undefined = zeros.
+    };
+    // x (N, I) or (I) -> the next state, (N, H) or (H).
+    State forward(const Tensor& x, const State& state);
+    Tensor forward(const Tensor& x) override { return forward(x, State{}).h; }
+    std::string type_name() const override { return "LSTMCell"; }
+    std::string extra_repr() const override;
+    const LSTMCellOptions& options() const { return options_; }
+
+    Tensor weight_ih, weight_hh, bias_ih, bias_hh;
+
+private:
+    LSTMCellOptions options_;
+};
+
 }  // namespace kaya::nn

@@ -105,6 +105,23 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, con
     return out;
 }
 
+Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias, const Conv1dParams& params) {
+    detail::check_inputs("conv1d", {&input, &weight});
+    KAYA_CHECK(input.dim() == 2 || input.dim() == 3, ShapeError,
+               "conv1d: expected input (N, C, L) or (C, L), got ", describe(input));
+    KAYA_CHECK(weight.dim() == 3, ShapeError, "conv1d: expected weight (O, C / groups, K), got ", describe(weight));
+    if (input.dim() == 2) return squeeze(conv1d(unsqueeze(input, 0), weight, bias, params), 0);
+    KAYA_CHECK(params.stride > 0 && params.dilation > 0 && params.padding >= 0 && params.groups > 0, ValueError,
+               "conv1d: stride, dilation and groups must be positive and padding non-negative, got stride ",
+               params.stride, ", padding ", params.padding, ", dilation ", params.dilation, ", groups ",
+               params.groups);
+    const Conv2dParams p{.stride = {1, params.stride},
+                         .padding = {0, params.padding},
+                         .dilation = {1, params.dilation},
+                         .groups = params.groups};
+    return squeeze(conv2d(unsqueeze(input, 2), unsqueeze(weight, 2), bias, p), 2);
+}
+
 Tensor conv2d_input_grad(const Shape& input_shape, const Tensor& weight, const Tensor& grad_output,
                          const Conv2dParams& params) {
     detail::check_inputs("conv2d_input_grad", {&weight, &grad_output});

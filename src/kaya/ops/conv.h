@@ -23,6 +23,21 @@ struct Conv2dParams {
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor(),
               const Conv2dParams& params = {});
 
+// The hyperparameters of torch.nn.functional.conv1d.
+struct Conv1dParams {
+    int64_t stride = 1;
+    int64_t padding = 0;
+    int64_t dilation = 1;
+    int64_t groups = 1;
+};
+
+// torch.nn.functional.conv1d: input (N, C, L) or unbatched (C, L), weight (O, C / groups, K),
+// optional bias (O) -> (N, O, LO) with LO = (L + 2 * padding - dilation * (K - 1) - 1) / stride
+// + 1. Runs as conv2d over a height of 1 (the same kernels and gradients). Differentiable to any
+// order.
+Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor(),
+              const Conv1dParams& params = {});
+
 // torch.nn.grad.conv2d_input: the gradient of conv2d with respect to an input of
 // `input_shape` (N, C, H, W), given the output gradient (N, O, HO, WO) and the weight. This is
 // the transposed convolution. Differentiable to any order.

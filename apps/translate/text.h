@@ -6,12 +6,12 @@
 #include <string_view>
 #include <vector>
 
+#include "apps/text/utf8.h"
+
 namespace kaya::translate {
 
-// Code points of valid UTF-8 (callers check validity where text enters: text::find_invalid_utf8).
-std::vector<char32_t> decode_utf8(std::string_view s);
-std::string encode_utf8(const std::vector<char32_t>& cps);
-std::string encode_utf8(char32_t cp);
+using text::decode_utf8;
+using text::encode_utf8;
 
 // CJK ideographs (the unified blocks and their extensions, compatibility ideographs).
 bool is_cjk(char32_t c);

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+#include "apps/tts/corpus.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include "apps/train/progress.h"
+#include "apps/tts/text.h"
+#include "kaya/core/error.h"
+#include "kaya/core/random.h"
+#include "kaya/io/file.h"
+#include "kaya/io/json.h"
+
+namespace kaya::tts {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        lines.push_back(line);
+    }
+    return lines;
+}
+
+}  // namespace
+
+std::vector<Utterance> read_lj_metadata(const std::string& path) {
+    const std::vector<std::string> lines = lines_of(io::read_file_maybe_gzip(path));
+    std::vector<Utterance> out;
+    for (size_t i = 0; i < lines.size(); ++i) {
+        if (lines[i].empty()) continue;
+        const size_t a = lines[i].find('|'), b = a == std::string::npos ? a : lines[i].find('|', a + 1);
+        KAYA_CHECK(b != std::string::npos && a > 0, ParseError, path, ":", i + 1,
+                   ": expected 'id|text|normalised text', got '", lines[i].substr(0, 80), "'");
+        out.push_back({lines[i].substr(0, a), lines[i].substr(b + 1)});
+    }
+    KAYA_CHECK(!out.empty(), ParseError, path, ": no utterances");
+    return out;
+}
+
+std::vector<Utterance> select_sentences(const std::vector<Utterance>& all, const SentenceFilter& f) {
+    std::vector<size_t> keep;
+    std::vector<std::string> plain(all.size());
+    for (size_t i = 0; i < all.size(); ++i) {
+        const NormalizedText t = normalize_text(all[i].text);
+        plain[i] = t.text;
+        const auto n = static_cast<int64_t>(t.text.size());
+        if (t.dropped.empty() && n >= f.min_chars && n <= f.max_chars) keep.push_back(i);
+    }
+    // A seeded shuffle (Fisher-Yates on the counter-based generator), the first `count` kept.
+    Generator g(f.seed);
+    for (size_t i = keep.size(); i > 1; --i) std::swap(keep[i - 1], keep[g.bits(i) % i]);
+    keep.resize(std::min(keep.size(), static_cast<size_t>(std::max<int64_t>(f.count, 0))));
+    std::sort(keep.begin(), keep.end());
+    std::vector<Utterance> out;
+    for (size_t i : keep) out.push_back({all[i].id, plain[i]});
+    return out;
+}
+
+std::vector<Utterance> toy_sentences(int64_t count, uint64_t seed) {
+    static const char* subjects[] = {"the old miller", "a young girl", "my brother", "the tall sailor", "our teacher",
+                                     "the little dog", "a quiet man", "her mother", "the farmer", "his friend"};
+    static const char* verbs[] = {"sees", "paints", "finds", "carries", "likes", "sells", "keeps", "wants", "opens",
+                                  "brings"};
+    static const char* objects[] = {"a red boat", "the green door", "some fresh bread", "a heavy box",
+                                    "the blue kite", "an apple", "the silver key", "a small book", "the warm coat",
+                                    "a wooden chair"};
+    static const char* endings[] = {".", "?", ", and smiles.", " today.", " again!"};
+    KAYA_CHECK(count >= 0 && count <= 2000, ValueError, "toy_sentences: count must be in [0, 2000], got ", count);
+    Generator g(seed);
+    std::set<std::string> seen;
+    std::vector<Utterance> out;
+    for (uint64_t c = 0; static_cast<int64_t>(out.size()) < count; c += 4) {
+        std::string s = std::string(subjects[g.bits(c) % 10]) + " " + verbs[g.bits(c + 1) % 10] + " " +
+                        objects[g.bits(c + 2) % 10] + endings[g.bits(c + 3) % 5];
+        if (!seen.insert(s).second) continue;
+        char id[16];
+        std::snprintf(id, sizeof id, "toy%04zu", out.size());
+        out.push_back({id, s});
+    }
+    return out;
+}
+
+void make_espeak_corpus(const std::vector<Utterance>& sentences, const std::string& dir, const EspeakOptions& o,
+                        bool verbose) {
+    KAYA_CHECK(!sentences.empty(), ValueError, "make_espeak_corpus: no sentences for ", dir);
+    const std::string version = espeak_version(o);
+    fs::create_directories(dir + "/wavs");
+    std::string tsv;
+    for (const auto& u : sentences) tsv += u.id + "\t" + u.text + "\n";
+    io::write_file_atomic(dir + "/metadata.tsv", tsv);
+    app::Progress progress("speaking", static_cast<int64_t>(sentences.size()), "sentences");
+    progress.set_enabled(verbose && progress.enabled());
+    for (size_t i = 0; i < sentences.size(); ++i) {
+        const std::string wav = dir + "/wavs/" + sentences[i].id + ".wav";
+        if (!fs::exists(wav)) espeak_to_wav(sentences[i].text, wav, o);
+        progress.update(static_cast<int64_t>(i + 1));
+    }
+    progress.finish();
+    io::write_file_atomic(dir + "/corpus.json",
+                          "{\"speaker\": " + io::json_quote(version) + ", \"voice\": " + io::json_quote(o.voice) +
+                              ", \"words_per_minute\": " + std::to_string(o.words_per_minute) +
+                              ", \"sentences\": " + std::to_string(sentences.size()) + "}\n");
+}
+
+std::vector<Utterance> read_corpus(const std::string& dir) {
+    const std::string path = dir + "/metadata.tsv";
+    KAYA_CHECK(fs::exists(path), IoError, dir, " is not a speech corpus: no metadata.tsv (make one with kaya tts-corpus)");
+    const std::vector<std::string> lines = lines_of(io::read_file(path));
+    std::vector<Utterance> out;
+    std::set<std::string> ids;
+    for (size_t i = 0; i < lines.size(); ++i) {
+        if (lines[i].empty()) continue;
+        const size_t tab = lines[i].find('\t');
+        KAYA_CHECK(tab != std::string::npos && tab > 0 && tab + 1 < lines[i].size(), ParseError, path, ":", i + 1,
+                   ": expected 'id<TAB>text'");
+        Utterance u{lines[i].substr(0, tab), lines[i].substr(tab + 1)};
+        KAYA_CHECK(ids.insert(u.id).second, ParseError, path, ":", i + 1, ": id '", u.id, "' appears twice");
+        KAYA_CHECK(normalize_text(u.text).text == u.text, ParseError, path, ":", i + 1, ": text '", u.text,
+                   "' is not normalised (it should read '", normalize_text(u.text).text, "')");
+        KAYA_CHECK(fs::exists(dir + "/wavs/" + u.id + ".wav"), IoError, path, ":", i + 1, ": ", dir, "/wavs/", u.id,
+                   ".wav is missing (finish the corpus with kaya tts-corpus)");
+        out.push_back(std::move(u));
+    }
+    KAYA_CHECK(!out.empty(), ParseError, path, ": no utterances");
+    return out;
+}
+
+}  // namespace kaya::tts

@@ -15,6 +15,7 @@ packages=(
     libstb-dev                                    # image files: PNG, JPEG, ... (stb_image; public domain / MIT)
     libsndfile1-dev libsamplerate0-dev            # audio files (LGPL, linked dynamically) and resampling (BSD-2)
     libopenmpi-dev openmpi-bin                    # data-parallel training over MPI (Open MPI: BSD-3; optional in CMake)
+    espeak-ng                                     # the text-to-speech corpus's speaker (GPL-3: run as a program, never linked)
     dataset-fashion-mnist                         # embedded default data for kaya tour
     gnugo                                         # Go: opponent, referee, self-play games (run as a GTP process, not linked)
 )

@@ -14,6 +14,7 @@
 #include "apps/vision/cnn_task.h"
 #include "apps/translate/tour_section.h"
 #include "apps/translate/translate_task.h"
+#include "apps/tts/tacotron_task.h"
 #include "apps/vision/tour_section.h"
 
 namespace kaya::cli {
@@ -32,6 +33,7 @@ void register_applications() {
         {vision::register_tasks, vision::add_tour_sections},
         {speech::register_tasks, speech::add_tour_sections},
         {translate::register_tasks, translate::add_tour_sections},
+        {tts::register_tasks, nullptr},
         {nullptr, analysis::add_tour_sections},
     };
     for (const auto& a : applications) {

@@ -49,11 +49,12 @@ std::vector<Utterance> read_lj_metadata(const std::string& path) {
 std::vector<Utterance> select_sentences(const std::vector<Utterance>& all, const SentenceFilter& f) {
     std::vector<size_t> keep;
     std::vector<std::string> plain(all.size());
+    std::set<std::string> seen;  // A text said twice is one sentence (it may not be in two parts).
     for (size_t i = 0; i < all.size(); ++i) {
         const NormalizedText t = normalize_text(all[i].text);
         plain[i] = t.text;
         const auto n = static_cast<int64_t>(t.text.size());
-        if (t.dropped.empty() && n >= f.min_chars && n <= f.max_chars) keep.push_back(i);
+        if (t.dropped.empty() && n >= f.min_chars && n <= f.max_chars && seen.insert(t.text).second) keep.push_back(i);
     }
     // A seeded shuffle (Fisher-Yates on the counter-based generator), the first `count` kept.
     Generator g(f.seed);

@@ -20,8 +20,8 @@ struct Utterance {
 std::vector<Utterance> read_lj_metadata(const std::string& path);
 
 // Which sentences to speak: those normalize_text keeps whole (nothing dropped), of min_chars to
-// max_chars characters once normalised, `count` of them chosen at random (seeded), kept in their
-// file order, their text normalised.
+// max_chars characters once normalised, each text once, `count` of them chosen at random
+// (seeded), kept in their file order, their text normalised.
 struct SentenceFilter {
     int64_t count = 3000;
     int64_t min_chars = 20;

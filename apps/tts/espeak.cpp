@@ -25,7 +25,8 @@ std::string espeak_version(const EspeakOptions& o) {
     check_installed(o);
     const io::ProcessResult r = io::run_process({o.program, "--version"}, "", o.timeout_seconds);
     KAYA_CHECK(r.exit_status == 0, IoError, o.program, " --version failed (exit status ", r.exit_status, "): ", r.err);
-    return r.out.substr(0, r.out.find('\n'));
+    std::string line = r.out.substr(0, r.out.find('\n'));
+    return line.substr(0, line.find("  Data at"));  // The version, without the data directory.
 }
 
 void espeak_to_wav(const std::string& text, const std::string& wav_path, const EspeakOptions& o) {

@@ -19,7 +19,7 @@ struct EspeakOptions {
 // missing (naming the package to install), fails (with its message) or makes no audio.
 void espeak_to_wav(const std::string& text, const std::string& wav_path, const EspeakOptions& options);
 
-// "eSpeak NG text-to-speech: 1.51 ..." (the first line of --version); IoError when missing.
+// "eSpeak NG text-to-speech: 1.51" (from --version); IoError when missing.
 std::string espeak_version(const EspeakOptions& options);
 
 }  // namespace kaya::tts

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "apps/tts/tacotron_task.h"
 
+#include <chrono>
+
+#include "apps/tts/durations.h"
+#include "apps/tts/evaluation.h"
 #include "apps/tts/text.h"
 #include "kaya/autograd/grad_mode.h"
 #include "kaya/io/file.h"
@@ -38,6 +42,8 @@ TacotronTask::TacotronTask(const app::Config& cfg)
     options_.n_mels = mel_.n_mels;
     guided_weight_ = cfg.get_double("train.guided_attention", guided_weight_, 0, 100);
     guided_sigma_ = cfg.get_double("train.guided_sigma", guided_sigma_, 0.01, 1);
+    max_frames_per_char_ = cfg.get_int("eval.max_frames_per_char", max_frames_per_char_, 1, 1000);
+    longest_ = cfg.get_int("eval.longest", longest_, 0, 100000);
 }
 
 void TacotronTask::prepare(const app::TaskEnv& env) {
@@ -112,7 +118,23 @@ app::Metrics TacotronTask::evaluate(const std::vector<SpeechItem>& items, const 
 
 app::Metrics TacotronTask::validate() { return evaluate(corpus_.dev, "val"); }
 
-app::Metrics TacotronTask::test() { return evaluate(corpus_.test, "test"); }
+app::Metrics TacotronTask::test() {
+    app::Metrics m = evaluate(corpus_.test, "test");
+    m.append(evaluate_free_running(
+        corpus_.test,
+        [&](const SpeechItem& item) {
+            const auto t0 = std::chrono::steady_clock::now();
+            Tacotron::Generated g = model_->generate(item.ids, max_steps(item.ids.shape()[0]));
+            const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            return Synthesis{g.mel, g.alignment, g.stopped, s};
+        },
+        "test", longest_));
+    return m;
+}
+
+int64_t TacotronTask::max_steps(int64_t characters) const {
+    return (max_frames_per_char_ * characters + options_.reduction - 1) / options_.reduction;
+}
 
 std::map<std::string, std::string> TacotronTask::model_metadata() const {
     std::map<std::string, std::string> m = mel_.metadata();
@@ -145,6 +167,44 @@ void TacotronTask::write_inputs(const std::string& dir) {
         for (const auto& it : *items) tsv += it.id + "\t" + part + "\t" + it.text + "\n";
     }
     io::write_file_atomic(dir + "/split.tsv", tsv);
+}
+
+void TacotronTask::finish(const std::string& dir) {
+    // Durations for the non-autoregressive model, from teacher-forced alignments of every
+    // utterance with the best weights (FastSpeech's way).
+    std::map<std::string, std::vector<int64_t>> durations;
+    double focus = 0;
+    int64_t characters = 0, unattended = 0;
+    for (const auto* part : {&corpus_.train, &corpus_.dev, &corpus_.test}) {
+        for (size_t start = 0; start < part->size(); start += 32) {
+            const std::vector<SpeechItem> chunk(part->begin() + static_cast<std::ptrdiff_t>(start),
+                                                part->begin() + static_cast<std::ptrdiff_t>(std::min(start + 32, part->size())));
+            SpeechDataset ds(chunk);
+            std::vector<data::Example> rows;
+            for (int64_t i = 0; i < ds.size(); ++i) rows.push_back(ds.get(i));
+            const data::Example b = speech_collate(mel_.silence())(rows);
+            autograd::NoGradGuard no_grad;
+            const TacotronOutput out = model_->forward(b[0], b[1], b[2]);
+            for (size_t i = 0; i < chunk.size(); ++i) {
+                const auto n = static_cast<int64_t>(i);
+                const int64_t L = chunk[i].ids.shape()[0], T = chunk[i].mel.shape()[0];
+                const int64_t steps = (T + options_.reduction - 1) / options_.reduction;
+                const Tensor a = narrow(narrow(select(out.alignment, 0, n), 0, 0, steps), 1, 0, L);
+                auto d = durations_from_alignment(a, T, options_.reduction);
+                focus += focus_rate(a);
+                characters += L;
+                for (int64_t v : d) unattended += v == 0;
+                durations[chunk[i].id] = std::move(d);
+            }
+        }
+    }
+    write_durations(dir + "/durations.tsv", durations);
+    const auto n = static_cast<double>(durations.size());
+    io::write_file_atomic(dir + "/durations.json",
+                          "{\"utterances\": " + std::to_string(durations.size()) +
+                              ", \"mean_focus_rate\": " + std::to_string(focus / n) +
+                              ", \"characters\": " + std::to_string(characters) +
+                              ", \"characters_without_frames\": " + std::to_string(unattended) + "}\n");
 }
 
 void register_tasks(app::TaskRegistry& registry) {

@@ -5,6 +5,7 @@
 
 #include "apps/tts/durations.h"
 #include "apps/tts/evaluation.h"
+#include "apps/tts/fastspeech_task.h"
 #include "apps/tts/text.h"
 #include "kaya/autograd/grad_mode.h"
 #include "kaya/io/file.h"
@@ -210,6 +211,8 @@ void TacotronTask::finish(const std::string& dir) {
 void register_tasks(app::TaskRegistry& registry) {
     registry.add("tts_ar", [](const app::Config& cfg) { return std::make_unique<TacotronTask>(cfg); },
                  "Text to speech, autoregressive: Tacotron 2 on an espeak-ng corpus");
+    registry.add("tts_nar", [](const app::Config& cfg) { return std::make_unique<FastSpeechTask>(cfg); },
+                 "Text to speech, non-autoregressive: FastSpeech with durations from a tts_ar run");
 }
 
 }  // namespace kaya::tts

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: MIT
+#include "apps/tts/fastspeech_task.h"
+
+#include <chrono>
+#include <cmath>
+
+#include "apps/tts/durations.h"
+#include "apps/tts/evaluation.h"
+#include "apps/tts/text.h"
+#include "kaya/autograd/grad_mode.h"
+#include "kaya/ops/ops.h"
+
+namespace kaya::tts {
+
+FastSpeechOptions read_fastspeech_options(const app::Config& cfg) {
+    FastSpeechOptions o;
+    o.d_model = cfg.get_int("model.d_model", o.d_model, 8, 4096);
+    o.heads = cfg.get_int("model.heads", o.heads, 1, 64);
+    if (o.d_model % o.heads != 0) cfg.fail("model.heads", "model.heads must divide model.d_model");
+    o.encoder_layers = cfg.get_int("model.encoder_layers", o.encoder_layers, 1, 32);
+    o.decoder_layers = cfg.get_int("model.decoder_layers", o.decoder_layers, 1, 32);
+    o.filter = cfg.get_int("model.filter", o.filter, 4, 16384);
+    o.kernel = cfg.get_int("model.kernel", o.kernel, 1, 31);
+    o.duration_filter = cfg.get_int("model.duration_filter", o.duration_filter, 4, 4096);
+    o.duration_kernel = cfg.get_int("model.duration_kernel", o.duration_kernel, 1, 31);
+    o.reduction = cfg.get_int("model.reduction", o.reduction, 1, 8);
+    o.postnet_layers = cfg.get_int("model.postnet_layers", o.postnet_layers, 0, 16);
+    if (o.postnet_layers == 1) cfg.fail("model.postnet_layers", "model.postnet_layers must be 0 (none) or >= 2");
+    o.postnet_channels = cfg.get_int("model.postnet_channels", o.postnet_channels, 4, 4096);
+    o.postnet_kernel = cfg.get_int("model.postnet_kernel", o.postnet_kernel, 1, 31);
+    o.dropout = cfg.get_double("model.dropout", o.dropout, 0, 0.9);
+    for (const char* k : {"model.kernel", "model.duration_kernel", "model.postnet_kernel"}) {
+        if (cfg.get_int(k, 3) % 2 == 0) cfg.fail(k, std::string(k) + " must be odd");
+    }
+    o.symbols = Symbols::count();
+    return o;
+}
+
+FastSpeechTask::FastSpeechTask(const app::Config& cfg)
+    : data_(TtsDataOptions::read(cfg)), options_(read_fastspeech_options(cfg)) {
+    durations_path_ = cfg.get_string("data.durations", "runs/tts_ar/durations.tsv");
+    duration_weight_ = cfg.get_double("train.duration_weight", duration_weight_, 0, 100);
+    options_.n_mels = mel_.n_mels;
+}
+
+std::vector<Tensor> FastSpeechTask::durations_of(const std::vector<SpeechItem>& items) const {
+    std::vector<Tensor> out;
+    for (const auto& it : items) {
+        const auto found = durations_.find(it.id);
+        KAYA_CHECK(found != durations_.end(), ValueError, durations_path_, " has no durations for '", it.id, "' of ",
+                   data_.corpus, " (were they made from another corpus?)");
+        const std::vector<int64_t>& d = found->second;
+        int64_t total = 0;
+        for (int64_t v : d) total += v;
+        KAYA_CHECK(static_cast<int64_t>(d.size()) == it.ids.shape()[0] && total == it.mel.shape()[0], ValueError,
+                   durations_path_, ": '", it.id, "' has ", d.size(), " durations summing to ", total, " frames; ",
+                   data_.corpus, " has ", it.ids.shape()[0], " characters (with the end mark) and ", it.mel.shape()[0],
+                   " frames");
+        out.push_back(from_vector<int64_t>(d, {static_cast<int64_t>(d.size())}));
+    }
+    return out;
+}
+
+void FastSpeechTask::prepare(const app::TaskEnv& env) {
+    corpus_ = load_speech_corpus(data_, mel_, env.verbose && env.rank == 0);
+    durations_ = read_durations(durations_path_);
+    train_ = std::make_shared<SpeechDataset>(corpus_.train, durations_of(corpus_.train));
+    durations_of(corpus_.dev);
+    durations_of(corpus_.test);
+    description_ = corpus_.description + "; durations from " + durations_path_;
+    loader_ = std::make_unique<data::DataLoader>(
+        train_, data::DataLoaderOptions{.batch_size = env.batch_size, .shuffle = true, .seed = env.seed,
+                                        .lengths = train_->frame_counts(), .collate = speech_collate(mel_.silence()),
+                                        .shard = env.rank, .shards = env.world_size});
+    model_ = std::make_shared<FastSpeech>(options_);
+    std::vector<Tensor> mels;
+    for (const auto& it : corpus_.train) mels.push_back(it.mel);
+    model_->normalizer().fit(mels);
+}
+
+void FastSpeechTask::visit_batches(int64_t epoch, int64_t first,
+                                   const std::function<bool(int64_t, const data::Example&)>& fn) {
+    int64_t b = first;
+    for (const auto& batch : loader_->epoch(epoch, first)) {
+        if (!fn(b++, batch)) return;
+    }
+}
+
+FastSpeechTask::Losses FastSpeechTask::losses(const data::Example& batch) {
+    const Tensor &text = batch[0], &text_len = batch[1], &mel = batch[2], &mel_len = batch[3], &dur = batch[4];
+    const FastSpeechOutput out = model_->forward(text, text_len, dur);
+    const int64_t frames = out.mel.shape()[1];
+    Tensor target = mel;
+    if (frames > mel.shape()[1]) {
+        target = cat({mel, full({mel.shape()[0], frames - mel.shape()[1], mel.shape()[2]}, mel_.silence())}, 1);
+    } else if (frames < mel.shape()[1]) {
+        target = narrow(mel, 1, 0, frames);  // Only when every item ends before the padding.
+    }
+    const MelNormalizer& norm = model_->normalizer();
+    const Tensor goal = norm.normalize(target);
+    Losses l;
+    l.mel_l1 = add(masked_l1(norm.normalize(out.mel), goal, mel_len), masked_l1(norm.normalize(out.mel_post), goal, mel_len));
+    const Tensor valid = to(logical_not(padding_from_lengths(text_len, text.shape()[1])), DType::Float32);
+    const Tensor err = sub(out.log_duration, log(add(to(dur, DType::Float32), 1.0)));
+    l.duration = div(sum(mul(mul(err, err), valid)), clamp(sum(valid), 1.0, std::nullopt));
+    l.total = add(l.mel_l1, mul(l.duration, duration_weight_));
+    return l;
+}
+
+Tensor FastSpeechTask::training_loss(const data::Example& batch, app::Metrics& sums) {
+    const Losses l = losses(batch);
+    const auto rows = static_cast<double>(batch[0].shape()[0]);
+    sums.add("mel_l1", l.mel_l1.item<double>() * rows);
+    sums.add("duration", l.duration.item<double>() * rows);
+    return l.total;
+}
+
+app::Metrics FastSpeechTask::evaluate(const std::vector<SpeechItem>& items, const std::string& prefix) {
+    SpeechDataset ds(items, durations_of(items));
+    data::DataLoader loader(std::shared_ptr<const data::Dataset>(&ds, [](const data::Dataset*) {}),
+                            {.batch_size = 32, .prefetch = false, .collate = speech_collate(mel_.silence())});
+    double total = 0, mel = 0, duration = 0, n = 0;
+    for (const auto& b : loader.epoch(0)) {
+        const Losses l = losses(b);
+        const auto rows = static_cast<double>(b[0].shape()[0]);
+        total += l.total.item<double>() * rows;
+        mel += l.mel_l1.item<double>() * rows;
+        duration += l.duration.item<double>() * rows;
+        n += rows;
+    }
+    return {{prefix + "_loss", total / n}, {prefix + "_mel_l1", mel / n}, {prefix + "_duration", duration / n}};
+}
+
+app::Metrics FastSpeechTask::validate() { return evaluate(corpus_.dev, "val"); }
+
+app::Metrics FastSpeechTask::test() {
+    app::Metrics m = evaluate(corpus_.test, "test");
+    m.append(evaluate_free_running(
+        corpus_.test,
+        [&](const SpeechItem& item) {
+            const auto t0 = std::chrono::steady_clock::now();
+            FastSpeech::Generated g = model_->generate(item.ids);
+            const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            return Synthesis{g.mel, Tensor(), true, s};
+        },
+        "test"));
+    // Length control: each speed's frames against the natural length / speed.
+    for (double speed : {0.5, 0.75, 1.0, 1.25, 1.5}) {
+        double worst = 0;
+        for (const auto& item : corpus_.test) {
+            int64_t natural = 0, got = 0;
+            for (int64_t v : model_->predict_durations(item.ids, 1.0)) natural += v;
+            for (int64_t v : model_->predict_durations(item.ids, speed)) got += v;
+            const double expected = static_cast<double>(natural) / speed;
+            worst = std::max(worst, std::abs(static_cast<double>(got) - expected) / expected);
+        }
+        char name[48];
+        std::snprintf(name, sizeof name, "test_speed_%.2f_length_error", speed);
+        m.set(name, worst);
+    }
+    return m;
+}
+
+std::map<std::string, std::string> FastSpeechTask::model_metadata() const {
+    std::map<std::string, std::string> m = mel_.metadata();
+    const FastSpeechOptions& o = options_;
+    m["format"] = "pt";
+    m["task"] = "tts_nar";
+    m["symbols"] = Symbols::symbols();
+    for (const auto& [k, v] : std::map<std::string, int64_t>{{"d_model", o.d_model},
+                                                             {"heads", o.heads},
+                                                             {"encoder_layers", o.encoder_layers},
+                                                             {"decoder_layers", o.decoder_layers},
+                                                             {"filter", o.filter},
+                                                             {"kernel", o.kernel},
+                                                             {"duration_filter", o.duration_filter},
+                                                             {"duration_kernel", o.duration_kernel},
+                                                             {"reduction", o.reduction},
+                                                             {"postnet_layers", o.postnet_layers},
+                                                             {"postnet_channels", o.postnet_channels},
+                                                             {"postnet_kernel", o.postnet_kernel}})
+        m["model." + k] = std::to_string(v);
+    return m;
+}
+
+}  // namespace kaya::tts

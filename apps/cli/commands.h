@@ -17,6 +17,7 @@ void add_go_rescore_command(CLI::App& go);
 void add_doctor_command(CLI::App& app);
 void add_tag_command(CLI::App& app);
 void add_translate_command(CLI::App& app);
+void add_tts_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_audio_command(CLI::App& app);
 void add_classify_command(CLI::App& app);

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     kaya::cli::add_doctor_command(app);
     kaya::cli::add_tag_command(app);
     kaya::cli::add_translate_command(app);
+    kaya::cli::add_tts_command(app);
     kaya::cli::add_predict_command(app);
     kaya::cli::add_audio_command(app);
     kaya::cli::add_classify_command(app);

@@ -39,8 +39,9 @@ FftBlock::FftBlock(int64_t d_model, int64_t heads, int64_t filter, int64_t kerne
 Tensor FftBlock::forward(const Tensor& x, const Tensor& padding) {
     const bool train = is_training();
     const Tensor a = attention_->forward(x, x, x, {.key_padding_mask = padding, .need_weights = false}).output;
-    Tensor h = norm1_->forward(add(x, nn::dropout(a, dropout_, train)));
-    const Tensor f = conv_time(*conv2_, relu(conv_time(*conv1_, h)));
+    // Padding positions zero before each convolution, so none leaks into an item's last frames.
+    Tensor h = zero_padding(norm1_->forward(add(x, nn::dropout(a, dropout_, train))), padding);
+    const Tensor f = conv_time(*conv2_, zero_padding(relu(conv_time(*conv1_, h)), padding));
     return zero_padding(norm2_->forward(add(h, nn::dropout(f, dropout_, train))), padding);
 }
 
@@ -78,7 +79,7 @@ Tensor FastSpeech::with_positions(const Tensor& x) {
 
 Tensor FastSpeech::encode(const Tensor& text, const Tensor& padding) {
     Tensor x = with_positions(mul(embedding_->forward(text), std::sqrt(static_cast<double>(o_.d_model))));
-    x = nn::dropout(x, o_.dropout, is_training());
+    x = zero_padding(nn::dropout(x, o_.dropout, is_training()), padding);
     for (size_t k = 0; k < encoder_->size(); ++k) x = (*encoder_)[k]->forward(x, padding);
     return x;
 }
@@ -86,7 +87,7 @@ Tensor FastSpeech::encode(const Tensor& text, const Tensor& padding) {
 Tensor FastSpeech::log_durations(const Tensor& hidden, const Tensor& padding) {
     const bool train = is_training();
     Tensor h = nn::dropout(duration_norm1_->forward(relu(conv_time(*duration_conv1_, hidden))), o_.dropout, train);
-    h = nn::dropout(duration_norm2_->forward(relu(conv_time(*duration_conv2_, h))), o_.dropout, train);
+    h = nn::dropout(duration_norm2_->forward(relu(conv_time(*duration_conv2_, zero_padding(h, padding)))), o_.dropout, train);
     Tensor d = squeeze(duration_out_->forward(h), 2);
     return padding.defined() ? masked_fill(d, padding, 0.0) : d;
 }
@@ -113,8 +114,11 @@ std::pair<Tensor, Tensor> FastSpeech::decode(const Tensor& hidden, const std::ve
     Tensor x = reshape(index_select(reshape(hidden, {N * L, d}), 0, from_vector<int64_t>(flat, {N * P})), {N, P, d});
     x = zero_padding(with_positions(x), padding);
     for (size_t k = 0; k < decoder_->size(); ++k) x = (*decoder_)[k]->forward(x, padding);
-    const Tensor frames = reshape(frames_->forward(x), {N, P * o_.reduction, o_.n_mels});
-    return {frames, postnet_ ? postnet_->forward(frames) : frames};
+    // Frames of padding positions are zero (the mean), so the post-net's convolutions see the
+    // same around an item's end in a batch as alone.
+    const Tensor frame_padding = reshape(expand(unsqueeze(padding, 2), {N, P, o_.reduction}), {N, P * o_.reduction});
+    const Tensor frames = zero_padding(reshape(frames_->forward(x), {N, P * o_.reduction, o_.n_mels}), frame_padding);
+    return {frames, postnet_ ? postnet_->forward(frames, frame_padding) : frames};
 }
 
 FastSpeechOutput FastSpeech::forward(const Tensor& text, const Tensor& text_lengths, const Tensor& durations) {

@@ -77,8 +77,13 @@ Tensor mel_to_audio(const Tensor& log_mel_frames, const MelConfig& c, const Voco
     KAYA_CHECK(log_mel_frames.dim() == 2 && log_mel_frames.shape()[1] == c.n_mels, ShapeError,
                "mel_to_audio: expected (frames, ", c.n_mels, ") log-mel, got ", describe(log_mel_frames));
     KAYA_CHECK(log_mel_frames.shape()[0] > 0, ValueError, "mel_to_audio: no frames to render");
+    // The STFT needs a signal longer than its window: very short outputs get silent frames after.
+    const int64_t shortest = c.n_fft / c.hop + 2;
+    Tensor frames_in = to(log_mel_frames, DType::Float32);
+    if (frames_in.shape()[0] < shortest)
+        frames_in = cat({frames_in, full({shortest - frames_in.shape()[0], c.n_mels}, c.silence())}, 0);
     const Tensor fb = filterbank(c);                                   // (bins, n_mels)
-    const Tensor mel = exp(to(log_mel_frames, DType::Float32));        // (frames, n_mels)
+    const Tensor mel = exp(frames_in);                                 // (frames, n_mels)
     // Non-negative S (frames, bins) with S fb ~ mel: start from each bin's filter-weighted
     // average of the bands, then multiplicative updates, which keep S >= 0.
     const Tensor fbt = t(fb);                                          // (n_mels, bins)
@@ -90,7 +95,7 @@ Tensor mel_to_audio(const Tensor& log_mel_frames, const MelConfig& c, const Voco
     const Tensor magnitude = pow(s, o.power);                           // (frames, bins)
     const Tensor wave = audio::griffin_lim(contiguous(t(magnitude)), spectrogram_options(c),
                                            {.n_iter = o.griffin_lim_iters, .power = 1.0,
-                                            .length = log_mel_frames.shape()[0] * c.hop - c.hop});
+                                            .length = (frames_in.shape()[0] - 1) * c.hop});
     const double peak = max(abs(wave)).item<double>();
     return peak > 0 ? mul(wave, 0.9 / peak) : wave;
 }

@@ -33,7 +33,8 @@ Tensor log_mel(const Tensor& samples, const MelConfig& config);
 // Back to sound without a neural vocoder: the mel magnitudes spread over the STFT bins by
 // non-negative least squares (multiplicative updates, Lee and Seung 2001), raised to `power`
 // (Tacotron's sharpening), then Griffin-Lim's phase. (frames, n_mels) -> ((frames - 1) * hop)
-// samples, peak-normalised to 0.9 (sharpening changes the level; this keeps every output alike).
+// samples (at least n_fft / hop + 1 frames' worth: shorter input is padded with silence),
+// peak-normalised to 0.9 (sharpening changes the level; this keeps every output alike).
 struct VocoderOptions {
     int griffin_lim_iters = 60;
     double power = 1.5;

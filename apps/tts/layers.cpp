@@ -34,9 +34,13 @@ PostNet::PostNet(int64_t n_mels, int64_t channels, int64_t layers, int64_t kerne
     }
 }
 
-Tensor PostNet::forward(const Tensor& mel) {
-    Tensor x = transpose(mel, 1, 2);
-    for (size_t k = 0; k < layers_->size(); ++k) x = (*layers_)[k]->forward(x);
+Tensor PostNet::forward(const Tensor& mel, const Tensor& padding) {
+    Tensor x = transpose(mel, 1, 2);  // (N, C, T)
+    const Tensor mask = padding.defined() ? unsqueeze(padding, 1) : Tensor();
+    for (size_t k = 0; k < layers_->size(); ++k) {
+        if (mask.defined()) x = masked_fill(x, mask, 0.0);
+        x = (*layers_)[k]->forward(x);
+    }
     return add(mel, transpose(x, 1, 2));
 }
 

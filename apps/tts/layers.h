@@ -31,7 +31,10 @@ private:
 class PostNet : public nn::Module {
 public:
     PostNet(int64_t n_mels, int64_t channels, int64_t layers, int64_t kernel, double dropout);
-    Tensor forward(const Tensor& mel) override;  // The refined frames (mel + residual).
+    // The refined frames (mel + residual). padding (N, T) bool or undefined: those frames are
+    // zeroed before every convolution, so an item in a batch gets what it would alone.
+    Tensor forward(const Tensor& mel, const Tensor& padding);
+    Tensor forward(const Tensor& mel) override { return forward(mel, Tensor()); }
     std::string type_name() const override { return "PostNet"; }
 
 private:

@@ -20,13 +20,14 @@ struct TrainArgs {
     int64_t stop_after = -1;
 };
 
-// "best val_top1 41.57% at epoch 16" or "best val_loss 0.8712 at epoch 93".
+// "best val_top1 41.57% at epoch 16", "best val_bleu 35.44 at epoch 19" or "best val_loss
+// 0.8712 at epoch 93".
 void print_summary(const app::RunResult& r) {
     if (r.best_epoch == 0) {
         std::printf("no epoch trained; outputs in %s\n", r.dir.c_str());
         return;
     }
-    const bool rate = r.selection.higher_is_better;
+    const bool rate = app::is_rate_metric(r.selection.metric);
     std::printf(rate ? "best %s %.2f%% at epoch %lld; outputs in %s\n"
                      : "best %s %.6g at epoch %lld; outputs in %s\n",
                 r.selection.metric.c_str(), rate ? 100 * r.best_score : r.best_score,

@@ -65,9 +65,7 @@ private:
 std::string format_metrics(const Metrics& m) {
     std::string s;
     for (const auto& [n, v] : m.items()) {
-        const bool rate = n.find("accuracy") != std::string::npos ||
-                          n.find("top1") != std::string::npos ||
-                          n.find("top5") != std::string::npos;
+        const bool rate = is_rate_metric(n);
         char buf[96];
         if (rate) {
             std::snprintf(buf, sizeof buf, "  %s %.2f%%", n.c_str(), 100 * v);

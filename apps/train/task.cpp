@@ -34,6 +34,11 @@ bool Metrics::has(const std::string& name) const {
     return false;
 }
 
+bool is_rate_metric(const std::string& name) {
+    return name.find("accuracy") != std::string::npos || name.find("top1") != std::string::npos ||
+           name.find("top5") != std::string::npos;
+}
+
 double Metrics::get(const std::string& name) const {
     for (const auto& [n, v] : values_) {
         if (n == name) return v;

@@ -33,6 +33,10 @@ private:
     std::vector<std::pair<std::string, double>> values_;
 };
 
+// Whether a metric is a rate in [0, 1] shown as a percentage (names with accuracy, top1, top5);
+// others (losses, BLEU already 0-100, counts) are shown as they are.
+bool is_rate_metric(const std::string& name);
+
 // Which validation metric picks the best epoch, and in which direction.
 struct Selection {
     std::string metric = "val_loss";

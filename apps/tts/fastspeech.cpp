@@ -16,8 +16,12 @@ std::shared_ptr<nn::Conv1d> conv(int64_t in, int64_t out, int64_t kernel) {
         nn::Conv1dOptions{.in = in, .out = out, .kernel = kernel, .params = {.padding = (kernel - 1) / 2}});
 }
 
-// (N, T, C) through a convolution over T.
-Tensor conv_time(nn::Conv1d& c, const Tensor& x) { return transpose(c.forward(transpose(x, 1, 2)), 1, 2); }
+// (N, T, C) through a convolution over T; a kernel of 1 is a linear layer on that layout (no
+// transposes), with the weight (out, C, 1) seen as (out, C).
+Tensor conv_time(nn::Conv1d& c, const Tensor& x) {
+    if (c.options().kernel == 1) return linear(x, reshape(c.weight, {c.options().out, x.shape()[2]}), c.bias);
+    return transpose(c.forward(transpose(x, 1, 2)), 1, 2);
+}
 
 Tensor zero_padding(const Tensor& x, const Tensor& padding) {
     return padding.defined() ? masked_fill(x, unsqueeze(padding, 2), 0.0) : x;
@@ -25,14 +29,15 @@ Tensor zero_padding(const Tensor& x, const Tensor& padding) {
 
 }  // namespace
 
-FftBlock::FftBlock(int64_t d_model, int64_t heads, int64_t filter, int64_t kernel, double dropout)
+FftBlock::FftBlock(int64_t d_model, int64_t heads, int64_t filter, int64_t kernel, int64_t kernel2, double dropout)
     : dropout_(dropout) {
-    KAYA_CHECK(kernel % 2 == 1, ValueError, "FftBlock: the kernel must be odd, got ", kernel);
+    KAYA_CHECK(kernel % 2 == 1 && kernel2 % 2 == 1, ValueError, "FftBlock: the kernels must be odd, got ", kernel, " and ",
+               kernel2);
     attention_ = register_module("attention", std::make_shared<nn::MultiheadAttention>(nn::MultiheadAttentionOptions{
                                                   .embed_dim = d_model, .num_heads = heads, .batch_first = true}));
     norm1_ = register_module("norm1", std::make_shared<nn::LayerNorm>(d_model));
     conv1_ = register_module("conv1", conv(d_model, filter, kernel));
-    conv2_ = register_module("conv2", conv(filter, d_model, kernel));
+    conv2_ = register_module("conv2", conv(filter, d_model, kernel2));
     norm2_ = register_module("norm2", std::make_shared<nn::LayerNorm>(d_model));
 }
 
@@ -54,9 +59,9 @@ FastSpeech::FastSpeech(FastSpeechOptions o) : o_(o) {
     encoder_ = register_module("encoder", std::make_shared<nn::ModuleList<FftBlock>>());
     decoder_ = register_module("decoder", std::make_shared<nn::ModuleList<FftBlock>>());
     for (int64_t k = 0; k < o.encoder_layers; ++k)
-        encoder_->push_back(std::make_shared<FftBlock>(o.d_model, o.heads, o.filter, o.kernel, o.dropout));
+        encoder_->push_back(std::make_shared<FftBlock>(o.d_model, o.heads, o.filter, o.kernel, o.kernel2, o.dropout));
     for (int64_t k = 0; k < o.decoder_layers; ++k)
-        decoder_->push_back(std::make_shared<FftBlock>(o.d_model, o.heads, o.filter, o.kernel, o.dropout));
+        decoder_->push_back(std::make_shared<FftBlock>(o.d_model, o.heads, o.filter, o.kernel, o.kernel2, o.dropout));
     duration_conv1_ = register_module("duration_conv1", conv(o.d_model, o.duration_filter, o.duration_kernel));
     duration_norm1_ = register_module("duration_norm1", std::make_shared<nn::LayerNorm>(o.duration_filter));
     duration_conv2_ = register_module("duration_conv2", conv(o.duration_filter, o.duration_filter, o.duration_kernel));

@@ -21,9 +21,11 @@ struct FastSpeechOptions {
     int64_t n_mels = 80;
     int64_t d_model = 128, heads = 2;
     int64_t encoder_layers = 3, decoder_layers = 3;
-    int64_t filter = 512, kernel = 3;            // The convolutional feed-forward net.
+    // The convolutional feed-forward net: d_model -> filter (kernel) -> d_model (kernel2), as
+    // FastSpeech 2's kernels 9 and 1 (a second kernel of 1 halves its cost).
+    int64_t filter = 256, kernel = 3, kernel2 = 1;
     int64_t duration_filter = 128, duration_kernel = 3;
-    int64_t reduction = 3;
+    int64_t reduction = 4;
     int64_t postnet_layers = 0, postnet_channels = 128, postnet_kernel = 5;  // 0 layers: none.
     double dropout = 0.1;
     int64_t max_positions = 4096;
@@ -33,7 +35,7 @@ struct FastSpeechOptions {
 // padding (N, T) bool (true = padding) -> (N, T, d), padding positions zero.
 class FftBlock : public nn::Module {
 public:
-    FftBlock(int64_t d_model, int64_t heads, int64_t filter, int64_t kernel, double dropout);
+    FftBlock(int64_t d_model, int64_t heads, int64_t filter, int64_t kernel, int64_t kernel2, double dropout);
     Tensor forward(const Tensor& x, const Tensor& padding);
     Tensor forward(const Tensor& x) override { return forward(x, Tensor()); }
     std::string type_name() const override { return "FftBlock"; }

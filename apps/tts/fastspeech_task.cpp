@@ -21,6 +21,7 @@ FastSpeechOptions read_fastspeech_options(const app::Config& cfg) {
     o.decoder_layers = cfg.get_int("model.decoder_layers", o.decoder_layers, 1, 32);
     o.filter = cfg.get_int("model.filter", o.filter, 4, 16384);
     o.kernel = cfg.get_int("model.kernel", o.kernel, 1, 31);
+    o.kernel2 = cfg.get_int("model.kernel2", o.kernel2, 1, 31);
     o.duration_filter = cfg.get_int("model.duration_filter", o.duration_filter, 4, 4096);
     o.duration_kernel = cfg.get_int("model.duration_kernel", o.duration_kernel, 1, 31);
     o.reduction = cfg.get_int("model.reduction", o.reduction, 1, 8);
@@ -29,7 +30,7 @@ FastSpeechOptions read_fastspeech_options(const app::Config& cfg) {
     o.postnet_channels = cfg.get_int("model.postnet_channels", o.postnet_channels, 4, 4096);
     o.postnet_kernel = cfg.get_int("model.postnet_kernel", o.postnet_kernel, 1, 31);
     o.dropout = cfg.get_double("model.dropout", o.dropout, 0, 0.9);
-    for (const char* k : {"model.kernel", "model.duration_kernel", "model.postnet_kernel"}) {
+    for (const char* k : {"model.kernel", "model.kernel2", "model.duration_kernel", "model.postnet_kernel"}) {
         if (cfg.get_int(k, 3) % 2 == 0) cfg.fail(k, std::string(k) + " must be odd");
     }
     o.symbols = Symbols::count();
@@ -173,6 +174,7 @@ std::map<std::string, std::string> FastSpeechTask::model_metadata() const {
                                                              {"decoder_layers", o.decoder_layers},
                                                              {"filter", o.filter},
                                                              {"kernel", o.kernel},
+                                                             {"kernel2", o.kernel2},
                                                              {"duration_filter", o.duration_filter},
                                                              {"duration_kernel", o.duration_kernel},
                                                              {"reduction", o.reduction},

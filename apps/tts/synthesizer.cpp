@@ -54,6 +54,7 @@ FastSpeechOptions fastspeech_from(const std::map<std::string, std::string>& m, c
     o.decoder_layers = meta_int(m, "model.decoder_layers", src);
     o.filter = meta_int(m, "model.filter", src);
     o.kernel = meta_int(m, "model.kernel", src);
+    o.kernel2 = meta_int(m, "model.kernel2", src);
     o.duration_filter = meta_int(m, "model.duration_filter", src);
     o.duration_kernel = meta_int(m, "model.duration_kernel", src);
     o.reduction = meta_int(m, "model.reduction", src);

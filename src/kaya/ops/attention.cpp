@@ -82,7 +82,8 @@ Tensor attention_weights(const Tensor& q, const Tensor& k, const AttentionOption
                    L, " queries and ", S, " keys");
         scores = where(causal_mask(L, S), scores, -INFINITY);
     }
-    Tensor p = softmax_allowing_empty_rows(scores);
+    // Without a mask no row can be empty: the fused softmax is the same and cheaper.
+    Tensor p = o.mask.defined() || o.is_causal ? softmax_allowing_empty_rows(scores) : softmax(scores, -1);
     if (o.dropout_p > 0.0) {
         if (o.dropout_p == 1.0) return mul(p, 0.0);
         Tensor keep = bernoulli(full(p.shape(), 1.0 - o.dropout_p, p.dtype()), o.gen);

@@ -15,6 +15,7 @@
 #include "apps/translate/tour_section.h"
 #include "apps/translate/translate_task.h"
 #include "apps/tts/tacotron_task.h"
+#include "apps/tts/tour_section.h"
 #include "apps/vision/tour_section.h"
 
 namespace kaya::cli {
@@ -33,7 +34,7 @@ void register_applications() {
         {vision::register_tasks, vision::add_tour_sections},
         {speech::register_tasks, speech::add_tour_sections},
         {translate::register_tasks, translate::add_tour_sections},
-        {tts::register_tasks, nullptr},
+        {tts::register_tasks, tts::add_tour_sections},
         {nullptr, analysis::add_tour_sections},
     };
     for (const auto& a : applications) {

@@ -10,46 +10,6 @@
 #include "kaya/ops/ops.h"
 
 namespace kaya::speech {
-namespace {
-
-// A few anchor colours of a viridis-like scale, interpolated linearly.
-void colour(double v, float& r, float& g, float& b) {
-    static const float anchors[5][3] = {
-        {0.267f, 0.005f, 0.329f}, {0.229f, 0.322f, 0.546f}, {0.128f, 0.567f, 0.551f}, {0.369f, 0.789f, 0.383f},
-        {0.993f, 0.906f, 0.144f}};
-    v = std::clamp(v, 0.0, 1.0) * 4.0;
-    const int i = std::min(3, static_cast<int>(v));
-    const float t = static_cast<float>(v - i);
-    r = anchors[i][0] + t * (anchors[i + 1][0] - anchors[i][0]);
-    g = anchors[i][1] + t * (anchors[i + 1][1] - anchors[i][1]);
-    b = anchors[i][2] + t * (anchors[i + 1][2] - anchors[i][2]);
-}
-
-}  // namespace
-
-Tensor feature_image(const Tensor& features, int64_t scale) {
-    const int64_t T = features.shape()[0], D = features.shape()[1];
-    auto v = to_vector<double>(features);
-    std::vector<double> sorted = v;
-    std::sort(sorted.begin(), sorted.end());
-    const double lo = sorted[static_cast<size_t>(0.01 * static_cast<double>(sorted.size() - 1))];
-    const double hi = sorted[static_cast<size_t>(0.99 * static_cast<double>(sorted.size() - 1))];
-    const double span = hi > lo ? hi - lo : 1.0;
-    const int64_t H = D * scale, W = T * scale;
-    std::vector<float> img(static_cast<size_t>(3 * H * W));
-    for (int64_t y = 0; y < H; ++y) {
-        const int64_t d = D - 1 - y / scale;  // Coefficient 0 at the bottom.
-        for (int64_t x = 0; x < W; ++x) {
-            float r, g, b;
-            colour((v[(x / scale) * D + d] - lo) / span, r, g, b);
-            img[y * W + x] = r;
-            img[H * W + y * W + x] = g;
-            img[2 * H * W + y * W + x] = b;
-        }
-    }
-    return from_vector(img, {3, H, W});
-}
-
 std::string waveform_svg(const Tensor& wave, int64_t rate, double frame_ms, double shift_ms, const std::string& title,
                          double seconds) {
     auto w = to_vector<float>(wave);

@@ -3,14 +3,12 @@
 
 #include <string>
 
+#include "apps/train/plot.h"
 #include "kaya/core/tensor.h"
 
 namespace kaya::speech {
 
-// A feature matrix (frames, dim) as a colour image (3, dim * scale, frames * scale) in [0, 1]
-// for io::write_png: time left to right, coefficient 0 at the bottom, values mapped through a
-// perceptual dark-blue-to-yellow scale between their 1st and 99th percentiles.
-Tensor feature_image(const Tensor& features, int64_t scale = 3);
+using app::feature_image;
 
 // An SVG of a waveform (T) at `rate` Hz with its analysis frames marked: every frame start as
 // a tick under the wave, and the first few frames' windows (frame_ms long, every shift_ms) as

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "kaya/core/tensor.h"
+
 namespace kaya::app {
 
 // A curve (or a path of points) to draw.
@@ -52,5 +54,11 @@ std::string with_commas(int64_t n);
 
 // Colour i of the palette used by both charts ("#1f77b4", ...).
 std::string palette(size_t i);
+
+// A matrix (frames, dim) as a colour image (3, dim * scale, frames * scale) in [0, 1] for
+// io::write_png: time left to right, coefficient 0 at the bottom, values mapped through a
+// perceptual dark-blue-to-yellow scale between their 1st and 99th percentiles (spectrograms,
+// features, attention alignments).
+Tensor feature_image(const Tensor& features, int64_t scale = 3);
 
 }  // namespace kaya::app

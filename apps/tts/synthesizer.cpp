@@ -149,8 +149,11 @@ Synthesizer::Speech Synthesizer::say(const std::string& raw, const Options& o) c
             Tacotron::Generated g = ar_->generate(text, max_steps);
             s.unfinished += !g.stopped;
             mel = g.mel;
+            s.alignments.push_back(g.alignment);
         } else {
-            mel = nar_->generate(text, o.speed).mel;
+            FastSpeech::Generated g = nar_->generate(text, o.speed);
+            mel = g.mel;
+            s.durations.push_back(g.durations);
         }
         const auto t1 = Clock::now();
         if (i > 0) audio.push_back(pause);

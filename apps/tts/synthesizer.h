@@ -29,6 +29,8 @@ public:
     struct Speech {
         Tensor samples;                   // (T) float32 at sample_rate
         std::vector<Tensor> mels;         // Log-mel of each piece said
+        std::vector<Tensor> alignments;   // Autoregressive: attention (steps, L) of each piece
+        std::vector<std::vector<int64_t>> durations;  // Non-autoregressive: frames per character
         std::vector<std::string> pieces;  // The normalised text of each piece
         std::string dropped;              // Characters that could not be said (warned about)
         double model_seconds = 0, vocoder_seconds = 0;
@@ -39,6 +41,7 @@ public:
     Speech say(const std::string& text, const Options& options) const;
 
     Kind kind() const { return kind_; }
+    int64_t reduction() const { return ar_ ? ar_->options().reduction : nar_->options().reduction; }
     const MelConfig& mel() const { return mel_; }
 
 private:

@@ -8,16 +8,18 @@
 #include <memory>
 
 #include "apps/cli/commands.h"
+#include "apps/train/plot.h"
 #include "apps/tts/synthesizer.h"
 #include "kaya/audio/audio_file.h"
 #include "kaya/io/file.h"
+#include "kaya/io/image.h"
 
 namespace kaya::cli {
 
 namespace {
 
 struct TtsArgs {
-    std::string weights, model, input, output;
+    std::string weights, model, input, output, alignment;
     std::vector<std::string> text;
     double speed = 1.0;
     int griffin_lim = 60;
@@ -41,6 +43,11 @@ void run(const TtsArgs& a) {
         std::fprintf(stderr, "kaya: warning: %lld piece%s reached the length limit before the stop token\n",
                      static_cast<long long>(speech.unfinished), speech.unfinished == 1 ? "" : "s");
     audio::save_wav(a.output, speech.samples, synth.mel().sample_rate);
+    if (!a.alignment.empty()) {
+        KAYA_CHECK(!speech.alignments.empty(), ValueError,
+                   "--alignment: only the autoregressive model has an attention alignment to draw");
+        io::write_png(a.alignment, app::feature_image(speech.alignments[0], 3));
+    }
     const double seconds = static_cast<double>(speech.samples.shape()[0]) / static_cast<double>(synth.mel().sample_rate);
     std::fprintf(stderr, "%s: %.2f s of speech (%zu piece%s, %lld frames) in %.2f s: model %.3f s (%.0f frames/s), "
                  "Griffin-Lim %.2f s\n",
@@ -61,6 +68,8 @@ void add_tts_command(CLI::App& app) {
     cmd->add_option("--speed", args->speed, "Speaking rate, non-autoregressive model only (1.25: a quarter faster)");
     cmd->add_option("--input", args->input, "Read the text from this file ('-': stdin)");
     cmd->add_option("-o,--output", args->output, "WAV file to write")->required();
+    cmd->add_option("--alignment", args->alignment,
+                    "PNG of the autoregressive model's attention for the first piece (steps left to right)");
     cmd->add_option("--griffin-lim", args->griffin_lim, "Griffin-Lim iterations (quality against time)")
         ->check(CLI::Range(1, 1000));
     cmd->callback([args] { run(*args); });

@@ -164,7 +164,10 @@ Tensor guided_attention_loss(const Tensor& alignment, const Tensor& text_lengths
     const Tensor w = rsub(exp(div(mul(d, d), -2 * g * g)), 1.0);  // (N, S, L)
     const Tensor valid = to(logical_and(lt(l, tl), lt(s, sl)), DType::Float32);
     const Tensor weighted = mul(mul(alignment, w), valid);
-    return div(sum(weighted), clamp(sum(valid), 1.0, std::nullopt));
+    // Summed over the characters (each step's expected penalty, in [0, 1]), averaged over the
+    // steps: on the scale of the mel loss whatever the text's length.
+    const Tensor steps = sum(to(lt(s, sl), DType::Float32));
+    return div(sum(weighted), clamp(steps, 1.0, std::nullopt));
 }
 
 }  // namespace kaya::tts

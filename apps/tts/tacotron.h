@@ -90,9 +90,10 @@ private:
     std::shared_ptr<MelNormalizer> normalizer_;
 };
 
-// Guided attention (Tachibana et al. 2018): the mean of alignment[n, s, l] * (1 - exp(-(l / L_n
-// - s / S_n)^2 / (2 g^2))) over each item's steps and characters, which is small when attention
-// keeps near the diagonal: alignment (N, S, L), text_lengths (N), step_lengths (N).
+// Guided attention (Tachibana et al. 2018): alignment[n, s, l] * (1 - exp(-(l / L_n - s / S_n)^2
+// / (2 g^2))) summed over each step's characters and averaged over the steps of every item: the
+// expected penalty of a step, in [0, 1], small when attention keeps near the diagonal.
+// alignment (N, S, L), text_lengths (N), step_lengths (N).
 Tensor guided_attention_loss(const Tensor& alignment, const Tensor& text_lengths, const Tensor& step_lengths,
                              double g = 0.2);
 

@@ -48,5 +48,7 @@ int fuzz_image(const uint8_t* data, size_t size);
 int fuzz_conllu(const uint8_t* data, size_t size);
 int fuzz_landscape(const uint8_t* data, size_t size);
 int fuzz_audio(const uint8_t* data, size_t size);
+int fuzz_translate(const uint8_t* data, size_t size);
+int fuzz_tts(const uint8_t* data, size_t size);
 
 }  // namespace kaya::fuzz

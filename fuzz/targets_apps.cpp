@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Fuzz targets for the applications' text formats: TOML configs (with the strict checks and a
 // real task's options), SGF game records, GTP command streams.
+#include <algorithm>
 #include <sstream>
 #include <string_view>
 
@@ -14,6 +15,9 @@
 #include "apps/translate/corpus.h"
 #include "apps/translate/text.h"
 #include "apps/translate/translate_task.h"
+#include "apps/tts/durations.h"
+#include "apps/tts/synthesizer.h"
+#include "apps/tts/text.h"
 #include "fuzz/targets.h"
 
 namespace kaya::fuzz {
@@ -120,12 +124,43 @@ int fuzz_translate(const uint8_t* d, size_t n) {
     });
 }
 
+int fuzz_tts(const uint8_t* d, size_t n) {
+    return guarded([&] {
+        // As text to speak: normalising is stable (a corpus's normalised text reads back as it
+        // is), its output is made of the model's symbols only, and cutting it into pieces
+        // loses nothing but spaces.
+        const std::string raw = text(d, n);
+        try {
+            const tts::NormalizedText t = tts::normalize_text(raw);
+            if (tts::normalize_text(t.text).text != t.text) __builtin_trap();
+            if (tts::Symbols::decode(tts::Symbols::encode(t.text)) != t.text) __builtin_trap();
+            std::string joined, bare;
+            for (const auto& piece : tts::split_sentences(t.text, 1 + static_cast<int64_t>(n % 40))) joined += piece;
+            for (char c : t.text) {
+                if (c != ' ') bare += c;
+            }
+            joined.erase(std::remove(joined.begin(), joined.end(), ' '), joined.end());
+            if (joined != bare) __builtin_trap();
+        } catch (const ValueError&) {  // Invalid UTF-8 is refused.
+        }
+        // As a durations file: what parses, written out and read back, is the same.
+        const auto durations = tts::parse_durations(raw, "durations.tsv");
+        std::string out;
+        for (const auto& [id, v] : durations) {
+            out += id + "\t";
+            for (size_t i = 0; i < v.size(); ++i) out += (i ? " " : "") + std::to_string(v[i]);
+            out += "\n";
+        }
+        if (tts::parse_durations(out, "again.tsv") != durations) __builtin_trap();
+    });
+}
+
 const std::vector<NamedTarget>& targets() {
     static const std::vector<NamedTarget> all = {
         {"safetensors", fuzz_safetensors}, {"csv", fuzz_csv}, {"json", fuzz_json}, {"npy", fuzz_npy},
         {"idx", fuzz_idx},   {"tar", fuzz_tar},   {"gzip", fuzz_gzip},  {"config", fuzz_config},
         {"sgf", fuzz_sgf},   {"gtp", fuzz_gtp},   {"image", fuzz_image}, {"conllu", fuzz_conllu},
-        {"audio", fuzz_audio}, {"landscape", fuzz_landscape}, {"translate", fuzz_translate},
+        {"audio", fuzz_audio}, {"landscape", fuzz_landscape}, {"translate", fuzz_translate}, {"tts", fuzz_tts},
     };
     return all;
 }

@@ -40,7 +40,11 @@ void write_durations(const std::string& path, const std::map<std::string, std::v
 }
 
 std::map<std::string, std::vector<int64_t>> read_durations(const std::string& path) {
-    std::istringstream in(io::read_file(path));
+    return parse_durations(io::read_file(path), path);
+}
+
+std::map<std::string, std::vector<int64_t>> parse_durations(const std::string& text, const std::string& path) {
+    std::istringstream in(text);
     std::map<std::string, std::vector<int64_t>> out;
     std::string line;
     for (int64_t number = 1; std::getline(in, line); ++number) {

@@ -24,5 +24,7 @@ double focus_rate(const Tensor& alignment);
 // ParseError naming file:line for a malformed line or a repeated id.
 void write_durations(const std::string& path, const std::map<std::string, std::vector<int64_t>>& durations);
 std::map<std::string, std::vector<int64_t>> read_durations(const std::string& path);
+// The same from text already read; `source` names it in errors.
+std::map<std::string, std::vector<int64_t>> parse_durations(const std::string& text, const std::string& source);
 
 }  // namespace kaya::tts

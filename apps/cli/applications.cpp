@@ -14,7 +14,7 @@
 #include "apps/vision/cnn_task.h"
 #include "apps/translate/tour_section.h"
 #include "apps/translate/translate_task.h"
-#include "apps/tts/tacotron_task.h"
+#include "apps/tts/tasks.h"
 #include "apps/tts/tour_section.h"
 #include "apps/vision/tour_section.h"
 

@@ -37,14 +37,13 @@ FastSpeechOptions read_fastspeech_options(const app::Config& cfg) {
     return o;
 }
 
-FastSpeechTask::FastSpeechTask(const app::Config& cfg)
-    : data_(TtsDataOptions::read(cfg)), options_(read_fastspeech_options(cfg)) {
+FastSpeechTask::FastSpeechTask(const app::Config& cfg) : SpeechTask(cfg), options_(read_fastspeech_options(cfg)) {
     durations_path_ = cfg.get_string("data.durations", "runs/tts_ar/durations.tsv");
     duration_weight_ = cfg.get_double("train.duration_weight", duration_weight_, 0, 100);
     options_.n_mels = mel_.n_mels;
 }
 
-std::vector<Tensor> FastSpeechTask::durations_of(const std::vector<SpeechItem>& items) const {
+std::vector<Tensor> FastSpeechTask::extra_fields(const std::vector<SpeechItem>& items) const {
     std::vector<Tensor> out;
     for (const auto& it : items) {
         const auto found = durations_.find(it.id);
@@ -63,76 +62,27 @@ std::vector<Tensor> FastSpeechTask::durations_of(const std::vector<SpeechItem>& 
 }
 
 void FastSpeechTask::prepare(const app::TaskEnv& env) {
-    corpus_ = load_speech_corpus(data_, mel_, env.verbose && env.rank == 0);
     durations_ = read_durations(durations_path_);
-    train_ = std::make_shared<SpeechDataset>(corpus_.train, durations_of(corpus_.train));
-    durations_of(corpus_.dev);
-    durations_of(corpus_.test);
-    description_ = corpus_.description + "; durations from " + durations_path_;
-    loader_ = std::make_unique<data::DataLoader>(
-        train_, data::DataLoaderOptions{.batch_size = env.batch_size, .shuffle = true, .seed = env.seed,
-                                        .lengths = train_->frame_counts(), .collate = speech_collate(mel_.silence()),
-                                        .shard = env.rank, .shards = env.world_size});
+    load_corpus(env);
+    extra_fields(corpus_.dev);  // Every held-out utterance checked now, not at the first validation.
+    extra_fields(corpus_.test);
+    description_ += "; durations from " + durations_path_;
     model_ = std::make_shared<FastSpeech>(options_);
-    std::vector<Tensor> mels;
-    for (const auto& it : corpus_.train) mels.push_back(it.mel);
-    model_->normalizer().fit(mels);
+    model_->normalizer().fit(training_frames());
 }
 
-void FastSpeechTask::visit_batches(int64_t epoch, int64_t first,
-                                   const std::function<bool(int64_t, const data::Example&)>& fn) {
-    int64_t b = first;
-    for (const auto& batch : loader_->epoch(epoch, first)) {
-        if (!fn(b++, batch)) return;
-    }
-}
-
-FastSpeechTask::Losses FastSpeechTask::losses(const data::Example& batch) {
+SpeechTask::Losses FastSpeechTask::losses(const data::Example& batch) {
     const Tensor &text = batch[0], &text_len = batch[1], &mel = batch[2], &mel_len = batch[3], &dur = batch[4];
     const FastSpeechOutput out = model_->forward(text, text_len, dur);
-    const int64_t frames = out.mel.shape()[1];
-    Tensor target = mel;
-    if (frames > mel.shape()[1]) {
-        target = cat({mel, full({mel.shape()[0], frames - mel.shape()[1], mel.shape()[2]}, mel_.silence())}, 1);
-    } else if (frames < mel.shape()[1]) {
-        target = narrow(mel, 1, 0, frames);  // Only when every item ends before the padding.
-    }
     const MelNormalizer& norm = model_->normalizer();
-    const Tensor goal = norm.normalize(target);
-    Losses l;
-    l.mel_l1 = add(masked_l1(norm.normalize(out.mel), goal, mel_len), masked_l1(norm.normalize(out.mel_post), goal, mel_len));
+    const Tensor goal = norm.normalize(padded_target(mel, out.mel.shape()[1]));
+    const Tensor mel_l1 = add(masked_l1(norm.normalize(out.mel), goal, mel_len),
+                              masked_l1(norm.normalize(out.mel_post), goal, mel_len));
     const Tensor valid = to(logical_not(padding_from_lengths(text_len, text.shape()[1])), DType::Float32);
     const Tensor err = sub(out.log_duration, log(add(to(dur, DType::Float32), 1.0)));
-    l.duration = div(sum(mul(mul(err, err), valid)), clamp(sum(valid), 1.0, std::nullopt));
-    l.total = add(l.mel_l1, mul(l.duration, duration_weight_));
-    return l;
+    const Tensor duration = div(sum(mul(mul(err, err), valid)), clamp(sum(valid), 1.0, std::nullopt));
+    return {add(mel_l1, mul(duration, duration_weight_)), {{"mel_l1", mel_l1}, {"duration", duration}}};
 }
-
-Tensor FastSpeechTask::training_loss(const data::Example& batch, app::Metrics& sums) {
-    const Losses l = losses(batch);
-    const auto rows = static_cast<double>(batch[0].shape()[0]);
-    sums.add("mel_l1", l.mel_l1.item<double>() * rows);
-    sums.add("duration", l.duration.item<double>() * rows);
-    return l.total;
-}
-
-app::Metrics FastSpeechTask::evaluate(const std::vector<SpeechItem>& items, const std::string& prefix) {
-    SpeechDataset ds(items, durations_of(items));
-    data::DataLoader loader(std::shared_ptr<const data::Dataset>(&ds, [](const data::Dataset*) {}),
-                            {.batch_size = 32, .prefetch = false, .collate = speech_collate(mel_.silence())});
-    double total = 0, mel = 0, duration = 0, n = 0;
-    for (const auto& b : loader.epoch(0)) {
-        const Losses l = losses(b);
-        const auto rows = static_cast<double>(b[0].shape()[0]);
-        total += l.total.item<double>() * rows;
-        mel += l.mel_l1.item<double>() * rows;
-        duration += l.duration.item<double>() * rows;
-        n += rows;
-    }
-    return {{prefix + "_loss", total / n}, {prefix + "_mel_l1", mel / n}, {prefix + "_duration", duration / n}};
-}
-
-app::Metrics FastSpeechTask::validate() { return evaluate(corpus_.dev, "val"); }
 
 app::Metrics FastSpeechTask::test() {
     app::Metrics m = evaluate(corpus_.test, "test");
@@ -163,26 +113,20 @@ app::Metrics FastSpeechTask::test() {
 }
 
 std::map<std::string, std::string> FastSpeechTask::model_metadata() const {
-    std::map<std::string, std::string> m = mel_.metadata();
     const FastSpeechOptions& o = options_;
-    m["format"] = "pt";
-    m["task"] = "tts_nar";
-    m["symbols"] = Symbols::symbols();
-    for (const auto& [k, v] : std::map<std::string, int64_t>{{"d_model", o.d_model},
-                                                             {"heads", o.heads},
-                                                             {"encoder_layers", o.encoder_layers},
-                                                             {"decoder_layers", o.decoder_layers},
-                                                             {"filter", o.filter},
-                                                             {"kernel", o.kernel},
-                                                             {"kernel2", o.kernel2},
-                                                             {"duration_filter", o.duration_filter},
-                                                             {"duration_kernel", o.duration_kernel},
-                                                             {"reduction", o.reduction},
-                                                             {"postnet_layers", o.postnet_layers},
-                                                             {"postnet_channels", o.postnet_channels},
-                                                             {"postnet_kernel", o.postnet_kernel}})
-        m["model." + k] = std::to_string(v);
-    return m;
+    return metadata("tts_nar", {{"d_model", o.d_model},
+                                {"heads", o.heads},
+                                {"encoder_layers", o.encoder_layers},
+                                {"decoder_layers", o.decoder_layers},
+                                {"filter", o.filter},
+                                {"kernel", o.kernel},
+                                {"kernel2", o.kernel2},
+                                {"duration_filter", o.duration_filter},
+                                {"duration_kernel", o.duration_kernel},
+                                {"reduction", o.reduction},
+                                {"postnet_layers", o.postnet_layers},
+                                {"postnet_channels", o.postnet_channels},
+                                {"postnet_kernel", o.postnet_kernel}});
 }
 
 }  // namespace kaya::tts

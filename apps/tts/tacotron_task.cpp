@@ -5,7 +5,6 @@
 
 #include "apps/tts/durations.h"
 #include "apps/tts/evaluation.h"
-#include "apps/tts/fastspeech_task.h"
 #include "apps/tts/text.h"
 #include "kaya/autograd/grad_mode.h"
 #include "kaya/io/file.h"
@@ -38,8 +37,7 @@ TacotronOptions read_tacotron_options(const app::Config& cfg) {
     return o;
 }
 
-TacotronTask::TacotronTask(const app::Config& cfg)
-    : data_(TtsDataOptions::read(cfg)), options_(read_tacotron_options(cfg)) {
+TacotronTask::TacotronTask(const app::Config& cfg) : SpeechTask(cfg), options_(read_tacotron_options(cfg)) {
     options_.n_mels = mel_.n_mels;
     guided_weight_ = cfg.get_double("train.guided_attention", guided_weight_, 0, 100);
     guided_sigma_ = cfg.get_double("train.guided_sigma", guided_sigma_, 0.01, 1);
@@ -48,76 +46,30 @@ TacotronTask::TacotronTask(const app::Config& cfg)
 }
 
 void TacotronTask::prepare(const app::TaskEnv& env) {
-    corpus_ = load_speech_corpus(data_, mel_, env.verbose && env.rank == 0);
-    train_ = std::make_shared<SpeechDataset>(corpus_.train);
-    loader_ = std::make_unique<data::DataLoader>(
-        train_, data::DataLoaderOptions{.batch_size = env.batch_size, .shuffle = true, .seed = env.seed,
-                                        .lengths = train_->frame_counts(), .collate = speech_collate(mel_.silence()),
-                                        .shard = env.rank, .shards = env.world_size});
+    load_corpus(env);
     model_ = std::make_shared<Tacotron>(options_);
-    std::vector<Tensor> mels;
-    for (const auto& it : corpus_.train) mels.push_back(it.mel);
-    model_->normalizer().fit(mels);
+    model_->normalizer().fit(training_frames());
 }
 
-void TacotronTask::visit_batches(int64_t epoch, int64_t first,
-                                 const std::function<bool(int64_t, const data::Example&)>& fn) {
-    int64_t b = first;
-    for (const auto& batch : loader_->epoch(epoch, first)) {
-        if (!fn(b++, batch)) return;
-    }
-}
-
-TacotronTask::Losses TacotronTask::losses(const data::Example& batch) {
+SpeechTask::Losses TacotronTask::losses(const data::Example& batch) {
     const Tensor &text = batch[0], &text_len = batch[1], &mel = batch[2], &mel_len = batch[3];
     const TacotronOutput out = model_->forward(text, text_len, mel);
-    const int64_t r = options_.reduction, frames = out.mel.shape()[1], steps = out.stop_logits.shape()[1];
-    // The target padded with silence to whole decoder steps; padding frames are not scored.
-    Tensor target = mel;
-    if (frames > mel.shape()[1]) {
-        target = cat({mel, full({mel.shape()[0], frames - mel.shape()[1], mel.shape()[2]}, mel_.silence())}, 1);
-    }
-    Losses l;
-    // Scored on standardised frames, so every band counts alike.
+    const int64_t r = options_.reduction, steps = out.stop_logits.shape()[1];
+    // The target padded with silence to whole decoder steps; padding frames are not scored,
+    // and the frames are scored standardised, so every band counts alike.
     const MelNormalizer& norm = model_->normalizer();
-    const Tensor goal = norm.normalize(target);
-    l.mel_l1 = add(masked_l1(norm.normalize(out.mel), goal, mel_len), masked_l1(norm.normalize(out.mel_post), goal, mel_len));
+    const Tensor goal = norm.normalize(padded_target(mel, out.mel.shape()[1]));
+    const Tensor mel_l1 = add(masked_l1(norm.normalize(out.mel), goal, mel_len),
+                              masked_l1(norm.normalize(out.mel_post), goal, mel_len));
     // Steps: ceil(T_n / r) per item; the stop target is 1 from an item's last step on.
     std::vector<int64_t> steps_of = to_vector<int64_t>(mel_len);
     for (auto& n : steps_of) n = (n + r - 1) / r;
     const Tensor step_len = from_vector<int64_t>(steps_of, {static_cast<int64_t>(steps_of.size())});
     const Tensor stop_target = to(ge(unsqueeze(arange(steps), 0), unsqueeze(sub(step_len, 1), 1)), DType::Float32);
-    l.stop = nn::binary_cross_entropy_with_logits(out.stop_logits, stop_target);
-    l.guided = guided_attention_loss(out.alignment, text_len, step_len, guided_sigma_);
-    l.total = add(add(l.mel_l1, l.stop), mul(l.guided, guided_weight_));
-    return l;
+    const Tensor stop = nn::binary_cross_entropy_with_logits(out.stop_logits, stop_target);
+    const Tensor guided = guided_attention_loss(out.alignment, text_len, step_len, guided_sigma_);
+    return {add(add(mel_l1, stop), mul(guided, guided_weight_)), {{"mel_l1", mel_l1}, {"stop", stop}, {"guided", guided}}};
 }
-
-Tensor TacotronTask::training_loss(const data::Example& batch, app::Metrics& sums) {
-    const Losses l = losses(batch);
-    const auto rows = static_cast<double>(batch[0].shape()[0]);
-    sums.add("mel_l1", l.mel_l1.item<double>() * rows);
-    sums.add("guided", l.guided.item<double>() * rows);
-    return l.total;
-}
-
-app::Metrics TacotronTask::evaluate(const std::vector<SpeechItem>& items, const std::string& prefix) {
-    SpeechDataset ds(items);
-    data::DataLoader loader(std::shared_ptr<const data::Dataset>(&ds, [](const data::Dataset*) {}),
-                            {.batch_size = 32, .prefetch = false, .collate = speech_collate(mel_.silence())});
-    double total = 0, mel = 0, guided = 0, n = 0;
-    for (const auto& b : loader.epoch(0)) {
-        const Losses l = losses(b);
-        const auto rows = static_cast<double>(b[0].shape()[0]);
-        total += l.total.item<double>() * rows;
-        mel += l.mel_l1.item<double>() * rows;
-        guided += l.guided.item<double>() * rows;
-        n += rows;
-    }
-    return {{prefix + "_loss", total / n}, {prefix + "_mel_l1", mel / n}, {prefix + "_guided", guided / n}};
-}
-
-app::Metrics TacotronTask::validate() { return evaluate(corpus_.dev, "val"); }
 
 app::Metrics TacotronTask::test() {
     app::Metrics m = evaluate(corpus_.test, "test");
@@ -138,28 +90,22 @@ int64_t TacotronTask::max_steps(int64_t characters) const {
 }
 
 std::map<std::string, std::string> TacotronTask::model_metadata() const {
-    std::map<std::string, std::string> m = mel_.metadata();
     const TacotronOptions& o = options_;
-    m["format"] = "pt";
-    m["task"] = "tts_ar";
-    m["symbols"] = Symbols::symbols();
-    for (const auto& [k, v] : std::map<std::string, int64_t>{{"embedding", o.embedding},
-                                                             {"encoder_convs", o.encoder_convs},
-                                                             {"encoder_channels", o.encoder_channels},
-                                                             {"encoder_kernel", o.encoder_kernel},
-                                                             {"encoder_lstm", o.encoder_lstm},
-                                                             {"attention", o.attention},
-                                                             {"location_filters", o.location_filters},
-                                                             {"location_kernel", o.location_kernel},
-                                                             {"prenet", o.prenet},
-                                                             {"attention_rnn", o.attention_rnn},
-                                                             {"decoder_rnn", o.decoder_rnn},
-                                                             {"reduction", o.reduction},
-                                                             {"postnet_layers", o.postnet_layers},
-                                                             {"postnet_channels", o.postnet_channels},
-                                                             {"postnet_kernel", o.postnet_kernel}})
-        m["model." + k] = std::to_string(v);
-    return m;
+    return metadata("tts_ar", {{"embedding", o.embedding},
+                               {"encoder_convs", o.encoder_convs},
+                               {"encoder_channels", o.encoder_channels},
+                               {"encoder_kernel", o.encoder_kernel},
+                               {"encoder_lstm", o.encoder_lstm},
+                               {"attention", o.attention},
+                               {"location_filters", o.location_filters},
+                               {"location_kernel", o.location_kernel},
+                               {"prenet", o.prenet},
+                               {"attention_rnn", o.attention_rnn},
+                               {"decoder_rnn", o.decoder_rnn},
+                               {"reduction", o.reduction},
+                               {"postnet_layers", o.postnet_layers},
+                               {"postnet_channels", o.postnet_channels},
+                               {"postnet_kernel", o.postnet_kernel}});
 }
 
 void TacotronTask::write_inputs(const std::string& dir) {
@@ -206,13 +152,6 @@ void TacotronTask::finish(const std::string& dir) {
                               ", \"mean_focus_rate\": " + std::to_string(focus / n) +
                               ", \"characters\": " + std::to_string(characters) +
                               ", \"characters_without_frames\": " + std::to_string(unattended) + "}\n");
-}
-
-void register_tasks(app::TaskRegistry& registry) {
-    registry.add("tts_ar", [](const app::Config& cfg) { return std::make_unique<TacotronTask>(cfg); },
-                 "Text to speech, autoregressive: Tacotron 2 on an espeak-ng corpus");
-    registry.add("tts_nar", [](const app::Config& cfg) { return std::make_unique<FastSpeechTask>(cfg); },
-                 "Text to speech, non-autoregressive: FastSpeech with durations from a tts_ar run");
 }
 
 }  // namespace kaya::tts

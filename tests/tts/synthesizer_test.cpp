@@ -11,6 +11,7 @@
 #include "apps/tts/fastspeech.h"
 #include "apps/tts/synthesizer.h"
 #include "apps/tts/tacotron_task.h"
+#include "apps/tts/tasks.h"
 #include "apps/tts/text.h"
 #include "kaya/audio/audio_file.h"
 #include "kaya/io/file.h"

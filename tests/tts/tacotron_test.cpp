@@ -9,6 +9,7 @@
 #include "apps/train/run.h"
 #include "apps/tts/tacotron.h"
 #include "apps/tts/tacotron_task.h"
+#include "apps/tts/tasks.h"
 #include "apps/tts/text.h"
 #include "kaya/autograd/grad_mode.h"
 #include "kaya/core/random.h"

@@ -112,7 +112,31 @@ void make_espeak_corpus(const std::vector<Utterance>& sentences, const std::stri
                               ", \"sentences\": " + std::to_string(sentences.size()) + "}\n");
 }
 
-std::vector<Utterance> read_corpus(const std::string& dir) {
+namespace {
+
+std::vector<Utterance> read_lj_corpus(const std::string& dir, const std::string& metadata, int64_t* left_out) {
+    std::vector<Utterance> out;
+    int64_t dropped = 0;
+    for (const auto& u : read_lj_metadata(dir + "/" + metadata)) {
+        const NormalizedText t = normalize_text(u.text);
+        if (!t.dropped.empty() || t.text.empty()) {
+            ++dropped;
+            continue;
+        }
+        KAYA_CHECK(fs::exists(dir + "/wavs/" + u.id + ".wav"), IoError, dir, "/", metadata, ": ", dir, "/wavs/", u.id,
+                   ".wav is missing");
+        out.push_back({u.id, t.text});
+    }
+    if (left_out) *left_out = dropped;
+    KAYA_CHECK(!out.empty(), ParseError, dir, "/", metadata, ": no utterance that can be said");
+    return out;
+}
+
+}  // namespace
+
+std::vector<Utterance> read_corpus(const std::string& dir, const std::string& metadata, int64_t* left_out) {
+    if (metadata != "metadata.tsv") return read_lj_corpus(dir, metadata, left_out);
+    if (left_out) *left_out = 0;
     const std::string path = dir + "/metadata.tsv";
     KAYA_CHECK(fs::exists(path), IoError, dir, " is not a speech corpus: no metadata.tsv (make one with kaya tts-corpus)");
     const std::vector<std::string> lines = lines_of(io::read_file(path));

@@ -43,6 +43,10 @@ void make_espeak_corpus(const std::vector<Utterance>& sentences, const std::stri
 
 // A corpus directory's utterances. ParseError naming metadata.tsv:line for a malformed line, a
 // duplicate id or text that is not normalised; IoError for a missing WAV.
-std::vector<Utterance> read_corpus(const std::string& dir);
+// With `metadata` naming another file of the directory, that file is read as LJ Speech's
+// "id|raw|normalised" (plain or .gz): real recordings in dir/wavs, the text normalised, and
+// utterances with characters that cannot be said left out (counted in `left_out`).
+std::vector<Utterance> read_corpus(const std::string& dir, const std::string& metadata = "metadata.tsv",
+                                   int64_t* left_out = nullptr);
 
 }  // namespace kaya::tts

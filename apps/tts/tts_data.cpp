@@ -21,6 +21,7 @@ namespace fs = std::filesystem;
 TtsDataOptions TtsDataOptions::read(const app::Config& cfg) {
     TtsDataOptions o;
     o.corpus = cfg.get_string("data.corpus", o.corpus);
+    o.metadata = cfg.get_string("data.metadata", o.metadata);
     o.sentences_from = cfg.get_string("data.sentences_from", o.sentences_from);
     o.sentences = cfg.get_int("data.sentences", o.sentences, 3, 100000);
     o.min_chars = cfg.get_int("data.min_chars", o.min_chars, 1, 10000);
@@ -36,6 +37,7 @@ TtsDataOptions TtsDataOptions::read(const app::Config& cfg) {
 namespace {
 
 void make_corpus_if_missing(const TtsDataOptions& o, bool verbose) {
+    if (o.metadata != "metadata.tsv") return;  // Someone else's recordings: read as they are.
     if (fs::exists(o.corpus + "/metadata.tsv") && fs::exists(o.corpus + "/corpus.json")) return;
     const std::vector<Utterance> sentences =
         o.sentences_from == "toy"
@@ -54,7 +56,8 @@ void make_corpus_if_missing(const TtsDataOptions& o, bool verbose) {
 SpeechCorpus load_speech_corpus(const TtsDataOptions& o, const MelConfig& mel, bool verbose) {
     const auto t0 = std::chrono::steady_clock::now();
     make_corpus_if_missing(o, verbose);
-    const std::vector<Utterance> utterances = read_corpus(o.corpus);
+    int64_t left_out = 0;
+    const std::vector<Utterance> utterances = read_corpus(o.corpus, o.metadata, &left_out);
     KAYA_CHECK(static_cast<int64_t>(utterances.size()) > o.dev + o.test, ValueError, o.corpus, " holds ",
                utterances.size(), " sentences: too few for data.dev = ", o.dev, " and data.test = ", o.test,
                " held out and some to train on");
@@ -95,6 +98,7 @@ SpeechCorpus load_speech_corpus(const TtsDataOptions& o, const MelConfig& mel, b
                   mel.frames_per_second(),
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     c.description = buf;
+    if (left_out > 0) c.description += "; " + std::to_string(left_out) + " utterances left out (characters the models cannot say)";
     return c;
 }
 

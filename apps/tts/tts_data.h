@@ -17,6 +17,10 @@ namespace kaya::tts {
 // embedded sentences) picks the sentences, espeak-ng speaks them.
 struct TtsDataOptions {
     std::string corpus = "runs/tts_corpus";  // data.corpus
+    // data.metadata: Kaya's metadata.tsv (made when missing), or an LJ Speech metadata file of
+    // the corpus directory (real recordings, e.g. ../shared/data/tts/ljspeech_lj001 with
+    // metadata_lj001.csv), read as it is.
+    std::string metadata = "metadata.tsv";
     std::string sentences_from = "../shared/data/tts/ljspeech_lj001/metadata_all_13100.csv.gz";
     int64_t sentences = 3000;                // data.sentences
     int64_t min_chars = 20, max_chars = 140;  // data.min_chars, data.max_chars

@@ -130,6 +130,18 @@ TEST(TextToSpeech, BothModelsTrainAndSpeakThroughTheCommand) {
     fs::remove_all(dir);
 }
 
+// The shipped configs read cleanly: every key known and in range (the fine-tuning ones without
+// their starting weights, which come from the other runs).
+TEST(TextToSpeech, ShippedConfigsAreValid) {
+    for (const char* c : {"tts_ar", "tts_nar", "tts_ar_lj001", "tts_nar_lj001"}) {
+        const auto r = io::run_process({KAYA_BINARY, "train", std::string(KAYA_SOURCE_DIR) + "/configs/" + c + ".toml",
+                                        "--print-config", "--set", "model.init_weights="},
+                                       "", 60);
+        EXPECT_EQ(r.exit_status, 0) << c << ": " << r.err;
+        EXPECT_NE(r.out.find("[model]"), std::string::npos) << c;
+    }
+}
+
 TEST(TextToSpeech, LongTextIsSaidSentenceBySentence) {
     EXPECT_EQ(split_sentences("one two. three four; five six", 12),
               (std::vector<std::string>{"one two.", "three four;", "five six"}));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "apps/tts/fastspeech.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "kaya/autograd/grad_mode.h"
@@ -115,13 +116,16 @@ std::pair<Tensor, Tensor> FastSpeech::decode(const Tensor& hidden, const std::ve
             pad.push_back(!inside);
         }
     }
-    const Tensor padding = ne(from_vector<int64_t>(pad, {N, P}), 0.0);
+    // No mask at all when nothing is padded (one sentence): the unmasked attention is cheaper.
+    const bool any_padding = std::find(pad.begin(), pad.end(), 1) != pad.end();
+    const Tensor padding = any_padding ? ne(from_vector<int64_t>(pad, {N, P}), 0.0) : Tensor();
     Tensor x = reshape(index_select(reshape(hidden, {N * L, d}), 0, from_vector<int64_t>(flat, {N * P})), {N, P, d});
     x = zero_padding(with_positions(x), padding);
     for (size_t k = 0; k < decoder_->size(); ++k) x = (*decoder_)[k]->forward(x, padding);
     // Frames of padding positions are zero (the mean), so the post-net's convolutions see the
     // same around an item's end in a batch as alone.
-    const Tensor frame_padding = reshape(expand(unsqueeze(padding, 2), {N, P, o_.reduction}), {N, P * o_.reduction});
+    const Tensor frame_padding =
+        any_padding ? reshape(expand(unsqueeze(padding, 2), {N, P, o_.reduction}), {N, P * o_.reduction}) : Tensor();
     const Tensor frames = zero_padding(reshape(frames_->forward(x), {N, P * o_.reduction, o_.n_mels}), frame_padding);
     return {frames, postnet_ ? postnet_->forward(frames, frame_padding) : frames};
 }

@@ -91,7 +91,8 @@ Tensor Tacotron::step(const Tensor& prenet_out, const Encoded& e, State& s) {
     const Tensor location = location_dense_->forward(transpose(where, 1, 2));          // (N, L, A)
     const Tensor q = unsqueeze(query_->forward(s.attention.h), 1);                     // (N, 1, A)
     Tensor energies = squeeze(energy_->forward(tanh(add(add(q, location), e.keys))), 2);  // (N, L)
-    s.weights = softmax(masked_fill(energies, e.padding, -INFINITY), 1);
+    if (e.padding.defined()) energies = masked_fill(energies, e.padding, -INFINITY);
+    s.weights = softmax(energies, 1);
     s.cumulative = add(s.cumulative, s.weights);
     s.context = squeeze(bmm(unsqueeze(s.weights, 1), e.memory), 1);  // (N, M)
     s.decoder = decoder_rnn_->forward(cat({s.attention.h, s.context}, 1), s.decoder);
@@ -130,7 +131,8 @@ Tacotron::Generated Tacotron::generate(const Tensor& text, int64_t max_steps) {
                describe(text));
     autograd::NoGradGuard no_grad;
     const int64_t L = text.shape()[0], r = o_.reduction;
-    const Encoded e = encode(unsqueeze(text, 0), full({1}, static_cast<double>(L), DType::Int64));
+    Encoded e = encode(unsqueeze(text, 0), full({1}, static_cast<double>(L), DType::Int64));
+    e.padding = Tensor();  // One sentence: nothing to mask.
     State s = initial_state(e);
     Tensor frame = zeros({1, o_.n_mels});
     std::vector<Tensor> frames, weights;

@@ -65,7 +65,7 @@ public:
 
 private:
     struct Encoded {
-        Tensor memory, keys, padding;  // (N, L, M), (N, L, A), (N, L) bool
+        Tensor memory, keys, padding;  // (N, L, M), (N, L, A), (N, L) bool or undefined (none)
     };
     struct State {
         nn::LSTMCell::State attention, decoder;

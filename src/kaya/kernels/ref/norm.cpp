@@ -24,10 +24,13 @@ void layer_norm_forward(T* out, T* mean, T* rstd, const T* x, const T* weight, c
             T* o = out + n * C;
             // Two passes (mean, then squared deviations) instead of E[x^2] - E[x]^2, which
             // cancels catastrophically when |mean| >> std.
+            // Sums in double, in vector lanes (the order of the additions is free to change).
             double s = 0;
+#pragma omp simd reduction(+ : s)
             for (int64_t c = 0; c < C; ++c) s += xr[c];
             const double mu = C ? s / static_cast<double>(C) : 0.0;
             double ss = 0;
+#pragma omp simd reduction(+ : ss)
             for (int64_t c = 0; c < C; ++c) {
                 const double d = xr[c] - mu;
                 ss += d * d;

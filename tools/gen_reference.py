@@ -124,6 +124,8 @@ CASES = {
     "norm3": ([(3, 5)], lambda x: torch.linalg.vector_norm(x[0], 3, [0], keepdim=True)),
     "norm_inf": ([(3, 5)], lambda x: torch.linalg.vector_norm(x[0], math.inf, [1])),
     "softmax": ([(3, 5)], lambda x: torch.softmax(x[0], 1)),
+    "softmax_3d_last": ([(2, 3, 4)], lambda x: torch.softmax(x[0], -1)),
+    "softmax_dim0": ([(4, 3)], lambda x: torch.softmax(x[0], 0)),
     "log_softmax": ([(3, 5)], lambda x: torch.log_softmax(x[0], 0)),
     "mm": ([(3, 4), (4, 2)], lambda x: torch.mm(x[0], x[1])),
     "bmm": ([(2, 3, 4), (2, 4, 2)], lambda x: torch.bmm(x[0], x[1])),

@@ -71,6 +71,8 @@ std::vector<OpCase> op_cases() {
         {"norm3", {{3, 5}}, [](V x) { return norm(x[0], 3.0, {0}, true); }},
         {"norm_inf", {{3, 5}}, [](V x) { return norm(x[0], INFINITY, {1}); }},
         {"softmax", {{3, 5}}, [](V x) { return softmax(x[0], 1); }},
+        {"softmax_3d_last", {{2, 3, 4}}, [](V x) { return softmax(x[0], -1); }},
+        {"softmax_dim0", {{4, 3}}, [](V x) { return softmax(x[0], 0); }},
         {"log_softmax", {{3, 5}}, [](V x) { return log_softmax(x[0], 0); }},
         // Linear algebra.
         {"mm", {{3, 4}, {4, 2}}, [](V x) { return mm(x[0], x[1]); }},

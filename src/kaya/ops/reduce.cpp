@@ -10,6 +10,7 @@
 #include "kaya/ops/factory.h"
 #include "kaya/ops/index.h"
 #include "kaya/ops/internal.h"
+#include "kaya/ops/pointwise.h"
 #include "kaya/ops/unary.h"
 #include "kaya/ops/view.h"
 
@@ -261,6 +262,18 @@ Tensor softmax(const Tensor& x, int64_t dim) {
     wrap_dim(dim, x.dim() == 0 ? 1 : x.dim(), "softmax");
     // Nothing to normalise: an empty result of the same shape (PyTorch's rule), still in the graph.
     if (x.numel() == 0) return mul(x, 1.0);
+    const int64_t d = dim < 0 ? dim + std::max<int64_t>(x.dim(), 1) : dim;
+    if (x.dim() > 0 && d == x.dim() - 1 && x.is_contiguous() && is_floating(x.dtype())) {
+        // The common case (attention, classifiers): one pass per row instead of five ops.
+        const int64_t n = x.shape().back();
+        Tensor out = Tensor::empty(x.shape(), x.dtype());
+        visit_floating(x.dtype(), "softmax", [&]<class T>() {
+            kernels::softmax_rows<T>(out.data<T>(), x.data<T>(), x.numel() / n, n);
+        });
+        return detail::with_grad_from_output(
+            "SoftmaxBackward", out, x, [d](const Tensor& v) { return softmax(v, d); },
+            [d](const Tensor& g, const Tensor& y) { return mul(y, sub(g, sum(mul(g, y), {d}, true))); });
+    }
     Tensor e = exp(sub(x, amax(detach(x), {dim}, true)));
     return div(e, sum(e, {dim}, true));
 }

@@ -2,7 +2,10 @@
 #include "kaya/kernels/ref/reduce.h"
 
 #include <cmath>
+#include <limits>
 #include <vector>
+
+#include "kaya/kernels/simd/exp.h"
 
 namespace kaya::kernels {
 
@@ -165,5 +168,37 @@ KAYA_INSTANTIATE_ARG(double)
 KAYA_INSTANTIATE_ARG(int64_t)
 KAYA_INSTANTIATE_ARG(bool)
 #undef KAYA_INSTANTIATE_ARG
+
+template <class T>
+void softmax_rows(T* out, const T* in, int64_t rows, int64_t n) {
+    // Exponentials cost ~10x a memory pass: threads pay off from fewer elements.
+    const int64_t grain = std::max<int64_t>(1, kParallelGrain / 4 / std::max<int64_t>(n, 1));
+    parallel_for(rows, grain, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) {
+            const T* x = in + r * n;
+            T* y = out + r * n;
+            T m = -std::numeric_limits<T>::infinity();
+            bool nan = false;
+            for (int64_t i = 0; i < n; ++i) {
+                nan |= std::isnan(x[i]);
+                m = x[i] > m ? x[i] : m;
+            }
+            if (nan) m = std::numeric_limits<T>::quiet_NaN();
+            for (int64_t i = 0; i < n; ++i) y[i] = x[i] - m;
+            if constexpr (std::is_same_v<T, float>) {
+                simd::exp_forward(y, y, n);
+            } else {
+                for (int64_t i = 0; i < n; ++i) y[i] = std::exp(y[i]);
+            }
+            double s = 0;
+#pragma omp simd reduction(+ : s)
+            for (int64_t i = 0; i < n; ++i) s += y[i];
+            const T scale = static_cast<T>(1.0 / s);
+            for (int64_t i = 0; i < n; ++i) y[i] *= scale;
+        }
+    });
+}
+template void softmax_rows(float*, const float*, int64_t, int64_t);
+template void softmax_rows(double*, const double*, int64_t, int64_t);
 
 }  // namespace kaya::kernels

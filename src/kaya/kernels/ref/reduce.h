@@ -31,4 +31,11 @@ template <class T>
 void min_forward(T* values, int64_t* indices, const T* in, const Loop& kept, int64_t n,
                  int64_t stride);
 
+// Softmax of each row of a contiguous (rows, n) buffer: out = exp(x - max) / sum, the max and
+// the sum taken per row (the sum in double); the exponentials of float rows on the vector exp.
+// A row of -inf gives NaN, as the unfused formula and PyTorch do. Rows are shared between
+// threads; each row is computed by one thread in a fixed order.
+template <class T>
+void softmax_rows(T* out, const T* in, int64_t rows, int64_t n);
+
 }  // namespace kaya::kernels

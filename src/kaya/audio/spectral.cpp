@@ -7,6 +7,7 @@
 #include "kaya/autograd/grad_mode.h"
 #include "kaya/autograd/node.h"
 #include "kaya/core/error.h"
+#include "kaya/core/parallel.h"
 #include "kaya/core/random.h"
 #include "kaya/kernels/fft/fft.h"
 #include "kaya/ops/ops.h"
@@ -268,16 +269,32 @@ Tensor griffin_lim(const Tensor& spectrogram, const SpectrogramOptions& spec, co
     }
     Tensor previous = zeros(shape, spectrogram.dtype());
     const int64_t length = options.length;
+    Tensor spectrum = contiguous(mul(magnitude, angles));
+    const Tensor mag = contiguous(expand(magnitude, shape));
+    const double c = options.momentum / (1.0 + options.momentum);
     for (int i = 0; i < options.n_iter; ++i) {
-        Tensor inverse = istft(mul(magnitude, angles), so, length);
-        Tensor rebuilt = stft(inverse, so);
-        // Fast Griffin-Lim (Perraudin et al. 2013): extrapolate along the last change.
-        angles = sub(rebuilt, mul(previous, options.momentum / (1.0 + options.momentum)));
-        Tensor norm = add(sqrt(unsqueeze(complex_power(angles), -1)), 1e-16);
-        angles = div(angles, norm);
+        Tensor rebuilt = contiguous(stft(istft(spectrum, so, length), so));
+        // Fast Griffin-Lim (Perraudin et al. 2013): extrapolate along the last change, keep the
+        // phase of a = rebuilt - c previous (a / (|a| + 1e-16)) and the given magnitude, all in
+        // one pass over the (real, imaginary) pairs.
+        visit_floating(spectrogram.dtype(), "griffin_lim", [&]<class T>() {
+            const T* r = rebuilt.data<T>();
+            const T* p = previous.data<T>();
+            const T* m = mag.data<T>();
+            T* out = spectrum.data<T>();
+            parallel_for(rebuilt.numel() / 2, kParallelGrain / 4, [&](int64_t begin, int64_t end) {
+                for (int64_t k = begin; k < end; ++k) {
+                    const T re = r[2 * k] - static_cast<T>(c) * p[2 * k];
+                    const T im = r[2 * k + 1] - static_cast<T>(c) * p[2 * k + 1];
+                    const T scale = m[2 * k] / (std::sqrt(re * re + im * im) + static_cast<T>(1e-16));
+                    out[2 * k] = re * scale;
+                    out[2 * k + 1] = im * scale;
+                }
+            });
+        });
         previous = rebuilt;
     }
-    return istft(mul(magnitude, angles), so, length);
+    return istft(spectrum, so, length);
 }
 
 }  // namespace kaya::audio

@@ -123,6 +123,8 @@ TEST(TextToSpeech, BothModelsTrainAndSpeakThroughTheCommand) {
     fails_with({"--weights", dir + "/ar", "--speed", "1.5", "hi", "-o", dir + "/x.wav"}, "--model nar");
     fails_with({"--weights", dir + "/ar", "--model", "nar", "hi", "-o", dir + "/x.wav"}, "use --model ar");
     fails_with({"--weights", dir + "/corpus", "hi", "-o", dir + "/x.wav"}, "holds no model.safetensors");
+    io::write_file_atomic(dir + "/bad.txt", "hello\nwor\xffld\n");
+    fails_with({"--weights", dir + "/nar", "--input", dir + "/bad.txt", "-o", dir + "/x.wav"}, "bad.txt:2:4: invalid UTF-8");
     EXPECT_FALSE(fs::exists(dir + "/x.wav"));
     const auto warned = run({"--weights", dir + "/nar", "hi #you", "-o", dir + "/w.wav"});
     EXPECT_EQ(warned.exit_status, 0);

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <sstream>
 
 #include "kaya/core/error.h"
@@ -69,6 +70,7 @@ bool exchange(Pipes& p, const std::string& input, ProcessResult& r, double timeo
         }
         const int ready = ::poll(fds, static_cast<nfds_t>(n), wait_ms);
         if (ready < 0 && errno == EINTR) continue;
+        KAYA_CHECK(ready >= 0, IoError, "waiting for a child process: poll failed: ", std::strerror(errno));
         if (ready == 0) return false;
         for (int k = 0; k < n; ++k) {
             if (!fds[k].revents) continue;
@@ -138,15 +140,22 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
     sigaddset(&pipe_set, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
     ProcessResult r;
-    const bool finished = exchange(p, input, r, timeout_seconds);
+    bool finished = false;
+    std::exception_ptr failure;
+    try {
+        finished = exchange(p, input, r, timeout_seconds);
+    } catch (...) {
+        failure = std::current_exception();
+    }
     timespec zero{0, 0};
     while (sigtimedwait(&pipe_set, nullptr, &zero) == SIGPIPE) {
     }
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
-    if (!finished) ::kill(pid, SIGKILL);
+    if (!finished) ::kill(pid, SIGKILL);  // Timed out or failed: no child is left behind.
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
+    if (failure) std::rethrow_exception(failure);
     KAYA_CHECK(finished, IoError, "'", command_line(argv), "' did not finish within ", timeout_seconds,
                " s and was stopped");
     r.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

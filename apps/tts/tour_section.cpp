@@ -8,6 +8,7 @@
 #include "apps/tts/tour_section.h"
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
@@ -22,6 +23,7 @@
 #include "kaya/audio/audio_file.h"
 #include "kaya/io/file.h"
 #include "kaya/io/image.h"
+#include "kaya/io/json.h"
 #include "kaya/ops/ops.h"
 
 namespace kaya::tts {
@@ -132,6 +134,31 @@ std::vector<std::vector<std::string>> speed_rows(const Synthesizer& ar, const Sy
     return rows;
 }
 
+// A number from a run's test.json, or NaN.
+double test_metric(const std::string& run, const std::string& key) {
+    const io::Json j = io::parse_json(io::read_file(run + "/test.json"), run + "/test.json");
+    const io::Json* v = j.find(key);
+    if (!v) return std::nan("");
+    if (v->is_int()) return static_cast<double>(v->integer());
+    return std::holds_alternative<double>(v->value) ? std::get<double>(v->value) : std::nan("");
+}
+
+// Both runs' free-running test scores (test.json): distance from the recordings and failures.
+std::string quality_table(const Runs& runs) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& [name, run] : {std::pair{"autoregressive", runs.ar}, {"non-autoregressive", runs.nar}}) {
+        const double judged = test_metric(run, "test_longest");
+        rows.push_back({name, Report::number(test_metric(run, "test_mcd"), "%.2f"),
+                        Report::number(test_metric(run, "test_gen_mel_l1"), "%.3f"),
+                        Report::number(test_metric(run, "test_length_ratio"), "%.2f"),
+                        Report::number(test_metric(run, "test_failures"), "%.0f") + " of " +
+                            Report::number(judged, "%.0f")});
+    }
+    return Report::table_html({"decoder", "MCD-DTW (dB)", "log-mel L1", "length / recording's",
+                               "failed runs among the longest test sentences"},
+                              rows);
+}
+
 // The non-autoregressive model at five speeds: audio lengths against natural / speed.
 std::string length_control(const Synthesizer& nar, const std::string& text, const TourOptions& o, double& worst) {
     std::vector<std::vector<std::string>> rows;
@@ -203,6 +230,7 @@ void demo_tts(const TourOptions& o, Report& report) {
             audio_tag("tts_recording.wav", "espeak-ng") + audio_tag("tts_ar.wav", "autoregressive") +
             audio_tag("tts_nar.wav", "non-autoregressive");
     html += alignment_and_durations(a, n, ar.reduction(), o);
+    html += quality_table(runs);
     double ratio = 0, worst = 0, vocoder = 0;
     html += Report::table_html({"decoder", "frames", "frames a second (batch 1)", "model ms", "ms to a WAV"},
                                speed_rows(ar, nar, tests, ratio, vocoder));

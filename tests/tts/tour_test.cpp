@@ -30,7 +30,7 @@ TEST(TtsTour, SectionWritesPicturesAudioAndTables) {
     section->run({.out_dir = out}, report);
     report.write(out);
     const std::string html = io::read_file(out + "/index.html");
-    for (const char* text : {"frames a second (batch 1)", "natural / speed", "<audio controls", "What this shows"})
+    for (const char* text : {"frames a second (batch 1)", "natural / speed", "MCD-DTW (dB)", "<audio controls", "What this shows"})
         EXPECT_NE(html.find(text), std::string::npos) << text;
     for (const char* f : {"tts_mel_target.png", "tts_mel_ar.png", "tts_mel_nar.png", "tts_alignment.png",
                           "tts_durations.svg", "tts_ar.wav", "tts_nar.wav", "tts_recording.wav", "tts_speed_0.50.wav",

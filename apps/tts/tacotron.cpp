@@ -158,17 +158,18 @@ Tensor guided_attention_loss(const Tensor& alignment, const Tensor& text_lengths
     KAYA_CHECK(alignment.dim() == 3, ShapeError, "guided_attention_loss: expected alignment (N, S, L), got ",
                describe(alignment));
     const int64_t S = alignment.shape()[1], L = alignment.shape()[2];
-    const Tensor tl = unsqueeze(unsqueeze(to(text_lengths, DType::Float32), 1), 2);  // (N, 1, 1)
-    const Tensor sl = unsqueeze(unsqueeze(to(step_lengths, DType::Float32), 1), 2);
-    const Tensor l = reshape(arange(L, DType::Float32), {1, 1, L});
-    const Tensor s = reshape(arange(S, DType::Float32), {1, S, 1});
+    const DType dt = alignment.dtype();
+    const Tensor tl = unsqueeze(unsqueeze(to(text_lengths, dt), 1), 2);  // (N, 1, 1)
+    const Tensor sl = unsqueeze(unsqueeze(to(step_lengths, dt), 1), 2);
+    const Tensor l = reshape(arange(L, dt), {1, 1, L});
+    const Tensor s = reshape(arange(S, dt), {1, S, 1});
     const Tensor d = sub(div(l, tl), div(s, sl));
     const Tensor w = rsub(exp(div(mul(d, d), -2 * g * g)), 1.0);  // (N, S, L)
-    const Tensor valid = to(logical_and(lt(l, tl), lt(s, sl)), DType::Float32);
+    const Tensor valid = to(logical_and(lt(l, tl), lt(s, sl)), dt);
     const Tensor weighted = mul(mul(alignment, w), valid);
     // Summed over the characters (each step's expected penalty, in [0, 1]), averaged over the
     // steps: on the scale of the mel loss whatever the text's length.
-    const Tensor steps = sum(to(lt(s, sl), DType::Float32));
+    const Tensor steps = sum(to(lt(s, sl), dt));
     return div(sum(weighted), clamp(steps, 1.0, std::nullopt));
 }
 

@@ -12,27 +12,31 @@
 
 namespace kaya::tts {
 
+const std::vector<SizeField<FastSpeechOptions>>& fastspeech_sizes() {
+    using O = FastSpeechOptions;
+    static const std::vector<SizeField<O>> fields = {
+        {"d_model", &O::d_model, 8, 4096},
+        {"heads", &O::heads, 1, 64},
+        {"encoder_layers", &O::encoder_layers, 1, 32},
+        {"decoder_layers", &O::decoder_layers, 1, 32},
+        {"filter", &O::filter, 4, 16384},
+        {"kernel", &O::kernel, 1, 31, true},
+        {"kernel2", &O::kernel2, 1, 31, true},
+        {"duration_filter", &O::duration_filter, 4, 4096},
+        {"duration_kernel", &O::duration_kernel, 1, 31, true},
+        {"reduction", &O::reduction, 1, 8},
+        {"postnet_layers", &O::postnet_layers, 0, 16},
+        {"postnet_channels", &O::postnet_channels, 4, 4096},
+        {"postnet_kernel", &O::postnet_kernel, 1, 31, true}};
+    return fields;
+}
+
 FastSpeechOptions read_fastspeech_options(const app::Config& cfg) {
     FastSpeechOptions o;
-    o.d_model = cfg.get_int("model.d_model", o.d_model, 8, 4096);
-    o.heads = cfg.get_int("model.heads", o.heads, 1, 64);
+    read_sizes(cfg, fastspeech_sizes(), o);
     if (o.d_model % o.heads != 0) cfg.fail("model.heads", "model.heads must divide model.d_model");
-    o.encoder_layers = cfg.get_int("model.encoder_layers", o.encoder_layers, 1, 32);
-    o.decoder_layers = cfg.get_int("model.decoder_layers", o.decoder_layers, 1, 32);
-    o.filter = cfg.get_int("model.filter", o.filter, 4, 16384);
-    o.kernel = cfg.get_int("model.kernel", o.kernel, 1, 31);
-    o.kernel2 = cfg.get_int("model.kernel2", o.kernel2, 1, 31);
-    o.duration_filter = cfg.get_int("model.duration_filter", o.duration_filter, 4, 4096);
-    o.duration_kernel = cfg.get_int("model.duration_kernel", o.duration_kernel, 1, 31);
-    o.reduction = cfg.get_int("model.reduction", o.reduction, 1, 8);
-    o.postnet_layers = cfg.get_int("model.postnet_layers", o.postnet_layers, 0, 16);
     if (o.postnet_layers == 1) cfg.fail("model.postnet_layers", "model.postnet_layers must be 0 (none) or >= 2");
-    o.postnet_channels = cfg.get_int("model.postnet_channels", o.postnet_channels, 4, 4096);
-    o.postnet_kernel = cfg.get_int("model.postnet_kernel", o.postnet_kernel, 1, 31);
     o.dropout = cfg.get_double("model.dropout", o.dropout, 0, 0.9);
-    for (const char* k : {"model.kernel", "model.kernel2", "model.duration_kernel", "model.postnet_kernel"}) {
-        if (cfg.get_int(k, 3) % 2 == 0) cfg.fail(k, std::string(k) + " must be odd");
-    }
     o.symbols = Symbols::count();
     return o;
 }
@@ -113,20 +117,7 @@ app::Metrics FastSpeechTask::test() {
 }
 
 std::map<std::string, std::string> FastSpeechTask::model_metadata() const {
-    const FastSpeechOptions& o = options_;
-    return metadata("tts_nar", {{"d_model", o.d_model},
-                                {"heads", o.heads},
-                                {"encoder_layers", o.encoder_layers},
-                                {"decoder_layers", o.decoder_layers},
-                                {"filter", o.filter},
-                                {"kernel", o.kernel},
-                                {"kernel2", o.kernel2},
-                                {"duration_filter", o.duration_filter},
-                                {"duration_kernel", o.duration_kernel},
-                                {"reduction", o.reduction},
-                                {"postnet_layers", o.postnet_layers},
-                                {"postnet_channels", o.postnet_channels},
-                                {"postnet_kernel", o.postnet_kernel}});
+    return metadata("tts_nar", sizes_of(fastspeech_sizes(), options_));
 }
 
 }  // namespace kaya::tts

@@ -4,11 +4,13 @@
 #include <memory>
 
 #include "apps/tts/fastspeech.h"
+#include "apps/tts/sizes.h"
 #include "apps/tts/speech_task.h"
 
 namespace kaya::tts {
 
 // Model keys (model.*) of the non-autoregressive model, with their defaults.
+const std::vector<SizeField<FastSpeechOptions>>& fastspeech_sizes();  // The integer sizes among them.
 FastSpeechOptions read_fastspeech_options(const app::Config& cfg);
 
 // Task kind `tts_nar`: FastSpeech on the same corpus as tts_ar, with the durations an

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <filesystem>
 
+#include "apps/tts/fastspeech_task.h"
+#include "apps/tts/tacotron_task.h"
 #include "apps/tts/text.h"
 #include "kaya/core/error.h"
 #include "kaya/io/safetensors.h"
@@ -16,51 +18,15 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-int64_t meta_int(const std::map<std::string, std::string>& m, const std::string& key, const std::string& source) {
-    const auto it = m.find(key);
-    KAYA_CHECK(it != m.end(), ParseError, source, ": no '", key, "' in the metadata");
-    try {
-        return std::stoll(it->second);
-    } catch (const std::logic_error&) {
-        throw ParseError(source + ": metadata '" + key + "' = '" + it->second + "' is not a whole number");
-    }
-}
-
 TacotronOptions tacotron_from(const std::map<std::string, std::string>& m, const std::string& src) {
     TacotronOptions o;
-    o.embedding = meta_int(m, "model.embedding", src);
-    o.encoder_convs = meta_int(m, "model.encoder_convs", src);
-    o.encoder_channels = meta_int(m, "model.encoder_channels", src);
-    o.encoder_kernel = meta_int(m, "model.encoder_kernel", src);
-    o.encoder_lstm = meta_int(m, "model.encoder_lstm", src);
-    o.attention = meta_int(m, "model.attention", src);
-    o.location_filters = meta_int(m, "model.location_filters", src);
-    o.location_kernel = meta_int(m, "model.location_kernel", src);
-    o.prenet = meta_int(m, "model.prenet", src);
-    o.attention_rnn = meta_int(m, "model.attention_rnn", src);
-    o.decoder_rnn = meta_int(m, "model.decoder_rnn", src);
-    o.reduction = meta_int(m, "model.reduction", src);
-    o.postnet_layers = meta_int(m, "model.postnet_layers", src);
-    o.postnet_channels = meta_int(m, "model.postnet_channels", src);
-    o.postnet_kernel = meta_int(m, "model.postnet_kernel", src);
+    sizes_from_metadata(m, src, tacotron_sizes(), o);
     return o;
 }
 
 FastSpeechOptions fastspeech_from(const std::map<std::string, std::string>& m, const std::string& src) {
     FastSpeechOptions o;
-    o.d_model = meta_int(m, "model.d_model", src);
-    o.heads = meta_int(m, "model.heads", src);
-    o.encoder_layers = meta_int(m, "model.encoder_layers", src);
-    o.decoder_layers = meta_int(m, "model.decoder_layers", src);
-    o.filter = meta_int(m, "model.filter", src);
-    o.kernel = meta_int(m, "model.kernel", src);
-    o.kernel2 = meta_int(m, "model.kernel2", src);
-    o.duration_filter = meta_int(m, "model.duration_filter", src);
-    o.duration_kernel = meta_int(m, "model.duration_kernel", src);
-    o.reduction = meta_int(m, "model.reduction", src);
-    o.postnet_layers = meta_int(m, "model.postnet_layers", src);
-    o.postnet_channels = meta_int(m, "model.postnet_channels", src);
-    o.postnet_kernel = meta_int(m, "model.postnet_kernel", src);
+    sizes_from_metadata(m, src, fastspeech_sizes(), o);
     return o;
 }
 

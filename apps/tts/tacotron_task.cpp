@@ -12,27 +12,31 @@
 
 namespace kaya::tts {
 
+const std::vector<SizeField<TacotronOptions>>& tacotron_sizes() {
+    using O = TacotronOptions;
+    static const std::vector<SizeField<O>> fields = {
+        {"embedding", &O::embedding, 4, 4096},
+        {"encoder_convs", &O::encoder_convs, 0, 16},
+        {"encoder_channels", &O::encoder_channels, 4, 4096},
+        {"encoder_kernel", &O::encoder_kernel, 1, 31, true},
+        {"encoder_lstm", &O::encoder_lstm, 2, 2048},
+        {"attention", &O::attention, 4, 4096},
+        {"location_filters", &O::location_filters, 1, 512},
+        {"location_kernel", &O::location_kernel, 1, 127, true},
+        {"prenet", &O::prenet, 4, 4096},
+        {"attention_rnn", &O::attention_rnn, 4, 4096},
+        {"decoder_rnn", &O::decoder_rnn, 4, 4096},
+        {"reduction", &O::reduction, 1, 8},
+        {"postnet_layers", &O::postnet_layers, 2, 16},
+        {"postnet_channels", &O::postnet_channels, 4, 4096},
+        {"postnet_kernel", &O::postnet_kernel, 1, 31, true}};
+    return fields;
+}
+
 TacotronOptions read_tacotron_options(const app::Config& cfg) {
     TacotronOptions o;
-    o.embedding = cfg.get_int("model.embedding", o.embedding, 4, 4096);
-    o.encoder_convs = cfg.get_int("model.encoder_convs", o.encoder_convs, 0, 16);
-    o.encoder_channels = cfg.get_int("model.encoder_channels", o.encoder_channels, 4, 4096);
-    o.encoder_kernel = cfg.get_int("model.encoder_kernel", o.encoder_kernel, 1, 31);
-    o.encoder_lstm = cfg.get_int("model.encoder_lstm", o.encoder_lstm, 2, 2048);
-    o.attention = cfg.get_int("model.attention", o.attention, 4, 4096);
-    o.location_filters = cfg.get_int("model.location_filters", o.location_filters, 1, 512);
-    o.location_kernel = cfg.get_int("model.location_kernel", o.location_kernel, 1, 127);
-    o.prenet = cfg.get_int("model.prenet", o.prenet, 4, 4096);
-    o.attention_rnn = cfg.get_int("model.attention_rnn", o.attention_rnn, 4, 4096);
-    o.decoder_rnn = cfg.get_int("model.decoder_rnn", o.decoder_rnn, 4, 4096);
-    o.reduction = cfg.get_int("model.reduction", o.reduction, 1, 8);
-    o.postnet_layers = cfg.get_int("model.postnet_layers", o.postnet_layers, 2, 16);
-    o.postnet_channels = cfg.get_int("model.postnet_channels", o.postnet_channels, 4, 4096);
-    o.postnet_kernel = cfg.get_int("model.postnet_kernel", o.postnet_kernel, 1, 31);
+    read_sizes(cfg, tacotron_sizes(), o);
     o.dropout = cfg.get_double("model.dropout", o.dropout, 0, 0.9);
-    if (o.encoder_kernel % 2 == 0) cfg.fail("model.encoder_kernel", "model.encoder_kernel must be odd");
-    if (o.location_kernel % 2 == 0) cfg.fail("model.location_kernel", "model.location_kernel must be odd");
-    if (o.postnet_kernel % 2 == 0) cfg.fail("model.postnet_kernel", "model.postnet_kernel must be odd");
     o.symbols = Symbols::count();
     return o;
 }
@@ -90,22 +94,7 @@ int64_t TacotronTask::max_steps(int64_t characters) const {
 }
 
 std::map<std::string, std::string> TacotronTask::model_metadata() const {
-    const TacotronOptions& o = options_;
-    return metadata("tts_ar", {{"embedding", o.embedding},
-                               {"encoder_convs", o.encoder_convs},
-                               {"encoder_channels", o.encoder_channels},
-                               {"encoder_kernel", o.encoder_kernel},
-                               {"encoder_lstm", o.encoder_lstm},
-                               {"attention", o.attention},
-                               {"location_filters", o.location_filters},
-                               {"location_kernel", o.location_kernel},
-                               {"prenet", o.prenet},
-                               {"attention_rnn", o.attention_rnn},
-                               {"decoder_rnn", o.decoder_rnn},
-                               {"reduction", o.reduction},
-                               {"postnet_layers", o.postnet_layers},
-                               {"postnet_channels", o.postnet_channels},
-                               {"postnet_kernel", o.postnet_kernel}});
+    return metadata("tts_ar", sizes_of(tacotron_sizes(), options_));
 }
 
 void TacotronTask::write_inputs(const std::string& dir) {

@@ -3,12 +3,14 @@
 
 #include <memory>
 
+#include "apps/tts/sizes.h"
 #include "apps/tts/speech_task.h"
 #include "apps/tts/tacotron.h"
 
 namespace kaya::tts {
 
 // Model keys (model.*) of the autoregressive model, with their defaults.
+const std::vector<SizeField<TacotronOptions>>& tacotron_sizes();  // The integer sizes among them.
 TacotronOptions read_tacotron_options(const app::Config& cfg);
 
 // Task kind `tts_ar`: Tacotron on an espeak-ng corpus (made on first use). The training loss is

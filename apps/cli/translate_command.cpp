@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "apps/cli/commands.h"
-#include "apps/text/conllu.h"
+#include "apps/text/utf8.h"
 #include "apps/translate/translator.h"
 #include "kaya/io/file.h"
 
@@ -22,23 +22,6 @@ struct TranslateArgs {
     int64_t beam = 4;
     double length_penalty = 1.0;
 };
-
-// Lines of a text (a final newline ends the last line), each checked for UTF-8.
-std::vector<std::string> lines_of(const std::string& text, const std::string& source) {
-    std::vector<std::string> out;
-    size_t start = 0;
-    for (int64_t n = 1; start < text.size(); ++n) {
-        size_t end = text.find('\n', start);
-        if (end == std::string::npos) end = text.size();
-        std::string line = text.substr(start, end - start);
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        const size_t bad = text::find_invalid_utf8(line);
-        KAYA_CHECK(bad == std::string::npos, ParseError, source, ":", n, ":", bad + 1, ": invalid UTF-8");
-        out.push_back(line);
-        start = end + 1;
-    }
-    return out;
-}
 
 void run(const TranslateArgs& a) {
     auto t = translate::EnglishChineseTranslator::load(a.weights);
@@ -55,7 +38,7 @@ void run(const TranslateArgs& a) {
         const std::string source = a.input.empty() || a.input == "-" ? "<stdin>" : a.input;
         const std::string text = source == "<stdin>" ? std::string(std::istreambuf_iterator<char>(std::cin), {})
                                                      : io::read_file_maybe_gzip(a.input);
-        sentences = lines_of(text, source);
+        sentences = text::lines_of(text, source);
     }
     int64_t truncated = 0;
     const auto out = t.translate(sentences, {.beam = a.beam, .length_penalty = a.length_penalty}, &truncated);

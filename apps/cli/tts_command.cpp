@@ -9,7 +9,7 @@
 #include <memory>
 
 #include "apps/cli/commands.h"
-#include "apps/text/conllu.h"
+#include "apps/text/utf8.h"
 #include "apps/train/plot.h"
 #include "apps/tts/synthesizer.h"
 #include "kaya/audio/audio_file.h"

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "apps/text/utf8.h"
 #include "kaya/core/error.h"
 #include "kaya/io/file.h"
 
@@ -89,34 +90,6 @@ void parse_token_line(std::string_view line, const std::string& source, int64_t 
 }
 
 }  // namespace
-
-size_t find_invalid_utf8(std::string_view s) {
-    size_t i = 0;
-    while (i < s.size()) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        // Continuation bytes after a lead byte: 1, 2 or 3 (0: not a lead byte).
-        const size_t n = (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : 0;
-        if (n == 0 || (n == 1 && c < 0xC2) || (n == 3 && c > 0xF4) || i + n >= s.size()) return i;
-        for (size_t k = 1; k <= n; ++k) {
-            if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return i;
-        }
-        // Overlong three-byte forms and UTF-16 surrogates.
-        if (n == 2) {
-            const auto c1 = static_cast<unsigned char>(s[i + 1]);
-            if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0)) return i;
-        }
-        if (n == 3) {
-            const auto c1 = static_cast<unsigned char>(s[i + 1]);
-            if ((c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90)) return i;
-        }
-        i += n + 1;
-    }
-    return std::string_view::npos;
-}
 
 std::vector<std::string> ConlluSentence::forms() const {
     std::vector<std::string> out;

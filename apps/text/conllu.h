@@ -53,7 +53,4 @@ std::vector<ConlluSentence> parse_plain_text(std::string_view text, const std::s
 // CoNLL-U text of the sentences (comments, lines, a blank line after each).
 std::string format_conllu(const std::vector<ConlluSentence>& sentences);
 
-// Position of the first byte that does not continue valid UTF-8, or npos.
-size_t find_invalid_utf8(std::string_view s);
-
 }  // namespace kaya::text

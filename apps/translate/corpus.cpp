@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <map>
 
-#include "apps/text/conllu.h"
+#include "apps/text/utf8.h"
 #include "apps/translate/text.h"
 #include "kaya/core/error.h"
 #include "kaya/core/random.h"
@@ -14,18 +14,8 @@ namespace kaya::translate {
 
 std::vector<Pair> parse_pairs(std::string_view text, const std::string& source) {
     std::vector<Pair> out;
-    int64_t n = 0;
-    for (size_t start = 0; start < text.size();) {
-        size_t end = text.find('\n', start);
-        if (end == std::string_view::npos) end = text.size();
-        std::string_view line = text.substr(start, end - start);
-        start = end + 1;
-        ++n;
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
-        const size_t bad = text::find_invalid_utf8(line);
-        KAYA_CHECK(bad == std::string_view::npos, ParseError, source, ":", n, ":", bad + 1,
-                   ": invalid UTF-8");
+    text::for_each_line(text, source, [&](int64_t n, std::string_view line) {
+        if (line.find_first_not_of(" \t") == std::string_view::npos) return;
         const size_t tab = line.find('\t');
         KAYA_CHECK(tab != std::string_view::npos, ParseError, source, ":", n,
                    ": expected 'English<TAB>Chinese', found no tab");
@@ -37,7 +27,7 @@ std::vector<Pair> parse_pairs(std::string_view text, const std::string& source) 
         KAYA_CHECK(!p.en.empty() && !p.zh.empty(), ParseError, source, ":", n, ": the ",
                    p.en.empty() ? "English" : "Chinese", " side is empty");
         out.push_back(std::move(p));
-    }
+    });
     return out;
 }
 

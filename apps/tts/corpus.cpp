@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <set>
-#include <sstream>
 
+#include "apps/text/utf8.h"
 #include "apps/train/progress.h"
 #include "apps/tts/text.h"
 #include "kaya/core/error.h"
@@ -17,23 +17,8 @@ namespace kaya::tts {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line)) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        lines.push_back(line);
-    }
-    return lines;
-}
-
-}  // namespace
-
 std::vector<Utterance> read_lj_metadata(const std::string& path) {
-    const std::vector<std::string> lines = lines_of(io::read_file_maybe_gzip(path));
+    const std::vector<std::string> lines = text::lines_of(io::read_file_maybe_gzip(path), path);
     std::vector<Utterance> out;
     for (size_t i = 0; i < lines.size(); ++i) {
         if (lines[i].empty()) continue;
@@ -138,8 +123,8 @@ std::vector<Utterance> read_corpus(const std::string& dir, const std::string& me
     if (metadata != "metadata.tsv") return read_lj_corpus(dir, metadata, left_out);
     if (left_out) *left_out = 0;
     const std::string path = dir + "/metadata.tsv";
-    KAYA_CHECK(fs::exists(path), IoError, dir, " is not a speech corpus: no metadata.tsv (make one with kaya tts-corpus)");
-    const std::vector<std::string> lines = lines_of(io::read_file(path));
+    KAYA_CHECK(fs::exists(path), IoError, dir, " is not a speech corpus: no metadata.tsv (kaya train configs/tts_ar.toml makes one in data.corpus)");
+    const std::vector<std::string> lines = text::lines_of(io::read_file(path), path);
     std::vector<Utterance> out;
     std::set<std::string> ids;
     for (size_t i = 0; i < lines.size(); ++i) {
@@ -152,7 +137,7 @@ std::vector<Utterance> read_corpus(const std::string& dir, const std::string& me
         KAYA_CHECK(normalize_text(u.text).text == u.text, ParseError, path, ":", i + 1, ": text '", u.text,
                    "' is not normalised (it should read '", normalize_text(u.text).text, "')");
         KAYA_CHECK(fs::exists(dir + "/wavs/" + u.id + ".wav"), IoError, path, ":", i + 1, ": ", dir, "/wavs/", u.id,
-                   ".wav is missing (finish the corpus with kaya tts-corpus)");
+                   ".wav is missing (delete corpus.json there: the next kaya train speaks the missing sentences)");
         out.push_back(std::move(u));
     }
     KAYA_CHECK(!out.empty(), ParseError, path, ": no utterances");

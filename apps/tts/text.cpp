@@ -5,7 +5,6 @@
 #include <cctype>
 #include <string>
 
-#include "apps/text/conllu.h"
 #include "apps/text/utf8.h"
 #include "kaya/core/error.h"
 

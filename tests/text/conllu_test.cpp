@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "apps/text/conllu.h"
+#include "apps/text/utf8.h"
 #include "apps/text/vocab.h"
 #include "kaya/io/file.h"
 #include "support/errors.h"

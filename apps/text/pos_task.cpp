@@ -120,10 +120,7 @@ void PosTask::prepare(const app::TaskEnv& env) {
 
 void PosTask::visit_batches(int64_t epoch, int64_t first,
                             const std::function<bool(int64_t, const data::Example&)>& fn) {
-    int64_t b = first;
-    for (const auto& batch : loader_->epoch(epoch, first)) {
-        if (!fn(b++, batch)) return;
-    }
+    app::visit_loader_batches(*loader_, epoch, first, fn);
 }
 
 Tensor PosTask::training_loss(const data::Example& b, app::Metrics&) {

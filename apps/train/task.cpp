@@ -7,6 +7,14 @@
 
 namespace kaya::app {
 
+void visit_loader_batches(const data::DataLoader& loader, int64_t epoch, int64_t first,
+                          const std::function<bool(int64_t, const data::Example&)>& fn) {
+    int64_t b = first;
+    for (const auto& batch : loader.epoch(epoch, first)) {
+        if (!fn(b++, batch)) return;
+    }
+}
+
 void Metrics::set(const std::string& name, double value) {
     for (auto& [n, v] : values_) {
         if (n == name) {

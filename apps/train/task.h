@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "apps/train/config.h"
+#include "kaya/data/dataloader.h"
 #include "kaya/data/dataset.h"
 #include "kaya/nn/module.h"
 
@@ -106,6 +107,11 @@ public:
     };
     virtual PlotAxis plot_axis() const { return {}; }
 };
+
+// Task::visit_batches for a task whose batches come from a DataLoader: batches `first`, ... of
+// epoch `epoch` (the loader's order depends only on its seed and the epoch), until `fn` says stop.
+void visit_loader_batches(const data::DataLoader& loader, int64_t epoch, int64_t first,
+                          const std::function<bool(int64_t, const data::Example&)>& fn);
 
 using TaskFactory = std::function<std::unique_ptr<Task>(const Config&)>;
 

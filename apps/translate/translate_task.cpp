@@ -216,10 +216,7 @@ void TranslationTask::prepare(const app::TaskEnv& env) {
 
 void TranslationTask::visit_batches(int64_t epoch, int64_t first,
                                     const std::function<bool(int64_t, const data::Example&)>& fn) {
-    int64_t b = first;
-    for (const auto& batch : loader_->epoch(epoch, first)) {
-        if (!fn(b++, batch)) return;
-    }
+    app::visit_loader_batches(*loader_, epoch, first, fn);
 }
 
 Tensor TranslationTask::training_loss(const data::Example& batch, app::Metrics& sums) {

@@ -20,10 +20,7 @@ void SpeechTask::load_corpus(const app::TaskEnv& env) {
 
 void SpeechTask::visit_batches(int64_t epoch, int64_t first,
                                const std::function<bool(int64_t, const data::Example&)>& fn) {
-    int64_t b = first;
-    for (const auto& batch : loader_->epoch(epoch, first)) {
-        if (!fn(b++, batch)) return;
-    }
+    app::visit_loader_batches(*loader_, epoch, first, fn);
 }
 
 Tensor SpeechTask::training_loss(const data::Example& batch, app::Metrics& sums) {

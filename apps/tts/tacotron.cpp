@@ -99,7 +99,8 @@ Tensor Tacotron::step(const Tensor& prenet_out, const Encoded& e, State& s) {
     return cat({s.decoder.h, s.context}, 1);
 }
 
-TacotronOutput Tacotron::forward(const Tensor& text, const Tensor& text_lengths, const Tensor& mel) {
+TacotronOutput Tacotron::forward(const Tensor& text, const Tensor& text_lengths, const Tensor& mel,
+                                 const Tensor& mel_lengths) {
     KAYA_CHECK(text.dim() == 2 && mel.dim() == 3 && mel.shape()[0] == text.shape()[0] && mel.shape()[2] == o_.n_mels,
                ShapeError, "Tacotron: expected text (N, L) and mel (N, T, ", o_.n_mels, "), got ", describe(text),
                " and ", describe(mel));
@@ -119,8 +120,11 @@ TacotronOutput Tacotron::forward(const Tensor& text, const Tensor& text_lengths,
     const Tensor h = stack(outs, 1);  // (N, steps, D)
     TacotronOutput out;
     const Tensor frames = reshape(frames_->forward(h), {N, steps * r, o_.n_mels});
-    out.mel = normalizer_->denormalize(frames);
-    out.mel_post = normalizer_->denormalize(postnet_->forward(frames));
+    out.frames = frames;
+    out.frames_post = postnet_->forward(frames, mel_lengths.defined() ? padding_from_lengths(mel_lengths, steps * r)
+                                                                      : Tensor());
+    out.mel = normalizer_->denormalize(out.frames);
+    out.mel_post = normalizer_->denormalize(out.frames_post);
     out.stop_logits = squeeze(stop_->forward(h), 2);
     out.alignment = stack(weights, 1);
     return out;

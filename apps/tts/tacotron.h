@@ -36,6 +36,7 @@ struct TacotronOptions {
 struct TacotronOutput {
     Tensor mel;          // (N, T, n_mels) before the post-net
     Tensor mel_post;     // (N, T, n_mels) after it
+    Tensor frames, frames_post;  // The same standardised (MelNormalizer): what losses compare
     Tensor stop_logits;  // (N, steps): the end is at a step whose logit is > 0
     Tensor alignment;    // (N, steps, L): attention weights per decoder step
 };
@@ -44,10 +45,13 @@ class Tacotron : public nn::Module {
 public:
     explicit Tacotron(TacotronOptions options);
 
-    // Teacher forcing: text (N, L) int64 (0 = padding), text_lengths (N), mel (N, T, n_mels)
-    // (frames past an item's length are ignored). T is rounded up to whole decoder steps in
-    // the outputs.
-    TacotronOutput forward(const Tensor& text, const Tensor& text_lengths, const Tensor& mel);
+    // Teacher forcing: text (N, L) int64 (0 = padding), text_lengths (N), mel (N, T, n_mels),
+    // mel_lengths (N) or undefined (all T). T is rounded up to whole decoder steps in the
+    // outputs. Frames past an item's length change none of its frames: the decoder reads only
+    // earlier frames, and the post-net sees the padding as zeros, as it sees the edge of a
+    // sentence said alone.
+    TacotronOutput forward(const Tensor& text, const Tensor& text_lengths, const Tensor& mel,
+                           const Tensor& mel_lengths = Tensor());
     Tensor forward(const Tensor& x) override;  // NotImplemented: needs text and frames.
 
     // Inference (eval mode, no graph): one text (L) int64 -> frames until the stop token or

@@ -57,14 +57,12 @@ void TacotronTask::prepare(const app::TaskEnv& env) {
 
 SpeechTask::Losses TacotronTask::losses(const data::Example& batch) {
     const Tensor &text = batch[0], &text_len = batch[1], &mel = batch[2], &mel_len = batch[3];
-    const TacotronOutput out = model_->forward(text, text_len, mel);
+    const TacotronOutput out = model_->forward(text, text_len, mel, mel_len);
     const int64_t r = options_.reduction, steps = out.stop_logits.shape()[1];
     // The target padded with silence to whole decoder steps; padding frames are not scored,
     // and the frames are scored standardised, so every band counts alike.
-    const MelNormalizer& norm = model_->normalizer();
-    const Tensor goal = norm.normalize(padded_target(mel, out.mel.shape()[1]));
-    const Tensor mel_l1 = add(masked_l1(norm.normalize(out.mel), goal, mel_len),
-                              masked_l1(norm.normalize(out.mel_post), goal, mel_len));
+    const Tensor goal = model_->normalizer().normalize(padded_target(mel, out.mel.shape()[1]));
+    const Tensor mel_l1 = add(masked_l1(out.frames, goal, mel_len), masked_l1(out.frames_post, goal, mel_len));
     // Steps: ceil(T_n / r) per item; the stop target is 1 from an item's last step on.
     std::vector<int64_t> steps_of = to_vector<int64_t>(mel_len);
     for (auto& n : steps_of) n = (n + r - 1) / r;
@@ -120,7 +118,7 @@ void TacotronTask::finish(const std::string& dir) {
             for (int64_t i = 0; i < ds.size(); ++i) rows.push_back(ds.get(i));
             const data::Example b = speech_collate(mel_.silence())(rows);
             autograd::NoGradGuard no_grad;
-            const TacotronOutput out = model_->forward(b[0], b[1], b[2]);
+            const TacotronOutput out = model_->forward(b[0], b[1], b[2], b[3]);
             for (size_t i = 0; i < chunk.size(); ++i) {
                 const auto n = static_cast<int64_t>(i);
                 const int64_t L = chunk[i].ids.shape()[0], T = chunk[i].mel.shape()[0];

@@ -54,6 +54,15 @@ TEST(Tacotron, TeacherForcingShapesAndCausality) {
     const TacotronOutput b = m.forward(text, lengths, later);
     EXPECT_EQ(max(abs(sub(narrow(a.mel, 1, 0, 4), narrow(b.mel, 1, 0, 4)))).item<double>(), 0.0);
     EXPECT_GT(max(abs(sub(narrow(a.mel, 1, 6, 2), narrow(b.mel, 1, 6, 2)))).item<double>(), 0.0);
+    // After the post-net too, once the frames' lengths are given: the padding past 4 frames
+    // (changed above) reaches none of the first 4 (without lengths it would: kernel 5).
+    const Tensor mel_lengths = from_vector<int64_t>({4, 4}, {2});
+    manual_seed(5);
+    const TacotronOutput c = m.forward(text, lengths, mel, mel_lengths);
+    manual_seed(5);
+    const TacotronOutput d = m.forward(text, lengths, later, mel_lengths);
+    EXPECT_EQ(max(abs(sub(narrow(c.mel_post, 1, 0, 4), narrow(d.mel_post, 1, 0, 4)))).item<double>(), 0.0);
+    EXPECT_GT(max(abs(sub(narrow(a.mel_post, 1, 0, 4), narrow(b.mel_post, 1, 0, 4)))).item<double>(), 0.0);
     EXPECT_NE(test::error_of([&] { m.forward(text, lengths, randn({2, 7, 40})); }).find("mel (N, T, 80)"),
               std::string::npos);
 }

@@ -50,5 +50,6 @@ int fuzz_landscape(const uint8_t* data, size_t size);
 int fuzz_audio(const uint8_t* data, size_t size);
 int fuzz_translate(const uint8_t* data, size_t size);
 int fuzz_tts(const uint8_t* data, size_t size);
+int fuzz_tts_metadata(const uint8_t* data, size_t size);
 
 }  // namespace kaya::fuzz

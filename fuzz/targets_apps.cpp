@@ -15,6 +15,7 @@
 #include "apps/translate/corpus.h"
 #include "apps/translate/text.h"
 #include "apps/translate/translate_task.h"
+#include "apps/tts/corpus.h"
 #include "apps/tts/durations.h"
 #include "apps/tts/synthesizer.h"
 #include "apps/tts/text.h"
@@ -155,12 +156,48 @@ int fuzz_tts(const uint8_t* d, size_t n) {
     });
 }
 
+int fuzz_tts_metadata(const uint8_t* d, size_t n) {
+    // As a corpus's metadata.tsv and as LJ Speech's metadata: what parses has ids that name a
+    // file inside wavs/, and written out again it reads back the same.
+    const std::string raw = text(d, n);
+    const auto same = [](const std::vector<tts::Utterance>& a, const std::vector<tts::Utterance>& b) {
+        if (a.size() != b.size()) return false;
+        for (size_t i = 0; i < a.size(); ++i) {
+            if (a[i].id != b[i].id || a[i].text != b[i].text) return false;
+        }
+        return true;
+    };
+    const auto safe = [](const std::string& id) {
+        return !id.empty() && id[0] != '.' && id.find('/') == std::string::npos && id.find('\\') == std::string::npos;
+    };
+    int rc = guarded([&] {
+        const auto u = tts::parse_corpus_metadata(raw, "metadata.tsv");
+        std::string out;
+        for (const auto& x : u) {
+            if (!safe(x.id)) __builtin_trap();
+            out += x.id + "\t" + x.text + "\n";
+        }
+        if (!same(tts::parse_corpus_metadata(out, "again.tsv"), u)) __builtin_trap();
+    });
+    rc |= guarded([&] {
+        const auto u = tts::parse_lj_metadata(raw, "metadata.csv");
+        std::string out;
+        for (const auto& x : u) {
+            if (!safe(x.id)) __builtin_trap();
+            out += x.id + "||" + x.text + "\r\n";  // \r\n: a text may end in '\r' itself.
+        }
+        if (!same(tts::parse_lj_metadata(out, "again.csv"), u)) __builtin_trap();
+    });
+    return rc;
+}
+
 const std::vector<NamedTarget>& targets() {
     static const std::vector<NamedTarget> all = {
         {"safetensors", fuzz_safetensors}, {"csv", fuzz_csv}, {"json", fuzz_json}, {"npy", fuzz_npy},
         {"idx", fuzz_idx},   {"tar", fuzz_tar},   {"gzip", fuzz_gzip},  {"config", fuzz_config},
         {"sgf", fuzz_sgf},   {"gtp", fuzz_gtp},   {"image", fuzz_image}, {"conllu", fuzz_conllu},
         {"audio", fuzz_audio}, {"landscape", fuzz_landscape}, {"translate", fuzz_translate}, {"tts", fuzz_tts},
+        {"tts_metadata", fuzz_tts_metadata},
     };
     return all;
 }

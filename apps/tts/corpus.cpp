@@ -2,6 +2,7 @@
 #include "apps/tts/corpus.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <set>
 
@@ -17,17 +18,55 @@ namespace kaya::tts {
 
 namespace fs = std::filesystem;
 
-std::vector<Utterance> read_lj_metadata(const std::string& path) {
-    const std::vector<std::string> lines = text::lines_of(io::read_file_maybe_gzip(path), path);
+namespace {
+
+// An id names its WAV (wavs/<id>.wav): no path separators, no leading dot, nothing a shell or
+// another system would read differently.
+void check_id(const std::string& id, const std::string& source, int64_t line) {
+    bool ok = !id.empty() && id.size() <= 200 && id[0] != '.';
+    for (char c : id) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.');
+    KAYA_CHECK(ok, ParseError, source, ":", line, ": id '", id.substr(0, 80),
+               "' cannot name a WAV file (letters, digits, '-', '_' and '.', not first)");
+}
+
+}  // namespace
+
+std::vector<Utterance> parse_lj_metadata(const std::string& content, const std::string& source) {
     std::vector<Utterance> out;
-    for (size_t i = 0; i < lines.size(); ++i) {
-        if (lines[i].empty()) continue;
-        const size_t a = lines[i].find('|'), b = a == std::string::npos ? a : lines[i].find('|', a + 1);
-        KAYA_CHECK(b != std::string::npos && a > 0, ParseError, path, ":", i + 1,
-                   ": expected 'id|text|normalised text', got '", lines[i].substr(0, 80), "'");
-        out.push_back({lines[i].substr(0, a), lines[i].substr(b + 1)});
-    }
-    KAYA_CHECK(!out.empty(), ParseError, path, ": no utterances");
+    text::for_each_line(content, source, [&](int64_t n, std::string_view line) {
+        if (line.empty()) return;
+        const size_t a = line.find('|'), b = a == std::string_view::npos ? a : line.find('|', a + 1);
+        KAYA_CHECK(b != std::string_view::npos && a > 0, ParseError, source, ":", n,
+                   ": expected 'id|text|normalised text', got '", line.substr(0, 80), "'");
+        Utterance u{std::string(line.substr(0, a)), std::string(line.substr(b + 1))};
+        check_id(u.id, source, n);
+        out.push_back(std::move(u));
+    });
+    KAYA_CHECK(!out.empty(), ParseError, source, ": no utterances");
+    return out;
+}
+
+std::vector<Utterance> read_lj_metadata(const std::string& path) {
+    return parse_lj_metadata(io::read_file_maybe_gzip(path), path);
+}
+
+std::vector<Utterance> parse_corpus_metadata(const std::string& content, const std::string& source) {
+    std::vector<Utterance> out;
+    std::set<std::string> ids;
+    text::for_each_line(content, source, [&](int64_t n, std::string_view line) {
+        if (line.empty()) return;
+        const size_t tab = line.find('\t');
+        KAYA_CHECK(tab != std::string_view::npos && tab > 0 && tab + 1 < line.size(), ParseError, source, ":", n,
+                   ": expected 'id<TAB>text'");
+        Utterance u{std::string(line.substr(0, tab)), std::string(line.substr(tab + 1))};
+        check_id(u.id, source, n);
+        KAYA_CHECK(ids.insert(u.id).second, ParseError, source, ":", n, ": id '", u.id, "' appears twice");
+        const std::string normal = normalize_text(u.text).text;
+        KAYA_CHECK(normal == u.text, ParseError, source, ":", n, ": text '", u.text,
+                   "' is not normalised (it should read '", normal, "')");
+        out.push_back(std::move(u));
+    });
+    KAYA_CHECK(!out.empty(), ParseError, source, ": no utterances");
     return out;
 }
 
@@ -124,23 +163,11 @@ std::vector<Utterance> read_corpus(const std::string& dir, const std::string& me
     if (left_out) *left_out = 0;
     const std::string path = dir + "/metadata.tsv";
     KAYA_CHECK(fs::exists(path), IoError, dir, " is not a speech corpus: no metadata.tsv (kaya train configs/tts_ar.toml makes one in data.corpus)");
-    const std::vector<std::string> lines = text::lines_of(io::read_file(path), path);
-    std::vector<Utterance> out;
-    std::set<std::string> ids;
-    for (size_t i = 0; i < lines.size(); ++i) {
-        if (lines[i].empty()) continue;
-        const size_t tab = lines[i].find('\t');
-        KAYA_CHECK(tab != std::string::npos && tab > 0 && tab + 1 < lines[i].size(), ParseError, path, ":", i + 1,
-                   ": expected 'id<TAB>text'");
-        Utterance u{lines[i].substr(0, tab), lines[i].substr(tab + 1)};
-        KAYA_CHECK(ids.insert(u.id).second, ParseError, path, ":", i + 1, ": id '", u.id, "' appears twice");
-        KAYA_CHECK(normalize_text(u.text).text == u.text, ParseError, path, ":", i + 1, ": text '", u.text,
-                   "' is not normalised (it should read '", normalize_text(u.text).text, "')");
-        KAYA_CHECK(fs::exists(dir + "/wavs/" + u.id + ".wav"), IoError, path, ":", i + 1, ": ", dir, "/wavs/", u.id,
+    std::vector<Utterance> out = parse_corpus_metadata(io::read_file(path), path);
+    for (const auto& u : out) {
+        KAYA_CHECK(fs::exists(dir + "/wavs/" + u.id + ".wav"), IoError, path, ": ", dir, "/wavs/", u.id,
                    ".wav is missing (delete corpus.json there: the next kaya train speaks the missing sentences)");
-        out.push_back(std::move(u));
     }
-    KAYA_CHECK(!out.empty(), ParseError, path, ": no utterances");
     return out;
 }
 

@@ -16,8 +16,14 @@ struct Utterance {
 };
 
 // LJ Speech's metadata ("id|raw text|normalised text" lines, plain or gzip): the third column
-// (numbers already in words) as it is. ParseError naming file:line for a malformed line.
+// (numbers already in words) as it is. ParseError naming file:line for a malformed line or an
+// id that cannot name a WAV file (letters, digits, '-', '_' and '.', not first).
 std::vector<Utterance> read_lj_metadata(const std::string& path);
+std::vector<Utterance> parse_lj_metadata(const std::string& text, const std::string& source);
+
+// A corpus's metadata.tsv ("id<TAB>text" lines): ParseError naming source:line for a malformed
+// line, an id that cannot name a WAV file or appears twice, or text that is not normalised.
+std::vector<Utterance> parse_corpus_metadata(const std::string& text, const std::string& source);
 
 // Which sentences to speak: those normalize_text keeps whole (nothing dropped), of min_chars to
 // max_chars characters once normalised, each text once, `count` of them chosen at random

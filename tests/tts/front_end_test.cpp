@@ -86,6 +86,20 @@ TEST(TtsCorpus, LjSpeechMetadataAndItsErrors) {
     io::write_file_atomic(dir + "/m.csv", "LJ001-0001|Printing, in 1450|Printing, in fourteen fifty\nbad line\n");
     EXPECT_NE(test::error_of([&] { read_lj_metadata(dir + "/m.csv"); }).find("m.csv:2: expected 'id|text|normalised"),
               std::string::npos);
+    // An id names a file: no path out of wavs/, no hidden file, no bytes a file system mangles.
+    for (const char* id : {"../x", "a/b", ".hidden", "", "caf\xc3\xa9"}) {
+        const std::string line = std::string(id) + "|t|t\n";
+        EXPECT_NE(test::error_of([&] { parse_lj_metadata(line, "m.csv"); })
+                      .find(std::string(id).empty() ? "expected 'id|text|normalised" : "cannot name a WAV file"),
+                  std::string::npos)
+            << id;
+        EXPECT_NE(test::error_of([&] { parse_corpus_metadata(std::string(id) + "\tt\n", "metadata.tsv"); })
+                      .find(std::string(id).empty() ? "expected 'id<TAB>text'" : "cannot name a WAV file"),
+                  std::string::npos)
+            << id;
+    }
+    EXPECT_NE(test::error_of([&] { parse_lj_metadata("a|b|c\n\xff|b|c\n", "m.csv"); }).find("m.csv:2:1: invalid UTF-8"),
+              std::string::npos);
     io::write_file_atomic(dir + "/m.csv", "LJ001-0001|Printing, in 1450|Printing, in fourteen fifty\n");
     const auto u = read_lj_metadata(dir + "/m.csv");
     ASSERT_EQ(u.size(), 1u);

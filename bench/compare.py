@@ -25,7 +25,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROGRAMS = ["gemm_bench", "elementwise_bench", "mlp_bench", "train_bench", "policy_bench",
-            "sequence_bench", "vision_bench", "audio_bench", "curvature_bench", "translate_bench"]
+            "sequence_bench", "vision_bench", "audio_bench", "curvature_bench", "translate_bench", "tts_bench"]
 BUSY = "import time\nend = time.time() + {limit}\nwhile time.time() < end: pass\n"
 
 

@@ -5,6 +5,7 @@ timed in this process. Prints {benchmark name: median seconds per call} as JSON.
 Threading comes from the environment the caller sets (OMP_NUM_THREADS, OPENBLAS_NUM_THREADS)."""
 import argparse
 import json
+import math
 import re
 import statistics
 import time
@@ -401,6 +402,169 @@ def hvp_601(dtype):
     return [double_backward, lambda: hvp(loss, params, vs)]
 
 
+TTS_TEXT = "printing, in the only sense with which we are at present concerned, differs from most."
+TTS_SYMBOLS = 40
+
+
+def tts_ids():
+    # Any ids of the right length: the work does not depend on which characters they are.
+    return torch.randint(1, TTS_SYMBOLS, (1, len(TTS_TEXT)))
+
+
+class TorchTacotron(torch.nn.Module):
+    """tts_bench.cpp's autoregressive model (apps/tts/tacotron, configs/tts_ar.toml's sizes)."""
+
+    def __init__(s, n_mels=80, emb=128, ch=128, k=5, lstm=64, att=128, loc_f=32, loc_k=31, prenet=128,
+                 att_rnn=256, dec_rnn=256, r=3, post_layers=5, post_ch=128):
+        super().__init__()
+        nn, M = torch.nn, 2 * lstm
+        s.r, s.n_mels = r, n_mels
+        s.embedding = nn.Embedding(TTS_SYMBOLS, emb, padding_idx=0)
+        s.convs = nn.Sequential(*[nn.Sequential(nn.Conv1d(emb if i == 0 else ch, ch, k, padding=k // 2),
+                                                nn.BatchNorm1d(ch), nn.ReLU()) for i in range(3)])
+        s.lstm = nn.LSTM(ch, lstm, batch_first=True, bidirectional=True)
+        s.prenet1, s.prenet2 = nn.Linear(n_mels, prenet), nn.Linear(prenet, prenet)
+        s.attention_rnn = nn.LSTMCell(prenet + M, att_rnn)
+        s.query, s.keys = nn.Linear(att_rnn, att, bias=False), nn.Linear(M, att, bias=False)
+        s.location_conv = nn.Conv1d(2, loc_f, loc_k, padding=loc_k // 2, bias=False)
+        s.location_dense = nn.Linear(loc_f, att, bias=False)
+        s.energy = nn.Linear(att, 1)
+        s.decoder_rnn = nn.LSTMCell(att_rnn + M, dec_rnn)
+        s.frames, s.stop = nn.Linear(dec_rnn + M, r * n_mels), nn.Linear(dec_rnn + M, 1)
+        layers = []
+        for i in range(post_layers):
+            last = i == post_layers - 1
+            layers += [nn.Conv1d(n_mels if i == 0 else post_ch, n_mels if last else post_ch, 5, padding=2),
+                       nn.BatchNorm1d(n_mels if last else post_ch)] + ([] if last else [nn.Tanh()])
+        s.postnet = nn.Sequential(*layers)
+        with torch.no_grad():  # Never stops: exactly `steps` steps, as tts_bench.cpp pins it.
+            s.stop.weight.zero_()
+            s.stop.bias.fill_(-100.0)
+
+    def generate(s, text, steps):
+        F = torch.nn.functional
+        memory = s.lstm(s.convs(s.embedding(text).transpose(1, 2)).transpose(1, 2))[0]
+        keys = s.keys(memory)
+        L, M = memory.shape[1], memory.shape[2]
+        context, weights, cumulative = torch.zeros(1, M), torch.zeros(1, L), torch.zeros(1, L)
+        att = dec = None
+        frame, frames = torch.zeros(1, s.n_mels), []
+        for _ in range(steps):
+            pre = F.dropout(F.relu(s.prenet2(F.dropout(F.relu(s.prenet1(frame)), 0.5, True))), 0.5, True)
+            att = s.attention_rnn(torch.cat([pre, context], 1), att)
+            where = s.location_dense(s.location_conv(torch.stack([weights, cumulative], 1)).transpose(1, 2))
+            energies = s.energy(torch.tanh(s.query(att[0]).unsqueeze(1) + where + keys)).squeeze(2)
+            weights = torch.softmax(energies, 1)
+            cumulative = cumulative + weights
+            context = torch.bmm(weights.unsqueeze(1), memory).squeeze(1)
+            dec = s.decoder_rnn(torch.cat([att[0], context], 1), dec)
+            h = torch.cat([dec[0], context], 1)
+            out = s.frames(h).view(1, s.r, s.n_mels)
+            frames.append(out)
+            frame = out[:, -1]
+            if s.stop(h).item() > 0:
+                break
+        mel = torch.cat(frames, 1)
+        return mel + s.postnet(mel.transpose(1, 2)).transpose(1, 2)
+
+
+class TorchFftBlock(torch.nn.Module):
+    def __init__(s, d=128, heads=2, filt=256, k=3, k2=1, dropout=0.1):
+        super().__init__()
+        nn = torch.nn
+        s.attention = nn.MultiheadAttention(d, heads, dropout=0.0, batch_first=True)
+        s.norm1, s.norm2 = nn.LayerNorm(d), nn.LayerNorm(d)
+        s.conv1, s.conv2 = nn.Conv1d(d, filt, k, padding=k // 2), nn.Conv1d(filt, d, k2, padding=k2 // 2)
+        s.drop = nn.Dropout(dropout)
+
+    def forward(s, x):
+        h = s.norm1(x + s.drop(s.attention(x, x, x, need_weights=False)[0]))
+        f = s.conv2(torch.relu(s.conv1(h.transpose(1, 2)))).transpose(1, 2)
+        return s.norm2(h + s.drop(f))
+
+
+class TorchFastSpeech(torch.nn.Module):
+    """tts_bench.cpp's non-autoregressive model (apps/tts/fastspeech, configs/tts_nar.toml)."""
+
+    def __init__(s, frames, n_mels=80, d=128, layers=3, r=4):
+        super().__init__()
+        nn = torch.nn
+        s.d, s.r, s.n_mels = d, r, n_mels
+        s.embedding = nn.Embedding(TTS_SYMBOLS, d, padding_idx=0)
+        s.encoder = nn.Sequential(*[TorchFftBlock(d) for _ in range(layers)])
+        s.decoder = nn.Sequential(*[TorchFftBlock(d) for _ in range(layers)])
+        s.dur_conv1, s.dur_conv2 = nn.Conv1d(d, 128, 3, padding=1), nn.Conv1d(128, 128, 3, padding=1)
+        s.dur_norm1, s.dur_norm2 = nn.LayerNorm(128), nn.LayerNorm(128)
+        s.dur_out = nn.Linear(128, 1)
+        s.frames = nn.Linear(d, r * n_mels)
+        pos = torch.arange(4096).unsqueeze(1) / torch.pow(10000, torch.arange(0, d, 2) / d)
+        s.pe = torch.zeros(4096, d)
+        s.pe[:, 0::2], s.pe[:, 1::2] = torch.sin(pos), torch.cos(pos)
+        with torch.no_grad():  # Every character lasts frames / L, as tts_bench.cpp pins it.
+            s.dur_out.weight.zero_()
+            s.dur_out.bias.fill_(math.log(1.0 + frames / len(TTS_TEXT)))
+
+    def generate(s, text):
+        F = torch.nn.functional
+        x = s.embedding(text) * s.d ** 0.5 + s.pe[: text.shape[1]]
+        hidden = s.encoder(x)
+        h = s.dur_norm1(F.relu(s.dur_conv1(hidden.transpose(1, 2)).transpose(1, 2)))
+        h = s.dur_norm2(F.relu(s.dur_conv2(h.transpose(1, 2)).transpose(1, 2)))
+        durations = torch.clamp(torch.round(torch.exp(s.dur_out(h).squeeze(2)) - 1), min=0).long()[0]
+        total = int(durations.sum())
+        # Decoder position p holds the character under frame p r + r / 2 (Kaya's regulate).
+        centres = torch.clamp(torch.arange(0, total, s.r) + s.r // 2, max=total - 1)
+        index = torch.searchsorted(torch.cumsum(durations, 0), centres, right=True)
+        y = hidden[0, index].unsqueeze(0)
+        y = s.decoder(y + s.pe[: y.shape[1]])
+        return s.frames(y).view(1, -1, s.n_mels)[:, :total]
+
+
+def tts_autoregressive(frames):
+    torch.manual_seed(0)
+    m, text = TorchTacotron().eval(), tts_ids()
+
+    def run():
+        with torch.no_grad():
+            return m.generate(text, frames // m.r)
+    return run
+
+
+def tts_non_autoregressive(frames):
+    torch.manual_seed(0)
+    m, text = TorchFastSpeech(frames).eval(), tts_ids()
+
+    def run():
+        with torch.no_grad():
+            return m.generate(text)
+    return run
+
+
+def tts_griffin_lim(frames):
+    """mel_to_audio's work: 30 multiplicative non-negative least-squares updates from 80 Slaney
+    bands to 513 bins, magnitude ** 1.5, then 60 rounds of (fast) Griffin-Lim, as
+    apps/tts/features.cpp; torchaudio's griffinlim for the rounds."""
+    import torchaudio
+    torch.manual_seed(0)
+    fb = torchaudio.functional.melscale_fbanks(513, 0.0, 8000.0, 80, 22050, norm="slaney", mel_scale="slaney")
+    log_mel = torch.randn(frames, 80) * 2 - 6
+    window = torch.hann_window(1024)
+
+    def run():
+        mel = torch.exp(log_mel)
+        fbt = fb.t()
+        numerator = mel @ fbt
+        s = numerator / torch.clamp(fb.sum(1), min=1e-8)
+        gram = fb @ fbt
+        for _ in range(30):
+            s = s * (numerator / (s @ gram + 1e-10))
+        magnitude = (s ** 1.5).t()
+        wave = torchaudio.functional.griffinlim(magnitude, window, 1024, 256, 1024, 1.0, 60, 0.99,
+                                                (frames - 1) * 256, False)
+        return wave * (0.9 / wave.abs().max())
+    return run
+
+
 BENCHES = {}
 for n in (256, 512, 1024, 2048):
     BENCHES[f"BM_KayaMatmul/{n}"] = lambda n=n: gemm(n)
@@ -433,6 +597,9 @@ for steps in (8, 16, 32, 64):
 for bits, dt in ((32, torch.float32), (64, torch.float64)):
     BENCHES[f"BM_Hessian601/{bits}"] = lambda dt=dt: hessian_601(dt)
     BENCHES[f"BM_Hvp601/{bits}"] = lambda dt=dt: hvp_601(dt)
+BENCHES["BM_TtsAutoregressive/450"] = lambda: tts_autoregressive(450)
+BENCHES["BM_TtsNonAutoregressive/450"] = lambda: tts_non_autoregressive(450)
+BENCHES["BM_TtsGriffinLim/450"] = lambda: tts_griffin_lim(450)
 
 
 def main():

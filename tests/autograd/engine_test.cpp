@@ -28,7 +28,7 @@ TEST(Engine, LeafGradientsAccumulateAcrossBackwardCalls) {
 
 TEST(Engine, TransposedAndBroadcastContributionsAddUp) {
     // x meets two gradients that are both non-contiguous: a transposed one (from t) and a
-    // broadcast one (from sum); their sum follows the transposed one's memory order.
+    // broadcast one (from sum): the sum reads the first by tiles (kernels' transposed path).
     for (DType dt : {DType::Float32, DType::Float64}) {
         Tensor x = randn({37, 23}, dt).requires_grad_();
         const Tensor w = randn({23, 37}, dt);
@@ -36,7 +36,6 @@ TEST(Engine, TransposedAndBroadcastContributionsAddUp) {
         const Tensor g = autograd::grad({loss}, {x})[0];
         EXPECT_EQ(g.shape(), Shape({37, 23}));
         EXPECT_LT(max(abs(sub(g, add(t(w), 2.0)))).item<double>(), 1e-6);
-        EXPECT_FALSE(g.is_contiguous());  // Laid out as t(w): the sum ran along memory.
         // The same with a graph (double backward's path).
         const Tensor again = add(sum(mul(t(x), w)), mul(sum(x), 2.0));
         const Tensor gg = autograd::grad({again}, {x}, {}, {.create_graph = true})[0];

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "kaya/kernels/ref/gemm.h"
@@ -34,6 +35,48 @@ TEST(Loop, CoalescesContiguousDimsAndDropsOnes) {
     int64_t b[3] = {0, 0, 1};
     const int64_t* ptrs2[2] = {s0, b};
     EXPECT_EQ(make_loop(3, shape, 2, ptrs2).ndim, 2);
+}
+
+// A matrix read across its memory (a transposed view) against a naive loop: both inputs of
+// map_binary in turn, the other along memory or broadcast, and map_unary's copy; sizes that are
+// not whole tiles, and one large enough to be split between threads.
+TEST(Loop, TransposedOperandsByTiles) {
+    for (auto [rows, cols] : {std::pair<int64_t, int64_t>{1, 5}, {3, 17}, {16, 16}, {37, 23}, {200, 50}, {300, 301}}) {
+        const int64_t shape[2] = {rows, cols};
+        std::vector<float> tr(static_cast<size_t>(rows * cols)), other(static_cast<size_t>(rows * cols));
+        for (size_t i = 0; i < tr.size(); ++i) {
+            tr[i] = static_cast<float>(i % 97) * 0.5f;
+            other[i] = static_cast<float>(i % 13) - 6.0f;
+        }
+        const int64_t so[2] = {cols, 1}, st[2] = {1, rows};  // tr holds (cols, rows) row-major.
+        for (bool broadcast : {false, true}) {
+            const int64_t sx[2] = {broadcast ? 0 : cols, 1};
+            for (int which = 0; which < 2; ++which) {
+                const int64_t* strides[3] = {so, which == 0 ? st : sx, which == 0 ? sx : st};
+                const Loop loop = make_loop(2, shape, 3, strides);
+                std::vector<float> out(static_cast<size_t>(rows * cols), kPoison);
+                const float* a = which == 0 ? tr.data() : other.data();
+                const float* b = which == 0 ? other.data() : tr.data();
+                map_binary(loop, out.data(), a, b, [](float x, float y) { return 2 * x - y; });
+                for (int64_t r = 0; r < rows; ++r) {
+                    for (int64_t c = 0; c < cols; ++c) {
+                        const float t = tr[static_cast<size_t>(c * rows + r)];
+                        const float o = other[static_cast<size_t>(broadcast ? c : r * cols + c)];
+                        const float want = which == 0 ? 2 * t - o : 2 * o - t;
+                        ASSERT_EQ(out[static_cast<size_t>(r * cols + c)], want)
+                            << rows << "x" << cols << " at " << r << "," << c << " input " << which << " broadcast " << broadcast;
+                    }
+                }
+            }
+        }
+        const int64_t* ustrides[2] = {so, st};
+        std::vector<double> copied(static_cast<size_t>(rows * cols), std::nan(""));
+        map_unary(make_loop(2, shape, 2, ustrides), copied.data(), tr.data(), [](float v) { return double(v) + 1; });
+        for (int64_t r = 0; r < rows; ++r) {
+            for (int64_t c = 0; c < cols; ++c)
+                ASSERT_EQ(copied[static_cast<size_t>(r * cols + c)], tr[static_cast<size_t>(c * rows + r)] + 1.0);
+        }
+    }
 }
 
 TEST(Loop, MapsEveryElementOnceForOddSizesAndUnalignedPointers) {

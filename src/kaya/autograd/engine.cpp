@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "kaya/autograd/engine.h"
 
-#include <algorithm>
 #include <atomic>
 #include <queue>
 #include <unordered_map>
@@ -18,71 +17,6 @@ namespace {
 kernels::Loop loop_of(const Tensor& out, const Tensor& a, const Tensor& b) {
     const int64_t* strides[3] = {out.strides().data(), a.strides().data(), b.strides().data()};
     return kernels::make_loop(static_cast<int>(out.dim()), out.shape().data(), 3, strides);
-}
-
-// The dims of t from outermost to innermost in memory, when t is dense (a permutation of a
-// contiguous layout, e.g. a transposed gradient); empty otherwise (broadcast, gaps).
-std::vector<int> dense_order(const Tensor& t) {
-    const int nd = static_cast<int>(t.dim());
-    std::vector<int> order(static_cast<size_t>(nd));
-    for (int d = 0; d < nd; ++d) order[static_cast<size_t>(d)] = d;
-    std::stable_sort(order.begin(), order.end(), [&](int x, int y) { return t.strides()[x] > t.strides()[y]; });
-    int64_t expect = 1;
-    for (int k = nd - 1; k >= 0; --k) {
-        const int d = order[static_cast<size_t>(k)];
-        if (t.shape()[d] != 1 && t.strides()[d] != expect) return {};
-        expect *= t.shape()[d];
-    }
-    return order;
-}
-
-// a + b into a new tensor. When neither operand is contiguous but one is a dense permutation
-// (a transposed gradient meeting a broadcast one, as double backward makes), the sum takes
-// that operand's memory order and the loop runs along it, so it stays vectorised instead of
-// striding through memory element by element.
-Tensor add_tensors(const Tensor& a, const Tensor& b) {
-    std::vector<int> order;
-    if (!a.is_contiguous() && !b.is_contiguous()) {
-        order = dense_order(b);
-        if (order.empty()) order = dense_order(a);
-    }
-    if (order.empty()) {
-        Tensor out = Tensor::empty(a.shape(), a.dtype(), a.device());
-        auto loop = loop_of(out, a, b);
-        visit_dtype(a.dtype(), [&]<class T>() {
-            kernels::map_binary(loop, out.data<T>(), a.data<T>(), b.data<T>(),
-                                [](T x, T y) { return static_cast<T>(x + y); });
-        });
-        return out;
-    }
-    const size_t nd = order.size();
-    Shape permuted(nd), shape = a.shape();
-    Strides strides(nd);
-    int64_t step = 1;
-    for (size_t k = nd; k-- > 0;) {
-        const auto d = static_cast<size_t>(order[k]);
-        permuted[k] = shape[d];
-        strides[d] = step;
-        step *= shape[d];
-    }
-    Tensor out = Tensor::empty(permuted, a.dtype(), a.device()).alias(shape, strides, 0);
-    // The loop over the dims in memory order: the innermost is out's (and that operand's) stride 1.
-    Shape loop_shape(nd);
-    std::vector<int64_t> so(nd), sa(nd), sb(nd);
-    for (size_t k = 0; k < nd; ++k) {
-        const auto d = static_cast<size_t>(order[k]);
-        loop_shape[k] = shape[d];
-        so[k] = strides[d];
-        sa[k] = a.strides()[d];
-        sb[k] = b.strides()[d];
-    }
-    const int64_t* loop_strides[3] = {so.data(), sa.data(), sb.data()};
-    auto loop = kernels::make_loop(static_cast<int>(nd), loop_shape.data(), 3, loop_strides);
-    visit_dtype(a.dtype(), [&]<class T>() {
-        kernels::map_binary(loop, out.data<T>(), a.data<T>(), b.data<T>(),
-                            [](T x, T y) { return static_cast<T>(x + y); });
-    });
-    return out;
 }
 
 // Dense copy without history (used for gradients stored in .grad).
@@ -273,7 +207,12 @@ std::vector<Tensor> make_seeds(const std::vector<Tensor>& roots,
 }  // namespace
 
 Tensor accumulate(const Tensor& a, const Tensor& b) {
-    Tensor out = add_tensors(a, b);
+    Tensor out = Tensor::empty(a.shape(), a.dtype(), a.device());
+    auto loop = loop_of(out, a, b);
+    visit_dtype(a.dtype(), [&]<class T>() {
+        kernels::map_binary(loop, out.data<T>(), a.data<T>(), b.data<T>(),
+                            [](T x, T y) { return static_cast<T>(x + y); });
+    });
     if (needs_grad({&a, &b})) {
         record("AccumulateAdd", out, {a, b}, [](const Tensor& g) {
             return std::vector<Tensor>{g, g};

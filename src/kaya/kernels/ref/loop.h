@@ -9,6 +9,7 @@
 // Terms: "dims" are the iteration dimensions after coalescing, outermost first; strides are in
 // elements of each operand's own type.
 
+#include <algorithm>
 #include <array>
 #include <type_traits>
 #include <cstdint>
@@ -102,9 +103,55 @@ const Stored<T>* stored(const T* p) {
     return reinterpret_cast<const Stored<T>*>(p);
 }
 
+// A 2-D loop whose output runs along memory (inner stride 1) while input k is read across it
+// (outer stride 1, inner stride > 1: a transposed matrix), every other input along memory or
+// broadcast: visit(tile, r0, c0, rows, cols) gets tiles of kTile x kTile, with the transposed
+// input's elements already gathered into `tile` (row-major, row length kTile) by reading its
+// memory in order. Element by element, such a loop strides through memory and never
+// vectorises; by tiles, both the gather and f's rows do. False when the loop is not of this kind.
+inline constexpr int64_t kTile = 16;
+
+template <class T, class Visit>
+bool for_each_transposed_tile(const Loop& loop, int k, const T* src, Visit&& visit) {
+    if (loop.ndim != 2 || loop.strides[0][1] != 1) return false;
+    if (loop.strides[k][0] != 1 || loop.strides[k][1] <= 1) return false;
+    for (int j = 1; j < loop.noperands; ++j) {
+        if (j != k && loop.strides[j][1] != 0 && loop.strides[j][1] != 1) return false;
+    }
+    const int64_t rows = loop.shape[0], cols = loop.shape[1], ld = loop.strides[k][1];
+    const int64_t row_tiles = (rows + kTile - 1) / kTile, col_tiles = (cols + kTile - 1) / kTile;
+    parallel_for(row_tiles * col_tiles, std::max<int64_t>(1, kParallelGrain / (kTile * kTile)),
+                 [&](int64_t t0, int64_t t1) {
+                     alignas(64) T tile[kTile * kTile];
+                     for (int64_t t = t0; t < t1; ++t) {
+                         // Down a column of tiles first: the source is read on along its memory.
+                         const int64_t r0 = (t % row_tiles) * kTile, c0 = (t / row_tiles) * kTile;
+                         const int64_t nr = std::min(kTile, rows - r0), nc = std::min(kTile, cols - c0);
+                         for (int64_t c = 0; c < nc; ++c) {
+                             const T* column = src + r0 + (c0 + c) * ld;
+                             for (int64_t r = 0; r < nr; ++r) tile[r * kTile + c] = column[r];
+                         }
+                         visit(static_cast<const T*>(tile), r0, c0, nr, nc);
+                     }
+                 });
+    return true;
+}
+
 // out[i] = f(in[i]). Operands: 0 = out, 1 = in.
 template <class Out, class In, class F>
 void map_unary(const Loop& loop, Out* out, const In* in, F f) {
+    if constexpr (std::is_arithmetic_v<In> && !std::is_same_v<In, bool>) {
+        const int64_t so0 = loop.ndim == 2 ? loop.strides[0][0] : 0;
+        if (for_each_transposed_tile(loop, 1, in, [&](const In* tile, int64_t r0, int64_t c0, int64_t nr, int64_t nc) {
+                for (int64_t r = 0; r < nr; ++r) {
+                    Out* o = out + (r0 + r) * so0 + c0;
+                    const In* x = tile + r * kTile;
+#pragma omp simd
+                    for (int64_t c = 0; c < nc; ++c) o[c] = f(x[c]);
+                }
+            }))
+            return;
+    }
     const int nd = loop.ndim;
     const int64_t so = nd ? loop.strides[0][nd - 1] : 0;
     const int64_t si = nd ? loop.strides[1][nd - 1] : 0;
@@ -123,9 +170,55 @@ void map_unary(const Loop& loop, Out* out, const In* in, F f) {
     });
 }
 
+// One input of a 2-D map_binary read across memory (see for_each_transposed_tile): by tiles.
+template <class Out, class A, class B, class F>
+bool map_binary_transposed(const Loop& loop, Out* out, const A* a, const B* b, F f) {
+    if constexpr (!std::is_arithmetic_v<A> || !std::is_arithmetic_v<B> || std::is_same_v<A, bool> ||
+                  std::is_same_v<B, bool>) {
+        return false;
+    } else {
+        if (loop.ndim != 2) return false;
+        const int64_t so0 = loop.strides[0][0], sa0 = loop.strides[1][0], sa1 = loop.strides[1][1];
+        const int64_t sb0 = loop.strides[2][0], sb1 = loop.strides[2][1];
+        // a across memory, b along it (or broadcast).
+        if (for_each_transposed_tile(loop, 1, a, [&](const A* tile, int64_t r0, int64_t c0, int64_t nr, int64_t nc) {
+                for (int64_t r = 0; r < nr; ++r) {
+                    Out* o = out + (r0 + r) * so0 + c0;
+                    const A* x = tile + r * kTile;
+                    const B* y = b + (r0 + r) * sb0 + c0 * sb1;
+                    if (sb1 == 1) {
+#pragma omp simd
+                        for (int64_t c = 0; c < nc; ++c) o[c] = f(x[c], y[c]);
+                    } else {
+                        const B yv = y[0];
+#pragma omp simd
+                        for (int64_t c = 0; c < nc; ++c) o[c] = f(x[c], yv);
+                    }
+                }
+            }))
+            return true;
+        return for_each_transposed_tile(loop, 2, b, [&](const B* tile, int64_t r0, int64_t c0, int64_t nr, int64_t nc) {
+            for (int64_t r = 0; r < nr; ++r) {
+                Out* o = out + (r0 + r) * so0 + c0;
+                const A* x = a + (r0 + r) * sa0 + c0 * sa1;
+                const B* y = tile + r * kTile;
+                if (sa1 == 1) {
+#pragma omp simd
+                    for (int64_t c = 0; c < nc; ++c) o[c] = f(x[c], y[c]);
+                } else {
+                    const A xv = x[0];
+#pragma omp simd
+                    for (int64_t c = 0; c < nc; ++c) o[c] = f(xv, y[c]);
+                }
+            }
+        });
+    }
+}
+
 // out[i] = f(a[i], b[i]). Operands: 0 = out, 1 = a, 2 = b.
 template <class Out, class A, class B, class F>
 void map_binary(const Loop& loop, Out* out, const A* a, const B* b, F f) {
+    if (map_binary_transposed(loop, out, a, b, f)) return;
     const int nd = loop.ndim;
     const int64_t so = nd ? loop.strides[0][nd - 1] : 0;
     const int64_t sa = nd ? loop.strides[1][nd - 1] : 0;

@@ -68,7 +68,11 @@ SpeechDistance speech_distance(const Tensor& generated, const Tensor& recorded, 
     const int64_t bands = generated.shape()[1];
     KAYA_CHECK(cepstra >= 1 && cepstra < bands, ValueError, "speech_distance: cepstra must be in [1, ", bands - 1,
                "], got ", cepstra);
-    const Tensor dct = audio::dct_matrix(cepstra + 1, bands, true, DType::Float64);  // (bands, cepstra + 1)
+    // The orthonormal DCT-II scaled to cepstral coefficients of the log amplitude spectrum as
+    // SPTK's mel-cepstra are (log|H| = c_0 + 2 sum_d c_d cos(d w): c_d = (1/N) sum_n ...), so the
+    // distortion is on the scale TTS papers report it in (a few dB).
+    const double to_cepstrum = 1.0 / std::sqrt(2.0 * static_cast<double>(bands));
+    const Tensor dct = mul(audio::dct_matrix(cepstra + 1, bands, true, DType::Float64), to_cepstrum);
     auto cepstrum = [&](const Tensor& m) { return narrow(mm(to(m, DType::Float64), dct), 1, 1, cepstra); };
     const Tensor cg = cepstrum(generated), cr = cepstrum(recorded);
     const auto path = dtw_path(cg, cr);

@@ -16,8 +16,10 @@ std::vector<std::pair<int64_t, int64_t>> dtw_path(const Tensor& a, const Tensor&
 
 // How far generated speech is from the recording of the same text, once aligned in time:
 //   mcd: mel-cepstral distortion in dB, (10 / ln 10) sqrt(2 sum_d (c_d - c'_d)^2) averaged over
-//        the DTW path, with c_1..c_24 the DCT-II (orthonormal) of the natural-log mel frames
-//        (c_0, the level, left out, as is usual);
+//        the DTW path, with c_1..c_24 the cepstrum of the natural-log mel frames on SPTK's scale
+//        (c_d = (1/N) sum_n log-mel_n cos(pi d (n + 1/2) / N), N bands: the orthonormal DCT-II
+//        divided by sqrt(2N)); c_0, the level, left out, as is usual. Mel filterbank cepstra,
+//        not SPTK's all-pole analysis: comparable in scale with papers' figures, not equal;
 //   mel_l1: mean |log-mel difference| over the bands along the same path;
 //   length_ratio: generated frames / recorded frames.
 struct SpeechDistance {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Judging generated speech: DTW, mel-cepstral distortion, attention failures, durations.
 #include <gtest/gtest.h>
+
+#include <cmath>
 #include <unistd.h>
 
 #include <filesystem>
@@ -33,9 +35,16 @@ TEST(TtsScores, DtwFollowsAStretchedCopy) {
     EXPECT_EQ(same.mcd, 0.0);
     EXPECT_EQ(same.mel_l1, 0.0);
     EXPECT_EQ(same.length_ratio, 1.0);
-    const SpeechDistance off = speech_distance(add(m, mul(randn({10, 80}), 0.5)), m);
+    const SpeechDistance off = speech_distance(add(m, mul(randn({10, 80}), 1.0)), m);
     EXPECT_GT(off.mcd, 1.0);
-    EXPECT_GT(off.mel_l1, 0.2);
+    EXPECT_GT(off.mel_l1, 0.4);
+    // The scale, by hand: frames that differ by cos(pi (n + 1/2) / N) over the N bands have
+    // c_1 = 1/2 and no other coefficient, so MCD = (10 / ln 10) sqrt(2 / 4) = 3.0705 dB.
+    std::vector<double> wave(80);
+    for (size_t n = 0; n < wave.size(); ++n) wave[n] = std::cos(M_PI * (static_cast<double>(n) + 0.5) / 80.0);
+    const Tensor flat = full({5, 80}, -4.0, DType::Float64);
+    const Tensor bent = add(flat, expand(from_vector<double>(wave, {1, 80}), {5, 80}));
+    EXPECT_NEAR(speech_distance(bent, flat).mcd, 10.0 / std::log(10.0) * std::sqrt(0.5), 1e-9);
     // A uniform change of level is c_0 only: no cepstral distortion.
     EXPECT_LT(speech_distance(add(m, 1.0), m).mcd, 1e-6);
     EXPECT_NE(test::error_of([&] { speech_distance(m, zeros({4, 40})); }).find("same bands"), std::string::npos);

@@ -122,14 +122,16 @@ Synthesizer::Speech Synthesizer::say(const std::string& raw, const Options& o) c
             s.durations.push_back(g.durations);
         }
         const auto t1 = Clock::now();
-        if (i > 0) audio.push_back(pause);
-        audio.push_back(mel_to_audio(mel, mel_, o.vocoder));
+        if (o.render) {
+            if (i > 0) audio.push_back(pause);
+            audio.push_back(mel_to_audio(mel, mel_, o.vocoder));
+        }
         s.model_seconds += std::chrono::duration<double>(t1 - t0).count();
         s.vocoder_seconds += std::chrono::duration<double>(Clock::now() - t1).count();
         s.frames += mel.shape()[0];
         s.mels.push_back(mel);
     }
-    s.samples = cat(audio, 0);
+    s.samples = audio.empty() ? zeros({0}) : cat(audio, 0);
     return s;
 }
 

@@ -25,6 +25,7 @@ public:
         int64_t max_chars = 160;      // Longer text is said sentence by sentence (. ! ? ;).
         double pause_seconds = 0.25;  // Between those pieces.
         VocoderOptions vocoder;
+        bool render = true;  // false: the mel frames only, no audio (samples empty): to time a model alone
     };
     struct Speech {
         Tensor samples;                   // (T) float32 at sample_rate

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // kaya tts --weights RUN_DIR [--model ar|nar] [--speed S] "text" -o out.wav: text to speech
 // with a model of task tts_ar or tts_nar; the text from --input FILE or stdin when not given.
-#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -36,14 +35,8 @@ void run(const TtsArgs& a) {
     if (a.text.empty()) {
         const std::string source = a.input.empty() || a.input == "-" ? "<stdin>" : a.input;
         text = source == "<stdin>" ? std::string(std::istreambuf_iterator<char>(std::cin), {}) : io::read_file(a.input);
-        // Bad bytes named by line and byte, as for every text file Kaya reads.
-        const size_t bad = text::find_invalid_utf8(text);
-        if (bad != std::string::npos) {
-            const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(bad), '\n');
-            const size_t start = text.rfind('\n', bad == 0 ? 0 : bad - 1);
-            const size_t column = bad - (start == std::string::npos || bad == 0 ? 0 : start + 1) + 1;
-            throw ParseError(source + ":" + std::to_string(line) + ":" + std::to_string(column) + ": invalid UTF-8");
-        }
+        // Bad bytes named by line and column, as for every text file Kaya reads.
+        text::for_each_line(text, source, [](int64_t, std::string_view) {});
     }
     const auto synth = tts::Synthesizer::load(a.weights, a.model);
     const auto speech = synth.say(text, {.speed = a.speed, .vocoder = {.griffin_lim_iters = a.griffin_lim}});

@@ -14,6 +14,7 @@
 #include "kaya/core/random.h"
 #include "kaya/io/file.h"
 #include "kaya/io/safetensors.h"
+#include "support/tour.h"
 
 namespace kaya::translate {
 namespace {
@@ -98,17 +99,9 @@ namespace {
 
 // The tour's section runs on its own toy run and draws its figures.
 TEST(TranslationTour, SectionWritesTablesAndFigures) {
-    const std::string out = (fs::temp_directory_path() / ("kaya_trtour_" + std::to_string(::getpid()))).string();
-    fs::remove_all(out);
-    fs::create_directories(out);
     if (!app::task_registry().contains("translation")) register_tasks(app::task_registry());
     if (tour::tour_sections().empty()) add_tour_sections();
-    const tour::TourSection* section = nullptr;
-    for (const auto& s : tour::tour_sections()) section = s.name == "translation" ? &s : section;
-    ASSERT_NE(section, nullptr);
-    tour::Report report("test");
-    section->run({.out_dir = out}, report);
-    report.write(out);
+    const std::string out = test::run_tour_section("translation", "trtour");
     const std::string html = io::read_file(out + "/index.html");
     EXPECT_NE(html.find("ms per sentence"), std::string::npos);
     EXPECT_NE(html.find("What this shows"), std::string::npos);

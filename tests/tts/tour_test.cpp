@@ -1,16 +1,14 @@
 // SPDX-License-Identifier: MIT
 // The tour's text-to-speech section on its own toy models: pictures, audio, tables, finding.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 
-#include "apps/tour/report.h"
-#include "apps/tour/tour.h"
 #include "apps/train/task.h"
 #include "apps/tts/tasks.h"
 #include "apps/tts/tour_section.h"
 #include "kaya/io/file.h"
+#include "support/tour.h"
 
 namespace kaya::tts {
 namespace {
@@ -18,17 +16,9 @@ namespace {
 namespace fs = std::filesystem;
 
 TEST(TtsTour, SectionWritesPicturesAudioAndTables) {
-    const std::string out = (fs::temp_directory_path() / ("kaya_ttstour_" + std::to_string(::getpid()))).string();
-    fs::remove_all(out);
-    fs::create_directories(out);
     if (!app::task_registry().contains("tts_ar")) register_tasks(app::task_registry());
     if (tour::tour_sections().empty()) add_tour_sections();
-    const tour::TourSection* section = nullptr;
-    for (const auto& s : tour::tour_sections()) section = s.name == "tts" ? &s : section;
-    ASSERT_NE(section, nullptr);
-    tour::Report report("test");
-    section->run({.out_dir = out}, report);
-    report.write(out);
+    const std::string out = test::run_tour_section("tts", "ttstour");
     const std::string html = io::read_file(out + "/index.html");
     for (const char* text : {"frames a second (batch 1)", "natural / speed", "MCD-DTW (dB)", "<audio controls", "What this shows"})
         EXPECT_NE(html.find(text), std::string::npos) << text;

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <type_traits>
+#include <utility>
 #include <cstdint>
 
 #include "kaya/core/parallel.h"
@@ -170,7 +171,29 @@ void map_unary(const Loop& loop, Out* out, const In* in, F f) {
     });
 }
 
+// The tiled map_binary when a is the input read across memory.
+template <class Out, class A, class B, class F>
+bool binary_tiles_a(const Loop& loop, Out* out, const A* a, const B* b, F f) {
+    const int64_t so0 = loop.strides[0][0], sb0 = loop.strides[2][0], sb1 = loop.strides[2][1];
+    return for_each_transposed_tile(loop, 1, a, [&](const A* tile, int64_t r0, int64_t c0, int64_t nr, int64_t nc) {
+        for (int64_t r = 0; r < nr; ++r) {
+            Out* o = out + (r0 + r) * so0 + c0;
+            const A* x = tile + r * kTile;
+            const B* y = b + (r0 + r) * sb0 + c0 * sb1;
+            if (sb1 == 1) {
+#pragma omp simd
+                for (int64_t c = 0; c < nc; ++c) o[c] = f(x[c], y[c]);
+            } else {
+                const B yv = y[0];
+#pragma omp simd
+                for (int64_t c = 0; c < nc; ++c) o[c] = f(x[c], yv);
+            }
+        }
+    });
+}
+
 // One input of a 2-D map_binary read across memory (see for_each_transposed_tile): by tiles.
+// When it is b, the operands are swapped (strides and f's arguments), so one path serves both.
 template <class Out, class A, class B, class F>
 bool map_binary_transposed(const Loop& loop, Out* out, const A* a, const B* b, F f) {
     if constexpr (!std::is_arithmetic_v<A> || !std::is_arithmetic_v<B> || std::is_same_v<A, bool> ||
@@ -178,40 +201,10 @@ bool map_binary_transposed(const Loop& loop, Out* out, const A* a, const B* b, F
         return false;
     } else {
         if (loop.ndim != 2) return false;
-        const int64_t so0 = loop.strides[0][0], sa0 = loop.strides[1][0], sa1 = loop.strides[1][1];
-        const int64_t sb0 = loop.strides[2][0], sb1 = loop.strides[2][1];
-        // a across memory, b along it (or broadcast).
-        if (for_each_transposed_tile(loop, 1, a, [&](const A* tile, int64_t r0, int64_t c0, int64_t nr, int64_t nc) {
-                for (int64_t r = 0; r < nr; ++r) {
-                    Out* o = out + (r0 + r) * so0 + c0;
-                    const A* x = tile + r * kTile;
-                    const B* y = b + (r0 + r) * sb0 + c0 * sb1;
-                    if (sb1 == 1) {
-#pragma omp simd
-                        for (int64_t c = 0; c < nc; ++c) o[c] = f(x[c], y[c]);
-                    } else {
-                        const B yv = y[0];
-#pragma omp simd
-                        for (int64_t c = 0; c < nc; ++c) o[c] = f(x[c], yv);
-                    }
-                }
-            }))
-            return true;
-        return for_each_transposed_tile(loop, 2, b, [&](const B* tile, int64_t r0, int64_t c0, int64_t nr, int64_t nc) {
-            for (int64_t r = 0; r < nr; ++r) {
-                Out* o = out + (r0 + r) * so0 + c0;
-                const A* x = a + (r0 + r) * sa0 + c0 * sa1;
-                const B* y = tile + r * kTile;
-                if (sa1 == 1) {
-#pragma omp simd
-                    for (int64_t c = 0; c < nc; ++c) o[c] = f(x[c], y[c]);
-                } else {
-                    const A xv = x[0];
-#pragma omp simd
-                    for (int64_t c = 0; c < nc; ++c) o[c] = f(xv, y[c]);
-                }
-            }
-        });
+        if (binary_tiles_a(loop, out, a, b, f)) return true;
+        Loop swapped = loop;
+        std::swap(swapped.strides[1], swapped.strides[2]);
+        return binary_tiles_a(swapped, out, b, a, [&f](B y, A x) { return f(x, y); });
     }
 }
 

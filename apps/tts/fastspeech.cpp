@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "kaya/autograd/grad_mode.h"
 #include "kaya/core/error.h"
@@ -143,9 +144,9 @@ FastSpeechOutput FastSpeech::forward(const Tensor& text, const Tensor& text_leng
     std::vector<std::vector<int64_t>> rows;
     for (int64_t n = 0; n < N; ++n)
         rows.emplace_back(all.begin() + n * L, all.begin() + n * L + lengths[static_cast<size_t>(n)]);
-    auto [mel, post] = decode(hidden, rows);
-    out.mel = normalizer_->denormalize(mel);
-    out.mel_post = normalizer_->denormalize(post);
+    std::tie(out.frames, out.frames_post) = decode(hidden, rows);
+    out.mel = normalizer_->denormalize(out.frames);
+    out.mel_post = normalizer_->denormalize(out.frames_post);
     return out;
 }
 

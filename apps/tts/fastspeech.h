@@ -50,6 +50,7 @@ private:
 struct FastSpeechOutput {
     Tensor mel;           // (N, T, n_mels) before the post-net (T rounded up to whole positions)
     Tensor mel_post;      // (N, T, n_mels) after it (the same when there is none)
+    Tensor frames, frames_post;  // The same standardised (MelNormalizer): what losses compare
     Tensor log_duration;  // (N, L): predicted log(1 + frames) per character
 };
 

@@ -78,10 +78,8 @@ void FastSpeechTask::prepare(const app::TaskEnv& env) {
 SpeechTask::Losses FastSpeechTask::losses(const data::Example& batch) {
     const Tensor &text = batch[0], &text_len = batch[1], &mel = batch[2], &mel_len = batch[3], &dur = batch[4];
     const FastSpeechOutput out = model_->forward(text, text_len, dur);
-    const MelNormalizer& norm = model_->normalizer();
-    const Tensor goal = norm.normalize(padded_target(mel, out.mel.shape()[1]));
-    const Tensor mel_l1 = add(masked_l1(norm.normalize(out.mel), goal, mel_len),
-                              masked_l1(norm.normalize(out.mel_post), goal, mel_len));
+    const Tensor goal = model_->normalizer().normalize(padded_target(mel, out.mel.shape()[1]));
+    const Tensor mel_l1 = add(masked_l1(out.frames, goal, mel_len), masked_l1(out.frames_post, goal, mel_len));
     const Tensor valid = to(logical_not(padding_from_lengths(text_len, text.shape()[1])), DType::Float32);
     const Tensor err = sub(out.log_duration, log(add(to(dur, DType::Float32), 1.0)));
     const Tensor duration = div(sum(mul(mul(err, err), valid)), clamp(sum(valid), 1.0, std::nullopt));

@@ -3,8 +3,6 @@
 
 #include <atomic>
 #include <queue>
-#include <unordered_map>
-#include <unordered_set>
 
 #include "kaya/autograd/grad_mode.h"
 #include "kaya/autograd/node.h"
@@ -67,91 +65,162 @@ void run_post_accumulate_hooks(const std::shared_ptr<TensorImpl>& impl) {
     for (const auto& [id, fn] : impl->autograd->post_accumulate_hooks) fn(leaf);
 }
 
-struct ByPriority {
-    bool operator()(const Node* a, const Node* b) const {
-        return a->sequence_nr() < b->sequence_nr();  // Newest node first, as PyTorch does.
+// Node* to a dense index, by open addressing: the graph walks' only lookup. std::unordered_map
+// and unordered_set (a heap node per entry, a division per hash) were a fifth of a
+// Hessian-vector product on a small MLP.
+class NodeIndex {
+public:
+    // The index of n, or -1.
+    int find(const Node* n) const {
+        if (slots_.empty()) return -1;
+        for (size_t i = slot_of(n);; i = (i + 1) & mask_) {
+            if (slots_[i].first == n) return slots_[i].second;
+            if (slots_[i].first == nullptr) return -1;
+        }
     }
+    // n's index, giving it `next` if it had none; `added` says which.
+    int insert(const Node* n, int next, bool& added) {
+        if (2 * (count_ + 1) > slots_.size()) grow();
+        for (size_t i = slot_of(n);; i = (i + 1) & mask_) {
+            if (slots_[i].first == n) {
+                added = false;
+                return slots_[i].second;
+            }
+            if (slots_[i].first == nullptr) {
+                slots_[i] = {n, next};
+                ++count_;
+                added = true;
+                return next;
+            }
+        }
+    }
+
+private:
+    size_t slot_of(const Node* n) const {
+        return static_cast<size_t>((reinterpret_cast<uintptr_t>(n) >> 4) * 0x9E3779B97F4A7C15ull) & mask_;
+    }
+    void grow() {
+        std::vector<std::pair<const Node*, int>> old = std::move(slots_);
+        slots_.assign(std::max<size_t>(64, old.size() * 2), {nullptr, -1});
+        mask_ = slots_.size() - 1;
+        count_ = 0;
+        bool added = false;
+        for (const auto& [n, i] : old) {
+            if (n) insert(n, i, added);
+        }
+    }
+    std::vector<std::pair<const Node*, int>> slots_;
+    size_t mask_ = 0;
+    size_t count_ = 0;
 };
 
-// The nodes below `roots`, depth first, each with the number of edges that reach it from them.
+// The nodes below `roots`, each with a dense index (its position in `nodes`) and the number of
+// edges that reach it from them.
 struct GraphWalk {
-    std::vector<std::shared_ptr<Node>> order;  // Discovery order.
-    std::unordered_map<Node*, int> deps;
+    std::vector<std::shared_ptr<Node>> nodes;  // By index; holds them alive while they run.
+    std::vector<int> deps;                     // By index.
+    std::vector<int> finished;                 // Indices in the order the depth-first walk left them.
+    NodeIndex index;
+
+    // Newest node first, as PyTorch does.
+    auto newest_first() const {
+        return [this](int a, int b) { return nodes[a]->sequence_nr() < nodes[b]->sequence_nr(); };
+    }
+    // The indices with no edge reaching them, in the order run_graph's queue takes them.
+    auto ready_queue() const {
+        std::priority_queue<int, std::vector<int>, decltype(newest_first())> ready(newest_first());
+        for (size_t i = 0; i < nodes.size(); ++i) {
+            if (deps[i] == 0) ready.push(static_cast<int>(i));
+        }
+        return ready;
+    }
 };
 
 GraphWalk walk_graph(const std::vector<std::shared_ptr<Node>>& roots) {
     GraphWalk w;
-    std::unordered_set<Node*> seen;
-    std::vector<std::shared_ptr<Node>> stack;
+    std::vector<int> stack;
+    auto visit = [&](const std::shared_ptr<Node>& n) {
+        bool added = false;
+        const int i = w.index.insert(n.get(), static_cast<int>(w.nodes.size()), added);
+        if (added) {
+            w.nodes.push_back(n);
+            w.deps.push_back(0);
+            stack.push_back(i);
+        }
+        return i;
+    };
     for (const auto& r : roots) {
-        if (r && seen.insert(r.get()).second) stack.push_back(r);
+        if (r) visit(r);
     }
     while (!stack.empty()) {
-        std::shared_ptr<Node> n = std::move(stack.back());
+        const int i = stack.back();
         stack.pop_back();
-        for (const auto& e : n->edges()) {
-            if (!e.node) continue;
-            ++w.deps[e.node.get()];
-            if (seen.insert(e.node.get()).second) stack.push_back(e.node);
+        for (const auto& e : w.nodes[static_cast<size_t>(i)]->edges()) {
+            if (e.node) ++w.deps[static_cast<size_t>(visit(e.node))];
         }
-        w.order.push_back(std::move(n));
+        w.finished.push_back(i);
     }
     return w;
 }
 
-// The nodes with a captured node at or below them (autograd::grad runs only those). Iterates to
-// a fixed point: graphs are DAGs, so passes in reverse discovery order converge in few rounds.
-std::unordered_set<Node*> needed_nodes(const GraphWalk& w, const std::unordered_set<Node*>& captures) {
-    std::unordered_set<Node*> needed;
-    for (bool changed = !captures.empty(); changed;) {
+// Per index: whether a captured node is at or below it (autograd::grad runs only those).
+// Iterates to a fixed point: graphs are DAGs, so passes in reverse walk order converge in few
+// rounds.
+std::vector<char> needed_nodes(const GraphWalk& w, const std::vector<char>& captured) {
+    std::vector<char> needed(captured);
+    for (bool changed = true; changed;) {
         changed = false;
-        for (auto it = w.order.rbegin(); it != w.order.rend(); ++it) {
-            Node* n = it->get();
-            if (needed.count(n)) continue;
-            bool need = captures.count(n) > 0;
-            for (const auto& e : n->edges()) need = need || (e.node && needed.count(e.node.get()));
-            if (need) needed.insert(n), changed = true;
+        for (auto it = w.finished.rbegin(); it != w.finished.rend(); ++it) {
+            const size_t i = static_cast<size_t>(*it);
+            if (needed[i]) continue;
+            for (const auto& e : w.nodes[i]->edges()) {
+                if (e.node && needed[static_cast<size_t>(w.index.find(e.node.get()))]) {
+                    needed[i] = 1;
+                    changed = true;
+                    break;
+                }
+            }
         }
     }
     return needed;
 }
 
+// Per index: whether the node is one of `captures`.
+std::vector<char> capture_flags(const GraphWalk& w, const std::vector<Node*>& captures) {
+    std::vector<char> flags(w.nodes.size(), 0);
+    for (Node* c : captures) {
+        if (const int i = w.index.find(c); i >= 0) flags[static_cast<size_t>(i)] = 1;
+    }
+    return flags;
+}
+
 // Runs the graph below the roots. With `captures` non-empty (autograd::grad) the gradient
-// reaching each captured node is returned and no .grad is touched; nodes that cannot reach a
-// captured node are skipped.
-std::unordered_map<Node*, Tensor> run_graph(const std::vector<Tensor>& roots,
-                                            const std::vector<Tensor>& seeds,
-                                            const std::unordered_set<Node*>& captures,
-                                            bool retain_graph, bool create_graph) {
+// reaching each captured node is returned (one per entry, undefined where none arrives) and
+// no .grad is touched; nodes that cannot reach a captured node are skipped.
+std::vector<Tensor> run_graph(const std::vector<Tensor>& roots, const std::vector<Tensor>& seeds,
+                              const std::vector<Node*>& captures, bool retain_graph,
+                              bool create_graph) {
     GradModeGuard mode(create_graph);
-    std::unordered_map<Node*, Tensor> buffers;
-    // Holds the root nodes alive: a leaf root's accumulator is otherwise owned by nobody.
     std::vector<std::shared_ptr<Node>> root_nodes;
     for (const auto& r : roots) root_nodes.push_back(gradient_edge(r).node);
     GraphWalk walk = walk_graph(root_nodes);
     auto& deps = walk.deps;
-    const std::unordered_set<Node*> needed = needed_nodes(walk, captures);
+    const std::vector<char> is_capture = capture_flags(walk, captures);
+    const std::vector<char> needed = needed_nodes(walk, is_capture);
+    std::vector<Tensor> buffers(walk.nodes.size()), captured(walk.nodes.size());
     for (size_t i = 0; i < roots.size(); ++i) {
-        Node* n = root_nodes[i].get();
-        if (!n) continue;
-        auto& buf = buffers[n];
+        if (!root_nodes[i]) continue;
+        auto& buf = buffers[static_cast<size_t>(walk.index.find(root_nodes[i].get()))];
         buf = buf.defined() ? accumulate(buf, seeds[i]) : seeds[i];
     }
-    std::priority_queue<Node*, std::vector<Node*>, ByPriority> ready;
-    for (const auto& n : walk.order) {
-        if (deps[n.get()] == 0) ready.push(n.get());
-    }
-    std::unordered_map<Node*, Tensor> captured;
+    auto ready = walk.ready_queue();
     while (!ready.empty()) {
-        Node* n = ready.top();
+        const size_t k = static_cast<size_t>(ready.top());
         ready.pop();
-        Tensor g;
-        if (auto it = buffers.find(n); it != buffers.end()) {
-            g = std::move(it->second);
-            buffers.erase(it);
-        }
-        bool run = captures.empty() || needed.count(n);
-        if (g.defined() && captures.count(n)) captured[n] = g;
+        Node* n = walk.nodes[k].get();
+        Tensor g = std::move(buffers[k]);
+        bool run = captures.empty() || needed[k];
+        if (g.defined() && is_capture[k]) captured[k] = g;
         if (g.defined() && captures.empty()) {
             for (const auto& w : n->retained) {
                 if (auto impl = w.lock()) add_into_grad(impl, g, create_graph);
@@ -169,19 +238,25 @@ std::unordered_map<Node*, Tensor> run_graph(const std::vector<Tensor>& roots,
         for (size_t i = 0; i < n->edges().size(); ++i) {
             const Edge& e = n->edges()[i];
             if (!e.node) continue;
+            const size_t t = static_cast<size_t>(walk.index.find(e.node.get()));
             if (i < grads.size() && grads[i].defined()) {
                 KAYA_CHECK(grads[i].shape() == e.shape && grads[i].dtype() == e.dtype, Error,
                            "backward of ", n->name(), ": rule returned gradient ",
                            describe(grads[i]), " for input ", i, " of ", format_shape(e.shape),
                            " ", dtype_name(e.dtype), " (internal error)");
-                auto& buf = buffers[e.node.get()];
+                auto& buf = buffers[t];
                 buf = buf.defined() ? accumulate(buf, grads[i]) : grads[i];
             }
-            if (--deps[e.node.get()] == 0) ready.push(e.node.get());
+            if (--deps[t] == 0) ready.push(static_cast<int>(t));
         }
         if (!retain_graph && run && !n->is_accumulator()) n->release();
     }
-    return captured;
+    std::vector<Tensor> result;
+    for (Node* c : captures) {
+        const int i = walk.index.find(c);
+        result.push_back(i >= 0 ? captured[static_cast<size_t>(i)] : Tensor());
+    }
+    return result;
 }
 
 std::vector<Tensor> make_seeds(const std::vector<Tensor>& roots,
@@ -235,27 +310,20 @@ void backward(const Tensor& root, const Tensor& grad_output, BackwardOptions opt
 std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
                          const std::vector<Tensor>& grad_outputs, GradOptions options) {
     auto seeds = make_seeds(outputs, grad_outputs, "grad");
-    std::unordered_set<Node*> captures;
     std::vector<std::shared_ptr<Node>> input_nodes;  // Keeps leaf accumulators alive.
+    std::vector<Node*> captures;
     for (size_t i = 0; i < inputs.size(); ++i) {
         KAYA_CHECK(inputs[i].defined() && inputs[i].requires_grad(), ValueError,
                    "grad: input ", i, " (", describe(inputs[i]), ") does not require grad");
         input_nodes.push_back(gradient_edge(inputs[i]).node);
-        captures.insert(input_nodes.back().get());
+        captures.push_back(input_nodes.back().get());
     }
-    auto captured = run_graph(outputs, seeds, captures,
-                              options.retain_graph || options.create_graph, options.create_graph);
-    std::vector<Tensor> result;
+    std::vector<Tensor> result = run_graph(outputs, seeds, captures,
+                                           options.retain_graph || options.create_graph,
+                                           options.create_graph);
     for (size_t i = 0; i < inputs.size(); ++i) {
-        auto it = captured.find(input_nodes[i].get());
-        if (it == captured.end()) {
-            KAYA_CHECK(options.allow_unused, ValueError, "grad: input ", i, " (",
-                       describe(inputs[i]),
-                       ") was not used to compute the outputs; pass allow_unused = true");
-            result.emplace_back();
-        } else {
-            result.push_back(it->second);
-        }
+        KAYA_CHECK(result[i].defined() || options.allow_unused, ValueError, "grad: input ", i, " (",
+                   describe(inputs[i]), ") was not used to compute the outputs; pass allow_unused = true");
     }
     return result;
 }
@@ -267,54 +335,53 @@ GradPlan::GradPlan(const std::vector<Tensor>& outputs, const std::vector<Tensor>
                    i, " (", outputs[i].defined() ? describe(outputs[i]) : "undefined",
                    ") does not require grad and has no grad_fn");
     }
-    std::unordered_map<Node*, int> capture_of;
-    std::unordered_set<Node*> captures;
     std::vector<std::shared_ptr<Node>> input_nodes;
+    std::vector<Node*> captures;
     for (size_t i = 0; i < inputs.size(); ++i) {
         KAYA_CHECK(inputs[i].defined() && inputs[i].requires_grad(), ValueError, "GradPlan: input ", i,
                    " (", inputs[i].defined() ? describe(inputs[i]) : "undefined", ") does not require grad");
         input_nodes.push_back(gradient_edge(inputs[i]).node);
-        capture_of.emplace(input_nodes.back().get(), static_cast<int>(i));
-        captures.insert(input_nodes.back().get());
+        captures.push_back(input_nodes.back().get());
     }
     std::vector<std::shared_ptr<Node>> roots;
     for (const auto& o : outputs) roots.push_back(gradient_edge(o).node);
     GraphWalk walk = walk_graph(roots);
-    auto& deps = walk.deps;
-    const std::unordered_set<Node*> needed = needed_nodes(walk, captures);
-    std::unordered_map<Node*, std::shared_ptr<Node>> owner;
-    for (const auto& n : walk.order) owner.emplace(n.get(), n);
+    const std::vector<char> needed = needed_nodes(walk, capture_flags(walk, captures));
+    // Per index: the input whose gradient the node receives (the first, if one is given twice).
+    std::vector<int> capture_of(walk.nodes.size(), -1);
+    for (size_t i = captures.size(); i-- > 0;) {
+        if (const int k = walk.index.find(captures[i]); k >= 0) capture_of[static_cast<size_t>(k)] = static_cast<int>(i);
+    }
     // The execution order: run_graph's priority queue, simulated once.
-    std::priority_queue<Node*, std::vector<Node*>, ByPriority> ready;
-    for (const auto& n : walk.order) {
-        if (deps[n.get()] == 0) ready.push(n.get());
-    }
-    std::unordered_map<Node*, int> step_of;
-    std::vector<Node*> sequence;
+    auto ready = walk.ready_queue();
+    std::vector<int> step_of(walk.nodes.size(), -1);
+    std::vector<int> sequence;
     while (!ready.empty()) {
-        Node* n = ready.top();
+        const size_t k = static_cast<size_t>(ready.top());
         ready.pop();
-        if (needed.count(n)) {
-            step_of[n] = static_cast<int>(sequence.size());
-            sequence.push_back(n);
+        if (needed[k]) {
+            step_of[k] = static_cast<int>(sequence.size());
+            sequence.push_back(static_cast<int>(k));
         }
-        for (const auto& e : n->edges()) {
-            if (e.node && --deps[e.node.get()] == 0) ready.push(e.node.get());
+        for (const auto& e : walk.nodes[k]->edges()) {
+            if (!e.node) continue;
+            const int t = walk.index.find(e.node.get());
+            if (--walk.deps[static_cast<size_t>(t)] == 0) ready.push(t);
         }
     }
-    for (Node* n : sequence) {
+    for (int k : sequence) {
         Step s;
-        s.node = owner[n];
-        if (auto it = capture_of.find(n); it != capture_of.end()) s.capture = it->second;
-        for (const auto& e : n->edges()) {
-            auto it = e.node ? step_of.find(e.node.get()) : step_of.end();
-            s.targets.push_back(it == step_of.end() || n->is_accumulator() ? -1 : it->second);
+        s.node = walk.nodes[static_cast<size_t>(k)];
+        s.capture = capture_of[static_cast<size_t>(k)];
+        for (const auto& e : s.node->edges()) {
+            const int t = e.node ? walk.index.find(e.node.get()) : -1;
+            s.targets.push_back(t < 0 || s.node->is_accumulator() ? -1 : step_of[static_cast<size_t>(t)]);
         }
         steps_.push_back(std::move(s));
     }
     for (const auto& r : roots) {
-        auto it = r ? step_of.find(r.get()) : step_of.end();
-        root_steps_.push_back(it == step_of.end() ? -1 : it->second);
+        const int k = r ? walk.index.find(r.get()) : -1;
+        root_steps_.push_back(k < 0 ? -1 : step_of[static_cast<size_t>(k)]);
     }
 }
 

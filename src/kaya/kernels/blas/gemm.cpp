@@ -145,17 +145,27 @@ void gemm_vector(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, con
     auto dots = [&](const T* mat, int64_t ld_mat, const T* vec, int64_t n, T* out, int64_t out_step) {
         for (int64_t i = 0; i < n; ++i) out[i * out_step] = scaled(alpha, dot(mat + i * ld_mat, vec, K), beta, out[i * out_step]);
     };
+    // A fixed-width block of columns keeps its sums in registers for the whole pass over k (a
+    // loop over all n columns stored and reloaded them at every k).
     auto axpys = [&](const T* mat, int64_t ld_mat, const T* vec, int64_t vec_step, int64_t n, T* out, int64_t out_step) {
-        thread_local std::vector<T> acc;
-        acc.assign(static_cast<size_t>(n), T(0));
-        T* ac = acc.data();
-        for (int64_t k = 0; k < K; ++k) {
-            const T v = vec[k * vec_step];
-            const T* row = mat + k * ld_mat;
+        constexpr int64_t kBlock = 64 / sizeof(T);
+        auto pass = [&]<int64_t W>(int64_t j0, int64_t width) {
+            T ac[kBlock] = {};
+            for (int64_t k = 0; k < K; ++k) {
+                const T v = vec[k * vec_step];
+                const T* row = mat + k * ld_mat + j0;
+                if constexpr (W > 0) {
 #pragma omp simd
-            for (int64_t i = 0; i < n; ++i) ac[i] += row[i] * v;
-        }
-        for (int64_t i = 0; i < n; ++i) out[i * out_step] = scaled(alpha, ac[i], beta, out[i * out_step]);
+                    for (int64_t i = 0; i < W; ++i) ac[i] += row[i] * v;
+                } else {
+                    for (int64_t i = 0; i < width; ++i) ac[i] += row[i] * v;
+                }
+            }
+            for (int64_t i = 0; i < width; ++i) out[(j0 + i) * out_step] = scaled(alpha, ac[i], beta, out[(j0 + i) * out_step]);
+        };
+        int64_t j0 = 0;
+        for (; j0 + kBlock <= n; j0 += kBlock) pass.template operator()<kBlock>(j0, kBlock);
+        if (j0 < n) pass.template operator()<0>(j0, n - j0);
     };
     if (K == 1 && M > 1 && N > 1) {
         // An outer product: c_ij = alpha a_i b_j (+ beta c_ij).

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "kaya/kernels/conv/conv.h"
+#include "kaya/kernels/conv/direct.h"
 #include "kaya/kernels/conv/winograd.h"
 #include "kaya/ops/ops.h"
 #include "support/errors.h"
@@ -227,6 +228,66 @@ TEST(Conv, SmallConvolutionsBatchedAgreeWithPerImageAndThreadCounts) {
             const double scale = max(abs(ref)).item<double>();
             EXPECT_LT(max(abs(sub(single[i], ref))).item<double>(), 1e-6 * scale + 1e-6) << i;
         }
+    }
+}
+
+// The direct kernels (kernels/conv/direct.h), called directly, against im2col on the shapes
+// they take: LeNet's two layers, every padding below the kernel, rows of one to four vectors,
+// more filters than a block, float and double.
+TEST(Conv, DirectMatchesIm2col) {
+    Generator g(9);
+    struct Case {
+        Shape x;
+        int64_t out, pad, k;
+    };
+    kernels::set_direct_conv_enabled(false);
+    for (const Case& c : std::vector<Case>{{{64, 1, 28, 28}, 6, 2, 5},
+                                           {{64, 6, 14, 14}, 16, 0, 5},
+                                           {{3, 2, 7, 9}, 5, 1, 3},
+                                           {{2, 3, 6, 30}, 9, 2, 3},
+                                           {{2, 4, 5, 20}, 17, 4, 5},
+                                           {{1, 1, 3, 3}, 1, 0, 3},
+                                           {{3, 2, 9, 8}, 3, 3, 5}}) {
+        for (DType dt : {DType::Float32, DType::Float64}) {
+            Tensor x = randn(c.x, dt, &g), w = randn({c.out, c.x[1], c.k, c.k}, dt, &g),
+                   b = randn({c.out}, dt, &g);
+            const Conv2dParams p{.padding = {c.pad, c.pad}};
+            Tensor y0 = conv2d(x, w, b, p);
+            Tensor gy = randn(y0.shape(), dt, &g);
+            Tensor gx0 = conv2d_input_grad(x.shape(), w, gy, p), gw0 = conv2d_weight_grad(x, w.shape(), gy, p);
+            kernels::ConvGeometry geo{.N = c.x[0], .C = c.x[1], .H = c.x[2], .W = c.x[3], .O = c.out,
+                                      .KH = c.k, .KW = c.k, .pad_h = c.pad, .pad_w = c.pad};
+            ASSERT_TRUE(geo.resolve() && kernels::direct_applies(geo)) << format_shape(c.x);
+            Tensor y1 = empty_like(y0), gx1 = empty_like(x), gw1 = empty_like(w);
+            visit_floating(dt, "test", [&]<class T>() {
+                kernels::direct_forward<T>(geo, x.data<T>(), w.data<T>(), b.data<T>(), y1.data<T>());
+                kernels::direct_backward_input<T>(geo, gy.data<T>(), w.data<T>(), gx1.data<T>());
+                kernels::direct_backward_weight<T>(geo, x.data<T>(), gy.data<T>(), gw1.data<T>());
+            });
+            const double terms = static_cast<double>(c.x[0] * c.x[2] * c.x[3]);
+            const double tol = (dt == DType::Float32 ? 2e-5 : 1e-12) * std::max(1.0, std::sqrt(terms / 2000));
+            auto rel = [](const Tensor& a, const Tensor& b) {
+                return max(abs(sub(a, b))).item<double>() / (max(abs(b)).item<double>() + 1e-30);
+            };
+            const std::string what = format_shape(c.x) + " kernel " + std::to_string(c.k) + " pad " +
+                                     std::to_string(c.pad) + " " + std::string(dtype_name(dt));
+            EXPECT_LT(rel(y1, y0), tol) << what;
+            EXPECT_LT(rel(gx1, gx0), tol) << what;
+            EXPECT_LT(rel(gw1, gw0), tol) << what;
+        }
+    }
+    kernels::set_direct_conv_enabled(true);
+    // Shapes outside its reach: strides, dilation, groups, 1x1, 7x7, padding of the kernel's
+    // size, rows wider than four vectors.
+    for (kernels::ConvGeometry geo : {kernels::ConvGeometry{.N = 2, .C = 1, .H = 8, .W = 8, .O = 2, .KH = 3, .KW = 3, .stride_h = 2},
+                                      kernels::ConvGeometry{.N = 2, .C = 1, .H = 8, .W = 8, .O = 2, .KH = 3, .KW = 3, .dil_w = 2},
+                                      kernels::ConvGeometry{.N = 2, .C = 2, .H = 8, .W = 8, .O = 2, .KH = 3, .KW = 3, .groups = 2},
+                                      kernels::ConvGeometry{.N = 2, .C = 1, .H = 8, .W = 8, .O = 2, .KH = 1, .KW = 1},
+                                      kernels::ConvGeometry{.N = 2, .C = 1, .H = 8, .W = 8, .O = 2, .KH = 7, .KW = 7},
+                                      kernels::ConvGeometry{.N = 2, .C = 1, .H = 8, .W = 8, .O = 2, .KH = 3, .KW = 3, .pad_w = 3},
+                                      kernels::ConvGeometry{.N = 2, .C = 1, .H = 8, .W = 40, .O = 2, .KH = 3, .KW = 3}}) {
+        ASSERT_TRUE(geo.resolve());
+        EXPECT_FALSE(kernels::direct_applies(geo)) << geo.KH << "x" << geo.KW << " W " << geo.W;
     }
 }
 

@@ -10,6 +10,7 @@
 #include "kaya/core/parallel.h"
 #include "kaya/kernels/blas/gemm.h"
 #include "kaya/kernels/scratch.h"
+#include "kaya/kernels/conv/direct.h"
 #include "kaya/kernels/conv/winograd.h"
 
 namespace kaya::kernels {
@@ -43,6 +44,16 @@ bool use_winograd(const ConvGeometry& g) {
 
 void set_winograd_enabled(bool on) { g_winograd.store(on); }
 bool winograd_enabled() { return g_winograd.load(); }
+
+namespace {
+std::atomic<bool> g_direct{[] {
+    const char* env = std::getenv("KAYA_DIRECT_CONV");
+    return !(env && std::strcmp(env, "0") == 0);
+}()};
+}  // namespace
+
+void set_direct_conv_enabled(bool on) { g_direct.store(on); }
+bool direct_conv_enabled() { return g_direct.load(std::memory_order_relaxed); }
 
 bool ConvGeometry::pointwise() const {
     return KH == 1 && KW == 1 && stride_h == 1 && stride_w == 1 && pad_h == 0 && pad_w == 0;
@@ -234,6 +245,7 @@ template <class T>
 void conv2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y,
                     bool weights_reused) {
     if (use_winograd(g)) return winograd_forward(g, x, w, bias, y, weights_reused);
+    if (batched(g) && direct_conv_enabled() && direct_applies(g)) return direct_forward(g, x, w, bias, y);
     if (batched(g)) return batched_forward(g, x, w, bias, y);
     const int64_t cg = g.c_per_group(), og = g.o_per_group(), k = g.patch(), hw = g.out_plane();
     const bool direct = g.pointwise();
@@ -258,6 +270,7 @@ void conv2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias
 template <class T>
 void conv2d_backward_input(const ConvGeometry& g, const T* gy, const T* w, T* gx) {
     if (use_winograd(g)) return winograd_backward_input(g, gy, w, gx);
+    if (batched(g) && direct_conv_enabled() && direct_applies(g)) return direct_backward_input(g, gy, w, gx);
     if (batched(g)) return batched_backward_input(g, gy, w, gx);
     const int64_t cg = g.c_per_group(), og = g.o_per_group(), k = g.patch(), hw = g.out_plane();
     const bool direct = g.pointwise();
@@ -282,6 +295,7 @@ constexpr int64_t kColumnBudget = int64_t{1} << 23;
 template <class T>
 void conv2d_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw) {
     if (use_winograd(g)) return winograd_backward_weight(g, x, gy, gw);
+    if (batched(g) && direct_conv_enabled() && direct_applies(g)) return direct_backward_weight(g, x, gy, gw);
     if (batched(g)) return batched_backward_weight(g, x, gy, gw);
     const int64_t cg = g.c_per_group(), og = g.o_per_group(), k = g.patch(), hw = g.out_plane();
     const bool direct = g.pointwise();

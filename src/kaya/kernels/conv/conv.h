@@ -31,6 +31,11 @@ struct ConvGeometry {
 // off.
 void set_winograd_enabled(bool on);
 bool winograd_enabled();
+// Small convolutions that direct.h takes run there instead of through im2col; off, they take
+// im2col (for tests and benchmarks of both paths). On by default; KAYA_DIRECT_CONV=0 turns it
+// off.
+void set_direct_conv_enabled(bool on);
+bool direct_conv_enabled();
 
 // y = conv(x, w) (+ bias per output channel when bias is not null). weights_reused: the
 // caller will pass the same weights again (inference), so work done on them alone may be

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: MIT
+#include "kaya/kernels/conv/direct.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "kaya/core/parallel.h"
+#include "kaya/kernels/scratch.h"
+#include "kaya/kernels/simd/vec.h"
+
+namespace kaya::kernels {
+
+namespace {
+
+using simd::kLanes;
+using simd::load;
+using simd::Vec;
+constexpr int64_t kMaxVectors = 4;  // Vectors a row of output may take.
+
+template <class T>
+int64_t vectors_for(int64_t width) {
+    return (width + kLanes<T> - 1) / kLanes<T>;
+}
+
+// Below this many multiply-adds the images stay on the calling thread.
+constexpr double kParallelWork = 1 << 18;
+
+double work(const ConvGeometry& g) {
+    return static_cast<double>(g.N) * static_cast<double>(g.O) * static_cast<double>(g.patch()) *
+           static_cast<double>(g.out_plane());
+}
+
+template <class F>
+void for_each_task(const ConvGeometry& g, int64_t n, F&& f) {
+    parallel_for(n, work(g) >= kParallelWork ? 1 : std::max<int64_t>(n, 1), [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) f(i);
+    });
+}
+
+// The input zero-padded: every image's channels as (H + 2 pad_h) rows of `pitch` elements,
+// wide enough that a row of output vectors can read all its taps without bounds checks.
+struct PaddedLayout {
+    int64_t rows, pitch;
+    int64_t plane() const { return rows * pitch; }
+};
+
+template <class T>
+PaddedLayout padded_layout(const ConvGeometry& g) {
+    return {g.H + 2 * g.pad_h, vectors_for<T>(g.WO) * kLanes<T> + g.KW - 1};
+}
+
+template <class T>
+void pad_input(const ConvGeometry& g, const PaddedLayout& p, const T* x, T* xp) {
+    for_each_task(g, g.N, [&](int64_t n) {
+        T* dst = xp + n * g.C * p.plane();
+        std::fill(dst, dst + g.C * p.plane(), T(0));
+        for (int64_t c = 0; c < g.C; ++c) {
+            for (int64_t r = 0; r < g.H; ++r) {
+                std::memcpy(dst + c * p.plane() + (r + g.pad_h) * p.pitch + g.pad_w,
+                            x + ((n * g.C + c) * g.H + r) * g.W, sizeof(T) * static_cast<size_t>(g.W));
+            }
+        }
+    });
+}
+
+// Output channels and rows computed together: OB broadcast weights against the NV input
+// vectors of RB rows, OB x RB x NV sums in registers.
+template <int NV>
+constexpr int kForwardBlock = NV <= 2 ? 8 : 4;
+template <int NV>
+constexpr int kForwardRows = NV == 1 ? 2 : 1;
+
+// The weights as blocks of OB output channels, innermost: wb[block][c][i][j][o] (zeros past O).
+template <class T>
+void block_weights(const ConvGeometry& g, const T* w, int64_t ob, T* wb) {
+    const int64_t taps = g.patch(), blocks = (g.O + ob - 1) / ob;
+    std::fill(wb, wb + blocks * taps * ob, T(0));
+    for (int64_t o = 0; o < g.O; ++o) {
+        for (int64_t t = 0; t < taps; ++t) wb[((o / ob) * taps + t) * ob + o % ob] = w[o * taps + t];
+    }
+}
+
+// Output rows r .. r + RB - 1 of channels o0 .. o0 + OB - 1 of one image.
+template <class T, int NV, int OB, int RB>
+void forward_rows(const ConvGeometry& g, const PaddedLayout& p, const T* xp, const T* wblock,
+                  const T* bias, int64_t o0, int64_t r, T* y) {
+    constexpr int64_t V = kLanes<T>;
+    Vec<T> acc[OB][RB][NV] = {};
+    const T* wt = wblock;
+    for (int64_t c = 0; c < g.C; ++c) {
+        for (int64_t i = 0; i < g.KH; ++i) {
+            const T* row = xp + c * p.plane() + (r + i) * p.pitch;
+            for (int64_t j = 0; j < g.KW; ++j, wt += OB) {
+                Vec<T> in[RB][NV];
+                for (int k = 0; k < RB; ++k)
+                    for (int v = 0; v < NV; ++v) in[k][v] = load(row + k * p.pitch + j + v * V);
+                for (int o = 0; o < OB; ++o) {
+                    const T wv = wt[o];
+                    for (int k = 0; k < RB; ++k)
+                        for (int v = 0; v < NV; ++v) acc[o][k][v] += wv * in[k][v];
+                }
+            }
+        }
+    }
+    for (int o = 0; o < OB && o0 + o < g.O; ++o) {
+        const T add = bias ? bias[o0 + o] : T(0);
+        for (int k = 0; k < RB; ++k) {
+            T lanes[NV * V];
+            std::memcpy(lanes, acc[o][k], sizeof lanes);
+            T* dst = y + ((o0 + o) * g.HO + r + k) * g.WO;
+            for (int64_t x = 0; x < g.WO; ++x) dst[x] = lanes[x] + add;
+        }
+    }
+}
+
+// One image, block by block of output channels.
+template <class T, int NV>
+void forward_image(const ConvGeometry& g, const PaddedLayout& p, const T* xp, const T* wb,
+                   const T* bias, T* y) {
+    constexpr int OB = kForwardBlock<NV>, RB = kForwardRows<NV>;
+    for (int64_t o0 = 0; o0 < g.O; o0 += OB) {
+        const T* wblock = wb + (o0 / OB) * g.patch() * OB;
+        int64_t r = 0;
+        for (; r + RB <= g.HO; r += RB) forward_rows<T, NV, OB, RB>(g, p, xp, wblock, bias, o0, r, y);
+        for (; r < g.HO; ++r) forward_rows<T, NV, OB, 1>(g, p, xp, wblock, bias, o0, r, y);
+    }
+}
+
+template <class T, int NV>
+void forward_with(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y) {
+    constexpr int OB = kForwardBlock<NV>;
+    const PaddedLayout p = padded_layout<T>(g);
+    T* xp = scratch<T>(0, static_cast<size_t>(g.N * g.C * p.plane()));
+    const int64_t blocks = (g.O + OB - 1) / OB;
+    T* wb = scratch<T>(1, static_cast<size_t>(blocks * g.patch() * OB));
+    pad_input(g, p, x, xp);
+    block_weights(g, w, OB, wb);
+    for_each_task(g, g.N, [&](int64_t n) {
+        forward_image<T, NV>(g, p, xp + n * g.C * p.plane(), wb, bias, y + n * g.O * g.out_plane());
+    });
+}
+
+// Output channels of one weight-gradient task; its sums (OB x KW vectors) stay in registers.
+constexpr int kWeightBlock = 4;
+
+// gw[o0 .. o0 + OB)[c][i][:] = sum over images and output rows of gy's row against the input
+// row i below it, shifted by each tap j. gyp: gy with rows padded to NV vectors (zeros past
+// WO) and channels to a multiple of OB.
+template <class T, int NV, int KW>
+void weight_task(const ConvGeometry& g, const PaddedLayout& p, const T* xp, const T* gyp,
+                 int64_t o0, int64_t c, int64_t i, T* gw) {
+    constexpr int64_t V = kLanes<T>;
+    constexpr int OB = kWeightBlock;
+    const int64_t o_padded = (g.O + OB - 1) / OB * OB, pitch = NV * V;
+    Vec<T> acc[OB][KW] = {};
+    for (int64_t n = 0; n < g.N; ++n) {
+        const T* xn = xp + (n * g.C + c) * p.plane() + i * p.pitch;
+        const T* gn = gyp + (n * o_padded + o0) * g.HO * pitch;
+        for (int64_t r = 0; r < g.HO; ++r) {
+            Vec<T> gv[OB][NV];
+            for (int o = 0; o < OB; ++o)
+                for (int v = 0; v < NV; ++v) gv[o][v] = load(gn + (o * g.HO + r) * pitch + v * V);
+            const T* row = xn + r * p.pitch;
+            for (int j = 0; j < KW; ++j) {
+                for (int v = 0; v < NV; ++v) {
+                    const Vec<T> in = load(row + j + v * V);
+                    for (int o = 0; o < OB; ++o) acc[o][j] += gv[o][v] * in;
+                }
+            }
+        }
+    }
+    for (int o = 0; o < OB && o0 + o < g.O; ++o) {
+        for (int j = 0; j < KW; ++j) {
+            T lanes[V];
+            std::memcpy(lanes, &acc[o][j], sizeof lanes);
+            T s = 0;
+            for (int64_t k = 0; k < V; ++k) s += lanes[k];
+            gw[(((o0 + o) * g.C + c) * g.KH + i) * KW + j] = s;
+        }
+    }
+}
+
+template <class T, int NV, int KW>
+void weight_with(const ConvGeometry& g, const T* x, const T* gy, T* gw) {
+    constexpr int OB = kWeightBlock;
+    constexpr int64_t pitch = NV * kLanes<T>;
+    const PaddedLayout p = padded_layout<T>(g);
+    const int64_t o_padded = (g.O + OB - 1) / OB * OB, hw = g.out_plane();
+    T* xp = scratch<T>(0, static_cast<size_t>(g.N * g.C * p.plane()));
+    T* gyp = scratch<T>(1, static_cast<size_t>(g.N * o_padded * g.HO * pitch));
+    pad_input(g, p, x, xp);
+    for_each_task(g, g.N, [&](int64_t n) {
+        T* dst = gyp + n * o_padded * g.HO * pitch;
+        std::fill(dst, dst + o_padded * g.HO * pitch, T(0));
+        for (int64_t o = 0; o < g.O; ++o)
+            for (int64_t r = 0; r < g.HO; ++r)
+                std::memcpy(dst + (o * g.HO + r) * pitch, gy + (n * g.O + o) * hw + r * g.WO,
+                            sizeof(T) * static_cast<size_t>(g.WO));
+    });
+    const int64_t blocks = o_padded / OB, tasks = blocks * g.C * g.KH;
+    for_each_task(g, tasks, [&](int64_t t) {
+        const int64_t i = t % g.KH, c = t / g.KH % g.C, o0 = t / (g.KH * g.C) * OB;
+        weight_task<T, NV, KW>(g, p, xp, gyp, o0, c, i, gw);
+    });
+}
+
+// Calls f.template operator()<NV>() with NV the vectors a row of `width` takes.
+template <class T, class F>
+void with_vectors(int64_t width, F&& f) {
+    switch (vectors_for<T>(width)) {
+        case 1: return f.template operator()<1>();
+        case 2: return f.template operator()<2>();
+        case 3: return f.template operator()<3>();
+        default: return f.template operator()<4>();
+    }
+}
+
+}  // namespace
+
+bool direct_applies(const ConvGeometry& g) {
+    // Rows are four vectors at most, in float64 too, so the forward pass (output width WO) and
+    // the input gradient (a forward pass producing width W) both fit.
+    const int64_t max_width = kMaxVectors * kLanes<double>;
+    return g.groups == 1 && g.stride_h == 1 && g.stride_w == 1 && g.dil_h == 1 && g.dil_w == 1 &&
+           (g.KW == 3 || g.KW == 5) && g.KH >= 1 && g.pad_h < g.KH && g.pad_w < g.KW &&
+           g.WO >= 1 && g.HO >= 1 && g.WO <= max_width && g.W <= max_width;
+}
+
+template <class T>
+void direct_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y) {
+    with_vectors<T>(g.WO, [&]<int NV>() { forward_with<T, NV>(g, x, w, bias, y); });
+}
+
+// The input gradient is a forward convolution of gy, padded by kernel - 1 - padding, with the
+// filters flipped and their in and out channels swapped.
+template <class T>
+void direct_backward_input(const ConvGeometry& g, const T* gy, const T* w, T* gx) {
+    ConvGeometry t{.N = g.N, .C = g.O, .H = g.HO, .W = g.WO, .O = g.C, .KH = g.KH, .KW = g.KW,
+                   .pad_h = g.KH - 1 - g.pad_h, .pad_w = g.KW - 1 - g.pad_w};
+    t.resolve();
+    const int64_t taps = g.KH * g.KW;
+    T* flipped = scratch<T>(2, static_cast<size_t>(g.O * g.C * taps));
+    for (int64_t o = 0; o < g.O; ++o)
+        for (int64_t c = 0; c < g.C; ++c)
+            for (int64_t k = 0; k < taps; ++k)
+                flipped[(c * g.O + o) * taps + (taps - 1 - k)] = w[(o * g.C + c) * taps + k];
+    direct_forward(t, gy, flipped, static_cast<const T*>(nullptr), gx);
+}
+
+template <class T>
+void direct_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw) {
+    with_vectors<T>(g.WO, [&]<int NV>() {
+        if (g.KW == 3) return weight_with<T, NV, 3>(g, x, gy, gw);
+        weight_with<T, NV, 5>(g, x, gy, gw);
+    });
+}
+
+#define KAYA_DIRECT_INSTANTIATE(T)                                                         \
+    template void direct_forward<T>(const ConvGeometry&, const T*, const T*, const T*, T*); \
+    template void direct_backward_input<T>(const ConvGeometry&, const T*, const T*, T*);    \
+    template void direct_backward_weight<T>(const ConvGeometry&, const T*, const T*, T*);
+KAYA_DIRECT_INSTANTIATE(float)
+KAYA_DIRECT_INSTANTIATE(double)
+#undef KAYA_DIRECT_INSTANTIATE
+
+}  // namespace kaya::kernels

@@ -239,6 +239,7 @@ TEST(Conv, DirectMatchesIm2col) {
     struct Case {
         Shape x;
         int64_t out, pad, k;
+        int64_t kh = 0, pad_h = -1;  // Rectangular kernels (Conv1d's 1 x k); defaults: k, pad.
     };
     kernels::set_direct_conv_enabled(false);
     for (const Case& c : std::vector<Case>{{{64, 1, 28, 28}, 6, 2, 5},
@@ -247,16 +248,19 @@ TEST(Conv, DirectMatchesIm2col) {
                                            {{2, 3, 6, 30}, 9, 2, 3},
                                            {{2, 4, 5, 20}, 17, 4, 5},
                                            {{1, 1, 3, 3}, 1, 0, 3},
-                                           {{3, 2, 9, 8}, 3, 3, 5}}) {
+                                           {{3, 2, 9, 8}, 3, 3, 5},
+                                           {{4, 8, 1, 20}, 8, 2, 5, 1, 0},
+                                           {{2, 3, 6, 12}, 4, 1, 3, 4, 2}}) {
+        const int64_t kh = c.kh ? c.kh : c.k, pad_h = c.pad_h >= 0 ? c.pad_h : c.pad;
         for (DType dt : {DType::Float32, DType::Float64}) {
-            Tensor x = randn(c.x, dt, &g), w = randn({c.out, c.x[1], c.k, c.k}, dt, &g),
+            Tensor x = randn(c.x, dt, &g), w = randn({c.out, c.x[1], kh, c.k}, dt, &g),
                    b = randn({c.out}, dt, &g);
-            const Conv2dParams p{.padding = {c.pad, c.pad}};
+            const Conv2dParams p{.padding = {pad_h, c.pad}};
             Tensor y0 = conv2d(x, w, b, p);
             Tensor gy = randn(y0.shape(), dt, &g);
             Tensor gx0 = conv2d_input_grad(x.shape(), w, gy, p), gw0 = conv2d_weight_grad(x, w.shape(), gy, p);
             kernels::ConvGeometry geo{.N = c.x[0], .C = c.x[1], .H = c.x[2], .W = c.x[3], .O = c.out,
-                                      .KH = c.k, .KW = c.k, .pad_h = c.pad, .pad_w = c.pad};
+                                      .KH = kh, .KW = c.k, .pad_h = pad_h, .pad_w = c.pad};
             ASSERT_TRUE(geo.resolve() && kernels::direct_applies(geo)) << format_shape(c.x);
             Tensor y1 = empty_like(y0), gx1 = empty_like(x), gw1 = empty_like(w);
             visit_floating(dt, "test", [&]<class T>() {

@@ -61,8 +61,6 @@ inline void keep_max(T v, int64_t at, T& best, int64_t& best_at) {
 
 // Planes whose every window lies inside the input (no padding, and with ceil_mode no window
 // past the edge): no bounds checks.
-// Planes whose every window lies inside the input (no padding, and with ceil_mode no window
-// past the edge): no bounds checks.
 template <class T>
 void max_pool_inside(T* out, int64_t* indices, const T* in, const PoolGeometry& g, int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; ++p) {

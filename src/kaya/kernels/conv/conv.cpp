@@ -55,6 +55,11 @@ std::atomic<bool> g_direct{[] {
 void set_direct_conv_enabled(bool on) { g_direct.store(on); }
 bool direct_conv_enabled() { return g_direct.load(std::memory_order_relaxed); }
 
+double ConvGeometry::multiply_adds() const {
+    return static_cast<double>(N) * static_cast<double>(O) * static_cast<double>(patch()) *
+           static_cast<double>(out_plane());
+}
+
 bool ConvGeometry::pointwise() const {
     return KH == 1 && KW == 1 && stride_h == 1 && stride_w == 1 && pad_h == 0 && pad_w == 0;
 }
@@ -136,20 +141,12 @@ void col2im(const ConvGeometry& g, const T* col, T* x, int64_t ld = 0) {
     });
 }
 
-// Below this many multiply-adds a convolution runs on the calling thread: waking the pool costs
-// more than it saves, and tiny convolutions in parallel processes would oversubscribe the cores.
-constexpr double kConvParallelWork = 1 << 18;
-
-double work(const ConvGeometry& g) {
-    return static_cast<double>(g.N) * static_cast<double>(g.O) * static_cast<double>(g.patch()) *
-           static_cast<double>(g.out_plane());
-}
 
 // Images are shared between threads when there are enough of them; otherwise one image at a
 // time, and im2col and the gemm thread inside it. Either way each image's result is the same.
 template <class F>
 void for_each_image(const ConvGeometry& g, int64_t n, F&& f) {
-    if (n >= 2 && num_threads() > 1 && !in_parallel_region() && work(g) >= kConvParallelWork) {
+    if (n >= 2 && num_threads() > 1 && !in_parallel_region() && g.multiply_adds() >= kConvParallelWork) {
         parallel_for(n, 1, [&](int64_t b, int64_t e) {
             for (int64_t i = b; i < e; ++i) f(i);
         });
@@ -166,7 +163,7 @@ constexpr double kBatchedWork = 1 << 20;  // multiply-adds per image
 constexpr int64_t kBatchedColumns = int64_t{1} << 21;
 
 bool batched(const ConvGeometry& g) {
-    return g.groups == 1 && g.N > 1 && !g.pointwise() && work(g) / static_cast<double>(g.N) < kBatchedWork;
+    return g.groups == 1 && g.N > 1 && !g.pointwise() && g.multiply_adds() / static_cast<double>(g.N) < kBatchedWork;
 }
 
 int64_t batch_chunk(const ConvGeometry& g) {
@@ -309,7 +306,7 @@ void conv2d_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* g
             auto input = [&](int64_t i) { return x + ((n0 + i) * g.C + gr * cg) * g.H * g.W; };
             if (!direct) for_each_image(g, nb, [&](int64_t i) { im2col(g, input(i), col + i * k * hw); });
             // gw_g[:, block] += gy_i @ col_i[block]^T for every image, in image order.
-            parallel_for(blocks, work(g) >= kConvParallelWork ? 1 : blocks, [&](int64_t b, int64_t e) {
+            parallel_for(blocks, g.multiply_adds() >= kConvParallelWork ? 1 : blocks, [&](int64_t b, int64_t e) {
                 for (int64_t blk = b; blk < e; ++blk) {
                     const int64_t c0 = blk * kWeightBlock, width = std::min(kWeightBlock, k - c0);
                     for (int64_t i = 0; i < nb; ++i) {

@@ -23,7 +23,13 @@ struct ConvGeometry {
     int64_t out_plane() const { return HO * WO; }
     // True when the columns are the input itself (1x1, stride 1, no padding).
     bool pointwise() const;
+    // The whole batch's multiply-adds.
+    double multiply_adds() const;
 };
+
+// Below this many multiply-adds a convolution runs on the calling thread: waking the pool costs
+// more than it saves, and tiny convolutions in parallel processes would oversubscribe the cores.
+inline constexpr double kConvParallelWork = 1 << 18;
 
 // 3x3 and 5x5 convolutions with stride 1 and enough channels take Winograd's F(4x4, 3x3) and
 // F(2x2, 5x5) (winograd.h); others im2col and a matrix product. Off, everything takes im2col (for

@@ -22,17 +22,9 @@ int64_t vectors_for(int64_t width) {
     return (width + kLanes<T> - 1) / kLanes<T>;
 }
 
-// Below this many multiply-adds the images stay on the calling thread.
-constexpr double kParallelWork = 1 << 18;
-
-double work(const ConvGeometry& g) {
-    return static_cast<double>(g.N) * static_cast<double>(g.O) * static_cast<double>(g.patch()) *
-           static_cast<double>(g.out_plane());
-}
-
 template <class F>
 void for_each_task(const ConvGeometry& g, int64_t n, F&& f) {
-    parallel_for(n, work(g) >= kParallelWork ? 1 : std::max<int64_t>(n, 1), [&](int64_t b, int64_t e) {
+    parallel_for(n, g.multiply_adds() >= kConvParallelWork ? 1 : std::max<int64_t>(n, 1), [&](int64_t b, int64_t e) {
         for (int64_t i = b; i < e; ++i) f(i);
     });
 }

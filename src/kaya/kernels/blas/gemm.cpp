@@ -15,6 +15,7 @@
 #include "kaya/kernels/blas/blas_setup.h"
 #include "kaya/kernels/ref/gemm.h"
 #include "kaya/kernels/simd/sgemm.h"
+#include "kaya/kernels/simd/vec.h"
 
 namespace kaya::kernels {
 
@@ -145,27 +146,35 @@ void gemm_vector(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, con
     auto dots = [&](const T* mat, int64_t ld_mat, const T* vec, int64_t n, T* out, int64_t out_step) {
         for (int64_t i = 0; i < n; ++i) out[i * out_step] = scaled(alpha, dot(mat + i * ld_mat, vec, K), beta, out[i * out_step]);
     };
-    // A fixed-width block of columns keeps its sums in registers for the whole pass over k (a
-    // loop over all n columns stored and reloaded them at every k).
+    // Sums down k of a row-major matrix's columns, scaled by the vector: a block of one vector
+    // of columns keeps four sums in registers (k mod 4, added at the end: four independent
+    // chains of multiply-adds instead of one that waits on the last), the columns past the
+    // last block four scalar sums each. A fixed order for each column, however C is split.
     auto axpys = [&](const T* mat, int64_t ld_mat, const T* vec, int64_t vec_step, int64_t n, T* out, int64_t out_step) {
-        constexpr int64_t kBlock = 64 / sizeof(T);
-        auto pass = [&]<int64_t W>(int64_t j0, int64_t width) {
-            T ac[kBlock] = {};
-            for (int64_t k = 0; k < K; ++k) {
-                const T v = vec[k * vec_step];
-                const T* row = mat + k * ld_mat + j0;
-                if constexpr (W > 0) {
-#pragma omp simd
-                    for (int64_t i = 0; i < W; ++i) ac[i] += row[i] * v;
-                } else {
-                    for (int64_t i = 0; i < width; ++i) ac[i] += row[i] * v;
-                }
+        constexpr int64_t L = simd::kLanes<T>;
+        auto put = [&](int64_t j, T sum) { out[j * out_step] = scaled(alpha, sum, beta, out[j * out_step]); };
+        // Sum k of x(k) * vec[k] into a0 + a1 + a2 + a3 by k mod 4 (named, so they stay in registers).
+        auto four_sums = [&](auto x, auto zero) {
+            decltype(zero) a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+            int64_t k = 0;
+            for (; k + 4 <= K; k += 4) {
+                a0 += x(k) * vec[k * vec_step];
+                a1 += x(k + 1) * vec[(k + 1) * vec_step];
+                a2 += x(k + 2) * vec[(k + 2) * vec_step];
+                a3 += x(k + 3) * vec[(k + 3) * vec_step];
             }
-            for (int64_t i = 0; i < width; ++i) out[(j0 + i) * out_step] = scaled(alpha, ac[i], beta, out[(j0 + i) * out_step]);
+            if (k < K) a0 += x(k) * vec[k * vec_step];
+            if (k + 1 < K) a1 += x(k + 1) * vec[(k + 1) * vec_step];
+            if (k + 2 < K) a2 += x(k + 2) * vec[(k + 2) * vec_step];
+            return (a0 + a1) + (a2 + a3);
         };
         int64_t j0 = 0;
-        for (; j0 + kBlock <= n; j0 += kBlock) pass.template operator()<kBlock>(j0, kBlock);
-        if (j0 < n) pass.template operator()<0>(j0, n - j0);
+        for (; j0 + L <= n; j0 += L) {
+            alignas(64) T lanes[L];
+            simd::store(lanes, four_sums([&](int64_t k) { return simd::load(mat + k * ld_mat + j0); }, simd::Vec<T>{}));
+            for (int64_t i = 0; i < L; ++i) put(j0 + i, lanes[i]);
+        }
+        for (; j0 < n; ++j0) put(j0, four_sums([&](int64_t k) { return mat[k * ld_mat + j0]; }, T(0)));
     };
     if (K == 1 && M > 1 && N > 1) {
         // An outer product: c_ij = alpha a_i b_j (+ beta c_ij).

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "kaya/autograd/engine.h"
 
+#include <algorithm>
 #include <atomic>
 #include <queue>
 
@@ -168,7 +169,8 @@ GraphWalk walk_graph(const std::vector<std::shared_ptr<Node>>& roots) {
 // rounds.
 std::vector<char> needed_nodes(const GraphWalk& w, const std::vector<char>& captured) {
     std::vector<char> needed(captured);
-    for (bool changed = true; changed;) {
+    // Nothing captured (backward): nothing needed, and no pass over the graph.
+    for (bool changed = std::find(captured.begin(), captured.end(), 1) != captured.end(); changed;) {
         changed = false;
         for (auto it = w.finished.rbegin(); it != w.finished.rend(); ++it) {
             const size_t i = static_cast<size_t>(*it);

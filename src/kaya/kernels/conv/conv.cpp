@@ -141,7 +141,6 @@ void col2im(const ConvGeometry& g, const T* col, T* x, int64_t ld = 0) {
     });
 }
 
-
 // Images are shared between threads when there are enough of them; otherwise one image at a
 // time, and im2col and the gemm thread inside it. Either way each image's result is the same.
 template <class F>

@@ -68,6 +68,20 @@ TEST(Conv, MatchesTheDefinitionOnThreadedSizes) {
     }
 }
 
+// A fast path's output, input gradient and weight gradient against im2col's, relative to each
+// one's largest value. Float rounding grows with the length of the weight gradient's sums
+// (about sqrt of images x plane).
+void expect_like_im2col(const std::vector<Tensor>& got, const std::vector<Tensor>& want, DType dt,
+                        const Shape& x, const std::string& what) {
+    const double terms = static_cast<double>(x[0] * x[2] * x[3]);
+    const double tol = (dt == DType::Float32 ? 2e-5 : 1e-12) * std::max(1.0, std::sqrt(terms / 2000));
+    const char* names[3] = {"output", "input gradient", "weight gradient"};
+    for (size_t i = 0; i < 3; ++i) {
+        const double rel = max(abs(sub(got[i], want[i]))).item<double>() / (max(abs(want[i])).item<double>() + 1e-30);
+        EXPECT_LT(rel, tol) << what << ": " << names[i];
+    }
+}
+
 // Winograd F(4x4, 3x3) and F(2x2, 5x5), called directly, against im2col on the shapes they
 // take: the Go net's 19x19 (a partial last tile), odd sizes, every padding up to kernel - 1,
 // float and double.
@@ -114,17 +128,8 @@ TEST(Conv, WinogradMatchesIm2col) {
                 kernels::winograd_backward_input<T>(geo, gy.data<T>(), w.data<T>(), gx1.data<T>());
                 kernels::winograd_backward_weight<T>(geo, x.data<T>(), gy.data<T>(), gw1.data<T>());
             });
-            // Float rounding grows with the length of the weight gradient's sums (about sqrt).
-            const double terms = static_cast<double>(c.x[0] * c.x[2] * c.x[3]);
-            const double tol = (dt == DType::Float32 ? 2e-5 : 1e-12) * std::max(1.0, std::sqrt(terms / 2000));
-            auto rel = [](const Tensor& a, const Tensor& b) {
-                return max(abs(sub(a, b))).item<double>() / (max(abs(b)).item<double>() + 1e-30);
-            };
-            const std::string what = format_shape(c.x) + " kernel " + std::to_string(c.k) +
-                                     " pad " + std::to_string(c.pad);
-            EXPECT_LT(rel(y1, y0), tol) << what;
-            EXPECT_LT(rel(gx1, gx0), tol) << what;
-            EXPECT_LT(rel(gw1, gw0), tol) << what;
+            expect_like_im2col({y1, gx1, gw1}, {y0, gx0, gw0}, dt, c.x,
+                               format_shape(c.x) + " kernel " + std::to_string(c.k) + " pad " + std::to_string(c.pad));
         }
     }
     kernels::set_winograd_enabled(true);
@@ -268,16 +273,9 @@ TEST(Conv, DirectMatchesIm2col) {
                 kernels::direct_backward_input<T>(geo, gy.data<T>(), w.data<T>(), gx1.data<T>());
                 kernels::direct_backward_weight<T>(geo, x.data<T>(), gy.data<T>(), gw1.data<T>());
             });
-            const double terms = static_cast<double>(c.x[0] * c.x[2] * c.x[3]);
-            const double tol = (dt == DType::Float32 ? 2e-5 : 1e-12) * std::max(1.0, std::sqrt(terms / 2000));
-            auto rel = [](const Tensor& a, const Tensor& b) {
-                return max(abs(sub(a, b))).item<double>() / (max(abs(b)).item<double>() + 1e-30);
-            };
-            const std::string what = format_shape(c.x) + " kernel " + std::to_string(c.k) + " pad " +
-                                     std::to_string(c.pad) + " " + std::string(dtype_name(dt));
-            EXPECT_LT(rel(y1, y0), tol) << what;
-            EXPECT_LT(rel(gx1, gx0), tol) << what;
-            EXPECT_LT(rel(gw1, gw0), tol) << what;
+            expect_like_im2col({y1, gx1, gw1}, {y0, gx0, gw0}, dt, c.x,
+                               format_shape(c.x) + " kernel " + std::to_string(kh) + "x" + std::to_string(c.k) +
+                                   " pad " + std::to_string(c.pad) + " " + std::string(dtype_name(dt)));
         }
     }
     kernels::set_direct_conv_enabled(true);

@@ -122,6 +122,11 @@ struct GraphWalk {
     std::vector<int> deps;                     // By index.
     std::vector<int> finished;                 // Indices in the order the depth-first walk left them.
     NodeIndex index;
+    // The index each node's edges lead to (-1: no node), found once by the walk: node i's
+    // edge e at edge_target[edge_start[i] + e].
+    std::vector<int> edge_start, edge_target;
+
+    int target(size_t i, size_t e) const { return edge_target[static_cast<size_t>(edge_start[i]) + e]; }
 
     // Newest node first, as PyTorch does.
     auto newest_first() const {
@@ -146,6 +151,7 @@ GraphWalk walk_graph(const std::vector<std::shared_ptr<Node>>& roots) {
         if (added) {
             w.nodes.push_back(n);
             w.deps.push_back(0);
+            w.edge_start.push_back(0);
             stack.push_back(i);
         }
         return i;
@@ -156,8 +162,11 @@ GraphWalk walk_graph(const std::vector<std::shared_ptr<Node>>& roots) {
     while (!stack.empty()) {
         const int i = stack.back();
         stack.pop_back();
+        w.edge_start[static_cast<size_t>(i)] = static_cast<int>(w.edge_target.size());
         for (const auto& e : w.nodes[static_cast<size_t>(i)]->edges()) {
-            if (e.node) ++w.deps[static_cast<size_t>(visit(e.node))];
+            const int t = e.node ? visit(e.node) : -1;
+            if (t >= 0) ++w.deps[static_cast<size_t>(t)];
+            w.edge_target.push_back(t);
         }
         w.finished.push_back(i);
     }
@@ -175,8 +184,8 @@ std::vector<char> needed_nodes(const GraphWalk& w, const std::vector<char>& capt
         for (auto it = w.finished.rbegin(); it != w.finished.rend(); ++it) {
             const size_t i = static_cast<size_t>(*it);
             if (needed[i]) continue;
-            for (const auto& e : w.nodes[i]->edges()) {
-                if (e.node && needed[static_cast<size_t>(w.index.find(e.node.get()))]) {
+            for (size_t e = 0; e < w.nodes[i]->edges().size(); ++e) {
+                if (const int t = w.target(i, e); t >= 0 && needed[static_cast<size_t>(t)]) {
                     needed[i] = 1;
                     changed = true;
                     break;
@@ -209,7 +218,7 @@ std::vector<Tensor> run_graph(const std::vector<Tensor>& roots, const std::vecto
     auto& deps = walk.deps;
     const std::vector<char> is_capture = capture_flags(walk, captures);
     const std::vector<char> needed = needed_nodes(walk, is_capture);
-    std::vector<Tensor> buffers(walk.nodes.size()), captured(walk.nodes.size());
+    std::vector<Tensor> buffers(walk.nodes.size()), captured(captures.empty() ? 0 : walk.nodes.size());
     for (size_t i = 0; i < roots.size(); ++i) {
         if (!root_nodes[i]) continue;
         auto& buf = buffers[static_cast<size_t>(walk.index.find(root_nodes[i].get()))];
@@ -240,7 +249,7 @@ std::vector<Tensor> run_graph(const std::vector<Tensor>& roots, const std::vecto
         for (size_t i = 0; i < n->edges().size(); ++i) {
             const Edge& e = n->edges()[i];
             if (!e.node) continue;
-            const size_t t = static_cast<size_t>(walk.index.find(e.node.get()));
+            const size_t t = static_cast<size_t>(walk.target(k, i));
             if (i < grads.size() && grads[i].defined()) {
                 KAYA_CHECK(grads[i].shape() == e.shape && grads[i].dtype() == e.dtype, Error,
                            "backward of ", n->name(), ": rule returned gradient ",
@@ -365,18 +374,17 @@ GradPlan::GradPlan(const std::vector<Tensor>& outputs, const std::vector<Tensor>
             step_of[k] = static_cast<int>(sequence.size());
             sequence.push_back(static_cast<int>(k));
         }
-        for (const auto& e : walk.nodes[k]->edges()) {
-            if (!e.node) continue;
-            const int t = walk.index.find(e.node.get());
-            if (--walk.deps[static_cast<size_t>(t)] == 0) ready.push(t);
+        for (size_t e = 0; e < walk.nodes[k]->edges().size(); ++e) {
+            const int t = walk.target(k, e);
+            if (t >= 0 && --walk.deps[static_cast<size_t>(t)] == 0) ready.push(t);
         }
     }
     for (int k : sequence) {
         Step s;
         s.node = walk.nodes[static_cast<size_t>(k)];
         s.capture = capture_of[static_cast<size_t>(k)];
-        for (const auto& e : s.node->edges()) {
-            const int t = e.node ? walk.index.find(e.node.get()) : -1;
+        for (size_t e = 0; e < s.node->edges().size(); ++e) {
+            const int t = walk.target(static_cast<size_t>(k), e);
             s.targets.push_back(t < 0 || s.node->is_accumulator() ? -1 : step_of[static_cast<size_t>(t)]);
         }
         steps_.push_back(std::move(s));

@@ -141,18 +141,6 @@ void col2im(const ConvGeometry& g, const T* col, T* x, int64_t ld = 0) {
     });
 }
 
-// Images are shared between threads when there are enough of them; otherwise one image at a
-// time, and im2col and the gemm thread inside it. Either way each image's result is the same.
-template <class F>
-void for_each_image(const ConvGeometry& g, int64_t n, F&& f) {
-    if (n >= 2 && num_threads() > 1 && !in_parallel_region() && g.multiply_adds() >= kConvParallelWork) {
-        parallel_for(n, 1, [&](int64_t b, int64_t e) {
-            for (int64_t i = b; i < e; ++i) f(i);
-        });
-    } else {
-        for (int64_t i = 0; i < n; ++i) f(i);
-    }
-}
 
 // Convolutions whose product per image is small (LeNet's 6 or 16 filters on 28x28 or 10x10
 // maps) waste their time in per-image calls: the images of a chunk go side by side instead,
@@ -245,7 +233,7 @@ void conv2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias
     if (batched(g)) return batched_forward(g, x, w, bias, y);
     const int64_t cg = g.c_per_group(), og = g.o_per_group(), k = g.patch(), hw = g.out_plane();
     const bool direct = g.pointwise();
-    for_each_image(g, g.N, [&](int64_t n) {
+    for_each_conv_task(g, g.N, [&](int64_t n) {
         T* col = direct ? nullptr : scratch<T>(0, static_cast<size_t>(k * hw));
         for (int64_t gr = 0; gr < g.groups; ++gr) {
             const T* xg = x + (n * g.C + gr * cg) * g.H * g.W;
@@ -270,7 +258,7 @@ void conv2d_backward_input(const ConvGeometry& g, const T* gy, const T* w, T* gx
     if (batched(g)) return batched_backward_input(g, gy, w, gx);
     const int64_t cg = g.c_per_group(), og = g.o_per_group(), k = g.patch(), hw = g.out_plane();
     const bool direct = g.pointwise();
-    for_each_image(g, g.N, [&](int64_t n) {
+    for_each_conv_task(g, g.N, [&](int64_t n) {
         T* col = direct ? nullptr : scratch<T>(0, static_cast<size_t>(k * hw));
         for (int64_t gr = 0; gr < g.groups; ++gr) {
             T* xg = gx + (n * g.C + gr * cg) * g.H * g.W;
@@ -303,7 +291,7 @@ void conv2d_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* g
         const int64_t nb = std::min(chunk, g.N - n0);
         for (int64_t gr = 0; gr < g.groups; ++gr) {
             auto input = [&](int64_t i) { return x + ((n0 + i) * g.C + gr * cg) * g.H * g.W; };
-            if (!direct) for_each_image(g, nb, [&](int64_t i) { im2col(g, input(i), col + i * k * hw); });
+            if (!direct) for_each_conv_task(g, nb, [&](int64_t i) { im2col(g, input(i), col + i * k * hw); });
             // gw_g[:, block] += gy_i @ col_i[block]^T for every image, in image order.
             parallel_for(blocks, g.multiply_adds() >= kConvParallelWork ? 1 : blocks, [&](int64_t b, int64_t e) {
                 for (int64_t blk = b; blk < e; ++blk) {

@@ -3,6 +3,8 @@
 
 #include <cstdint>
 
+#include "kaya/core/parallel.h"
+
 namespace kaya::kernels {
 
 // The sizes of one 2-D convolution, PyTorch's conv2d: input (N, C, H, W), weight
@@ -30,6 +32,20 @@ struct ConvGeometry {
 // Below this many multiply-adds a convolution runs on the calling thread: waking the pool costs
 // more than it saves, and tiny convolutions in parallel processes would oversubscribe the cores.
 inline constexpr double kConvParallelWork = 1 << 18;
+
+// Calls f(i) for i in [0, n), the tasks (images, or blocks of a gradient) shared between the
+// threads when the convolution has enough work, on the calling thread otherwise. Each task's
+// result is the same either way.
+template <class F>
+void for_each_conv_task(const ConvGeometry& g, int64_t n, F&& f) {
+    if (n >= 2 && num_threads() > 1 && !in_parallel_region() && g.multiply_adds() >= kConvParallelWork) {
+        parallel_for(n, 1, [&](int64_t b, int64_t e) {
+            for (int64_t i = b; i < e; ++i) f(i);
+        });
+    } else {
+        for (int64_t i = 0; i < n; ++i) f(i);
+    }
+}
 
 // 3x3 and 5x5 convolutions with stride 1 and enough channels take Winograd's F(4x4, 3x3) and
 // F(2x2, 5x5) (winograd.h); others im2col and a matrix product. Off, everything takes im2col (for

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "kaya/core/parallel.h"
 #include "kaya/kernels/scratch.h"
 #include "kaya/kernels/simd/vec.h"
 
@@ -22,13 +21,6 @@ int64_t vectors_for(int64_t width) {
     return (width + kLanes<T> - 1) / kLanes<T>;
 }
 
-template <class F>
-void for_each_task(const ConvGeometry& g, int64_t n, F&& f) {
-    parallel_for(n, g.multiply_adds() >= kConvParallelWork ? 1 : std::max<int64_t>(n, 1), [&](int64_t b, int64_t e) {
-        for (int64_t i = b; i < e; ++i) f(i);
-    });
-}
-
 // The input zero-padded: every image's channels as (H + 2 pad_h) rows of `pitch` elements,
 // wide enough that a row of output vectors can read all its taps without bounds checks.
 struct PaddedLayout {
@@ -43,7 +35,7 @@ PaddedLayout padded_layout(const ConvGeometry& g) {
 
 template <class T>
 void pad_input(const ConvGeometry& g, const PaddedLayout& p, const T* x, T* xp) {
-    for_each_task(g, g.N, [&](int64_t n) {
+    for_each_conv_task(g, g.N, [&](int64_t n) {
         T* dst = xp + n * g.C * p.plane();
         std::fill(dst, dst + g.C * p.plane(), T(0));
         for (int64_t c = 0; c < g.C; ++c) {
@@ -127,7 +119,7 @@ void forward_with(const ConvGeometry& g, const T* x, const T* w, const T* bias, 
     T* wb = scratch<T>(1, static_cast<size_t>(blocks * g.patch() * OB));
     pad_input(g, p, x, xp);
     block_weights(g, w, OB, wb);
-    for_each_task(g, g.N, [&](int64_t n) {
+    for_each_conv_task(g, g.N, [&](int64_t n) {
         forward_image<T, NV>(g, p, xp + n * g.C * p.plane(), wb, bias, y + n * g.O * g.out_plane());
     });
 }
@@ -181,7 +173,7 @@ void weight_with(const ConvGeometry& g, const T* x, const T* gy, T* gw) {
     T* xp = scratch<T>(0, static_cast<size_t>(g.N * g.C * p.plane()));
     T* gyp = scratch<T>(1, static_cast<size_t>(g.N * o_padded * g.HO * pitch));
     pad_input(g, p, x, xp);
-    for_each_task(g, g.N, [&](int64_t n) {
+    for_each_conv_task(g, g.N, [&](int64_t n) {
         T* dst = gyp + n * o_padded * g.HO * pitch;
         std::fill(dst, dst + o_padded * g.HO * pitch, T(0));
         for (int64_t o = 0; o < g.O; ++o)
@@ -190,7 +182,7 @@ void weight_with(const ConvGeometry& g, const T* x, const T* gy, T* gw) {
                             sizeof(T) * static_cast<size_t>(g.WO));
     });
     const int64_t blocks = o_padded / OB, tasks = blocks * g.C * g.KH;
-    for_each_task(g, tasks, [&](int64_t t) {
+    for_each_conv_task(g, tasks, [&](int64_t t) {
         const int64_t i = t % g.KH, c = t / g.KH % g.C, o0 = t / (g.KH * g.C) * OB;
         weight_task<T, NV, KW>(g, p, xp, gyp, o0, c, i, gw);
     });

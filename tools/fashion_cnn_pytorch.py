@@ -10,8 +10,11 @@ test images are scored once with the chosen weights. A peer for Kaya's numbers, 
 dependency.
 
   python3 tools/fashion_cnn_pytorch.py [--dir /usr/share/datasets/fashion-mnist] [--seed 0]
-                                       [--epochs 15] [--threads 2] [--out result.json]
-Prints one line per epoch (with its seconds) and a JSON summary.
+                                       [--epochs 25] [--threads 2] [--out result.json]
+                                       [--checkpoint state.pt]
+Prints one line per epoch (with its seconds) and a JSON summary. With --checkpoint FILE the state
+after each epoch (weights, Adam, schedule, random stream, best weights so far) is written
+atomically, and a run started again with the same file resumes after its last epoch.
 """
 import argparse
 import gzip
@@ -24,6 +27,7 @@ import torch.nn as nn
 
 import importlib.util
 import os
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -71,9 +75,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dir", default="/usr/share/datasets/fashion-mnist")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--epochs", type=int, default=15)
+    ap.add_argument("--epochs", type=int, default=25)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", default="")
+    ap.add_argument("--checkpoint", default="")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -90,8 +95,21 @@ def main():
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, args.epochs)
     loss_fn = nn.CrossEntropyLoss()
-    best, best_state, best_epoch, epoch_seconds = -1.0, None, 0, []
-    for epoch in range(1, args.epochs + 1):
+    best, best_state, best_epoch, epoch_seconds, first = -1.0, None, 0, [], 1
+    if args.checkpoint and os.path.exists(args.checkpoint):
+        st = torch.load(args.checkpoint)
+        if (st["seed"], st["epochs"]) != (args.seed, args.epochs):
+            sys.exit(f"{args.checkpoint}: written by a run with seed {st['seed']} and {st['epochs']} epochs, "
+                     f"not seed {args.seed} and {args.epochs} epochs")
+        model.load_state_dict(st["model"])
+        opt.load_state_dict(st["opt"])
+        sched.load_state_dict(st["sched"])
+        gen.set_state(st["gen"])
+        torch.set_rng_state(st["rng"])
+        best, best_state, best_epoch, epoch_seconds = st["best"], st["best_state"], st["best_epoch"], st["seconds"]
+        first = st["epoch"] + 1
+        print(f"resumed from {args.checkpoint} after epoch {st['epoch']}", file=sys.stderr, flush=True)
+    for epoch in range(first, args.epochs + 1):
         model.train()
         start = time.perf_counter()
         order = torch.randperm(len(xtr), generator=gen)
@@ -107,6 +125,13 @@ def main():
         if acc > best:
             best, best_epoch = acc, epoch
             best_state = {k: v.clone() for k, v in model.state_dict().items()}
+        if args.checkpoint:
+            tmp = args.checkpoint + ".tmp"
+            torch.save({"seed": args.seed, "epochs": args.epochs, "epoch": epoch, "model": model.state_dict(),
+                        "opt": opt.state_dict(), "sched": sched.state_dict(), "gen": gen.get_state(),
+                        "rng": torch.get_rng_state(), "best": best, "best_state": best_state,
+                        "best_epoch": best_epoch, "seconds": epoch_seconds}, tmp)
+            os.replace(tmp, args.checkpoint)
     model.load_state_dict(best_state)
     result = {"seed": args.seed, "best_epoch": best_epoch, "val_accuracy": best,
               "test_accuracy": evaluate(model, xt, yt, mean, std),
@@ -114,8 +139,9 @@ def main():
               "threads": args.threads, "torch": torch.__version__}
     print(json.dumps(result))
     if args.out:
-        with open(args.out, "w") as f:
+        with open(args.out + ".tmp", "w") as f:
             json.dump(result, f)
+        os.replace(args.out + ".tmp", args.out)
 
 
 if __name__ == "__main__":

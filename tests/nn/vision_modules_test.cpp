@@ -91,21 +91,30 @@ TEST(VisionModules, MaxPoolTiesAndNaN) {
 }
 
 // Float 2x2 windows take a vector path; double takes the scalar one: the same maxima and
-// indices, with ties (ReLU's zeros), NaNs and rows longer than one vector.
+// indices, with ties (ReLU's zeros), NaNs, rows longer than one vector and rows shorter (LeNet's
+// 28 and 10 wide maps, an odd width), on one thread and on several (a short row's vectors write
+// past its end inside a thread's own planes only).
 TEST(VisionModules, MaxPoolVectorPathMatchesScalarPath) {
     Generator g(9);
-    Tensor x = relu(randn({3, 5, 36, 42}, DType::Float32, &g));
-    float* p = x.data<float>();
-    for (int64_t i = 0; i < x.numel(); i += 97) p[i] = std::numeric_limits<float>::quiet_NaN();
-    auto [v, i] = max_pool2d_with_indices(x, {.kernel_size = {2, 2}});
-    auto [vd, id] = max_pool2d_with_indices(to(x, DType::Float64), {.kernel_size = {2, 2}});
-    EXPECT_EQ(to_vector<int64_t>(i), to_vector<int64_t>(id));
-    auto a = to_vector<float>(v);
-    auto b = to_vector<double>(vd);
-    for (size_t k = 0; k < a.size(); ++k) {
-        if (std::isnan(b[k])) EXPECT_TRUE(std::isnan(a[k])) << k;
-        else EXPECT_EQ(a[k], static_cast<float>(b[k])) << k;
+    const int saved = num_threads();
+    for (const Shape& shape : std::vector<Shape>{{3, 5, 36, 42}, {64, 6, 28, 28}, {8, 16, 10, 10}, {2, 3, 9, 11}}) {
+        Tensor x = relu(randn(shape, DType::Float32, &g));
+        float* p = x.data<float>();
+        for (int64_t i = 0; i < x.numel(); i += 97) p[i] = std::numeric_limits<float>::quiet_NaN();
+        auto [vd, id] = max_pool2d_with_indices(to(x, DType::Float64), {.kernel_size = {2, 2}});
+        const auto b = to_vector<double>(vd);
+        for (int threads : {1, 2}) {
+            set_num_threads(threads);
+            auto [v, i] = max_pool2d_with_indices(x, {.kernel_size = {2, 2}});
+            EXPECT_EQ(to_vector<int64_t>(i), to_vector<int64_t>(id)) << format_shape(shape) << " threads " << threads;
+            const auto a = to_vector<float>(v);
+            for (size_t k = 0; k < a.size(); ++k) {
+                if (std::isnan(b[k])) EXPECT_TRUE(std::isnan(a[k])) << k;
+                else EXPECT_EQ(a[k], static_cast<float>(b[k])) << k;
+            }
+        }
     }
+    set_num_threads(saved);
 }
 
 TEST(VisionModules, ErrorsNameTheProblem) {

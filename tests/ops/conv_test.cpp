@@ -249,6 +249,9 @@ TEST(Conv, DirectMatchesIm2col) {
     kernels::set_direct_conv_enabled(false);
     for (const Case& c : std::vector<Case>{{{64, 1, 28, 28}, 6, 2, 5},
                                            {{64, 6, 14, 14}, 16, 0, 5},
+                                           // Channels in lanes: whole and padded vectors of filters.
+                                           {{3, 1, 28, 28}, 32, 1, 3},
+                                           {{2, 3, 7, 7}, 20, 2, 5},
                                            {{3, 2, 7, 9}, 5, 1, 3},
                                            {{2, 3, 6, 30}, 9, 2, 3},
                                            {{2, 4, 5, 20}, 17, 4, 5},

@@ -62,21 +62,46 @@ void adam_step(T* p, T* m, T* v, T* vmax, const T* g, int64_t n, const AdamStep&
                      : run.template operator()<true, false, false>();
 }
 
+namespace {
+
+// As adam_range: the options fixed at compile time, so the loop has no branches and vectorises.
+template <class T, bool kWeightDecay, bool kMomentum, bool kFirst, bool kNesterov>
+void sgd_range(T* __restrict p, T* __restrict buf, const T* __restrict g, int64_t b, int64_t e, T lr,
+               T mu, T damp, T wd) {
+    for (int64_t i = b; i < e; ++i) {
+        T d = g[i];
+        if constexpr (kWeightDecay) d = d + p[i] * wd;
+        if constexpr (kMomentum) {
+            const T m = kFirst ? d : buf[i] * mu + d * damp;
+            buf[i] = m;
+            d = kNesterov ? d + m * mu : m;
+        }
+        p[i] = p[i] - lr * d;
+    }
+}
+
+}  // namespace
+
 template <class T>
 void sgd_step(T* p, T* buf, const T* g, int64_t n, const SgdStep& s) {
     const T lr = static_cast<T>(s.lr), mu = static_cast<T>(s.momentum);
     const T damp = static_cast<T>(1 - s.dampening), wd = static_cast<T>(s.weight_decay);
-    parallel_for(n, kParallelGrain, [&](int64_t b, int64_t e) {
-        for (int64_t i = b; i < e; ++i) {
-            T d = g[i];
-            if (s.weight_decay != 0) d = d + p[i] * wd;
-            if (s.momentum != 0) {
-                buf[i] = s.first ? d : buf[i] * mu + d * damp;
-                d = s.nesterov ? d + buf[i] * mu : buf[i];
-            }
-            p[i] = p[i] - lr * d;
+    auto run = [&]<bool kWd, bool kMom, bool kFirst, bool kNesterov>() {
+        parallel_for(n, kParallelGrain, [&](int64_t b, int64_t e) {
+            sgd_range<T, kWd, kMom, kFirst, kNesterov>(p, buf, g, b, e, lr, mu, damp, wd);
+        });
+    };
+    auto with_momentum = [&]<bool kWd>() {
+        if (s.momentum == 0) return run.template operator()<kWd, false, false, false>();
+        if (s.first) {
+            return s.nesterov ? run.template operator()<kWd, true, true, true>()
+                              : run.template operator()<kWd, true, true, false>();
         }
-    });
+        return s.nesterov ? run.template operator()<kWd, true, false, true>()
+                          : run.template operator()<kWd, true, false, false>();
+    };
+    if (s.weight_decay != 0) return with_momentum.template operator()<true>();
+    with_momentum.template operator()<false>();
 }
 
 template void adam_step(float*, float*, float*, float*, const float*, int64_t, const AdamStep&);

@@ -98,18 +98,24 @@ inline V shuffle2(const V& a, const V& b, const I& idx) {
 #endif
 }
 
-// The common 2x2 window with stride 2 on floats, 16 outputs of a row at a time: the row pair
-// is copied into zero-padded buffers (no read past the input), the four taps de-interleaved
-// into vectors and the winner chosen by vector masks, with keep_max's rules. 4x faster than
-// one window at a time, whose compare-and-select chain is bound by latency.
+// The common 2x2 window with stride 2 on floats, 16 outputs of a row at a time: the four taps
+// de-interleaved into vectors and the winner chosen by vector masks, with keep_max's rules. 4x
+// faster than one window at a time, whose compare-and-select chain is bound by latency. A short
+// row's vectors read on into the next row and write past its end, which the next row then
+// overwrites: both stay inside the input and inside this task's own outputs (the last rows
+// read through a zero-padded copy and write lane by lane). Plane offsets are computed in 32 bits
+// (planes under 2^31 elements; the caller checks).
 void max_pool_2x2(float* out, int64_t* indices, const float* in, const PoolGeometry& g, int64_t p0, int64_t p1) {
     using V = simd::Vec<float>;
     using I = simd::Vec<int32_t>;
+    using Wide = int64_t __attribute__((vector_size(sizeof(int64_t) * simd::kLanes<float>), aligned(8), may_alias));
     constexpr int64_t L = simd::kLanes<float>;
     I even{}, odd{};
     for (int l = 0; l < L; ++l) even[l] = 2 * l, odd[l] = 2 * l + 1;
     alignas(64) float buf[2][2 * L];
     const int64_t W = g.W, WO = g.WO;
+    const float* in_end = in + g.P * g.H * W;
+    const float* out_end = out + p1 * g.HO * WO;
     for (int64_t p = p0; p < p1; ++p) {
         for (int64_t oh = 0; oh < g.HO; ++oh) {
             const int64_t top = 2 * oh * W;
@@ -118,12 +124,16 @@ void max_pool_2x2(float* out, int64_t* indices, const float* in, const PoolGeome
             int64_t* idx = indices + (p * g.HO + oh) * WO;
             for (int64_t ow = 0; ow < WO; ow += L) {
                 const int64_t n = std::min(L, WO - ow);
-                for (int r = 0; r < 2; ++r) {
-                    std::memcpy(buf[r], rows[r] + 2 * ow, sizeof(float) * static_cast<size_t>(2 * n));
-                    std::fill(buf[r] + 2 * n, buf[r] + 2 * L, 0.0f);
+                const float* src[2] = {rows[0] + 2 * ow, rows[1] + 2 * ow};
+                if (src[1] + 2 * L > in_end) {
+                    for (int r = 0; r < 2; ++r) {
+                        std::memcpy(buf[r], src[r], sizeof(float) * static_cast<size_t>(2 * n));
+                        std::fill(buf[r] + 2 * n, buf[r] + 2 * L, 0.0f);
+                        src[r] = buf[r];
+                    }
                 }
-                const V a0 = simd::load(buf[0]), b0 = simd::load(buf[0] + L);
-                const V a1 = simd::load(buf[1]), b1 = simd::load(buf[1] + L);
+                const V a0 = simd::load(src[0]), b0 = simd::load(src[0] + L);
+                const V a1 = simd::load(src[1]), b1 = simd::load(src[1] + L);
                 const V v[4] = {shuffle2(a0, b0, even), shuffle2(a0, b0, odd),
                                 shuffle2(a1, b1, even), shuffle2(a1, b1, odd)};
                 V best = v[0];
@@ -133,9 +143,13 @@ void max_pool_2x2(float* out, int64_t* indices, const float* in, const PoolGeome
                     best = take ? v[t] : best;
                     tap = take ? I{} + t : tap;
                 }
-                for (int64_t l = 0; l < n; ++l) {
-                    o[ow + l] = best[l];
-                    idx[ow + l] = top + 2 * (ow + l) + (tap[l] & 1) + (tap[l] >> 1) * W;
+                const I at = static_cast<int32_t>(top + 2 * ow) + even + (tap & 1) + (tap >> 1) * static_cast<int32_t>(W);
+                const Wide at64 = __builtin_convertvector(at, Wide);
+                if (o + ow + L <= out_end) {
+                    simd::store(o + ow, best);
+                    *reinterpret_cast<Wide*>(idx + ow) = at64;
+                } else {
+                    for (int64_t l = 0; l < n; ++l) o[ow + l] = best[l], idx[ow + l] = at64[l];
                 }
             }
         }
@@ -150,7 +164,8 @@ void max_pool2d_forward(T* out, int64_t* indices, const T* in, const PoolGeometr
                         (g.WO - 1) * g.SW + (g.KW - 1) * g.DW < g.W;
     parallel_for(g.P, plane_grain(g), [&](int64_t begin, int64_t end) {
         if constexpr (std::is_same_v<T, float>) {
-            if (inside && g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && g.DH == 1 && g.DW == 1)
+            if (inside && g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && g.DH == 1 && g.DW == 1 &&
+                g.H * g.W < (int64_t{1} << 31))
                 return max_pool_2x2(out, indices, in, g, begin, end);
         }
         if (inside) return max_pool_inside(out, indices, in, g, begin, end);

@@ -38,14 +38,18 @@ PaddedLayout padded_layout(const ConvGeometry& g) {
 
 template <class T>
 void pad_input(const ConvGeometry& g, const PaddedLayout& p, const T* x, T* xp) {
+    // Each element written once: the border rows, then each row's left zeros, pixels, right zeros.
     for_each_conv_task(g, g.N, [&](int64_t n) {
-        T* dst = xp + n * g.C * p.plane();
-        std::fill(dst, dst + g.C * p.plane(), T(0));
         for (int64_t c = 0; c < g.C; ++c) {
+            T* plane = xp + (n * g.C + c) * p.plane();
+            std::fill(plane, plane + g.pad_h * p.pitch, T(0));
             for (int64_t r = 0; r < g.H; ++r) {
-                std::memcpy(dst + c * p.plane() + (r + g.pad_h) * p.pitch + g.pad_w,
-                            x + ((n * g.C + c) * g.H + r) * g.W, sizeof(T) * static_cast<size_t>(g.W));
+                T* row = plane + (r + g.pad_h) * p.pitch;
+                std::fill(row, row + g.pad_w, T(0));
+                std::memcpy(row + g.pad_w, x + ((n * g.C + c) * g.H + r) * g.W, sizeof(T) * static_cast<size_t>(g.W));
+                std::fill(row + g.pad_w + g.W, row + p.pitch, T(0));
             }
+            std::fill(plane + (g.H + g.pad_h) * p.pitch, plane + p.plane(), T(0));
         }
     });
 }
@@ -259,7 +263,8 @@ void weight_task(const ConvGeometry& g, const PaddedLayout& p, const T* xp, cons
             const T* row = xn + r * p.pitch;
             for (int j = 0; j < KW; ++j) {
                 for (int v = 0; v < NV; ++v) {
-                    const Vec<T> in = load(row + j + v * V);
+                    Vec<T> in = load(row + j + v * V);
+                    simd::keep_in_register<T>(in);
                     for (int o = 0; o < OB; ++o) acc[o][j] += gv[o][v] * in;
                 }
             }
@@ -286,11 +291,14 @@ void weight_rows_with(const ConvGeometry& g, const T* x, const T* gy, T* gw) {
     pad_input(g, p, x, xp);
     for_each_conv_task(g, g.N, [&](int64_t n) {
         T* dst = gyp + n * o_padded * g.HO * pitch;
-        std::fill(dst, dst + o_padded * g.HO * pitch, T(0));
-        for (int64_t o = 0; o < g.O; ++o)
-            for (int64_t r = 0; r < g.HO; ++r)
-                std::memcpy(dst + (o * g.HO + r) * pitch, gy + (n * g.O + o) * hw + r * g.WO,
-                            sizeof(T) * static_cast<size_t>(g.WO));
+        for (int64_t o = 0; o < g.O; ++o) {
+            for (int64_t r = 0; r < g.HO; ++r) {
+                T* row = dst + (o * g.HO + r) * pitch;
+                std::memcpy(row, gy + (n * g.O + o) * hw + r * g.WO, sizeof(T) * static_cast<size_t>(g.WO));
+                std::fill(row + g.WO, row + pitch, T(0));
+            }
+        }
+        std::fill(dst + g.O * g.HO * pitch, dst + o_padded * g.HO * pitch, T(0));
     });
     const int64_t blocks = o_padded / OB, tasks = blocks * g.C * g.KH;
     for_each_conv_task(g, tasks, [&](int64_t t) {

@@ -112,6 +112,17 @@ TEST(VisionModules, MaxPoolVectorPathMatchesScalarPath) {
                 if (std::isnan(b[k])) EXPECT_TRUE(std::isnan(a[k])) << k;
                 else EXPECT_EQ(a[k], static_cast<float>(b[k])) << k;
             }
+            // The gradient: each output's upstream value at its index, zeros elsewhere (the
+            // backward writes 2x2 windows' rows in order instead of scattering).
+            Tensor xg = clone(x).requires_grad_(), up = randn(v.shape(), DType::Float32, &g);
+            autograd::backward(sum(mul(max_pool2d(xg, {.kernel_size = {2, 2}}), up)));
+            std::vector<float> expect(static_cast<size_t>(x.numel()), 0.0f);
+            const auto iv = to_vector<int64_t>(i);
+            const auto uv = to_vector<float>(up);
+            const int64_t plane = shape[2] * shape[3], out_plane = v.numel() / (shape[0] * shape[1]);
+            for (size_t k = 0; k < iv.size(); ++k)
+                expect[static_cast<size_t>(static_cast<int64_t>(k) / out_plane * plane + iv[k])] += uv[k];
+            EXPECT_EQ(to_vector<float>(xg.grad()), expect) << format_shape(shape) << " threads " << threads;
         }
     }
     set_num_threads(saved);

@@ -43,6 +43,22 @@ TEST(Math, NanPropagatesLikePyTorch) {
     EXPECT_EQ(to_vector<bool>(isnan(x)), (std::vector<bool>{false, true, false}));
 }
 
+// ReLU's gradient takes one fused pass when no graph is wanted and where() under create_graph:
+// the same values, on zeros, negative zeros, NaN and infinities, in float and double.
+TEST(Math, ReluGradientIsTheSameWithAndWithoutAGraph) {
+    for (DType dt : {DType::Float32, DType::Float64}) {
+        Tensor x = to(tensor({-2.0, -0.0, 0.0, 1e-30, 3.0, NAN, INFINITY, -INFINITY}), dt).requires_grad_();
+        Tensor up = to(tensor({1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, -8.0}), dt);
+        Tensor fused = autograd::grad({sum(mul(relu(x), up))}, {x})[0];
+        // An upstream gradient that itself needs a graph takes the where() rule.
+        Tensor up_g = clone(up).requires_grad_();
+        Tensor graph = autograd::grad({sum(mul(relu(x), up_g))}, {x}, {}, {.create_graph = true})[0];
+        EXPECT_TRUE(graph.requires_grad());
+        EXPECT_EQ(to_vector<double>(to(fused, DType::Float64)), (std::vector<double>{0, 0, 0, 4, 5, 0, 7, 0}));
+        EXPECT_EQ(to_vector<double>(to(graph, DType::Float64)), to_vector<double>(to(fused, DType::Float64)));
+    }
+}
+
 TEST(Math, StableFunctionsStayFinite) {
     Tensor big = tensor({1e4, -1e4, 0}, DType::Float32);
     auto s = to_vector<float>(sigmoid(big));

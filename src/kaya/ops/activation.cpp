@@ -22,8 +22,19 @@ Tensor relu(const Tensor& x) {
     Tensor out = unary<Domain::Numeric>(
         "relu", x, [](auto v) { return v > decltype(v)(0) ? v : decltype(v)(0); });
     return with_grad("ReluBackward", out, x, [](const Tensor& g, const Tensor& x) {
-        // where() instead of g * mask: one pass, and still linear (differentiable) in g.
-        return where(gt(detach(x), 0), g, zeros({}, g.dtype()));
+        Tensor xv = detach(x);
+        if (autograd::needs_grad({&g}) || g.dtype() != xv.dtype() || g.shape() != xv.shape()) {
+            // where() instead of g * mask: one pass, and still linear (differentiable) in g.
+            return where(gt(xv, 0), g, zeros({}, g.dtype()));
+        }
+        // No graph wanted: the mask and the select in one pass over x and g.
+        Tensor dx = Tensor::empty(g.shape(), g.dtype());
+        auto loop = detail::make_loop(dx, {&xv, &g});
+        visit_dtype(g.dtype(), [&]<class T>() {
+            kernels::map_binary(loop, dx.data<T>(), xv.data<T>(), g.data<T>(),
+                                [](T v, T d) { return v > T(0) ? d : T(0); });
+        });
+        return dx;
     });
 }
 

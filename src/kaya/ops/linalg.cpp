@@ -68,6 +68,17 @@ Tensor bmm_forward(Tensor a, Tensor b) {
 
 }  // namespace
 
+namespace {
+
+// A 2-D tensor stored column by column (the transpose of a contiguous matrix), with more than
+// one row and column.
+bool column_major(const Tensor& m) {
+    return m.dim() == 2 && m.shape()[0] > 1 && m.shape()[1] > 1 && m.strides()[0] == 1 &&
+           m.strides()[1] == m.shape()[0];
+}
+
+}  // namespace
+
 Tensor mm(const Tensor& a, const Tensor& b) {
     detail::check_inputs("mm", {&a, &b});
     KAYA_CHECK(a.dim() == 2 && b.dim() == 2, ShapeError,
@@ -80,7 +91,13 @@ Tensor mm(const Tensor& a, const Tensor& b) {
     if (needs_grad({&a, &b})) {
         bool ga = a.requires_grad(), gb = b.requires_grad();
         record("MmBackward", out, {a, b}, [a, b, ga, gb](const Tensor& g) {
-            return std::vector<Tensor>{ga ? mm(g, t(b)) : Tensor(), gb ? mm(t(a), g) : Tensor()};
+            // Each gradient in its input's layout (as PyTorch's mm_mat1_backward): for a
+            // transposed input (a weight's t(), a gradient's t() in double backward) the product
+            // is computed transposed, so the transpose's own backward hands on a contiguous
+            // tensor and accumulating it needs no transposed pass.
+            auto grad_a = [&] { return column_major(a) ? t(mm(b, t(g))) : mm(g, t(b)); };
+            auto grad_b = [&] { return column_major(b) ? t(mm(t(g), a)) : mm(t(a), g); };
+            return std::vector<Tensor>{ga ? grad_a() : Tensor(), gb ? grad_b() : Tensor()};
         }, {a, b});
     }
     return out;

@@ -136,16 +136,25 @@ void forward_image(const ConvGeometry& g, const PaddedLayout& p, const T* xp, co
     }
 }
 
-template <class T, int NV, int OB>
-void forward_rows_with(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y) {
+// Both forward layouts: pads the input, blocks the weights by ob channels, then calls
+// image(p, xn, wb, yn) for each image's padded input xn and output yn.
+template <class T, class F>
+void forward_each_image(const ConvGeometry& g, const T* x, const T* w, int64_t ob, T* y, F&& image) {
     const PaddedLayout p = padded_layout<T>(g);
     T* xp = scratch<T>(0, static_cast<size_t>(g.N * g.C * p.plane()));
-    const int64_t blocks = (g.O + OB - 1) / OB;
-    T* wb = scratch<T>(1, static_cast<size_t>(blocks * g.patch() * OB));
+    const int64_t blocks = (g.O + ob - 1) / ob;
+    T* wb = scratch<T>(1, static_cast<size_t>(blocks * g.patch() * ob));
     pad_input(g, p, x, xp);
-    block_weights(g, w, OB, wb);
+    block_weights(g, w, ob, wb);
     for_each_conv_task(g, g.N, [&](int64_t n) {
-        forward_image<T, NV, OB>(g, p, xp + n * g.C * p.plane(), wb, bias, y + n * g.O * g.out_plane());
+        image(p, static_cast<const T*>(xp + n * g.C * p.plane()), static_cast<const T*>(wb), y + n * g.O * g.out_plane());
+    });
+}
+
+template <class T, int NV, int OB>
+void forward_rows_with(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y) {
+    forward_each_image(g, x, w, OB, y, [&](const PaddedLayout& p, const T* xn, const T* wb, T* yn) {
+        forward_image<T, NV, OB>(g, p, xn, wb, bias, yn);
     });
 }
 
@@ -212,15 +221,8 @@ template <class T>
 void forward_channels(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y) {
     constexpr int64_t V = kLanes<T>;
     static constexpr auto kernel = pixel_kernels<T>(std::make_integer_sequence<int, kMaxPixels>{});
-    const PaddedLayout p = padded_layout<T>(g);
-    T* xp = scratch<T>(0, static_cast<size_t>(g.N * g.C * p.plane()));
     const int64_t blocks = (g.O + V - 1) / V;
-    T* wb = scratch<T>(1, static_cast<size_t>(blocks * g.patch() * V));
-    pad_input(g, p, x, xp);
-    block_weights(g, w, V, wb);
-    for_each_conv_task(g, g.N, [&](int64_t n) {
-        const T* xn = xp + n * g.C * p.plane();
-        T* yn = y + n * g.O * g.out_plane();
+    forward_each_image(g, x, w, V, y, [&](const PaddedLayout& p, const T* xn, const T* wb, T* yn) {
         for (int64_t b = 0; b < blocks; ++b) {
             for (int64_t r = 0; r < g.HO; ++r) {
                 for_each_pixel_block(g.WO, [&](int64_t x0, int64_t width) {

@@ -114,18 +114,18 @@ void max_pool_2x2(float* out, int64_t* indices, const float* in, const PoolGeome
     for (int l = 0; l < L; ++l) even[l] = 2 * l, odd[l] = 2 * l + 1;
     alignas(64) float buf[2][2 * L];
     const int64_t W = g.W, WO = g.WO;
-    const float* in_end = in + g.P * g.H * W;
-    const float* out_end = out + p1 * g.HO * WO;
+    // Offsets, not pointers, are compared: a pointer past an array's end is not valid C++.
+    const int64_t in_size = g.P * g.H * W, out_end = p1 * g.HO * WO;
     for (int64_t p = p0; p < p1; ++p) {
         for (int64_t oh = 0; oh < g.HO; ++oh) {
             const int64_t top = 2 * oh * W;
-            const float* rows[2] = {in + p * g.H * W + top, in + p * g.H * W + top + W};
-            float* o = out + (p * g.HO + oh) * WO;
-            int64_t* idx = indices + (p * g.HO + oh) * WO;
+            const int64_t row0 = p * g.H * W + top, out_row = (p * g.HO + oh) * WO;
+            float* o = out + out_row;
+            int64_t* idx = indices + out_row;
             for (int64_t ow = 0; ow < WO; ow += L) {
                 const int64_t n = std::min(L, WO - ow);
-                const float* src[2] = {rows[0] + 2 * ow, rows[1] + 2 * ow};
-                if (src[1] + 2 * L > in_end) {
+                const float* src[2] = {in + row0 + 2 * ow, in + row0 + W + 2 * ow};
+                if (row0 + W + 2 * ow + 2 * L > in_size) {
                     for (int r = 0; r < 2; ++r) {
                         std::memcpy(buf[r], src[r], sizeof(float) * static_cast<size_t>(2 * n));
                         std::fill(buf[r] + 2 * n, buf[r] + 2 * L, 0.0f);
@@ -145,7 +145,7 @@ void max_pool_2x2(float* out, int64_t* indices, const float* in, const PoolGeome
                 }
                 const I at = static_cast<int32_t>(top + 2 * ow) + even + (tap & 1) + (tap >> 1) * static_cast<int32_t>(W);
                 const Wide at64 = __builtin_convertvector(at, Wide);
-                if (o + ow + L <= out_end) {
+                if (out_row + ow + L <= out_end) {
                     simd::store(o + ow, best);
                     *reinterpret_cast<Wide*>(idx + ow) = at64;
                 } else {

@@ -307,6 +307,37 @@ void for_each_block(int64_t nb, int64_t channels, int64_t buffer_size, F&& f) {
     });
 }
 
+// The 36 transformed points of a row of `tiles` tiles into their 36 matrices: tile(t, v) fills
+// v[0..36) for tile t, and point p of tile t goes to dst + p * point_step + t * tile_step. Up
+// to kRun tiles are transformed into a local buffer and then written point by point: one tile
+// at a time, each tile's 36 stores went to 36 distant rows and stalled the loop (the 3x3 layers
+// of the 6 x 64 Go net 12-15% faster on one thread).
+template <class T, class Tile>
+void write_points(int64_t tiles, T* dst, int64_t point_step, int64_t tile_step, Tile&& tile) {
+    constexpr int64_t kRun = 8;
+    Vec<T> run[kRun][kPoints];
+    for (int64_t t0 = 0; t0 < tiles; t0 += kRun) {
+        const int64_t n = std::min(kRun, tiles - t0);
+        for (int64_t t = 0; t < n; ++t) tile(t0 + t, run[t]);
+        for (int p = 0; p < kPoints; ++p)
+            for (int64_t t = 0; t < n; ++t) store(dst + p * point_step + (t0 + t) * tile_step, run[t][p]);
+    }
+}
+
+// The reverse of write_points: the 36 points of up to kRun tiles read point by point into a
+// local buffer, then tile(t, m) for each tile with its 36 points m.
+template <class T, class Tile>
+void read_points(int64_t tiles, const T* src, int64_t point_step, int64_t tile_step, Tile&& tile) {
+    constexpr int64_t kRun = 8;
+    Vec<T> run[kRun][kPoints];
+    for (int64_t t0 = 0; t0 < tiles; t0 += kRun) {
+        const int64_t n = std::min(kRun, tiles - t0);
+        for (int p = 0; p < kPoints; ++p)
+            for (int64_t t = 0; t < n; ++t) run[t][p] = load(src + p * point_step + (t0 + t) * tile_step);
+        for (int64_t t = 0; t < n; ++t) tile(t0 + t, run[t]);
+    }
+}
+
 // V[p][i * T + t][c] = (B^T d B)[p] for the 6x6 input tile d of tile t of image i (images
 // [0, nb) of `in`, C x H x W each), with zeros outside the image; rows of Cp values. Tiles
 // start tl.tile apart.
@@ -319,16 +350,16 @@ void transform_input(const T* in, int64_t nb, int64_t C, int64_t H, int64_t W, i
     const int64_t PH = (tl.rows - 1) * step + kIn, PW = (tl.cols - 1) * step + kIn;
     for_each_block<T>(nb, C, PH * PW * L, [&](int64_t i, int64_t c0, T* block) {
         gather_block(in + (i * C + c0) * H * W, std::min(L, C - c0), H, W, pad, PH, PW, block);
-        for (int64_t ty = 0; ty < tl.rows; ++ty)
-            for (int64_t tx = 0; tx < tl.cols; ++tx) {
-                Vec<T> d[kPoints], v[kPoints];
+        for (int64_t ty = 0; ty < tl.rows; ++ty) {
+            T* dst = V + (i * tl.per_image + ty * tl.cols) * Cp + c0;
+            write_points<T>(tl.cols, dst, cols * Cp, Cp, [&](int64_t tx, Vec<T>* v) {
+                Vec<T> d[kPoints];
                 const T* src = block + (ty * step * PW + tx * step) * L;
                 for (int r = 0; r < kIn; ++r)
                     for (int q = 0; q < kIn; ++q) d[r * kIn + q] = load(src + (r * PW + q) * L);
                 two_d<Vec<T>, kIn, kIn, kIn, kIn>(d, v, input_1d<Vec<T>>, input_1d<Vec<T>>);
-                T* dst = V + (i * tl.per_image + ty * tl.cols + tx) * Cp + c0;
-                for (int p = 0; p < kPoints; ++p) store(dst + p * cols * Cp, v[p]);
-            }
+            });
+        }
     });
 }
 
@@ -342,17 +373,17 @@ void transform_output(const T* M, int64_t nb, int64_t O, int64_t HO, int64_t WO,
     const int64_t cols = nb * tl.per_image, Op = padded_channels<T>(O);
     const int64_t YH = tl.rows * kTile, YW = tl.cols * kTile;
     for_each_block<T>(nb, O, YH * YW * L, [&](int64_t i, int64_t o0, T* block) {
-        for (int64_t ty = 0; ty < tl.rows; ++ty)
-            for (int64_t tx = 0; tx < tl.cols; ++tx) {
-                Vec<T> m[kPoints], yv[kTile * kTile];
-                const T* src = M + (i * tl.per_image + ty * tl.cols + tx) * Op + o0;
-                for (int p = 0; p < kPoints; ++p) m[p] = load(src + p * cols * Op);
+        for (int64_t ty = 0; ty < tl.rows; ++ty) {
+            const T* src = M + (i * tl.per_image + ty * tl.cols) * Op + o0;
+            read_points<T>(tl.cols, src, cols * Op, Op, [&](int64_t tx, Vec<T>* m) {
+                Vec<T> yv[kTile * kTile];
                 two_d<Vec<T>, kIn, kIn, kTile, kTile>(m, yv, F::template output_1d<Vec<T>>,
                                                       F::template output_1d<Vec<T>>);
                 T* dst = block + (ty * kTile * YW + tx * kTile) * L;
                 for (int r = 0; r < kTile; ++r)
                     for (int q = 0; q < kTile; ++q) store(dst + (r * YW + q) * L, yv[r * kTile + q]);
-            }
+            });
+        }
         for (int64_t l = 0; l < std::min(L, O - o0); ++l) {
             T* plane = out + (i * O + o0 + l) * HO * WO;
             const T add = bias ? bias[o0 + l] : T(0);
@@ -373,17 +404,17 @@ void transform_output_grad(const T* gy, int64_t nb, int64_t O, int64_t HO, int64
     const int64_t YH = tl.rows * kTile, YW = tl.cols * kTile;
     for_each_block<T>(nb, O, YH * YW * L, [&](int64_t i, int64_t o0, T* block) {
         gather_block(gy + (i * O + o0) * HO * WO, std::min(L, O - o0), HO, WO, 0, YH, YW, block);
-        for (int64_t ty = 0; ty < tl.rows; ++ty)
-            for (int64_t tx = 0; tx < tl.cols; ++tx) {
-                Vec<T> dy[kTile * kTile], dm[kPoints];
+        for (int64_t ty = 0; ty < tl.rows; ++ty) {
+            T* dst = dM + (i * tl.per_image + ty * tl.cols) * Op + o0;
+            write_points<T>(tl.cols, dst, cols * Op, Op, [&](int64_t tx, Vec<T>* dm) {
+                Vec<T> dy[kTile * kTile];
                 const T* src = block + (ty * kTile * YW + tx * kTile) * L;
                 for (int r = 0; r < kTile; ++r)
                     for (int q = 0; q < kTile; ++q) dy[r * kTile + q] = load(src + (r * YW + q) * L);
                 two_d<Vec<T>, kTile, kTile, kIn, kIn>(dy, dm, F::template output_grad_1d<Vec<T>>,
                                                       F::template output_grad_1d<Vec<T>>);
-                T* dst = dM + (i * tl.per_image + ty * tl.cols + tx) * Op + o0;
-                for (int p = 0; p < kPoints; ++p) store(dst + p * cols * Op, dm[p]);
-            }
+            });
+        }
     });
 }
 

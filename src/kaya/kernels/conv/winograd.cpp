@@ -312,9 +312,10 @@ void for_each_block(int64_t nb, int64_t channels, int64_t buffer_size, F&& f) {
 // to kRun tiles are transformed into a local buffer and then written point by point: one tile
 // at a time, each tile's 36 stores went to 36 distant rows and stalled the loop (the 3x3 layers
 // of the 6 x 64 Go net 12-15% faster on one thread).
+constexpr int64_t kRun = 8;  // Tiles whose points write_points and read_points buffer.
+
 template <class T, class Tile>
 void write_points(int64_t tiles, T* dst, int64_t point_step, int64_t tile_step, Tile&& tile) {
-    constexpr int64_t kRun = 8;
     Vec<T> run[kRun][kPoints];
     for (int64_t t0 = 0; t0 < tiles; t0 += kRun) {
         const int64_t n = std::min(kRun, tiles - t0);
@@ -328,7 +329,6 @@ void write_points(int64_t tiles, T* dst, int64_t point_step, int64_t tile_step, 
 // local buffer, then tile(t, m) for each tile with its 36 points m.
 template <class T, class Tile>
 void read_points(int64_t tiles, const T* src, int64_t point_step, int64_t tile_step, Tile&& tile) {
-    constexpr int64_t kRun = 8;
     Vec<T> run[kRun][kPoints];
     for (int64_t t0 = 0; t0 < tiles; t0 += kRun) {
         const int64_t n = std::min(kRun, tiles - t0);

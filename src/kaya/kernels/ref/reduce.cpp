@@ -12,8 +12,6 @@ namespace kaya::kernels {
 
 namespace {
 
-// Sum of one reduced block starting at `base`, in a fixed order.
-// One run of n elements `s` apart added to acc.
 // A long contiguous floating-point run: 32 partial sums in double vectors (8 elements converted
 // at a time), combined in a fixed order, then the tail.
 template <class T>
@@ -30,6 +28,7 @@ inline double add_contiguous(const T* p, int64_t n, int64_t& done) {
     return ((t[0] + t[1]) + (t[2] + t[3])) + ((t[4] + t[5]) + (t[6] + t[7]));
 }
 
+// One run of n elements `s` apart added to acc.
 template <class T>
 inline void add_run(SumAcc<T>& acc, const T* p, int64_t n, int64_t s) {
     if constexpr (std::is_floating_point_v<T>) {
@@ -59,6 +58,7 @@ inline void add_run(SumAcc<T>& acc, const T* p, int64_t n, int64_t s) {
     }
 }
 
+// Sum of one reduced block starting at `base`, in a fixed order.
 template <class T>
 SumAcc<T> sum_block(const T* base, const Loop& reduced, int64_t begin, int64_t end) {
     SumAcc<T> acc = 0;

@@ -82,7 +82,7 @@ void expect_like_im2col(const std::vector<Tensor>& got, const std::vector<Tensor
     }
 }
 
-// Winograd F(4x4, 3x3) and F(2x2, 5x5), called directly, against im2col on the shapes they
+// Winograd F(4x4, 3x3) and F(4x4, 5x5), called directly, against im2col on the shapes they
 // take: the Go net's 19x19 (a partial last tile), odd sizes, every padding up to kernel - 1,
 // float and double.
 TEST(Conv, WinogradMatchesIm2col) {

@@ -32,10 +32,11 @@ std::atomic<bool> g_winograd{[] {
 
 // Winograd's transforms cost about as much as the products they save when there are only a
 // few channels; from 16 in and out they pay for themselves. Below about one 19x19 board of
-// 3x3 tiles (25) its 36 products are too thin: measured on the Go nets at batch 1
+// 4x4 tiles (25) its products are too thin: measured on the Go nets at batch 1
 // (bench/policy_bench.cpp), Winograd took 12.1 ms against im2col's 16.8 for 13x192 and 1.30
-// against 1.40 for 6x64. The 5x5 first layer (48 planes in, 100 tiles a board) at batch 16:
-// 4.9 ms against 6.4 forward and 5.6 against 7.3 for the weight gradient with 64 filters.
+// against 1.40 for 6x64. The 5x5 first layer (48 planes in, 25 tiles a board) at batch 16
+// with 64 filters: 1.6 ms forward and 2.5 for the weight gradient (F(4x4, 5x5); F(2x2, 5x5)
+// took 3.2 and 4.6, im2col 6.4 and 7.3 in an earlier run).
 bool use_winograd(const ConvGeometry& g) {
     return g_winograd.load(std::memory_order_relaxed) && winograd_applies(g) && g.C >= 16 &&
            g.O >= 16 && winograd_tiles(g) >= 25;

@@ -48,7 +48,7 @@ void for_each_conv_task(const ConvGeometry& g, int64_t n, F&& f) {
 }
 
 // 3x3 and 5x5 convolutions with stride 1 and enough channels take Winograd's F(4x4, 3x3) and
-// F(2x2, 5x5) (winograd.h); others im2col and a matrix product. Off, everything takes im2col (for
+// F(4x4, 5x5) (winograd.h); others im2col and a matrix product. Off, everything takes im2col (for
 // tests and benchmarks of both paths). On by default; KAYA_WINOGRAD=0 in the environment turns it
 // off.
 void set_winograd_enabled(bool on);

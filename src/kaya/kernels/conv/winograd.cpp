@@ -15,22 +15,22 @@ namespace kaya::kernels {
 
 namespace {
 
-constexpr int kIn = 6;        // Input tile side, the number of interpolation points.
-constexpr int kPoints = 36;   // kIn * kIn transform points, one matrix product each.
 // At most this many floats of transformed input per chunk of images.
 constexpr int64_t kChunkBudget = int64_t{1} << 22;
 
-// Winograd's F(m x m, r x r) for the two kernel sizes, both with interpolation points 0, 1, -1,
-// 2, -2 and infinity (so m + r - 1 = 6): the same input transform B^T and 6x6 tiles, 36
-// products per tile; they differ in the outputs per tile (A^T) and the filter transform G, whose
-// rows carry the interpolation's scale factors 1/4, -1/6, -1/6, 1/24, 1/24, 1. Each is written
-// out as the one-dimensional transforms that act on the rows and then the columns of a tile.
+// Winograd's F(m x m, r x r): an algorithm F reads input tiles of F::kIn x F::kIn values
+// (kIn = m + r - 1 interpolation points), makes F::kPoints = kIn^2 matrix products per tile and
+// gives m x m outputs (F::kTile). F(4x4, 3x3) uses the points 0, 1, -1, 2, -2 and infinity
+// (6x6 tiles); F(4x4, 5x5) adds 1/2 and -1/2 (8x8 tiles). Each algorithm is written out as the
+// one-dimensional transforms that act on the rows and then the columns of a tile: B^T for the
+// input, A^T for the output, G for the filters (whose rows carry the interpolation's scale
+// factors), and the transposes A and G^T for the gradients.
 // This file is compiled with -ffp-contract=off: every copy the compiler inlines then rounds
 // the same way, so results do not depend on which thread (or code path) ran them.
 
-// B^T d for d = in[0], in[s], ..., in[5s] (6 -> 6), both kernels.
+// B^T d for d = in[0], in[s], ..., in[5s] (6 -> 6), the six points 0, 1, -1, 2, -2, infinity.
 template <class T>
-inline void input_1d(const T* in, int64_t s, T* out, int64_t os) {
+inline void input6_1d(const T* in, int64_t s, T* out, int64_t os) {
     const T d0 = in[0], d1 = in[s], d2 = in[2 * s], d3 = in[3 * s], d4 = in[4 * s], d5 = in[5 * s];
     out[0] = 4 * d0 - 5 * d2 + d4;
     out[os] = -4 * (d1 + d2) + d3 + d4;
@@ -42,7 +42,12 @@ inline void input_1d(const T* in, int64_t s, T* out, int64_t os) {
 
 // F(4x4, 3x3): 3x3 kernels, 4x4 outputs per tile.
 struct F4x3 {
-    static constexpr int kTile = 4, kR = 3;
+    static constexpr int kTile = 4, kR = 3, kIn = 6, kPoints = kIn * kIn;
+
+    template <class T>
+    static void input_1d(const T* in, int64_t s, T* out, int64_t os) {
+        input6_1d(in, s, out, os);
+    }
 
     // A^T m (6 -> 4).
     template <class T>
@@ -89,52 +94,90 @@ struct F4x3 {
     }
 };
 
-// F(2x2, 5x5): 5x5 kernels, 2x2 outputs per tile (9 multiplications per output instead of 25).
-struct F2x5 {
-    static constexpr int kTile = 2, kR = 5;
+// F(4x4, 5x5): 5x5 kernels, 4x4 outputs per 8x8 tile (4 multiplications per output instead
+// of 25; F(2x2, 5x5) on 6x6 tiles needs 9, and its 2.25 times as many tiles cost as much more
+// in transforms: the Go nets' first layer 1.7-2x faster in each direction). The points 0, 1,
+// -1, 2, -2, 1/2, -1/2 and infinity, with B^T's rows the coefficients of the products of
+// (x - p) over the other finite points, G's rows scaled by 1/prod(p_j - p_k), and A^T's columns
+// the powers of each point; in float about 5e-6 relative error against a direct sum over 48
+// channels (F(2x2, 5x5): 1e-6 to 1e-5). The pairs p, -p share even and odd parts, formed once
+// and then added and subtracted. Tested against im2col to 1e-12 in double (conv_test.cpp).
+struct F4x5 {
+    static constexpr int kTile = 4, kR = 5, kIn = 8, kPoints = kIn * kIn;
 
-    // A^T m (6 -> 2).
+    // B^T d (8 -> 8).
     template <class T>
-    static void output_1d(const T* m, int64_t s, T* out, int64_t os) {
-        const T m0 = m[0], m1 = m[s], m2 = m[2 * s], m3 = m[3 * s], m4 = m[4 * s], m5 = m[5 * s];
-        out[0] = m0 + (m1 + m2) + (m3 + m4);
-        out[os] = (m1 - m2) + 2 * (m3 - m4) + m5;
+    static void input_1d(const T* in, int64_t s, T* out, int64_t os) {
+        const T d0 = in[0], d1 = in[s], d2 = in[2 * s], d3 = in[3 * s], d4 = in[4 * s], d5 = in[5 * s],
+                d6 = in[6 * s], d7 = in[7 * s];
+        out[0] = (d6 - d0) + 5.25 * (d2 - d4);
+        const T e1 = (d2 + d6) - 4.25 * d4, o1 = (d1 + d5) - 4.25 * d3;
+        out[os] = e1 + o1;
+        out[2 * os] = e1 - o1;
+        const T e3 = (0.25 * d2 + d6) - 1.25 * d4, o3 = (0.5 * d1 + 2 * d5) - 2.5 * d3;
+        out[3 * os] = e3 + o3;
+        out[4 * os] = e3 - o3;
+        const T e5 = (4 * d2 + d6) - 5 * d4, o5 = (2 * d1 + 0.5 * d5) - 2.5 * d3;
+        out[5 * os] = e5 + o5;
+        out[6 * os] = e5 - o5;
+        out[7 * os] = (d7 - d1) + 5.25 * (d3 - d5);
     }
 
-    // G g (5 -> 6).
+    // A^T m (8 -> 4).
+    template <class T>
+    static void output_1d(const T* m, int64_t s, T* out, int64_t os) {
+        const T m1 = m[s], m2 = m[2 * s], m3 = m[3 * s], m4 = m[4 * s], m5 = m[5 * s], m6 = m[6 * s];
+        const T a = m1 + m2, b = m1 - m2, c = m3 + m4, d = m3 - m4, e = m5 + m6, f = m5 - m6;
+        out[0] = m[0] + a + c + e;
+        out[os] = b + 2 * d + 0.5 * f;
+        out[2 * os] = a + 4 * c + 0.25 * e;
+        out[3 * os] = b + 8 * d + 0.125 * f + m[7 * s];
+    }
+
+    // G g (5 -> 8).
     template <class T>
     static void filter_1d(const T* g, int64_t s, T* out, int64_t os) {
         const T g0 = g[0], g1 = g[s], g2 = g[2 * s], g3 = g[3 * s], g4 = g[4 * s];
-        out[0] = g0 / 4;
-        out[os] = -(g0 + g1 + g2 + g3 + g4) / 6;
-        out[2 * os] = -(g0 - g1 + g2 - g3 + g4) / 6;
-        out[3 * os] = g0 / 24 + g1 / 12 + g2 / 6 + g3 / 3 + 2 * g4 / 3;
-        out[4 * os] = g0 / 24 - g1 / 12 + g2 / 6 - g3 / 3 + 2 * g4 / 3;
-        out[5 * os] = g4;
+        const T even = g0 + g2 + g4, odd = g1 + g3;
+        out[0] = -g0;
+        out[os] = -2 * (even + odd) / 9;
+        out[2 * os] = -2 * (even - odd) / 9;
+        const T e3 = (0.5 * g0 + 2 * g2 + 8 * g4) / 45, o3 = (g1 + 4 * g3) / 45;
+        out[3 * os] = e3 + o3;
+        out[4 * os] = e3 - o3;
+        const T e5 = (32 * g0 + 8 * g2 + 2 * g4) / 45, o5 = (16 * g1 + 4 * g3) / 45;
+        out[5 * os] = e5 + o5;
+        out[6 * os] = e5 - o5;
+        out[7 * os] = g4;
     }
 
-    // A y (2 -> 6).
+    // A y (4 -> 8): the transpose of output_1d, for output gradients.
     template <class T>
     static void output_grad_1d(const T* y, int64_t s, T* out, int64_t os) {
-        const T y0 = y[0], y1 = y[s];
+        const T y0 = y[0], y1 = y[s], y2 = y[2 * s], y3 = y[3 * s];
+        const T e1 = y0 + y2, o1 = y1 + y3, e3 = y0 + 4 * y2, o3 = 2 * y1 + 8 * y3;
+        const T e5 = y0 + 0.25 * y2, o5 = 0.5 * y1 + 0.125 * y3;
         out[0] = y0;
-        out[os] = y0 + y1;
-        out[2 * os] = y0 - y1;
-        out[3 * os] = y0 + 2 * y1;
-        out[4 * os] = y0 - 2 * y1;
-        out[5 * os] = y1;
+        out[os] = e1 + o1;
+        out[2 * os] = e1 - o1;
+        out[3 * os] = e3 + o3;
+        out[4 * os] = e3 - o3;
+        out[5 * os] = e5 + o5;
+        out[6 * os] = e5 - o5;
+        out[7 * os] = y3;
     }
 
-    // G^T u (6 -> 5).
+    // G^T u (8 -> 5): the transpose of filter_1d, for weight gradients.
     template <class T>
     static void filter_grad_1d(const T* u, int64_t s, T* out, int64_t os) {
-        const T u0 = u[0], u1 = u[s], u2 = u[2 * s], u3 = u[3 * s], u4 = u[4 * s], u5 = u[5 * s];
-        const T sum12 = u1 + u2, diff21 = u2 - u1, sum34 = u3 + u4, diff34 = u3 - u4;
-        out[0] = u0 / 4 - sum12 / 6 + sum34 / 24;
-        out[os] = diff21 / 6 + diff34 / 12;
-        out[2 * os] = (sum34 - sum12) / 6;
-        out[3 * os] = diff21 / 6 + diff34 / 3;
-        out[4 * os] = -sum12 / 6 + 2 * sum34 / 3 + u5;
+        const T u1 = u[s], u2 = u[2 * s], u3 = u[3 * s], u4 = u[4 * s], u5 = u[5 * s], u6 = u[6 * s];
+        const T s12 = u1 + u2, d12 = u1 - u2, s34 = u3 + u4, d34 = u3 - u4, s56 = u5 + u6, d56 = u5 - u6;
+        
+        out[0] = (-2 * s12 / 9 - u[0]) + (s34 / 90 + 32 * s56 / 45);
+        out[os] = -2 * d12 / 9 + (d34 + 16 * d56) / 45;
+        out[2 * os] = -2 * s12 / 9 + (2 * s34 + 8 * s56) / 45;
+        out[3 * os] = -2 * d12 / 9 + (4 * d34 + 4 * d56) / 45;
+        out[4 * os] = -2 * s12 / 9 + (8 * s34 + 2 * s56) / 45 + u[7 * s];
     }
 };
 
@@ -192,20 +235,20 @@ void transform_filters(const T* w, int64_t outs, int64_t ins, bool flip_transpos
                                      : flip_transpose ? w[(c * outs + o) * kTaps + kTaps - 1 - k]
                                                       : w[(o * ins + c) * kTaps + k];
                 }
-                Vec<T> g[kTaps], u[kPoints];
+                Vec<T> g[kTaps], u[F::kPoints];
                 for (int k = 0; k < kTaps; ++k) g[k] = load(taps[k]);
-                two_d<Vec<T>, F::kR, F::kR, kIn, kIn>(g, u, F::template filter_1d<Vec<T>>,
+                two_d<Vec<T>, F::kR, F::kR, F::kIn, F::kIn>(g, u, F::template filter_1d<Vec<T>>,
                                                       F::template filter_1d<Vec<T>>);
-                for (int p = 0; p < kPoints; ++p) store(U + (p * ins + c) * Op + o0, u[p]);
+                for (int p = 0; p < F::kPoints; ++p) store(U + (p * ins + c) * Op + o0, u[p]);
             }
         }
     });
 }
 
 // Values in the transformed filters of outs x ins filters.
-template <class T>
+template <class F, class T>
 int64_t transformed_size(int64_t outs, int64_t ins) {
-    return kPoints * ins * padded_channels<T>(outs);
+    return F::kPoints * ins * padded_channels<T>(outs);
 }
 
 // Transformed filters kept between the calls of inference, which pass the same weights every
@@ -231,7 +274,7 @@ public:
                 return e.U.data();
             }
         }
-        const size_t size = static_cast<size_t>(transformed_size<T>(outs, ins));
+        const size_t size = static_cast<size_t>(transformed_size<F, T>(outs, ins));
         const size_t bytes = (n + size) * sizeof(T);
         if (bytes > kFilterCacheBytes) return nullptr;
         while (held_ + bytes > kFilterCacheBytes) {
@@ -307,57 +350,61 @@ void for_each_block(int64_t nb, int64_t channels, int64_t buffer_size, F&& f) {
     });
 }
 
-// The 36 transformed points of a row of `tiles` tiles into their 36 matrices: tile(t, v) fills
-// v[0..36) for tile t, and point p of tile t goes to dst + p * point_step + t * tile_step. Up
-// to kRun tiles are transformed into a local buffer and then written point by point: one tile
-// at a time, each tile's 36 stores went to 36 distant rows and stalled the loop (the 3x3 layers
-// of the 6 x 64 Go net 12-15% faster on one thread).
-constexpr int64_t kRun = 8;  // Tiles whose points write_points and read_points buffer.
+// Tiles whose points write_points and read_points buffer: 8 of F(4x4, 3x3)'s 36 points, 4 of
+// F(4x4, 5x5)'s 64 (about 18 KB of float vectors either way).
+template <int kPoints>
+constexpr int64_t kRun = std::max(1, 288 / kPoints);
 
-template <class T, class Tile>
+// The kPoints transformed points of a row of `tiles` tiles into their kPoints matrices:
+// tile(t, v) fills v[0..kPoints) for tile t, and point p of tile t goes to dst + p * point_step +
+// t * tile_step. Up to kRun tiles are transformed into a local buffer and then written point by
+// point: one tile at a time, each tile's 36 stores went to 36 distant rows and stalled the loop
+// (the 3x3 layers of the 6 x 64 Go net 12-15% faster on one thread).
+template <class T, int kPoints, class Tile>
 void write_points(int64_t tiles, T* dst, int64_t point_step, int64_t tile_step, Tile&& tile) {
-    Vec<T> run[kRun][kPoints];
-    for (int64_t t0 = 0; t0 < tiles; t0 += kRun) {
-        const int64_t n = std::min(kRun, tiles - t0);
+    Vec<T> run[kRun<kPoints>][kPoints];
+    for (int64_t t0 = 0; t0 < tiles; t0 += kRun<kPoints>) {
+        const int64_t n = std::min(kRun<kPoints>, tiles - t0);
         for (int64_t t = 0; t < n; ++t) tile(t0 + t, run[t]);
         for (int p = 0; p < kPoints; ++p)
             for (int64_t t = 0; t < n; ++t) store(dst + p * point_step + (t0 + t) * tile_step, run[t][p]);
     }
 }
 
-// The reverse of write_points: the 36 points of up to kRun tiles read point by point into a
-// local buffer, then tile(t, m) for each tile with its 36 points m.
-template <class T, class Tile>
+// The reverse of write_points: the kPoints points of up to kRun tiles read point by point into
+// a local buffer, then tile(t, m) for each tile with its points m.
+template <class T, int kPoints, class Tile>
 void read_points(int64_t tiles, const T* src, int64_t point_step, int64_t tile_step, Tile&& tile) {
-    Vec<T> run[kRun][kPoints];
-    for (int64_t t0 = 0; t0 < tiles; t0 += kRun) {
-        const int64_t n = std::min(kRun, tiles - t0);
+    Vec<T> run[kRun<kPoints>][kPoints];
+    for (int64_t t0 = 0; t0 < tiles; t0 += kRun<kPoints>) {
+        const int64_t n = std::min(kRun<kPoints>, tiles - t0);
         for (int p = 0; p < kPoints; ++p)
             for (int64_t t = 0; t < n; ++t) run[t][p] = load(src + p * point_step + (t0 + t) * tile_step);
         for (int64_t t = 0; t < n; ++t) tile(t0 + t, run[t]);
     }
 }
 
-// V[p][i * T + t][c] = (B^T d B)[p] for the 6x6 input tile d of tile t of image i (images
+// V[p][i * T + t][c] = (B^T d B)[p] for the kIn x kIn input tile d of tile t of image i (images
 // [0, nb) of `in`, C x H x W each), with zeros outside the image; rows of Cp values. Tiles
 // start tl.tile apart.
-template <class T>
+template <class F, class T>
 void transform_input(const T* in, int64_t nb, int64_t C, int64_t H, int64_t W, int64_t pad, const Tiling& tl,
                      T* V) {
     constexpr int64_t L = kLanes<T>;
     const int64_t cols = nb * tl.per_image, Cp = padded_channels<T>(C), step = tl.tile;
     // The block with its padding, large enough that every tile reads inside it.
+    constexpr int kIn = F::kIn;
     const int64_t PH = (tl.rows - 1) * step + kIn, PW = (tl.cols - 1) * step + kIn;
     for_each_block<T>(nb, C, PH * PW * L, [&](int64_t i, int64_t c0, T* block) {
         gather_block(in + (i * C + c0) * H * W, std::min(L, C - c0), H, W, pad, PH, PW, block);
         for (int64_t ty = 0; ty < tl.rows; ++ty) {
             T* dst = V + (i * tl.per_image + ty * tl.cols) * Cp + c0;
-            write_points<T>(tl.cols, dst, cols * Cp, Cp, [&](int64_t tx, Vec<T>* v) {
-                Vec<T> d[kPoints];
+            write_points<T, F::kPoints>(tl.cols, dst, cols * Cp, Cp, [&](int64_t tx, Vec<T>* v) {
+                Vec<T> d[F::kPoints];
                 const T* src = block + (ty * step * PW + tx * step) * L;
                 for (int r = 0; r < kIn; ++r)
                     for (int q = 0; q < kIn; ++q) d[r * kIn + q] = load(src + (r * PW + q) * L);
-                two_d<Vec<T>, kIn, kIn, kIn, kIn>(d, v, input_1d<Vec<T>>, input_1d<Vec<T>>);
+                two_d<Vec<T>, kIn, kIn, kIn, kIn>(d, v, F::template input_1d<Vec<T>>, F::template input_1d<Vec<T>>);
             });
         }
     });
@@ -375,9 +422,9 @@ void transform_output(const T* M, int64_t nb, int64_t O, int64_t HO, int64_t WO,
     for_each_block<T>(nb, O, YH * YW * L, [&](int64_t i, int64_t o0, T* block) {
         for (int64_t ty = 0; ty < tl.rows; ++ty) {
             const T* src = M + (i * tl.per_image + ty * tl.cols) * Op + o0;
-            read_points<T>(tl.cols, src, cols * Op, Op, [&](int64_t tx, Vec<T>* m) {
+            read_points<T, F::kPoints>(tl.cols, src, cols * Op, Op, [&](int64_t tx, Vec<T>* m) {
                 Vec<T> yv[kTile * kTile];
-                two_d<Vec<T>, kIn, kIn, kTile, kTile>(m, yv, F::template output_1d<Vec<T>>,
+                two_d<Vec<T>, F::kIn, F::kIn, kTile, kTile>(m, yv, F::template output_1d<Vec<T>>,
                                                       F::template output_1d<Vec<T>>);
                 T* dst = block + (ty * kTile * YW + tx * kTile) * L;
                 for (int r = 0; r < kTile; ++r)
@@ -394,7 +441,7 @@ void transform_output(const T* M, int64_t nb, int64_t O, int64_t HO, int64_t WO,
 }
 
 // dM[p][i * T + t][o] = (A dY A^T)[p] for the output-gradient tile dY (zero beyond the
-// output's edge): the gradient of the tile's 36 products; rows of Op values.
+// output's edge): the gradient of the tile's products; rows of Op values.
 template <class F, class T>
 void transform_output_grad(const T* gy, int64_t nb, int64_t O, int64_t HO, int64_t WO,
                            const Tiling& tl, T* dM) {
@@ -406,12 +453,12 @@ void transform_output_grad(const T* gy, int64_t nb, int64_t O, int64_t HO, int64
         gather_block(gy + (i * O + o0) * HO * WO, std::min(L, O - o0), HO, WO, 0, YH, YW, block);
         for (int64_t ty = 0; ty < tl.rows; ++ty) {
             T* dst = dM + (i * tl.per_image + ty * tl.cols) * Op + o0;
-            write_points<T>(tl.cols, dst, cols * Op, Op, [&](int64_t tx, Vec<T>* dm) {
+            write_points<T, F::kPoints>(tl.cols, dst, cols * Op, Op, [&](int64_t tx, Vec<T>* dm) {
                 Vec<T> dy[kTile * kTile];
                 const T* src = block + (ty * kTile * YW + tx * kTile) * L;
                 for (int r = 0; r < kTile; ++r)
                     for (int q = 0; q < kTile; ++q) dy[r * kTile + q] = load(src + (r * YW + q) * L);
-                two_d<Vec<T>, kTile, kTile, kIn, kIn>(dy, dm, F::template output_grad_1d<Vec<T>>,
+                two_d<Vec<T>, kTile, kTile, F::kIn, F::kIn>(dy, dm, F::template output_grad_1d<Vec<T>>,
                                                       F::template output_grad_1d<Vec<T>>);
             });
         }
@@ -419,24 +466,25 @@ void transform_output_grad(const T* gy, int64_t nb, int64_t O, int64_t HO, int64
 }
 
 // Images per chunk so that one chunk's transformed tiles stay within the budget.
+template <class F>
 int64_t images_per_chunk(int64_t N, int64_t channels, const Tiling& tl) {
-    const int64_t per_image = kPoints * channels * tl.per_image;
+    const int64_t per_image = F::kPoints * channels * tl.per_image;
     return std::clamp<int64_t>(kChunkBudget / std::max<int64_t>(per_image, 1), 1, std::max<int64_t>(N, 1));
 }
 
-// One operand of the 36 products: matrix p starts at data + p * step, rows ld apart.
+// One operand of the point products: matrix p starts at data + p * step, rows ld apart.
 template <class T>
 struct PointMatrices {
     T* data;
     int64_t step, ld;
 };
 
-// The 36 products C[p] = op(A[p]) (m x k) @ op(B[p]) (k x n), one per task: the same BLAS
+// The F::kPoints products C[p] = op(A[p]) (m x k) @ op(B[p]) (k x n), one per task: the same BLAS
 // calls for any thread count.
-template <class T>
+template <class F, class T>
 void batched_products(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, PointMatrices<const T> A,
                       PointMatrices<const T> B, T beta, PointMatrices<T> C) {
-    parallel_for(kPoints, 1, [&](int64_t b, int64_t e) {
+    parallel_for(F::kPoints, 1, [&](int64_t b, int64_t e) {
         for (int64_t p = b; p < e; ++p) {
             gemm_serial<T>(trans_a, trans_b, m, n, k, T(1), A.data + p * A.step, A.ld, B.data + p * B.step, B.ld,
                            beta, C.data + p * C.step, C.ld);
@@ -452,14 +500,14 @@ void winograd_conv(const T* in, int64_t N, int64_t ins, int64_t H, int64_t W, in
     const int64_t HO = H + 2 * pad - (F::kR - 1), WO = W + 2 * pad - (F::kR - 1);
     const Tiling tl(F::kTile, HO, WO);
     const int64_t Cp = padded_channels<T>(ins), Op = padded_channels<T>(outs);
-    const int64_t chunk = images_per_chunk(N, std::max(Cp, Op), tl);
-    T* V = scratch<T>(1, static_cast<size_t>(kPoints * Cp * chunk * tl.per_image));
-    T* M = scratch<T>(2, static_cast<size_t>(kPoints * Op * chunk * tl.per_image));
+    const int64_t chunk = images_per_chunk<F>(N, std::max(Cp, Op), tl);
+    T* V = scratch<T>(1, static_cast<size_t>(F::kPoints * Cp * chunk * tl.per_image));
+    T* M = scratch<T>(2, static_cast<size_t>(F::kPoints * Op * chunk * tl.per_image));
     for (int64_t n0 = 0; n0 < N; n0 += chunk) {
         const int64_t nb = std::min(chunk, N - n0), cols = nb * tl.per_image;
-        transform_input(in + n0 * ins * H * W, nb, ins, H, W, pad, tl, V);
+        transform_input<F>(in + n0 * ins * H * W, nb, ins, H, W, pad, tl, V);
         // M[p] (cols x Op) = V[p] (cols x ins) @ U[p] (ins x Op).
-        batched_products<T>(false, false, cols, Op, ins, {V, cols * Cp, Cp}, {U, ins * Op, Op},
+        batched_products<F, T>(false, false, cols, Op, ins, {V, cols * Cp, Cp}, {U, ins * Op, Op},
                             T(0), {M, cols * Op, Op});
         transform_output<F>(M, nb, outs, HO, WO, tl, bias, out + n0 * outs * HO * WO);
     }
@@ -470,7 +518,7 @@ void forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y,
              bool reuse_filters) {
     const T* U = reuse_filters ? filter_cache<T>().template find_or_make<F>(w, g.O, g.C) : nullptr;
     if (!U) {
-        T* fresh = scratch<T>(0, static_cast<size_t>(transformed_size<T>(g.O, g.C)));
+        T* fresh = scratch<T>(0, static_cast<size_t>(transformed_size<F, T>(g.O, g.C)));
         transform_filters<F>(w, g.O, g.C, false, fresh);
         U = fresh;
     }
@@ -481,7 +529,7 @@ template <class F, class T>
 void backward_input(const ConvGeometry& g, const T* gy, const T* w, T* gx) {
     // The input gradient is the convolution of gy with the flipped, transposed kernel,
     // padded by r - 1 - pad so that it comes out H x W.
-    T* U = scratch<T>(0, static_cast<size_t>(transformed_size<T>(g.C, g.O)));
+    T* U = scratch<T>(0, static_cast<size_t>(transformed_size<F, T>(g.C, g.O)));
     transform_filters<F>(w, g.C, g.O, true, U);
     winograd_conv<F>(gy, g.N, g.O, g.HO, g.WO, F::kR - 1 - g.pad_h, U, g.C,
                      static_cast<const T*>(nullptr), gx);
@@ -491,26 +539,26 @@ template <class F, class T>
 void backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw) {
     const Tiling tl(F::kTile, g.HO, g.WO);
     const int64_t Cp = padded_channels<T>(g.C), Op = padded_channels<T>(g.O);
-    const int64_t chunk = images_per_chunk(g.N, std::max(Cp, Op), tl);
-    T* V = scratch<T>(1, static_cast<size_t>(kPoints * Cp * chunk * tl.per_image));
-    T* dM = scratch<T>(2, static_cast<size_t>(kPoints * Op * chunk * tl.per_image));
-    T* dU = scratch<T>(0, static_cast<size_t>(kPoints * g.O * g.C));
-    std::fill(dU, dU + kPoints * g.O * g.C, T(0));
+    const int64_t chunk = images_per_chunk<F>(g.N, std::max(Cp, Op), tl);
+    T* V = scratch<T>(1, static_cast<size_t>(F::kPoints * Cp * chunk * tl.per_image));
+    T* dM = scratch<T>(2, static_cast<size_t>(F::kPoints * Op * chunk * tl.per_image));
+    T* dU = scratch<T>(0, static_cast<size_t>(F::kPoints * g.O * g.C));
+    std::fill(dU, dU + F::kPoints * g.O * g.C, T(0));
     for (int64_t n0 = 0; n0 < g.N; n0 += chunk) {
         const int64_t nb = std::min(chunk, g.N - n0), cols = nb * tl.per_image;
-        transform_input(x + n0 * g.C * g.H * g.W, nb, g.C, g.H, g.W, g.pad_h, tl, V);
+        transform_input<F>(x + n0 * g.C * g.H * g.W, nb, g.C, g.H, g.W, g.pad_h, tl, V);
         transform_output_grad<F>(gy + n0 * g.O * g.HO * g.WO, nb, g.O, g.HO, g.WO, tl, dM);
         // dU[p] (O x C) += dM[p]^T (O x cols) @ V[p] (cols x C), images in chunk order.
-        batched_products<T>(true, false, g.O, g.C, cols, {dM, cols * Op, Op}, {V, cols * Cp, Cp}, T(1),
+        batched_products<F, T>(true, false, g.O, g.C, cols, {dM, cols * Op, Op}, {V, cols * Cp, Cp}, T(1),
                             {dU, g.O * g.C, g.C});
     }
     // gw[o][c] = G^T dU[o][c] G.
     constexpr int kTaps = F::kR * F::kR;
     parallel_for(g.O * g.C, 256, [&](int64_t b, int64_t e) {
         for (int64_t oc = b; oc < e; ++oc) {
-            T u[kPoints];
-            for (int p = 0; p < kPoints; ++p) u[p] = dU[p * g.O * g.C + oc];
-            two_d<T, kIn, kIn, F::kR, F::kR>(u, gw + oc * kTaps, F::template filter_grad_1d<T>,
+            T u[F::kPoints];
+            for (int p = 0; p < F::kPoints; ++p) u[p] = dU[p * g.O * g.C + oc];
+            two_d<T, F::kIn, F::kIn, F::kR, F::kR>(u, gw + oc * kTaps, F::template filter_grad_1d<T>,
                                              F::template filter_grad_1d<T>);
         }
     });
@@ -525,11 +573,11 @@ bool winograd_applies(const ConvGeometry& g) {
 }
 
 namespace {
-// fn.operator()<F>() with F the algorithm for g's kernel size (F4x3 or F2x5).
+// fn.operator()<F>() with F the algorithm for g's kernel size (F4x3 or F4x5).
 template <class Fn>
 auto with_algorithm(const ConvGeometry& g, Fn&& fn) {
     if (g.KH == 3) return fn.template operator()<F4x3>();
-    return fn.template operator()<F2x5>();
+    return fn.template operator()<F4x5>();
 }
 }  // namespace
 
@@ -540,7 +588,7 @@ int64_t winograd_tiles(const ConvGeometry& g) {
 }
 
 namespace {
-// A convolution whose 36 products together need fewer multiply-adds than this runs on the
+// A convolution whose products together need fewer multiply-adds than this runs on the
 // calling thread: its regions are then a few microseconds each, and waking the second core
 // and moving the transformed tiles between the cores' caches cost what the core saves
 // (measured on the 6 x 64 Go net at batch 1, 3.7e6 per 3x3 layer and 1.1e7 for the 5x5 one:
@@ -549,7 +597,8 @@ namespace {
 constexpr double kSerialProductWork = 16e6;
 
 bool run_serially(const ConvGeometry& g) {
-    return static_cast<double>(winograd_tiles(g)) * kPoints * static_cast<double>(g.C) * static_cast<double>(g.O) <
+    const int points = with_algorithm(g, [&]<class F>() { return F::kPoints; });
+    return static_cast<double>(winograd_tiles(g)) * points * static_cast<double>(g.C) * static_cast<double>(g.O) <
            kSerialProductWork;
 }
 }  // namespace

@@ -6,18 +6,19 @@
 namespace kaya::kernels {
 
 // Winograd's minimal filtering (Lavin and Gray 2016, as Leela Zero and KataGo use it):
-// F(4x4, 3x3) for 3x3 kernels, F(2x2, 5x5) for 5x5 ones. Each m x m output tile is
-// A^T [(G g G^T) . (B^T d B)] A from a 6x6 input tile d, so the multiplications become 36
-// matrix products with 4x (3x3) or 2.8x (5x5) fewer multiply-adds than im2col's (3.6x and
-// 2.5x on 19x19 boards, whose last tiles are partly padding). The same transforms give the
-// input gradient (a convolution with the flipped kernel) and the weight gradient. Accurate to
-// float rounding of the transforms (about 1e-6 relative in float).
+// F(4x4, 3x3) for 3x3 kernels, F(4x4, 5x5) for 5x5 ones. Each 4x4 output tile is
+// A^T [(G g G^T) . (B^T d B)] A from a 6x6 (3x3) or 8x8 (5x5) input tile d, so the
+// multiplications become 36 or 64 matrix products with 4x (3x3) or 6.25x (5x5) fewer
+// multiply-adds than im2col's (3.6x and 5.6x on 19x19 boards, whose last tiles are partly
+// padding). The same transforms give the input gradient (a convolution with the flipped
+// kernel) and the weight gradient. Accurate to float rounding of the transforms (a few 1e-6
+// relative in float).
 
 // True for the convolutions this path computes: 3x3 or 5x5 kernel, stride 1, no dilation,
 // one group, the same padding on both axes and at most kernel - 1.
 bool winograd_applies(const ConvGeometry& g);
 
-// The number of output tiles (the rows of each of the 36 products) for g.
+// The number of output tiles (the rows of each of the 36 or 64 products) for g.
 int64_t winograd_tiles(const ConvGeometry& g);
 
 // reuse_filters: the caller will pass the same weights again (inference), so their transform

@@ -99,6 +99,10 @@ TEST(Conv, WinogradMatchesIm2col) {
                                            {{40, 16, 9, 9}, 16, 1},
                                            // Large enough to be split into chunks of images.
                                            {{3, 16, 240, 240}, 17, 1},
+                                           // Small filters, many boards: groups of images,
+                                           // each convolved on one thread (float).
+                                           {{10, 64, 19, 19}, 64, 1},
+                                           {{5, 48, 19, 19}, 64, 2, 5},
                                            // 5x5: the Go net's first layer, and odd sizes.
                                            {{2, 48, 19, 19}, 32, 2, 5},
                                            {{2, 20, 8, 7}, 17, 0, 5},
@@ -174,16 +178,21 @@ TEST(Conv, InferenceFilterCacheIsNeverStale) {
     }
 }
 
-TEST(Conv, ResultsDoNotDependOnThreadCount) {
+// For each path: one chunk of images, groups of images (Winograd with small filters, 3x3 and
+// 5x5), and the products split by point.
+class ConvThreads : public ::testing::TestWithParam<std::vector<int64_t>> {};
+
+TEST_P(ConvThreads, ResultsDoNotDependOnThreadCount) {
+    const std::vector<int64_t> s = GetParam();  // images, channels in, channels out, kernel
     int saved = num_threads();
     Generator g(3);
-    Tensor x = randn({6, 16, 19, 19}, DType::Float32, &g), w = randn({24, 16, 3, 3}, DType::Float32, &g);
-    Tensor b = randn({24}, DType::Float32, &g);
+    Tensor x = randn({s[0], s[1], 19, 19}, DType::Float32, &g), w = randn({s[2], s[1], s[3], s[3]}, DType::Float32, &g);
+    Tensor b = randn({s[2]}, DType::Float32, &g);
     auto run = [&] {
         Tensor xr = clone(x), wr = clone(w);
         xr.requires_grad_();
         wr.requires_grad_();
-        Tensor y = conv2d(xr, wr, b, {.padding = {1, 1}});
+        Tensor y = conv2d(xr, wr, b, {.padding = {s[3] / 2, s[3] / 2}});
         autograd::backward(sum(mul(y, y)));
         return std::vector<std::vector<float>>{to_vector<float>(y), to_vector<float>(xr.grad()),
                                                to_vector<float>(wr.grad())};
@@ -197,6 +206,10 @@ TEST(Conv, ResultsDoNotDependOnThreadCount) {
     EXPECT_EQ(one[1], two[1]) << "input gradient";
     EXPECT_EQ(one[2], two[2]) << "weight gradient";
 }
+
+INSTANTIATE_TEST_SUITE_P(Conv, ConvThreads,
+                         ::testing::Values(std::vector<int64_t>{6, 16, 24, 3}, std::vector<int64_t>{12, 64, 64, 3},
+                                           std::vector<int64_t>{6, 48, 64, 5}, std::vector<int64_t>{3, 192, 192, 3}));
 
 // Small convolutions run a chunk of images as one product (LeNet's layers); still the same
 // bits on any thread count, and the same values as one image at a time.

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
-// kaya go gtp [--weights FILE] [--symmetries N] [--resign-margin F]
+// kaya go gtp [--weights FILE] [--symmetries N] [--resign-margin F] [--playouts N --seconds S ...]
 #include <iostream>
 #include <memory>
 
 #include "apps/cli/commands.h"
 #include "apps/go/gtp/gtp.h"
 #include "apps/go/policy/policy.h"
+#include "apps/go/search/evaluators.h"
+#include "apps/go/search/search_player.h"
 
 namespace kaya::cli {
 
@@ -14,13 +16,22 @@ namespace {
 struct GtpArgs {
     std::string weights;
     go::PolicyPlayerOptions player;
+    go::SearchPlayerOptions search;
+    int rollouts = 1;
+    uint64_t seed = 0;
 };
 
-void run(const GtpArgs& a) {
+void run(GtpArgs a) {
     auto net = a.weights.empty() ? go::load_shipped_policy() : go::load_policy(a.weights);
     const int size = net->options().board;
-    go::GtpEngine engine(std::make_unique<go::PolicyPlayer>(net, a.player),
-                         {.board_size = size, .only_size = size});
+    std::unique_ptr<go::Player> player;
+    if (a.search.search.playouts == 0) {
+        player = std::make_unique<go::PolicyPlayer>(net, a.player);
+    } else {
+        auto eval = std::make_shared<go::NetworkEvaluator>(net, a.player.symmetries, a.rollouts, a.seed);
+        player = std::make_unique<go::SearchPlayer>(eval, a.search);
+    }
+    go::GtpEngine engine(std::move(player), {.board_size = size, .only_size = size});
     engine.run(std::cin, std::cout);
 }
 
@@ -44,6 +55,31 @@ void add_go_gtp_command(CLI::App& go) {
                     "Average the network over this many of the board's 8 symmetries")
         ->check(CLI::Range(1, 8))
         ->capture_default_str();
+    args->search.search.playouts = 0;
+    cmd->add_option("--playouts", args->search.search.playouts,
+                    "Monte Carlo tree search with this many playouts a move over the network's priors, "
+                    "random playouts as values (0: the network's move, no search)")
+        ->check(CLI::Range(0, 10'000'000))
+        ->capture_default_str();
+    cmd->add_option("--seconds", args->search.search.seconds,
+                    "Stop each search after this many seconds (0: playouts only); GTP's time_settings "
+                    "and time_left share the clock too")
+        ->check(CLI::Range(0.0, 1e6))
+        ->capture_default_str();
+    cmd->add_option("--rollouts", args->rollouts, "Random playouts averaged for each leaf's value")
+        ->check(CLI::Range(1, 1000))
+        ->capture_default_str();
+    cmd->add_option("--batch", args->search.search.batch, "Leaves evaluated together by the network")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+    cmd->add_option("--c-puct", args->search.search.c_puct, "Exploration weight of the search")
+        ->check(CLI::Range(0.0, 100.0))
+        ->capture_default_str();
+    cmd->add_option("--resign-win-rate", args->search.resign_win_rate,
+                    "With search: resign below this win rate late in the game (0: never)")
+        ->check(CLI::Range(0.0, 1.0))
+        ->capture_default_str();
+    cmd->add_option("--seed", args->seed, "Seed of the random playouts")->capture_default_str();
     cmd->callback([args] { run(*args); });
 }
 

@@ -51,6 +51,8 @@ public:
     bool undo();
     // Passes at the end of the move list (two in a row end the game).
     int trailing_passes() const;
+    // Whether a position with these stones (Board::hash) has occurred in this game.
+    bool seen(uint64_t stone_hash) const { return seen_.count(stone_hash) > 0; }
 
 private:
     std::vector<Board> history_;  // history_.back() is the current position.

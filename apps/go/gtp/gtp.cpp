@@ -51,6 +51,14 @@ double parse_number(const std::string& s) {
     throw GtpFailure("syntax error: expected a finite number, got " + shown(s));
 }
 
+// A count of stones for the clock commands: a whole number from 0 to 10^6 (checked before the
+// conversion, which is undefined for 5e28).
+int parse_stones(const std::string& s) {
+    const double v = parse_number(s);
+    if (v < 0 || v > 1e6 || v != std::floor(v)) throw GtpFailure("syntax error: expected a stone count, got " + shown(s));
+    return static_cast<int>(v);
+}
+
 Point parse_vertex(const Board& board, const std::string& s) {
     if (s.size() > 8) throw GtpFailure("syntax error: invalid vertex " + shown(s));
     try {
@@ -339,15 +347,16 @@ std::string GtpEngine::final_score(const Args&) {
 
 std::string GtpEngine::time_settings(const Args& args) {
     expect_args(args, 3, "time_settings main_time byo_yomi_time byo_yomi_stones");
-    for (const auto& a : args) parse_number(a);
+    const double main_time = parse_number(args[0]), byo = parse_number(args[1]);
+    player_->time_settings(main_time, byo, parse_stones(args[2]));
     return "";
 }
 
 std::string GtpEngine::time_left(const Args& args) {
     expect_args(args, 3, "time_left color time stones");
-    parse_color(args[0]);
-    parse_number(args[1]);
-    parse_number(args[2]);
+    const Color c = parse_color(args[0]);
+    const double seconds = parse_number(args[1]);
+    player_->time_left(c, seconds, parse_stones(args[2]));
     return "";
 }
 

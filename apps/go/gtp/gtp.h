@@ -20,6 +20,11 @@ class Player {
 public:
     virtual ~Player() = default;
     virtual Point choose(const Game& game, Color color) = 0;
+    // GTP's clock, for players that manage their time (the default ignores it): the game's
+    // settings (seconds of main time, seconds and stones of each Canadian byo-yomi period),
+    // then the time and stones left for a colour (stones 0 while in main time).
+    virtual void time_settings(double main_time, double byo_yomi_time, int byo_yomi_stones) {}
+    virtual void time_left(Color color, double seconds, int stones) {}
 };
 
 struct GtpOptions {

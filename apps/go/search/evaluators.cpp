@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: MIT
+#include "apps/go/search/evaluators.h"
+
+#include <vector>
+
+#include "apps/go/board/score.h"
+#include "apps/go/features/features.h"
+#include "kaya/core/error.h"
+#include "kaya/core/random.h"
+#include "kaya/ops/ops.h"
+
+namespace kaya::go {
+
+namespace {
+
+// The empty points of `board`, and where each sits in that list (for removal in O(1)).
+struct Empties {
+    std::vector<Point> points;
+    std::vector<int> where;
+
+    explicit Empties(const Board& board) : where(Board::kMaxPoints, -1) {
+        for (Point p : board.points())
+            if (board.at(p) == Color::Empty) add(p);
+    }
+    void add(Point p) {
+        where[p] = static_cast<int>(points.size());
+        points.push_back(p);
+    }
+    void remove(Point p) {
+        const int i = where[p];
+        points[i] = points.back();
+        where[points[i]] = i;
+        points.pop_back();
+        where[p] = -1;
+    }
+};
+
+// Mean of `rollouts` playouts, with seeds first, first + 1, ...
+float mean_playouts(const Board& board, Color to_move, double komi, int rollouts, uint64_t first) {
+    double sum = 0;
+    for (int i = 0; i < rollouts; ++i) sum += playout_value(board, to_move, komi, first + static_cast<uint64_t>(i));
+    return static_cast<float>(sum / rollouts);
+}
+
+}  // namespace
+
+float playout_value(const Board& start, Color to_move, double komi, uint64_t seed) {
+    Board board = start;
+    Empties empties(board);
+    const Generator gen(seed);
+    uint64_t counter = 0;
+    const int limit = 3 * board.size() * board.size();
+    Color side = to_move;
+    int passes = 0;
+    for (int m = 0; m < limit && passes < 2; ++m) {
+        // From a random start, the first empty point that is legal and no own eye: cheaper than
+        // drawing again after each refusal, and close enough to uniform for playouts.
+        const int count = static_cast<int>(empties.points.size());
+        Point move = kPass;
+        if (count > 0) {
+            const int first = static_cast<int>(gen.bits(counter++) % static_cast<uint64_t>(count));
+            for (int k = 0; k < count; ++k) {
+                const Point p = empties.points[(first + k) % count];
+                if (board.is_legal(side, p) && !board.is_eye(side, p)) {
+                    move = p;
+                    break;
+                }
+            }
+        }
+        if (move == kPass) {
+            board.pass(side);
+            ++passes;
+        } else {
+            const int captured = board.play(side, move);
+            passes = 0;
+            if (captured > 0) {
+                empties = Empties(board);
+            } else {
+                empties.remove(move);
+            }
+        }
+        side = opponent(side);
+    }
+    const double margin = tromp_taylor(board, komi).margin();
+    const double mine = to_move == Color::Black ? margin : -margin;
+    return mine > 0 ? 1.0f : mine < 0 ? -1.0f : 0.0f;
+}
+
+RolloutEvaluator::RolloutEvaluator(int rollouts, uint64_t seed) : rollouts_(rollouts), seed_(seed) {
+    KAYA_CHECK(rollouts >= 1, ValueError, "RolloutEvaluator: rollouts must be at least 1, got ", rollouts);
+}
+
+std::vector<Evaluation> RolloutEvaluator::evaluate(const std::vector<Leaf>& leaves) {
+    std::vector<Evaluation> out;
+    out.reserve(leaves.size());
+    for (const Leaf& leaf : leaves) {
+        const int n = leaf.board->size();
+        Evaluation e;
+        e.priors.assign(static_cast<size_t>(n) * n, 1.0f);
+        e.value = mean_playouts(*leaf.board, leaf.to_move, leaf.komi, rollouts_,
+                                seed_ + evaluated_++ * static_cast<uint64_t>(rollouts_));
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+NetworkEvaluator::NetworkEvaluator(std::shared_ptr<PolicyNet> net, int symmetries, int rollouts, uint64_t seed)
+    : net_(std::move(net)), symmetries_(symmetries), rollouts_(rollouts), seed_(seed) {
+    KAYA_CHECK(net_ != nullptr, ValueError, "NetworkEvaluator: no network given");
+    KAYA_CHECK(symmetries >= 1 && symmetries <= 8, ValueError, "NetworkEvaluator: symmetries must be 1 to 8, got ",
+               symmetries);
+    KAYA_CHECK(rollouts >= 1, ValueError, "NetworkEvaluator: rollouts must be at least 1, got ", rollouts);
+}
+
+std::vector<Evaluation> NetworkEvaluator::evaluate(const std::vector<Leaf>& leaves) {
+    if (leaves.empty()) return {};
+    const int n = net_->options().board;
+    const size_t plane = static_cast<size_t>(kNumFeaturePlanes) * n * n;
+    std::vector<float> planes(plane * leaves.size());
+    for (size_t i = 0; i < leaves.size(); ++i) {
+        KAYA_CHECK(leaves[i].board->size() == n, ValueError, "NetworkEvaluator: the network plays on ", n, "x", n,
+                   ", the position is ", leaves[i].board->size(), "x", leaves[i].board->size());
+        extract_features(*leaves[i].board, leaves[i].to_move, planes.data() + i * plane);
+    }
+    std::vector<float> prob;
+    {
+        autograd::NoGradGuard no_grad;
+        Tensor x = from_vector<float>(planes, {static_cast<int64_t>(leaves.size()), kNumFeaturePlanes, n, n});
+        prob = to_vector<float>(exp(ensemble_log_probs(symmetric_log_probs(*net_, x, symmetries_))));
+    }
+    std::vector<Evaluation> out(leaves.size());
+    for (size_t i = 0; i < leaves.size(); ++i) {
+        out[i].priors.assign(prob.begin() + static_cast<std::ptrdiff_t>(i) * n * n,
+                             prob.begin() + static_cast<std::ptrdiff_t>(i + 1) * n * n);
+        out[i].value = mean_playouts(*leaves[i].board, leaves[i].to_move, leaves[i].komi, rollouts_,
+                                     seed_ + evaluated_++ * static_cast<uint64_t>(rollouts_));
+    }
+    return out;
+}
+
+}  // namespace kaya::go

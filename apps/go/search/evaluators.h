@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "apps/go/policy/policy.h"
+#include "apps/go/search/search.h"
+
+namespace kaya::go {
+
+// The result of one random playout from `board` with `to_move` to play, for that side: both
+// sides play uniformly random legal moves that fill none of their own eyes (simple ko; no
+// superko, as playouts usually go) until both pass or 3 x points moves have been made; the end
+// position is scored by area with every stone alive (a finished playout has captured its dead
+// stones). +1 win, -1 loss, 0 draw. `seed` picks the moves.
+float playout_value(const Board& board, Color to_move, double komi, uint64_t seed);
+
+// Uniform priors over the legal moves and the mean of `rollouts` random playouts as the value:
+// plain Monte Carlo tree search, needing no network (small boards, tests, a baseline).
+// Deterministic: the n-th position evaluated gets the seeds seed + n * rollouts + i.
+class RolloutEvaluator : public Evaluator {
+public:
+    explicit RolloutEvaluator(int rollouts = 1, uint64_t seed = 0);
+    std::vector<Evaluation> evaluate(const std::vector<Leaf>& leaves) override;
+
+private:
+    int rollouts_;
+    uint64_t seed_, evaluated_ = 0;
+};
+
+// The policy network's move probabilities as priors (averaged over `symmetries` of the board's
+// 8), the leaves of a batch in one forward pass; the value from random playouts (the network
+// has no value head yet). Deterministic as RolloutEvaluator.
+class NetworkEvaluator : public Evaluator {
+public:
+    NetworkEvaluator(std::shared_ptr<PolicyNet> net, int symmetries = 1, int rollouts = 1, uint64_t seed = 0);
+    std::vector<Evaluation> evaluate(const std::vector<Leaf>& leaves) override;
+
+private:
+    std::shared_ptr<PolicyNet> net_;
+    int symmetries_, rollouts_;
+    uint64_t seed_, evaluated_ = 0;
+};
+
+}  // namespace kaya::go

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: MIT
+#include "apps/go/search/search.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "apps/go/board/score.h"
+#include "kaya/core/error.h"
+
+namespace kaya::go {
+
+namespace {
+enum : uint8_t { kNew = 0, kPending = 1, kExpanded = 2, kTerminal = 3, kIllegal = 4 };
+// What one descent from the root ended with.
+enum class Descent { kEvaluate, kTerminal, kCollision };
+}  // namespace
+
+float final_value(const Board& board, double komi, Color to_move) {
+    const double m = estimated_score(board, komi).margin();
+    const double mine = to_move == Color::Black ? m : -m;
+    return mine > 0 ? 1.0f : mine < 0 ? -1.0f : 0.0f;
+}
+
+// One descent: the board and side to move at its end, the nodes from the root, the stone
+// hashes after each move on the way (for superko) and the passes the line ends with.
+struct Search::Playout {
+    Board board;
+    Color to_move;
+    std::vector<int32_t> path;
+    std::vector<uint64_t> hashes;
+    int passes = 0;
+};
+
+Search::Search(std::shared_ptr<Evaluator> evaluator, SearchOptions options)
+    : evaluator_(std::move(evaluator)), options_(options) {
+    KAYA_CHECK(evaluator_ != nullptr, ValueError, "Search: no evaluator given");
+}
+
+void Search::clear() {
+    nodes_.clear();
+    root_moves_.clear();
+}
+
+int32_t Search::select_child(const Node& node) const {
+    // The parent's value for the side to move there (its own sum is for the other side).
+    const int real = node.visits - node.virtual_loss;
+    const float parent_q = real > 0 ? -node.value_sum / static_cast<float>(real) : 0.0f;
+    const float fpu = parent_q - static_cast<float>(options_.fpu_reduction);
+    const float scale = static_cast<float>(options_.c_puct) * std::sqrt(static_cast<float>(std::max(1, node.visits)));
+    int32_t best = -1;
+    float best_score = -1e30f;
+    for (int32_t i = 0; i < node.num_children; ++i) {
+        const int32_t c = node.first_child + i;
+        const Node& ch = nodes_[c];
+        if (ch.state == kIllegal) continue;
+        // Virtual visits count as losses, so playouts of one batch spread out.
+        const float q = ch.visits > 0 ? (ch.value_sum - static_cast<float>(ch.virtual_loss)) / static_cast<float>(ch.visits)
+                                      : fpu;
+        const float score = q + scale * ch.prior / static_cast<float>(1 + ch.visits);
+        if (score > best_score) {
+            best_score = score;
+            best = c;
+        }
+    }
+    return best;
+}
+
+bool Search::descend(Playout& p) {
+    int32_t cur = 0;
+    for (;;) {
+        Node& node = nodes_[cur];
+        if (node.state == kTerminal) return false;
+        if (node.state == kPending) return false;
+        if (node.state == kNew) return true;
+        const int32_t c = select_child(node);
+        KAYA_CHECK(c >= 0, ValueError, "Search: a position with no move left, not even a pass");
+        const Point move = nodes_[c].move;
+        if (move == kPass) {
+            p.board.pass(p.to_move);
+            ++p.passes;
+        } else {
+            Board next = p.board;
+            next.play(p.to_move, move);
+            if (nodes_[c].visits == 0) {
+                // Positional superko, checked when a move is first tried: against the game's
+                // positions and those of this line.
+                const uint64_t h = next.hash();
+                if (game_->seen(h) || std::find(p.hashes.begin(), p.hashes.end(), h) != p.hashes.end()) {
+                    nodes_[c].state = kIllegal;
+                    continue;
+                }
+            }
+            p.hashes.push_back(next.hash());
+            p.board = next;
+            p.passes = 0;
+        }
+        p.to_move = opponent(p.to_move);
+        p.path.push_back(c);
+        cur = c;
+        if (nodes_[cur].state == kNew && p.passes >= 2) {
+            nodes_[cur].state = kTerminal;
+            nodes_[cur].terminal_value = final_value(p.board, game_->komi(), p.to_move);
+        }
+    }
+}
+
+void Search::backup(const std::vector<int32_t>& path, float value, bool undo_virtual) {
+    // value is for the side to move at the end of the path; each node's sum is for the side
+    // that played its move, the other one.
+    float result = -value;
+    for (size_t i = path.size(); i-- > 0;) {
+        Node& n = nodes_[path[i]];
+        if (undo_virtual) {
+            n.visits -= 1;
+            n.virtual_loss -= 1;
+        }
+        n.visits += 1;
+        n.value_sum += result;
+        result = -result;
+    }
+}
+
+void Search::expand(int32_t index, const Board& board, Color to_move, const Evaluation& e) {
+    const int n = board.size();
+    KAYA_CHECK(static_cast<int>(e.priors.size()) == n * n, ValueError, "Search: the evaluator gave ",
+               e.priors.size(), " priors for a ", n, "x", n, " board (expected ", n * n, ")");
+    std::vector<std::pair<float, Point>> moves;
+    double total = 0;
+    for (int i = 0; i < n * n; ++i) {
+        const Point pt = board.point(i % n, i / n);
+        if (!board.is_legal(to_move, pt) || board.is_eye(to_move, pt)) continue;
+        const float prior = std::isfinite(e.priors[i]) ? std::max(e.priors[i], 0.0f) : 0.0f;
+        moves.emplace_back(prior, pt);
+        total += prior;
+    }
+    // Most probable first, so that ties in selection go to the evaluator's favourite.
+    std::stable_sort(moves.begin(), moves.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    const float pass = moves.empty() ? 1.0f : options_.pass_prior;
+    const int32_t first = static_cast<int32_t>(nodes_.size());
+    for (const auto& [prior, pt] : moves) {
+        Node child;
+        child.move = static_cast<int16_t>(pt);
+        child.prior = (1.0f - pass) *
+                      (total > 0 ? static_cast<float>(prior / total) : 1.0f / static_cast<float>(moves.size()));
+        nodes_.push_back(child);
+    }
+    Node pass_child;
+    pass_child.move = kPass;
+    pass_child.prior = pass;
+    nodes_.push_back(pass_child);
+    Node& node = nodes_[index];
+    node.first_child = first;
+    node.num_children = static_cast<int16_t>(moves.size() + 1);
+    node.state = kExpanded;
+}
+
+bool Search::reuse(const Game& game, Color color) {
+    if (nodes_.empty() || game.size() != root_size_ || game.komi() != root_komi_) return false;
+    const auto& moves = game.moves();
+    if (moves.size() < root_moves_.size()) return false;
+    for (size_t k = 0; k < root_moves_.size(); ++k) {
+        if (moves[k].color != root_moves_[k].color || moves[k].point != root_moves_[k].point) return false;
+    }
+    // Follow the moves played since through the tree, and check that they lead to the game's
+    // position (a new game with the same moves but other setup stones does not).
+    Board board = root_board_;
+    Color side = root_color_;
+    int32_t cur = 0;
+    for (size_t k = root_moves_.size(); k < moves.size(); ++k) {
+        const Move& m = moves[k];
+        if (m.color != side || nodes_[cur].state != kExpanded) return false;
+        int32_t next = -1;
+        for (int32_t i = 0; i < nodes_[cur].num_children; ++i) {
+            const Node& ch = nodes_[nodes_[cur].first_child + i];
+            if (ch.move == m.point && ch.state != kIllegal) next = nodes_[cur].first_child + i;
+        }
+        if (next < 0) return false;
+        if (m.point == kPass) {
+            board.pass(side);
+        } else {
+            if (!board.is_legal(side, m.point)) return false;
+            board.play(side, m.point);
+        }
+        cur = next;
+        side = opponent(side);
+    }
+    if (side != color || board.hash() != game.board().hash() || board.ko_point() != game.board().ko_point())
+        return false;
+    if (cur != 0) reroot(cur);
+    return true;
+}
+
+void Search::reroot(int32_t child) {
+    // Copies the subtree under `child` to a new arena, breadth first; the rest is dropped.
+    std::vector<Node> out;
+    out.reserve(nodes_.size());
+    out.push_back(nodes_[child]);
+    for (size_t i = 0; i < out.size(); ++i) {
+        const int32_t old = out[i].first_child;
+        if (old < 0) continue;
+        out[i].first_child = static_cast<int32_t>(out.size());
+        for (int32_t j = 0; j < out[i].num_children; ++j) out.push_back(nodes_[old + j]);
+    }
+    nodes_ = std::move(out);
+}
+
+SearchResult Search::run(const Game& game, Color color) {
+    using Clock = std::chrono::steady_clock;
+    const auto start = Clock::now();
+    auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
+    game_ = &game;
+    const int n = game.size();
+    if (!(options_.reuse_tree && reuse(game, color))) {
+        nodes_.assign(1, Node{});
+        nodes_[0].prior = 1;
+    }
+    if (nodes_[0].state == kTerminal) nodes_[0].state = kNew;  // A root is never over: search it.
+    root_moves_ = game.moves();
+    root_board_ = game.board();
+    root_size_ = n;
+    root_komi_ = game.komi();
+    root_color_ = color;
+
+    SearchResult result;
+    result.reused = nodes_[0].visits;
+    const int batch_size = std::max(1, options_.batch);
+    std::vector<Playout> batch;
+    std::vector<Leaf> leaves;
+    int playouts = 0;
+    while (playouts < std::max(1, options_.playouts)) {
+        if (playouts > 0 && options_.seconds > 0 && elapsed() >= options_.seconds) break;
+        if (static_cast<int64_t>(nodes_.size()) + static_cast<int64_t>(batch_size) * (n * n + 1) > options_.max_nodes)
+            break;
+        batch.clear();
+        const int want = std::min(batch_size, std::max(1, options_.playouts) - playouts);
+        int terminal = 0;
+        for (int attempt = 0; attempt < 2 * want && static_cast<int>(batch.size()) + terminal < want; ++attempt) {
+            Playout p{game.board(), color, {0}, {}, game.trailing_passes()};
+            if (descend(p)) {
+                // A leaf to evaluate: virtual loss on its path until its value comes back.
+                for (int32_t i : p.path) {
+                    nodes_[i].visits += 1;
+                    nodes_[i].virtual_loss += 1;
+                }
+                nodes_[p.path.back()].state = kPending;
+                batch.push_back(std::move(p));
+            } else if (nodes_[p.path.back()].state == kTerminal) {
+                backup(p.path, nodes_[p.path.back()].terminal_value, false);
+                ++terminal;
+            }
+            // Otherwise the line ran into a leaf already in this batch: try again.
+        }
+        playouts += terminal;
+        if (batch.empty()) {
+            if (terminal == 0) break;  // Nothing left to explore.
+            continue;
+        }
+        leaves.clear();
+        for (const Playout& p : batch) leaves.push_back(Leaf{&p.board, p.to_move, game.komi()});
+        const std::vector<Evaluation> evals = evaluator_->evaluate(leaves);
+        KAYA_CHECK(evals.size() == batch.size(), ValueError, "Search: the evaluator answered ", evals.size(),
+                   " of ", batch.size(), " positions");
+        for (size_t i = 0; i < batch.size(); ++i) {
+            const float v = evals[i].value;
+            KAYA_CHECK(std::isfinite(v), ValueError, "Search: the evaluator gave the value ", v,
+                       " (expected a number in [-1, 1])");
+            expand(batch[i].path.back(), batch[i].board, batch[i].to_move, evals[i]);
+            backup(batch[i].path, std::clamp(v, -1.0f, 1.0f), true);
+        }
+        playouts += static_cast<int>(batch.size());
+        result.evaluations += static_cast<int>(batch.size());
+    }
+
+    const Node& root = nodes_[0];
+    result.visits = root.visits;
+    for (int32_t i = 0; i < root.num_children; ++i) {
+        const Node& ch = nodes_[root.first_child + i];
+        if (ch.state == kIllegal) continue;
+        const double q = ch.visits > 0 ? ch.value_sum / ch.visits : 0.0;
+        result.children.push_back({ch.move, ch.visits, (q + 1) / 2, ch.prior});
+    }
+    // Most visits first; among equals the better value, then the higher prior.
+    std::stable_sort(result.children.begin(), result.children.end(), [](const auto& a, const auto& b) {
+        if (a.visits != b.visits) return a.visits > b.visits;
+        if (a.win_rate != b.win_rate) return a.win_rate > b.win_rate;
+        return a.prior > b.prior;
+    });
+    if (!result.children.empty()) {
+        result.move = result.children.front().move;
+        result.win_rate = result.children.front().win_rate;
+    }
+    result.seconds = elapsed();
+    game_ = nullptr;
+    return result;
+}
+
+}  // namespace kaya::go

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "apps/go/board/game.h"
+
+namespace kaya::go {
+
+// A position the search asks about: the board and the side to move.
+struct Leaf {
+    const Board* board = nullptr;
+    Color to_move = Color::Black;
+    double komi = 7.5;
+};
+
+// What an evaluator says of a position: a prior probability for each of the board's points
+// (index y * size + x; the search keeps only legal moves that fill no own eye, and renormalises)
+// and the value, the expected result for the side to move in [-1, 1] (1: a sure win).
+struct Evaluation {
+    std::vector<float> priors;
+    float value = 0;
+};
+
+// The search's view of a network or any other judge of positions: evaluations of several
+// leaves at once, in order, so that a network runs them as one batch.
+class Evaluator {
+public:
+    virtual ~Evaluator() = default;
+    virtual std::vector<Evaluation> evaluate(const std::vector<Leaf>& leaves) = 0;
+};
+
+struct SearchOptions {
+    int playouts = 800;           // Leaf evaluations per move (a reused subtree adds its visits).
+    double seconds = 0;           // Stop after this long; 0: no time limit (one batch at least).
+    double c_puct = 1.5;          // Exploration weight of PUCT (AlphaGo Zero's selection rule).
+    double fpu_reduction = 0.25;  // An unvisited move's value: its parent's minus this (Leela Zero).
+    int batch = 8;                // Leaves evaluated together, kept apart by virtual loss.
+    float pass_prior = 0.01f;     // Prior of passing (the networks have no pass output).
+    bool reuse_tree = true;       // Keep the subtree of the moves played since the last search.
+    int64_t max_nodes = 4'000'000;  // Nodes kept at most; the search stops early when full.
+};
+
+struct SearchResult {
+    Point move = kPass;
+    double win_rate = 0.5;  // The chosen move's value for the side to move, as a probability.
+    int visits = 0;         // The root's visits, reused ones included.
+    int evaluations = 0;    // Leaf evaluations made by this search.
+    int reused = 0;         // Visits the root had from the previous search.
+    double seconds = 0;
+    // The root's moves with their visits and win rates, most visited first.
+    struct Child {
+        Point move;
+        int visits;
+        double win_rate;
+        float prior;
+    };
+    std::vector<Child> children;
+};
+
+// Monte Carlo tree search with the evaluator's priors and values (PUCT, as AlphaGo Zero, Leela
+// Zero and KataGo): each playout descends by the highest Q + c_puct * P * sqrt(N) / (1 + n),
+// evaluates the leaf it reaches and backs its value up the path. Leaves are gathered in batches
+// under virtual loss. Positional superko is checked against the game's history and the path;
+// two passes in a row end a line, scored by area with dead stones estimated (score.h).
+// Deterministic for a given evaluator when limited by playouts (a time limit depends on speed).
+class Search {
+public:
+    explicit Search(std::shared_ptr<Evaluator> evaluator, SearchOptions options = {});
+
+    // Searches the position of `game` for `color` to move. With reuse_tree on, a search from a
+    // position reached by moves from the previous one keeps that subtree.
+    SearchResult run(const Game& game, Color color);
+
+    const SearchOptions& options() const { return options_; }
+    void set_options(const SearchOptions& o) { options_ = o; }
+    // Forgets the tree (a new game, or a position set up by other means).
+    void clear();
+
+private:
+    struct Node {
+        float prior = 0;
+        float value_sum = 0;   // Results for the side that played `move`, one per visit.
+        int32_t visits = 0;    // Including virtual visits of playouts in flight.
+        int32_t first_child = -1;
+        int16_t move = kPass;
+        int16_t num_children = 0;
+        int16_t virtual_loss = 0;
+        uint8_t state = 0;     // kNew, kPending, kExpanded, kTerminal, kIllegal
+        float terminal_value = 0;  // For kTerminal: the result for the side to move there.
+    };
+    struct Playout;
+
+    bool descend(Playout& p);
+    int32_t select_child(const Node& node) const;
+    void expand(int32_t node, const Board& board, Color to_move, const Evaluation& e);
+    void backup(const std::vector<int32_t>& path, float value, bool real);
+    bool reuse(const Game& game, Color color);
+    void reroot(int32_t child);
+
+    std::shared_ptr<Evaluator> evaluator_;
+    SearchOptions options_;
+    std::vector<Node> nodes_;
+    // The root's position: the game's moves up to it, and its board size and komi.
+    std::vector<Move> root_moves_;
+    Board root_board_;
+    int root_size_ = 0;
+    double root_komi_ = 0;
+    Color root_color_ = Color::Black;
+    const Game* game_ = nullptr;  // During run: the game whose history superko checks.
+};
+
+// The result of a finished line (two passes) for `to_move`: area score with dead stones
+// estimated, +1 win, -1 loss, 0 draw.
+float final_value(const Board& board, double komi, Color to_move);
+
+}  // namespace kaya::go

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: MIT
+// Monte Carlo tree search on small boards: it finds a capture, is deterministic, reuses its tree,
+// never plays an illegal move, handles passes and the clock, and refuses bad evaluators.
+#include "apps/go/search/search.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <memory>
+
+#include "apps/go/board/score.h"
+#include "apps/go/gtp/gtp.h"
+#include "apps/go/policy/policy.h"
+#include "apps/go/search/evaluators.h"
+#include "apps/go/search/search_player.h"
+#include "kaya/core/error.h"
+
+namespace kaya::go {
+namespace {
+
+// 5x5, Black to move: three White stones in atari, taken at (3, 3).
+//   . . . . .
+//   . X X X .
+//   X O O O X
+//   . X X . .
+//   . . . . .
+Game atari_game() {
+    Game g(5, 0.5);
+    const Board& b = g.board();
+    for (auto [x, y] : {std::pair{1, 1}, {2, 1}, {3, 1}, {0, 2}, {4, 2}, {1, 3}, {2, 3}}) g.place(Color::Black, b.point(x, y));
+    for (int x = 1; x <= 3; ++x) g.place(Color::White, b.point(x, 2));
+    g.set_to_move(Color::Black);
+    return g;
+}
+
+SearchOptions few(int playouts) {
+    SearchOptions o;
+    o.playouts = playouts;
+    o.batch = 4;
+    return o;
+}
+
+TEST(Search, FindsTheCaptureWithRandomPlayouts) {
+    Game g = atari_game();
+    Search s(std::make_shared<RolloutEvaluator>(4, 1), few(300));
+    SearchResult r = s.run(g, Color::Black);
+    EXPECT_EQ(r.move, g.board().point(3, 3));
+    EXPECT_GT(r.win_rate, 0.8);
+    EXPECT_EQ(r.visits, 300) << "one root visit a playout, nothing reused";
+    EXPECT_LE(r.evaluations, 300);
+    ASSERT_FALSE(r.children.empty());
+    EXPECT_GE(r.children.front().visits, r.children.back().visits);
+}
+
+TEST(Search, SameEvaluatorSeedSameSearch) {
+    Game g = atari_game();
+    auto run = [&] {
+        Search s(std::make_shared<RolloutEvaluator>(1, 7), few(200));
+        return s.run(g, Color::Black);
+    };
+    SearchResult a = run(), b = run();
+    ASSERT_EQ(a.children.size(), b.children.size());
+    for (size_t i = 0; i < a.children.size(); ++i) {
+        EXPECT_EQ(a.children[i].move, b.children[i].move);
+        EXPECT_EQ(a.children[i].visits, b.children[i].visits);
+        EXPECT_EQ(a.children[i].win_rate, b.children[i].win_rate);
+    }
+}
+
+TEST(Search, KeepsTheSubtreeOfTheMovesPlayed) {
+    Game g = atari_game();
+    SearchOptions o = few(300);
+    Search s(std::make_shared<RolloutEvaluator>(2, 3), o);
+    SearchResult first = s.run(g, Color::Black);
+    g.play(Color::Black, first.move);
+    // White's most visited answer in the tree, so its subtree has visits.
+    SearchResult white = s.run(g, Color::White);
+    EXPECT_GT(white.reused, 0);
+    g.play(Color::White, white.move);
+    SearchResult again = s.run(g, Color::Black);
+    EXPECT_GT(again.reused, 0);
+    EXPECT_EQ(again.visits, again.reused + 300);
+    // Another game with the same moves but other setup stones starts afresh.
+    Game other(5, 0.5);
+    other.place(Color::White, other.board().point(0, 0));
+    other.set_to_move(Color::Black);
+    EXPECT_EQ(s.run(other, Color::Black).reused, 0);
+    // Without reuse every search starts afresh.
+    o.reuse_tree = false;
+    s.set_options(o);
+    EXPECT_EQ(s.run(g, Color::Black).reused, 0);
+}
+
+TEST(Search, SelfPlayOnASmallBoardOnlyMakesLegalMoves) {
+    // 40 moves of 5x5 self-play at 60 playouts a move: every move legal under positional
+    // superko (a search that played into a repeated position would throw in Game::play).
+    Game g(5, 0.5);
+    Search s(std::make_shared<RolloutEvaluator>(1, 11), few(60));
+    for (int m = 0; m < 40 && g.trailing_passes() < 2; ++m) {
+        const Color c = g.to_move();
+        SearchResult r = s.run(g, c);
+        ASSERT_TRUE(r.move == kPass || g.is_legal(c, r.move)) << "move " << m;
+        g.play(c, r.move);
+    }
+}
+
+TEST(Search, ALineEndingInTwoPassesIsScored) {
+    // White has passed; the board is split, Black owns 15 points and White 10 (komi 0.5):
+    // Black passing ends the game with a win, found as a terminal line.
+    Game g(5, 0.5);
+    for (int y = 0; y < 5; ++y) {
+        g.place(Color::Black, g.board().point(2, y));
+        g.place(Color::White, g.board().point(3, y));
+    }
+    g.set_to_move(Color::White);
+    g.play(Color::White, kPass);
+    SearchOptions o = few(200);
+    o.pass_prior = 0.5f;  // Every move wins here; a large prior makes the search try passing.
+    Search s(std::make_shared<RolloutEvaluator>(1, 5), o);
+    SearchResult r = s.run(g, Color::Black);
+    bool pass_seen = false;
+    for (const auto& c : r.children) {
+        if (c.move == kPass) {
+            pass_seen = true;
+            EXPECT_GT(c.visits, 0);
+            EXPECT_DOUBLE_EQ(c.win_rate, 1.0) << "two passes: Black wins by the area count";
+        }
+    }
+    EXPECT_TRUE(pass_seen);
+    EXPECT_FLOAT_EQ(final_value(g.board(), g.komi(), Color::Black), 1.0f);
+    EXPECT_FLOAT_EQ(final_value(g.board(), g.komi(), Color::White), -1.0f);
+    // The player passes at once when the opponent has passed and it leads.
+    SearchPlayer player(std::make_shared<RolloutEvaluator>(1, 5), {.search = few(50)});
+    EXPECT_EQ(player.choose(g, Color::Black), kPass);
+}
+
+TEST(Search, PlayoutValueOfASettledBoard) {
+    // Black fills the board but for three one-point eyes: White can only pass, Black passes
+    // rather than fill an eye, and Black owns all 25 points whatever the seed.
+    Game g(5, 7.5);
+    for (Point p : g.board().points()) {
+        const Board& b = g.board();
+        if (p != b.point(0, 0) && p != b.point(2, 2) && p != b.point(4, 4)) g.place(Color::Black, p);
+    }
+    for (uint64_t seed = 0; seed < 10; ++seed) {
+        EXPECT_FLOAT_EQ(playout_value(g.board(), Color::Black, 7.5, seed), 1.0f) << seed;
+        EXPECT_FLOAT_EQ(playout_value(g.board(), Color::White, 7.5, seed), -1.0f) << seed;
+        // With a komi of 30 White wins the same count.
+        EXPECT_FLOAT_EQ(playout_value(g.board(), Color::White, 30, seed), 1.0f) << seed;
+    }
+}
+
+// An evaluator that answers wrongly, for the search's checks.
+struct Broken : Evaluator {
+    int priors = 25;
+    float value = 0;
+    bool drop = false;
+    std::vector<Evaluation> evaluate(const std::vector<Leaf>& leaves) override {
+        std::vector<Evaluation> out(drop ? leaves.size() - 1 : leaves.size());
+        for (auto& e : out) {
+            e.priors.assign(static_cast<size_t>(priors), 1.0f);
+            e.value = value;
+        }
+        return out;
+    }
+};
+
+TEST(Search, ABrokenEvaluatorIsAClearError) {
+    Game g(5, 0.5);
+    auto b = std::make_shared<Broken>();
+    Search s(b, few(8));
+    b->priors = 24;
+    EXPECT_THROW(
+        {
+            try {
+                s.run(g, Color::Black);
+            } catch (const ValueError& e) {
+                EXPECT_NE(std::string(e.what()).find("24 priors for a 5x5 board (expected 25)"), std::string::npos)
+                    << e.what();
+                throw;
+            }
+        },
+        ValueError);
+    b->priors = 25;
+    b->value = std::numeric_limits<float>::quiet_NaN();
+    s.clear();
+    EXPECT_THROW(s.run(g, Color::Black), ValueError);
+    b->value = 0;
+    b->drop = true;
+    s.clear();
+    EXPECT_THROW(s.run(g, Color::Black), ValueError);
+    EXPECT_THROW(Search(nullptr), ValueError);
+    EXPECT_THROW(RolloutEvaluator(0), ValueError);
+}
+
+TEST(SearchPlayer, SharesTheClockOverTheGame) {
+    Game g(19, 7.5);
+    SearchPlayerOptions o;
+    o.search.playouts = 10;
+    SearchPlayer p(std::make_shared<RolloutEvaluator>(), o);
+    EXPECT_EQ(p.move_budget(g, Color::Black), 0) << "no clock, no seconds: playouts only";
+    p.time_settings(600, 0, 0);
+    // 600 s over max(20, (0.8 * 361 - 0) / 2) = 144.4 moves, less the 0.2 s margin.
+    EXPECT_NEAR(p.move_budget(g, Color::Black), 600 / 144.4 - 0.2, 1e-9);
+    p.time_left(Color::Black, 60, 0);
+    EXPECT_NEAR(p.move_budget(g, Color::Black), 60 / 144.4 - 0.2, 1e-9);
+    // Canadian byo-yomi: 30 s for 5 stones left.
+    p.time_settings(0, 30, 5);
+    p.time_left(Color::White, 30, 5);
+    EXPECT_NEAR(p.move_budget(g, Color::White), 6 - 0.2, 1e-9);
+    // The search's own limit caps the share.
+    o.search.seconds = 2;
+    SearchPlayer capped(std::make_shared<RolloutEvaluator>(), o);
+    capped.time_settings(600, 0, 0);
+    EXPECT_NEAR(capped.move_budget(g, Color::Black), 2, 1e-9);
+    EXPECT_NEAR(capped.move_budget(g, Color::White), 2, 1e-9);
+    // Byo-yomi time with 0 stones means no limit (GTP).
+    SearchPlayer free_player(std::make_shared<RolloutEvaluator>(), {.search = few(10)});
+    free_player.time_settings(0, 1, 0);
+    EXPECT_EQ(free_player.move_budget(g, Color::Black), 0);
+}
+
+// Records what GTP's clock commands pass on.
+struct Clocked : Player {
+    double main = -1, byo = -1, left = -1;
+    int stones = -1, left_stones = -1;
+    Color who = Color::Empty;
+    Point choose(const Game&, Color) override { return kPass; }
+    void time_settings(double m, double b, int s) override {
+        main = m;
+        byo = b;
+        stones = s;
+    }
+    void time_left(Color c, double t, int s) override {
+        who = c;
+        left = t;
+        left_stones = s;
+    }
+};
+
+TEST(SearchPlayer, GtpPassesTheClockOn) {
+    auto owned = std::make_unique<Clocked>();
+    Clocked* clock = owned.get();
+    GtpEngine e(std::move(owned));
+    EXPECT_EQ(e.handle("time_settings 300 30 5"), "= \n\n");
+    EXPECT_EQ(clock->main, 300);
+    EXPECT_EQ(clock->byo, 30);
+    EXPECT_EQ(clock->stones, 5);
+    EXPECT_EQ(e.handle("time_left white 42.5 3"), "= \n\n");
+    EXPECT_EQ(clock->who, Color::White);
+    EXPECT_EQ(clock->left, 42.5);
+    EXPECT_EQ(clock->left_stones, 3);
+    EXPECT_EQ(e.handle("time_left b 10 2.5"), "? syntax error: expected a stone count, got '2.5'\n\n");
+    EXPECT_EQ(e.handle("time_settings 1 1 5e28"), "? syntax error: expected a stone count, got '5e28'\n\n");
+}
+
+TEST(Search, TheNetworkEvaluatorBatchesThePolicyPriors) {
+    auto net = load_shipped_policy();
+    Game g(19, 7.5);
+    g.play(Color::Black, g.board().point(3, 3));
+    NetworkEvaluator eval(net, 1, 1, 0);
+    Board other = g.board();
+    other.play(Color::White, other.point(15, 15));
+    std::vector<Evaluation> two = eval.evaluate({{&g.board(), Color::White, 7.5}, {&other, Color::Black, 7.5}});
+    ASSERT_EQ(two.size(), 2u);
+    PolicyPlayer single(net);
+    const std::vector<float> want = single.probabilities(g, Color::White);
+    ASSERT_EQ(two[0].priors.size(), want.size());
+    for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(two[0].priors[i], want[i], 1e-6) << i;
+    for (const Evaluation& e : two) EXPECT_TRUE(e.value == 1 || e.value == -1 || e.value == 0);
+    // A short search with it plays a legal move.
+    Search s(std::make_shared<NetworkEvaluator>(net, 1, 1, 0), few(16));
+    SearchResult r = s.run(g, Color::White);
+    EXPECT_TRUE(g.is_legal(Color::White, r.move));
+    EXPECT_EQ(r.evaluations, 16);
+    Game small(9, 7.5);
+    EXPECT_THROW(eval.evaluate({{&small.board(), Color::Black, 7.5}}), ValueError);
+}
+
+}  // namespace
+}  // namespace kaya::go

@@ -205,6 +205,27 @@ void Search::reroot(int32_t child) {
     nodes_ = std::move(out);
 }
 
+void Search::summarize(SearchResult& result) const {
+    const Node& root = nodes_[0];
+    result.visits = root.visits;
+    for (int32_t i = 0; i < root.num_children; ++i) {
+        const Node& ch = nodes_[root.first_child + i];
+        if (ch.state == kIllegal) continue;
+        const double q = ch.visits > 0 ? ch.value_sum / ch.visits : 0.0;
+        result.children.push_back({ch.move, ch.visits, (q + 1) / 2, ch.prior});
+    }
+    // Most visits first; among equals the better value, then the higher prior.
+    std::stable_sort(result.children.begin(), result.children.end(), [](const auto& a, const auto& b) {
+        if (a.visits != b.visits) return a.visits > b.visits;
+        if (a.win_rate != b.win_rate) return a.win_rate > b.win_rate;
+        return a.prior > b.prior;
+    });
+    if (!result.children.empty()) {
+        result.move = result.children.front().move;
+        result.win_rate = result.children.front().win_rate;
+    }
+}
+
 SearchResult Search::run(const Game& game, Color color) {
     using Clock = std::chrono::steady_clock;
     const auto start = Clock::now();
@@ -272,24 +293,7 @@ SearchResult Search::run(const Game& game, Color color) {
         result.evaluations += static_cast<int>(batch.size());
     }
 
-    const Node& root = nodes_[0];
-    result.visits = root.visits;
-    for (int32_t i = 0; i < root.num_children; ++i) {
-        const Node& ch = nodes_[root.first_child + i];
-        if (ch.state == kIllegal) continue;
-        const double q = ch.visits > 0 ? ch.value_sum / ch.visits : 0.0;
-        result.children.push_back({ch.move, ch.visits, (q + 1) / 2, ch.prior});
-    }
-    // Most visits first; among equals the better value, then the higher prior.
-    std::stable_sort(result.children.begin(), result.children.end(), [](const auto& a, const auto& b) {
-        if (a.visits != b.visits) return a.visits > b.visits;
-        if (a.win_rate != b.win_rate) return a.win_rate > b.win_rate;
-        return a.prior > b.prior;
-    });
-    if (!result.children.empty()) {
-        result.move = result.children.front().move;
-        result.win_rate = result.children.front().win_rate;
-    }
+    summarize(result);
     result.seconds = elapsed();
     game_ = nullptr;
     return result;

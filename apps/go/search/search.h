@@ -100,6 +100,8 @@ private:
     void backup(const std::vector<int32_t>& path, float value, bool real);
     bool reuse(const Game& game, Color color);
     void reroot(int32_t child);
+    // The root's children, the chosen move and its win rate, into result.
+    void summarize(SearchResult& result) const;
 
     std::shared_ptr<Evaluator> evaluator_;
     SearchOptions options_;

@@ -12,8 +12,6 @@ namespace kaya::go {
 
 namespace {
 enum : uint8_t { kNew = 0, kPending = 1, kExpanded = 2, kTerminal = 3, kIllegal = 4 };
-// What one descent from the root ended with.
-enum class Descent { kEvaluate, kTerminal, kCollision };
 }  // namespace
 
 float final_value(const Board& board, double komi, Color to_move) {
@@ -66,13 +64,13 @@ int32_t Search::select_child(const Node& node) const {
     return best;
 }
 
-bool Search::descend(Playout& p) {
+Search::Descent Search::descend(Playout& p) {
     int32_t cur = 0;
     for (;;) {
         Node& node = nodes_[cur];
-        if (node.state == kTerminal) return false;
-        if (node.state == kPending) return false;
-        if (node.state == kNew) return true;
+        if (node.state == kTerminal) return Descent::kTerminal;
+        if (node.state == kPending) return Descent::kCollision;
+        if (node.state == kNew) return Descent::kEvaluate;
         const int32_t c = select_child(node);
         KAYA_CHECK(c >= 0, ValueError, "Search: a position with no move left, not even a pass");
         const Point move = nodes_[c].move;
@@ -156,7 +154,7 @@ void Search::expand(int32_t index, const Board& board, Color to_move, const Eval
 }
 
 bool Search::reuse(const Game& game, Color color) {
-    if (nodes_.empty() || game.size() != root_size_ || game.komi() != root_komi_) return false;
+    if (nodes_.empty() || game.size() != root_board_.size() || game.komi() != root_komi_) return false;
     const auto& moves = game.moves();
     if (moves.size() < root_moves_.size()) return false;
     for (size_t k = 0; k < root_moves_.size(); ++k) {
@@ -239,7 +237,6 @@ SearchResult Search::run(const Game& game, Color color) {
     if (nodes_[0].state == kTerminal) nodes_[0].state = kNew;  // A root is never over: search it.
     root_moves_ = game.moves();
     root_board_ = game.board();
-    root_size_ = n;
     root_komi_ = game.komi();
     root_color_ = color;
 
@@ -258,7 +255,8 @@ SearchResult Search::run(const Game& game, Color color) {
         int terminal = 0;
         for (int attempt = 0; attempt < 2 * want && static_cast<int>(batch.size()) + terminal < want; ++attempt) {
             Playout p{game.board(), color, {0}, {}, game.trailing_passes()};
-            if (descend(p)) {
+            const Descent d = descend(p);
+            if (d == Descent::kEvaluate) {
                 // A leaf to evaluate: virtual loss on its path until its value comes back.
                 for (int32_t i : p.path) {
                     nodes_[i].visits += 1;
@@ -266,7 +264,7 @@ SearchResult Search::run(const Game& game, Color color) {
                 }
                 nodes_[p.path.back()].state = kPending;
                 batch.push_back(std::move(p));
-            } else if (nodes_[p.path.back()].state == kTerminal) {
+            } else if (d == Descent::kTerminal) {
                 backup(p.path, nodes_[p.path.back()].terminal_value, false);
                 ++terminal;
             }

@@ -94,7 +94,10 @@ private:
     };
     struct Playout;
 
-    bool descend(Playout& p);
+    // What one descent from the root ended with: a new leaf to evaluate (virtual loss not yet
+    // applied), a finished line, or a leaf another playout of this batch is evaluating.
+    enum class Descent { kEvaluate, kTerminal, kCollision };
+    Descent descend(Playout& p);
     int32_t select_child(const Node& node) const;
     void expand(int32_t node, const Board& board, Color to_move, const Evaluation& e);
     void backup(const std::vector<int32_t>& path, float value, bool real);
@@ -106,10 +109,9 @@ private:
     std::shared_ptr<Evaluator> evaluator_;
     SearchOptions options_;
     std::vector<Node> nodes_;
-    // The root's position: the game's moves up to it, and its board size and komi.
+    // The root's position: the game's moves up to it, its board and komi.
     std::vector<Move> root_moves_;
     Board root_board_;
-    int root_size_ = 0;
     double root_komi_ = 0;
     Color root_color_ = Color::Black;
     const Game* game_ = nullptr;  // During run: the game whose history superko checks.

@@ -17,7 +17,7 @@ struct GtpArgs {
     std::string weights;
     go::PolicyPlayerOptions player;
     go::SearchPlayerOptions search;
-    int rollouts = 1;
+    int rollouts = -1;  // -1: 0 with a value head, 1 without.
     uint64_t seed = 0;
 };
 
@@ -28,7 +28,8 @@ void run(GtpArgs a) {
     if (a.search.search.playouts == 0) {
         player = std::make_unique<go::PolicyPlayer>(net, a.player);
     } else {
-        auto eval = std::make_shared<go::NetworkEvaluator>(net, a.player.symmetries, a.rollouts, a.seed);
+        const int rollouts = a.rollouts >= 0 ? a.rollouts : net->has_value_head() ? 0 : 1;
+        auto eval = std::make_shared<go::NetworkEvaluator>(net, a.player.symmetries, rollouts, a.seed);
         player = std::make_unique<go::SearchPlayer>(eval, a.search);
     }
     go::GtpEngine engine(std::move(player), {.board_size = size, .only_size = size});
@@ -43,8 +44,8 @@ void add_go_gtp_command(CLI::App& go) {
         go.add_subcommand("gtp", "Play Go over GTP (stdin/stdout) with a trained policy network");
     cmd->add_option(
            "--weights,-w", args->weights,
-           "Policy network (model.safetensors written by kaya train); default: the built-in "
-           "network, models/go_policy_6x64.safetensors")
+           "Policy network, with or without a value head (model.safetensors written by kaya "
+           "train); default: the built-in network, models/go_policy_6x64.safetensors")
         ->check(CLI::ExistingFile);
     cmd->add_option(
            "--resign-margin", args->player.resign_margin,
@@ -58,7 +59,8 @@ void add_go_gtp_command(CLI::App& go) {
     args->search.search.playouts = 0;
     cmd->add_option("--playouts", args->search.search.playouts,
                     "Monte Carlo tree search with this many playouts a move over the network's priors, "
-                    "random playouts as values (0: the network's move, no search)")
+                    "valued by the network's value head or random playouts (0: the network's move, no "
+                    "search)")
         ->check(CLI::Range(0, 10'000'000))
         ->capture_default_str();
     cmd->add_option("--seconds", args->search.search.seconds,
@@ -66,9 +68,10 @@ void add_go_gtp_command(CLI::App& go) {
                     "and time_left share the clock too")
         ->check(CLI::Range(0.0, 1e6))
         ->capture_default_str();
-    cmd->add_option("--rollouts", args->rollouts, "Random playouts averaged for each leaf's value")
-        ->check(CLI::Range(1, 1000))
-        ->capture_default_str();
+    cmd->add_option("--rollouts", args->rollouts,
+                    "Random playouts averaged for each leaf's value; with a value head, mixed half and "
+                    "half with it (default: 0 with a value head, 1 without)")
+        ->check(CLI::Range(0, 1000));
     cmd->add_option("--batch", args->search.search.batch, "Leaves evaluated together by the network")
         ->check(CLI::Range(1, 256))
         ->capture_default_str();

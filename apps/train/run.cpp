@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 
 #include "apps/train/progress.h"
 #include "apps/train/run_state.h"
@@ -226,12 +227,21 @@ private:
     void load_init_weights(nn::Module& model) {
         io::SafetensorsFile f = io::load_safetensors(s_.init_weights);
         try {
-            model.load_state_dict(f.tensors);
+            model.load_state_dict(f.tensors, s_.init_strict);
         } catch (const ValueError& e) {
             cfg_.fail("model.init_weights", "model.init_weights '" + s_.init_weights +
                                                 "' does not fit the model: " + e.what());
         }
-        if (verbose_) std::printf("starting from the weights in %s\n", s_.init_weights.c_str());
+        if (!verbose_) return;
+        std::printf("starting from the weights in %s\n", s_.init_weights.c_str());
+        if (s_.init_strict) return;
+        // A partial start: say which of the model's tensors keep their fresh initialisation.
+        std::set<std::string> in_file;
+        for (const auto& [name, t] : f.tensors) in_file.insert(name);
+        std::string fresh;
+        for (const auto& [name, t] : model.state_dict())
+            if (!in_file.count(name)) fresh += (fresh.empty() ? "" : ", ") + name;
+        if (!fresh.empty()) std::printf("  not in the file, initialised afresh: %s\n", fresh.c_str());
     }
 
     struct StepResult {
@@ -534,6 +544,7 @@ RunSettings RunSettings::read(const Config& cfg) {
     s.checkpoint_minutes =
         cfg.get_double("train.checkpoint_minutes", s.checkpoint_minutes, 0, INFINITY);
     s.init_weights = cfg.get_string("model.init_weights", "");
+    s.init_strict = cfg.get_bool("model.init_strict", true);
     if (!s.init_weights.empty() && !fs::exists(s.init_weights)) {
         cfg.fail("model.init_weights",
                  "model.init_weights '" + s.init_weights + "' does not exist");

@@ -26,6 +26,9 @@ struct RunSettings {
     double clip_norm = 0;             // train.clip_norm (0: off).
     double checkpoint_minutes = 10;   // train.checkpoint_minutes: also checkpoint mid-epoch.
     std::string init_weights;         // model.init_weights: start from a safetensors file.
+    // model.init_strict: the file must hold every tensor of the model and no other. false: a
+    // partial start (a new head on a trained body); shapes must still match.
+    bool init_strict = true;
     OptimSettings optim;              // train.optimizer, train.lr, ..., train.schedule, ...
     ParallelSettings parallel;        // distributed.*: several processes (mpirun).
 

@@ -54,15 +54,30 @@ std::string tmp_dir(const std::string& name) {
 
 // 9x9 games that follow a local rule a small convolution can learn: play just right of the
 // opponent's last stone when that is legal, otherwise the first legal point from a random
-// start. Written as one SGF file per game.
-std::string write_games(int count) {
-    const std::string dir = tmp_dir("games");
+// start. Written as one SGF file per game. With `outcomes`, the game opens with eight passes of
+// one side while the other plays on eight fixed points, and the side with the eight extra stones
+// wins: an outcome the position shows.
+std::string write_games(int count, bool outcomes = false) {
+    const std::string dir = tmp_dir(outcomes ? "games_outcomes" : "games");
     Generator gen(17);
     for (int g = 0; g < count; ++g) {
         go::Game game(9, 7.5);
         go::GameRecord rec;
         rec.size = 9;
         rec.komi = 7.5;
+        if (outcomes) {
+            const bool black_wins = g % 2 == 0;
+            for (int m = 0; m < 16; ++m) {
+                const go::Color c = game.to_move();
+                const bool plays = (c == go::Color::Black) == black_wins;
+                // Spread over the board: the (m/2)-th of eight fixed points.
+                const int i = 1 + 10 * (m / 2);
+                const go::Point p = plays ? game.board().point(i % 9, i / 9) : go::kPass;
+                game.play(c, p);
+                rec.moves.push_back({c, p});
+            }
+            rec.result = black_wins ? "B+R" : "W+3.5";
+        }
         for (int m = 0; m < 50; ++m) {
             const go::Color c = game.to_move();
             const go::Board& b = game.board();
@@ -157,6 +172,38 @@ TEST(GoTrain, StartsFromAWeightsFile) {
     } catch (const ValueError& e) {
         EXPECT_NE(std::string(e.what()).find("body.0.weight"), std::string::npos) << e.what();
     }
+}
+
+TEST(GoTrain, TheValueHeadLearnsTheOutcomeAPositionShows) {
+    const std::string games = write_games(40, true), policy = tmp_dir("policy_only"),
+                      out = tmp_dir("value");
+    // A policy-only net first, then the value head started on its body.
+    train_go_policy(go_config(games, policy, 1), {.verbose = false});
+    Config cfg = go_config(games, out, 6);
+    cfg.set("model.value_hidden=16");
+    cfg.set("model.value_planes=2");
+    cfg.set("train.value_weight=1");
+    cfg.set("model.init_weights='" + policy + "/model.safetensors'");
+    try {
+        train_go_policy(cfg, {.verbose = false});
+        FAIL() << "a file without the value head was taken as the whole net";
+    } catch (const ValueError& e) {
+        EXPECT_NE(std::string(e.what()).find("value_conv.weight"), std::string::npos) << e.what();
+    }
+    cfg.set("model.init_strict=false");
+    RunResult r = train_go_policy(cfg, {.force = true, .verbose = false});
+    ASSERT_EQ(r.history.size(), 6u);
+    // Chance is one half.
+    EXPECT_GT(r.history.back().get("val_value_accuracy"), 0.9);
+    EXPECT_LT(r.history.back().get("val_value_mse"), r.history.front().get("val_value_mse"));
+    EXPECT_GT(r.test.get("test_value_accuracy"), 0.75);  // Four test games.
+    EXPECT_GT(r.test.get("test_value_positions"), 0);
+    auto net = go::load_policy(out + "/model.safetensors");
+    EXPECT_EQ(net->options().value_hidden, 16);
+    // The policy's training goes on beside the value's.
+    EXPECT_GT(r.history.back().get("val_top1"), 0.2);
+    cfg.set("train.value_weight=-1");
+    EXPECT_THROW(train_go_policy(cfg, {.force = true, .verbose = false}), ValueError);
 }
 
 TEST(GoTrain, ResumeReachesTheSameWeights) {

@@ -65,6 +65,57 @@ TEST(Policy, WeightsFileCarriesTheShape) {
     }
 }
 
+TEST(Policy, TheValueHeadSharesTheBodyAndTravelsInTheFile) {
+    Generator gen(3);
+    PolicyNet net(
+        {.board = 7, .filters = 4, .layers = 3, .first_kernel = 3, .value_hidden = 6, .value_planes = 3, .gen = &gen});
+    EXPECT_TRUE(net.has_value_head());
+    std::vector<std::pair<std::string, Shape>> head = {
+        {"value_conv.weight", {3, 4, 1, 1}}, {"value_conv.bias", {3}},   {"value_fc1.weight", {6, 147}},
+        {"value_fc1.bias", {6}},             {"value_fc2.weight", {1, 6}}, {"value_fc2.bias", {1}}};
+    auto state = net.state_dict();
+    ASSERT_EQ(state.size(), 6 + head.size());
+    for (size_t i = 0; i < head.size(); ++i) {
+        EXPECT_EQ(state[6 + i].first, head[i].first);
+        EXPECT_EQ(state[6 + i].second.shape(), head[i].second) << head[i].first;
+    }
+    autograd::NoGradGuard no_grad;
+    Tensor x = randn({3, 48, 7, 7}, DType::Float32, &gen);
+    auto [logits, values] = net.forward_with_value(x);
+    EXPECT_EQ(to_vector<float>(logits), to_vector<float>(net.forward(x)));
+    ASSERT_EQ(values.shape(), (Shape{3}));
+    // The head by hand from the body's features: tanh(fc2(relu(fc1(relu(conv(h)))))), the
+    // convolution's planes flattened.
+    Tensor h = x;
+    for (size_t i = 0; i + 1 < net.body->size(); ++i) h = (*(*net.body)[i])(h);
+    Tensor v = reshape(relu((*net.value_conv)(h)), {3, 3 * 49});
+    v = tanh((*net.value_fc2)(relu((*net.value_fc1)(v))));
+    const auto by_hand = to_vector<float>(reshape(v, {3})), got = to_vector<float>(values);
+    for (size_t b = 0; b < 3; ++b) EXPECT_NEAR(got[b], by_hand[b], 1e-6f);
+    for (float f : to_vector<float>(values)) EXPECT_TRUE(f > -1 && f < 1) << f;
+    // Averaged over the symmetries: symmetry 0 alone is the head's value; over all 8 the value
+    // of a transformed board is the same.
+    EXPECT_EQ(to_vector<float>(symmetric_outputs(net, x, 1).values), to_vector<float>(values));
+    std::vector<float> in = to_vector<float>(x), moved(in.size());
+    symmetric_planes(5, 7, 3 * 48, in.data(), moved.data());
+    const auto ens = to_vector<float>(symmetric_outputs(net, x, 8).values);
+    const auto ens_moved = to_vector<float>(symmetric_outputs(net, from_vector<float>(moved, {3, 48, 7, 7}), 8).values);
+    for (size_t b = 0; b < 3; ++b) EXPECT_NEAR(ens[b], ens_moved[b], 1e-6f);
+    // The file carries the head; a net without one says so when asked for a value.
+    const std::string path = temp_path("value.safetensors");
+    save_policy(path, net);
+    auto back = load_policy(path);
+    EXPECT_EQ(back->options().value_hidden, 6);
+    EXPECT_EQ(back->options().value_planes, 3);
+    EXPECT_EQ(to_vector<float>(back->forward_with_value(x).second), to_vector<float>(values));
+    PolicyNet plain({.board = 7, .filters = 4, .layers = 3, .first_kernel = 3});
+    EXPECT_FALSE(plain.has_value_head());
+    EXPECT_FALSE(symmetric_outputs(plain, x, 2).values.defined());
+    EXPECT_THROW(plain.forward_with_value(x), ValueError);
+    EXPECT_THROW(PolicyNet({.value_hidden = -1}), ValueError);
+    EXPECT_THROW(PolicyNet({.value_hidden = 4, .value_planes = 0}), ValueError);
+}
+
 TEST(Policy, SymmetryEnsembleIsInvariantUnderTheBoardsSymmetries) {
     Generator gen(5);
     PolicyNet net({.board = 5, .filters = 4, .layers = 3, .gen = &gen});

@@ -53,6 +53,34 @@ TEST(GoData, PositionsAreTheNonPassMovesWithTheirPlanes) {
     EXPECT_THROW(ds.get(7), IndexError);
 }
 
+TEST(GoData, OutcomesAreTheResultForTheSideToMove) {
+    auto record = [](const std::string& re) {
+        GameRecord r;
+        r.result = re;
+        return r;
+    };
+    EXPECT_EQ(game_outcome(record("B+R"), Color::Black), 1.0f);
+    EXPECT_EQ(game_outcome(record("B+R"), Color::White), -1.0f);
+    EXPECT_EQ(game_outcome(record("W+12.5"), Color::White), 1.0f);
+    EXPECT_EQ(game_outcome(record("W+Resign"), Color::Black), -1.0f);
+    EXPECT_EQ(game_outcome(record("B+"), Color::Black), 1.0f);
+    for (const char* undecided : {"B+T", "W+Time", "B+F", "W+Forfeit", "0", "Draw", "Void", "?", ""})
+        EXPECT_EQ(game_outcome(record(undecided), Color::Black), 0.0f) << undecided;
+
+    auto g = std::make_shared<std::vector<GameRecord>>();
+    for (const char* s : {"(;SZ[9]RE[W+R];B[ee];W[cc];B[gc])", "(;SZ[9]RE[B+T];B[cc];W[gg])"})
+        g->push_back(read_game(parse_sgf(s, "t")[0], "t"));
+    GoPositions plain(g, {0, 1}), with(g, {0, 1}, {.outcome = true});
+    EXPECT_FALSE(plain.has_outcome());
+    EXPECT_EQ(plain.get_batch({0, 1}).size(), 2u);
+    data::Example ex = with.get_batch({0, 1, 2, 3, 4});
+    ASSERT_EQ(ex.size(), 3u);
+    // Black, White, Black to move in the game White won; then a game won on time.
+    EXPECT_EQ(to_vector<float>(ex[2]), (std::vector<float>{-1, 1, -1, 0, 0}));
+    EXPECT_EQ(with.get(1)[2].item<float>(), 1.0f);
+    EXPECT_EQ(to_vector<float>(ex[0]), to_vector<float>(plain.get_batch({0, 1, 2, 3, 4})[0]));
+}
+
 TEST(GoData, AugmentationIsASymmetryOfPlanesAndTarget) {
     auto g = games();
     GoPositions plain(g, {0, 1}), aug(g, {0, 1}, {.augment = true, .seed = 3});

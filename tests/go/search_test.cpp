@@ -10,11 +10,13 @@
 #include <memory>
 
 #include "apps/go/board/score.h"
+#include "apps/go/features/features.h"
 #include "apps/go/gtp/gtp.h"
 #include "apps/go/policy/policy.h"
 #include "apps/go/search/evaluators.h"
 #include "apps/go/search/search_player.h"
 #include "kaya/core/error.h"
+#include "kaya/ops/ops.h"
 
 namespace kaya::go {
 namespace {
@@ -276,6 +278,38 @@ TEST(Search, TheNetworkEvaluatorBatchesThePolicyPriors) {
     EXPECT_EQ(r.evaluations, 16);
     Game small(9, 7.5);
     EXPECT_THROW(eval.evaluate({{&small.board(), Color::Black, 7.5}}), ValueError);
+}
+
+TEST(Search, TheValueHeadValuesTheLeaves) {
+    Generator gen(9);
+    auto net = std::make_shared<PolicyNet>(
+        PolicyNetOptions{.board = 5, .filters = 4, .layers = 3, .first_kernel = 3, .value_hidden = 8, .gen = &gen});
+    Game g(5, 0.5);
+    g.play(Color::Black, g.board().point(2, 2));
+    const Leaf leaf{&g.board(), Color::White, 0.5};
+    const std::vector<float> planes = extract_features(g.board(), Color::White);
+    float head = 0;
+    {
+        autograd::NoGradGuard no_grad;
+        head = net->forward_with_value(from_vector<float>(planes, {1, kNumFeaturePlanes, 5, 5})).second.item<float>();
+    }
+    NetworkEvaluator value_only(net, 1, 0, 0);
+    EXPECT_EQ(value_only.evaluate({leaf})[0].value, head);
+    // With rollouts, the mean of the head and the playouts (AlphaGo's mixing).
+    NetworkEvaluator mixed(net, 1, 1, 4);
+    const float played = playout_value(g.board(), Color::White, 0.5, 4);
+    EXPECT_FLOAT_EQ(mixed.evaluate({leaf})[0].value, 0.5f * (head + played));
+    // Without a value head a leaf needs playouts.
+    auto plain = std::make_shared<PolicyNet>(PolicyNetOptions{.board = 5, .filters = 4, .layers = 3});
+    try {
+        NetworkEvaluator(plain, 1, 0, 0);
+        FAIL() << "a network without a value head was given no playouts";
+    } catch (const ValueError& e) {
+        EXPECT_NE(std::string(e.what()).find("no value head"), std::string::npos) << e.what();
+    }
+    Search s(std::make_shared<NetworkEvaluator>(net, 1, 0, 0), few(24));
+    SearchResult r = s.run(g, Color::White);
+    EXPECT_TRUE(g.is_legal(Color::White, r.move));
 }
 
 }  // namespace

@@ -28,6 +28,15 @@ GameSplit split_games(size_t n, double val_fraction, double test_fraction, uint6
     return s;
 }
 
+float game_outcome(const GameRecord& record, Color side) {
+    const std::string& re = record.result;
+    if (re.size() < 2 || re[1] != '+' || (re[0] != 'B' && re[0] != 'W')) return 0;
+    const std::string how = re.substr(2);
+    if (!how.empty() && (how[0] == 'T' || how[0] == 't' || how[0] == 'F' || how[0] == 'f')) return 0;
+    const Color winner = re[0] == 'B' ? Color::Black : Color::White;
+    return winner == side ? 1.0f : -1.0f;
+}
+
 GoPositions::GoPositions(std::shared_ptr<const std::vector<GameRecord>> games,
                          const std::vector<size_t>& ids, PositionOptions options)
     : games_(std::move(games)), options_(options) {
@@ -50,7 +59,7 @@ GoPositions::GoPositions(std::shared_ptr<const std::vector<GameRecord>> games,
     }
 }
 
-void GoPositions::fill(int64_t i, float* planes, int64_t* target) const {
+void GoPositions::fill(int64_t i, float* planes, int64_t* target, float* outcome) const {
     const auto [g, m] = index_[static_cast<size_t>(i)];
     const GameRecord& r = (*games_)[g];
     const Board b = r.position(m);  // The position before move m.
@@ -69,6 +78,7 @@ void GoPositions::fill(int64_t i, float* planes, int64_t* target) const {
     }
     const Point p = symmetric_point(b, move.point, sym);
     *target = b.y_of(p) * size_ + b.x_of(p);
+    if (outcome) *outcome = game_outcome(r, move.color);
 }
 
 data::Example GoPositions::get(int64_t i) const {
@@ -76,8 +86,13 @@ data::Example GoPositions::get(int64_t i) const {
                size(), " positions");
     Tensor x = Tensor::empty({kNumFeaturePlanes, size_, size_}, DType::Float32);
     Tensor y = Tensor::empty({}, DType::Int64);
-    fill(i, x.data<float>(), y.data<int64_t>());
-    return {x, y};
+    if (!options_.outcome) {
+        fill(i, x.data<float>(), y.data<int64_t>(), nullptr);
+        return {x, y};
+    }
+    Tensor z = Tensor::empty({}, DType::Float32);
+    fill(i, x.data<float>(), y.data<int64_t>(), z.data<float>());
+    return {x, y, z};
 }
 
 data::Example GoPositions::get_batch(const std::vector<int64_t>& indices) const {
@@ -88,14 +103,17 @@ data::Example GoPositions::get_batch(const std::vector<int64_t>& indices) const 
     }
     Tensor x = Tensor::empty({n, kNumFeaturePlanes, size_, size_}, DType::Float32);
     Tensor y = Tensor::empty({n}, DType::Int64);
+    Tensor z = options_.outcome ? Tensor::empty({n}, DType::Float32) : Tensor();
     float* px = x.data<float>();
     int64_t* py = y.data<int64_t>();
+    float* pz = options_.outcome ? z.data<float>() : nullptr;
     const int64_t stride = static_cast<int64_t>(kNumFeaturePlanes) * size_ * size_;
     // One position costs tens of microseconds (replay + features): one per task.
     parallel_for(n, 1, [&](int64_t b, int64_t e) {
         for (int64_t k = b; k < e; ++k)
-            fill(indices[static_cast<size_t>(k)], px + k * stride, py + k);
+            fill(indices[static_cast<size_t>(k)], px + k * stride, py + k, pz ? pz + k : nullptr);
     });
+    if (pz) return {x, y, z};
     return {x, y};
 }
 

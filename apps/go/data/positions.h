@@ -21,10 +21,17 @@ struct PositionOptions {
     bool augment = false;  // A random one of the 8 symmetries per example (seed, index, epoch).
     uint64_t seed = 0;
     bool skip_setup = true;  // Leave out games with handicap or setup stones.
+    bool outcome = false;    // Also give each position's game outcome (a third tensor).
 };
 
+// The game's result (SGF RE) for `side`: +1 won, -1 lost, 0 when the record gives no winner
+// that the board decided: a draw, no result, or a win on time or by forfeit ("B+T", "W+F").
+// Wins by resignation and by a score count ("B+R", "W+Resign", "B+3.5", "W+").
+float game_outcome(const GameRecord& record, Color side);
+
 // Every non-pass move of the chosen games as a training example: {planes (48, N, N) float32,
-// the move's point index y * N + x as int64}. Positions are made on the fly: the game is
+// the move's point index y * N + x as int64}, with options.outcome a third, float32: the game's
+// outcome for the side to move (game_outcome). Positions are made on the fly: the game is
 // replayed to the move and the features extracted, so no feature cache is stored; get_batch
 // builds its examples in parallel on the thread pool. Games must share one board size.
 class GoPositions : public data::Dataset {
@@ -38,10 +45,11 @@ public:
     // Augmentation draws a new symmetry per epoch (set by the training loop).
     void set_epoch(int64_t epoch) { epoch_ = epoch; }
     int board_size() const { return size_; }
+    bool has_outcome() const { return options_.outcome; }
     size_t num_games() const { return games_used_; }
 
 private:
-    void fill(int64_t i, float* planes, int64_t* target) const;
+    void fill(int64_t i, float* planes, int64_t* target, float* outcome) const;
 
     std::shared_ptr<const std::vector<GameRecord>> games_;
     std::vector<std::pair<uint32_t, uint32_t>> index_;  // (game, move number) of each position.

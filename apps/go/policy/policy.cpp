@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "apps/go/board/score.h"
 #include "apps/go/features/features.h"
@@ -32,36 +33,85 @@ PolicyNet::PolicyNet(PolicyNetOptions o) : options_(o) {
     body->push_back(std::make_shared<nn::Conv2d>(
         nn::Conv2dOptions{.in = o.filters, .out = 1, .kernel = {1, 1}, .bias = false, .gen = o.gen}));
     position_bias = register_parameter("position_bias", zeros({int64_t{o.board} * o.board}));
+    KAYA_CHECK(o.value_hidden >= 0, ValueError, "PolicyNet: value_hidden must be 0 (no value head) or more, got ",
+               o.value_hidden);
+    KAYA_CHECK(o.value_hidden == 0 || o.value_planes >= 1, ValueError,
+               "PolicyNet: value_planes must be positive with a value head, got ", o.value_planes);
+    if (o.value_hidden > 0) {
+        value_conv = register_module(
+            "value_conv", std::make_shared<nn::Conv2d>(nn::Conv2dOptions{
+                              .in = o.filters, .out = o.value_planes, .kernel = {1, 1}, .gen = o.gen}));
+        value_fc1 = register_module(
+            "value_fc1", std::make_shared<nn::Linear>(
+                             nn::LinearOptions{.in = o.value_planes * o.board * o.board, .out = o.value_hidden, .gen = o.gen}));
+        value_fc2 = register_module(
+            "value_fc2",
+            std::make_shared<nn::Linear>(nn::LinearOptions{.in = o.value_hidden, .out = 1, .gen = o.gen}));
+    }
 }
 
-Tensor PolicyNet::forward(const Tensor& planes) {
+void PolicyNet::check_planes(const Tensor& planes) const {
     const int64_t n = options_.board;
     KAYA_CHECK(planes.dim() == 4 && planes.shape()[1] == options_.planes && planes.shape()[2] == n &&
                    planes.shape()[3] == n,
                ShapeError, "PolicyNet: expected planes of shape [batch, ", options_.planes, ", ", n, ", ", n,
                "], got ", describe(planes));
-    Tensor logits = (*body)(planes);  // (B, 1, n, n)
-    return add(reshape(logits, {planes.shape()[0], n * n}), position_bias);
+}
+
+Tensor PolicyNet::trunk(const Tensor& planes) {
+    Tensor h = planes;
+    for (size_t i = 0; i + 1 < body->size(); ++i) h = (*(*body)[i])(h);
+    return h;
+}
+
+Tensor PolicyNet::policy_logits(const Tensor& features) {
+    const int64_t n = options_.board;
+    Tensor logits = (*(*body)[body->size() - 1])(features);  // (B, 1, n, n)
+    return add(reshape(logits, {features.shape()[0], n * n}), position_bias);
+}
+
+Tensor PolicyNet::forward(const Tensor& planes) {
+    check_planes(planes);
+    return policy_logits(trunk(planes));
+}
+
+std::pair<Tensor, Tensor> PolicyNet::forward_with_value(const Tensor& planes) {
+    KAYA_CHECK(has_value_head(), ValueError, "PolicyNet: this net has no value head (value_hidden = 0)");
+    check_planes(planes);
+    Tensor h = trunk(planes);
+    const int64_t n = options_.board;
+    Tensor v = reshape(relu((*value_conv)(h)), {planes.shape()[0], options_.value_planes * n * n});
+    v = tanh((*value_fc2)(relu((*value_fc1)(v))));
+    return {policy_logits(h), reshape(v, {planes.shape()[0]})};
 }
 
 std::string PolicyNet::extra_repr() const {
     return "board=" + std::to_string(options_.board) + ", layers=" + std::to_string(options_.layers) +
-           ", filters=" + std::to_string(options_.filters) + ", first_kernel=" + std::to_string(options_.first_kernel);
+           ", filters=" + std::to_string(options_.filters) + ", first_kernel=" + std::to_string(options_.first_kernel) +
+           (options_.value_hidden > 0 ? ", value_planes=" + std::to_string(options_.value_planes) +
+                                            ", value_hidden=" + std::to_string(options_.value_hidden)
+                                      : "");
 }
 
 std::map<std::string, std::string> policy_metadata(const PolicyNetOptions& o) {
-    return {{"format", "pt"},
-            {"kaya_model", "go_policy"},
-            {"board", std::to_string(o.board)},
-            {"filters", std::to_string(o.filters)},
-            {"layers", std::to_string(o.layers)},
-            {"first_kernel", std::to_string(o.first_kernel)},
-            {"planes", std::to_string(o.planes)}};
+    std::map<std::string, std::string> m{{"format", "pt"},
+                                         {"kaya_model", "go_policy"},
+                                         {"board", std::to_string(o.board)},
+                                         {"filters", std::to_string(o.filters)},
+                                         {"layers", std::to_string(o.layers)},
+                                         {"first_kernel", std::to_string(o.first_kernel)},
+                                         {"planes", std::to_string(o.planes)}};
+    if (o.value_hidden > 0) {
+        m["value_planes"] = std::to_string(o.value_planes);
+        m["value_hidden"] = std::to_string(o.value_hidden);
+    }
+    return m;
 }
 
 PolicyNetOptions policy_options_from(const std::map<std::string, std::string>& m, const std::string& source) {
-    auto get = [&](const std::string& key) -> int64_t {
+    auto get = [&](const std::string& key, bool optional = false) -> int64_t {
         auto it = m.find(key);
+        if (optional && it == m.end()) return 0;
         KAYA_CHECK(it != m.end(), ParseError, source, ": not a Kaya Go policy file (metadata key '", key,
                    "' missing; written by `kaya train` with task.kind = \"go_policy\"?)");
         try {
@@ -78,6 +128,8 @@ PolicyNetOptions policy_options_from(const std::map<std::string, std::string>& m
     o.layers = get("layers");
     o.first_kernel = get("first_kernel");
     o.planes = get("planes");
+    o.value_hidden = get("value_hidden", true);  // Absent: a policy network only.
+    if (o.value_hidden > 0) o.value_planes = get("value_planes");
     return o;
 }
 
@@ -109,6 +161,10 @@ std::shared_ptr<PolicyNet> decode_policy(std::string_view bytes, const std::stri
 }
 
 Tensor symmetric_log_probs(PolicyNet& net, const Tensor& planes, int symmetries) {
+    return symmetric_outputs(net, planes, symmetries).log_probs;
+}
+
+SymmetricOutputs symmetric_outputs(PolicyNet& net, const Tensor& planes, int symmetries) {
     const int size = net.options().board;
     const int64_t area = int64_t{size} * size;
     KAYA_CHECK(symmetries >= 1 && symmetries <= 8, ValueError,
@@ -125,7 +181,16 @@ Tensor symmetric_log_probs(PolicyNet& net, const Tensor& planes, int symmetries)
         symmetric_planes(s, size, static_cast<int>(n_planes), x.data<float>(), t.data<float>());
         copies.push_back(t);
     }
-    Tensor lp = log_softmax(net.forward(symmetries == 1 ? x : cat(copies, 0)), 1);
+    Tensor all = symmetries == 1 ? x : cat(copies, 0);
+    SymmetricOutputs out;
+    Tensor logits;
+    if (net.has_value_head()) {
+        std::tie(logits, out.values) = net.forward_with_value(all);
+        out.values = mean(reshape(out.values, {symmetries, batch}), {0});
+    } else {
+        logits = net.forward(all);
+    }
+    Tensor lp = log_softmax(logits, 1);
     std::vector<Tensor> back;
     for (int s = 0; s < symmetries; ++s) {
         Tensor part = narrow(lp, 0, s * batch, batch);
@@ -143,7 +208,8 @@ Tensor symmetric_log_probs(PolicyNet& net, const Tensor& planes, int symmetries)
             }
         back.push_back(index_select(part, 1, from_vector<int64_t>(where, {area})));
     }
-    return stack(back, 0);
+    out.log_probs = stack(back, 0);
+    return out;
 }
 
 Tensor ensemble_log_probs(const Tensor& per_symmetry) {

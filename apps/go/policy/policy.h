@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "apps/go/board/game.h"
@@ -23,6 +24,13 @@ struct PolicyNetOptions {
     int64_t layers = 13;  // Convolutions in all, the final 1x1 included (at least 2).
     int64_t first_kernel = 5;
     int64_t planes = 48;  // Input feature planes.
+    // With value_hidden > 0 the net also has a value head on the last ReLU layer, as Leela
+    // Zero's and AlphaGo Zero's: a 1x1 convolution to value_planes planes with a bias, ReLU, a
+    // linear layer from all their points to value_hidden units, ReLU, a linear layer to one unit
+    // and tanh: the expected outcome for the side to move, in [-1, 1]. 0: a policy network only
+    // (the course's net).
+    int64_t value_hidden = 0;
+    int64_t value_planes = 1;
     Generator* gen = nullptr;
 };
 
@@ -31,14 +39,25 @@ public:
     explicit PolicyNet(PolicyNetOptions options);
     // planes (B, planes, board, board) -> logits (B, board * board); point index y * board + x.
     Tensor forward(const Tensor& planes) override;
+    // The logits and, from the value head, the values (B) from one pass over the shared layers.
+    // ValueError when the net has no value head.
+    std::pair<Tensor, Tensor> forward_with_value(const Tensor& planes);
+    bool has_value_head() const { return options_.value_hidden > 0; }
     std::string type_name() const override { return "PolicyNet"; }
     std::string extra_repr() const override;
     const PolicyNetOptions& options() const { return options_; }
 
     std::shared_ptr<nn::Sequential> body;  // Convolutions and ReLUs; the last is the 1x1 head.
     Tensor position_bias;                  // (board * board)
+    // The value head (null without one).
+    std::shared_ptr<nn::Conv2d> value_conv;
+    std::shared_ptr<nn::Linear> value_fc1, value_fc2;
 
 private:
+    void check_planes(const Tensor& planes) const;
+    Tensor trunk(const Tensor& planes);           // Every layer but the policy's 1x1 head.
+    Tensor policy_logits(const Tensor& features);  // The head and the bias per point.
+
     PolicyNetOptions options_;
 };
 
@@ -65,6 +84,14 @@ std::shared_ptr<PolicyNet> load_shipped_policy();
 Tensor symmetric_log_probs(PolicyNet& net, const Tensor& planes, int symmetries);
 // Their ensemble: the log of the mean probability over the symmetries (dim 0), (B, points).
 Tensor ensemble_log_probs(const Tensor& per_symmetry);
+
+// The same forward passes also giving the value head's outputs averaged over the symmetries
+// (B); `values` is undefined when the net has no value head.
+struct SymmetricOutputs {
+    Tensor log_probs;  // (symmetries, B, points), as symmetric_log_probs.
+    Tensor values;     // (B) or undefined.
+};
+SymmetricOutputs symmetric_outputs(PolicyNet& net, const Tensor& planes, int symmetries);
 
 struct PolicyPlayerOptions {
     // Average the move probabilities over this many of the board's 8 symmetries (1 to 8), as

@@ -109,7 +109,8 @@ NetworkEvaluator::NetworkEvaluator(std::shared_ptr<PolicyNet> net, int symmetrie
     KAYA_CHECK(net_ != nullptr, ValueError, "NetworkEvaluator: no network given");
     KAYA_CHECK(symmetries >= 1 && symmetries <= 8, ValueError, "NetworkEvaluator: symmetries must be 1 to 8, got ",
                symmetries);
-    KAYA_CHECK(rollouts >= 1, ValueError, "NetworkEvaluator: rollouts must be at least 1, got ", rollouts);
+    KAYA_CHECK(rollouts >= (net_->has_value_head() ? 0 : 1), ValueError, "NetworkEvaluator: rollouts must be at least ",
+               net_->has_value_head() ? "0" : "1 (the network has no value head)", ", got ", rollouts);
 }
 
 std::vector<Evaluation> NetworkEvaluator::evaluate(const std::vector<Leaf>& leaves) {
@@ -122,18 +123,27 @@ std::vector<Evaluation> NetworkEvaluator::evaluate(const std::vector<Leaf>& leav
                    ", the position is ", leaves[i].board->size(), "x", leaves[i].board->size());
         extract_features(*leaves[i].board, leaves[i].to_move, planes.data() + i * plane);
     }
-    std::vector<float> prob;
+    std::vector<float> prob, head;
     {
         autograd::NoGradGuard no_grad;
         Tensor x = from_vector<float>(planes, {static_cast<int64_t>(leaves.size()), kNumFeaturePlanes, n, n});
-        prob = to_vector<float>(exp(ensemble_log_probs(symmetric_log_probs(*net_, x, symmetries_))));
+        SymmetricOutputs net_out = symmetric_outputs(*net_, x, symmetries_);
+        prob = to_vector<float>(exp(ensemble_log_probs(net_out.log_probs)));
+        if (net_out.values.defined()) head = to_vector<float>(net_out.values);
     }
     std::vector<Evaluation> out(leaves.size());
     for (size_t i = 0; i < leaves.size(); ++i) {
         out[i].priors.assign(prob.begin() + static_cast<std::ptrdiff_t>(i) * n * n,
                              prob.begin() + static_cast<std::ptrdiff_t>(i + 1) * n * n);
-        out[i].value = mean_playouts(*leaves[i].board, leaves[i].to_move, leaves[i].komi, rollouts_,
-                                     seed_ + evaluated_++ * static_cast<uint64_t>(rollouts_));
+        const uint64_t first = seed_ + evaluated_++ * static_cast<uint64_t>(rollouts_);
+        const float played = rollouts_ > 0 ? mean_playouts(*leaves[i].board, leaves[i].to_move, leaves[i].komi,
+                                                          rollouts_, first)
+                                            : 0.0f;
+        if (head.empty()) {
+            out[i].value = played;
+        } else {
+            out[i].value = rollouts_ > 0 ? 0.5f * (head[i] + played) : head[i];
+        }
     }
     return out;
 }

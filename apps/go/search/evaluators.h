@@ -30,8 +30,10 @@ private:
 };
 
 // The policy network's move probabilities as priors (averaged over `symmetries` of the board's
-// 8), the leaves of a batch in one forward pass; the value from random playouts (the network
-// has no value head yet). Deterministic as RolloutEvaluator.
+// 8), the leaves of a batch in one forward pass. The value: with a value head and rollouts = 0
+// the head's output (averaged over the same symmetries); with a value head and rollouts > 0 the
+// mean of the head's output and of `rollouts` random playouts (AlphaGo's mixing, lambda = 0.5);
+// without a value head the playouts alone (rollouts >= 1). Deterministic as RolloutEvaluator.
 class NetworkEvaluator : public Evaluator {
 public:
     NetworkEvaluator(std::shared_ptr<PolicyNet> net, int symmetries = 1, int rollouts = 1, uint64_t seed = 0);

@@ -13,9 +13,14 @@ namespace kaya::go {
 
 // Move prediction on a set of positions: mean cross-entropy, and how often the expert's move
 // is the net's first choice (top-1) or among its five most probable points (top-5).
+// With a value head also the value's mean squared error against the game's outcome and how
+// often its sign names the winner, over the positions whose game has a decided outcome
+// (game_outcome != 0; value_positions of them).
 struct PolicyScore {
     double loss = 0, top1 = 0, top5 = 0;
     int64_t positions = 0;
+    double value_mse = 0, value_accuracy = 0;
+    int64_t value_positions = 0;
 };
 
 // Scores the first `limit` positions of a seeded shuffle of `positions` (all when limit <= 0),
@@ -35,6 +40,9 @@ struct PolicyTaskOptions {
     bool augment = true;            // A random one of the 8 symmetries per position.
     uint64_t data_seed = 0;         // data.seed: the split and the symmetries.
     int64_t filters = 192, layers = 13, first_kernel = 5;
+    int64_t value_hidden = 0;   // model.value_hidden: > 0 adds the value head (PolicyNetOptions).
+    int64_t value_planes = 1;   // model.value_planes: the value head's convolution's planes.
+    double value_weight = 0.1;  // train.value_weight: the value loss's weight in the total.
     int64_t positions_per_epoch = 100000;
     int symmetries = 1;  // eval.symmetries: also score the test set averaged over them.
 
@@ -47,7 +55,11 @@ struct PolicyTaskOptions {
 // (seed, p)), each under a random one of the 8 symmetries, so position s of the stream depends
 // only on s and a resumed run continues with exactly the batches it would have seen. The best
 // epoch has the highest validation top-1; model.safetensors carries the net's shape as metadata,
-// so `kaya go gtp --weights` needs nothing else.
+// so `kaya go gtp --weights` needs nothing else. With model.value_hidden > 0 the net also learns
+// the game's outcome from each position: loss = cross-entropy + train.value_weight x the value's
+// mean squared error over the positions with a decided outcome. A low weight, as AlphaGo Zero's
+// supervised run used, keeps the shared layers from memorising whole games (every position of a
+// game has the same outcome).
 class PolicyTask : public app::Task {
 public:
     explicit PolicyTask(const app::Config& cfg) : o_(PolicyTaskOptions::read(cfg)) {}

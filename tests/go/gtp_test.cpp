@@ -4,8 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include "apps/go/board/score.h"
+
 #include <cstdio>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -27,6 +30,40 @@ struct Failing : Player {
 struct Resigning : Player {
     Point choose(const Game&, Color) override { return kResign; }
 };
+
+// Passes whenever asked (resigns when told to).
+struct Passing : Player {
+    bool resign = false;
+    Point choose(const Game&, Color) override { return resign ? kResign : kPass; }
+};
+
+TEST(Gtp, CleanupCapturesTheStonesEstimatedDeadBeforeThePlayerChooses) {
+    auto player = std::make_unique<Passing>();
+    Passing* passing = player.get();
+    GtpEngine e(std::move(player), {.board_size = 7});
+    // Black owns columns A-C, White E-G; a white stone sits at B4, inside Black's area.
+    for (int y = 1; y <= 7; ++y) {
+        ASSERT_EQ(e.handle("play b d" + std::to_string(y)), "= \n\n");
+        ASSERT_EQ(e.handle("play w e" + std::to_string(y)), "= \n\n");
+    }
+    ASSERT_EQ(e.handle("play w b4"), "= \n\n");
+    ASSERT_EQ(estimate_dead(e.game().board()), std::vector<Point>{e.game().board().point(1, 3)});
+    EXPECT_EQ(e.handle("genmove b"), "= pass\n\n");  // The player alone would pass.
+    ASSERT_EQ(e.handle("undo"), "= \n\n");
+    // Cleanup takes the stone's four liberties, then leaves the choice to the player.
+    std::set<std::string> played;
+    for (int k = 0; k < 4; ++k) {
+        const std::string r = e.handle("kgs-genmove_cleanup black");
+        played.insert(r);
+        if (k < 3) EXPECT_EQ(e.handle("play w pass"), "= \n\n");
+    }
+    EXPECT_EQ(played, (std::set<std::string>{"= A4\n\n", "= B3\n\n", "= B5\n\n", "= C4\n\n"}));
+    EXPECT_EQ(e.game().board().at(e.game().board().point(1, 3)), Color::Empty);  // Captured.
+    passing->resign = true;
+    EXPECT_EQ(e.handle("kgs-genmove_cleanup b"), "= pass\n\n");  // Never resigns in cleanup.
+    EXPECT_EQ(e.handle("kgs-genmove_cleanup"), "? syntax error: usage: kgs-genmove_cleanup color\n\n");
+    EXPECT_EQ(e.handle("known_command kgs-genmove_cleanup"), "= true\n\n");
+}
 
 TEST(Gtp, AnEngineForOneBoardSizeRefusesOthers) {
     GtpEngine e(std::make_unique<FirstLegal>(), {.board_size = 9, .only_size = 9});

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <climits>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -103,6 +104,27 @@ void expect_args(const std::vector<std::string>& args, size_t n, const char* usa
     if (args.size() != n) throw GtpFailure(std::string("syntax error: usage: ") + usage);
 }
 
+// A move for `color` that attacks the opponent's stones the estimate calls dead (score.h:
+// estimate_dead): a liberty of the dead string with the fewest liberties, legal (positional
+// superko) and not a self-atari unless it captures. kPass when no such stones or moves are left.
+Point cleanup_move(const Game& game, Color color) {
+    const Board& board = game.board();
+    Point best = kPass;
+    int fewest = INT_MAX;
+    for (Point d : estimate_dead(board)) {
+        if (board.at(d) != opponent(color) || board.liberties(d) >= fewest) continue;
+        for (Point p : board.string_liberties(d)) {
+            if (!game.is_legal(color, p)) continue;
+            Board after = board;
+            if (after.play(color, p) == 0 && after.liberties(p) == 1) continue;  // Self-atari.
+            best = p;
+            fewest = board.liberties(d);
+            break;
+        }
+    }
+    return best;
+}
+
 }  // namespace
 
 GtpEngine::GtpEngine(std::unique_ptr<Player> player, GtpOptions options)
@@ -121,6 +143,7 @@ GtpEngine::GtpEngine(std::unique_ptr<Player> player, GtpOptions options)
         {"komi", &GtpEngine::komi},
         {"play", &GtpEngine::play},
         {"genmove", &GtpEngine::genmove},
+        {"kgs-genmove_cleanup", &GtpEngine::genmove_cleanup},
         {"undo", &GtpEngine::undo},
         {"showboard", &GtpEngine::showboard},
         {"final_score", &GtpEngine::final_score},
@@ -316,6 +339,24 @@ std::string GtpEngine::genmove(const Args& args) {
     Color c = parse_color(args[0]);
     Point p = player_->choose(game_, c);
     if (p == kResign) return "resign";
+    if (!game_.is_legal(c, p)) {
+        throw GtpFailure("internal error: the player chose an illegal move " +
+                         point_to_gtp(game_.board(), p));
+    }
+    game_.play(c, p);
+    return point_to_gtp(game_.board(), p);
+}
+
+std::string GtpEngine::genmove_cleanup(const Args& args) {
+    // KGS asks this when the players disagree about dead stones: play on and capture them
+    // rather than pass, since they would otherwise count as alive. The opponent's stones
+    // estimated dead are attacked first; once none is left, the player chooses (never
+    // resigning here: the game is decided by the count).
+    expect_args(args, 1, "kgs-genmove_cleanup color");
+    Color c = parse_color(args[0]);
+    Point p = cleanup_move(game_, c);
+    if (p == kPass) p = player_->choose(game_, c);
+    if (p == kResign) p = kPass;
     if (!game_.is_legal(c, p)) {
         throw GtpFailure("internal error: the player chose an illegal move " +
                          point_to_gtp(game_.board(), p));

@@ -66,6 +66,7 @@ private:
     std::string komi(const Args&);
     std::string play(const Args&);
     std::string genmove(const Args&);
+    std::string genmove_cleanup(const Args&);  // kgs-genmove_cleanup
     std::string undo(const Args&);
     std::string showboard(const Args&);
     std::string final_score(const Args&);

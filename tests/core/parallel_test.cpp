@@ -114,6 +114,64 @@ TEST(Parallel, ConcurrentCallersEachGetTheirWholeRange) {
     for (int64_t s : sums) EXPECT_EQ(s, int64_t{200} * (5000 * 4999 / 2));
 }
 
+// Busy-waits (a chunk of real work, not a sleep that gives the core away).
+void busy_for(std::chrono::microseconds d) {
+    const auto until = std::chrono::steady_clock::now() + d;
+    while (std::chrono::steady_clock::now() < until) {
+    }
+}
+
+// How many of `chunks` chunks of `work` each ran on a thread other than the caller.
+int chunks_elsewhere(int chunks, std::chrono::microseconds work) {
+    const auto me = std::this_thread::get_id();
+    std::atomic<int> elsewhere{0};
+    parallel_for(chunks, 1, [&](int64_t, int64_t) {
+        if (std::this_thread::get_id() != me) elsewhere.fetch_add(1);
+        busy_for(work);
+    });
+    return elsewhere.load();
+}
+
+// Runs two-chunk regions until a worker takes the second chunk, which then sleeps 20 ms as a
+// thread preempted by a busy program would, so that the caller waits for it. False when no
+// worker ever took a chunk.
+bool stall_a_region() {
+    const auto me = std::this_thread::get_id();
+    for (int attempt = 0; attempt < 200; ++attempt) {
+        std::atomic<bool> slept{false};
+        parallel_for(2, 1, [&](int64_t, int64_t) {
+            if (std::this_thread::get_id() == me) {
+                busy_for(std::chrono::microseconds(300));  // Time for the worker to take the other.
+                return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            slept = true;
+        });
+        if (slept) return true;
+    }
+    return false;
+}
+
+// After a stalled region the next regions run on the caller alone, and after the back-off
+// (10 ms) the workers help again. Timing on a loaded machine can delay the caller past the
+// back-off, so the stall is tried up to three times; idle, the first try shows it.
+TEST(Parallel, AStalledWorkerSendsTheNextRegionsToTheCaller) {
+    ThreadCount fresh(1);  // A new pool, with no stall seen yet.
+    set_num_threads(2);
+    bool serial_after_stall = false;
+    for (int trial = 0; trial < 3 && !serial_after_stall; ++trial) {
+        ASSERT_TRUE(stall_a_region()) << "no worker ever took a chunk";
+        // 3.2 ms of chunks: without the back-off the worker would take about half of them.
+        serial_after_stall = chunks_elsewhere(64, std::chrono::microseconds(50)) == 0;
+    }
+    EXPECT_TRUE(serial_after_stall) << "the region right after a stall still used the workers";
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    int helped = 0;
+    for (int attempt = 0; attempt < 50 && helped == 0; ++attempt)
+        helped = chunks_elsewhere(64, std::chrono::microseconds(50));
+    EXPECT_GT(helped, 0) << "after the back-off the workers help again";
+}
+
 TEST(Parallel, SerialScopeKeepsRegionsOnTheCallingThread) {
     ThreadCount tc(2);
     const auto me = std::this_thread::get_id();

@@ -164,10 +164,14 @@ public:
     }
 
     // Runs the region with the workers' help; false (nothing run) when another thread's region
-    // holds the pool, or a worker is in the middle of picking up a job.
+    // holds the pool, a worker is in the middle of picking up a job, or the machine was found
+    // busy (below).
     bool run(void (*fn)(void*, int64_t), void* ctx, int64_t chunks) {
         std::unique_lock<std::mutex> region(region_mu_, std::try_to_lock);
         if (!region.owns_lock()) return false;
+        using clock = std::chrono::steady_clock;
+        const auto start = clock::now();
+        if (start < serial_until_) return false;
         auto job = std::make_shared<Job>(fn, ctx, chunks, static_cast<int>(threads_.size()) + 1);
         {
             std::unique_lock<std::mutex> lock(job_mu_, std::try_to_lock);
@@ -177,16 +181,48 @@ public:
         epoch_.fetch_add(1);
         if (sleepers_.load() > 0) futex_wake_all(&epoch_);
         job->work(0);
+        const auto worked = clock::now();
         job->wait_all_done();
         {
             std::lock_guard<std::mutex> lock(job_mu_);
             current_.reset();
         }
+        note_wait(start, worked, clock::now());
         if (job->error) std::rethrow_exception(job->error);
         return true;
     }
 
 private:
+    // On a busy machine the scheduler can put a worker aside in the middle of a chunk it took,
+    // and the caller then waits out the other program's time slice (milliseconds) for one
+    // chunk. Idle, the caller's wait is at most about one chunk, shorter than its own share of
+    // the region. A wait longer than both kMinStall and the caller's own work counts as a
+    // stall: the next regions run on the caller alone (parallel_run's serial path, the same
+    // chunks in order, so results do not change) for a back-off period, after which a region
+    // on all threads probes again. The period doubles (to kMaxBackoff) when the probe stalls
+    // again within one period, and is kMinBackoff otherwise. Small steps (a few hundred
+    // microseconds), whose regions are short next to a time slice, keep their speed this way
+    // next to busy processes; long regions hardly stall, as their chunks are long too.
+    static constexpr auto kMinStall = std::chrono::microseconds(200);
+    static constexpr auto kMinBackoff = std::chrono::milliseconds(10);
+    static constexpr auto kMaxBackoff = std::chrono::milliseconds(1000);
+
+    void note_wait(std::chrono::steady_clock::time_point start, std::chrono::steady_clock::time_point worked,
+                   std::chrono::steady_clock::time_point end) {
+        static const bool enabled = [] {
+            const char* env = std::getenv("KAYA_STALL_BACKOFF");  // 0: measure without it.
+            return !env || std::atoi(env) != 0;
+        }();
+        const auto wait = end - worked;
+        if (!enabled || wait < kMinStall || wait < worked - start) return;
+        // A stall soon after the last serial period: the load is still there, so wait longer
+        // before the next probe. A stall after a calm spell (or a single hiccup of a virtual
+        // machine) starts from the shortest back-off again.
+        backoff_ = end - serial_until_ < backoff_ ? std::min<std::chrono::steady_clock::duration>(2 * backoff_, kMaxBackoff)
+                                                  : std::chrono::steady_clock::duration(kMinBackoff);
+        serial_until_ = end + backoff_;
+    }
+
     // `seen` starts at the epoch the pool was created with: a region (or the stop signal) that
     // comes before this thread first runs is not missed.
     void worker_main(uint32_t seen) {
@@ -209,6 +245,9 @@ private:
     }
 
     std::mutex region_mu_;  // one region at a time; a second caller runs its region alone
+    // Guarded by region_mu_: regions run serially until serial_until_ (a stall was seen).
+    std::chrono::steady_clock::time_point serial_until_{};
+    std::chrono::steady_clock::duration backoff_ = kMinBackoff;
     std::mutex job_mu_;     // guards current_
     std::shared_ptr<Job> current_;
     std::atomic<uint32_t> epoch_{0};  // bumped for every region; workers sleep on it

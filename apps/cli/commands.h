@@ -13,6 +13,7 @@ void add_sweep_command(CLI::App& app);
 void add_tour_command(CLI::App& app);
 void add_go_gtp_command(CLI::App& go);
 void add_go_match_command(CLI::App& go);
+void add_go_curve_command(CLI::App& go);
 void add_go_rescore_command(CLI::App& go);
 void add_doctor_command(CLI::App& app);
 void add_tag_command(CLI::App& app);

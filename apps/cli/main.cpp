@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
     go->require_subcommand(1);
     kaya::cli::add_go_gtp_command(*go);
     kaya::cli::add_go_match_command(*go);
+    kaya::cli::add_go_curve_command(*go);
     kaya::cli::add_go_rescore_command(*go);
     // Only `kaya train` knows how to share work between processes; N copies of another command
     // would each do all of it, writing the same files (`kaya doctor` only reads).

@@ -2,6 +2,7 @@
 // Matches between GTP subprocesses: GNU Go (installed by scripts/setup.sh) against scripted
 // engines that play illegal moves or never answer; outputs; the Wilson interval.
 #include "apps/go/match/match.h"
+#include "apps/go/match/curve.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -127,6 +128,34 @@ TEST(Match, ResumeKeepsFinishedGamesAndPlaysTheRest) {
     std::ofstream(dir + "/out/results.csv")
         << "game,a_color,result,a_won,draw,moves,note\n1,black\n";
     EXPECT_THROW(play_match(o), ParseError);
+    fs::remove_all(dir);
+}
+
+TEST(Match, ACurvePlaysAMatchPerValueOfTheOption) {
+    std::string dir = temp_dir("curve");
+    // The stubborn engine ignores its arguments and forfeits every game; GNU Go wins them.
+    CurveOptions c{.engine = stubborn_engine(dir),
+                   .option = "--playouts",
+                   .values = {0, 3},
+                   .match = {.engine_b = kGnuGo, .games = 2, .size = 5, .out_dir = dir + "/curve", .verbose = false}};
+    std::vector<CurvePoint> points = play_curve(c);
+    ASSERT_EQ(points.size(), 2u);
+    for (const CurvePoint& p : points) {
+        EXPECT_EQ(p.result.games.size(), 2u);
+        EXPECT_EQ(p.result.a_wins, 0);
+        EXPECT_TRUE(fs::exists(dir + "/curve/playouts-" + std::to_string(p.value) + "/results.csv")) << p.value;
+    }
+    EXPECT_EQ(points[1].value, 3);
+    const std::string csv = curve_csv(points, "--playouts");
+    EXPECT_EQ(csv.substr(0, csv.find('\n')), "playouts,games,wins,draws,win_rate,low,high");
+    EXPECT_NE(csv.find("\n3,2,0,0,0.0000,0.0000,"), std::string::npos) << csv;
+    // Resumed with one more value, the finished matches are kept and only the new one is played.
+    c.values = {0, 3, 5};
+    c.match.resume = true;
+    EXPECT_EQ(play_curve(c).size(), 3u);
+    EXPECT_TRUE(fs::exists(dir + "/curve/playouts-5/results.csv"));
+    c.values.clear();
+    EXPECT_THROW(play_curve(c), ValueError);
     fs::remove_all(dir);
 }
 

@@ -84,11 +84,11 @@ TEST(Policy, TheValueHeadSharesTheBodyAndTravelsInTheFile) {
     auto [logits, values] = net.forward_with_value(x);
     EXPECT_EQ(to_vector<float>(logits), to_vector<float>(net.forward(x)));
     ASSERT_EQ(values.shape(), (Shape{3}));
-    // The head by hand from the body's features: tanh(fc2(relu(fc1(relu(conv(h)))))), the
+    // The head by hand from the body's features: tanh(fc2(relu(fc1(conv(h))))), the
     // convolution's planes flattened.
     Tensor h = x;
     for (size_t i = 0; i + 1 < net.body->size(); ++i) h = (*(*net.body)[i])(h);
-    Tensor v = reshape(relu((*net.value_conv)(h)), {3, 3 * 49});
+    Tensor v = reshape((*net.value_conv)(h), {3, 3 * 49});
     v = tanh((*net.value_fc2)(relu((*net.value_fc1)(v))));
     const auto by_hand = to_vector<float>(reshape(v, {3})), got = to_vector<float>(values);
     for (size_t b = 0; b < 3; ++b) EXPECT_NEAR(got[b], by_hand[b], 1e-6f);

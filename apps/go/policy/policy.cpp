@@ -80,7 +80,10 @@ std::pair<Tensor, Tensor> PolicyNet::forward_with_value(const Tensor& planes) {
     check_planes(planes);
     Tensor h = trunk(planes);
     const int64_t n = options_.board;
-    Tensor v = reshape(relu((*value_conv)(h)), {planes.shape()[0], options_.value_planes * n * n});
+    // No ReLU on the convolution (Leela Zero has batch norm and ReLU there): a single plane
+    // through a ReLU can go all negative and stop learning, and on noisy outcomes it did (the
+    // head's output stayed constant for 600,000 positions).
+    Tensor v = reshape((*value_conv)(h), {planes.shape()[0], options_.value_planes * n * n});
     v = tanh((*value_fc2)(relu((*value_fc1)(v))));
     return {policy_logits(h), reshape(v, {planes.shape()[0]})};
 }

@@ -24,11 +24,11 @@ struct PolicyNetOptions {
     int64_t layers = 13;  // Convolutions in all, the final 1x1 included (at least 2).
     int64_t first_kernel = 5;
     int64_t planes = 48;  // Input feature planes.
-    // With value_hidden > 0 the net also has a value head on the last ReLU layer, as Leela
-    // Zero's and AlphaGo Zero's: a 1x1 convolution to value_planes planes with a bias, ReLU, a
-    // linear layer from all their points to value_hidden units, ReLU, a linear layer to one unit
-    // and tanh: the expected outcome for the side to move, in [-1, 1]. 0: a policy network only
-    // (the course's net).
+    // With value_hidden > 0 the net also has a value head on the last ReLU layer, after Leela
+    // Zero's and AlphaGo Zero's: a 1x1 convolution to value_planes planes with a bias (no batch
+    // norm and no ReLU there), a linear layer from all their points to value_hidden units, ReLU,
+    // a linear layer to one unit and tanh: the expected outcome for the side to move, in
+    // [-1, 1]. 0: a policy network only (the course's net).
     int64_t value_hidden = 0;
     int64_t value_planes = 1;
     Generator* gen = nullptr;

@@ -94,6 +94,8 @@ def main():
         "showboard\nfinal_score\nquit\n")
     put("gtp", "errors", "1 play b z99\n2 boardsize 40\nunknown_command\nkomi nan\nplay w e5\nplay b e5\n")
     put("gtp", "handicap", "boardsize 9\nfixed_handicap 4\ngenmove w\nundo\nlist_commands\n")
+    put("gtp", "cleanup", "boardsize 7\nplay b d1\nplay b d2\nplay b d3\nplay b d4\nplay b d5\nplay b d6\n"
+        "play b d7\nplay w b4\nkgs-genmove_cleanup b\nkgs-genmove_cleanup w\nkgs-genmove_cleanup\n")
 
 
 if __name__ == "__main__":

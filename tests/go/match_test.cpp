@@ -10,6 +10,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -156,6 +157,28 @@ TEST(Match, ACurvePlaysAMatchPerValueOfTheOption) {
     EXPECT_TRUE(fs::exists(dir + "/curve/playouts-5/results.csv"));
     c.values.clear();
     EXPECT_THROW(play_curve(c), ValueError);
+    fs::remove_all(dir);
+}
+
+TEST(Match, TheCurveCommandWritesItsTableAndPlot) {
+    std::string dir = temp_dir("curve_cli");
+    const std::string cmd = std::string(KAYA_BINARY) + " go curve --engine " + stubborn_engine(dir) +
+                            " --values 0,2 -b '" + kGnuGo + "' --games 1 --size 5 --out " + dir +
+                            "/out > " + dir + "/log.txt 2>&1";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    std::ifstream csv(dir + "/out/curve.csv");
+    std::stringstream text;
+    text << csv.rdbuf();
+    EXPECT_EQ(text.str(),
+              "playouts,games,wins,draws,win_rate,low,high\n0,1,0,0,0.0000,0.0000,0.7935\n2,1,0,0,0.0000,0.0000,"
+              "0.7935\n");
+    std::ifstream svg(dir + "/out/curve.svg");
+    std::stringstream plot;
+    plot << svg.rdbuf();
+    EXPECT_EQ(plot.str().rfind("<svg", 0), 0u);
+    EXPECT_NE(plot.str().find("win rate against --playouts"), std::string::npos);
+    // Without an opponent the command refuses to start.
+    EXPECT_NE(std::system((std::string(KAYA_BINARY) + " go curve --out " + dir + "/x > /dev/null 2>&1").c_str()), 0);
     fs::remove_all(dir);
 }
 

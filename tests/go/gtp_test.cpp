@@ -55,7 +55,9 @@ TEST(Gtp, CleanupCapturesTheStonesEstimatedDeadBeforeThePlayerChooses) {
     for (int k = 0; k < 4; ++k) {
         const std::string r = e.handle("kgs-genmove_cleanup black");
         played.insert(r);
-        if (k < 3) EXPECT_EQ(e.handle("play w pass"), "= \n\n");
+        if (k < 3) {
+            EXPECT_EQ(e.handle("play w pass"), "= \n\n");
+        }
     }
     EXPECT_EQ(played, (std::set<std::string>{"= A4\n\n", "= B3\n\n", "= B5\n\n", "= C4\n\n"}));
     EXPECT_EQ(e.game().board().at(e.game().board().point(1, 3)), Color::Empty);  // Captured.

@@ -86,13 +86,10 @@ data::Example GoPositions::get(int64_t i) const {
                size(), " positions");
     Tensor x = Tensor::empty({kNumFeaturePlanes, size_, size_}, DType::Float32);
     Tensor y = Tensor::empty({}, DType::Int64);
-    if (!options_.outcome) {
-        fill(i, x.data<float>(), y.data<int64_t>(), nullptr);
-        return {x, y};
-    }
-    Tensor z = Tensor::empty({}, DType::Float32);
-    fill(i, x.data<float>(), y.data<int64_t>(), z.data<float>());
-    return {x, y, z};
+    Tensor z = options_.outcome ? Tensor::empty({}, DType::Float32) : Tensor();
+    fill(i, x.data<float>(), y.data<int64_t>(), options_.outcome ? z.data<float>() : nullptr);
+    if (options_.outcome) return {x, y, z};
+    return {x, y};
 }
 
 data::Example GoPositions::get_batch(const std::vector<int64_t>& indices) const {

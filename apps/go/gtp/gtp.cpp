@@ -339,12 +339,7 @@ std::string GtpEngine::genmove(const Args& args) {
     Color c = parse_color(args[0]);
     Point p = player_->choose(game_, c);
     if (p == kResign) return "resign";
-    if (!game_.is_legal(c, p)) {
-        throw GtpFailure("internal error: the player chose an illegal move " +
-                         point_to_gtp(game_.board(), p));
-    }
-    game_.play(c, p);
-    return point_to_gtp(game_.board(), p);
+    return play_chosen(c, p);
 }
 
 std::string GtpEngine::genmove_cleanup(const Args& args) {
@@ -356,7 +351,10 @@ std::string GtpEngine::genmove_cleanup(const Args& args) {
     Color c = parse_color(args[0]);
     Point p = cleanup_move(game_, c);
     if (p == kPass) p = player_->choose(game_, c);
-    if (p == kResign) p = kPass;
+    return play_chosen(c, p == kResign ? kPass : p);
+}
+
+std::string GtpEngine::play_chosen(Color c, Point p) {
     if (!game_.is_legal(c, p)) {
         throw GtpFailure("internal error: the player chose an illegal move " +
                          point_to_gtp(game_.board(), p));

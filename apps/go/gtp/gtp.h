@@ -67,6 +67,8 @@ private:
     std::string play(const Args&);
     std::string genmove(const Args&);
     std::string genmove_cleanup(const Args&);  // kgs-genmove_cleanup
+    // Plays the player's move for c after checking it is legal; its vertex as GTP writes it.
+    std::string play_chosen(Color c, Point p);
     std::string undo(const Args&);
     std::string showboard(const Args&);
     std::string final_score(const Args&);

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <tuple>
 
 #include "apps/go/data/archive.h"
 #include "apps/train/plot.h"
@@ -20,23 +21,23 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // The value loss: mean squared error over the rows whose outcome is decided (non-zero).
-// Adds the rows' summed squared error to `se` and their count to `known`.
-Tensor value_loss(const Tensor& values, const Tensor& outcome, double* se = nullptr, double* known = nullptr) {
+Tensor value_loss(const Tensor& values, const Tensor& outcome) {
     Tensor mask = abs(outcome);  // 1 for a decided game, 0 otherwise.
     Tensor d = sub(values, outcome);
-    Tensor sq = mul(mul(d, d), mask);
-    Tensor total = sum(sq);
-    const double count = sum(mask).item<double>();
-    if (se) *se += total.item<double>();
-    if (known) *known += count;
-    return div(total, std::max(1.0, count));
+    return div(sum(mul(mul(d, d), mask)), std::max(1.0, sum(mask).item<double>()));
 }
 
-// Adds to `hits` the decided rows whose value's sign names the winner.
-void count_value_hits(const Tensor& values, const Tensor& outcome, double& hits) {
+// Over the decided rows: adds their squared errors to `se`, their count to `known`, and to
+// `hits` those whose value's sign names the winner.
+void score_values(const Tensor& values, const Tensor& outcome, double& se, double& known, double& hits) {
     const auto v = to_vector<float>(values);
     const auto z = to_vector<float>(outcome);
-    for (size_t i = 0; i < z.size(); ++i) hits += z[i] != 0 && (v[i] > 0) == (z[i] > 0);
+    for (size_t i = 0; i < z.size(); ++i) {
+        if (z[i] == 0) continue;
+        se += (static_cast<double>(v[i]) - z[i]) * (static_cast<double>(v[i]) - z[i]);
+        known += 1;
+        hits += (v[i] > 0) == (z[i] > 0);
+    }
 }
 
 // Adds to top1/top5 the rows whose target logit is the highest / among the five highest.
@@ -85,8 +86,7 @@ PolicyScore evaluate_policy(PolicyNet& net, const GoPositions& positions, int64_
         if (plain && symmetries > 1) score(own, select(out.log_probs, 0, 0), ex[1]);
         if (value) {
             // The value averaged over the symmetries scores both (the net's own is not kept apart).
-            value_loss(out.values, ex[2], &s.value_mse, &known);
-            count_value_hits(out.values, ex[2], s.value_accuracy);
+            score_values(out.values, ex[2], s.value_mse, known, s.value_accuracy);
         }
         bar.update(std::min(n, b + batch));
     }
@@ -206,24 +206,24 @@ void PolicyTask::visit_batches(int64_t epoch, int64_t first,
 }
 
 Tensor PolicyTask::training_loss(const data::Example& batch, app::Metrics& sums) {
-    if (!net_->has_value_head()) {
-        Tensor logits = (*net_)(batch[0]);
-        double top1 = 0, top5 = 0;
-        count_hits(logits, batch[1], top1, top5);
-        sums.add("top1", top1);
-        return nn::cross_entropy(logits, batch[1]);
+    Tensor logits, values;
+    if (net_->has_value_head()) {
+        std::tie(logits, values) = net_->forward_with_value(batch[0]);
+    } else {
+        logits = (*net_)(batch[0]);
     }
-    auto [logits, values] = net_->forward_with_value(batch[0]);
-    double top1 = 0, top5 = 0, se = 0, known = 0, hits = 0;
+    double top1 = 0, top5 = 0;
     count_hits(logits, batch[1], top1, top5);
-    count_value_hits(values, batch[2], hits);
     sums.add("top1", top1);
-    Tensor v = value_loss(values, batch[2], &se, &known);
+    Tensor loss = nn::cross_entropy(logits, batch[1]);
+    if (!values.defined()) return loss;
+    double se = 0, known = 0, hits = 0;
+    score_values(values, batch[2], se, known, hits);
     // The run loop divides sums by all the rows seen, undecided ones (about 6% of the 9-dan
     // games) adding 0; validation's value metrics count only decided rows.
     sums.add("value_se", se);
     sums.add("value_hits", hits);
-    return add(nn::cross_entropy(logits, batch[1]), mul(v, o_.value_weight));
+    return add(loss, mul(value_loss(values, batch[2]), o_.value_weight));
 }
 
 app::Metrics PolicyTask::epoch_columns(int64_t epoch) const {

@@ -17,7 +17,8 @@ struct GtpArgs {
     std::string weights;
     go::PolicyPlayerOptions player;
     go::SearchPlayerOptions search;
-    int rollouts = -1;  // -1: 0 with a value head, 1 without.
+    int rollouts = -1;  // -1: 0 with a value or ownership head, 1 without.
+    double score_scale = 10.0;
     uint64_t seed = 0;
 };
 
@@ -28,8 +29,10 @@ void run(GtpArgs a) {
     if (a.search.search.playouts == 0) {
         player = std::make_unique<go::PolicyPlayer>(net, a.player);
     } else {
-        const int rollouts = a.rollouts >= 0 ? a.rollouts : net->has_value_head() ? 0 : 1;
-        auto eval = std::make_shared<go::NetworkEvaluator>(net, a.player.symmetries, rollouts, a.seed);
+        const bool judges = net->has_value_head() || net->has_ownership_head();
+        const int rollouts = a.rollouts >= 0 ? a.rollouts : judges ? 0 : 1;
+        auto eval =
+            std::make_shared<go::NetworkEvaluator>(net, a.player.symmetries, rollouts, a.seed, a.score_scale);
         player = std::make_unique<go::SearchPlayer>(eval, a.search);
     }
     go::GtpEngine engine(std::move(player), {.board_size = size, .only_size = size});
@@ -69,9 +72,15 @@ void add_go_gtp_command(CLI::App& go) {
         ->check(CLI::Range(0.0, 1e6))
         ->capture_default_str();
     cmd->add_option("--rollouts", args->rollouts,
-                    "Random playouts averaged for each leaf's value; with a value head, mixed half and "
-                    "half with it (default: 0 with a value head, 1 without)")
+                    "Random playouts averaged for each leaf's value; with a value or ownership head, "
+                    "mixed half and half with the network's value (default: 0 with such a head, 1 "
+                    "without)")
         ->check(CLI::Range(0, 1000));
+    cmd->add_option("--score-scale", args->score_scale,
+                    "With an ownership head, a leaf's value is tanh(score / this), the score being the "
+                    "predicted ownership's sum plus komi")
+        ->check(CLI::Range(0.1, 1000.0))
+        ->capture_default_str();
     cmd->add_option("--batch", args->search.search.batch, "Leaves evaluated together by the network")
         ->check(CLI::Range(1, 256))
         ->capture_default_str();

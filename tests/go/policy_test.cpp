@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <numeric>
 
@@ -114,6 +115,57 @@ TEST(Policy, TheValueHeadSharesTheBodyAndTravelsInTheFile) {
     EXPECT_THROW(plain.forward_with_value(x), ValueError);
     EXPECT_THROW(PolicyNet({.value_hidden = -1}), ValueError);
     EXPECT_THROW(PolicyNet({.value_hidden = 4, .value_planes = 0}), ValueError);
+}
+
+TEST(Policy, TheOwnershipHeadSharesTheBodyTurnsWithTheBoardAndTravelsInTheFile) {
+    Generator gen(4);
+    PolicyNet net({.board = 7, .filters = 4, .layers = 3, .first_kernel = 3, .ownership = true, .gen = &gen});
+    EXPECT_TRUE(net.has_ownership_head());
+    EXPECT_FALSE(net.has_value_head());
+    auto state = net.state_dict();
+    ASSERT_EQ(state.size(), 8u);
+    EXPECT_EQ(state[6].first, "ownership_conv.weight");
+    EXPECT_EQ(state[6].second.shape(), (Shape{1, 4, 1, 1}));
+    EXPECT_EQ(state[7].first, "ownership_conv.bias");
+    autograd::NoGradGuard no_grad;
+    Tensor x = randn({2, 48, 7, 7}, DType::Float32, &gen);
+    PolicyOutputs out = net.forward_heads(x);
+    EXPECT_EQ(to_vector<float>(out.logits), to_vector<float>(net.forward(x)));
+    EXPECT_FALSE(out.values.defined());
+    ASSERT_EQ(out.ownership.shape(), (Shape{2, 49}));
+    // By hand: tanh of the 1x1 convolution of the body's features.
+    Tensor h = x;
+    for (size_t i = 0; i + 1 < net.body->size(); ++i) h = (*(*net.body)[i])(h);
+    const auto by_hand = to_vector<float>(tanh(reshape((*net.ownership_conv)(h), {2, 49})));
+    const auto got = to_vector<float>(out.ownership);
+    for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], by_hand[i], 1e-6f);
+    EXPECT_EQ(to_vector<float>(tanh(out.ownership_raw)), got);
+    // Under symmetry s, the ensemble's ownership of a turned board is the original's turned.
+    EXPECT_EQ(to_vector<float>(symmetric_outputs(net, x, 1).ownership), got);
+    std::vector<float> in = to_vector<float>(x), moved(in.size());
+    symmetric_planes(3, 7, 2 * 48, in.data(), moved.data());
+    const auto ens = to_vector<float>(symmetric_outputs(net, x, 8).ownership);
+    const auto ens_moved = to_vector<float>(symmetric_outputs(net, from_vector<float>(moved, {2, 48, 7, 7}), 8).ownership);
+    std::vector<float> ens_turned(ens.size());
+    symmetric_planes(3, 7, 2, ens.data(), ens_turned.data());
+    for (size_t i = 0; i < ens.size(); ++i) EXPECT_NEAR(ens_turned[i], ens_moved[i], 1e-5f) << i;
+    // The file says the head is there.
+    const std::string path = temp_path("ownership.safetensors");
+    save_policy(path, net);
+    auto back = load_policy(path);
+    EXPECT_TRUE(back->options().ownership);
+    EXPECT_EQ(to_vector<float>(back->forward_heads(x).ownership), got);
+    auto meta = policy_metadata(net.options());
+    meta["ownership"] = "2";
+    EXPECT_THROW(policy_options_from(meta, "f"), ParseError);
+}
+
+TEST(Policy, AnOwnershipValueIsTheSquashedScoreWithKomi) {
+    const std::vector<float> own = {1, 1, 1, -1, 0.5f};  // 2.5 points for the side to move.
+    EXPECT_FLOAT_EQ(ownership_value(own.data(), 5, 0, 10), std::tanh(0.25f));
+    EXPECT_FLOAT_EQ(ownership_value(own.data(), 5, -7.5, 10), std::tanh(-0.5f));  // Black gives komi.
+    EXPECT_FLOAT_EQ(ownership_value(own.data(), 5, 7.5, 1), std::tanh(10.0f));
+    EXPECT_THROW(ownership_value(own.data(), 5, 0, 0), ValueError);
 }
 
 TEST(Policy, SymmetryEnsembleIsInvariantUnderTheBoardsSymmetries) {

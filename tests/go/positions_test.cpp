@@ -108,5 +108,76 @@ TEST(GoData, AugmentationIsASymmetryOfPlanesAndTarget) {
     EXPECT_GE(seen.size(), 5u);  // Several symmetries drawn over 42 draws.
 }
 
+// A 9x9 game of two walls: Black fills column `bx`, White column `wx` (wx > bx + 1), then the
+// result `re`.
+std::string wall_game(int bx, int wx, const std::string& re) {
+    std::string sgf = "(;SZ[9]KM[7.5]RE[" + re + "]";
+    for (int y = 0; y < 9; ++y) {
+        const char yc = static_cast<char>('a' + y);
+        sgf += std::string(";B[") + static_cast<char>('a' + bx) + yc + "];W[" + static_cast<char>('a' + wx) + yc + "]";
+    }
+    return sgf + ")";
+}
+
+TEST(GoData, FinalOwnershipIsTheCountedEndIfItNamesTheRecordsWinner) {
+    auto game = [](const std::string& sgf) { return read_game(parse_sgf(sgf, "t")[0], "t"); };
+    // Black owns columns 0-3 (36 points), White 5-8 (36 + 7.5), column 4 is neutral.
+    const std::vector<int8_t> own = final_ownership(game(wall_game(3, 5, "W+7.5")));
+    ASSERT_EQ(own.size(), 81u);
+    for (int y = 0; y < 9; ++y)
+        for (int x = 0; x < 9; ++x) EXPECT_EQ(own[y * 9 + x], x < 4 ? 1 : x > 4 ? -1 : 0) << x << "," << y;
+    // The count contradicts the record, or the record was not counted: no targets.
+    EXPECT_TRUE(final_ownership(game(wall_game(3, 5, "B+0.5"))).empty());
+    for (const char* re : {"W+R", "W+T", "W+", "0", ""})
+        EXPECT_TRUE(final_ownership(game(wall_game(3, 5, re))).empty()) << re;
+    // Black's wall one column further right: Black 45 against 27 + 7.5.
+    EXPECT_EQ(final_ownership(game(wall_game(4, 6, "B+10.5")))[4], 1);
+}
+
+TEST(GoData, OwnershipTargetsFollowTheSideToMoveAndTheSymmetry) {
+    auto g = std::make_shared<std::vector<GameRecord>>();
+    for (const std::string& s : {wall_game(3, 5, "W+7.5"), wall_game(3, 5, "W+R")})
+        g->push_back(read_game(parse_sgf(s, "t")[0], "t"));
+    EXPECT_THROW(GoPositions(g, {0, 1}, {.ownership = true}), ValueError);  // Needs the outcome.
+    GoPositions plain(g, {0, 1}, {.outcome = true, .ownership = true});
+    EXPECT_TRUE(plain.has_ownership());
+    const std::vector<int8_t> own = final_ownership((*g)[0]);
+    data::Example ex = plain.get_batch({0, 1, 18});  // Black, White to move; the resigned game.
+    ASSERT_EQ(ex.size(), 6u);
+    ASSERT_EQ(ex[kOwnershipTensor].shape(), (Shape{3, 81}));
+    const auto t = to_vector<float>(ex[kOwnershipTensor]);
+    for (size_t k = 0; k < 81; ++k) {
+        EXPECT_EQ(t[k], own[k]);
+        EXPECT_EQ(t[81 + k], -own[k]);
+        EXPECT_EQ(t[162 + k], 0.0f);
+    }
+    EXPECT_EQ(to_vector<float>(ex[kOwnershipMaskTensor]), (std::vector<float>{1, 1, 0}));
+    EXPECT_EQ(to_vector<float>(ex[kKomiTensor]), (std::vector<float>{-7.5f, 7.5f, -7.5f}));
+    const data::Example one = plain.get(1);
+    EXPECT_EQ(one[kOwnershipTensor].shape(), (Shape{81}));
+    EXPECT_EQ(to_vector<float>(one[kOwnershipTensor]), std::vector<float>(t.begin() + 81, t.begin() + 162));
+    EXPECT_EQ(one[kKomiTensor].item<float>(), 7.5f);
+    // Under augmentation the targets turn with the planes.
+    GoPositions aug(g, {0, 1}, {.augment = true, .seed = 5, .outcome = true, .ownership = true});
+    int turned = 0;
+    for (int64_t i = 0; i < 18; ++i) {
+        const data::Example a = aug.get(i), p = plain.get(i);
+        const auto pv = to_vector<float>(p[kPlanesTensor]), po = to_vector<float>(p[kOwnershipTensor]);
+        bool matched = false;
+        for (int sym = 0; sym < 8 && !matched; ++sym) {
+            std::vector<float> planes(pv.size()), targets(po.size());
+            symmetric_planes(sym, 9, kNumFeaturePlanes, pv.data(), planes.data());
+            symmetric_planes(sym, 9, 1, po.data(), targets.data());
+            if (planes == to_vector<float>(a[kPlanesTensor])) {
+                matched = true;
+                EXPECT_EQ(targets, to_vector<float>(a[kOwnershipTensor])) << "position " << i << " symmetry " << sym;
+                turned += po != targets;
+            }
+        }
+        EXPECT_TRUE(matched) << i;
+    }
+    EXPECT_GT(turned, 0);
+}
+
 }  // namespace
 }  // namespace kaya::go

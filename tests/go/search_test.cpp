@@ -305,11 +305,35 @@ TEST(Search, TheValueHeadValuesTheLeaves) {
         NetworkEvaluator(plain, 1, 0, 0);
         FAIL() << "a network without a value head was given no playouts";
     } catch (const ValueError& e) {
-        EXPECT_NE(std::string(e.what()).find("no value head"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("neither a value nor an ownership head"), std::string::npos) << e.what();
     }
     Search s(std::make_shared<NetworkEvaluator>(net, 1, 0, 0), few(24));
     SearchResult r = s.run(g, Color::White);
     EXPECT_TRUE(g.is_legal(Color::White, r.move));
+}
+
+TEST(Search, TheOwnershipHeadsScoreValuesTheLeaves) {
+    Generator gen(10);
+    auto net = std::make_shared<PolicyNet>(PolicyNetOptions{
+        .board = 5, .filters = 4, .layers = 3, .first_kernel = 3, .value_hidden = 8, .ownership = true, .gen = &gen});
+    Game g(5, 6.5);
+    g.play(Color::Black, g.board().point(2, 2));
+    std::vector<float> own;
+    {
+        autograd::NoGradGuard no_grad;
+        const std::vector<float> planes = extract_features(g.board(), Color::White);
+        own = to_vector<float>(net->forward_heads(from_vector<float>(planes, {1, kNumFeaturePlanes, 5, 5})).ownership);
+    }
+    // White to move receives the komi; the ownership's score, not the value head, is the value.
+    NetworkEvaluator eval(net, 1, 0, 0, 4.0);
+    const Leaf leaf{&g.board(), Color::White, 6.5};
+    EXPECT_FLOAT_EQ(eval.evaluate({leaf})[0].value, ownership_value(own.data(), 25, 6.5, 4.0));
+    EXPECT_THROW(NetworkEvaluator(net, 1, 0, 0, 0.0), ValueError);
+    // A net with only the ownership head needs no playouts either.
+    auto owner_only = std::make_shared<PolicyNet>(
+        PolicyNetOptions{.board = 5, .filters = 4, .layers = 3, .first_kernel = 3, .ownership = true, .gen = &gen});
+    Search s(std::make_shared<NetworkEvaluator>(owner_only, 1, 0, 0), few(24));
+    EXPECT_TRUE(g.is_legal(Color::White, s.run(g, Color::White).move));
 }
 
 }  // namespace

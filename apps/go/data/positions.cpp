@@ -2,8 +2,10 @@
 #include "apps/go/data/positions.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
+#include "apps/go/board/score.h"
 #include "apps/go/features/features.h"
 #include "kaya/core/error.h"
 #include "kaya/core/parallel.h"
@@ -37,10 +39,31 @@ float game_outcome(const GameRecord& record, Color side) {
     return winner == side ? 1.0f : -1.0f;
 }
 
+std::vector<int8_t> final_ownership(const GameRecord& record) {
+    const std::string& re = record.result;
+    const bool counted = re.size() >= 3 && re[1] == '+' && (re[0] == 'B' || re[0] == 'W') &&
+                         (std::isdigit(static_cast<unsigned char>(re[2])) != 0);
+    if (!counted) return {};
+    const Board b = record.position();
+    const double margin = estimated_score(b, record.komi).margin();
+    if ((margin > 0) != (re[0] == 'B') || margin == 0) return {};
+    const std::vector<Color> owner = estimated_owners(b);
+    const int n = b.size();
+    std::vector<int8_t> out(static_cast<size_t>(n) * n, 0);
+    for (Point p : b.points()) {
+        const int8_t v = owner[p] == Color::Black ? 1 : owner[p] == Color::White ? -1 : 0;
+        out[static_cast<size_t>(b.y_of(p) * n + b.x_of(p))] = v;
+    }
+    return out;
+}
+
 GoPositions::GoPositions(std::shared_ptr<const std::vector<GameRecord>> games,
                          const std::vector<size_t>& ids, PositionOptions options)
     : games_(std::move(games)), options_(options) {
+    KAYA_CHECK(!options_.ownership || options_.outcome, ValueError,
+               "GoPositions: ownership targets need outcome = true (their tensors follow the outcome's)");
     bool first = true;
+    std::vector<size_t> used;
     for (size_t g : ids) {
         KAYA_CHECK(g < games_->size(), IndexError, "GoPositions: game ", g, " of ", games_->size());
         const GameRecord& r = (*games_)[g];
@@ -52,14 +75,25 @@ GoPositions::GoPositions(std::shared_ptr<const std::vector<GameRecord>> games,
         KAYA_CHECK(r.size == size_, ValueError, "GoPositions: games of sizes ", size_, " and ",
                    r.size, " cannot share a dataset");
         ++games_used_;
+        used.push_back(g);
         for (size_t m = 0; m < r.moves.size(); ++m) {
             if (r.moves[m].point != kPass)
                 index_.push_back({static_cast<uint32_t>(g), static_cast<uint32_t>(m)});
         }
     }
+    if (options_.ownership) {
+        owners_.resize(games_->size());
+        // A replay and an estimate per game, tens of microseconds: one game per task.
+        parallel_for(static_cast<int64_t>(used.size()), 1, [&](int64_t b, int64_t e) {
+            for (int64_t k = b; k < e; ++k) {
+                const size_t g = used[static_cast<size_t>(k)];
+                owners_[g] = final_ownership((*games_)[g]);
+            }
+        });
+    }
 }
 
-void GoPositions::fill(int64_t i, float* planes, int64_t* target, float* outcome) const {
+void GoPositions::fill(int64_t i, const Rows& rows) const {
     const auto [g, m] = index_[static_cast<size_t>(i)];
     const GameRecord& r = (*games_)[g];
     const Board b = r.position(m);  // The position before move m.
@@ -70,48 +104,67 @@ void GoPositions::fill(int64_t i, float* planes, int64_t* target, float* outcome
         options_.augment ? static_cast<int>(draw.bits(static_cast<uint64_t>(i)) % 8) : 0;
     const int area = size_ * size_;
     if (sym == 0) {
-        extract_features(b, move.color, planes);
+        extract_features(b, move.color, rows.planes);
     } else {
         std::vector<float> tmp(static_cast<size_t>(kNumFeaturePlanes) * area);
         extract_features(b, move.color, tmp.data());
-        symmetric_planes(sym, size_, kNumFeaturePlanes, tmp.data(), planes);
+        symmetric_planes(sym, size_, kNumFeaturePlanes, tmp.data(), rows.planes);
     }
     const Point p = symmetric_point(b, move.point, sym);
-    *target = b.y_of(p) * size_ + b.x_of(p);
-    if (outcome) *outcome = game_outcome(r, move.color);
+    *rows.target = b.y_of(p) * size_ + b.x_of(p);
+    if (rows.outcome) *rows.outcome = game_outcome(r, move.color);
+    if (rows.ownership) {
+        const std::vector<int8_t>& own = owners_[g];
+        *rows.mask = own.empty() ? 0.0f : 1.0f;
+        *rows.komi = static_cast<float>(move.color == Color::White ? r.komi : -r.komi);
+        std::vector<float> mine(static_cast<size_t>(area), 0.0f);
+        const float side = move.color == Color::Black ? 1.0f : -1.0f;
+        for (size_t k = 0; k < own.size(); ++k) mine[k] = side * own[k];
+        if (sym == 0) {
+            std::copy(mine.begin(), mine.end(), rows.ownership);
+        } else {
+            symmetric_planes(sym, size_, 1, mine.data(), rows.ownership);
+        }
+    }
 }
 
-data::Example GoPositions::get(int64_t i) const {
-    KAYA_CHECK(i >= 0 && i < size(), IndexError, "GoPositions: index ", i, " out of range for ",
-               size(), " positions");
-    Tensor x = Tensor::empty({kNumFeaturePlanes, size_, size_}, DType::Float32);
-    Tensor y = Tensor::empty({}, DType::Int64);
-    Tensor z = options_.outcome ? Tensor::empty({}, DType::Float32) : Tensor();
-    fill(i, x.data<float>(), y.data<int64_t>(), options_.outcome ? z.data<float>() : nullptr);
-    if (options_.outcome) return {x, y, z};
-    return {x, y};
-}
+data::Example GoPositions::get(int64_t i) const { return make({i}, false); }
 
-data::Example GoPositions::get_batch(const std::vector<int64_t>& indices) const {
-    const int64_t n = static_cast<int64_t>(indices.size());
+data::Example GoPositions::get_batch(const std::vector<int64_t>& indices) const { return make(indices, true); }
+
+data::Example GoPositions::make(const std::vector<int64_t>& indices, bool batched) const {
+    const int64_t n = static_cast<int64_t>(indices.size()), area = int64_t{size_} * size_;
     for (int64_t i : indices) {
         KAYA_CHECK(i >= 0 && i < size(), IndexError, "GoPositions: index ", i, " out of range for ",
                    size(), " positions");
     }
-    Tensor x = Tensor::empty({n, kNumFeaturePlanes, size_, size_}, DType::Float32);
-    Tensor y = Tensor::empty({n}, DType::Int64);
-    Tensor z = options_.outcome ? Tensor::empty({n}, DType::Float32) : Tensor();
-    float* px = x.data<float>();
-    int64_t* py = y.data<int64_t>();
-    float* pz = options_.outcome ? z.data<float>() : nullptr;
-    const int64_t stride = static_cast<int64_t>(kNumFeaturePlanes) * size_ * size_;
+    // A single example's tensors have no batch dimension.
+    auto shape = [&](std::vector<int64_t> s) {
+        if (batched) s.insert(s.begin(), n);
+        return Shape(s.begin(), s.end());
+    };
+    data::Example ex{Tensor::empty(shape({kNumFeaturePlanes, size_, size_}), DType::Float32),
+                     Tensor::empty(shape({}), DType::Int64)};
+    if (options_.outcome) ex.push_back(Tensor::empty(shape({}), DType::Float32));
+    if (options_.ownership) {
+        ex.push_back(Tensor::empty(shape({area}), DType::Float32));
+        ex.push_back(Tensor::empty(shape({}), DType::Float32));
+        ex.push_back(Tensor::empty(shape({}), DType::Float32));
+    }
+    auto column = [&](size_t t, int64_t k, int64_t width) {
+        return ex.size() > t ? ex[t].data<float>() + k * width : nullptr;
+    };
+    const int64_t stride = static_cast<int64_t>(kNumFeaturePlanes) * area;
     // One position costs tens of microseconds (replay + features): one per task.
     parallel_for(n, 1, [&](int64_t b, int64_t e) {
-        for (int64_t k = b; k < e; ++k)
-            fill(indices[static_cast<size_t>(k)], px + k * stride, py + k, pz ? pz + k : nullptr);
+        for (int64_t k = b; k < e; ++k) {
+            fill(indices[static_cast<size_t>(k)],
+                 Rows{ex[kPlanesTensor].data<float>() + k * stride, ex[kMoveTensor].data<int64_t>() + k,
+                      column(kOutcomeTensor, k, 1), column(kOwnershipTensor, k, area),
+                      column(kOwnershipMaskTensor, k, 1), column(kKomiTensor, k, 1)});
+        }
     });
-    if (pz) return {x, y, z};
-    return {x, y};
+    return ex;
 }
 
 }  // namespace kaya::go

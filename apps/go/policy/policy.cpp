@@ -48,6 +48,11 @@ PolicyNet::PolicyNet(PolicyNetOptions o) : options_(o) {
             "value_fc2",
             std::make_shared<nn::Linear>(nn::LinearOptions{.in = o.value_hidden, .out = 1, .gen = o.gen}));
     }
+    if (o.ownership) {
+        ownership_conv = register_module(
+            "ownership_conv",
+            std::make_shared<nn::Conv2d>(nn::Conv2dOptions{.in = o.filters, .out = 1, .kernel = {1, 1}, .gen = o.gen}));
+    }
 }
 
 void PolicyNet::check_planes(const Tensor& planes) const {
@@ -77,15 +82,28 @@ Tensor PolicyNet::forward(const Tensor& planes) {
 
 std::pair<Tensor, Tensor> PolicyNet::forward_with_value(const Tensor& planes) {
     KAYA_CHECK(has_value_head(), ValueError, "PolicyNet: this net has no value head (value_hidden = 0)");
+    PolicyOutputs out = forward_heads(planes);
+    return {out.logits, out.values};
+}
+
+PolicyOutputs PolicyNet::forward_heads(const Tensor& planes) {
     check_planes(planes);
     Tensor h = trunk(planes);
-    const int64_t n = options_.board;
-    // No ReLU on the convolution (Leela Zero has batch norm and ReLU there): a single plane
-    // through a ReLU can go all negative and stop learning, and on noisy outcomes it did (the
-    // head's output stayed constant for 600,000 positions).
-    Tensor v = reshape((*value_conv)(h), {planes.shape()[0], options_.value_planes * n * n});
-    v = tanh((*value_fc2)(relu((*value_fc1)(v))));
-    return {policy_logits(h), reshape(v, {planes.shape()[0]})};
+    const int64_t n = options_.board, batch = planes.shape()[0];
+    PolicyOutputs out;
+    out.logits = policy_logits(h);
+    if (has_value_head()) {
+        // No ReLU on the convolution (Leela Zero has batch norm and ReLU there): a single plane
+        // through a ReLU can go all negative and stop learning, and on noisy outcomes it did
+        // (the head's output stayed constant for 600,000 positions).
+        Tensor v = reshape((*value_conv)(h), {batch, options_.value_planes * n * n});
+        out.values = reshape(tanh((*value_fc2)(relu((*value_fc1)(v)))), {batch});
+    }
+    if (has_ownership_head()) {
+        out.ownership_raw = reshape((*ownership_conv)(h), {batch, n * n});
+        out.ownership = tanh(out.ownership_raw);
+    }
+    return out;
 }
 
 std::string PolicyNet::extra_repr() const {
@@ -93,7 +111,8 @@ std::string PolicyNet::extra_repr() const {
            ", filters=" + std::to_string(options_.filters) + ", first_kernel=" + std::to_string(options_.first_kernel) +
            (options_.value_hidden > 0 ? ", value_planes=" + std::to_string(options_.value_planes) +
                                             ", value_hidden=" + std::to_string(options_.value_hidden)
-                                      : "");
+                                      : "") +
+           (options_.ownership ? ", ownership" : "");
 }
 
 std::map<std::string, std::string> policy_metadata(const PolicyNetOptions& o) {
@@ -108,6 +127,7 @@ std::map<std::string, std::string> policy_metadata(const PolicyNetOptions& o) {
         m["value_planes"] = std::to_string(o.value_planes);
         m["value_hidden"] = std::to_string(o.value_hidden);
     }
+    if (o.ownership) m["ownership"] = "1";
     return m;
 }
 
@@ -133,6 +153,10 @@ PolicyNetOptions policy_options_from(const std::map<std::string, std::string>& m
     o.planes = get("planes");
     o.value_hidden = get("value_hidden", true);  // Absent: a policy network only.
     if (o.value_hidden > 0) o.value_planes = get("value_planes");
+    const int64_t ownership = get("ownership", true);  // Absent: no ownership head.
+    KAYA_CHECK(ownership == 0 || ownership == 1, ParseError, source, ": metadata 'ownership' is ", ownership,
+               ", expected 0 or 1");
+    o.ownership = ownership == 1;
     return o;
 }
 
@@ -186,32 +210,31 @@ SymmetricOutputs symmetric_outputs(PolicyNet& net, const Tensor& planes, int sym
     }
     Tensor all = symmetries == 1 ? x : cat(copies, 0);
     SymmetricOutputs out;
-    Tensor logits;
-    if (net.has_value_head()) {
-        std::tie(logits, out.values) = net.forward_with_value(all);
-        out.values = mean(reshape(out.values, {symmetries, batch}), {0});
-    } else {
-        logits = net.forward(all);
-    }
-    Tensor lp = log_softmax(logits, 1);
-    std::vector<Tensor> back;
+    PolicyOutputs heads = net.forward_heads(all);
+    if (heads.values.defined()) out.values = mean(reshape(heads.values, {symmetries, batch}), {0});
+    Tensor lp = log_softmax(heads.logits, 1);
+    std::vector<Tensor> back, owned;
     for (int s = 0; s < symmetries; ++s) {
         Tensor part = narrow(lp, 0, s * batch, batch);
-        if (s == 0) {
-            back.push_back(part);
-            continue;
+        Tensor own = heads.ownership.defined() ? narrow(heads.ownership, 0, s * batch, batch) : Tensor();
+        if (s > 0) {
+            // The copy under symmetry s holds point (x, y)'s output at symmetric_xy(s, x, y).
+            std::vector<int64_t> where(static_cast<size_t>(area));
+            for (int y = 0; y < size; ++y)
+                for (int xx = 0; xx < size; ++xx) {
+                    int tx = xx, ty = y;
+                    symmetric_xy(s, size, tx, ty);
+                    where[static_cast<size_t>(y * size + xx)] = int64_t{ty} * size + tx;
+                }
+            const Tensor index = from_vector<int64_t>(where, {area});
+            part = index_select(part, 1, index);
+            if (own.defined()) own = index_select(own, 1, index);
         }
-        // The copy under symmetry s holds point (x, y)'s move at symmetric_xy(s, x, y).
-        std::vector<int64_t> where(static_cast<size_t>(area));
-        for (int y = 0; y < size; ++y)
-            for (int xx = 0; xx < size; ++xx) {
-                int tx = xx, ty = y;
-                symmetric_xy(s, size, tx, ty);
-                where[static_cast<size_t>(y * size + xx)] = int64_t{ty} * size + tx;
-            }
-        back.push_back(index_select(part, 1, from_vector<int64_t>(where, {area})));
+        back.push_back(part);
+        if (own.defined()) owned.push_back(own);
     }
     out.log_probs = stack(back, 0);
+    if (!owned.empty()) out.ownership = mean(stack(owned, 0), {0});
     return out;
 }
 
@@ -219,6 +242,13 @@ Tensor ensemble_log_probs(const Tensor& per_symmetry) {
     KAYA_CHECK(per_symmetry.dim() == 3, ShapeError,
                "ensemble_log_probs: expected (symmetries, B, points), got ", format_shape(per_symmetry.shape()));
     return sub(logsumexp(per_symmetry, {0}), std::log(static_cast<double>(per_symmetry.size(0))));
+}
+
+float ownership_value(const float* ownership, int points, double komi_for_side, double score_scale) {
+    KAYA_CHECK(score_scale > 0, ValueError, "ownership_value: score_scale must be positive, got ", score_scale);
+    double score = komi_for_side;
+    for (int i = 0; i < points; ++i) score += ownership[i];
+    return static_cast<float>(std::tanh(score / score_scale));
 }
 
 PolicyPlayer::PolicyPlayer(std::shared_ptr<PolicyNet> net, PolicyPlayerOptions options)

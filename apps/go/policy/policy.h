@@ -31,7 +31,20 @@ struct PolicyNetOptions {
     // [-1, 1]. 0: a policy network only (the course's net).
     int64_t value_hidden = 0;
     int64_t value_planes = 1;
+    // An ownership head (KataGo's auxiliary target): a 1x1 convolution with a bias to one plane
+    // and tanh on the last ReLU layer, each point's expected owner at the game's end for the
+    // side to move (1 its own, -1 the opponent's, 0 neutral). Its sum plus komi is a score
+    // estimate, and a value (ownership_value).
+    bool ownership = false;
     Generator* gen = nullptr;
+};
+
+// Every head's output from one pass over the shared layers; a head the net lacks is undefined.
+struct PolicyOutputs {
+    Tensor logits;     // (B, points)
+    Tensor values;     // (B) in [-1, 1]
+    Tensor ownership;  // (B, points) in [-1, 1]: tanh(ownership_raw)
+    Tensor ownership_raw;  // (B, points): the convolution's output, for a stable loss
 };
 
 class PolicyNet : public nn::Module {
@@ -42,7 +55,10 @@ public:
     // The logits and, from the value head, the values (B) from one pass over the shared layers.
     // ValueError when the net has no value head.
     std::pair<Tensor, Tensor> forward_with_value(const Tensor& planes);
+    // Every head the net has, from one pass over the shared layers.
+    PolicyOutputs forward_heads(const Tensor& planes);
     bool has_value_head() const { return options_.value_hidden > 0; }
+    bool has_ownership_head() const { return options_.ownership; }
     std::string type_name() const override { return "PolicyNet"; }
     std::string extra_repr() const override;
     const PolicyNetOptions& options() const { return options_; }
@@ -52,6 +68,7 @@ public:
     // The value head (null without one).
     std::shared_ptr<nn::Conv2d> value_conv;
     std::shared_ptr<nn::Linear> value_fc1, value_fc2;
+    std::shared_ptr<nn::Conv2d> ownership_conv;  // Null without an ownership head.
 
 private:
     void check_planes(const Tensor& planes) const;
@@ -85,11 +102,18 @@ Tensor symmetric_log_probs(PolicyNet& net, const Tensor& planes, int symmetries)
 // Their ensemble: the log of the mean probability over the symmetries (dim 0), (B, points).
 Tensor ensemble_log_probs(const Tensor& per_symmetry);
 
+// A value from a predicted ownership (`points` values in [-1, 1] for the side to move): the
+// score estimate sum + komi_for_side (komi when the side to move is White, -komi when Black),
+// squashed as tanh(score / score_scale) into [-1, 1].
+float ownership_value(const float* ownership, int points, double komi_for_side, double score_scale);
+
 // The same forward passes also giving the value head's outputs averaged over the symmetries
-// (B); `values` is undefined when the net has no value head.
+// (B) and the ownership head's, mapped back to the original orientation and averaged (B,
+// points); each undefined when the net lacks that head.
 struct SymmetricOutputs {
     Tensor log_probs;  // (symmetries, B, points), as symmetric_log_probs.
     Tensor values;     // (B) or undefined.
+    Tensor ownership;  // (B, points) or undefined.
 };
 SymmetricOutputs symmetric_outputs(PolicyNet& net, const Tensor& planes, int symmetries);
 

@@ -104,13 +104,16 @@ std::vector<Evaluation> RolloutEvaluator::evaluate(const std::vector<Leaf>& leav
     return out;
 }
 
-NetworkEvaluator::NetworkEvaluator(std::shared_ptr<PolicyNet> net, int symmetries, int rollouts, uint64_t seed)
-    : net_(std::move(net)), symmetries_(symmetries), rollouts_(rollouts), seed_(seed) {
+NetworkEvaluator::NetworkEvaluator(std::shared_ptr<PolicyNet> net, int symmetries, int rollouts, uint64_t seed,
+                                   double score_scale)
+    : net_(std::move(net)), symmetries_(symmetries), rollouts_(rollouts), seed_(seed), score_scale_(score_scale) {
     KAYA_CHECK(net_ != nullptr, ValueError, "NetworkEvaluator: no network given");
     KAYA_CHECK(symmetries >= 1 && symmetries <= 8, ValueError, "NetworkEvaluator: symmetries must be 1 to 8, got ",
                symmetries);
-    KAYA_CHECK(rollouts >= (net_->has_value_head() ? 0 : 1), ValueError, "NetworkEvaluator: rollouts must be at least ",
-               net_->has_value_head() ? "0" : "1 (the network has no value head)", ", got ", rollouts);
+    const bool judges = net_->has_value_head() || net_->has_ownership_head();
+    KAYA_CHECK(rollouts >= (judges ? 0 : 1), ValueError, "NetworkEvaluator: rollouts must be at least ",
+               judges ? "0" : "1 (the network has neither a value nor an ownership head)", ", got ", rollouts);
+    KAYA_CHECK(score_scale > 0, ValueError, "NetworkEvaluator: score_scale must be positive, got ", score_scale);
 }
 
 std::vector<Evaluation> NetworkEvaluator::evaluate(const std::vector<Leaf>& leaves) {
@@ -129,7 +132,15 @@ std::vector<Evaluation> NetworkEvaluator::evaluate(const std::vector<Leaf>& leav
         Tensor x = from_vector<float>(planes, {static_cast<int64_t>(leaves.size()), kNumFeaturePlanes, n, n});
         SymmetricOutputs net_out = symmetric_outputs(*net_, x, symmetries_);
         prob = to_vector<float>(exp(ensemble_log_probs(net_out.log_probs)));
-        if (net_out.values.defined()) head = to_vector<float>(net_out.values);
+        if (net_out.ownership.defined()) {
+            const std::vector<float> own = to_vector<float>(net_out.ownership);
+            for (size_t i = 0; i < leaves.size(); ++i) {
+                const double komi = leaves[i].to_move == Color::White ? leaves[i].komi : -leaves[i].komi;
+                head.push_back(ownership_value(own.data() + i * n * n, n * n, komi, score_scale_));
+            }
+        } else if (net_out.values.defined()) {
+            head = to_vector<float>(net_out.values);
+        }
     }
     std::vector<Evaluation> out(leaves.size());
     for (size_t i = 0; i < leaves.size(); ++i) {

@@ -30,19 +30,23 @@ private:
 };
 
 // The policy network's move probabilities as priors (averaged over `symmetries` of the board's
-// 8), the leaves of a batch in one forward pass. The value: with a value head and rollouts = 0
-// the head's output (averaged over the same symmetries); with a value head and rollouts > 0 the
-// mean of the head's output and of `rollouts` random playouts (AlphaGo's mixing, lambda = 0.5);
-// without a value head the playouts alone (rollouts >= 1). Deterministic as RolloutEvaluator.
+// 8), the leaves of a batch in one forward pass. The net's own value: with an ownership head
+// ownership_value of its ownership (averaged over the same symmetries) with `score_scale`,
+// else the value head's output (averaged likewise). The value: with rollouts = 0 the net's
+// own; with rollouts > 0 the mean of the net's and of `rollouts` random playouts (AlphaGo's
+// mixing, lambda = 0.5); for a net with neither head the playouts alone (rollouts >= 1).
+// Deterministic as RolloutEvaluator.
 class NetworkEvaluator : public Evaluator {
 public:
-    NetworkEvaluator(std::shared_ptr<PolicyNet> net, int symmetries = 1, int rollouts = 1, uint64_t seed = 0);
+    NetworkEvaluator(std::shared_ptr<PolicyNet> net, int symmetries = 1, int rollouts = 1, uint64_t seed = 0,
+                     double score_scale = 10.0);
     std::vector<Evaluation> evaluate(const std::vector<Leaf>& leaves) override;
 
 private:
     std::shared_ptr<PolicyNet> net_;
     int symmetries_, rollouts_;
     uint64_t seed_, evaluated_ = 0;
+    double score_scale_;
 };
 
 }  // namespace kaya::go

@@ -40,6 +40,42 @@ void score_values(const Tensor& values, const Tensor& outcome, double& se, doubl
     }
 }
 
+// The ownership loss: binary cross-entropy of each point's predicted owner, (1 + o) / 2 with
+// o = tanh(raw), i.e. the logit 2 raw, against (1 + target) / 2, averaged over the points of the
+// rows with targets (mask 1).
+Tensor ownership_loss(const Tensor& raw, const Tensor& target, const Tensor& mask) {
+    const double rows = sum(mask).item<double>();
+    if (rows == 0) return mul(sum(raw), 0.0);
+    Tensor weight = expand(unsqueeze(mask, 1), raw.shape());
+    Tensor each = nn::binary_cross_entropy_with_logits(
+        mul(raw, 2.0), mul(add(target, 1.0), 0.5), {.weight = weight, .reduction = nn::Reduction::Sum});
+    return div(each, rows * static_cast<double>(raw.size(1)));
+}
+
+// Over the decided rows: adds to `hits` those whose score estimate from the ownership names the
+// winner. Over the rows with targets: adds the points owned by a side to `owned` and those
+// whose predicted owner has the target's sign to `agree`.
+void score_ownership(const Tensor& ownership, const data::Example& ex, double& hits, double& agree,
+                     double& owned) {
+    const auto o = to_vector<float>(ownership);
+    const auto z = to_vector<float>(ex[kOutcomeTensor]);
+    const auto t = to_vector<float>(ex[kOwnershipTensor]);
+    const auto mask = to_vector<float>(ex[kOwnershipMaskTensor]);
+    const auto komi = to_vector<float>(ex[kKomiTensor]);
+    const size_t points = static_cast<size_t>(ownership.size(1));
+    for (size_t r = 0; r < z.size(); ++r) {
+        const float* row = o.data() + r * points;
+        if (z[r] != 0) hits += (ownership_value(row, static_cast<int>(points), komi[r], 1.0) > 0) == (z[r] > 0);
+        if (mask[r] == 0) continue;
+        for (size_t j = 0; j < points; ++j) {
+            const float target = t[r * points + j];
+            if (target == 0) continue;
+            owned += 1;
+            agree += (row[j] > 0) == (target > 0);
+        }
+    }
+}
+
 // Adds to top1/top5 the rows whose target logit is the highest / among the five highest.
 void count_hits(const Tensor& logits, const Tensor& target, double& top1, double& top5) {
     const auto l = to_vector<float>(logits);
@@ -74,10 +110,12 @@ PolicyScore evaluate_policy(PolicyNet& net, const GoPositions& positions, int64_
             nn::cross_entropy(log_probs, target, {.reduction = nn::Reduction::Sum}).item<double>();
         count_hits(log_probs, target, into.top1, into.top5);
     };
-    const bool value = net.has_value_head();
+    const bool value = net.has_value_head(), ownership = net.has_ownership_head();
     KAYA_CHECK(!value || positions.has_outcome(), ValueError,
                "evaluate_policy: the net has a value head but the positions carry no outcome");
-    double known = 0;
+    KAYA_CHECK(!ownership || positions.has_ownership(), ValueError,
+               "evaluate_policy: the net has an ownership head but the positions carry no ownership");
+    double known = 0, decided = 0, agree = 0, owned = 0;
     for (int64_t b = 0; b < n; b += batch) {
         std::vector<int64_t> idx(order.begin() + b, order.begin() + std::min(n, b + batch));
         data::Example ex = positions.get_batch(idx);
@@ -86,7 +124,11 @@ PolicyScore evaluate_policy(PolicyNet& net, const GoPositions& positions, int64_
         if (plain && symmetries > 1) score(own, select(out.log_probs, 0, 0), ex[1]);
         if (value) {
             // The value averaged over the symmetries scores both (the net's own is not kept apart).
-            score_values(out.values, ex[2], s.value_mse, known, s.value_accuracy);
+            score_values(out.values, ex[kOutcomeTensor], s.value_mse, known, s.value_accuracy);
+        }
+        if (ownership) {
+            score_ownership(out.ownership, ex, s.score_accuracy, agree, owned);
+            for (float z : to_vector<float>(ex[kOutcomeTensor])) decided += z != 0;
         }
         bar.update(std::min(n, b + batch));
     }
@@ -98,6 +140,10 @@ PolicyScore evaluate_policy(PolicyNet& net, const GoPositions& positions, int64_
         own.value_mse = s.value_mse;
         own.value_accuracy = s.value_accuracy;
     }
+    if (decided > 0) s.score_accuracy /= decided;
+    if (owned > 0) s.ownership_accuracy = agree / owned;
+    own.score_accuracy = s.score_accuracy;
+    own.ownership_accuracy = s.ownership_accuracy;
     bar.finish();
     if (was_training) net.train();
     for (PolicyScore* p : {&s, &own}) {
@@ -127,6 +173,8 @@ PolicyTaskOptions PolicyTaskOptions::read(const app::Config& cfg) {
     o.value_hidden = cfg.get_int("model.value_hidden", o.value_hidden, 0);
     o.value_planes = cfg.get_int("model.value_planes", o.value_planes, 1);
     o.value_weight = cfg.get_double("train.value_weight", o.value_weight, 0, 1e6);
+    o.ownership = cfg.get_bool("model.ownership", o.ownership);
+    o.ownership_weight = cfg.get_double("train.ownership_weight", o.ownership_weight, 0, 1e6);
     if (o.first_kernel % 2 == 0) cfg.fail("model.first_kernel", "model.first_kernel must be odd");
     o.positions_per_epoch = cfg.get_int("train.positions_per_epoch", o.positions_per_epoch, 1);
     const int64_t batch = cfg.get_int("train.batch_size", app::RunSettings{}.batch_size);
@@ -150,14 +198,13 @@ void PolicyTask::prepare(const app::TaskEnv& env) {
                "' holds no usable games (", collection.skipped.size(), " skipped)");
     games_ = std::make_shared<std::vector<GameRecord>>(std::move(collection.games));
     GameSplit split = split_games(games_->size(), o_.val_fraction, o_.test_fraction, o_.data_seed);
-    const bool outcome = o_.value_hidden > 0;
-    train_ = std::make_unique<GoPositions>(
-        games_, split.train,
-        PositionOptions{.augment = o_.augment, .seed = o_.data_seed, .outcome = outcome});
-    val_ = std::make_unique<GoPositions>(games_, split.val,
-                                         PositionOptions{.seed = o_.data_seed, .outcome = outcome});
-    test_positions_ = std::make_unique<GoPositions>(
-        games_, split.test, PositionOptions{.seed = o_.data_seed, .outcome = outcome});
+    const bool outcome = o_.value_hidden > 0 || o_.ownership;
+    const PositionOptions plain{.seed = o_.data_seed, .outcome = outcome, .ownership = o_.ownership};
+    PositionOptions augmented = plain;
+    augmented.augment = o_.augment;
+    train_ = std::make_unique<GoPositions>(games_, split.train, augmented);
+    val_ = std::make_unique<GoPositions>(games_, split.val, plain);
+    test_positions_ = std::make_unique<GoPositions>(games_, split.test, plain);
     KAYA_CHECK(train_->size() > 0 && val_->size() > 0, ValueError, "data.path '", o_.path,
                "': the split leaves no training or validation positions (", games_->size(),
                " games; raise data.val_fraction?)");
@@ -178,7 +225,8 @@ void PolicyTask::prepare(const app::TaskEnv& env) {
                                                         .layers = o_.layers,
                                                         .first_kernel = o_.first_kernel,
                                                         .value_hidden = o_.value_hidden,
-                                                        .value_planes = o_.value_planes});
+                                                        .value_planes = o_.value_planes,
+                                                        .ownership = o_.ownership});
 }
 
 int64_t PolicyTask::position_at(int64_t s) {
@@ -206,24 +254,27 @@ void PolicyTask::visit_batches(int64_t epoch, int64_t first,
 }
 
 Tensor PolicyTask::training_loss(const data::Example& batch, app::Metrics& sums) {
-    Tensor logits, values;
-    if (net_->has_value_head()) {
-        std::tie(logits, values) = net_->forward_with_value(batch[0]);
-    } else {
-        logits = (*net_)(batch[0]);
-    }
+    PolicyOutputs out = net_->forward_heads(batch[kPlanesTensor]);
     double top1 = 0, top5 = 0;
-    count_hits(logits, batch[1], top1, top5);
+    count_hits(out.logits, batch[kMoveTensor], top1, top5);
     sums.add("top1", top1);
-    Tensor loss = nn::cross_entropy(logits, batch[1]);
-    if (!values.defined()) return loss;
-    double se = 0, known = 0, hits = 0;
-    score_values(values, batch[2], se, known, hits);
-    // The run loop divides sums by all the rows seen, undecided ones (about 6% of the 9-dan
-    // games) adding 0; validation's value metrics count only decided rows.
-    sums.add("value_se", se);
-    sums.add("value_hits", hits);
-    return add(loss, mul(value_loss(values, batch[2]), o_.value_weight));
+    Tensor loss = nn::cross_entropy(out.logits, batch[kMoveTensor]);
+    if (out.values.defined()) {
+        double se = 0, known = 0, hits = 0;
+        score_values(out.values, batch[kOutcomeTensor], se, known, hits);
+        // The run loop divides sums by all the rows seen, undecided ones (about 6% of the 9-dan
+        // games) adding 0; validation's value metrics count only decided rows.
+        sums.add("value_se", se);
+        sums.add("value_hits", hits);
+        loss = add(loss, mul(value_loss(out.values, batch[kOutcomeTensor]), o_.value_weight));
+    }
+    if (out.ownership.defined()) {
+        Tensor own = ownership_loss(out.ownership_raw, batch[kOwnershipTensor], batch[kOwnershipMaskTensor]);
+        // Per row seen (rows without targets add 0), as the value's sums.
+        sums.add("ownership_loss", own.item<double>() * sum(batch[kOwnershipMaskTensor]).item<double>());
+        loss = add(loss, mul(own, o_.ownership_weight));
+    }
+    return loss;
 }
 
 app::Metrics PolicyTask::epoch_columns(int64_t epoch) const {
@@ -236,6 +287,10 @@ app::Metrics PolicyTask::validate() {
     if (net_->has_value_head()) {
         m.set("val_value_mse", v.value_mse);
         m.set("val_value_accuracy", v.value_accuracy);
+    }
+    if (net_->has_ownership_head()) {
+        m.set("val_score_accuracy", v.score_accuracy);
+        m.set("val_ownership_accuracy", v.ownership_accuracy);
     }
     return m;
 }
@@ -254,6 +309,10 @@ app::Metrics PolicyTask::test() {
         m.set("test_value_positions", static_cast<double>(test_.value_positions));
         m.set("test_value_mse", test_.value_mse);
         m.set("test_value_accuracy", test_.value_accuracy);
+    }
+    if (net_->has_ownership_head()) {
+        m.set("test_score_accuracy", test_.score_accuracy);
+        m.set("test_ownership_accuracy", test_.ownership_accuracy);
     }
     if (o_.symmetries > 1) {
         m.set("symmetries", o_.symmetries);

@@ -15,12 +15,16 @@ namespace kaya::go {
 // is the net's first choice (top-1) or among its five most probable points (top-5).
 // With a value head also the value's mean squared error against the game's outcome and how
 // often its sign names the winner, over the positions whose game has a decided outcome
-// (game_outcome != 0; value_positions of them).
+// (game_outcome != 0; value_positions of them). With an ownership head also how often the
+// sign of its score estimate (ownership_value) names the winner over the same positions, and
+// how often its owner of a point (the sign of its output) is the target's, over the points
+// owned by a side at the end of the games with ownership targets.
 struct PolicyScore {
     double loss = 0, top1 = 0, top5 = 0;
     int64_t positions = 0;
     double value_mse = 0, value_accuracy = 0;
     int64_t value_positions = 0;
+    double score_accuracy = 0, ownership_accuracy = 0;
 };
 
 // Scores the first `limit` positions of a seeded shuffle of `positions` (all when limit <= 0),
@@ -43,6 +47,8 @@ struct PolicyTaskOptions {
     int64_t value_hidden = 0;   // model.value_hidden: > 0 adds the value head (PolicyNetOptions).
     int64_t value_planes = 1;   // model.value_planes: the value head's convolution's planes.
     double value_weight = 0.1;  // train.value_weight: the value loss's weight in the total.
+    bool ownership = false;     // model.ownership: adds the ownership head (PolicyNetOptions).
+    double ownership_weight = 1.0;  // train.ownership_weight: its loss's weight in the total.
     int64_t positions_per_epoch = 100000;
     int symmetries = 1;  // eval.symmetries: also score the test set averaged over them.
 
@@ -59,7 +65,10 @@ struct PolicyTaskOptions {
 // the game's outcome from each position: loss = cross-entropy + train.value_weight x the value's
 // mean squared error over the positions with a decided outcome. A low weight, as AlphaGo Zero's
 // supervised run used, keeps the shared layers from memorising whole games (every position of a
-// game has the same outcome).
+// game has the same outcome). With model.ownership the net also learns each point's final owner
+// (KataGo's auxiliary target, final_ownership): + train.ownership_weight x the binary
+// cross-entropy of (1 + ownership) / 2 against (1 + target) / 2, the mean over the points of
+// the positions whose game has targets.
 class PolicyTask : public app::Task {
 public:
     explicit PolicyTask(const app::Config& cfg) : o_(PolicyTaskOptions::read(cfg)) {}

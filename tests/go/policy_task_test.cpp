@@ -198,6 +198,8 @@ TEST(GoTrain, TheValueHeadLearnsTheOutcomeAPositionShows) {
     EXPECT_GT(r.history.back().get("val_value_accuracy"), 0.9);
     EXPECT_LT(r.history.back().get("val_value_mse"), r.history.front().get("val_value_mse"));
     EXPECT_GT(r.test.get("test_value_accuracy"), 0.75);  // Four test games.
+    // By quarter of the game: the winner's extra stones are all on the board from move 16 of 66.
+    for (int q = 2; q <= 4; ++q) EXPECT_GT(r.test.get("test_value_accuracy_q" + std::to_string(q)), 0.75) << q;
     EXPECT_GT(r.test.get("test_value_positions"), 0);
     auto net = go::load_policy(out + "/model.safetensors");
     EXPECT_EQ(net->options().value_hidden, 16);
@@ -246,6 +248,7 @@ TEST(GoTrain, TheOwnershipHeadLearnsTheFinalOwners) {
     EXPECT_GT(r.history.back().get("train_ownership_loss"), 0);
     // The test scores the net of the best validation top-1, an early epoch here.
     EXPECT_GT(r.test.get("test_ownership_accuracy"), 0.55);
+    for (int q = 1; q <= 4; ++q) EXPECT_TRUE(r.test.has("test_score_accuracy_q" + std::to_string(q))) << q;
     EXPECT_TRUE(go::load_policy(out + "/model.safetensors")->options().ownership);
     cfg.set("train.ownership_weight=-1");
     EXPECT_THROW(train_go_policy(cfg, {.force = true, .verbose = false}), ValueError);

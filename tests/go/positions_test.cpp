@@ -51,6 +51,11 @@ TEST(GoData, PositionsAreTheNonPassMovesWithTheirPlanes) {
     EXPECT_EQ(to_vector<int64_t>(batch[1]),
               (std::vector<int64_t>{4 * 9 + 4, 2 * 9 + 6, 6 * 9 + 2}));
     EXPECT_THROW(ds.get(7), IndexError);
+    // Game 0's moves 0, 1, 2 and 4 of 5 (3 is a pass), then game 1's 0, 1, 2 of 3.
+    std::vector<int> quarters;
+    for (int64_t i = 0; i < ds.size(); ++i) quarters.push_back(ds.game_quarter(i));
+    EXPECT_EQ(quarters, (std::vector<int>{0, 0, 1, 3, 0, 1, 2}));
+    EXPECT_THROW(ds.game_quarter(7), IndexError);
 }
 
 TEST(GoData, OutcomesAreTheResultForTheSideToMove) {

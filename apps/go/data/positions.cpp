@@ -128,6 +128,13 @@ void GoPositions::fill(int64_t i, const Rows& rows) const {
     }
 }
 
+int GoPositions::game_quarter(int64_t i) const {
+    KAYA_CHECK(i >= 0 && i < size(), IndexError, "GoPositions: index ", i, " out of range for ", size(),
+               " positions");
+    const auto [g, m] = index_[static_cast<size_t>(i)];
+    return static_cast<int>(std::min<size_t>(3, 4 * size_t{m} / (*games_)[g].moves.size()));
+}
+
 data::Example GoPositions::get(int64_t i) const { return make({i}, false); }
 
 data::Example GoPositions::get_batch(const std::vector<int64_t>& indices) const { return make(indices, true); }

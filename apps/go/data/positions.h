@@ -69,6 +69,9 @@ public:
     int board_size() const { return size_; }
     bool has_outcome() const { return options_.outcome; }
     bool has_ownership() const { return options_.ownership; }
+    // Which quarter of its game position i comes from (0 to 3, by move number over the game's
+    // moves).
+    int game_quarter(int64_t i) const;
     size_t num_games() const { return games_used_; }
 
 private:

@@ -52,29 +52,65 @@ Tensor ownership_loss(const Tensor& raw, const Tensor& target, const Tensor& mas
     return div(each, rows * static_cast<double>(raw.size(1)));
 }
 
-// Over the decided rows: adds to `hits` those whose score estimate from the ownership names the
-// winner. Over the rows with targets: adds the points owned by a side to `owned` and those
+// Over the rows with ownership targets: adds the points owned by a side to `owned` and those
 // whose predicted owner has the target's sign to `agree`.
-void score_ownership(const Tensor& ownership, const data::Example& ex, double& hits, double& agree,
-                     double& owned) {
+void count_owned_points(const Tensor& ownership, const data::Example& ex, double& agree, double& owned) {
     const auto o = to_vector<float>(ownership);
-    const auto z = to_vector<float>(ex[kOutcomeTensor]);
     const auto t = to_vector<float>(ex[kOwnershipTensor]);
     const auto mask = to_vector<float>(ex[kOwnershipMaskTensor]);
-    const auto komi = to_vector<float>(ex[kKomiTensor]);
     const size_t points = static_cast<size_t>(ownership.size(1));
-    for (size_t r = 0; r < z.size(); ++r) {
-        const float* row = o.data() + r * points;
-        if (z[r] != 0) hits += (ownership_value(row, static_cast<int>(points), komi[r], 1.0) > 0) == (z[r] > 0);
+    for (size_t r = 0; r < mask.size(); ++r) {
         if (mask[r] == 0) continue;
         for (size_t j = 0; j < points; ++j) {
             const float target = t[r * points + j];
             if (target == 0) continue;
             owned += 1;
-            agree += (row[j] > 0) == (target > 0);
+            agree += (o[r * points + j] > 0) == (target > 0);
         }
     }
 }
+
+// The winner as the value head and the ownership's score name it, over the decided rows, by
+// quarter of the game.
+struct WinnerTally {
+    double se = 0;  // The value's squared error.
+    std::array<double, 4> rows{}, value_hits{}, score_hits{};
+
+    void add(const SymmetricOutputs& out, const data::Example& ex, const GoPositions& positions,
+             const std::vector<int64_t>& idx) {
+        const auto z = to_vector<float>(ex[kOutcomeTensor]);
+        const auto v = out.values.defined() ? to_vector<float>(out.values) : std::vector<float>();
+        const auto o = out.ownership.defined() ? to_vector<float>(out.ownership) : std::vector<float>();
+        const auto komi = out.ownership.defined() ? to_vector<float>(ex[kKomiTensor]) : std::vector<float>();
+        const int points = out.ownership.defined() ? static_cast<int>(out.ownership.size(1)) : 0;
+        for (size_t r = 0; r < z.size(); ++r) {
+            if (z[r] == 0) continue;
+            const size_t q = static_cast<size_t>(positions.game_quarter(idx[r]));
+            rows[q] += 1;
+            if (!v.empty()) {
+                se += (static_cast<double>(v[r]) - z[r]) * (static_cast<double>(v[r]) - z[r]);
+                value_hits[q] += (v[r] > 0) == (z[r] > 0);
+            }
+            if (!o.empty()) {
+                const float score = ownership_value(o.data() + r * static_cast<size_t>(points), points, komi[r], 1.0);
+                score_hits[q] += (score > 0) == (z[r] > 0);
+            }
+        }
+    }
+    // Into s: the totals and the quarters' accuracies.
+    void finish(PolicyScore& s) const {
+        const double n = rows[0] + rows[1] + rows[2] + rows[3];
+        if (n == 0) return;
+        s.value_positions = static_cast<int64_t>(n);
+        s.value_mse = se / n;
+        s.value_accuracy = (value_hits[0] + value_hits[1] + value_hits[2] + value_hits[3]) / n;
+        s.score_accuracy = (score_hits[0] + score_hits[1] + score_hits[2] + score_hits[3]) / n;
+        for (size_t q = 0; q < 4; ++q) {
+            s.value_accuracy_by_quarter[q] = rows[q] > 0 ? value_hits[q] / rows[q] : 0;
+            s.score_accuracy_by_quarter[q] = rows[q] > 0 ? score_hits[q] / rows[q] : 0;
+        }
+    }
+};
 
 // Adds to top1/top5 the rows whose target logit is the highest / among the five highest.
 void count_hits(const Tensor& logits, const Tensor& target, double& top1, double& top5) {
@@ -115,35 +151,29 @@ PolicyScore evaluate_policy(PolicyNet& net, const GoPositions& positions, int64_
                "evaluate_policy: the net has a value head but the positions carry no outcome");
     KAYA_CHECK(!ownership || positions.has_ownership(), ValueError,
                "evaluate_policy: the net has an ownership head but the positions carry no ownership");
-    double known = 0, decided = 0, agree = 0, owned = 0;
+    WinnerTally winners;
+    double agree = 0, owned = 0;
     for (int64_t b = 0; b < n; b += batch) {
         std::vector<int64_t> idx(order.begin() + b, order.begin() + std::min(n, b + batch));
         data::Example ex = positions.get_batch(idx);
         SymmetricOutputs out = symmetric_outputs(net, ex[0], symmetries);
         score(s, ensemble_log_probs(out.log_probs), ex[1]);
         if (plain && symmetries > 1) score(own, select(out.log_probs, 0, 0), ex[1]);
-        if (value) {
-            // The value averaged over the symmetries scores both (the net's own is not kept apart).
-            score_values(out.values, ex[kOutcomeTensor], s.value_mse, known, s.value_accuracy);
-        }
-        if (ownership) {
-            score_ownership(out.ownership, ex, s.score_accuracy, agree, owned);
-            for (float z : to_vector<float>(ex[kOutcomeTensor])) decided += z != 0;
-        }
+        // The value and ownership averaged over the symmetries score both (the net's own are
+        // not kept apart).
+        if (value || ownership) winners.add(out, ex, positions, idx);
+        if (ownership) count_owned_points(out.ownership, ex, agree, owned);
         bar.update(std::min(n, b + batch));
     }
-    if (value && known > 0) {
-        s.value_positions = static_cast<int64_t>(known);
-        s.value_mse /= known;
-        s.value_accuracy /= known;
-        own.value_positions = s.value_positions;
-        own.value_mse = s.value_mse;
-        own.value_accuracy = s.value_accuracy;
-    }
-    if (decided > 0) s.score_accuracy /= decided;
+    winners.finish(s);
     if (owned > 0) s.ownership_accuracy = agree / owned;
+    own.value_positions = s.value_positions;
+    own.value_mse = s.value_mse;
+    own.value_accuracy = s.value_accuracy;
     own.score_accuracy = s.score_accuracy;
     own.ownership_accuracy = s.ownership_accuracy;
+    own.value_accuracy_by_quarter = s.value_accuracy_by_quarter;
+    own.score_accuracy_by_quarter = s.score_accuracy_by_quarter;
     bar.finish();
     if (was_training) net.train();
     for (PolicyScore* p : {&s, &own}) {
@@ -309,10 +339,14 @@ app::Metrics PolicyTask::test() {
         m.set("test_value_positions", static_cast<double>(test_.value_positions));
         m.set("test_value_mse", test_.value_mse);
         m.set("test_value_accuracy", test_.value_accuracy);
+        for (size_t q = 0; q < 4; ++q)
+            m.set("test_value_accuracy_q" + std::to_string(q + 1), test_.value_accuracy_by_quarter[q]);
     }
     if (net_->has_ownership_head()) {
         m.set("test_score_accuracy", test_.score_accuracy);
         m.set("test_ownership_accuracy", test_.ownership_accuracy);
+        for (size_t q = 0; q < 4; ++q)
+            m.set("test_score_accuracy_q" + std::to_string(q + 1), test_.score_accuracy_by_quarter[q]);
     }
     if (o_.symmetries > 1) {
         m.set("symmetries", o_.symmetries);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <array>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,8 @@ struct PolicyScore {
     double value_mse = 0, value_accuracy = 0;
     int64_t value_positions = 0;
     double score_accuracy = 0, ownership_accuracy = 0;
+    // The value's and the score's winner accuracy by quarter of the game (game_quarter).
+    std::array<double, 4> value_accuracy_by_quarter{}, score_accuracy_by_quarter{};
 };
 
 // Scores the first `limit` positions of a seeded shuffle of `positions` (all when limit <= 0),

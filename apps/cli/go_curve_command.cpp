@@ -6,33 +6,10 @@
 
 #include "apps/cli/commands.h"
 #include "apps/go/match/curve.h"
-#include "apps/train/plot.h"
+#include "apps/go/train/curve_plot.h"
 #include "kaya/io/file.h"
 
 namespace kaya::cli {
-
-namespace {
-
-// Win rate with its 95% interval against the option's value; a log axis, 0 drawn at 1.
-std::string curve_svg(const std::vector<go::CurvePoint>& points, const std::string& option) {
-    app::Series rate{"win rate", {}, {}, false, true}, low{"95% interval, low", {}, {}, true},
-        high{"95% interval, high", {}, {}, true};
-    for (const go::CurvePoint& p : points) {
-        const double x = p.value > 0 ? static_cast<double>(p.value) : 1.0;
-        for (app::Series* s : {&rate, &low, &high}) s->x.push_back(x);
-        rate.y.push_back(100 * p.result.rate);
-        low.y.push_back(100 * p.result.low);
-        high.y.push_back(100 * p.result.high);
-    }
-    return app::line_plot_svg(
-        {rate, low, high},
-        {.title = "win rate against " + option,
-         .xlabel = option + " (log scale; 0 drawn at 1)",
-         .ylabel = "% of games won",
-         .log_x = true});
-}
-
-}  // namespace
 
 void add_go_curve_command(CLI::App& go) {
     auto o = std::make_shared<go::CurveOptions>();
@@ -64,7 +41,7 @@ void add_go_curve_command(CLI::App& go) {
         std::filesystem::create_directories(o->match.out_dir);
         auto points = go::play_curve(*o);
         io::write_file_atomic(o->match.out_dir + "/curve.csv", go::curve_csv(points, o->option));
-        io::write_file_atomic(o->match.out_dir + "/curve.svg", curve_svg(points, o->option));
+        io::write_file_atomic(o->match.out_dir + "/curve.svg", go::curve_svg(points, o->option));
         for (const auto& p : points)
             std::printf("%s %lld: won %d of %zu, %.1f%% [%.1f%%, %.1f%%]\n", o->option.c_str(),
                         static_cast<long long>(p.value), p.result.a_wins, p.result.games.size(),

@@ -11,7 +11,9 @@
 #include "apps/go/data/archive.h"
 #include "apps/go/data/positions.h"
 #include "apps/go/features/features.h"
+#include "apps/go/match/curve.h"
 #include "apps/go/match/match.h"
+#include "apps/go/train/curve_plot.h"
 #include "apps/go/train/policy_task.h"
 #include "apps/train/run.h"
 #include "kaya/io/file.h"
@@ -22,6 +24,37 @@ using tour::Report;
 using tour::TourOptions;
 
 namespace {
+
+// The cost of search: the same net with Monte Carlo tree search over its priors (random-playout
+// values: it has no value head) at a few playout counts against GNU Go level 1 on 9x9, as
+// `kaya go curve` plays it; the measured 19x19 curves are in README and results/go.
+std::string search_cost(const TourOptions& o, const std::string& engine) {
+    const int games = o.full ? 6 : 2;
+    CurveOptions c{.engine = engine,
+                   .values = {0, 16, 64},
+                   .match = {.engine_b = "/usr/games/gnugo --mode gtp --level 1",
+                             .referee = "/usr/games/gnugo --mode gtp",
+                             .games = games,
+                             .size = 9,
+                             .komi = 7.5,
+                             .out_dir = o.out_dir + "/runs/go_search_curve",
+                             .verbose = false}};
+    std::filesystem::remove_all(c.match.out_dir);
+    const std::vector<CurvePoint> points = play_curve(c);
+    io::write_file_atomic(o.out_dir + "/go_search_curve.svg", curve_svg(points, c.option));
+    std::vector<std::vector<std::string>> rows;
+    for (const CurvePoint& p : points) {
+        rows.push_back({std::to_string(p.value), std::to_string(p.result.a_wins) + " of " + std::to_string(games),
+                        Report::number(100 * p.result.low, "%.0f") + "-" + Report::number(100 * p.result.high, "%.0f") + "%"});
+    }
+    return "<p>The cost of search (<code>kaya go curve</code>): the same net with Monte Carlo tree search over "
+           "its move probabilities, leaves valued by one random playout each (this small net has no value "
+           "head), " +
+           std::to_string(games) + " games a point against GNU Go level 1 on 9x9. So few games show the "
+           "mechanism, not strength: README gives the 19x19 curves of the 9-dan networks.</p>" +
+           Report::table_html({"playouts a move", "Kaya won", "95% interval"}, rows) +
+           Report::figure("go_search_curve.svg", "win rate against the playouts a move");
+}
 
 // AlphaGo's policy network, small, trained on the self-play games, then playing GNU Go
 // through `kaya go gtp` (this same binary) in the match runner.
@@ -97,6 +130,7 @@ std::string policy_on_selfplay(const TourOptions& o, const std::string& games_di
                         "it won " +
                         std::to_string(r.a_wins) + " of " + std::to_string(n) +
                         " games against GNU Go; the 9-dan network (README) is the real player.");
+    html += search_cost(o, self + " go gtp --weights " + run_dir + "/model.safetensors");
     return html;
 }
 

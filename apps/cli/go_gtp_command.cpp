@@ -76,6 +76,8 @@ void add_go_gtp_command(CLI::App& go) {
                     "mixed half and half with the network's value (default: 0 with such a head, 1 "
                     "without)")
         ->check(CLI::Range(0, 1000));
+    cmd->add_flag("--log", args->search.log,
+                  "After each search, print the move, its win rate and the most visited moves on stderr");
     cmd->add_option("--score-scale", args->score_scale,
                     "With an ownership head, a leaf's value is tanh(score / this), the score being the "
                     "predicted ownership's sum plus komi")

@@ -9,6 +9,7 @@
 #include <limits>
 #include <memory>
 
+#include "apps/go/board/coords.h"
 #include "apps/go/board/score.h"
 #include "apps/go/features/features.h"
 #include "apps/go/gtp/gtp.h"
@@ -53,6 +54,22 @@ TEST(Search, FindsTheCaptureWithRandomPlayouts) {
     EXPECT_LE(r.evaluations, 300);
     ASSERT_FALSE(r.children.empty());
     EXPECT_GE(r.children.front().visits, r.children.back().visits);
+}
+
+TEST(Search, ASummaryNamesTheMoveAndTheMostVisited) {
+    Game g = atari_game();
+    Search s(std::make_shared<RolloutEvaluator>(4, 1), few(100));
+    SearchResult r = s.run(g, Color::Black);
+    const std::string line = search_summary(g.board(), r, 2);
+    // "D4: 100 visits (0 reused), ... win rate 9x.x%; D4 n w% (prior p%) X n w% (prior p%)"
+    EXPECT_EQ(line.rfind(point_to_gtp(g.board(), r.move) + ": 100 visits (0 reused), ", 0), 0u) << line;
+    EXPECT_EQ(line.find(" " + point_to_gtp(g.board(), r.children[0].move) + " " + std::to_string(r.children[0].visits) +
+                        " "),
+              line.find(';') + 1)
+        << line;
+    size_t priors = 0;
+    for (size_t at = line.find("(prior "); at != std::string::npos; at = line.find("(prior ", at + 1)) ++priors;
+    EXPECT_EQ(priors, 2u) << line;
 }
 
 TEST(Search, SameEvaluatorSeedSameSearch) {

@@ -2,7 +2,9 @@
 #include "apps/go/search/search_player.h"
 
 #include <algorithm>
+#include <cstdio>
 
+#include "apps/go/board/coords.h"
 #include "apps/go/board/score.h"
 #include "kaya/core/error.h"
 
@@ -56,6 +58,21 @@ double SearchPlayer::move_budget(const Game& game, Color color) const {
     return cap > 0 ? std::min(cap, budget) : budget;
 }
 
+std::string search_summary(const Board& board, const SearchResult& r, int top) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "%s: %d visits (%d reused), %d evaluations in %.2f s, win rate %.1f%%;",
+                  point_to_gtp(board, r.move).c_str(), r.visits, r.reused, r.evaluations, r.seconds,
+                  100 * r.win_rate);
+    std::string line = buf;
+    for (size_t i = 0; i < r.children.size() && static_cast<int>(i) < top; ++i) {
+        const SearchResult::Child& c = r.children[i];
+        std::snprintf(buf, sizeof buf, " %s %d %.1f%% (prior %.1f%%)", point_to_gtp(board, c.move).c_str(),
+                      c.visits, 100 * c.win_rate, 100 * c.prior);
+        line += buf;
+    }
+    return line;
+}
+
 Point SearchPlayer::choose(const Game& game, Color color) {
     const auto& moves = game.moves();
     const bool opponent_passed = !moves.empty() && moves.back().point == kPass;
@@ -67,6 +84,7 @@ Point SearchPlayer::choose(const Game& game, Color color) {
     o.seconds = move_budget(game, color);
     search_.set_options(o);
     last_ = search_.run(game, color);
+    if (options_.log) std::fprintf(stderr, "%s\n", search_summary(game.board(), last_).c_str());
     const double points = static_cast<double>(game.size()) * game.size();
     if (options_.resign_win_rate > 0 && last_.win_rate < options_.resign_win_rate &&
         last_.visits >= options_.resign_visits && static_cast<double>(moves.size()) >= options_.resign_after * points) {

@@ -15,7 +15,13 @@ struct SearchPlayerOptions {
     double resign_win_rate = 0.05;
     double resign_after = 0.3;
     int resign_visits = 200;
+    // After each search, one line on stderr (as Leela Zero prints): the move, visits, time,
+    // win rate and the most visited moves with their visits, win rates and priors.
+    bool log = false;
 };
+
+// That line for `result` of a search on `board`.
+std::string search_summary(const Board& board, const SearchResult& result, int top = 5);
 
 // Plays the most visited move of a Monte Carlo tree search (search.h). Keeps the tree between
 // moves. Passes at once when the opponent has just passed and the area count with estimated

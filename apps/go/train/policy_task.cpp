@@ -98,7 +98,7 @@ struct WinnerTally {
         }
     }
     // Into s: the totals and the quarters' accuracies.
-    void finish(PolicyScore& s) const {
+    void finish(PolicyScore::Heads& s) const {
         const double n = rows[0] + rows[1] + rows[2] + rows[3];
         if (n == 0) return;
         s.value_positions = static_cast<int64_t>(n);
@@ -165,15 +165,9 @@ PolicyScore evaluate_policy(PolicyNet& net, const GoPositions& positions, int64_
         if (ownership) count_owned_points(out.ownership, ex, agree, owned);
         bar.update(std::min(n, b + batch));
     }
-    winners.finish(s);
-    if (owned > 0) s.ownership_accuracy = agree / owned;
-    own.value_positions = s.value_positions;
-    own.value_mse = s.value_mse;
-    own.value_accuracy = s.value_accuracy;
-    own.score_accuracy = s.score_accuracy;
-    own.ownership_accuracy = s.ownership_accuracy;
-    own.value_accuracy_by_quarter = s.value_accuracy_by_quarter;
-    own.score_accuracy_by_quarter = s.score_accuracy_by_quarter;
+    winners.finish(s.heads);
+    if (owned > 0) s.heads.ownership_accuracy = agree / owned;
+    own.heads = s.heads;
     bar.finish();
     if (was_training) net.train();
     for (PolicyScore* p : {&s, &own}) {
@@ -315,12 +309,12 @@ app::Metrics PolicyTask::validate() {
     PolicyScore v = evaluate_policy(*net_, *val_, o_.val_positions, o_.data_seed + 1, verbose_);
     app::Metrics m{{"val_loss", v.loss}, {"val_top1", v.top1}, {"val_top5", v.top5}};
     if (net_->has_value_head()) {
-        m.set("val_value_mse", v.value_mse);
-        m.set("val_value_accuracy", v.value_accuracy);
+        m.set("val_value_mse", v.heads.value_mse);
+        m.set("val_value_accuracy", v.heads.value_accuracy);
     }
     if (net_->has_ownership_head()) {
-        m.set("val_score_accuracy", v.score_accuracy);
-        m.set("val_ownership_accuracy", v.ownership_accuracy);
+        m.set("val_score_accuracy", v.heads.score_accuracy);
+        m.set("val_ownership_accuracy", v.heads.ownership_accuracy);
     }
     return m;
 }
@@ -336,17 +330,17 @@ app::Metrics PolicyTask::test() {
                    {"test_top1", test_.top1},
                    {"test_top5", test_.top5}};
     if (net_->has_value_head()) {
-        m.set("test_value_positions", static_cast<double>(test_.value_positions));
-        m.set("test_value_mse", test_.value_mse);
-        m.set("test_value_accuracy", test_.value_accuracy);
+        m.set("test_value_positions", static_cast<double>(test_.heads.value_positions));
+        m.set("test_value_mse", test_.heads.value_mse);
+        m.set("test_value_accuracy", test_.heads.value_accuracy);
         for (size_t q = 0; q < 4; ++q)
-            m.set("test_value_accuracy_q" + std::to_string(q + 1), test_.value_accuracy_by_quarter[q]);
+            m.set("test_value_accuracy_q" + std::to_string(q + 1), test_.heads.value_accuracy_by_quarter[q]);
     }
     if (net_->has_ownership_head()) {
-        m.set("test_score_accuracy", test_.score_accuracy);
-        m.set("test_ownership_accuracy", test_.ownership_accuracy);
+        m.set("test_score_accuracy", test_.heads.score_accuracy);
+        m.set("test_ownership_accuracy", test_.heads.ownership_accuracy);
         for (size_t q = 0; q < 4; ++q)
-            m.set("test_score_accuracy_q" + std::to_string(q + 1), test_.score_accuracy_by_quarter[q]);
+            m.set("test_score_accuracy_q" + std::to_string(q + 1), test_.heads.score_accuracy_by_quarter[q]);
     }
     if (o_.symmetries > 1) {
         m.set("symmetries", o_.symmetries);

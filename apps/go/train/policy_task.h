@@ -23,11 +23,15 @@ namespace kaya::go {
 struct PolicyScore {
     double loss = 0, top1 = 0, top5 = 0;
     int64_t positions = 0;
-    double value_mse = 0, value_accuracy = 0;
-    int64_t value_positions = 0;
-    double score_accuracy = 0, ownership_accuracy = 0;
-    // The value's and the score's winner accuracy by quarter of the game (game_quarter).
-    std::array<double, 4> value_accuracy_by_quarter{}, score_accuracy_by_quarter{};
+    // The heads' scores (the same for the ensemble and the net's own: both come from the
+    // outputs averaged over the symmetries).
+    struct Heads {
+        double value_mse = 0, value_accuracy = 0;
+        int64_t value_positions = 0;
+        double score_accuracy = 0, ownership_accuracy = 0;
+        // The value's and the score's winner accuracy by quarter of the game (game_quarter).
+        std::array<double, 4> value_accuracy_by_quarter{}, score_accuracy_by_quarter{};
+    } heads;
 };
 
 // Scores the first `limit` positions of a seeded shuffle of `positions` (all when limit <= 0),

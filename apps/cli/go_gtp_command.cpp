@@ -18,12 +18,17 @@ struct GtpArgs {
     go::PolicyPlayerOptions player;
     go::SearchPlayerOptions search;
     int rollouts = -1;  // -1: 0 with a value or ownership head, 1 without.
-    double score_scale = 10.0;
+    double score_scale = 20.0;
     uint64_t seed = 0;
 };
 
 void run(GtpArgs a) {
-    auto net = a.weights.empty() ? go::load_shipped_policy() : go::load_policy(a.weights);
+    // Without --weights: the shipped policy for the network's move alone, the shipped search
+    // network (with value and ownership heads) for the search.
+    const bool search = a.search.search.playouts > 0;
+    auto net = !a.weights.empty() ? go::load_policy(a.weights)
+               : search           ? go::load_shipped_search_net()
+                                  : go::load_shipped_policy();
     const int size = net->options().board;
     std::unique_ptr<go::Player> player;
     if (a.search.search.playouts == 0) {
@@ -47,8 +52,9 @@ void add_go_gtp_command(CLI::App& go) {
         go.add_subcommand("gtp", "Play Go over GTP (stdin/stdout) with a trained policy network");
     cmd->add_option(
            "--weights,-w", args->weights,
-           "Policy network, with or without a value head (model.safetensors written by kaya "
-           "train); default: the built-in network, models/go_policy_6x64.safetensors")
+           "Policy network, with or without value and ownership heads (model.safetensors written by "
+           "kaya train); default: the built-in models/go_policy_6x64.safetensors, or with --playouts "
+           "models/go_ownership_6x64.safetensors")
         ->check(CLI::ExistingFile);
     cmd->add_option(
            "--resign-margin", args->player.resign_margin,

@@ -292,6 +292,19 @@ TEST(GoGtp, TheBinaryPlaysWithItsBuiltInNetwork) {
     EXPECT_NO_THROW(engine.send("play w " + std::string(move == "D4" ? "Q16" : "D4")));
 }
 
+// With --playouts and no --weights, the search plays with the built-in search network, whose
+// ownership head values the leaves (no random playouts: --rollouts 0 by default).
+TEST(GoGtp, TheSearchPlaysWithItsBuiltInNetwork) {
+    auto net = go::load_shipped_search_net();
+    EXPECT_TRUE(net->has_ownership_head());
+    EXPECT_TRUE(net->has_value_head());
+    EXPECT_EQ(net->options().board, 19);
+    go::GtpClient engine(std::string(KAYA_BINARY) + " go gtp --playouts 32", 30);
+    const std::string move = engine.send("genmove b");
+    EXPECT_TRUE(move.size() >= 2 && move != "pass" && move != "resign") << move;
+    EXPECT_NE(engine.send("genmove w"), move);
+}
+
 // The real binary as a GTP engine with a (tiny, untrained) network: what a controller sees.
 TEST(GoGtp, TheBinaryPlaysThroughGtpWithAWeightsFile) {
     const std::string dir = tmp_dir("gtp");

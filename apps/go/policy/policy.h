@@ -94,6 +94,10 @@ std::shared_ptr<PolicyNet> decode_policy(std::string_view bytes, const std::stri
 // models/README.md says), built into the binary.
 std::string_view shipped_policy_bytes();
 std::shared_ptr<PolicyNet> load_shipped_policy();
+// The network the search plays with by default (models/go_ownership_6x64.safetensors: the
+// policy above trained on with a value head and an ownership head), built in as well.
+std::string_view shipped_search_net_bytes();
+std::shared_ptr<PolicyNet> load_shipped_search_net();
 
 // The net's move log-probabilities for planes (B, planes, size, size) under each of the first
 // `symmetries` of the 8 board symmetries (1: the planes as they are), each mapped back to the

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
-// The shipped policy network (models/go_policy_6x64.safetensors, see models/README.md), built
-// into the binary so that `kaya go gtp` plays without a weights file.
+// The shipped networks (models/go_policy_6x64.safetensors and models/go_ownership_6x64.safetensors,
+// see models/README.md), built into the binary so that `kaya go gtp` plays without a weights file.
 #include "apps/go/policy/policy.h"
 
-// KAYA_SHIPPED_POLICY is the file's absolute path, set by apps/CMakeLists.txt, which also
-// rebuilds this file when the weights change.
+// KAYA_SHIPPED_POLICY and KAYA_SHIPPED_SEARCH_NET are the files' absolute paths, set by
+// apps/CMakeLists.txt, which also rebuilds this file when the weights change.
 asm(R"(
     .section .rodata
     .balign 64
@@ -13,11 +13,19 @@ kaya_shipped_policy_begin:
     .incbin ")" KAYA_SHIPPED_POLICY R"("
     .global kaya_shipped_policy_end
 kaya_shipped_policy_end:
+    .balign 64
+    .global kaya_shipped_search_begin
+kaya_shipped_search_begin:
+    .incbin ")" KAYA_SHIPPED_SEARCH_NET R"("
+    .global kaya_shipped_search_end
+kaya_shipped_search_end:
     .previous
 )");
 
 extern "C" const char kaya_shipped_policy_begin[];
 extern "C" const char kaya_shipped_policy_end[];
+extern "C" const char kaya_shipped_search_begin[];
+extern "C" const char kaya_shipped_search_end[];
 
 namespace kaya::go {
 
@@ -27,6 +35,14 @@ std::string_view shipped_policy_bytes() {
 
 std::shared_ptr<PolicyNet> load_shipped_policy() {
     return decode_policy(shipped_policy_bytes(), "the built-in network (models/go_policy_6x64.safetensors)");
+}
+
+std::string_view shipped_search_net_bytes() {
+    return {kaya_shipped_search_begin, static_cast<size_t>(kaya_shipped_search_end - kaya_shipped_search_begin)};
+}
+
+std::shared_ptr<PolicyNet> load_shipped_search_net() {
+    return decode_policy(shipped_search_net_bytes(), "the built-in search network (models/go_ownership_6x64.safetensors)");
 }
 
 }  // namespace kaya::go

@@ -39,7 +39,7 @@ private:
 class NetworkEvaluator : public Evaluator {
 public:
     NetworkEvaluator(std::shared_ptr<PolicyNet> net, int symmetries = 1, int rollouts = 1, uint64_t seed = 0,
-                     double score_scale = 10.0);
+                     double score_scale = 20.0);
     std::vector<Evaluation> evaluate(const std::vector<Leaf>& leaves) override;
 
 private:

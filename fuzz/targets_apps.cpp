@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "apps/go/gtp/gtp.h"
+#include "apps/go/policy/policy.h"
 #include "apps/go/sgf/sgf.h"
 #include "apps/mlp/mlp_task.h"
 #include "apps/text/conllu.h"
@@ -20,6 +21,7 @@
 #include "apps/tts/synthesizer.h"
 #include "apps/tts/text.h"
 #include "fuzz/targets.h"
+#include "kaya/ops/ops.h"
 
 namespace kaya::fuzz {
 
@@ -72,6 +74,17 @@ int fuzz_sgf(const uint8_t* d, size_t n) {
             go::GameRecord rec = go::read_game(root, "fuzz.sgf");
             rec.replay(rec.moves.size());
         }
+    });
+}
+
+int fuzz_go_policy(const uint8_t* d, size_t n) {
+    return guarded([&] {
+        // A weights file either loads into a net that runs, or is refused with an error.
+        auto net = go::decode_policy(text(d, n), "fuzz.safetensors");
+        const int size = net->options().board;
+        autograd::NoGradGuard no_grad;
+        const Tensor logits = net->forward(zeros({1, net->options().planes, size, size}));
+        if (logits.numel() != int64_t{size} * size) __builtin_trap();
     });
 }
 
@@ -197,7 +210,7 @@ const std::vector<NamedTarget>& targets() {
         {"idx", fuzz_idx},   {"tar", fuzz_tar},   {"gzip", fuzz_gzip},  {"config", fuzz_config},
         {"sgf", fuzz_sgf},   {"gtp", fuzz_gtp},   {"image", fuzz_image}, {"conllu", fuzz_conllu},
         {"audio", fuzz_audio}, {"landscape", fuzz_landscape}, {"translate", fuzz_translate}, {"tts", fuzz_tts},
-        {"tts_metadata", fuzz_tts_metadata},
+        {"tts_metadata", fuzz_tts_metadata}, {"go_policy", fuzz_go_policy},
     };
     return all;
 }

@@ -160,6 +160,24 @@ TEST(Policy, TheOwnershipHeadSharesTheBodyTurnsWithTheBoardAndTravelsInTheFile) 
     EXPECT_THROW(policy_options_from(meta, "f"), ParseError);
 }
 
+TEST(Policy, MetadataNamingABiggerNetThanTheFileHoldsIsRefusedBeforeBuildingIt) {
+    PolicyNet net({.board = 5, .filters = 2, .layers = 2, .first_kernel = 1});
+    auto meta = policy_metadata(net.options());
+    meta["filters"] = "1000000000";
+    meta["layers"] = "1000";
+    const std::string path = temp_path("huge.safetensors");
+    io::save_safetensors(path, net.state_dict(), meta);
+    try {
+        load_policy(path);
+        FAIL() << "a file of 125 values was taken for a net of 1e21 parameters";
+    } catch (const ParseError& e) {
+        EXPECT_NE(std::string(e.what()).find("the metadata describes a net of"), std::string::npos) << e.what();
+    }
+    // The same file with its own metadata loads.
+    io::save_safetensors(path, net.state_dict(), policy_metadata(net.options()));
+    EXPECT_EQ(load_policy(path)->options().filters, 2);
+}
+
 TEST(Policy, AnOwnershipValueIsTheSquashedScoreWithKomi) {
     const std::vector<float> own = {1, 1, 1, -1, 0.5f};  // 2.5 points for the side to move.
     EXPECT_FLOAT_EQ(ownership_value(own.data(), 5, 0, 10), std::tanh(0.25f));

@@ -166,8 +166,30 @@ void save_policy(const std::string& path, PolicyNet& net) {
 
 namespace {
 
+// The parameters a net of these options holds (in double: metadata may name absurd sizes).
+double parameter_count(const PolicyNetOptions& o) {
+    const double f = static_cast<double>(o.filters), k = static_cast<double>(o.first_kernel);
+    const double points = static_cast<double>(o.board) * o.board;
+    double n = f * static_cast<double>(o.planes) * k * k + f;          // The first convolution.
+    n += static_cast<double>(std::max<int64_t>(0, o.layers - 2)) * (f * f * 9 + f);  // The 3x3 layers.
+    n += f + points;                                                     // The 1x1 head, the bias per point.
+    if (o.value_hidden > 0) {
+        const double vp = static_cast<double>(o.value_planes), vh = static_cast<double>(o.value_hidden);
+        n += vp * f + vp + vh * vp * points + vh + vh + 1;
+    }
+    if (o.ownership) n += f + 1;
+    return n;
+}
+
 std::shared_ptr<PolicyNet> policy_from(const io::SafetensorsFile& f, const std::string& source) {
-    auto net = std::make_shared<PolicyNet>(policy_options_from(f.metadata, source));
+    const PolicyNetOptions options = policy_options_from(f.metadata, source);
+    // Checked before the net is built, so that metadata naming a huge net cannot allocate it.
+    double held = 0;
+    for (const auto& [name, t] : f.tensors) held += static_cast<double>(t.numel());
+    const double needed = parameter_count(options);
+    KAYA_CHECK(needed <= held, ParseError, source, ": the metadata describes a net of ", needed,
+               " parameters, the file holds ", held, " values");
+    auto net = std::make_shared<PolicyNet>(options);
     try {
         net->load_state_dict(f.tensors);
     } catch (const Error& e) {

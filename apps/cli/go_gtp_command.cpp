@@ -18,8 +18,7 @@ struct GtpArgs {
     go::PolicyPlayerOptions player;
     go::SearchPlayerOptions search;
     int rollouts = -1;  // -1: 0 with a value or ownership head, 1 without.
-    double score_scale = 20.0;
-    uint64_t seed = 0;
+    go::NetworkEvaluatorOptions eval;
 };
 
 void run(GtpArgs a) {
@@ -35,9 +34,11 @@ void run(GtpArgs a) {
         player = std::make_unique<go::PolicyPlayer>(net, a.player);
     } else {
         const bool judges = net->has_value_head() || net->has_ownership_head();
-        const int rollouts = a.rollouts >= 0 ? a.rollouts : judges ? 0 : 1;
-        auto eval =
-            std::make_shared<go::NetworkEvaluator>(net, a.player.symmetries, rollouts, a.seed, a.score_scale);
+        a.eval.rollouts = a.rollouts >= 0 ? a.rollouts : judges ? 0 : 1;
+        a.eval.symmetries = a.player.symmetries;
+        // The score utility needs the ownership head's scores.
+        if (!net->has_ownership_head()) a.search.search.score_utility = 0;
+        auto eval = std::make_shared<go::NetworkEvaluator>(net, a.eval);
         player = std::make_unique<go::SearchPlayer>(eval, a.search);
     }
     go::GtpEngine engine(std::move(player), {.board_size = size, .only_size = size});
@@ -84,7 +85,7 @@ void add_go_gtp_command(CLI::App& go) {
         ->check(CLI::Range(0, 1000));
     cmd->add_flag("--log", args->search.log,
                   "After each search, print the move, its win rate and the most visited moves on stderr");
-    cmd->add_option("--score-scale", args->score_scale,
+    cmd->add_option("--score-scale", args->eval.score_scale,
                     "With an ownership head, a leaf's value is tanh(score / this), the score being the "
                     "predicted ownership's sum plus komi")
         ->check(CLI::Range(0.1, 1000.0))
@@ -99,7 +100,21 @@ void add_go_gtp_command(CLI::App& go) {
                     "With search: resign below this win rate late in the game (0: never)")
         ->check(CLI::Range(0.0, 1.0))
         ->capture_default_str();
-    cmd->add_option("--seed", args->seed, "Seed of the random playouts")->capture_default_str();
+    cmd->add_option("--score-utility", args->search.search.score_utility,
+                    "With an ownership head: weight of the score's utility centred on the root's score "
+                    "(KataGo's dynamic score utility), so that moves stay apart in a won or lost game "
+                    "(0: the value alone)")
+        ->check(CLI::Range(0.0, 10.0))
+        ->capture_default_str();
+    cmd->add_option("--score-utility-scale", args->search.search.score_utility_scale,
+                    "Points over which that utility turns: tanh((score - centre) / this)")
+        ->check(CLI::Range(0.1, 1000.0))
+        ->capture_default_str();
+    cmd->add_option("--random-symmetry", args->eval.random_symmetry,
+                    "With --symmetries 1: evaluate each leaf under a random one of the board's 8 "
+                    "symmetries (Leela Zero), so that the net's orientation biases average out")
+        ->capture_default_str();
+    cmd->add_option("--seed", args->eval.seed, "Seed of the random playouts")->capture_default_str();
     cmd->callback([args] { run(*args); });
 }
 

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <limits>
+#include <set>
 #include <memory>
 
 #include "apps/go/board/coords.h"
@@ -174,12 +175,14 @@ TEST(Search, PlayoutValueOfASettledBoard) {
 struct Broken : Evaluator {
     int priors = 25;
     float value = 0;
+    float score = std::numeric_limits<float>::quiet_NaN();
     bool drop = false;
     std::vector<Evaluation> evaluate(const std::vector<Leaf>& leaves) override {
         std::vector<Evaluation> out(drop ? leaves.size() - 1 : leaves.size());
         for (auto& e : out) {
             e.priors.assign(static_cast<size_t>(priors), 1.0f);
             e.value = value;
+            e.score = score;
         }
         return out;
     }
@@ -211,6 +214,76 @@ TEST(Search, ABrokenEvaluatorIsAClearError) {
     EXPECT_THROW(s.run(g, Color::Black), ValueError);
     EXPECT_THROW(Search(nullptr), ValueError);
     EXPECT_THROW(RolloutEvaluator(0), ValueError);
+    // Scores: an infinite one, and none when the score utility needs them.
+    b->drop = false;
+    b->score = std::numeric_limits<float>::infinity();
+    s.clear();
+    EXPECT_THROW(s.run(g, Color::Black), ValueError);
+    b->score = std::numeric_limits<float>::quiet_NaN();
+    SearchOptions o = few(8);
+    o.score_utility = 0.5;
+    Search needs_scores(b, o);
+    try {
+        needs_scores.run(g, Color::Black);
+        FAIL() << "a search with a score utility ran on an evaluator without scores";
+    } catch (const ValueError& e) {
+        EXPECT_NE(std::string(e.what()).find("score_utility needs a finite score"), std::string::npos) << e.what();
+    }
+    o.score_utility = -1;
+    EXPECT_THROW(Search(b, o), ValueError);
+    o.score_utility = 0.5;
+    o.score_utility_scale = 0;
+    EXPECT_THROW(Search(b, o), ValueError);
+}
+
+// 5x5: Black wins every position by about 50 points, and by 10 more with a stone on the
+// centre point; the value (+1 for Black) cannot tell the moves apart, the score can.
+struct WonGame : Evaluator {
+    std::vector<Evaluation> evaluate(const std::vector<Leaf>& leaves) override {
+        std::vector<Evaluation> out(leaves.size());
+        for (size_t i = 0; i < leaves.size(); ++i) {
+            const Board& b = *leaves[i].board;
+            const double black = 50 + (b.at(b.point(2, 2)) == Color::Black ? 10 : 0);
+            const bool is_black = leaves[i].to_move == Color::Black;
+            out[i].priors.assign(25, 1.0f);
+            out[i].value = is_black ? 1.0f : -1.0f;
+            out[i].score = static_cast<float>(is_black ? black : -black);
+        }
+        return out;
+    }
+};
+
+TEST(Search, TheScoreUtilityKeepsMovesApartInAWonGame) {
+    Game g(5, 0.5);
+    const Point centre = g.board().point(2, 2);
+    auto visits_of = [](const SearchResult& r, Point move) {
+        for (const auto& c : r.children)
+            if (c.move == move) return c.visits;
+        return 0;
+    };
+    // The value alone: every move wins, visits follow the equal priors.
+    Search plain(std::make_shared<WonGame>(), few(200));
+    const SearchResult flat = plain.run(g, Color::Black);
+    EXPECT_GT(flat.win_rate, 0.99);
+    EXPECT_LT(visits_of(flat, centre), 30) << search_summary(g.board(), flat);
+    // Centred on the root's score (50), the centre point's 60 stands out; the win rate is
+    // still the value's.
+    SearchOptions o = few(200);
+    o.score_utility = 0.5;
+    Search scored(std::make_shared<WonGame>(), o);
+    const SearchResult r = scored.run(g, Color::Black);
+    EXPECT_EQ(r.move, centre) << search_summary(g.board(), r);
+    EXPECT_GT(visits_of(r, centre), 100) << search_summary(g.board(), r);
+    EXPECT_GT(r.win_rate, 0.99);
+    EXPECT_NEAR(r.score, 60, 1e-3);
+    EXPECT_NE(search_summary(g.board(), r).find(", score +60.0;"), std::string::npos) << search_summary(g.board(), r);
+    // For White, who loses everywhere, the same: the move that keeps Black off the centre
+    // (found once Black's replies are searched, so with more playouts).
+    o.playouts = 2000;
+    Search white(std::make_shared<WonGame>(), o);
+    const SearchResult w = white.run(g, Color::White);
+    EXPECT_EQ(w.move, centre) << search_summary(g.board(), w);
+    EXPECT_LT(w.win_rate, 0.01);
 }
 
 TEST(SearchPlayer, SharesTheClockOverTheGame) {
@@ -278,7 +351,7 @@ TEST(Search, TheNetworkEvaluatorBatchesThePolicyPriors) {
     auto net = load_shipped_policy();
     Game g(19, 7.5);
     g.play(Color::Black, g.board().point(3, 3));
-    NetworkEvaluator eval(net, 1, 1, 0);
+    NetworkEvaluator eval(net);
     Board other = g.board();
     other.play(Color::White, other.point(15, 15));
     std::vector<Evaluation> two = eval.evaluate({{&g.board(), Color::White, 7.5}, {&other, Color::Black, 7.5}});
@@ -289,7 +362,7 @@ TEST(Search, TheNetworkEvaluatorBatchesThePolicyPriors) {
     for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(two[0].priors[i], want[i], 1e-6) << i;
     for (const Evaluation& e : two) EXPECT_TRUE(e.value == 1 || e.value == -1 || e.value == 0);
     // A short search with it plays a legal move.
-    Search s(std::make_shared<NetworkEvaluator>(net, 1, 1, 0), few(16));
+    Search s(std::make_shared<NetworkEvaluator>(net), few(16));
     SearchResult r = s.run(g, Color::White);
     EXPECT_TRUE(g.is_legal(Color::White, r.move));
     EXPECT_EQ(r.evaluations, 16);
@@ -310,21 +383,21 @@ TEST(Search, TheValueHeadValuesTheLeaves) {
         autograd::NoGradGuard no_grad;
         head = net->forward_with_value(from_vector<float>(planes, {1, kNumFeaturePlanes, 5, 5})).second.item<float>();
     }
-    NetworkEvaluator value_only(net, 1, 0, 0);
+    NetworkEvaluator value_only(net, {.rollouts = 0});
     EXPECT_EQ(value_only.evaluate({leaf})[0].value, head);
     // With rollouts, the mean of the head and the playouts (AlphaGo's mixing).
-    NetworkEvaluator mixed(net, 1, 1, 4);
+    NetworkEvaluator mixed(net, {.rollouts = 1, .seed = 4});
     const float played = playout_value(g.board(), Color::White, 0.5, 4);
     EXPECT_FLOAT_EQ(mixed.evaluate({leaf})[0].value, 0.5f * (head + played));
     // Without a value head a leaf needs playouts.
     auto plain = std::make_shared<PolicyNet>(PolicyNetOptions{.board = 5, .filters = 4, .layers = 3});
     try {
-        NetworkEvaluator(plain, 1, 0, 0);
+        NetworkEvaluator(plain, {.rollouts = 0});
         FAIL() << "a network without a value head was given no playouts";
     } catch (const ValueError& e) {
         EXPECT_NE(std::string(e.what()).find("neither a value nor an ownership head"), std::string::npos) << e.what();
     }
-    Search s(std::make_shared<NetworkEvaluator>(net, 1, 0, 0), few(24));
+    Search s(std::make_shared<NetworkEvaluator>(net, NetworkEvaluatorOptions{.rollouts = 0}), few(24));
     SearchResult r = s.run(g, Color::White);
     EXPECT_TRUE(g.is_legal(Color::White, r.move));
 }
@@ -342,15 +415,67 @@ TEST(Search, TheOwnershipHeadsScoreValuesTheLeaves) {
         own = to_vector<float>(net->forward_heads(from_vector<float>(planes, {1, kNumFeaturePlanes, 5, 5})).ownership);
     }
     // White to move receives the komi; the ownership's score, not the value head, is the value.
-    NetworkEvaluator eval(net, 1, 0, 0, 4.0);
+    NetworkEvaluator eval(net, {.rollouts = 0, .score_scale = 4.0});
     const Leaf leaf{&g.board(), Color::White, 6.5};
     EXPECT_FLOAT_EQ(eval.evaluate({leaf})[0].value, ownership_value(own.data(), 25, 6.5, 4.0));
-    EXPECT_THROW(NetworkEvaluator(net, 1, 0, 0, 0.0), ValueError);
+    EXPECT_THROW(NetworkEvaluator(net, {.rollouts = 0, .score_scale = 0.0}), ValueError);
     // A net with only the ownership head needs no playouts either.
     auto owner_only = std::make_shared<PolicyNet>(
         PolicyNetOptions{.board = 5, .filters = 4, .layers = 3, .first_kernel = 3, .ownership = true, .gen = &gen});
-    Search s(std::make_shared<NetworkEvaluator>(owner_only, 1, 0, 0), few(24));
+    Search s(std::make_shared<NetworkEvaluator>(owner_only, NetworkEvaluatorOptions{.rollouts = 0}), few(24));
     EXPECT_TRUE(g.is_legal(Color::White, s.run(g, Color::White).move));
+}
+
+TEST(Search, ARandomSymmetryForEachLeaf) {
+    Generator gen(11);
+    auto net = std::make_shared<PolicyNet>(PolicyNetOptions{
+        .board = 5, .filters = 4, .layers = 3, .first_kernel = 3, .ownership = true, .gen = &gen});
+    Game g(5, 6.5);
+    g.play(Color::Black, g.board().point(1, 0));
+    g.play(Color::White, g.board().point(3, 1));
+    const Board& b = g.board();
+    // The net's priors and score under each of the 8 symmetries, mapped back to the board.
+    std::vector<std::vector<float>> priors(8);
+    std::vector<double> scores(8);
+    {
+        autograd::NoGradGuard no_grad;
+        const std::vector<float> planes = extract_features(b, Color::Black);
+        for (int s = 0; s < 8; ++s) {
+            std::vector<float> turned(planes.size());
+            symmetric_planes(s, 5, kNumFeaturePlanes, planes.data(), turned.data());
+            PolicyOutputs o = net->forward_heads(from_vector<float>(turned, {1, kNumFeaturePlanes, 5, 5}));
+            const std::vector<float> p = to_vector<float>(softmax(o.logits, 1));
+            const std::vector<float> own = to_vector<float>(o.ownership);
+            for (int i = 0; i < 25; ++i) {
+                int x = i % 5, y = i / 5;
+                symmetric_xy(s, 5, x, y);
+                priors[s].push_back(p[y * 5 + x]);
+            }
+            scores[s] = ownership_score(own.data(), 25, -6.5);
+        }
+    }
+    auto evaluate = [&](uint64_t seed) {
+        NetworkEvaluator eval(net, {.random_symmetry = true, .rollouts = 0, .seed = seed});
+        return eval.evaluate(std::vector<Leaf>(16, Leaf{&b, Color::Black, 6.5}));
+    };
+    const std::vector<Evaluation> out = evaluate(3);
+    std::set<int> used;
+    for (const Evaluation& e : out) {
+        int match = -1;
+        for (int s = 0; s < 8 && match < 0; ++s) {
+            bool same = std::abs(e.score - scores[s]) < 1e-4;
+            for (int i = 0; i < 25 && same; ++i) same = std::abs(e.priors[i] - priors[s][i]) < 1e-5;
+            if (same) match = s;
+        }
+        EXPECT_GE(match, 0) << "a leaf's priors and score are those of no symmetry";
+        used.insert(match);
+        EXPECT_FLOAT_EQ(e.value, std::tanh(e.score / 20.0f));
+    }
+    EXPECT_GE(used.size(), 4u) << "16 leaves drew fewer than 4 of the 8 symmetries";
+    // The seed decides: the same seed, the same symmetries.
+    const std::vector<Evaluation> again = evaluate(3);
+    for (size_t i = 0; i < out.size(); ++i) EXPECT_EQ(again[i].priors, out[i].priors) << i;
+    EXPECT_THROW(NetworkEvaluator(net, {.symmetries = 2, .random_symmetry = true, .rollouts = 0}), ValueError);
 }
 
 }  // namespace

@@ -266,11 +266,15 @@ Tensor ensemble_log_probs(const Tensor& per_symmetry) {
     return sub(logsumexp(per_symmetry, {0}), std::log(static_cast<double>(per_symmetry.size(0))));
 }
 
-float ownership_value(const float* ownership, int points, double komi_for_side, double score_scale) {
-    KAYA_CHECK(score_scale > 0, ValueError, "ownership_value: score_scale must be positive, got ", score_scale);
+double ownership_score(const float* ownership, int points, double komi_for_side) {
     double score = komi_for_side;
     for (int i = 0; i < points; ++i) score += ownership[i];
-    return static_cast<float>(std::tanh(score / score_scale));
+    return score;
+}
+
+float ownership_value(const float* ownership, int points, double komi_for_side, double score_scale) {
+    KAYA_CHECK(score_scale > 0, ValueError, "ownership_value: score_scale must be positive, got ", score_scale);
+    return static_cast<float>(std::tanh(ownership_score(ownership, points, komi_for_side) / score_scale));
 }
 
 PolicyPlayer::PolicyPlayer(std::shared_ptr<PolicyNet> net, PolicyPlayerOptions options)

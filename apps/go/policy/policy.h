@@ -106,9 +106,10 @@ Tensor symmetric_log_probs(PolicyNet& net, const Tensor& planes, int symmetries)
 // Their ensemble: the log of the mean probability over the symmetries (dim 0), (B, points).
 Tensor ensemble_log_probs(const Tensor& per_symmetry);
 
-// A value from a predicted ownership (`points` values in [-1, 1] for the side to move): the
-// score estimate sum + komi_for_side (komi when the side to move is White, -komi when Black),
-// squashed as tanh(score / score_scale) into [-1, 1].
+// The score estimate of a predicted ownership (`points` values in [-1, 1] for the side to
+// move): their sum + komi_for_side (komi when the side to move is White, -komi when Black).
+double ownership_score(const float* ownership, int points, double komi_for_side);
+// A value from it, squashed as tanh(score / score_scale) into [-1, 1].
 float ownership_value(const float* ownership, int points, double komi_for_side, double score_scale);
 
 // The same forward passes also giving the value head's outputs averaged over the symmetries

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "apps/go/search/evaluators.h"
 
+#include <cmath>
 #include <vector>
 
 #include "apps/go/board/score.h"
@@ -104,58 +105,80 @@ std::vector<Evaluation> RolloutEvaluator::evaluate(const std::vector<Leaf>& leav
     return out;
 }
 
-NetworkEvaluator::NetworkEvaluator(std::shared_ptr<PolicyNet> net, int symmetries, int rollouts, uint64_t seed,
-                                   double score_scale)
-    : net_(std::move(net)), symmetries_(symmetries), rollouts_(rollouts), seed_(seed), score_scale_(score_scale) {
+NetworkEvaluator::NetworkEvaluator(std::shared_ptr<PolicyNet> net, NetworkEvaluatorOptions options)
+    : net_(std::move(net)), options_(options) {
     KAYA_CHECK(net_ != nullptr, ValueError, "NetworkEvaluator: no network given");
+    const int symmetries = options_.symmetries;
     KAYA_CHECK(symmetries >= 1 && symmetries <= 8, ValueError, "NetworkEvaluator: symmetries must be 1 to 8, got ",
                symmetries);
+    KAYA_CHECK(!options_.random_symmetry || symmetries == 1, ValueError,
+               "NetworkEvaluator: random_symmetry picks one symmetry a leaf, so symmetries must be 1, got ",
+               symmetries);
     const bool judges = net_->has_value_head() || net_->has_ownership_head();
-    KAYA_CHECK(rollouts >= (judges ? 0 : 1), ValueError, "NetworkEvaluator: rollouts must be at least ",
-               judges ? "0" : "1 (the network has neither a value nor an ownership head)", ", got ", rollouts);
-    KAYA_CHECK(score_scale > 0, ValueError, "NetworkEvaluator: score_scale must be positive, got ", score_scale);
+    KAYA_CHECK(options_.rollouts >= (judges ? 0 : 1), ValueError, "NetworkEvaluator: rollouts must be at least ",
+               judges ? "0" : "1 (the network has neither a value nor an ownership head)", ", got ",
+               options_.rollouts);
+    KAYA_CHECK(options_.score_scale > 0, ValueError, "NetworkEvaluator: score_scale must be positive, got ",
+               options_.score_scale);
 }
 
 std::vector<Evaluation> NetworkEvaluator::evaluate(const std::vector<Leaf>& leaves) {
     if (leaves.empty()) return {};
-    const int n = net_->options().board;
-    const size_t plane = static_cast<size_t>(kNumFeaturePlanes) * n * n;
-    std::vector<float> planes(plane * leaves.size());
+    const int n = net_->options().board, area = n * n;
+    const size_t plane = static_cast<size_t>(kNumFeaturePlanes) * area;
+    const Generator gen(options_.seed ^ 0x5f3759dfULL);
+    // Leaf i is evaluated under symmetry sym[i] (0 unless random_symmetry).
+    std::vector<int> sym(leaves.size(), 0);
+    std::vector<float> planes(plane * leaves.size()), features(plane);
     for (size_t i = 0; i < leaves.size(); ++i) {
         KAYA_CHECK(leaves[i].board->size() == n, ValueError, "NetworkEvaluator: the network plays on ", n, "x", n,
                    ", the position is ", leaves[i].board->size(), "x", leaves[i].board->size());
-        extract_features(*leaves[i].board, leaves[i].to_move, planes.data() + i * plane);
+        if (options_.random_symmetry) sym[i] = static_cast<int>(gen.bits(evaluated_ + i) % 8);
+        float* out = planes.data() + i * plane;
+        extract_features(*leaves[i].board, leaves[i].to_move, sym[i] == 0 ? out : features.data());
+        if (sym[i] != 0) symmetric_planes(sym[i], n, kNumFeaturePlanes, features.data(), out);
     }
-    std::vector<float> prob, head;
+    std::vector<float> prob, own, head, scores;
     {
         autograd::NoGradGuard no_grad;
         Tensor x = from_vector<float>(planes, {static_cast<int64_t>(leaves.size()), kNumFeaturePlanes, n, n});
-        SymmetricOutputs net_out = symmetric_outputs(*net_, x, symmetries_);
+        SymmetricOutputs net_out = symmetric_outputs(*net_, x, options_.symmetries);
         prob = to_vector<float>(exp(ensemble_log_probs(net_out.log_probs)));
-        if (net_out.ownership.defined()) {
-            const std::vector<float> own = to_vector<float>(net_out.ownership);
-            for (size_t i = 0; i < leaves.size(); ++i) {
-                const double komi = leaves[i].to_move == Color::White ? leaves[i].komi : -leaves[i].komi;
-                head.push_back(ownership_value(own.data() + i * n * n, n * n, komi, score_scale_));
-            }
-        } else if (net_out.values.defined()) {
-            head = to_vector<float>(net_out.values);
-        }
+        if (net_out.ownership.defined()) own = to_vector<float>(net_out.ownership);
+        if (net_out.values.defined()) head = to_vector<float>(net_out.values);
     }
     std::vector<Evaluation> out(leaves.size());
     for (size_t i = 0; i < leaves.size(); ++i) {
-        out[i].priors.assign(prob.begin() + static_cast<std::ptrdiff_t>(i) * n * n,
-                             prob.begin() + static_cast<std::ptrdiff_t>(i + 1) * n * n);
-        const uint64_t first = seed_ + evaluated_++ * static_cast<uint64_t>(rollouts_);
-        const float played = rollouts_ > 0 ? mean_playouts(*leaves[i].board, leaves[i].to_move, leaves[i].komi,
-                                                          rollouts_, first)
-                                            : 0.0f;
-        if (head.empty()) {
+        const Leaf& leaf = leaves[i];
+        // The outputs for point (x, y) sit at its image under the leaf's symmetry.
+        auto unturn = [&](const float* turned, std::vector<float>& to) {
+            to.resize(static_cast<size_t>(area));
+            for (int y = 0; y < n; ++y)
+                for (int x = 0; x < n; ++x) {
+                    int tx = x, ty = y;
+                    symmetric_xy(sym[i], n, tx, ty);
+                    to[static_cast<size_t>(y * n + x)] = turned[ty * n + tx];
+                }
+        };
+        unturn(prob.data() + i * area, out[i].priors);
+        float net_value = head.empty() ? 0.0f : head[i];
+        if (!own.empty()) {
+            const double komi = leaf.to_move == Color::White ? leaf.komi : -leaf.komi;
+            const double score = ownership_score(own.data() + i * area, area, komi);
+            out[i].score = static_cast<float>(score);
+            net_value = static_cast<float>(std::tanh(score / options_.score_scale));
+        }
+        const int rollouts = options_.rollouts;
+        const uint64_t first = options_.seed + (evaluated_ + i) * static_cast<uint64_t>(rollouts);
+        const float played =
+            rollouts > 0 ? mean_playouts(*leaf.board, leaf.to_move, leaf.komi, rollouts, first) : 0.0f;
+        if (head.empty() && own.empty()) {
             out[i].value = played;
         } else {
-            out[i].value = rollouts_ > 0 ? 0.5f * (head[i] + played) : head[i];
+            out[i].value = rollouts > 0 ? 0.5f * (net_value + played) : net_value;
         }
     }
+    evaluated_ += leaves.size();
     return out;
 }
 

@@ -29,24 +29,32 @@ private:
     uint64_t seed_, evaluated_ = 0;
 };
 
+struct NetworkEvaluatorOptions {
+    int symmetries = 1;            // Average the net over this many of the board's 8 symmetries.
+    bool random_symmetry = false;  // With symmetries = 1: a random one of the 8 for each leaf.
+    int rollouts = 1;              // Random playouts for each leaf's value (see below).
+    uint64_t seed = 0;             // Seeds the playouts and the random symmetries.
+    double score_scale = 20.0;     // An ownership score's value is tanh(score / score_scale).
+};
+
 // The policy network's move probabilities as priors (averaged over `symmetries` of the board's
-// 8), the leaves of a batch in one forward pass. The net's own value: with an ownership head
-// ownership_value of its ownership (averaged over the same symmetries) with `score_scale`,
-// else the value head's output (averaged likewise). The value: with rollouts = 0 the net's
-// own; with rollouts > 0 the mean of the net's and of `rollouts` random playouts (AlphaGo's
-// mixing, lambda = 0.5); for a net with neither head the playouts alone (rollouts >= 1).
-// Deterministic as RolloutEvaluator.
+// 8, or under one random symmetry per leaf as Leela Zero does), the leaves of a batch in one
+// forward pass. The net's own value: with an ownership head ownership_value of its ownership
+// (averaged over the same symmetries) with `score_scale`, the ownership's sum plus komi being
+// the leaf's score too; else the value head's output (averaged likewise). The value: with
+// rollouts = 0 the net's own; with rollouts > 0 the mean of the net's and of `rollouts` random
+// playouts (AlphaGo's mixing, lambda = 0.5); for a net with neither head the playouts alone
+// (rollouts >= 1). Deterministic as RolloutEvaluator; the n-th leaf's random symmetry is drawn
+// from `seed` and n.
 class NetworkEvaluator : public Evaluator {
 public:
-    NetworkEvaluator(std::shared_ptr<PolicyNet> net, int symmetries = 1, int rollouts = 1, uint64_t seed = 0,
-                     double score_scale = 20.0);
+    explicit NetworkEvaluator(std::shared_ptr<PolicyNet> net, NetworkEvaluatorOptions options = {});
     std::vector<Evaluation> evaluate(const std::vector<Leaf>& leaves) override;
 
 private:
     std::shared_ptr<PolicyNet> net_;
-    int symmetries_, rollouts_;
-    uint64_t seed_, evaluated_ = 0;
-    double score_scale_;
+    NetworkEvaluatorOptions options_;
+    uint64_t evaluated_ = 0;
 };
 
 }  // namespace kaya::go

@@ -14,9 +14,10 @@ namespace {
 enum : uint8_t { kNew = 0, kPending = 1, kExpanded = 2, kTerminal = 3, kIllegal = 4 };
 }  // namespace
 
-float final_value(const Board& board, double komi, Color to_move) {
+float final_value(const Board& board, double komi, Color to_move, double* margin) {
     const double m = estimated_score(board, komi).margin();
     const double mine = to_move == Color::Black ? m : -m;
+    if (margin != nullptr) *margin = mine;
     return mine > 0 ? 1.0f : mine < 0 ? -1.0f : 0.0f;
 }
 
@@ -33,17 +34,31 @@ struct Search::Playout {
 Search::Search(std::shared_ptr<Evaluator> evaluator, SearchOptions options)
     : evaluator_(std::move(evaluator)), options_(options) {
     KAYA_CHECK(evaluator_ != nullptr, ValueError, "Search: no evaluator given");
+    KAYA_CHECK(options_.score_utility >= 0 && options_.score_utility_scale > 0, ValueError,
+               "Search: score_utility must be at least 0 and score_utility_scale positive, got ",
+               options_.score_utility, " and ", options_.score_utility_scale);
 }
 
 void Search::clear() {
     nodes_.clear();
     root_moves_.clear();
+    scored_ = false;
 }
 
-int32_t Search::select_child(const Node& node) const {
-    // The parent's value for the side to move there (its own sum is for the other side).
+float Search::utility(float value, float score, Color side) const {
+    if (options_.score_utility <= 0) return value;
+    const float centre = side == root_color_ ? centre_ : -centre_;
+    return value + static_cast<float>(options_.score_utility *
+                                      std::tanh((score - centre) / options_.score_utility_scale));
+}
+
+int32_t Search::select_child(const Node& node, Color to_move) const {
+    // The parent's worth for the side to move there (its own sums are for the other side).
     const int real = node.visits - node.virtual_loss;
-    const float parent_q = real > 0 ? -node.value_sum / static_cast<float>(real) : 0.0f;
+    const float parent_q =
+        real > 0 ? utility(-node.value_sum / static_cast<float>(real), -node.score_sum / static_cast<float>(real),
+                           to_move)
+                 : 0.0f;
     const float fpu = parent_q - static_cast<float>(options_.fpu_reduction);
     const float scale = static_cast<float>(options_.c_puct) * std::sqrt(static_cast<float>(std::max(1, node.visits)));
     int32_t best = -1;
@@ -52,9 +67,15 @@ int32_t Search::select_child(const Node& node) const {
         const int32_t c = node.first_child + i;
         const Node& ch = nodes_[c];
         if (ch.state == kIllegal) continue;
-        // Virtual visits count as losses, so playouts of one batch spread out.
-        const float q = ch.visits > 0 ? (ch.value_sum - static_cast<float>(ch.virtual_loss)) / static_cast<float>(ch.visits)
-                                      : fpu;
+        // Virtual visits count as losses, so playouts of one batch spread out; the score is
+        // the mean of the real visits (the centre's while there are none).
+        float q = fpu;
+        if (ch.visits > 0) {
+            const int done = ch.visits - ch.virtual_loss;
+            const float centre = to_move == root_color_ ? centre_ : -centre_;
+            q = utility((ch.value_sum - static_cast<float>(ch.virtual_loss)) / static_cast<float>(ch.visits),
+                        done > 0 ? ch.score_sum / static_cast<float>(done) : centre, to_move);
+        }
         const float score = q + scale * ch.prior / static_cast<float>(1 + ch.visits);
         if (score > best_score) {
             best_score = score;
@@ -71,7 +92,7 @@ Search::Descent Search::descend(Playout& p) {
         if (node.state == kTerminal) return Descent::kTerminal;
         if (node.state == kPending) return Descent::kCollision;
         if (node.state == kNew) return Descent::kEvaluate;
-        const int32_t c = select_child(node);
+        const int32_t c = select_child(node, p.to_move);
         KAYA_CHECK(c >= 0, ValueError, "Search: a position with no move left, not even a pass");
         const Point move = nodes_[c].move;
         if (move == kPass) {
@@ -98,15 +119,17 @@ Search::Descent Search::descend(Playout& p) {
         cur = c;
         if (nodes_[cur].state == kNew && p.passes >= 2) {
             nodes_[cur].state = kTerminal;
-            nodes_[cur].terminal_value = final_value(p.board, game_->komi(), p.to_move);
+            double margin = 0;
+            nodes_[cur].terminal_value = final_value(p.board, game_->komi(), p.to_move, &margin);
+            nodes_[cur].terminal_score = static_cast<float>(margin);
         }
     }
 }
 
-void Search::backup(const std::vector<int32_t>& path, float value, bool undo_virtual) {
-    // value is for the side to move at the end of the path; each node's sum is for the side
-    // that played its move, the other one.
-    float result = -value;
+void Search::backup(const std::vector<int32_t>& path, float value, float score, bool undo_virtual) {
+    // value and score are for the side to move at the end of the path; each node's sums are
+    // for the side that played its move, the other one.
+    float result = -value, margin = -score;
     for (size_t i = path.size(); i-- > 0;) {
         Node& n = nodes_[path[i]];
         if (undo_virtual) {
@@ -115,7 +138,9 @@ void Search::backup(const std::vector<int32_t>& path, float value, bool undo_vir
         }
         n.visits += 1;
         n.value_sum += result;
+        n.score_sum += margin;
         result = -result;
+        margin = -margin;
     }
 }
 
@@ -210,7 +235,8 @@ void Search::summarize(SearchResult& result) const {
         const Node& ch = nodes_[root.first_child + i];
         if (ch.state == kIllegal) continue;
         const double q = ch.visits > 0 ? ch.value_sum / ch.visits : 0.0;
-        result.children.push_back({ch.move, ch.visits, (q + 1) / 2, ch.prior});
+        const double score = scored_ && ch.visits > 0 ? ch.score_sum / ch.visits : std::nan("");
+        result.children.push_back({ch.move, ch.visits, (q + 1) / 2, ch.prior, score});
     }
     // Most visits first; among equals the better value, then the higher prior.
     std::stable_sort(result.children.begin(), result.children.end(), [](const auto& a, const auto& b) {
@@ -221,6 +247,7 @@ void Search::summarize(SearchResult& result) const {
     if (!result.children.empty()) {
         result.move = result.children.front().move;
         result.win_rate = result.children.front().win_rate;
+        result.score = result.children.front().score;
     }
 }
 
@@ -233,12 +260,19 @@ SearchResult Search::run(const Game& game, Color color) {
     if (!(options_.reuse_tree && reuse(game, color))) {
         nodes_.assign(1, Node{});
         nodes_[0].prior = 1;
+        scored_ = false;
     }
     if (nodes_[0].state == kTerminal) nodes_[0].state = kNew;  // A root is never over: search it.
     root_moves_ = game.moves();
     root_board_ = game.board();
     root_komi_ = game.komi();
     root_color_ = color;
+    // The score utility's centre: the root's mean score (for `color`), once it has a visit.
+    auto centre = [&] {
+        centred_ = nodes_[0].visits > 0;
+        centre_ = centred_ ? -nodes_[0].score_sum / static_cast<float>(nodes_[0].visits) : 0.0f;
+    };
+    centre();
 
     SearchResult result;
     result.reused = nodes_[0].visits;
@@ -265,7 +299,8 @@ SearchResult Search::run(const Game& game, Color color) {
                 nodes_[p.path.back()].state = kPending;
                 batch.push_back(std::move(p));
             } else if (d == Descent::kTerminal) {
-                backup(p.path, nodes_[p.path.back()].terminal_value, false);
+                const Node& end = nodes_[p.path.back()];
+                backup(p.path, end.terminal_value, end.terminal_score, false);
                 ++terminal;
             }
             // Otherwise the line ran into a leaf already in this batch: try again.
@@ -281,12 +316,18 @@ SearchResult Search::run(const Game& game, Color color) {
         KAYA_CHECK(evals.size() == batch.size(), ValueError, "Search: the evaluator answered ", evals.size(),
                    " of ", batch.size(), " positions");
         for (size_t i = 0; i < batch.size(); ++i) {
-            const float v = evals[i].value;
+            const float v = evals[i].value, score = evals[i].score;
             KAYA_CHECK(std::isfinite(v), ValueError, "Search: the evaluator gave the value ", v,
                        " (expected a number in [-1, 1])");
+            KAYA_CHECK(std::isfinite(score) || (std::isnan(score) && options_.score_utility <= 0), ValueError,
+                       "Search: the evaluator gave the score ", score,
+                       options_.score_utility > 0 ? " (score_utility needs a finite score for every leaf)"
+                                                  : " (expected a finite number or NaN)");
+            if (std::isfinite(score)) scored_ = true;
             expand(batch[i].path.back(), batch[i].board, batch[i].to_move, evals[i]);
-            backup(batch[i].path, std::clamp(v, -1.0f, 1.0f), true);
+            backup(batch[i].path, std::clamp(v, -1.0f, 1.0f), std::isfinite(score) ? score : 0.0f, true);
         }
+        if (!centred_) centre();
         playouts += static_cast<int>(batch.size());
         result.evaluations += static_cast<int>(batch.size());
     }

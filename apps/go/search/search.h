@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <utility>
@@ -19,10 +20,13 @@ struct Leaf {
 
 // What an evaluator says of a position: a prior probability for each of the board's points
 // (index y * size + x; the search keeps only legal moves that fill no own eye, and renormalises)
-// and the value, the expected result for the side to move in [-1, 1] (1: a sure win).
+// and the value, the expected result for the side to move in [-1, 1] (1: a sure win). An
+// evaluator that estimates the final area margin for the side to move, in points, gives it as
+// the score (NaN: no estimate).
 struct Evaluation {
     std::vector<float> priors;
     float value = 0;
+    float score = std::nanf("");
 };
 
 // The search's view of a network or any other judge of positions: evaluations of several
@@ -42,11 +46,19 @@ struct SearchOptions {
     float pass_prior = 0.01f;     // Prior of passing (the networks have no pass output).
     bool reuse_tree = true;       // Keep the subtree of the moves played since the last search.
     int64_t max_nodes = 4'000'000;  // Nodes kept at most; the search stops early when full.
+    // KataGo's dynamic score utility: a move's worth for selection is its mean value plus
+    // score_utility x tanh((its mean score - centre) / score_utility_scale), the centre being
+    // the root's mean score when the search starts (for the side to move). It keeps moves
+    // apart when the value saturates in a game already won or lost. 0: values only; above 0
+    // the evaluator must give scores. Win rates (and resignation) stay the values alone.
+    double score_utility = 0;
+    double score_utility_scale = 10;
 };
 
 struct SearchResult {
     Point move = kPass;
     double win_rate = 0.5;  // The chosen move's value for the side to move, as a probability.
+    double score = std::nan("");  // Its mean score for the side to move (NaN: no scores).
     int visits = 0;         // The root's visits, reused ones included.
     int evaluations = 0;    // Leaf evaluations made by this search.
     int reused = 0;         // Visits the root had from the previous search.
@@ -57,6 +69,7 @@ struct SearchResult {
         int visits;
         double win_rate;
         float prior;
+        double score;  // NaN without scores.
     };
     std::vector<Child> children;
 };
@@ -84,13 +97,15 @@ private:
     struct Node {
         float prior = 0;
         float value_sum = 0;   // Results for the side that played `move`, one per visit.
+        float score_sum = 0;   // Scores for that side, one per visit (0 without scores).
         int32_t visits = 0;    // Including virtual visits of playouts in flight.
         int32_t first_child = -1;
         int16_t move = kPass;
         int16_t num_children = 0;
         int16_t virtual_loss = 0;
         uint8_t state = 0;     // kNew, kPending, kExpanded, kTerminal, kIllegal
-        float terminal_value = 0;  // For kTerminal: the result for the side to move there.
+        float terminal_value = 0;  // For kTerminal: the result for the side to move there,
+        float terminal_score = 0;  // and its area margin.
     };
     struct Playout;
 
@@ -98,9 +113,12 @@ private:
     // applied), a finished line, or a leaf another playout of this batch is evaluating.
     enum class Descent { kEvaluate, kTerminal, kCollision };
     Descent descend(Playout& p);
-    int32_t select_child(const Node& node) const;
+    int32_t select_child(const Node& node, Color to_move) const;
+    // The worth for selection of a node's mean value and score (for the side that played it,
+    // `side`): the value, plus the centred score utility when it is on.
+    float utility(float value, float score, Color side) const;
     void expand(int32_t node, const Board& board, Color to_move, const Evaluation& e);
-    void backup(const std::vector<int32_t>& path, float value, bool real);
+    void backup(const std::vector<int32_t>& path, float value, float score, bool real);
     bool reuse(const Game& game, Color color);
     void reroot(int32_t child);
     // The root's children, the chosen move and its win rate, into result.
@@ -114,11 +132,15 @@ private:
     Board root_board_;
     double root_komi_ = 0;
     Color root_color_ = Color::Black;
+    // The score utility's centre for the root's side to move; set once the root has a visit.
+    float centre_ = 0;
+    bool centred_ = false;
+    bool scored_ = false;  // The tree's evaluations came with scores.
     const Game* game_ = nullptr;  // During run: the game whose history superko checks.
 };
 
 // The result of a finished line (two passes) for `to_move`: area score with dead stones
-// estimated, +1 win, -1 loss, 0 draw.
-float final_value(const Board& board, double komi, Color to_move);
+// estimated, +1 win, -1 loss, 0 draw; with `margin`, that score for `to_move` too.
+float final_value(const Board& board, double komi, Color to_move, double* margin = nullptr);
 
 }  // namespace kaya::go

@@ -2,6 +2,7 @@
 #include "apps/go/search/search_player.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "apps/go/board/coords.h"
@@ -64,6 +65,12 @@ std::string search_summary(const Board& board, const SearchResult& r, int top) {
                   point_to_gtp(board, r.move).c_str(), r.visits, r.reused, r.evaluations, r.seconds,
                   100 * r.win_rate);
     std::string line = buf;
+    if (std::isfinite(r.score)) {
+        // Without the ';': the moves' list starts after it.
+        line.pop_back();
+        std::snprintf(buf, sizeof buf, ", score %+.1f;", r.score);
+        line += buf;
+    }
     for (size_t i = 0; i < r.children.size() && static_cast<int>(i) < top; ++i) {
         const SearchResult::Child& c = r.children[i];
         std::snprintf(buf, sizeof buf, " %s %d %.1f%% (prior %.1f%%)", point_to_gtp(board, c.move).c_str(),

@@ -333,11 +333,19 @@ void gather_block(const T* plane, int64_t lanes, int64_t H, int64_t W, int64_t p
         }
         std::fill(buf + (pad + y_end) * BW * L, buf + BH * BW * L, T(0));
     }
-    for (int64_t l = 0; l < lanes; ++l) {
-        const T* src = plane + l * H * W;
-        for (int64_t y = 0; y < y_end; ++y)
-            for (int64_t x = 0; x < x_end; ++x)
-                buf[((y + pad) * BW + x + pad) * L + l] = src[y * W + x];
+    // kLanes points of a row at a time: a vector from each plane, transposed into a vector of
+    // the lanes for each point (missing lanes zero); the row's last points one by one.
+    const int64_t x_vec = x_end / L * L;
+    for (int64_t y = 0; y < y_end; ++y) {
+        T* row = buf + ((y + pad) * BW + pad) * L;
+        for (int64_t x0 = 0; x0 < x_vec; x0 += L) {
+            Vec<T> v[L];
+            for (int64_t l = 0; l < L; ++l) v[l] = l < lanes ? load(plane + l * H * W + y * W + x0) : Vec<T>{};
+            simd::transpose<T>(v);
+            for (int64_t k = 0; k < L; ++k) store(row + (x0 + k) * L, v[k]);
+        }
+        for (int64_t l = 0; l < lanes; ++l)
+            for (int64_t x = x_vec; x < x_end; ++x) row[x * L + l] = plane[l * H * W + y * W + x];
     }
 }
 
@@ -434,11 +442,21 @@ void transform_output(const T* M, int64_t nb, int64_t O, int64_t HO, int64_t WO,
                     for (int q = 0; q < kTile; ++q) store(dst + (r * YW + q) * L, yv[r * kTile + q]);
             });
         }
-        for (int64_t l = 0; l < std::min(L, O - o0); ++l) {
-            T* plane = out + (i * O + o0 + l) * HO * WO;
-            const T add = bias ? bias[o0 + l] : T(0);
-            for (int64_t y = 0; y < HO; ++y)
-                for (int64_t x = 0; x < WO; ++x) plane[y * WO + x] = block[(y * YW + x) * L + l] + add;
+        // The planes back from the lanes, kLanes points of a row at a time as in gather_block.
+        const int64_t lanes = std::min(L, O - o0), x_vec = WO / L * L;
+        T* planes = out + (i * O + o0) * HO * WO;
+        alignas(64) T adds[L] = {};
+        for (int64_t l = 0; l < lanes; ++l) adds[l] = bias ? bias[o0 + l] : T(0);
+        for (int64_t y = 0; y < HO; ++y) {
+            const T* row = block + y * YW * L;
+            for (int64_t x0 = 0; x0 < x_vec; x0 += L) {
+                Vec<T> v[L];
+                for (int64_t k = 0; k < L; ++k) v[k] = load(row + (x0 + k) * L);
+                simd::transpose<T>(v);
+                for (int64_t l = 0; l < lanes; ++l) store(planes + l * HO * WO + y * WO + x0, v[l] + adds[l]);
+            }
+            for (int64_t l = 0; l < lanes; ++l)
+                for (int64_t x = x_vec; x < WO; ++x) planes[l * HO * WO + y * WO + x] = row[x * L + l] + adds[l];
         }
     });
 }

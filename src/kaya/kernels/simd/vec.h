@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <utility>
 
 namespace kaya::kernels::simd {
 
@@ -38,6 +40,38 @@ inline void keep_in_register([[maybe_unused]] Vec<T>& v) {
 #if defined(__AVX512F__) && defined(__GNUC__)
     asm("" : "+v"(v));
 #endif
+}
+
+namespace detail {
+// One stage of the transpose below, for rows a and b = a's row + H: within each 2H-wide block
+// of columns, lo takes a's first half then b's first half, hi a's second half then b's.
+template <int H, class V, size_t... J>
+inline V merge_lo(V a, V b, std::index_sequence<J...>) {
+    return __builtin_shufflevector(a, b, ((J / H) % 2 == 0 ? J : sizeof...(J) + J - H)...);
+}
+template <int H, class V, size_t... J>
+inline V merge_hi(V a, V b, std::index_sequence<J...>) {
+    return __builtin_shufflevector(a, b, ((J / H) % 2 == 0 ? J + H : sizeof...(J) + J)...);
+}
+template <class T, int H>
+inline void transpose_stage(Vec<T>* rows) {
+    constexpr int64_t L = kLanes<T>;
+    for (int64_t i = 0; i < L; ++i) {
+        if ((i / H) % 2 != 0) continue;
+        const Vec<T> a = rows[i], b = rows[i + H];
+        rows[i] = merge_lo<H>(a, b, std::make_index_sequence<L>());
+        rows[i + H] = merge_hi<H>(a, b, std::make_index_sequence<L>());
+    }
+    if constexpr (H > 1) transpose_stage<T, H / 2>(rows);
+}
+}  // namespace detail
+
+// Transposes the kLanes x kLanes matrix whose rows are rows[0..kLanes) in registers: log2(kLanes)
+// stages of shuffles, each swapping the off-diagonal blocks of the next smaller size (16 x 16
+// floats: 64 two-source shuffles instead of 256 scalar moves).
+template <class T>
+inline void transpose(Vec<T>* rows) {
+    detail::transpose_stage<T, static_cast<int>(kLanes<T> / 2)>(rows);
 }
 
 }  // namespace kaya::kernels::simd

@@ -40,6 +40,9 @@ void add_go_match_command(CLI::App& go) {
         std::printf(
             "A won %d, B won %d, draws %d: A scores %.1f%%, 95%% interval [%.1f%%, %.1f%%]\n",
             r.a_wins, r.b_wins, r.draws, 100 * r.rate, 100 * r.low, 100 * r.high);
+        if (r.a_moves > 0)
+            std::printf("A's moves: %d timed, mean %.2f s, longest %.2f s\n", r.a_moves, r.a_mean_seconds,
+                        r.a_max_seconds);
     });
 }
 

@@ -90,7 +90,17 @@ TEST(Match, IllegalMovesForfeitAndOutputsAreWritten) {
     std::ifstream csv(dir + "/out/results.csv");
     std::stringstream text;
     text << csv.rdbuf();
-    EXPECT_EQ(text.str().substr(0, 42), "game,a_color,result,a_won,draw,moves,note\n");
+    const std::string header = "game,a_color,result,a_won,draw,moves,a_moves,a_mean_s,a_max_s,note\n";
+    EXPECT_EQ(text.str().substr(0, header.size()), header);
+    // A's replies are timed: GNU Go answered each of its moves in both games.
+    EXPECT_GT(r.a_moves, 0);
+    EXPECT_GT(r.a_mean_seconds, 0);
+    EXPECT_GE(r.a_max_seconds, r.a_mean_seconds);
+    std::ifstream summary(dir + "/out/summary.txt");
+    std::stringstream sum;
+    sum << summary.rdbuf();
+    EXPECT_NE(sum.str().find("A's moves: " + std::to_string(r.a_moves) + " timed, mean "), std::string::npos)
+        << sum.str();
     std::ifstream sgf(dir + "/out/game-002.sgf");
     std::stringstream s;
     s << sgf.rdbuf();
@@ -128,6 +138,20 @@ TEST(Match, ResumeKeepsFinishedGamesAndPlaysTheRest) {
     EXPECT_THROW(play_match(o), ParseError);  // Game 7 of a 3-game match.
     std::ofstream(dir + "/out/results.csv")
         << "game,a_color,result,a_won,draw,moves,note\n1,black\n";
+    EXPECT_THROW(play_match(o), ParseError);
+    // Files with A's move times: read back with them; negative or missing times are refused.
+    const std::string timed = "game,a_color,result,a_won,draw,moves,a_moves,a_mean_s,a_max_s,note\n";
+    std::ofstream(dir + "/out/results.csv") << timed << "1,black,B+R,1,0,9,4,0.500,1.250,\n";
+    o.games = 1;
+    const MatchResult kept = play_match(o);
+    EXPECT_EQ(kept.a_moves, 4);
+    EXPECT_DOUBLE_EQ(kept.a_mean_seconds, 0.5);
+    EXPECT_DOUBLE_EQ(kept.a_max_seconds, 1.25);
+    std::ofstream(dir + "/out/results.csv") << timed << "1,black,B+R,1,0,9,4,0.500,-1,\n";
+    EXPECT_THROW(play_match(o), ParseError);
+    std::ofstream(dir + "/out/results.csv") << timed << "1,black,B+R,1,0,9,\n";
+    EXPECT_THROW(play_match(o), ParseError);
+    std::ofstream(dir + "/out/results.csv") << "game,result\n1,B+R\n";
     EXPECT_THROW(play_match(o), ParseError);
     fs::remove_all(dir);
 }

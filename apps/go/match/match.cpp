@@ -115,7 +115,14 @@ std::vector<Move> play_game(Seat& black, Seat& white, Seat* referee, const Match
         Seat& other = turn == Color::Black ? white : black;
         std::string reply;
         try {
+            const auto asked = std::chrono::steady_clock::now();
             reply = lower(mover.client->send(std::string("genmove ") + letter(turn)));
+            if ((turn == Color::Black) == out.a_black) {
+                const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count();
+                out.a_moves += 1;
+                out.a_seconds += s;
+                out.a_max_seconds = std::max(out.a_max_seconds, s);
+            }
         } catch (const Error& e) {
             forfeit(turn, e.what());
             mover.restart();
@@ -160,7 +167,11 @@ MatchResult summarise(const std::map<int, GameOutcome>& done) {
         res.a_wins += out.a_score;
         res.draws += out.draw ? 1 : 0;
         res.b_wins += !out.draw && !out.a_score ? 1 : 0;
+        res.a_moves += out.a_moves;
+        res.a_mean_seconds += out.a_seconds;
+        res.a_max_seconds = std::max(res.a_max_seconds, out.a_max_seconds);
     }
+    if (res.a_moves > 0) res.a_mean_seconds /= res.a_moves;
     const double wins = res.a_wins + 0.5 * res.draws;
     const int n = static_cast<int>(res.games.size());
     if (n > 0) res.rate = wins / n;
@@ -171,18 +182,25 @@ MatchResult summarise(const std::map<int, GameOutcome>& done) {
 // A plays Black in odd-numbered games (1, 3, ...), White in the others.
 bool a_black_in(int number) { return number % 2 == 1; }
 
+// results.csv's columns: a_moves, a_mean_s and a_max_s are A's timed genmove replies.
+constexpr const char* kColumns = "game,a_color,result,a_won,draw,moves,a_moves,a_mean_s,a_max_s,note";
+constexpr const char* kOldColumns = "game,a_color,result,a_won,draw,moves,note";
+
 // The games of an interrupted match, from the results.csv it wrote (for --resume).
 std::map<int, GameOutcome> read_results(const std::string& path, int games) {
     std::istringstream in(io::read_file(path));
     std::map<int, GameOutcome> out;
     std::string line;
-    std::getline(in, line);  // Header.
+    std::getline(in, line);  // Header: with A's move times (kColumns), or without (older files).
+    const bool timed = line == kColumns;
+    const size_t fields = timed ? 10 : 7;
+    KAYA_CHECK(timed || line == kOldColumns, ParseError, path, ":1: expected the header ", kColumns,
+               ", got '", line, "'");
     for (int64_t n = 2; std::getline(in, line); ++n) {
         if (line.empty()) continue;
         auto f = io::split_csv_line(line, ',', path, n);
-        KAYA_CHECK(
-            f.size() == 7 && (f[1] == "black" || f[1] == "white"), ParseError, path, ":", n,
-            ": expected game,a_color,result,a_won,draw,moves,note with a_color black or white");
+        KAYA_CHECK(f.size() == fields && (f[1] == "black" || f[1] == "white"), ParseError, path, ":", n,
+                   ": expected ", timed ? kColumns : kOldColumns, " with a_color black or white");
         GameOutcome g;
         g.a_black = f[1] == "black";
         g.result = f[2];
@@ -192,15 +210,22 @@ std::map<int, GameOutcome> read_results(const std::string& path, int games) {
             g.a_score = std::stoi(f[3]);
             g.draw = std::stoi(f[4]) != 0;
             g.moves = std::stoi(f[5]);
+            if (timed) {
+                g.a_moves = std::stoi(f[6]);
+                g.a_seconds = std::stod(f[7]) * g.a_moves;
+                g.a_max_seconds = std::stod(f[8]);
+            }
         } catch (const std::exception&) {
             throw ParseError(path + ":" + std::to_string(n) +
-                             ": game, a_won, draw and moves must be integers");
+                             ": game, a_won, draw, moves and a_moves must be integers, the seconds numbers");
         }
+        KAYA_CHECK(g.a_moves >= 0 && g.a_seconds >= 0 && g.a_max_seconds >= 0, ParseError, path, ":", n,
+                   ": a_moves and the seconds must not be negative");
         KAYA_CHECK(number >= 1 && number <= games && !out.count(number), ParseError, path, ":", n,
                    ": game number ", f[0], " is repeated or outside this match's 1 to ", games);
         KAYA_CHECK(g.a_black == a_black_in(number), ParseError, path, ":", n, ": game ", number,
                    " has A as ", f[1], ", which does not follow this match's colour order");
-        g.note = f[6];
+        g.note = f[fields - 1];
         out.emplace(number, g);
     }
     return out;
@@ -210,12 +235,15 @@ void write_results(const std::string& dir, const std::map<int, GameOutcome>& don
                    const std::string& a, const std::string& b, const std::string& scoring) {
     const MatchResult r = summarise(done);
     std::ostringstream os;
-    os << "game,a_color,result,a_won,draw,moves,note\n";
+    os << kColumns << "\n";
     for (const auto& [number, g] : done) {
         std::string note = g.note;
         std::replace(note.begin(), note.end(), '\n', ' ');  // One line per game.
+        char times[96];
+        std::snprintf(times, sizeof times, "%d,%.3f,%.3f", g.a_moves, g.a_moves > 0 ? g.a_seconds / g.a_moves : 0.0,
+                      g.a_max_seconds);
         os << number << "," << (g.a_black ? "black" : "white") << "," << g.result << "," << g.a_score
-           << "," << (g.draw ? 1 : 0) << "," << g.moves << "," << io::csv_field(note) << "\n";
+           << "," << (g.draw ? 1 : 0) << "," << g.moves << "," << times << "," << io::csv_field(note) << "\n";
     }
     io::write_file_atomic(dir + "/results.csv", os.str());
     char buf[256];
@@ -226,7 +254,13 @@ void write_results(const std::string& dir, const std::map<int, GameOutcome>& don
         scoring == "area" ? "area (dead stones from the referee, then stones and surrounded points)"
                           : "the referee's final_score, under its own rules",
         r.a_wins, r.b_wins, r.draws, 100 * r.rate, 100 * r.low, 100 * r.high);
-    io::write_file_atomic(dir + "/summary.txt", buf);
+    std::string summary = buf;
+    if (r.a_moves > 0) {
+        std::snprintf(buf, sizeof buf, "A's moves: %d timed, mean %.2f s, longest %.2f s\n", r.a_moves,
+                      r.a_mean_seconds, r.a_max_seconds);
+        summary += buf;
+    }
+    io::write_file_atomic(dir + "/summary.txt", summary);
 }
 
 }  // namespace
@@ -281,9 +315,10 @@ struct MatchState {
         const double per = secs / static_cast<double>(n - static_cast<int>(resumed));
         std::printf(
             "game %d (%d/%d)  A %s  %-7s %3d moves  A %d - B %d (%d draws)  "
-            "A %.1f%% [%.1f, %.1f]  %.1f s/game  ETA %.0f s%s%s\n",
+            "A %.1f%% [%.1f, %.1f]  A %.2f s/move (longest %.2f)  %.1f s/game  ETA %.0f s%s%s\n",
             number, n, o.games, out.a_black ? "black" : "white", out.result.c_str(), out.moves,
-            res.a_wins, res.b_wins, res.draws, 100 * res.rate, 100 * res.low, 100 * res.high, per,
+            res.a_wins, res.b_wins, res.draws, 100 * res.rate, 100 * res.low, 100 * res.high, res.a_mean_seconds,
+            res.a_max_seconds, per,
             per * (o.games - n), out.note.empty() ? "" : "  note: ", out.note.c_str());
         std::fflush(stdout);
     }

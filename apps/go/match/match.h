@@ -32,6 +32,10 @@ struct GameOutcome {
     int a_score = 0;  // 1: A won, 0: B won; draws count 0 here and in MatchResult::draws.
     bool draw = false;
     int moves = 0;
+    // A's genmove replies, timed by the match (the engine's thinking plus the pipe): their
+    // count, total and longest seconds. Files written before these were kept read as 0.
+    int a_moves = 0;
+    double a_seconds = 0, a_max_seconds = 0;
     std::string note;  // Why a game ended unusually (forfeits, move limit).
 };
 
@@ -40,6 +44,9 @@ struct MatchResult {
     int a_wins = 0, b_wins = 0, draws = 0;
     // A's win rate (draws as half) and its 95% Wilson score interval.
     double rate = 0, low = 0, high = 0;
+    // A's timed moves over all games: count, mean and longest seconds.
+    int a_moves = 0;
+    double a_mean_seconds = 0, a_max_seconds = 0;
 };
 
 // The 95% Wilson score interval of a proportion with `wins` successes in n trials.

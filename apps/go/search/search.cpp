@@ -251,6 +251,26 @@ void Search::summarize(SearchResult& result) const {
     }
 }
 
+void Search::evaluate(const std::vector<Playout>& batch, double komi) {
+    std::vector<Leaf> leaves;
+    for (const Playout& p : batch) leaves.push_back(Leaf{&p.board, p.to_move, komi});
+    const std::vector<Evaluation> evals = evaluator_->evaluate(leaves);
+    KAYA_CHECK(evals.size() == batch.size(), ValueError, "Search: the evaluator answered ", evals.size(), " of ",
+               batch.size(), " positions");
+    for (size_t i = 0; i < batch.size(); ++i) {
+        const float v = evals[i].value, score = evals[i].score;
+        KAYA_CHECK(std::isfinite(v), ValueError, "Search: the evaluator gave the value ", v,
+                   " (expected a number in [-1, 1])");
+        KAYA_CHECK(std::isfinite(score) || (std::isnan(score) && options_.score_utility <= 0), ValueError,
+                   "Search: the evaluator gave the score ", score,
+                   options_.score_utility > 0 ? " (score_utility needs a finite score for every leaf)"
+                                              : " (expected a finite number or NaN)");
+        if (std::isfinite(score)) scored_ = true;
+        expand(batch[i].path.back(), batch[i].board, batch[i].to_move, evals[i]);
+        backup(batch[i].path, std::clamp(v, -1.0f, 1.0f), std::isfinite(score) ? score : 0.0f, true);
+    }
+}
+
 SearchResult Search::run(const Game& game, Color color) {
     using Clock = std::chrono::steady_clock;
     const auto start = Clock::now();
@@ -278,7 +298,6 @@ SearchResult Search::run(const Game& game, Color color) {
     result.reused = nodes_[0].visits;
     const int batch_size = std::max(1, options_.batch);
     std::vector<Playout> batch;
-    std::vector<Leaf> leaves;
     int playouts = 0;
     while (playouts < std::max(1, options_.playouts)) {
         if (playouts > 0 && options_.seconds > 0 && elapsed() >= options_.seconds) break;
@@ -310,23 +329,7 @@ SearchResult Search::run(const Game& game, Color color) {
             if (terminal == 0) break;  // Nothing left to explore.
             continue;
         }
-        leaves.clear();
-        for (const Playout& p : batch) leaves.push_back(Leaf{&p.board, p.to_move, game.komi()});
-        const std::vector<Evaluation> evals = evaluator_->evaluate(leaves);
-        KAYA_CHECK(evals.size() == batch.size(), ValueError, "Search: the evaluator answered ", evals.size(),
-                   " of ", batch.size(), " positions");
-        for (size_t i = 0; i < batch.size(); ++i) {
-            const float v = evals[i].value, score = evals[i].score;
-            KAYA_CHECK(std::isfinite(v), ValueError, "Search: the evaluator gave the value ", v,
-                       " (expected a number in [-1, 1])");
-            KAYA_CHECK(std::isfinite(score) || (std::isnan(score) && options_.score_utility <= 0), ValueError,
-                       "Search: the evaluator gave the score ", score,
-                       options_.score_utility > 0 ? " (score_utility needs a finite score for every leaf)"
-                                                  : " (expected a finite number or NaN)");
-            if (std::isfinite(score)) scored_ = true;
-            expand(batch[i].path.back(), batch[i].board, batch[i].to_move, evals[i]);
-            backup(batch[i].path, std::clamp(v, -1.0f, 1.0f), std::isfinite(score) ? score : 0.0f, true);
-        }
+        evaluate(batch, game.komi());
         if (!centred_) centre();
         playouts += static_cast<int>(batch.size());
         result.evaluations += static_cast<int>(batch.size());

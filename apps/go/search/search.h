@@ -119,6 +119,9 @@ private:
     float utility(float value, float score, Color side) const;
     void expand(int32_t node, const Board& board, Color to_move, const Evaluation& e);
     void backup(const std::vector<int32_t>& path, float value, float score, bool real);
+    // Evaluates the leaves the playouts of `batch` reached, expands them and backs their
+    // values and scores up, undoing the virtual loss.
+    void evaluate(const std::vector<Playout>& batch, double komi);
     bool reuse(const Game& game, Color color);
     void reroot(int32_t child);
     // The root's children, the chosen move and its win rate, into result.

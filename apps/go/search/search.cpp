@@ -299,8 +299,11 @@ SearchResult Search::run(const Game& game, Color color) {
     const int batch_size = std::max(1, options_.batch);
     std::vector<Playout> batch;
     int playouts = 0;
+    // The longest batch so far: a batch that would end past the time limit is not started.
+    double longest_batch = 0;
     while (playouts < std::max(1, options_.playouts)) {
-        if (playouts > 0 && options_.seconds > 0 && elapsed() >= options_.seconds) break;
+        const double batch_start = elapsed();
+        if (playouts > 0 && options_.seconds > 0 && batch_start + longest_batch >= options_.seconds) break;
         if (static_cast<int64_t>(nodes_.size()) + static_cast<int64_t>(batch_size) * (n * n + 1) > options_.max_nodes)
             break;
         batch.clear();
@@ -330,6 +333,7 @@ SearchResult Search::run(const Game& game, Color color) {
             continue;
         }
         evaluate(batch, game.komi());
+        longest_batch = std::max(longest_batch, elapsed() - batch_start);
         if (!centred_) centre();
         playouts += static_cast<int>(batch.size());
         result.evaluations += static_cast<int>(batch.size());

@@ -39,7 +39,8 @@ public:
 
 struct SearchOptions {
     int playouts = 800;           // Leaf evaluations per move (a reused subtree adds its visits).
-    double seconds = 0;           // Stop after this long; 0: no time limit (one batch at least).
+    double seconds = 0;           // Stop within this long (no batch is started that the longest
+                                  // so far would carry past it); 0: no time limit (one batch at least).
     double c_puct = 1.5;          // Exploration weight of PUCT (AlphaGo Zero's selection rule).
     double fpu_reduction = 0.25;  // An unvisited move's value: its parent's minus this (Leela Zero).
     int batch = 8;                // Leaves evaluated together, kept apart by virtual loss.

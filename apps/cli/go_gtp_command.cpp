@@ -36,8 +36,9 @@ void run(GtpArgs a) {
         const bool judges = net->has_value_head() || net->has_ownership_head();
         a.eval.rollouts = a.rollouts >= 0 ? a.rollouts : judges ? 0 : 1;
         a.eval.symmetries = a.player.symmetries;
-        // The score utility needs the ownership head's scores.
-        if (!net->has_ownership_head()) a.search.search.score_utility = 0;
+        KAYA_CHECK(net->has_ownership_head() || a.search.search.score_utility == 0, ValueError,
+                   "kaya go gtp: --score-utility needs a network with an ownership head (its scores); ",
+                   a.weights.empty() ? "the built-in network" : a.weights, " has none");
         auto eval = std::make_shared<go::NetworkEvaluator>(net, a.eval);
         player = std::make_unique<go::SearchPlayer>(eval, a.search);
     }

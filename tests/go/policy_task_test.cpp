@@ -305,6 +305,23 @@ TEST(GoGtp, TheSearchPlaysWithItsBuiltInNetwork) {
     EXPECT_NE(engine.send("genmove w"), move);
 }
 
+// The search's options through the binary: the centred score utility and random symmetries
+// play; the utility with a network that gives no scores is refused before any command.
+TEST(GoGtp, TheScoreUtilityNeedsAnOwnershipHead) {
+    go::GtpClient engine(
+        std::string(KAYA_BINARY) + " go gtp --playouts 32 --score-utility 0.5 --random-symmetry true", 30);
+    const std::string move = engine.send("genmove b");
+    EXPECT_TRUE(move.size() >= 2 && move != "pass" && move != "resign") << move;
+    const std::string dir = tmp_dir("gtp_utility");
+    go::PolicyNet net({.board = 9, .filters = 4, .layers = 3});
+    go::save_policy(dir + "/net.safetensors", net);
+    go::GtpClient refused(std::string(KAYA_BINARY) + " go gtp --playouts 8 --rollouts 1 --score-utility 0.5 --weights " +
+                              dir + "/net.safetensors 2>/dev/null",
+                          30);
+    EXPECT_THROW(refused.send("name"), IoError);
+    fs::remove_all(dir);
+}
+
 // The real binary as a GTP engine with a (tiny, untrained) network: what a controller sees.
 TEST(GoGtp, TheBinaryPlaysThroughGtpWithAWeightsFile) {
     const std::string dir = tmp_dir("gtp");

@@ -45,11 +45,12 @@ void Search::clear() {
     scored_ = false;
 }
 
+float Search::centre_for(Color side) const { return side == root_color_ ? centre_ : -centre_; }
+
 float Search::utility(float value, float score, Color side) const {
     if (options_.score_utility <= 0) return value;
-    const float centre = side == root_color_ ? centre_ : -centre_;
     return value + static_cast<float>(options_.score_utility *
-                                      std::tanh((score - centre) / options_.score_utility_scale));
+                                      std::tanh((score - centre_for(side)) / options_.score_utility_scale));
 }
 
 int32_t Search::select_child(const Node& node, Color to_move) const {
@@ -72,9 +73,8 @@ int32_t Search::select_child(const Node& node, Color to_move) const {
         float q = fpu;
         if (ch.visits > 0) {
             const int done = ch.visits - ch.virtual_loss;
-            const float centre = to_move == root_color_ ? centre_ : -centre_;
             q = utility((ch.value_sum - static_cast<float>(ch.virtual_loss)) / static_cast<float>(ch.visits),
-                        done > 0 ? ch.score_sum / static_cast<float>(done) : centre, to_move);
+                        done > 0 ? ch.score_sum / static_cast<float>(done) : centre_for(to_move), to_move);
         }
         const float score = q + scale * ch.prior / static_cast<float>(1 + ch.visits);
         if (score > best_score) {

@@ -118,6 +118,8 @@ private:
     // The worth for selection of a node's mean value and score (for the side that played it,
     // `side`): the value, plus the centred score utility when it is on.
     float utility(float value, float score, Color side) const;
+    // The score utility's centre for `side` (the root's side to move, or the other one).
+    float centre_for(Color side) const;
     void expand(int32_t node, const Board& board, Color to_move, const Evaluation& e);
     void backup(const std::vector<int32_t>& path, float value, float score, bool real);
     // Evaluates the leaves the playouts of `batch` reached, expands them and backs their

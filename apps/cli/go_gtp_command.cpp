@@ -31,8 +31,12 @@ void run(GtpArgs a) {
     const int size = net->options().board;
     std::unique_ptr<go::Player> player;
     if (a.search.search.playouts == 0) {
+        a.player.seed = a.eval.seed;
         player = std::make_unique<go::PolicyPlayer>(net, a.player);
     } else {
+        KAYA_CHECK(a.player.temperature == 0, ValueError,
+                   "kaya go gtp: --temperature draws the network's move without search; with --playouts ",
+                   a.search.search.playouts, " the search chooses (use --playouts 0)");
         const bool judges = net->has_value_head() || net->has_ownership_head();
         a.eval.rollouts = a.rollouts >= 0 ? a.rollouts : judges ? 0 : 1;
         a.eval.symmetries = a.player.symmetries;
@@ -115,7 +119,18 @@ void add_go_gtp_command(CLI::App& go) {
                     "With --symmetries 1: evaluate each leaf under a random one of the board's 8 "
                     "symmetries (Leela Zero), so that the net's orientation biases average out")
         ->capture_default_str();
-    cmd->add_option("--seed", args->eval.seed, "Seed of the random playouts")->capture_default_str();
+    cmd->add_option("--temperature", args->player.temperature,
+                    "Without search: draw each move with probability proportional to p^(1/T) among the "
+                    "network's candidates (self-play games that differ; 0: its most probable move)")
+        ->check(CLI::Range(0.0, 100.0))
+        ->capture_default_str();
+    cmd->add_option("--sample-moves", args->player.sample_moves,
+                    "With --temperature: draw only the game's first this many moves, then play the most "
+                    "probable (0: every move)")
+        ->check(CLI::Range(0, 100000))
+        ->capture_default_str();
+    cmd->add_option("--seed", args->eval.seed, "Seed of the random playouts and of --temperature's draws")
+        ->capture_default_str();
     cmd->callback([args] { run(*args); });
 }
 

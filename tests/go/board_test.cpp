@@ -140,6 +140,14 @@ TEST(Score, TrompTaylorAndDeadStones) {
     EXPECT_EQ(tt.white, 11.5);  // D stones, E territory, the A1 stone, komi.
     EXPECT_EQ(tt.result(), "W+6.5");
     EXPECT_EQ(area_score(g.board(), 0.5, {g.board().point(0, 4)}).result(), "B+4.5");
+    // The owners under that count: the invader's point is Black's once it is dead.
+    const Point a1 = g.board().point(0, 4);
+    EXPECT_EQ(area_owners(g.board(), {})[a1], Color::White);
+    const std::vector<Color> own = area_owners(g.board(), {a1});
+    EXPECT_EQ(own[a1], Color::Black);
+    EXPECT_EQ(own[g.board().point(4, 0)], Color::White);
+    EXPECT_EQ(own[g.board().point(2, 2)], Color::Black);
+    EXPECT_EQ(own[0], Color::Off);
     EXPECT_EQ((Score{3, 3}).result(), "0");
 }
 

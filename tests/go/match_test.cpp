@@ -13,11 +13,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <numeric>
 #include <sstream>
 
+#include "apps/go/data/positions.h"
 #include "apps/go/gtp/client.h"
 #include "apps/go/sgf/sgf.h"
 #include "kaya/core/error.h"
+#include "kaya/io/file.h"
 
 namespace kaya::go {
 namespace {
@@ -288,6 +291,12 @@ TEST(Match, AreaScoringAgreesWithGnuGosChineseRulesAndRescoreRestoresIt) {
         };
         if (std::abs(margin(theirs)) > 4) EXPECT_EQ(ours[0], theirs[0]) << "game " << i + 1 << ": " << ours << " against " << theirs;
         EXPECT_LE(std::abs(margin(ours) - margin(theirs)), 4.0) << "game " << i + 1 << ": " << ours << " against " << theirs;
+        // The file's territory marks give the same count: its owners' sum less komi.
+        const GameRecord rec = read_game(parse_sgf(io::read_file(dir + name), name)[0], name);
+        EXPECT_FALSE(rec.territory_black.empty() && rec.territory_white.empty()) << "game " << i + 1;
+        const std::vector<int8_t> own = final_ownership(rec);
+        ASSERT_EQ(own.size(), 81u) << "game " << i + 1;
+        EXPECT_EQ(std::accumulate(own.begin(), own.end(), 0.0) - 7.5, margin(ours)) << "game " << i + 1;
     }
     // Overwrite the results with opposite winners (as a wrong referee might give); rescore
     // finds them all and restores the area results.

@@ -254,6 +254,34 @@ TEST(GoTrain, TheOwnershipHeadLearnsTheFinalOwners) {
     EXPECT_THROW(train_go_policy(cfg, {.force = true, .verbose = false}), ValueError);
 }
 
+// Self-play games (data.selfplay) train the ownership head only: their moves, which follow no
+// rule, are not the policy's targets, and their validation and test games are scored apart.
+TEST(GoTrain, SelfPlayGamesTeachOwnershipNotMoves) {
+    const std::string games = write_games(20), walls = write_wall_games(40), out = tmp_dir("selfplay");
+    Config cfg = go_config(games, out, 6);
+    cfg.set("data.selfplay='" + walls + "'");
+    cfg.set("model.ownership=true");
+    cfg.set("model.layers=4");
+    cfg.set("train.select='val_selfplay_ownership_accuracy'");
+    RunResult r = train_go_policy(cfg, {.verbose = false});
+    ASSERT_EQ(r.history.size(), 6u);
+    // The rule's games have no counted end: every ownership target is the walls'.
+    EXPECT_GT(r.history.back().get("val_selfplay_ownership_accuracy"), 0.7);
+    EXPECT_TRUE(r.history.back().has("val_selfplay_score_accuracy"));
+    EXPECT_TRUE(r.test.has("test_selfplay_ownership_accuracy"));
+    EXPECT_EQ(r.test.get("test_selfplay_games"), 4);
+    // The policy still learns the rule from data.path's games alone (the walls' moves would
+    // teach it column moves instead), and its top-1 counts only those.
+    EXPECT_GT(r.history.back().get("val_top1"), 0.3);
+    EXPECT_GT(r.history.back().get("train_top1"), 0.2);
+    // A metric this run does not have, or self-play without a head to train, is refused.
+    cfg.set("train.select='val_selfplay_value_accuracy'");
+    EXPECT_THROW(train_go_policy(cfg, {.force = true, .verbose = false}), ValueError);
+    cfg.set("train.select='val_top1'");
+    cfg.set("model.ownership=false");
+    EXPECT_THROW(train_go_policy(cfg, {.force = true, .verbose = false}), ValueError);
+}
+
 TEST(GoTrain, ResumeReachesTheSameWeights) {
     const std::string games = write_games(12), a = tmp_dir("full"), b = tmp_dir("stopped");
     train_go_policy(go_config(games, a, 3), {.verbose = false});
@@ -320,6 +348,22 @@ TEST(GoGtp, TheScoreUtilityNeedsAnOwnershipHead) {
                           30);
     EXPECT_THROW(refused.send("name"), IoError);
     fs::remove_all(dir);
+}
+
+// --temperature draws the network's moves (self-play games that differ): the same seed plays the
+// same game, another seed another; with --playouts it is refused (the search chooses).
+TEST(GoGtp, TheTemperatureDrawsMovesFromTheSeed) {
+    auto opening = [](const std::string& options) {
+        go::GtpClient engine(std::string(KAYA_BINARY) + " go gtp --temperature 1 " + options, 30);
+        std::string moves;
+        for (int i = 0; i < 6; ++i) moves += engine.send(i % 2 ? "genmove w" : "genmove b") + " ";
+        return moves;
+    };
+    const std::string a = opening("--seed 1");
+    EXPECT_EQ(opening("--seed 1"), a);
+    EXPECT_NE(opening("--seed 2"), a);
+    go::GtpClient refused(std::string(KAYA_BINARY) + " go gtp --temperature 1 --playouts 8 2>/dev/null", 30);
+    EXPECT_THROW(refused.send("name"), IoError);
 }
 
 // The real binary as a GTP engine with a (tiny, untrained) network: what a controller sees.

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <numeric>
 
 #include "apps/go/board/coords.h"
@@ -307,6 +308,51 @@ TEST(Policy, PlayerPicksTheMostProbableSensibleMove) {
     auto prob = player.probabilities(g, Color::Black);
     EXPECT_EQ(prob.size(), 25u);
     EXPECT_NEAR(std::accumulate(prob.begin(), prob.end(), 0.0), 1.0, 1e-5);
+}
+
+// With a temperature the move is drawn among the sensible ones with probability p^(1/T) over
+// their sum; the same seed draws the same moves, and after sample_moves it plays the most probable.
+TEST(Policy, PlayerDrawsItsMoveWithATemperature) {
+    Game g = play_moves(5, {"B1", "E5", "A2", "pass", "B2", "D5"});
+    auto net = biased_net(5, {{"E5", 9}, {"A1", 8}, {"C3", 3}, {"D3", 2}});
+    for (double t : {1.0, 0.5}) {
+        PolicyPlayer player(net, {.resign_margin = 0, .temperature = t, .seed = 7});
+        const auto prob = player.probabilities(g, Color::Black);
+        // The sensible candidates: every empty point but Black's eye A1.
+        const Board& b = g.board();
+        double total = 0;
+        for (Point p : b.points())
+            if (b.at(p) == Color::Empty && vertex(p, 5) != "A1") total += std::pow(prob[b.y_of(p) * 5 + b.x_of(p)], 1 / t);
+        std::map<std::string, int> seen;
+        const int draws = 4000;
+        for (int i = 0; i < draws; ++i) ++seen[vertex(player.choose(g, Color::Black), 5)];
+        EXPECT_EQ(seen.count("E5") + seen.count("A1"), 0u);  // Occupied, and its own eye.
+        for (const char* v : {"C3", "D3", "A5"}) {
+            const Point p = parse_gtp_vertex(b, v);
+            const double expected = std::pow(prob[b.y_of(p) * 5 + b.x_of(p)], 1 / t) / total;
+            EXPECT_NEAR(seen[v] / static_cast<double>(draws), expected, 4 * std::sqrt(expected / draws) + 1e-3)
+                << v << " at T=" << t;
+        }
+        EXPECT_GT(seen.size(), 5u);
+        // The same seed, the same draws; another seed, others.
+        PolicyPlayer again(net, {.resign_margin = 0, .temperature = t, .seed = 7});
+        PolicyPlayer other(net, {.resign_margin = 0, .temperature = t, .seed = 8});
+        PolicyPlayer first(net, {.resign_margin = 0, .temperature = t, .seed = 7});
+        std::vector<Point> a, c, d;
+        for (int i = 0; i < 20; ++i) {
+            a.push_back(first.choose(g, Color::Black));
+            c.push_back(again.choose(g, Color::Black));
+            d.push_back(other.choose(g, Color::Black));
+        }
+        EXPECT_EQ(a, c);
+        EXPECT_NE(a, d);
+    }
+    // Past the first sample_moves moves of the game (6 are played), the most probable.
+    PolicyPlayer late(net, {.resign_margin = 0, .temperature = 1, .sample_moves = 6});
+    for (int i = 0; i < 20; ++i) EXPECT_EQ(vertex(late.choose(g, Color::Black), 5), "C3");
+    EXPECT_THROW(PolicyPlayer(net, {.temperature = -1}), ValueError);
+    EXPECT_THROW(PolicyPlayer(net, {.temperature = std::nan("")}), ValueError);
+    EXPECT_THROW(PolicyPlayer(net, {.sample_moves = -1}), ValueError);
 }
 
 TEST(Policy, PlayerPassesWhenNothingSensibleIsLeftOrItHasWon) {

@@ -139,6 +139,50 @@ TEST(GoData, FinalOwnershipIsTheCountedEndIfItNamesTheRecordsWinner) {
     EXPECT_EQ(final_ownership(game(wall_game(4, 6, "B+10.5")))[4], 1);
 }
 
+// A counted record with territory marks gives its owners from them (a draw too): marked points
+// are their side's, unmarked stones their colour's, the rest neutral; the estimate is not asked.
+TEST(GoData, FinalOwnershipFollowsTheTerritoryMarks) {
+    auto game = [](const std::string& sgf) { return read_game(parse_sgf(sgf, "t")[0], "t"); };
+    // Walls at columns 3 (Black) and 5 (White). The marks give Black columns 0-2 and the
+    // neutral column 4's top point; White only column 8 (columns 6-7 are left unmarked: neutral).
+    std::string marked = wall_game(3, 5, "B+1.5");
+    marked.pop_back();
+    marked += "TB[aa:ci][ea]TW[ia:ii])";
+    for (const char* re : {"B+1.5", "0"}) {
+        std::string sgf = marked;
+        sgf.replace(sgf.find("B+1.5"), 5, re);
+        const std::vector<int8_t> own = final_ownership(game(sgf));
+        ASSERT_EQ(own.size(), 81u) << re;
+        for (int y = 0; y < 9; ++y) {
+            for (int x = 0; x < 9; ++x) {
+                const int want = x <= 3 || (x == 4 && y == 0) ? 1 : x == 5 || x == 8 ? -1 : 0;
+                EXPECT_EQ(own[y * 9 + x], want) << x << "," << y << " " << re;
+            }
+        }
+    }
+    // Not counted (resigned, no result): no targets, marks or not.
+    for (const char* re : {"W+R", ""}) {
+        std::string sgf = marked;
+        sgf.replace(sgf.find("B+1.5"), 5, re);
+        EXPECT_TRUE(final_ownership(game(sgf)).empty()) << re;
+    }
+}
+
+// The positions of a game whose moves are not targets (self-play) carry kNoMoveTarget and
+// still their outcome and owners.
+TEST(GoData, SelfPlayGamesGiveNoMoveTargets) {
+    auto g = std::make_shared<std::vector<GameRecord>>();
+    g->push_back(read_game(parse_sgf(wall_game(3, 5, "W+7.5"), "t")[0], "t"));
+    g->push_back((*g)[0]);
+    (*g)[1].moves_are_targets = false;
+    GoPositions both(g, {0, 1}, {.outcome = true, .ownership = true});
+    ASSERT_EQ(both.size(), 36);
+    data::Example ex = both.get_batch({0, 18});
+    EXPECT_EQ(to_vector<int64_t>(ex[kMoveTensor]), (std::vector<int64_t>{3, kNoMoveTarget}));
+    EXPECT_EQ(to_vector<float>(ex[kOutcomeTensor]), (std::vector<float>{-1, -1}));
+    EXPECT_EQ(to_vector<float>(ex[kOwnershipMaskTensor]), (std::vector<float>{1, 1}));
+}
+
 TEST(GoData, OwnershipTargetsFollowTheSideToMoveAndTheSymmetry) {
     auto g = std::make_shared<std::vector<GameRecord>>();
     for (const std::string& s : {wall_game(3, 5, "W+7.5"), wall_game(3, 5, "W+R")})

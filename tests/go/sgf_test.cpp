@@ -55,6 +55,34 @@ TEST(Sgf, ReadsTheMainLineWithPasses) {
     EXPECT_EQ(g.trailing_passes(), 2);
 }
 
+// Territory marks (TB/TW) of the last node: read, written back, and a point marked twice or a
+// pass marked is refused with the node.
+TEST(Sgf, TerritoryMarksOfTheLastNodeTravelWithTheRecord) {
+    GameRecord r = read_game(parse_sgf("(;SZ[5]RE[B+4.5];B[cc];W[dd]TB[aa:bb][ea]TW[ee])", "t")[0], "t");
+    Board b(5);
+    std::vector<std::string> black, white;
+    for (Point p : r.territory_black) black.push_back(point_to_gtp(b, p));
+    for (Point p : r.territory_white) white.push_back(point_to_gtp(b, p));
+    EXPECT_EQ(black, (std::vector<std::string>{"A5", "B5", "A4", "B4", "E5"}));
+    EXPECT_EQ(white, (std::vector<std::string>{"E1"}));
+    const std::string text = write_sgf(game_to_sgf(r));
+    EXPECT_NE(text.find("W[dd]TB[aa][ba][ab][bb][ea]TW[ee])"), std::string::npos) << text;
+    GameRecord back = read_game(parse_sgf(text, "back")[0], "back");
+    EXPECT_EQ(back.territory_black, r.territory_black);
+    EXPECT_EQ(back.territory_white, r.territory_white);
+    // Marks before the last node are not the count's.
+    EXPECT_TRUE(read_game(parse_sgf("(;SZ[5]TB[aa];B[cc])", "t")[0], "t").territory_black.empty());
+    for (const char* bad : {"(;SZ[5];B[cc]TB[aa]TW[aa])", "(;SZ[5];B[cc]TB[aa:bb][ba])", "(;SZ[5];B[cc]TW[])",
+                            "(;SZ[5];B[cc]TB[zz])"}) {
+        try {
+            read_game(parse_sgf(bad, "t.sgf")[0], "t.sgf");
+            ADD_FAILURE() << "accepted " << bad;
+        } catch (const ValueError& e) {
+            EXPECT_NE(std::string(e.what()).find("t.sgf: node 1: T"), std::string::npos) << e.what();
+        }
+    }
+}
+
 TEST(Sgf, PrintsAndParsesBackToTheSameTree) {
     auto games = parse_sgf(kGame, "t.sgf");
     std::string text = write_sgf(games[0]);

@@ -70,12 +70,26 @@ std::array<Color, Board::kMaxPoints> grid_of(const Board& board) {
 
 Score tromp_taylor(const Board& board, double komi) { return count(board, grid_of(board), komi); }
 
-Score area_score(const Board& board, double komi, const std::vector<Point>& dead) {
+namespace {
+
+// The board's colours with the strings of `dead` lifted.
+std::array<Color, Board::kMaxPoints> without_dead(const Board& board, const std::vector<Point>& dead) {
     auto grid = grid_of(board);
     for (Point d : dead) {
         for (Point s : board.string_stones(d)) grid[s] = Color::Empty;
     }
-    return count(board, grid, komi);
+    return grid;
+}
+
+}  // namespace
+
+Score area_score(const Board& board, double komi, const std::vector<Point>& dead) {
+    return count(board, without_dead(board, dead), komi);
+}
+
+std::vector<Color> area_owners(const Board& board, const std::vector<Point>& dead) {
+    const auto own = owners(board, without_dead(board, dead));
+    return std::vector<Color>(own.begin(), own.end());
 }
 
 namespace {
@@ -176,11 +190,6 @@ std::vector<Point> estimate_dead(const Board& board) {
 
 Score estimated_score(const Board& board, double komi) { return area_score(board, komi, estimate_dead(board)); }
 
-std::vector<Color> estimated_owners(const Board& board) {
-    auto grid = grid_of(board);
-    for (Point d : estimate_dead(board)) grid[d] = Color::Empty;
-    const auto own = owners(board, grid);
-    return std::vector<Color>(own.begin(), own.end());
-}
+std::vector<Color> estimated_owners(const Board& board) { return area_owners(board, estimate_dead(board)); }
 
 }  // namespace kaya::go

@@ -24,6 +24,9 @@ Score tromp_taylor(const Board& board, double komi);
 // Area scoring after removing the stones on `dead` (whole strings are removed when any of
 // their stones is listed); the removed stones' points then count as territory as usual.
 Score area_score(const Board& board, double komi, const std::vector<Point>& dead);
+// Who owns each point (indexed by Point) under that count: Black, White, Empty for a neutral
+// point, Off off the board.
+std::vector<Color> area_owners(const Board& board, const std::vector<Point>& dead);
 
 // Stones estimated dead at the end of a game, without search: the stones of a region (the
 // points reachable from a stone through empty points and friends) are dead when the region is
@@ -36,8 +39,7 @@ std::vector<Point> estimate_dead(const Board& board);
 
 // area_score with estimate_dead's dead stones removed.
 Score estimated_score(const Board& board, double komi);
-// Who owns each point (indexed by Point) under that estimate: Black, White, Empty for a neutral
-// point, Off off the board.
+// area_owners with estimate_dead's dead stones removed.
 std::vector<Color> estimated_owners(const Board& board);
 
 }  // namespace kaya::go

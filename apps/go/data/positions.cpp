@@ -39,16 +39,34 @@ float game_outcome(const GameRecord& record, Color side) {
     return winner == side ? 1.0f : -1.0f;
 }
 
+namespace {
+
+// The final owners from the record's territory marks: a marked point is its side's, an unmarked
+// stone its colour's (alive), an unmarked empty point neutral.
+std::vector<int8_t> marked_ownership(const GameRecord& record, const Board& b) {
+    const int n = b.size();
+    std::vector<int8_t> out(static_cast<size_t>(n) * n, 0);
+    auto at = [&](Point p) -> int8_t& { return out[static_cast<size_t>(b.y_of(p) * n + b.x_of(p))]; };
+    for (Point p : b.points()) at(p) = b.at(p) == Color::Black ? 1 : b.at(p) == Color::White ? -1 : 0;
+    for (Point p : record.territory_black) at(p) = 1;
+    for (Point p : record.territory_white) at(p) = -1;
+    return out;
+}
+
+}  // namespace
+
 std::vector<int8_t> final_ownership(const GameRecord& record) {
     const std::string& re = record.result;
     const bool counted = re.size() >= 3 && re[1] == '+' && (re[0] == 'B' || re[0] == 'W') &&
                          (std::isdigit(static_cast<unsigned char>(re[2])) != 0);
-    if (!counted) return {};
+    const bool marked = !record.territory_black.empty() || !record.territory_white.empty();
+    if (!counted && !(marked && re == "0")) return {};
     const Board b = record.position();
+    const int n = b.size();
+    if (marked) return marked_ownership(record, b);
     const double margin = estimated_score(b, record.komi).margin();
     if ((margin > 0) != (re[0] == 'B') || margin == 0) return {};
     const std::vector<Color> owner = estimated_owners(b);
-    const int n = b.size();
     std::vector<int8_t> out(static_cast<size_t>(n) * n, 0);
     for (Point p : b.points()) {
         const int8_t v = owner[p] == Color::Black ? 1 : owner[p] == Color::White ? -1 : 0;
@@ -111,7 +129,7 @@ void GoPositions::fill(int64_t i, const Rows& rows) const {
         symmetric_planes(sym, size_, kNumFeaturePlanes, tmp.data(), rows.planes);
     }
     const Point p = symmetric_point(b, move.point, sym);
-    *rows.target = b.y_of(p) * size_ + b.x_of(p);
+    *rows.target = r.moves_are_targets ? b.y_of(p) * size_ + b.x_of(p) : kNoMoveTarget;
     if (rows.outcome) *rows.outcome = game_outcome(r, move.color);
     if (rows.ownership) {
         const std::vector<int8_t>& own = owners_[g];

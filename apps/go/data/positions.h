@@ -30,18 +30,24 @@ struct PositionOptions {
 // The tensors of a GoPositions example, by index.
 enum PositionTensor : size_t {
     kPlanesTensor = 0,     // (48, N, N) float32
-    kMoveTensor = 1,       // the move's point index y * N + x, int64
+    kMoveTensor = 1,       // the move's point index y * N + x, int64, or kNoMoveTarget
     kOutcomeTensor = 2,    // game_outcome for the side to move, float32 (options.outcome)
     kOwnershipTensor = 3,  // (N * N) float32: the final owner of each point for the side to move
     kOwnershipMaskTensor = 4,  // float32: 1 when the game has ownership targets, else 0
     kKomiTensor = 5,       // float32: komi for the side to move (+komi for White, -komi for Black)
 };
 
+// The move target of a position whose game's moves are not targets (GameRecord::
+// moves_are_targets false): the ignore_index of nn::cross_entropy, so it adds no loss.
+inline constexpr int64_t kNoMoveTarget = -100;
+
 // Who owns each point (index y * N + x) at the end of a game, for Black: 1 Black's, -1
-// White's, 0 neutral, from estimated_owners of the final position. Only for games the board
-// decided by a count (RE such as "B+3.5"), and whose estimated area score names the same winner
-// (on the 9-dan games 94% of the counted ones): an empty vector otherwise (resigned games end
-// with dead groups the estimate cannot judge).
+// White's, 0 neutral. From the record's territory marks (TB/TW, as kaya go match writes them
+// from its referee's dead stones) when it has them and was counted (RE "B+3.5", or "0" for a
+// draw). Otherwise from estimated_owners of the final position, for games the board decided by
+// a count whose estimated area score names the same winner (on the 9-dan games 94% of the
+// counted ones). An empty vector otherwise (resigned games end with dead groups the estimate
+// cannot judge).
 std::vector<int8_t> final_ownership(const GameRecord& record);
 
 // The game's result (SGF RE) for `side`: +1 won, -1 lost, 0 when the record gives no winner

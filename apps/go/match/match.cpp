@@ -64,21 +64,35 @@ std::string lower(std::string s) {
     return s;
 }
 
-// The area score of a finished game: the stones the referee lists as dead are removed, then
-// stones plus surrounded points count, komi for White. Without a referee every stone is alive
-// (Tromp-Taylor).
-std::string area_result(Seat* referee, const Game& game, double komi) {
-    if (!referee) return tromp_taylor(game.board(), komi).result();
-    std::istringstream list(referee->client->send("final_status_list dead"));
+// The count of a finished game: the stones the referee lists as dead are removed, then stones
+// plus surrounded points count, komi for White. Without a referee every stone is alive
+// (Tromp-Taylor). With the result, the points each side owns beyond its own stones (SGF TB/TW).
+struct AreaCount {
+    std::string result;
+    std::vector<Point> territory_black, territory_white;
+};
+
+AreaCount area_count(Seat* referee, const Game& game, double komi) {
+    const Board& board = game.board();
     std::vector<Point> dead;
-    for (std::string v; list >> v;) dead.push_back(parse_gtp_vertex(game.board(), v));
-    return area_score(game.board(), komi, dead).result();
+    if (referee) {
+        std::istringstream list(referee->client->send("final_status_list dead"));
+        for (std::string v; list >> v;) dead.push_back(parse_gtp_vertex(board, v));
+    }
+    AreaCount c{area_score(board, komi, dead).result(), {}, {}};
+    const std::vector<Color> owner = area_owners(board, dead);
+    for (Point p : board.points()) {
+        if (owner[p] == board.at(p)) continue;  // A living stone, or a neutral empty point.
+        if (owner[p] == Color::Black) c.territory_black.push_back(p);
+        if (owner[p] == Color::White) c.territory_white.push_back(p);
+    }
+    return c;
 }
 
 // One game; `black` and `white` point at the seats of A and B. Fills the outcome's result,
-// moves and note, and returns the moves for the SGF.
-std::vector<Move> play_game(Seat& black, Seat& white, Seat* referee, const MatchOptions& o,
-                            GameOutcome& out) {
+// moves and note, and the record's moves and, for a counted game, its territory marks.
+void play_game(Seat& black, Seat& white, Seat* referee, const MatchOptions& o, GameOutcome& out,
+               GameRecord& rec) {
     const int max_moves = o.max_moves > 0 ? o.max_moves : 3 * o.size * o.size;
     char komi[32];
     std::snprintf(komi, sizeof komi, "%g", o.komi);
@@ -94,7 +108,7 @@ std::vector<Move> play_game(Seat& black, Seat& white, Seat* referee, const Match
         } catch (const Error& e) {
             forfeit(colour, e.what());
             seat->restart();
-            return {};
+            return;
         }
     }
     if (referee) {
@@ -151,11 +165,16 @@ std::vector<Move> play_game(Seat& black, Seat& white, Seat* referee, const Match
         turn = opponent(turn);
     }
     out.moves = static_cast<int>(game.moves().size());
-    if (out.result.empty()) {
-        out.result = o.scoring == "referee" && referee ? referee->client->send("final_score")
-                                                       : area_result(referee, game, o.komi);
+    rec.moves = game.moves();
+    if (!out.result.empty()) return;
+    if (o.scoring == "referee" && referee) {
+        out.result = referee->client->send("final_score");
+        return;
     }
-    return game.moves();
+    AreaCount count = area_count(referee, game, o.komi);
+    out.result = count.result;
+    rec.territory_black = std::move(count.territory_black);
+    rec.territory_white = std::move(count.territory_white);
 }
 
 // The match so far from its finished games (keyed by game number, from 1): the games in order,
@@ -287,15 +306,12 @@ struct MatchState {
         return todo[next++];
     }
 
-    void record(int number, const GameOutcome& out, const std::vector<Move>& moves,
-                const Seat& black, const Seat& white) {
+    void record(int number, const GameOutcome& out, GameRecord rec, const Seat& black, const Seat& white) {
         std::lock_guard<std::mutex> guard(lock);
         done.emplace(number, out);
         if (!o.out_dir.empty()) {
-            GameRecord rec;
             rec.size = o.size;
             rec.komi = o.komi;
-            rec.moves = moves;
             rec.black = black.name;
             rec.white = white.name;
             rec.result = out.result;
@@ -339,11 +355,12 @@ struct MatchState {
                 out.a_black = a_black_in(number);
                 Seat& black = out.a_black ? a : b;
                 Seat& white = out.a_black ? b : a;
-                std::vector<Move> moves = play_game(black, white, referee.get(), o, out);
+                GameRecord rec;
+                play_game(black, white, referee.get(), o, out, rec);
                 const char winner = out.result.empty() ? '0' : out.result[0];
                 out.draw = winner != 'B' && winner != 'W';
                 out.a_score = !out.draw && ((winner == 'B') == out.a_black) ? 1 : 0;
-                record(number, out, moves, black, white);
+                record(number, out, std::move(rec), black, white);
             }
         } catch (...) {
             std::lock_guard<std::mutex> guard(lock);
@@ -405,7 +422,7 @@ RescoreResult rescore_match(const std::string& dir, const std::string& referee_c
         const std::string path = dir + name;
         const auto games = parse_sgf(io::read_file(path), path);
         KAYA_CHECK(games.size() == 1, ParseError, path, ": expected one game");
-        const GameRecord rec = read_game(games.front(), path);
+        GameRecord rec = read_game(games.front(), path);
         const char winner = g.result.empty() ? '0' : g.result[0];
         if (g.result.size() > 2 && (g.result.substr(1) == "+R" || g.result.substr(1) == "+F")) continue;
         char komi[32];
@@ -420,7 +437,12 @@ RescoreResult rescore_match(const std::string& dir, const std::string& referee_c
             game.play(m.color, m.point);
             referee.client->send(std::string("play ") + letter(m.color) + " " + point_to_gtp(game.board(), m.point));
         }
-        g.result = area_result(&referee, game, rec.komi);
+        AreaCount count = area_count(&referee, game, rec.komi);
+        g.result = rec.result = count.result;
+        rec.territory_black = std::move(count.territory_black);
+        rec.territory_white = std::move(count.territory_white);
+        // The game's file too: its result and the count's territory marks.
+        io::write_file_atomic(path, write_sgf(game_to_sgf(rec)));
         const char now = g.result[0];
         g.draw = now != 'B' && now != 'W';
         g.a_score = !g.draw && ((now == 'B') == g.a_black) ? 1 : 0;

@@ -55,15 +55,18 @@ std::pair<double, double> wilson_interval(double wins, int n, double z = 1.96);
 // Plays engine A against engine B for `games` games, A taking Black in odd-numbered games
 // (1, 3, ...) and White in the others, `parallel` games at a time. Each game: boardsize, clear_board and komi to every
 // engine, then genmove / play in turn until a resignation, two passes in a row, or the move
-// limit; the referee (if any) replays the moves and gives final_score. An illegal move, a
-// timeout or a crash forfeits that game for the engine at fault, which is restarted. Writes
-// every game as SGF and a results CSV, atomically, after each game, when out_dir is set; with
+// limit; the referee (if any) replays the moves and lists the dead stones for the count (or
+// gives final_score). An illegal move, a timeout or a crash forfeits that game for the engine at
+// fault, which is restarted. Writes every game as SGF (a counted game with each side's
+// territory, its empty points and the other's dead stones, as TB/TW on its last node) and a
+// results CSV, atomically, after each game, when out_dir is set; with
 // resume, a killed match plays only the games its results CSV does not have.
 MatchResult play_match(const MatchOptions& options);
 
 // Scores the finished games of a match directory again (results.csv and game-NNN.sgf from
 // play_match) under area rules, with the referee's dead stones removed; resignations and
-// forfeits stand. Rewrites results.csv and summary.txt and returns the match with, in
+// forfeits stand. Rewrites results.csv, summary.txt and each counted game's SGF (its result
+// and territory marks) and returns the match with, in
 // `changed`, the numbers of the games whose winner changed.
 struct RescoreResult {
     MatchResult match;

@@ -281,6 +281,9 @@ PolicyPlayer::PolicyPlayer(std::shared_ptr<PolicyNet> net, PolicyPlayerOptions o
     : net_(std::move(net)), options_(options) {
     KAYA_CHECK(options_.symmetries >= 1 && options_.symmetries <= 8, ValueError,
                "PolicyPlayer: symmetries must be 1 to 8, got ", options_.symmetries);
+    KAYA_CHECK(std::isfinite(options_.temperature) && options_.temperature >= 0 && options_.sample_moves >= 0,
+               ValueError, "PolicyPlayer: temperature and sample_moves must be finite and >= 0, got ",
+               options_.temperature, " and ", options_.sample_moves);
 }
 
 std::vector<float> PolicyPlayer::probabilities(const Game& game, Color color) {
@@ -327,6 +330,30 @@ Point PolicyPlayer::choose(const Game& game, Color color) {
         }
         return false;
     };
+    const bool draw = options_.temperature > 0 &&
+                      (options_.sample_moves == 0 || static_cast<int>(moves.size()) < options_.sample_moves);
+    if (draw) {
+        // Each candidate weighted by p^(1 / T), relative to the most probable for the range.
+        std::vector<std::pair<Point, double>> weights;
+        float top = 0;
+        for (int i = 0; i < n * n; ++i) top = sensible[i] != 0 ? std::max(top, prob[i]) : top;
+        double total = 0;
+        for (int i = 0; i < n * n; ++i) {
+            if (sensible[i] == 0 || prob[i] <= 0) continue;
+            Point p = board.point(i % n, i / n);
+            if ((opponent_passed && !can_change_area(p)) || !game.is_legal(color, p)) continue;
+            const double w = std::pow(static_cast<double>(prob[i]) / top, 1.0 / options_.temperature);
+            weights.emplace_back(p, w);
+            total += w;
+        }
+        if (weights.empty() || !(total > 0)) return kPass;
+        double u = Generator(options_.seed).uniform(draws_++) * total;
+        for (const auto& [p, w] : weights) {
+            if (u < w) return p;
+            u -= w;
+        }
+        return weights.back().first;
+    }
     Point best = kPass;
     float best_p = -1;
     for (int i = 0; i < n * n; ++i) {

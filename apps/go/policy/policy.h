@@ -132,9 +132,16 @@ struct PolicyPlayerOptions {
     // 0 disables resigning.
     double resign_margin = 0.25;  // Fraction of the board's points.
     double resign_after = 0.6;    // Fraction of the board's points, in moves.
+    // Above 0: draw the move among the candidates with probability proportional to p^(1 /
+    // temperature) instead of taking the most probable (self-play games that differ, as
+    // AlphaGo's and Leela Zero's), for the game's first `sample_moves` moves (0: every move).
+    double temperature = 0;
+    int sample_moves = 0;
+    uint64_t seed = 0;  // The draws: counter-based, the n-th draw of a player depends on (seed, n).
 };
 
-// Plays the network's most probable move with no search. Only sensible moves are candidates
+// Plays the network's most probable move (or one drawn, options.temperature) with no search.
+// Only sensible moves are candidates
 // (legal under positional superko and not filling one of its own eyes); with none left it
 // passes. It also passes when the opponent has just passed and the area count (dead stones
 // estimated) already wins, which ends the game instead of filling its own territory; when it is
@@ -152,6 +159,7 @@ private:
 
     std::shared_ptr<PolicyNet> net_;
     PolicyPlayerOptions options_;
+    uint64_t draws_ = 0;  // Moves drawn so far (the counter of the next draw).
 };
 
 }  // namespace kaya::go

@@ -362,6 +362,24 @@ std::vector<Point> points_of(const Board& geometry, const std::string& v, const 
     return out;
 }
 
+// TB/TW of the main line's last node into the record; a point marked for both is an error.
+void read_territory(const Board& geometry, const SgfNode& last, int node, const std::string& source,
+                    GameRecord& rec) {
+    std::vector<char> marked(static_cast<size_t>(Board::kMaxPoints), 0);
+    for (const char* prop : {"TB", "TW"}) {
+        auto& into = prop[1] == 'B' ? rec.territory_black : rec.territory_white;
+        for (const auto& v : last.get_all(prop)) {
+            for (Point p : points_of(geometry, v, prop, node, source)) {
+                KAYA_CHECK(p != kPass, ValueError, source, ": node ", node, ": ", prop, " marks a pass");
+                KAYA_CHECK(!marked[static_cast<size_t>(p)], ValueError, source, ": node ", node, ": ", prop,
+                           " marks ", point_to_sgf(geometry, p), " again or for both sides");
+                marked[static_cast<size_t>(p)] = 1;
+                into.push_back(p);
+            }
+        }
+    }
+}
+
 }  // namespace
 
 GameRecord read_game(const SgfNode& root, const std::string& source) {
@@ -393,7 +411,10 @@ GameRecord read_game(const SgfNode& root, const std::string& source) {
                 rec.moves.push_back({prop[0] == 'B' ? Color::Black : Color::White, pts[0]});
             }
         }
-        if (n->children.empty()) break;
+        if (n->children.empty()) {
+            read_territory(geometry, *n, node, source, rec);
+            break;
+        }
         n = &n->children.front();
     }
     return rec;
@@ -433,6 +454,11 @@ SgfNode game_to_sgf(const GameRecord& rec, const std::string& application) {
         n.set(color_letter(m.color), {point_to_sgf(geometry, m.point)});
         last->children.push_back(std::move(n));
         last = &last->children.back();
+    }
+    for (const auto& [name, points] : {std::pair{"TB", &rec.territory_black}, {"TW", &rec.territory_white}}) {
+        std::vector<std::string> values;
+        for (Point p : *points) values.push_back(point_to_sgf(geometry, p));
+        if (!values.empty()) last->set(name, values);
     }
     return root;
 }

@@ -53,6 +53,13 @@ struct GameRecord {
     std::vector<Move> setup;  // AB/AW stones of the root node.
     std::vector<Move> moves;  // The main line; passes are kPass.
     std::string black, white, black_rank, white_rank, result, date;  // PB, PW, BR, WR, RE, DT.
+    // TB and TW of the main line's last node: the points each side owns at the end besides its
+    // living stones (its empty territory and the opponent's dead stones), as the game was
+    // counted. With them, each point's final owner is known (final_ownership).
+    std::vector<Point> territory_black, territory_white;
+    // False for games of a network's own play (kaya go match of a net against itself): their
+    // moves are not targets for a policy, while their outcome and final owners are.
+    bool moves_are_targets = true;
 
     // The game replayed to its end (or to `moves_played` moves), with simple ko only (records
     // replay as they were played). ValueError naming the move number when a move is illegal.
@@ -62,9 +69,9 @@ struct GameRecord {
 };
 
 // The main line of a parsed game: SZ (default 19; up to 19), KM, HA, AB/AW in the root, B/W
-// moves ("" and, on boards up to 19x19, "tt" are passes), player names and result. ValueError
-// naming the source and node for bad sizes, points off the board, or setup stones (AB, AW, AE)
-// after the root.
+// moves ("" and, on boards up to 19x19, "tt" are passes), player names and result, TB/TW of
+// its last node. ValueError naming the source and node for bad sizes, points off the board,
+// setup stones (AB, AW, AE) after the root, or a point marked for both sides.
 GameRecord read_game(const SgfNode& root, const std::string& source);
 
 // A game record as an SGF tree (FF[4], GM[1], CA[UTF-8] unless names are not UTF-8).

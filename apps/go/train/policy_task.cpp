@@ -112,12 +112,16 @@ struct WinnerTally {
     }
 };
 
-// Adds to top1/top5 the rows whose target logit is the highest / among the five highest.
-void count_hits(const Tensor& logits, const Tensor& target, double& top1, double& top5) {
+// Adds to top1/top5 the rows whose target logit is the highest / among the five highest, and
+// returns how many rows have a target (rows of kNoMoveTarget are left out).
+int64_t count_hits(const Tensor& logits, const Tensor& target, double& top1, double& top5) {
     const auto l = to_vector<float>(logits);
     const auto t = to_vector<int64_t>(target);
     const size_t points = static_cast<size_t>(logits.shape()[1]);
+    int64_t targets = 0;
     for (size_t r = 0; r < t.size(); ++r) {
+        if (t[r] == kNoMoveTarget) continue;
+        ++targets;
         const float* row = l.data() + r * points;
         const float v = row[t[r]];
         int above = 0;
@@ -125,6 +129,7 @@ void count_hits(const Tensor& logits, const Tensor& target, double& top1, double
         top1 += above == 0;
         top5 += above < 5;
     }
+    return targets;
 }
 
 }  // namespace
@@ -144,7 +149,7 @@ PolicyScore evaluate_policy(PolicyNet& net, const GoPositions& positions, int64_
     auto score = [](PolicyScore& into, const Tensor& log_probs, const Tensor& target) {
         into.loss +=
             nn::cross_entropy(log_probs, target, {.reduction = nn::Reduction::Sum}).item<double>();
-        count_hits(log_probs, target, into.top1, into.top5);
+        into.move_positions += count_hits(log_probs, target, into.top1, into.top5);
     };
     const bool value = net.has_value_head(), ownership = net.has_ownership_head();
     KAYA_CHECK(!value || positions.has_outcome(), ValueError,
@@ -172,10 +177,11 @@ PolicyScore evaluate_policy(PolicyNet& net, const GoPositions& positions, int64_
     if (was_training) net.train();
     for (PolicyScore* p : {&s, &own}) {
         p->positions = n;
-        if (n > 0) {
-            p->loss /= static_cast<double>(n);
-            p->top1 /= static_cast<double>(n);
-            p->top5 /= static_cast<double>(n);
+        if (p->move_positions > 0) {
+            const double m = static_cast<double>(p->move_positions);
+            p->loss /= m;
+            p->top1 /= m;
+            p->top5 /= m;
         }
     }
     if (plain) *plain = symmetries > 1 ? own : s;
@@ -185,6 +191,7 @@ PolicyScore evaluate_policy(PolicyNet& net, const GoPositions& positions, int64_
 PolicyTaskOptions PolicyTaskOptions::read(const app::Config& cfg) {
     PolicyTaskOptions o;
     o.path = cfg.require_string("data.path");
+    o.selfplay = cfg.get_string("data.selfplay", o.selfplay);
     o.val_fraction = cfg.get_double("data.val_fraction", o.val_fraction, 0, 0.5);
     o.test_fraction = cfg.get_double("data.test_fraction", o.test_fraction, 0, 0.5);
     o.val_positions = cfg.get_int("data.val_positions", o.val_positions, 0);
@@ -207,6 +214,22 @@ PolicyTaskOptions PolicyTaskOptions::read(const app::Config& cfg) {
                  "train.positions_per_epoch must be at least train.batch_size (" +
                      std::to_string(batch) + ")");
     o.symmetries = static_cast<int>(cfg.get_int("eval.symmetries", o.symmetries, 1, 8));
+    o.select = cfg.get_string("train.select", o.select);
+    std::vector<std::string> selectable{"val_top1"};
+    if (o.ownership) {
+        for (const char* m : {"val_score_accuracy", "val_ownership_accuracy"}) selectable.push_back(m);
+        if (!o.selfplay.empty()) {
+            for (const char* m : {"val_selfplay_score_accuracy", "val_selfplay_ownership_accuracy"})
+                selectable.push_back(m);
+        }
+    }
+    if (std::find(selectable.begin(), selectable.end(), o.select) == selectable.end()) {
+        std::string known;
+        for (const auto& m : selectable) known += (known.empty() ? "" : ", ") + m;
+        cfg.fail("train.select", "train.select '" + o.select + "' is not one of this run's metrics: " + known);
+    }
+    if (!o.selfplay.empty() && !(o.value_hidden > 0 || o.ownership))
+        cfg.fail("data.selfplay", "data.selfplay trains only the value and ownership heads: the model has neither");
     return o;
 }
 
@@ -222,6 +245,24 @@ void PolicyTask::prepare(const app::TaskEnv& env) {
                "' holds no usable games (", collection.skipped.size(), " skipped)");
     games_ = std::make_shared<std::vector<GameRecord>>(std::move(collection.games));
     GameSplit split = split_games(games_->size(), o_.val_fraction, o_.test_fraction, o_.data_seed);
+    GameSplit own;  // The self-play games' split, as indices into games_.
+    size_t own_skipped = 0;
+    if (!o_.selfplay.empty()) {
+        SgfCollection sp = load_games(o_.selfplay);
+        KAYA_CHECK(!sp.games.empty(), ValueError, "data.selfplay '", o_.selfplay, "' holds no usable games (",
+                   sp.skipped.size(), " skipped)");
+        own_skipped = sp.skipped.size();
+        const size_t first = games_->size();
+        for (GameRecord& g : sp.games) {
+            g.moves_are_targets = false;
+            games_->push_back(std::move(g));
+        }
+        own = split_games(games_->size() - first, o_.val_fraction, o_.test_fraction, o_.data_seed);
+        for (auto* v : {&own.train, &own.val, &own.test}) {
+            for (size_t& g : *v) g += first;
+        }
+        split.train.insert(split.train.end(), own.train.begin(), own.train.end());
+    }
     const bool outcome = o_.value_hidden > 0 || o_.ownership;
     const PositionOptions plain{.seed = o_.data_seed, .outcome = outcome, .ownership = o_.ownership};
     PositionOptions augmented = plain;
@@ -232,6 +273,18 @@ void PolicyTask::prepare(const app::TaskEnv& env) {
     KAYA_CHECK(train_->size() > 0 && val_->size() > 0, ValueError, "data.path '", o_.path,
                "': the split leaves no training or validation positions (", games_->size(),
                " games; raise data.val_fraction?)");
+    std::string selfplay_desc;
+    if (!o_.selfplay.empty()) {
+        selfplay_val_ = std::make_unique<GoPositions>(games_, own.val, plain);
+        selfplay_test_ = std::make_unique<GoPositions>(games_, own.test, plain);
+        KAYA_CHECK(selfplay_val_->size() > 0, ValueError, "data.selfplay '", o_.selfplay,
+                   "': the split leaves no validation positions (", own.train.size() + own.val.size() + own.test.size(),
+                   " games; raise data.val_fraction?)");
+        selfplay_desc = "; self-play (value and ownership only) " + std::to_string(own.train.size()) +
+                        " training games from " + o_.selfplay + " (" + std::to_string(own_skipped) +
+                        " skipped), validation " + std::to_string(selfplay_val_->num_games()) + ", test " +
+                        std::to_string(selfplay_test_->num_games());
+    }
     char desc[512];
     std::snprintf(desc, sizeof desc,
                   "%zu games from %s (%zu skipped), %dx%d, loaded in %.1f s; split by game: train "
@@ -243,7 +296,7 @@ void PolicyTask::prepare(const app::TaskEnv& env) {
                   static_cast<long long>(train_->size()), val_->num_games(),
                   static_cast<long long>(val_->size()), test_positions_->num_games(),
                   static_cast<long long>(test_positions_->size()));
-    description_ = desc;
+    description_ = std::string(desc) + selfplay_desc;
     net_ = std::make_shared<PolicyNet>(PolicyNetOptions{.board = train_->board_size(),
                                                         .filters = o_.filters,
                                                         .layers = o_.layers,
@@ -280,9 +333,13 @@ void PolicyTask::visit_batches(int64_t epoch, int64_t first,
 Tensor PolicyTask::training_loss(const data::Example& batch, app::Metrics& sums) {
     PolicyOutputs out = net_->forward_heads(batch[kPlanesTensor]);
     double top1 = 0, top5 = 0;
-    count_hits(out.logits, batch[kMoveTensor], top1, top5);
-    sums.add("top1", top1);
-    Tensor loss = nn::cross_entropy(out.logits, batch[kMoveTensor]);
+    const int64_t targets = count_hits(out.logits, batch[kMoveTensor], top1, top5);
+    // The run loop divides by all the rows seen: a batch's hit rate among its rows with a move
+    // target, weighted by its rows (rows of games whose moves are not targets add none).
+    const double rows = static_cast<double>(batch[kMoveTensor].numel());
+    if (targets > 0) sums.add("top1", top1 * rows / static_cast<double>(targets));
+    // Mean over the rows with a target (cross_entropy's ignore_index); none: no policy loss.
+    Tensor loss = targets > 0 ? nn::cross_entropy(out.logits, batch[kMoveTensor]) : mul(sum(out.logits), 0.0);
     if (out.values.defined()) {
         double se = 0, known = 0, hits = 0;
         score_values(out.values, batch[kOutcomeTensor], se, known, hits);
@@ -316,7 +373,20 @@ app::Metrics PolicyTask::validate() {
         m.set("val_score_accuracy", v.heads.score_accuracy);
         m.set("val_ownership_accuracy", v.heads.ownership_accuracy);
     }
+    if (selfplay_val_) add_head_metrics(m, "val_selfplay_", evaluate_policy(*net_, *selfplay_val_, o_.val_positions,
+                                                                            o_.data_seed + 3, verbose_).heads);
     return m;
+}
+
+void PolicyTask::add_head_metrics(app::Metrics& m, const std::string& prefix, const PolicyScore::Heads& h) const {
+    if (net_->has_value_head()) {
+        m.set(prefix + "value_mse", h.value_mse);
+        m.set(prefix + "value_accuracy", h.value_accuracy);
+    }
+    if (net_->has_ownership_head()) {
+        m.set(prefix + "score_accuracy", h.score_accuracy);
+        m.set(prefix + "ownership_accuracy", h.ownership_accuracy);
+    }
 }
 
 app::Metrics PolicyTask::test() {
@@ -341,6 +411,12 @@ app::Metrics PolicyTask::test() {
         m.set("test_ownership_accuracy", test_.heads.ownership_accuracy);
         for (size_t q = 0; q < 4; ++q)
             m.set("test_score_accuracy_q" + std::to_string(q + 1), test_.heads.score_accuracy_by_quarter[q]);
+    }
+    if (selfplay_test_ && selfplay_test_->size() > 0) {
+        m.set("test_selfplay_games", static_cast<double>(selfplay_test_->num_games()));
+        add_head_metrics(m, "test_selfplay_",
+                         evaluate_policy(*net_, *selfplay_test_, o_.test_positions, o_.data_seed + 4, verbose_,
+                                         o_.symmetries).heads);
     }
     if (o_.symmetries > 1) {
         m.set("symmetries", o_.symmetries);

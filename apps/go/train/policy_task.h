@@ -21,8 +21,9 @@ namespace kaya::go {
 // how often its owner of a point (the sign of its output) is the target's, over the points
 // owned by a side at the end of the games with ownership targets.
 struct PolicyScore {
-    double loss = 0, top1 = 0, top5 = 0;
+    double loss = 0, top1 = 0, top5 = 0;  // Over the positions with a move target.
     int64_t positions = 0;
+    int64_t move_positions = 0;  // Those with a move target (GameRecord::moves_are_targets).
     // The heads' scores (the same for the ensemble and the net's own: both come from the
     // outputs averaged over the symmetries).
     struct Heads {
@@ -45,6 +46,16 @@ PolicyScore evaluate_policy(PolicyNet& net, const GoPositions& positions, int64_
 // The keys of a go_policy run (configs/go_policy*.toml), read once.
 struct PolicyTaskOptions {
     std::string path;  // data.path: directory, .tar.gz of SGF files, or one file.
+    // data.selfplay: games of the network's own play (kaya go match of a net against itself,
+    // counted with the referee's dead stones), "" for none. They are split by game as data.path
+    // is; their training positions join the stream for the value and ownership heads only
+    // (their moves are not targets), and their validation and test games are scored apart
+    // (val_selfplay_*, test_selfplay_*).
+    std::string selfplay;
+    // train.select: the validation metric that picks the best epoch (higher is better):
+    // val_top1, or with an ownership head val_score_accuracy, val_ownership_accuracy, and
+    // with data.selfplay val_selfplay_score_accuracy or val_selfplay_ownership_accuracy.
+    std::string select = "val_top1";
     double val_fraction = 0.01, test_fraction = 0.01;  // Of the games.
     int64_t val_positions = 10000;  // Validation sample after every epoch (0: all).
     int64_t test_positions = 0;     // 0: every position of the test games.
@@ -89,7 +100,7 @@ public:
     Tensor training_loss(const data::Example& batch, app::Metrics& sums) override;
     app::Metrics epoch_columns(int64_t epoch) const override;
     app::Metrics validate() override;
-    app::Selection selection() const override { return {"val_top1", true}; }
+    app::Selection selection() const override { return {o_.select, true}; }
     app::Metrics test() override;
     std::map<std::string, std::string> model_metadata() const override {
         return policy_metadata(net_->options());
@@ -104,6 +115,8 @@ public:
 
 private:
     int64_t position_at(int64_t s);  // Index of stream position s in the training set.
+    // The value and ownership heads' metrics (those the net has), their names after prefix.
+    void add_head_metrics(app::Metrics& m, const std::string& prefix, const PolicyScore::Heads& h) const;
 
     PolicyTaskOptions o_;
     int64_t batch_size_ = 16;
@@ -112,6 +125,7 @@ private:
     bool verbose_ = false;
     std::shared_ptr<std::vector<GameRecord>> games_;
     std::unique_ptr<GoPositions> train_, val_, test_positions_;
+    std::unique_ptr<GoPositions> selfplay_val_, selfplay_test_;  // Null without data.selfplay.
     std::shared_ptr<PolicyNet> net_;
     std::string description_;
     int64_t pass_ = -1;  // The stream's pass whose permutation perm_ holds.

@@ -45,6 +45,7 @@ int fuzz_config(const uint8_t* data, size_t size);
 int fuzz_sgf(const uint8_t* data, size_t size);
 int fuzz_gtp(const uint8_t* data, size_t size);
 int fuzz_go_policy(const uint8_t* data, size_t size);
+int fuzz_match_results(const uint8_t* data, size_t size);
 int fuzz_image(const uint8_t* data, size_t size);
 int fuzz_conllu(const uint8_t* data, size_t size);
 int fuzz_landscape(const uint8_t* data, size_t size);

@@ -7,6 +7,7 @@
 
 #include "apps/go/gtp/gtp.h"
 #include "apps/go/policy/policy.h"
+#include "apps/go/match/match.h"
 #include "apps/go/sgf/sgf.h"
 #include "apps/mlp/mlp_task.h"
 #include "apps/text/conllu.h"
@@ -74,6 +75,17 @@ int fuzz_sgf(const uint8_t* d, size_t n) {
             go::GameRecord rec = go::read_game(root, "fuzz.sgf");
             rec.replay(rec.moves.size());
         }
+    });
+}
+
+int fuzz_match_results(const uint8_t* d, size_t n) {
+    return guarded([&] {
+        // A match of up to 1000 games; what parses writes back to a text that parses to the same
+        // text again (the mean seconds are rounded once, to 3 decimals).
+        const auto done = go::parse_results(text(d, n), "results.csv", 1000);
+        const std::string once = go::results_csv(done);
+        const std::string twice = go::results_csv(go::parse_results(once, "once.csv", 1000));
+        if (go::results_csv(go::parse_results(twice, "twice.csv", 1000)) != twice) __builtin_trap();
     });
 }
 
@@ -210,7 +222,7 @@ const std::vector<NamedTarget>& targets() {
         {"idx", fuzz_idx},   {"tar", fuzz_tar},   {"gzip", fuzz_gzip},  {"config", fuzz_config},
         {"sgf", fuzz_sgf},   {"gtp", fuzz_gtp},   {"image", fuzz_image}, {"conllu", fuzz_conllu},
         {"audio", fuzz_audio}, {"landscape", fuzz_landscape}, {"translate", fuzz_translate}, {"tts", fuzz_tts},
-        {"tts_metadata", fuzz_tts_metadata}, {"go_policy", fuzz_go_policy},
+        {"tts_metadata", fuzz_tts_metadata}, {"go_policy", fuzz_go_policy}, {"match_results", fuzz_match_results},
     };
     return all;
 }

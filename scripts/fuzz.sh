@@ -9,7 +9,7 @@
 # lines of build-fuzz/fuzz-TARGET.log give the executions and the time (-print_final_stats).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-targets="safetensors csv json npy idx tar gzip config sgf gtp image conllu audio landscape translate tts tts_metadata go_policy"
+targets="safetensors csv json npy idx tar gzip config sgf gtp image conllu audio landscape translate tts tts_metadata go_policy match_results"
 usage="usage: scripts/fuzz.sh TARGET|all|T1,T2,... SECONDS [libFuzzer flags]; TARGET: $targets"
 if [[ $# -lt 2 ]]; then
     echo "$usage" >&2

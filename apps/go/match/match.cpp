@@ -205,9 +205,10 @@ bool a_black_in(int number) { return number % 2 == 1; }
 constexpr const char* kColumns = "game,a_color,result,a_won,draw,moves,a_moves,a_mean_s,a_max_s,note";
 constexpr const char* kOldColumns = "game,a_color,result,a_won,draw,moves,note";
 
-// The games of an interrupted match, from the results.csv it wrote (for --resume).
-std::map<int, GameOutcome> read_results(const std::string& path, int games) {
-    std::istringstream in(io::read_file(path));
+}  // namespace
+
+std::map<int, GameOutcome> parse_results(const std::string& text, const std::string& path, int games) {
+    std::istringstream in(text);
     std::map<int, GameOutcome> out;
     std::string line;
     std::getline(in, line);  // Header: with A's move times (kColumns), or without (older files).
@@ -250,9 +251,7 @@ std::map<int, GameOutcome> read_results(const std::string& path, int games) {
     return out;
 }
 
-void write_results(const std::string& dir, const std::map<int, GameOutcome>& done,
-                   const std::string& a, const std::string& b, const std::string& scoring) {
-    const MatchResult r = summarise(done);
+std::string results_csv(const std::map<int, GameOutcome>& done) {
     std::ostringstream os;
     os << kColumns << "\n";
     for (const auto& [number, g] : done) {
@@ -264,7 +263,20 @@ void write_results(const std::string& dir, const std::map<int, GameOutcome>& don
         os << number << "," << (g.a_black ? "black" : "white") << "," << g.result << "," << g.a_score
            << "," << (g.draw ? 1 : 0) << "," << g.moves << "," << times << "," << io::csv_field(note) << "\n";
     }
-    io::write_file_atomic(dir + "/results.csv", os.str());
+    return os.str();
+}
+
+namespace {
+
+// The games of an interrupted match, from the results.csv it wrote (for --resume).
+std::map<int, GameOutcome> read_results(const std::string& path, int games) {
+    return parse_results(io::read_file(path), path, games);
+}
+
+void write_results(const std::string& dir, const std::map<int, GameOutcome>& done,
+                   const std::string& a, const std::string& b, const std::string& scoring) {
+    const MatchResult r = summarise(done);
+    io::write_file_atomic(dir + "/results.csv", results_csv(done));
     char buf[256];
     std::snprintf(
         buf, sizeof buf,
@@ -281,10 +293,6 @@ void write_results(const std::string& dir, const std::map<int, GameOutcome>& don
     }
     io::write_file_atomic(dir + "/summary.txt", summary);
 }
-
-}  // namespace
-
-namespace {
 
 // What the worker threads of a match share, under one lock: the games left to play, the
 // finished ones, the output files and the progress lines.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -62,6 +63,15 @@ std::pair<double, double> wilson_interval(double wins, int n, double z = 1.96);
 // results CSV, atomically, after each game, when out_dir is set; with
 // resume, a killed match plays only the games its results CSV does not have.
 MatchResult play_match(const MatchOptions& options);
+
+// results.csv as a match writes it: a header (game,a_color,result,a_won,draw,moves,a_moves,
+// a_mean_s,a_max_s,note) and a line per finished game, in game order.
+std::string results_csv(const std::map<int, GameOutcome>& done);
+// The finished games of a results.csv text (also the older form without A's move times) of a
+// match of `games` games: ParseError naming path and line for a wrong header, a short line,
+// numbers that are not, negative times, a game number repeated or out of range, or a colour
+// that does not follow the match's order (A Black in odd-numbered games).
+std::map<int, GameOutcome> parse_results(const std::string& text, const std::string& path, int games);
 
 // Scores the finished games of a match directory again (results.csv and game-NNN.sgf from
 // play_match) under area rules, with the referee's dead stones removed; resignations and

@@ -244,7 +244,8 @@ void PolicyTask::prepare(const app::TaskEnv& env) {
     KAYA_CHECK(!collection.games.empty(), ValueError, "data.path '", o_.path,
                "' holds no usable games (", collection.skipped.size(), " skipped)");
     games_ = std::make_shared<std::vector<GameRecord>>(std::move(collection.games));
-    GameSplit split = split_games(games_->size(), o_.val_fraction, o_.test_fraction, o_.data_seed);
+    const size_t path_games = games_->size();
+    GameSplit split = split_games(path_games, o_.val_fraction, o_.test_fraction, o_.data_seed);
     GameSplit own;  // The self-play games' split, as indices into games_.
     size_t own_skipped = 0;
     if (!o_.selfplay.empty()) {
@@ -280,9 +281,10 @@ void PolicyTask::prepare(const app::TaskEnv& env) {
         KAYA_CHECK(selfplay_val_->size() > 0, ValueError, "data.selfplay '", o_.selfplay,
                    "': the split leaves no validation positions (", own.train.size() + own.val.size() + own.test.size(),
                    " games; raise data.val_fraction?)");
-        selfplay_desc = "; self-play (value and ownership only) " + std::to_string(own.train.size()) +
-                        " training games from " + o_.selfplay + " (" + std::to_string(own_skipped) +
-                        " skipped), validation " + std::to_string(selfplay_val_->num_games()) + ", test " +
+        selfplay_desc = "; self-play (value and ownership only, its training games counted above) " +
+                        std::to_string(own.train.size()) + " training games from " + o_.selfplay + " (" +
+                        std::to_string(own_skipped) + " skipped), validation " +
+                        std::to_string(selfplay_val_->num_games()) + ", test " +
                         std::to_string(selfplay_test_->num_games());
     }
     char desc[512];
@@ -290,7 +292,7 @@ void PolicyTask::prepare(const app::TaskEnv& env) {
                   "%zu games from %s (%zu skipped), %dx%d, loaded in %.1f s; split by game: train "
                   "%zu games / "
                   "%lld positions, validation %zu / %lld, test %zu / %lld",
-                  games_->size(), o_.path.c_str(), collection.skipped.size(), train_->board_size(),
+                  path_games, o_.path.c_str(), collection.skipped.size(), train_->board_size(),
                   train_->board_size(),
                   std::chrono::duration<double>(Clock::now() - t_load).count(), train_->num_games(),
                   static_cast<long long>(train_->size()), val_->num_games(),

@@ -260,7 +260,8 @@ std::string results_csv(const std::map<int, GameOutcome>& done) {
         char times[96];
         std::snprintf(times, sizeof times, "%d,%.3f,%.3f", g.a_moves, g.a_moves > 0 ? g.a_seconds / g.a_moves : 0.0,
                       g.a_max_seconds);
-        os << number << "," << (g.a_black ? "black" : "white") << "," << g.result << "," << g.a_score
+        // The result is an engine's or a referee's text (final_score): quoted like the note.
+        os << number << "," << (g.a_black ? "black" : "white") << "," << io::csv_field(g.result) << "," << g.a_score
            << "," << (g.draw ? 1 : 0) << "," << g.moves << "," << times << "," << io::csv_field(note) << "\n";
     }
     return os.str();

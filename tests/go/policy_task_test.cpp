@@ -274,6 +274,28 @@ TEST(GoTrain, SelfPlayGamesTeachOwnershipNotMoves) {
     // teach it column moves instead), and its top-1 counts only those.
     EXPECT_GT(r.history.back().get("val_top1"), 0.3);
     EXPECT_GT(r.history.back().get("train_top1"), 0.2);
+    // data.selfplay_share sets each batch's self-play rows aside: 4 of 16 here, the same
+    // batches on every visit (a resumed run sees what it would have).
+    cfg.set("data.selfplay_share=0.25");
+    go::PolicyTask task(cfg);
+    task.prepare({.batch_size = 16, .seed = 3, .verbose = false});
+    std::vector<std::vector<int64_t>> first;
+    task.visit_batches(1, 0, [&](int64_t, const data::Example& ex) {
+        const auto moves = to_vector<int64_t>(ex[go::kMoveTensor]);
+        EXPECT_EQ(std::count(moves.begin(), moves.end(), go::kNoMoveTarget), 4);
+        EXPECT_EQ(std::count(moves.begin(), moves.begin() + 12, go::kNoMoveTarget), 0);
+        first.push_back(moves);
+        return true;
+    });
+    EXPECT_EQ(first.size(), 20u);
+    size_t batch = 0;
+    task.visit_batches(1, 0, [&](int64_t, const data::Example& ex) {
+        EXPECT_EQ(to_vector<int64_t>(ex[go::kMoveTensor]), first[batch++]);
+        return true;
+    });
+    cfg.set("data.selfplay_share=0.01");  // No row of 16.
+    EXPECT_THROW(go::PolicyTask(cfg).prepare({.batch_size = 16, .verbose = false}), ValueError);
+    cfg.set("data.selfplay_share=0");
     // A metric this run does not have, or self-play without a head to train, is refused.
     cfg.set("train.select='val_selfplay_value_accuracy'");
     EXPECT_THROW(train_go_policy(cfg, {.force = true, .verbose = false}), ValueError);

@@ -153,6 +153,12 @@ int GoPositions::game_quarter(int64_t i) const {
     return static_cast<int>(std::min<size_t>(3, 4 * size_t{m} / (*games_)[g].moves.size()));
 }
 
+size_t GoPositions::game_of(int64_t i) const {
+    KAYA_CHECK(i >= 0 && i < size(), IndexError, "GoPositions: index ", i, " out of range for ", size(),
+               " positions");
+    return index_[static_cast<size_t>(i)].first;
+}
+
 data::Example GoPositions::get(int64_t i) const { return make({i}, false); }
 
 data::Example GoPositions::get_batch(const std::vector<int64_t>& indices) const { return make(indices, true); }

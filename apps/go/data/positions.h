@@ -78,6 +78,9 @@ public:
     // Which quarter of its game position i comes from (0 to 3, by move number over the game's
     // moves).
     int game_quarter(int64_t i) const;
+    // Position i's game (its index in the games vector); positions follow the order of the
+    // game ids given, so this is non-decreasing in i when the ids are increasing.
+    size_t game_of(int64_t i) const;
     size_t num_games() const { return games_used_; }
 
 private:

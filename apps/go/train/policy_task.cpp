@@ -192,6 +192,9 @@ PolicyTaskOptions PolicyTaskOptions::read(const app::Config& cfg) {
     PolicyTaskOptions o;
     o.path = cfg.require_string("data.path");
     o.selfplay = cfg.get_string("data.selfplay", o.selfplay);
+    o.selfplay_share = cfg.get_double("data.selfplay_share", o.selfplay_share, 0, 0.95);
+    if (o.selfplay_share > 0 && o.selfplay.empty())
+        cfg.fail("data.selfplay_share", "data.selfplay_share needs data.selfplay (the games to draw from)");
     o.val_fraction = cfg.get_double("data.val_fraction", o.val_fraction, 0, 0.5);
     o.test_fraction = cfg.get_double("data.test_fraction", o.test_fraction, 0, 0.5);
     o.val_positions = cfg.get_int("data.val_positions", o.val_positions, 0);
@@ -274,6 +277,26 @@ void PolicyTask::prepare(const app::TaskEnv& env) {
     KAYA_CHECK(train_->size() > 0 && val_->size() > 0, ValueError, "data.path '", o_.path,
                "': the split leaves no training or validation positions (", games_->size(),
                " games; raise data.val_fraction?)");
+    main_ = Stream{.first = 0, .n = train_->size()};
+    if (o_.selfplay_share > 0) {
+        own_rows_ = std::llround(o_.selfplay_share * static_cast<double>(batch_size_));
+        KAYA_CHECK(own_rows_ >= 1 && own_rows_ < batch_size_, ValueError, "data.selfplay_share ", o_.selfplay_share,
+                   " of a batch of ", batch_size_, " leaves ", own_rows_, " self-play rows: it needs at least one of each");
+        // The self-play games' positions follow the 9-dan games' (their ids come after).
+        int64_t lo = 0, hi = train_->size();
+        while (lo < hi) {
+            const int64_t mid = lo + (hi - lo) / 2;
+            if (train_->game_of(mid) < path_games) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        KAYA_CHECK(lo > 0 && lo < train_->size(), ValueError, "data.selfplay_share: the training split has ",
+                   lo, " positions of 9-dan games and ", train_->size() - lo, " of self-play games; both are needed");
+        main_.n = lo;
+        own_ = Stream{.first = lo, .n = train_->size() - lo, .salt = 0x2545f4914f6cdd1dULL};
+    }
     std::string selfplay_desc;
     if (!o_.selfplay.empty()) {
         selfplay_val_ = std::make_unique<GoPositions>(games_, own.val, plain);
@@ -308,25 +331,29 @@ void PolicyTask::prepare(const app::TaskEnv& env) {
                                                         .ownership = o_.ownership});
 }
 
-int64_t PolicyTask::position_at(int64_t s) {
-    const int64_t n = train_->size(), p = s / n;
-    if (p != pass_) {
-        Generator g(Generator::mix(seed_ + 0x5851f42d4c957f2dULL * static_cast<uint64_t>(p + 1)));
-        perm_ = to_vector<int64_t>(randperm(n, &g));
-        pass_ = p;
+int64_t PolicyTask::Stream::at(int64_t s, uint64_t seed) {
+    const int64_t p = s / n;
+    if (p != pass) {
+        Generator g(Generator::mix((seed ^ salt) + 0x5851f42d4c957f2dULL * static_cast<uint64_t>(p + 1)));
+        perm = to_vector<int64_t>(randperm(n, &g));
+        pass = p;
     }
-    return perm_[static_cast<size_t>(s % n)];
+    return first + perm[static_cast<size_t>(s % n)];
 }
 
 void PolicyTask::visit_batches(int64_t epoch, int64_t first,
                                const std::function<bool(int64_t, const data::Example&)>& fn) {
-    const int64_t batches = batches_per_epoch();
+    const int64_t batches = batches_per_epoch(), main_rows = batch_size_ - own_rows_;
     for (int64_t b = first; b < batches; ++b) {
-        const int64_t s0 = ((epoch - 1) * batches + b) * batch_size_;
-        // This process's part of the batch (data-parallel training; all of it otherwise).
+        const int64_t batch = (epoch - 1) * batches + b, s0 = batch * batch_size_;
+        // This process's part of the batch (data-parallel training; all of it otherwise): rows
+        // [0, main_rows) from the main stream, the rest from the self-play games'.
         const auto [begin, end] = data::shard_part(batch_size_, rank_, world_size_);
         std::vector<int64_t> idx;
-        for (int64_t j = begin; j < end; ++j) idx.push_back(position_at(s0 + j));
+        for (int64_t j = begin; j < end; ++j) {
+            idx.push_back(j < main_rows ? main_.at(batch * main_rows + j, seed_)
+                                        : own_.at(batch * own_rows_ + j - main_rows, seed_));
+        }
         train_->set_epoch(s0 / train_->size());
         if (!fn(b, idx.empty() ? data::Example{} : train_->get_batch(idx))) return;
     }

@@ -52,6 +52,9 @@ struct PolicyTaskOptions {
     // (their moves are not targets), and their validation and test games are scored apart
     // (val_selfplay_*, test_selfplay_*).
     std::string selfplay;
+    // data.selfplay_share: the share of each training batch drawn from the self-play games
+    // (0: none set aside, their positions join the 9-dan ones' shuffle in proportion).
+    double selfplay_share = 0;
     // train.select: the validation metric that picks the best epoch (higher is better):
     // val_top1, or with an ownership head val_score_accuracy, val_ownership_accuracy, and
     // with data.selfplay val_selfplay_score_accuracy or val_selfplay_ownership_accuracy.
@@ -114,7 +117,15 @@ public:
     const PolicyScore& test_ensemble() const { return test_ensemble_; }
 
 private:
-    int64_t position_at(int64_t s);  // Index of stream position s in the training set.
+    // An endless seeded shuffle of the training positions [first, first + n): pass p over them
+    // is a permutation seeded by (seed, salt, p), so position s of the stream depends only on s.
+    struct Stream {
+        int64_t first = 0, n = 0;
+        uint64_t salt = 0;
+        int64_t pass = -1;  // The pass whose permutation perm holds.
+        std::vector<int64_t> perm;
+        int64_t at(int64_t s, uint64_t seed);  // Index in the training set of stream position s.
+    };
     // The value and ownership heads' metrics (those the net has), their names after prefix.
     void add_head_metrics(app::Metrics& m, const std::string& prefix, const PolicyScore::Heads& h) const;
 
@@ -128,8 +139,10 @@ private:
     std::unique_ptr<GoPositions> selfplay_val_, selfplay_test_;  // Null without data.selfplay.
     std::shared_ptr<PolicyNet> net_;
     std::string description_;
-    int64_t pass_ = -1;  // The stream's pass whose permutation perm_ holds.
-    std::vector<int64_t> perm_;
+    // Every training position; with data.selfplay_share the 9-dan games' (main_) and the
+    // self-play games' (own_), each batch taking its share from own_.
+    Stream main_, own_;
+    int64_t own_rows_ = 0;  // Rows of each batch from own_.
     PolicyScore test_, test_ensemble_;
 };
 

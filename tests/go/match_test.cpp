@@ -322,6 +322,16 @@ TEST(Match, AreaScoringAgreesWithGnuGosChineseRulesAndRescoreRestoresIt) {
         scored += r.games[i].result.substr(1) != "+R" && r.games[i].result != "0";
     }
     EXPECT_EQ(again.changed.size(), scored);
+    // The files were written again with the area results and their territory marks.
+    for (size_t i = 0; i < r.games.size(); ++i) {
+        if (r.games[i].result.substr(1) == "+R") continue;
+        char name[32];
+        std::snprintf(name, sizeof name, "/game-%03zu.sgf", i + 1);
+        const GameRecord rec = read_game(parse_sgf(io::read_file(dir + name), name)[0], name);
+        EXPECT_EQ(rec.result, r.games[i].result) << "game " << i + 1;
+        const std::vector<int8_t> own = final_ownership(rec);
+        ASSERT_EQ(own.size(), 81u) << "game " << i + 1;
+    }
     fs::remove_all(dir);
 }
 

@@ -269,6 +269,17 @@ TEST(GoTrain, SelfPlayGamesTeachOwnershipNotMoves) {
     EXPECT_GT(r.history.back().get("val_selfplay_ownership_accuracy"), 0.7);
     EXPECT_TRUE(r.history.back().has("val_selfplay_score_accuracy"));
     EXPECT_TRUE(r.test.has("test_selfplay_ownership_accuracy"));
+    // By quarter of the game too, for both test sets.
+    for (const char* set : {"test_", "test_selfplay_"}) {
+        for (int q = 1; q <= 4; ++q) {
+            const std::string key = std::string(set) + "ownership_accuracy_q" + std::to_string(q);
+            ASSERT_TRUE(r.test.has(key)) << key;
+            EXPECT_GE(r.test.get(key), 0.0) << key;
+            EXPECT_LE(r.test.get(key), 1.0) << key;
+        }
+    }
+    // The walls stand complete late in the games: their owners are clear then.
+    EXPECT_GT(r.test.get("test_selfplay_ownership_accuracy_q4"), 0.8);
     EXPECT_EQ(r.test.get("test_selfplay_games"), 4);
     // The policy still learns the rule from data.path's games alone (the walls' moves would
     // teach it column moves instead), and its top-1 counts only those.

@@ -52,23 +52,34 @@ Tensor ownership_loss(const Tensor& raw, const Tensor& target, const Tensor& mas
     return div(each, rows * static_cast<double>(raw.size(1)));
 }
 
-// Over the rows with ownership targets: adds the points owned by a side to `owned` and those
-// whose predicted owner has the target's sign to `agree`.
-void count_owned_points(const Tensor& ownership, const data::Example& ex, double& agree, double& owned) {
-    const auto o = to_vector<float>(ownership);
-    const auto t = to_vector<float>(ex[kOwnershipTensor]);
-    const auto mask = to_vector<float>(ex[kOwnershipMaskTensor]);
-    const size_t points = static_cast<size_t>(ownership.size(1));
-    for (size_t r = 0; r < mask.size(); ++r) {
-        if (mask[r] == 0) continue;
-        for (size_t j = 0; j < points; ++j) {
-            const float target = t[r * points + j];
-            if (target == 0) continue;
-            owned += 1;
-            agree += (o[r * points + j] > 0) == (target > 0);
+// Over the rows with ownership targets, by quarter of the game: the points owned by a side
+// (`owned`) and those whose predicted owner has the target's sign (`agree`).
+struct OwnedPoints {
+    std::array<double, 4> agree{}, owned{};
+
+    void add(const Tensor& ownership, const data::Example& ex, const GoPositions& positions,
+             const std::vector<int64_t>& idx) {
+        const auto o = to_vector<float>(ownership);
+        const auto t = to_vector<float>(ex[kOwnershipTensor]);
+        const auto mask = to_vector<float>(ex[kOwnershipMaskTensor]);
+        const size_t points = static_cast<size_t>(ownership.size(1));
+        for (size_t r = 0; r < mask.size(); ++r) {
+            if (mask[r] == 0) continue;
+            const size_t q = static_cast<size_t>(positions.game_quarter(idx[r]));
+            for (size_t j = 0; j < points; ++j) {
+                const float target = t[r * points + j];
+                if (target == 0) continue;
+                owned[q] += 1;
+                agree[q] += (o[r * points + j] > 0) == (target > 0);
+            }
         }
     }
-}
+    void finish(PolicyScore::Heads& s) const {
+        const double n = owned[0] + owned[1] + owned[2] + owned[3];
+        if (n > 0) s.ownership_accuracy = (agree[0] + agree[1] + agree[2] + agree[3]) / n;
+        for (size_t q = 0; q < 4; ++q) s.ownership_accuracy_by_quarter[q] = owned[q] > 0 ? agree[q] / owned[q] : 0;
+    }
+};
 
 // The winner as the value head and the ownership's score name it, over the decided rows, by
 // quarter of the game.
@@ -157,7 +168,7 @@ PolicyScore evaluate_policy(PolicyNet& net, const GoPositions& positions, int64_
     KAYA_CHECK(!ownership || positions.has_ownership(), ValueError,
                "evaluate_policy: the net has an ownership head but the positions carry no ownership");
     WinnerTally winners;
-    double agree = 0, owned = 0;
+    OwnedPoints owned;
     for (int64_t b = 0; b < n; b += batch) {
         std::vector<int64_t> idx(order.begin() + b, order.begin() + std::min(n, b + batch));
         data::Example ex = positions.get_batch(idx);
@@ -167,11 +178,11 @@ PolicyScore evaluate_policy(PolicyNet& net, const GoPositions& positions, int64_
         // The value and ownership averaged over the symmetries score both (the net's own are
         // not kept apart).
         if (value || ownership) winners.add(out, ex, positions, idx);
-        if (ownership) count_owned_points(out.ownership, ex, agree, owned);
+        if (ownership) owned.add(out.ownership, ex, positions, idx);
         bar.update(std::min(n, b + batch));
     }
     winners.finish(s.heads);
-    if (owned > 0) s.heads.ownership_accuracy = agree / owned;
+    owned.finish(s.heads);
     own.heads = s.heads;
     bar.finish();
     if (was_training) net.train();
@@ -418,6 +429,17 @@ void PolicyTask::add_head_metrics(app::Metrics& m, const std::string& prefix, co
     }
 }
 
+void PolicyTask::add_quarter_metrics(app::Metrics& m, const std::string& prefix, const PolicyScore::Heads& h) const {
+    for (size_t q = 0; q < 4; ++q) {
+        const std::string quarter = "_q" + std::to_string(q + 1);
+        if (net_->has_value_head()) m.set(prefix + "value_accuracy" + quarter, h.value_accuracy_by_quarter[q]);
+        if (net_->has_ownership_head()) {
+            m.set(prefix + "score_accuracy" + quarter, h.score_accuracy_by_quarter[q]);
+            m.set(prefix + "ownership_accuracy" + quarter, h.ownership_accuracy_by_quarter[q]);
+        }
+    }
+}
+
 app::Metrics PolicyTask::test() {
     if (test_positions_->size() == 0) return {};
     if (verbose_) std::printf("testing the best net on the test games\n");
@@ -428,24 +450,15 @@ app::Metrics PolicyTask::test() {
                    {"test_loss", test_.loss},
                    {"test_top1", test_.top1},
                    {"test_top5", test_.top5}};
-    if (net_->has_value_head()) {
-        m.set("test_value_positions", static_cast<double>(test_.heads.value_positions));
-        m.set("test_value_mse", test_.heads.value_mse);
-        m.set("test_value_accuracy", test_.heads.value_accuracy);
-        for (size_t q = 0; q < 4; ++q)
-            m.set("test_value_accuracy_q" + std::to_string(q + 1), test_.heads.value_accuracy_by_quarter[q]);
-    }
-    if (net_->has_ownership_head()) {
-        m.set("test_score_accuracy", test_.heads.score_accuracy);
-        m.set("test_ownership_accuracy", test_.heads.ownership_accuracy);
-        for (size_t q = 0; q < 4; ++q)
-            m.set("test_score_accuracy_q" + std::to_string(q + 1), test_.heads.score_accuracy_by_quarter[q]);
-    }
+    if (net_->has_value_head()) m.set("test_value_positions", static_cast<double>(test_.heads.value_positions));
+    add_head_metrics(m, "test_", test_.heads);
+    add_quarter_metrics(m, "test_", test_.heads);
     if (selfplay_test_ && selfplay_test_->size() > 0) {
         m.set("test_selfplay_games", static_cast<double>(selfplay_test_->num_games()));
-        add_head_metrics(m, "test_selfplay_",
-                         evaluate_policy(*net_, *selfplay_test_, o_.test_positions, o_.data_seed + 4, verbose_,
-                                         o_.symmetries).heads);
+        const PolicyScore own = evaluate_policy(*net_, *selfplay_test_, o_.test_positions, o_.data_seed + 4,
+                                                verbose_, o_.symmetries);
+        add_head_metrics(m, "test_selfplay_", own.heads);
+        add_quarter_metrics(m, "test_selfplay_", own.heads);
     }
     if (o_.symmetries > 1) {
         m.set("symmetries", o_.symmetries);

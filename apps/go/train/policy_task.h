@@ -32,6 +32,7 @@ struct PolicyScore {
         double score_accuracy = 0, ownership_accuracy = 0;
         // The value's and the score's winner accuracy by quarter of the game (game_quarter).
         std::array<double, 4> value_accuracy_by_quarter{}, score_accuracy_by_quarter{};
+        std::array<double, 4> ownership_accuracy_by_quarter{};  // Of the owned points, by quarter.
     } heads;
 };
 
@@ -128,6 +129,8 @@ private:
     };
     // The value and ownership heads' metrics (those the net has), their names after prefix.
     void add_head_metrics(app::Metrics& m, const std::string& prefix, const PolicyScore::Heads& h) const;
+    // The same by quarter of the game (_q1 to _q4), for the winner's and the owners' accuracies.
+    void add_quarter_metrics(app::Metrics& m, const std::string& prefix, const PolicyScore::Heads& h) const;
 
     PolicyTaskOptions o_;
     int64_t batch_size_ = 16;

@@ -94,8 +94,9 @@ std::shared_ptr<PolicyNet> decode_policy(std::string_view bytes, const std::stri
 // models/README.md says), built into the binary.
 std::string_view shipped_policy_bytes();
 std::shared_ptr<PolicyNet> load_shipped_policy();
-// The network the search plays with by default (models/go_ownership_6x64.safetensors: the
-// policy above trained on with a value head and an ownership head), built in as well.
+// The network the search plays with by default (models/go_selfplay_6x64.safetensors: the
+// policy above trained on with a value head and an ownership head, then fine-tuned beside
+// self-play games), built in as well.
 std::string_view shipped_search_net_bytes();
 std::shared_ptr<PolicyNet> load_shipped_search_net();
 

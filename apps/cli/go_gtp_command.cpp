@@ -50,6 +50,29 @@ void run(GtpArgs a) {
     engine.run(std::cin, std::cout);
 }
 
+// The options of the network's own move (no search): resignation, symmetries, drawn moves.
+void add_player_options(CLI::App* cmd, GtpArgs& args) {
+    cmd->add_option(
+           "--resign-margin", args.player.resign_margin,
+           "Resign when behind by this fraction of the board on the area count late in "
+           "the game (0: never)")
+        ->capture_default_str();
+    cmd->add_option("--symmetries", args.player.symmetries,
+                    "Average the network over this many of the board's 8 symmetries")
+        ->check(CLI::Range(1, 8))
+        ->capture_default_str();
+    cmd->add_option("--temperature", args.player.temperature,
+                    "Without search: draw each move with probability proportional to p^(1/T) among the "
+                    "network's candidates (self-play games that differ; 0: its most probable move)")
+        ->check(CLI::Range(0.0, 100.0))
+        ->capture_default_str();
+    cmd->add_option("--sample-moves", args.player.sample_moves,
+                    "With --temperature: draw only the game's first this many moves, then play the most "
+                    "probable (0: every move)")
+        ->check(CLI::Range(0, 100000))
+        ->capture_default_str();
+}
+
 }  // namespace
 
 void add_go_gtp_command(CLI::App& go) {
@@ -62,15 +85,7 @@ void add_go_gtp_command(CLI::App& go) {
            "kaya train); default: the built-in models/go_policy_6x64.safetensors, or with --playouts "
            "models/go_selfplay_6x64.safetensors")
         ->check(CLI::ExistingFile);
-    cmd->add_option(
-           "--resign-margin", args->player.resign_margin,
-           "Resign when behind by this fraction of the board on the area count late in "
-           "the game (0: never)")
-        ->capture_default_str();
-    cmd->add_option("--symmetries", args->player.symmetries,
-                    "Average the network over this many of the board's 8 symmetries")
-        ->check(CLI::Range(1, 8))
-        ->capture_default_str();
+    add_player_options(cmd, *args);
     args->search.search.playouts = 0;
     cmd->add_option("--playouts", args->search.search.playouts,
                     "Monte Carlo tree search with this many playouts a move over the network's priors, "
@@ -118,16 +133,6 @@ void add_go_gtp_command(CLI::App& go) {
     cmd->add_option("--random-symmetry", args->eval.random_symmetry,
                     "With --symmetries 1: evaluate each leaf under a random one of the board's 8 "
                     "symmetries (Leela Zero), so that the net's orientation biases average out")
-        ->capture_default_str();
-    cmd->add_option("--temperature", args->player.temperature,
-                    "Without search: draw each move with probability proportional to p^(1/T) among the "
-                    "network's candidates (self-play games that differ; 0: its most probable move)")
-        ->check(CLI::Range(0.0, 100.0))
-        ->capture_default_str();
-    cmd->add_option("--sample-moves", args->player.sample_moves,
-                    "With --temperature: draw only the game's first this many moves, then play the most "
-                    "probable (0: every move)")
-        ->check(CLI::Range(0, 100000))
         ->capture_default_str();
     cmd->add_option("--seed", args->eval.seed, "Seed of the random playouts and of --temperature's draws")
         ->capture_default_str();

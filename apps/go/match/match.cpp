@@ -89,6 +89,19 @@ AreaCount area_count(Seat* referee, const Game& game, double komi) {
     return c;
 }
 
+// The result of a game that ended on the board: the referee's final_score (scoring "referee"),
+// or the area count with its territory marks into the record.
+void count_game(Seat* referee, const Game& game, const MatchOptions& o, GameOutcome& out, GameRecord& rec) {
+    if (o.scoring == "referee" && referee) {
+        out.result = referee->client->send("final_score");
+        return;
+    }
+    AreaCount count = area_count(referee, game, o.komi);
+    out.result = count.result;
+    rec.territory_black = std::move(count.territory_black);
+    rec.territory_white = std::move(count.territory_white);
+}
+
 // One game; `black` and `white` point at the seats of A and B. Fills the outcome's result,
 // moves and note, and the record's moves and, for a counted game, its territory marks.
 void play_game(Seat& black, Seat& white, Seat* referee, const MatchOptions& o, GameOutcome& out,
@@ -100,22 +113,21 @@ void play_game(Seat& black, Seat& white, Seat* referee, const MatchOptions& o, G
         out.result = std::string(loser == Color::Black ? "W" : "B") + "+F";
         out.note = why;
     };
+    auto set_up = [&](Seat& seat) {
+        seat.client->send("boardsize " + std::to_string(o.size));
+        seat.client->send("clear_board");
+        seat.client->send(std::string("komi ") + komi);
+    };
     for (auto [seat, colour] : {std::pair{&black, Color::Black}, {&white, Color::White}}) {
         try {
-            seat->client->send("boardsize " + std::to_string(o.size));
-            seat->client->send("clear_board");
-            seat->client->send(std::string("komi ") + komi);
+            set_up(*seat);
         } catch (const Error& e) {
             forfeit(colour, e.what());
             seat->restart();
             return;
         }
     }
-    if (referee) {
-        referee->client->send("boardsize " + std::to_string(o.size));
-        referee->client->send("clear_board");
-        referee->client->send(std::string("komi ") + komi);
-    }
+    if (referee) set_up(*referee);
     Game game(o.size, o.komi);
     game.set_superko(false);  // The engines' own rules decide; the referee checks legality.
     Color turn = Color::Black;
@@ -166,15 +178,7 @@ void play_game(Seat& black, Seat& white, Seat* referee, const MatchOptions& o, G
     }
     out.moves = static_cast<int>(game.moves().size());
     rec.moves = game.moves();
-    if (!out.result.empty()) return;
-    if (o.scoring == "referee" && referee) {
-        out.result = referee->client->send("final_score");
-        return;
-    }
-    AreaCount count = area_count(referee, game, o.komi);
-    out.result = count.result;
-    rec.territory_black = std::move(count.territory_black);
-    rec.territory_white = std::move(count.territory_white);
+    if (out.result.empty()) count_game(referee, game, o, out, rec);
 }
 
 // The match so far from its finished games (keyed by game number, from 1): the games in order,

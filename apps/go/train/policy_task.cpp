@@ -247,47 +247,24 @@ PolicyTaskOptions PolicyTaskOptions::read(const app::Config& cfg) {
     return o;
 }
 
-void PolicyTask::prepare(const app::TaskEnv& env) {
-    batch_size_ = env.batch_size;
-    rank_ = env.rank;
-    world_size_ = env.world_size;
-    seed_ = env.seed;
-    verbose_ = env.verbose;
-    const auto t_load = Clock::now();
-    SgfCollection collection = load_games(o_.path);
-    KAYA_CHECK(!collection.games.empty(), ValueError, "data.path '", o_.path,
-               "' holds no usable games (", collection.skipped.size(), " skipped)");
-    games_ = std::make_shared<std::vector<GameRecord>>(std::move(collection.games));
-    const size_t path_games = games_->size();
-    GameSplit split = split_games(path_games, o_.val_fraction, o_.test_fraction, o_.data_seed);
-    GameSplit own;  // The self-play games' split, as indices into games_.
-    size_t own_skipped = 0;
-    if (!o_.selfplay.empty()) {
-        SgfCollection sp = load_games(o_.selfplay);
-        KAYA_CHECK(!sp.games.empty(), ValueError, "data.selfplay '", o_.selfplay, "' holds no usable games (",
-                   sp.skipped.size(), " skipped)");
-        own_skipped = sp.skipped.size();
-        const size_t first = games_->size();
-        for (GameRecord& g : sp.games) {
-            g.moves_are_targets = false;
-            games_->push_back(std::move(g));
-        }
-        own = split_games(games_->size() - first, o_.val_fraction, o_.test_fraction, o_.data_seed);
-        for (auto* v : {&own.train, &own.val, &own.test}) {
-            for (size_t& g : *v) g += first;
-        }
-        split.train.insert(split.train.end(), own.train.begin(), own.train.end());
+GameSplit PolicyTask::add_selfplay_games(size_t& skipped) {
+    SgfCollection sp = load_games(o_.selfplay);
+    KAYA_CHECK(!sp.games.empty(), ValueError, "data.selfplay '", o_.selfplay, "' holds no usable games (",
+               sp.skipped.size(), " skipped)");
+    skipped = sp.skipped.size();
+    const size_t first = games_->size();
+    for (GameRecord& g : sp.games) {
+        g.moves_are_targets = false;
+        games_->push_back(std::move(g));
     }
-    const bool outcome = o_.value_hidden > 0 || o_.ownership;
-    const PositionOptions plain{.seed = o_.data_seed, .outcome = outcome, .ownership = o_.ownership};
-    PositionOptions augmented = plain;
-    augmented.augment = o_.augment;
-    train_ = std::make_unique<GoPositions>(games_, split.train, augmented);
-    val_ = std::make_unique<GoPositions>(games_, split.val, plain);
-    test_positions_ = std::make_unique<GoPositions>(games_, split.test, plain);
-    KAYA_CHECK(train_->size() > 0 && val_->size() > 0, ValueError, "data.path '", o_.path,
-               "': the split leaves no training or validation positions (", games_->size(),
-               " games; raise data.val_fraction?)");
+    GameSplit own = split_games(games_->size() - first, o_.val_fraction, o_.test_fraction, o_.data_seed);
+    for (auto* v : {&own.train, &own.val, &own.test}) {
+        for (size_t& g : *v) g += first;
+    }
+    return own;
+}
+
+void PolicyTask::set_up_streams(size_t path_games) {
     main_ = Stream{.first = 0, .n = train_->size()};
     if (o_.selfplay_share > 0) {
         own_rows_ = std::llround(o_.selfplay_share * static_cast<double>(batch_size_));
@@ -308,6 +285,36 @@ void PolicyTask::prepare(const app::TaskEnv& env) {
         main_.n = lo;
         own_ = Stream{.first = lo, .n = train_->size() - lo, .salt = 0x2545f4914f6cdd1dULL};
     }
+}
+
+void PolicyTask::prepare(const app::TaskEnv& env) {
+    batch_size_ = env.batch_size;
+    rank_ = env.rank;
+    world_size_ = env.world_size;
+    seed_ = env.seed;
+    verbose_ = env.verbose;
+    const auto t_load = Clock::now();
+    SgfCollection collection = load_games(o_.path);
+    KAYA_CHECK(!collection.games.empty(), ValueError, "data.path '", o_.path,
+               "' holds no usable games (", collection.skipped.size(), " skipped)");
+    games_ = std::make_shared<std::vector<GameRecord>>(std::move(collection.games));
+    const size_t path_games = games_->size();
+    GameSplit split = split_games(path_games, o_.val_fraction, o_.test_fraction, o_.data_seed);
+    size_t own_skipped = 0;
+    // The self-play games' split, as indices into games_; their training games join split's.
+    const GameSplit own = o_.selfplay.empty() ? GameSplit{} : add_selfplay_games(own_skipped);
+    split.train.insert(split.train.end(), own.train.begin(), own.train.end());
+    const bool outcome = o_.value_hidden > 0 || o_.ownership;
+    const PositionOptions plain{.seed = o_.data_seed, .outcome = outcome, .ownership = o_.ownership};
+    PositionOptions augmented = plain;
+    augmented.augment = o_.augment;
+    train_ = std::make_unique<GoPositions>(games_, split.train, augmented);
+    val_ = std::make_unique<GoPositions>(games_, split.val, plain);
+    test_positions_ = std::make_unique<GoPositions>(games_, split.test, plain);
+    KAYA_CHECK(train_->size() > 0 && val_->size() > 0, ValueError, "data.path '", o_.path,
+               "': the split leaves no training or validation positions (", games_->size(),
+               " games; raise data.val_fraction?)");
+    set_up_streams(path_games);
     std::string selfplay_desc;
     if (!o_.selfplay.empty()) {
         selfplay_val_ = std::make_unique<GoPositions>(games_, own.val, plain);

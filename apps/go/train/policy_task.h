@@ -127,6 +127,12 @@ private:
         std::vector<int64_t> perm;
         int64_t at(int64_t s, uint64_t seed);  // Index in the training set of stream position s.
     };
+    // Loads data.selfplay's games into games_ (their moves not targets) and splits them by game
+    // as data.path's; `skipped` receives how many were unusable.
+    GameSplit add_selfplay_games(size_t& skipped);
+    // The training streams: one over every training position, or with data.selfplay_share one
+    // over the 9-dan games' and one over the self-play games' (games_ from path_games on).
+    void set_up_streams(size_t path_games);
     // The value and ownership heads' metrics (those the net has), their names after prefix.
     void add_head_metrics(app::Metrics& m, const std::string& prefix, const PolicyScore::Heads& h) const;
     // The same by quarter of the game (_q1 to _q4), for the winner's and the owners' accuracies.

@@ -347,6 +347,9 @@ TEST(Policy, PlayerDrawsItsMoveWithATemperature) {
         EXPECT_EQ(a, c);
         EXPECT_NE(a, d);
     }
+    // A temperature near 0 draws the most probable candidate (its weight 1, the others' 0).
+    PolicyPlayer cold(net, {.resign_margin = 0, .temperature = 1e-3, .seed = 3});
+    for (int i = 0; i < 20; ++i) EXPECT_EQ(vertex(cold.choose(g, Color::Black), 5), "C3");
     // Past the first sample_moves moves of the game (6 are played), the most probable.
     PolicyPlayer late(net, {.resign_margin = 0, .temperature = 1, .sample_moves = 6});
     for (int i = 0; i < 20; ++i) EXPECT_EQ(vertex(late.choose(g, Color::Black), 5), "C3");

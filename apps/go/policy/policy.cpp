@@ -333,20 +333,20 @@ Point PolicyPlayer::choose(const Game& game, Color color) {
     const bool draw = options_.temperature > 0 &&
                       (options_.sample_moves == 0 || static_cast<int>(moves.size()) < options_.sample_moves);
     if (draw) {
-        // Each candidate weighted by p^(1 / T), relative to the most probable for the range.
+        // Each candidate weighted by p^(1 / T), relative to the most probable candidate for the
+        // range (so that the best one weighs 1 however small T is).
         std::vector<std::pair<Point, double>> weights;
-        float top = 0;
-        for (int i = 0; i < n * n; ++i) top = sensible[i] != 0 ? std::max(top, prob[i]) : top;
-        double total = 0;
+        double top = 0;
         for (int i = 0; i < n * n; ++i) {
             if (sensible[i] == 0 || prob[i] <= 0) continue;
             Point p = board.point(i % n, i / n);
             if ((opponent_passed && !can_change_area(p)) || !game.is_legal(color, p)) continue;
-            const double w = std::pow(static_cast<double>(prob[i]) / top, 1.0 / options_.temperature);
-            weights.emplace_back(p, w);
-            total += w;
+            weights.emplace_back(p, prob[i]);
+            top = std::max(top, static_cast<double>(prob[i]));
         }
-        if (weights.empty() || !(total > 0)) return kPass;
+        if (weights.empty()) return kPass;
+        double total = 0;
+        for (auto& [p, w] : weights) total += w = std::pow(w / top, 1.0 / options_.temperature);
         double u = Generator(options_.seed).uniform(draws_++) * total;
         for (const auto& [p, w] : weights) {
             if (u < w) return p;

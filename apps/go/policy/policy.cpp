@@ -330,6 +330,13 @@ Point PolicyPlayer::choose(const Game& game, Color color) {
         }
         return false;
     };
+    // Point i if the player may choose it: sensible, able to change the area after a pass, and
+    // legal under positional superko; else kPass.
+    auto candidate = [&](int i) {
+        if (sensible[i] == 0) return kPass;
+        const Point p = board.point(i % n, i / n);
+        return (opponent_passed && !can_change_area(p)) || !game.is_legal(color, p) ? kPass : p;
+    };
     const bool draw = options_.temperature > 0 &&
                       (options_.sample_moves == 0 || static_cast<int>(moves.size()) < options_.sample_moves);
     if (draw) {
@@ -338,9 +345,8 @@ Point PolicyPlayer::choose(const Game& game, Color color) {
         std::vector<std::pair<Point, double>> weights;
         double top = 0;
         for (int i = 0; i < n * n; ++i) {
-            if (sensible[i] == 0 || prob[i] <= 0) continue;
-            Point p = board.point(i % n, i / n);
-            if ((opponent_passed && !can_change_area(p)) || !game.is_legal(color, p)) continue;
+            const Point p = prob[i] > 0 ? candidate(i) : kPass;
+            if (p == kPass) continue;
             weights.emplace_back(p, prob[i]);
             top = std::max(top, static_cast<double>(prob[i]));
         }
@@ -357,10 +363,9 @@ Point PolicyPlayer::choose(const Game& game, Color color) {
     Point best = kPass;
     float best_p = -1;
     for (int i = 0; i < n * n; ++i) {
-        if (sensible[i] == 0 || prob[i] <= best_p) continue;
-        Point p = board.point(i % n, i / n);
-        if (opponent_passed && !can_change_area(p)) continue;
-        if (!game.is_legal(color, p)) continue;  // Positional superko.
+        if (prob[i] <= best_p) continue;  // Only better points are checked (legality costs).
+        const Point p = candidate(i);
+        if (p == kPass) continue;
         best = p;
         best_p = prob[i];
     }

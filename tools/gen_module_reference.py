@@ -206,7 +206,52 @@ def maxpool_with_indices():
     return m, {"x": rand(2, 3, 7, 6)}, lambda i: m(i["x"])
 
 
-CASES = [mha_self, mha_cross_batch_first, mha_distinct_kv_no_bias, encoder_layer_post_relu,
+class GoBlock(nn.Module):
+    """Kaya's go::ResidualBlock: relu(x + conv2(relu(conv1(x) + pool_fc([mean, max] of x))))."""
+
+    def __init__(self, f):
+        super().__init__()
+        self.conv1 = nn.Conv2d(f, f, 3, padding=1)
+        self.conv2 = nn.Conv2d(f, f, 3, padding=1)
+        self.pool_fc = nn.Linear(2 * f, f)
+
+    def forward(self, x):
+        pooled = torch.cat([x.mean(dim=(2, 3)), x.amax(dim=(2, 3))], 1)
+        h = self.conv1(x) + self.pool_fc(pooled)[:, :, None, None]
+        return torch.relu(x + self.conv2(torch.relu(h)))
+
+
+class GoNet(nn.Module):
+    """Kaya's go::PolicyNet with residual blocks, global pooling, a value and an ownership head."""
+
+    def __init__(self, board=5, planes=48, f=4, layers=3, blocks=2, value_hidden=6):
+        super().__init__()
+        self.position_bias = nn.Parameter(rand(board * board))
+        body = [nn.Conv2d(planes, f, 5, padding=2), nn.ReLU()]
+        for _ in range(layers - 2):
+            body += [nn.Conv2d(f, f, 3, padding=1), nn.ReLU()]
+        body.append(nn.Conv2d(f, 1, 1, bias=False))
+        self.body = nn.Sequential(*body)
+        self.blocks = nn.Sequential(*[GoBlock(f) for _ in range(blocks)])
+        self.value_conv = nn.Conv2d(f, 1, 1)
+        self.value_fc1 = nn.Linear(board * board, value_hidden)
+        self.value_fc2 = nn.Linear(value_hidden, 1)
+        self.ownership_conv = nn.Conv2d(f, 1, 1)
+
+    def forward(self, x):
+        h = self.blocks(self.body[:-1](x))
+        b = x.shape[0]
+        logits = self.body[-1](h).reshape(b, -1) + self.position_bias
+        v = torch.tanh(self.value_fc2(torch.relu(self.value_fc1(self.value_conv(h).reshape(b, -1))))).reshape(b)
+        return logits, v, torch.tanh(self.ownership_conv(h).reshape(b, -1))
+
+
+def go_net_residual_gpool():
+    m = GoNet()
+    return m, {"planes": rand(2, 48, 5, 5)}, lambda i: m(i["planes"])
+
+
+CASES = [go_net_residual_gpool, mha_self, mha_cross_batch_first, mha_distinct_kv_no_bias, encoder_layer_post_relu,
          encoder_layer_pre_gelu, decoder_layer, decoder_pre_norm_stack, encoder_stack,
          layer_norm_2d, embedding_padding, lstm_bi_2layer_packed, lstm_no_bias, gru_bi_time_major,
          gru_2layer_packed, embedding_max_norm, batchnorm2d_train, batchnorm1d_cumulative,

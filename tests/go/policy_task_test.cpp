@@ -173,6 +173,19 @@ TEST(GoTrain, StartsFromAWeightsFile) {
     } catch (const ValueError& e) {
         EXPECT_NE(std::string(e.what()).find("body.0.weight"), std::string::npos) << e.what();
     }
+    // Grown by residual blocks (not in the file: a partial start), it starts as the net it grew
+    // from.
+    cfg.set("model.filters=8");
+    cfg.set("model.blocks=2");
+    cfg.set("model.global_pool=true");
+    EXPECT_THROW(train_go_policy(cfg, {.force = true, .verbose = false}), ValueError);  // Strict.
+    cfg.set("model.init_strict=false");
+    RunResult grown = train_go_policy(cfg, {.force = true, .verbose = false});
+    EXPECT_EQ(grown.test.get("test_top1"), first.test.get("test_top1"));
+    EXPECT_EQ(grown.test.get("test_loss"), first.test.get("test_loss"));
+    EXPECT_EQ(go::load_policy(b + "/model.safetensors")->options().blocks, 2);
+    cfg.set("model.blocks=0");  // Global pooling lives in the blocks.
+    EXPECT_THROW(train_go_policy(cfg, {.force = true, .verbose = false}), ValueError);
 }
 
 TEST(GoTrain, TheValueHeadLearnsTheOutcomeAPositionShows) {

@@ -15,7 +15,9 @@
 #include "kaya/io/file.h"
 #include "kaya/io/safetensors.h"
 #include "kaya/ops/ops.h"
+#include "kaya/autograd/gradcheck.h"
 #include "kaya/optim/optim.h"
+#include "support/module_reference.h"
 
 namespace kaya::go {
 namespace {
@@ -159,6 +161,75 @@ TEST(Policy, TheOwnershipHeadSharesTheBodyTurnsWithTheBoardAndTravelsInTheFile) 
     auto meta = policy_metadata(net.options());
     meta["ownership"] = "2";
     EXPECT_THROW(policy_options_from(meta, "f"), ParseError);
+}
+
+TEST(Policy, TheResidualTrunkWithGlobalPoolingMatchesPyTorch) {
+    // tools/gen_module_reference.py's GoNet: 2 plain layers, 2 blocks with global pooling,
+    // both heads; every output and every gradient against PyTorch's.
+    PolicyNet net({.board = 5, .filters = 4, .layers = 3, .value_hidden = 6, .ownership = true, .blocks = 2,
+                   .global_pool = true});
+    test::check_against_pytorch(net, "go_net_residual_gpool", [&](const test::Inputs& in) {
+        PolicyOutputs out = net.forward_heads(in.at("planes"));
+        return std::vector<Tensor>{out.logits, out.values, out.ownership};
+    });
+}
+
+TEST(Policy, TheResidualBlockGradcheckInDouble) {
+    manual_seed(21);
+    ResidualBlock block(3, true, nullptr, DType::Float64);
+    {
+        autograd::NoGradGuard no_grad;  // Away from the zero start, so that every path counts.
+        for (Tensor* t : {&block.conv2->weight, &block.conv2->bias, &block.pool_fc->weight, &block.pool_fc->bias})
+            copy_(*t, mul(randn(t->shape(), DType::Float64), 0.3));
+    }
+    Tensor x = randn({2, 3, 4, 4}, DType::Float64).requires_grad_(true);
+    std::vector<Tensor> inputs{x};
+    for (const auto& [name, p] : block.named_parameters()) inputs.push_back(p);
+    auto r = autograd::gradcheck(
+        [&](const std::vector<Tensor>& in) { return std::vector<Tensor>{block.forward(in[0])}; }, inputs);
+    EXPECT_TRUE(r) << r.message;
+}
+
+TEST(Policy, AResidualNetGrownFromAPlainOneStartsAsItAndTravelsInTheFile) {
+    Generator gen(5);
+    const PolicyNetOptions plain_options{
+        .board = 7, .filters = 4, .layers = 3, .first_kernel = 3, .value_hidden = 5, .ownership = true, .gen = &gen};
+    PolicyNet plain(plain_options);
+    PolicyNetOptions grown_options = plain_options;
+    grown_options.blocks = 2;
+    grown_options.global_pool = true;
+    PolicyNet grown(grown_options);
+    std::vector<std::string> block_names;
+    for (const auto& [name, t] : grown.state_dict())
+        if (name.rfind("blocks.", 0) == 0) block_names.push_back(name);
+    EXPECT_EQ(block_names, (std::vector<std::string>{"blocks.0.conv1.weight", "blocks.0.conv1.bias",
+                                                     "blocks.0.conv2.weight", "blocks.0.conv2.bias",
+                                                     "blocks.0.pool_fc.weight", "blocks.0.pool_fc.bias",
+                                                     "blocks.1.conv1.weight", "blocks.1.conv1.bias",
+                                                     "blocks.1.conv2.weight", "blocks.1.conv2.bias",
+                                                     "blocks.1.pool_fc.weight", "blocks.1.pool_fc.bias"}));
+    EXPECT_THROW(grown.load_state_dict(plain.state_dict()), ValueError);  // Strict: the blocks are missing.
+    grown.load_state_dict(plain.state_dict(), false);
+    autograd::NoGradGuard no_grad;
+    Tensor x = randn({2, 48, 7, 7}, DType::Float32, &gen);
+    PolicyOutputs a = plain.forward_heads(x), b = grown.forward_heads(x);
+    EXPECT_EQ(to_vector<float>(a.logits), to_vector<float>(b.logits));
+    EXPECT_EQ(to_vector<float>(a.values), to_vector<float>(b.values));
+    EXPECT_EQ(to_vector<float>(a.ownership), to_vector<float>(b.ownership));
+    // The file carries the blocks; bad metadata about them is refused.
+    const std::string path = temp_path("residual.safetensors");
+    save_policy(path, grown);
+    auto back = load_policy(path);
+    EXPECT_EQ(back->options().blocks, 2);
+    EXPECT_TRUE(back->options().global_pool);
+    EXPECT_EQ(to_vector<float>(back->forward(x)), to_vector<float>(b.logits));
+    auto meta = policy_metadata(grown.options());
+    meta["blocks"] = "-1";
+    EXPECT_THROW(policy_options_from(meta, "f"), ParseError);
+    meta = policy_metadata(plain.options());
+    meta["global_pool"] = "1";
+    EXPECT_THROW(policy_options_from(meta, "f"), ParseError);
+    EXPECT_THROW(PolicyNet({.board = 5, .global_pool = true}), ValueError);
 }
 
 TEST(Policy, MetadataNamingABiggerNetThanTheFileHoldsIsRefusedBeforeBuildingIt) {

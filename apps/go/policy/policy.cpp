@@ -12,6 +12,37 @@
 
 namespace kaya::go {
 
+ResidualBlock::ResidualBlock(int64_t filters, bool global_pool, Generator* gen, DType dtype) {
+    const nn::Conv2dOptions conv{.in = filters,
+                                 .out = filters,
+                                 .kernel = {3, 3},
+                                 .params = {.padding = {1, 1}},
+                                 .dtype = dtype,
+                                 .gen = gen};
+    conv1 = register_module("conv1", std::make_shared<nn::Conv2d>(conv));
+    conv2 = register_module("conv2", std::make_shared<nn::Conv2d>(conv));
+    if (global_pool)
+        pool_fc = register_module(
+            "pool_fc", std::make_shared<nn::Linear>(nn::LinearOptions{.in = 2 * filters, .out = filters, .dtype = dtype, .gen = gen}));
+    autograd::NoGradGuard no_grad;  // The zero starts (PolicyNetOptions::blocks, global_pool).
+    zero_(conv2->weight);
+    zero_(conv2->bias);
+    if (pool_fc) {
+        zero_(pool_fc->weight);
+        zero_(pool_fc->bias);
+    }
+}
+
+Tensor ResidualBlock::forward(const Tensor& x) {
+    Tensor h = (*conv1)(x);
+    if (pool_fc) {
+        const int64_t batch = x.shape()[0], filters = x.shape()[1];
+        Tensor pooled = cat({mean(x, {2, 3}), amax(x, {2, 3})}, 1);  // (B, 2 filters)
+        h = add(h, reshape((*pool_fc)(pooled), {batch, filters, 1, 1}));
+    }
+    return relu(add(x, (*conv2)(relu(h))));
+}
+
 PolicyNet::PolicyNet(PolicyNetOptions o) : options_(o) {
     KAYA_CHECK(o.board >= 2 && o.board <= 19, ValueError, "PolicyNet: board size must be 2..19, got ", o.board);
     KAYA_CHECK(o.layers >= 2, ValueError, "PolicyNet: layers must be at least 2 (first and final), got ", o.layers);
@@ -33,6 +64,14 @@ PolicyNet::PolicyNet(PolicyNetOptions o) : options_(o) {
     body->push_back(std::make_shared<nn::Conv2d>(
         nn::Conv2dOptions{.in = o.filters, .out = 1, .kernel = {1, 1}, .bias = false, .gen = o.gen}));
     position_bias = register_parameter("position_bias", zeros({int64_t{o.board} * o.board}));
+    KAYA_CHECK(o.blocks >= 0, ValueError, "PolicyNet: blocks must be 0 or more, got ", o.blocks);
+    KAYA_CHECK(!o.global_pool || o.blocks > 0, ValueError,
+               "PolicyNet: global_pool pools inside the residual blocks, and blocks is 0");
+    if (o.blocks > 0) {
+        blocks = register_module("blocks", std::make_shared<nn::Sequential>());
+        for (int64_t b = 0; b < o.blocks; ++b)
+            blocks->push_back(std::make_shared<ResidualBlock>(o.filters, o.global_pool, o.gen));
+    }
     KAYA_CHECK(o.value_hidden >= 0, ValueError, "PolicyNet: value_hidden must be 0 (no value head) or more, got ",
                o.value_hidden);
     KAYA_CHECK(o.value_hidden == 0 || o.value_planes >= 1, ValueError,
@@ -66,6 +105,7 @@ void PolicyNet::check_planes(const Tensor& planes) const {
 Tensor PolicyNet::trunk(const Tensor& planes) {
     Tensor h = planes;
     for (size_t i = 0; i + 1 < body->size(); ++i) h = (*(*body)[i])(h);
+    if (blocks) h = (*blocks)(h);
     return h;
 }
 
@@ -112,7 +152,9 @@ std::string PolicyNet::extra_repr() const {
            (options_.value_hidden > 0 ? ", value_planes=" + std::to_string(options_.value_planes) +
                                             ", value_hidden=" + std::to_string(options_.value_hidden)
                                       : "") +
-           (options_.ownership ? ", ownership" : "");
+           (options_.ownership ? ", ownership" : "") +
+           (options_.blocks > 0 ? ", blocks=" + std::to_string(options_.blocks) : "") +
+           (options_.global_pool ? ", global_pool" : "");
 }
 
 std::map<std::string, std::string> policy_metadata(const PolicyNetOptions& o) {
@@ -128,6 +170,8 @@ std::map<std::string, std::string> policy_metadata(const PolicyNetOptions& o) {
         m["value_hidden"] = std::to_string(o.value_hidden);
     }
     if (o.ownership) m["ownership"] = "1";
+    if (o.blocks > 0) m["blocks"] = std::to_string(o.blocks);
+    if (o.global_pool) m["global_pool"] = "1";
     return m;
 }
 
@@ -157,6 +201,12 @@ PolicyNetOptions policy_options_from(const std::map<std::string, std::string>& m
     KAYA_CHECK(ownership == 0 || ownership == 1, ParseError, source, ": metadata 'ownership' is ", ownership,
                ", expected 0 or 1");
     o.ownership = ownership == 1;
+    o.blocks = get("blocks", true);  // Absent: a plain stack.
+    KAYA_CHECK(o.blocks >= 0, ParseError, source, ": metadata 'blocks' is ", o.blocks, ", expected 0 or more");
+    const int64_t global_pool = get("global_pool", true);
+    KAYA_CHECK((global_pool == 0 || global_pool == 1) && (global_pool == 0 || o.blocks > 0), ParseError, source,
+               ": metadata 'global_pool' is ", global_pool, ", expected 0, or 1 with blocks");
+    o.global_pool = global_pool == 1;
     return o;
 }
 
@@ -178,6 +228,7 @@ double parameter_count(const PolicyNetOptions& o) {
         n += vp * f + vp + vh * vp * points + vh + vh + 1;
     }
     if (o.ownership) n += f + 1;
+    n += static_cast<double>(o.blocks) * (2 * (f * f * 9 + f) + (o.global_pool ? 2 * f * f + f : 0));
     return n;
 }
 

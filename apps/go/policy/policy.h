@@ -36,7 +36,29 @@ struct PolicyNetOptions {
     // side to move (1 its own, -1 the opponent's, 0 neutral). Its sum plus komi is a score
     // estimate, and a value (ownership_value).
     bool ownership = false;
+    // Residual blocks after the plain layers (He et al. 2016, as AlphaGo Zero's and Leela Zero's
+    // trunks without batch norm): x -> relu(x + conv(relu(conv(x)))), 3x3 convolutions of
+    // `filters`. Each block's second convolution starts at zero, so a net grown from a plainer
+    // one (model.init_strict = false) starts as that net and a deep one trains from the start
+    // (Fixup, Goyal et al.'s zero residual). Each block widens what a point sees by 4 points.
+    int64_t blocks = 0;
+    // In every block, a bias per channel added to the first convolution's output from the mean
+    // and the maximum of the block's input over the board (KataGo's global pooling): what the
+    // whole board holds reaches every point. A linear map from 2 x filters to filters, starting
+    // at zero.
+    bool global_pool = false;
     Generator* gen = nullptr;
+};
+
+// One residual block (PolicyNetOptions::blocks); PyTorch's names conv1, conv2, pool_fc.
+class ResidualBlock : public nn::Module {
+public:
+    ResidualBlock(int64_t filters, bool global_pool, Generator* gen, DType dtype = kDefaultDType);
+    Tensor forward(const Tensor& x) override;
+    std::string type_name() const override { return "ResidualBlock"; }
+
+    std::shared_ptr<nn::Conv2d> conv1, conv2;
+    std::shared_ptr<nn::Linear> pool_fc;  // Null without global pooling.
 };
 
 // Every head's output from one pass over the shared layers; a head the net lacks is undefined.
@@ -64,6 +86,7 @@ public:
     const PolicyNetOptions& options() const { return options_; }
 
     std::shared_ptr<nn::Sequential> body;  // Convolutions and ReLUs; the last is the 1x1 head.
+    std::shared_ptr<nn::Sequential> blocks;  // The residual blocks after body's ReLUs (null without).
     Tensor position_bias;                  // (board * board)
     // The value head (null without one).
     std::shared_ptr<nn::Conv2d> value_conv;
@@ -72,7 +95,7 @@ public:
 
 private:
     void check_planes(const Tensor& planes) const;
-    Tensor trunk(const Tensor& planes);           // Every layer but the policy's 1x1 head.
+    Tensor trunk(const Tensor& planes);           // Every layer but the policy's 1x1 head, blocks included.
     Tensor policy_logits(const Tensor& features);  // The head and the bias per point.
 
     PolicyNetOptions options_;

@@ -215,6 +215,10 @@ PolicyTaskOptions PolicyTaskOptions::read(const app::Config& cfg) {
     o.filters = cfg.get_int("model.filters", o.filters, 1);
     o.layers = cfg.get_int("model.layers", o.layers, 2);
     o.first_kernel = cfg.get_int("model.first_kernel", o.first_kernel, 1);
+    o.blocks = cfg.get_int("model.blocks", o.blocks, 0, 1000);
+    o.global_pool = cfg.get_bool("model.global_pool", o.global_pool);
+    if (o.global_pool && o.blocks == 0)
+        cfg.fail("model.global_pool", "model.global_pool pools inside the residual blocks: set model.blocks too");
     o.value_hidden = cfg.get_int("model.value_hidden", o.value_hidden, 0);
     o.value_planes = cfg.get_int("model.value_planes", o.value_planes, 1);
     o.value_weight = cfg.get_double("train.value_weight", o.value_weight, 0, 1e6);
@@ -346,7 +350,9 @@ void PolicyTask::prepare(const app::TaskEnv& env) {
                                                         .first_kernel = o_.first_kernel,
                                                         .value_hidden = o_.value_hidden,
                                                         .value_planes = o_.value_planes,
-                                                        .ownership = o_.ownership});
+                                                        .ownership = o_.ownership,
+                                                        .blocks = o_.blocks,
+                                                        .global_pool = o_.global_pool});
 }
 
 int64_t PolicyTask::Stream::at(int64_t s, uint64_t seed) {

@@ -66,6 +66,8 @@ struct PolicyTaskOptions {
     bool augment = true;            // A random one of the 8 symmetries per position.
     uint64_t data_seed = 0;         // data.seed: the split and the symmetries.
     int64_t filters = 192, layers = 13, first_kernel = 5;
+    int64_t blocks = 0;        // Residual blocks after the layers (PolicyNetOptions::blocks).
+    bool global_pool = false;  // PolicyNetOptions::global_pool.
     int64_t value_hidden = 0;   // model.value_hidden: > 0 adds the value head (PolicyNetOptions).
     int64_t value_planes = 1;   // model.value_planes: the value head's convolution's planes.
     double value_weight = 0.1;  // train.value_weight: the value loss's weight in the total.

@@ -12,9 +12,10 @@ void add_go_match_command(CLI::App& go) {
     auto o = std::make_shared<go::MatchOptions>();
     auto* cmd =
         go.add_subcommand("match", "Play two GTP engines against each other, alternating colours");
-    cmd->add_option("--engine-a,-a", o->engine_a, "Command line of engine A (GTP on stdin/stdout)")
+    cmd->add_option("--engine-a,-a", o->engine_a, "Command line of engine A (GTP on stdin/stdout); {game} in it is replaced by the game's number "
+                    "and the engine started anew for each game (e.g. --seed {game})")
         ->required();
-    cmd->add_option("--engine-b,-b", o->engine_b, "Command line of engine B")->required();
+    cmd->add_option("--engine-b,-b", o->engine_b, "Command line of engine B ({game} as for A)")->required();
     cmd->add_option("--referee", o->referee,
                     "GTP engine that marks dead stones in finished games (final_status_list dead), e.g. "
                     "\"gnugo --mode gtp\" (default: Tromp-Taylor, all stones alive)");

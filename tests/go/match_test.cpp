@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
@@ -111,6 +112,23 @@ TEST(Match, IllegalMovesForfeitAndOutputsAreWritten) {
     EXPECT_EQ(rec.result, "W+F");
     EXPECT_EQ(rec.black, "stubborn");
     EXPECT_EQ(rec.size, 5);
+    fs::remove_all(dir);
+}
+
+TEST(Match, AnEngineWhoseCommandNamesTheGameStartsAnewForEachGame) {
+    std::string dir = temp_dir("per_game");
+    const std::string engine = stubborn_engine(dir), log = dir + "/started.txt";
+    // The stubborn engine, logging its argument when it starts.
+    const std::string logged = "sh -c 'echo $0 >> " + log + "; exec " + engine + "'";
+    MatchOptions o{.engine_a = logged + " a{game}-{game}", .engine_b = logged + " b", .games = 3, .size = 5,
+                   .verbose = false};
+    MatchResult r = play_match(o);
+    ASSERT_EQ(r.games.size(), 3u);
+    std::ifstream in(log);
+    std::vector<std::string> started;
+    for (std::string line; std::getline(in, line);) started.push_back(line);
+    std::sort(started.begin(), started.end());
+    EXPECT_EQ(started, (std::vector<std::string>{"a1-1", "a2-2", "a3-3", "b"}));
     fs::remove_all(dir);
 }
 

@@ -34,13 +34,24 @@ std::pair<double, double> wilson_interval(double wins, int n, double z) {
 
 namespace {
 
+// An engine of the match. Its command may hold `{game}`, replaced by the game's number: such
+// an engine is started anew for every game (a seed per game, `--seed {game}`); any other runs
+// from game to game.
 struct Seat {
     std::string command, name;
     std::unique_ptr<GtpClient> client;
     double timeout;
+    int game = 0;  // The game number the client's command line was made for.
 
+    std::string line() const {
+        std::string out = command;
+        const std::string key = "{game}", value = std::to_string(game);
+        for (size_t at = out.find(key); at != std::string::npos; at = out.find(key, at + value.size()))
+            out.replace(at, key.size(), value);
+        return out;
+    }
     void start() {
-        client = std::make_unique<GtpClient>(command, timeout);
+        client = std::make_unique<GtpClient>(line(), timeout);
         if (name.empty()) {
             try {
                 name = client->send("name");
@@ -54,6 +65,13 @@ struct Seat {
     void restart() {
         client.reset();
         start();
+    }
+    // Before game `number`: the engine running, made for this game if its command asks.
+    void begin_game(int number) {
+        const bool per_game = command.find("{game}") != std::string::npos;
+        if (client && (!per_game || game == number)) return;
+        game = number;
+        restart();
     }
 };
 
@@ -312,11 +330,15 @@ struct MatchState {
     std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
 
     // The next game to play, or 0 when none is left (or a worker failed).
-    int take(const Seat& a, const Seat& b) {
+    int take() {
         std::lock_guard<std::mutex> guard(lock);
         if (failure || next == todo.size()) return 0;
-        if (name_a.empty()) name_a = a.name, name_b = b.name;
         return todo[next++];
+    }
+
+    void name_engines(const Seat& a, const Seat& b) {
+        std::lock_guard<std::mutex> guard(lock);
+        if (name_a.empty()) name_a = a.name, name_b = b.name;
     }
 
     void record(int number, const GameOutcome& out, GameRecord rec, const Seat& black, const Seat& white) {
@@ -356,14 +378,15 @@ struct MatchState {
     void work() {
         try {
             Seat a{o.engine_a, "", nullptr, o.move_timeout}, b{o.engine_b, "", nullptr, o.move_timeout};
-            a.start();
-            b.start();
             std::unique_ptr<Seat> referee;
             if (!o.referee.empty()) {
                 referee = std::make_unique<Seat>(Seat{o.referee, "", nullptr, o.move_timeout});
                 referee->start();
             }
-            while (const int number = take(a, b)) {
+            while (const int number = take()) {
+                a.begin_game(number);
+                b.begin_game(number);
+                name_engines(a, b);
                 GameOutcome out;
                 out.a_black = a_black_in(number);
                 Seat& black = out.a_black ? a : b;

@@ -9,7 +9,10 @@
 namespace kaya::go {
 
 struct MatchOptions {
-    std::string engine_a, engine_b;  // GTP command lines, e.g. "gnugo --mode gtp --level 1".
+    // GTP command lines, e.g. "gnugo --mode gtp --level 1". An engine runs from game to game,
+    // unless its command holds `{game}`: it is then started anew for each game with `{game}`
+    // replaced by the game's number (a seed per game: "kaya go gtp --temperature 1 --seed {game}").
+    std::string engine_a, engine_b;
     std::string referee;  // Marks dead stones in finished games ("" : Tromp-Taylor, all alive).
     // How finished games are scored: "area" (default: the referee's final_status_list dead
     // removed, then stones plus surrounded points, the rules komi 7.5 assumes) or "referee"

@@ -44,6 +44,37 @@ void BM_PolicyInfer(benchmark::State& state) {
     state.counters["pos/s"] = benchmark::Counter(static_cast<double>(batch), benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// The search's network (apps/go/search): the 6 x 64 layers, `blocks` residual blocks with
+// global pooling (configs/go_residual_cpu.toml), the value and ownership heads, every head
+// from one pass at the search's batch of leaves. Arguments: blocks, batch.
+void BM_SearchNetInfer(benchmark::State& state) {
+    manual_seed(0);
+    const int64_t blocks = state.range(0), batch = state.range(1);
+    go::PolicyNet net({.board = 19,
+                       .filters = 64,
+                       .layers = 6,
+                       .value_hidden = 256,
+                       .ownership = true,
+                       .blocks = blocks,
+                       .global_pool = blocks > 0});
+    {
+        autograd::NoGradGuard no_grad;  // Blocks away from their zero start, as after training.
+        for (auto& [name, p] : net.named_parameters())
+            if (name.find("conv2") != std::string::npos || name.find("pool_fc") != std::string::npos)
+                copy_(p, mul(randn(p.shape()), 0.01));
+    }
+    net.eval();
+    Tensor x = rand({batch, 48, 19, 19});
+    for (auto _ : state) {
+        autograd::NoGradGuard no_grad;
+        go::PolicyOutputs out = net.forward_heads(x);
+        benchmark::DoNotOptimize(softmax(out.logits, 1));
+        benchmark::DoNotOptimize(out.ownership);
+    }
+    state.counters["pos/s"] = benchmark::Counter(static_cast<double>(batch), benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_SearchNetInfer)->Args({0, 8})->Args({4, 8})->Unit(benchmark::kMillisecond)->UseRealTime();
+
 // One layer of the Go nets at batch 16, by direction: 0 forward, 1 input gradient, 2 weight
 // gradient (for finding where a training step spends its time). Arguments: direction,
 // filters, kernel (3: a filters -> filters 3x3 layer; 5: the first layer, 48 planes -> filters).

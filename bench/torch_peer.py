@@ -141,6 +141,54 @@ def policy_infer(layers, filters, batch):
     return run
 
 
+def search_net(blocks, board=19, f=64):
+    """apps/go/policy's 6 x 64 net with `blocks` residual blocks with global pooling and the
+    value and ownership heads, as bench/policy_bench.cpp's BM_SearchNetInfer builds it."""
+
+    class Block(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = torch.nn.Conv2d(f, f, 3, padding=1)
+            self.conv2 = torch.nn.Conv2d(f, f, 3, padding=1)
+            self.pool_fc = torch.nn.Linear(2 * f, f)
+
+        def forward(self, x):
+            pooled = torch.cat([x.mean(dim=(2, 3)), x.amax(dim=(2, 3))], 1)
+            h = self.conv1(x) + self.pool_fc(pooled)[:, :, None, None]
+            return torch.relu(x + self.conv2(torch.relu(h)))
+
+    class SearchNet(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.policy = policy_net(6, f, board)
+            self.blocks = torch.nn.Sequential(*[Block() for _ in range(blocks)])
+            self.value_conv = torch.nn.Conv2d(f, 1, 1)
+            self.value_fc1 = torch.nn.Linear(board * board, 256)
+            self.value_fc2 = torch.nn.Linear(256, 1)
+            self.ownership_conv = torch.nn.Conv2d(f, 1, 1)
+
+        def forward(self, x):
+            h = self.blocks(self.policy.body[:-1](x))
+            logits = self.policy.body[-1](h).flatten(1) + self.policy.position_bias
+            v = torch.tanh(self.value_fc2(torch.relu(self.value_fc1(self.value_conv(h).flatten(1)))))
+            return logits, v, torch.tanh(self.ownership_conv(h).flatten(1))
+
+    return SearchNet()
+
+
+def search_net_infer(blocks, batch):
+    torch.manual_seed(0)
+    net = search_net(blocks).eval()
+    x = torch.rand(batch, 48, 19, 19)
+
+    def run():
+        with torch.no_grad():
+            logits, _, _ = net(x)
+            torch.softmax(logits, 1)
+
+    return run
+
+
 def encoder_layer():
     torch.manual_seed(0)
     layer = torch.nn.TransformerEncoderLayer(256, 4, 1024, dropout=0.0, batch_first=True)
@@ -580,6 +628,8 @@ for layers, filters in ((6, 64), (13, 192)):
     BENCHES[f"BM_PolicyTrain/{layers}/{filters}/16"] = lambda l=layers, f=filters: policy_train(l, f, 16)
     for b in (1, 128):
         BENCHES[f"BM_PolicyInfer/{layers}/{filters}/{b}"] = lambda l=layers, f=filters, b=b: policy_infer(l, f, b)
+for blocks in (0, 4):
+    BENCHES[f"BM_SearchNetInfer/{blocks}/8"] = lambda n=blocks: search_net_infer(n, 8)
 BENCHES["BM_TransformerEncoderLayer"] = encoder_layer
 BENCHES["BM_LstmBidirectional"] = lstm_bidirectional
 BENCHES["BM_PosTaggerTrainStep"] = pos_tagger_step

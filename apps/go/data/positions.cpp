@@ -41,16 +41,24 @@ float game_outcome(const GameRecord& record, Color side) {
 
 namespace {
 
-// The final owners from the record's territory marks: a marked point is its side's, an unmarked
-// stone its colour's (alive), an unmarked empty point neutral.
-std::vector<int8_t> marked_ownership(const GameRecord& record, const Board& b) {
+// Each point's owner (Point -> Color) as 1 Black, -1 White, 0 neutral, in y * n + x order.
+std::vector<int8_t> owner_grid(const Board& b, const std::vector<Color>& owner) {
     const int n = b.size();
     std::vector<int8_t> out(static_cast<size_t>(n) * n, 0);
-    auto at = [&](Point p) -> int8_t& { return out[static_cast<size_t>(b.y_of(p) * n + b.x_of(p))]; };
-    for (Point p : b.points()) at(p) = b.at(p) == Color::Black ? 1 : b.at(p) == Color::White ? -1 : 0;
-    for (Point p : record.territory_black) at(p) = 1;
-    for (Point p : record.territory_white) at(p) = -1;
+    for (Point p : b.points())
+        out[static_cast<size_t>(b.y_of(p) * n + b.x_of(p))] =
+            owner[p] == Color::Black ? 1 : owner[p] == Color::White ? -1 : 0;
     return out;
+}
+
+// The final owners from the record's territory marks: a marked point is its side's, an unmarked
+// stone its colour's (alive), an unmarked empty point neutral.
+std::vector<Color> marked_owners(const GameRecord& record, const Board& b) {
+    std::vector<Color> owner(Board::kMaxPoints, Color::Off);
+    for (Point p : b.points()) owner[p] = b.at(p);
+    for (Point p : record.territory_black) owner[p] = Color::Black;
+    for (Point p : record.territory_white) owner[p] = Color::White;
+    return owner;
 }
 
 }  // namespace
@@ -62,17 +70,10 @@ std::vector<int8_t> final_ownership(const GameRecord& record) {
     const bool marked = !record.territory_black.empty() || !record.territory_white.empty();
     if (!counted && !(marked && re == "0")) return {};
     const Board b = record.position();
-    const int n = b.size();
-    if (marked) return marked_ownership(record, b);
+    if (marked) return owner_grid(b, marked_owners(record, b));
     const double margin = estimated_score(b, record.komi).margin();
     if ((margin > 0) != (re[0] == 'B') || margin == 0) return {};
-    const std::vector<Color> owner = estimated_owners(b);
-    std::vector<int8_t> out(static_cast<size_t>(n) * n, 0);
-    for (Point p : b.points()) {
-        const int8_t v = owner[p] == Color::Black ? 1 : owner[p] == Color::White ? -1 : 0;
-        out[static_cast<size_t>(b.y_of(p) * n + b.x_of(p))] = v;
-    }
-    return out;
+    return owner_grid(b, estimated_owners(b));
 }
 
 GoPositions::GoPositions(std::shared_ptr<const std::vector<GameRecord>> games,

@@ -110,6 +110,50 @@ void BM_PolicyInfer(benchmark::State& state) {
     for (auto _ : state) benchmark::DoNotOptimize(torch::softmax(net->forward(x), 1));
 }
 
+// The search's network as bench/policy_bench.cpp's BM_SearchNetInfer: the 6 x 64 layers,
+// residual blocks with global pooling, the value and ownership heads. Arguments: blocks, batch.
+struct SearchBlockImpl : torch::nn::Module {
+    SearchBlockImpl()
+        : conv1(register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(64, 64, 3).padding(1)))),
+          conv2(register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(64, 64, 3).padding(1)))),
+          pool_fc(register_module("pool_fc", torch::nn::Linear(128, 64))) {}
+    torch::Tensor forward(const torch::Tensor& x) {
+        auto pooled = torch::cat({x.mean({2, 3}), x.amax({2, 3})}, 1);
+        auto h = conv1->forward(x) + pool_fc->forward(pooled).unsqueeze(2).unsqueeze(3);
+        return torch::relu(x + conv2->forward(torch::relu(h)));
+    }
+    torch::nn::Conv2d conv1, conv2;
+    torch::nn::Linear pool_fc;
+};
+TORCH_MODULE(SearchBlock);
+
+void BM_SearchNetInfer(benchmark::State& state) {
+    threads();
+    torch::manual_seed(0);
+    torch::nn::Sequential trunk, blocks;
+    trunk->push_back(torch::nn::Conv2d(torch::nn::Conv2dOptions(48, 64, 5).padding(2)));
+    trunk->push_back(torch::nn::ReLU());
+    for (int i = 0; i < 4; ++i) {
+        trunk->push_back(torch::nn::Conv2d(torch::nn::Conv2dOptions(64, 64, 3).padding(1)));
+        trunk->push_back(torch::nn::ReLU());
+    }
+    for (int64_t b = 0; b < state.range(0); ++b) blocks->push_back(SearchBlock());
+    torch::nn::Conv2d policy_conv(torch::nn::Conv2dOptions(64, 1, 1).bias(false));
+    torch::nn::Conv2d value_conv(torch::nn::Conv2dOptions(64, 1, 1)), ownership_conv(torch::nn::Conv2dOptions(64, 1, 1));
+    torch::nn::Linear value_fc1(361, 256), value_fc2(256, 1);
+    auto position_bias = torch::zeros({361});
+    auto x = torch::rand({state.range(1), 48, 19, 19});
+    torch::NoGradGuard no_grad;
+    for (auto _ : state) {
+        auto h = trunk->forward(x);
+        if (state.range(0) > 0) h = blocks->forward(h);
+        auto logits = policy_conv->forward(h).flatten(1) + position_bias;
+        benchmark::DoNotOptimize(torch::softmax(logits, 1));
+        benchmark::DoNotOptimize(torch::tanh(value_fc2->forward(torch::relu(value_fc1->forward(value_conv->forward(h).flatten(1))))));
+        benchmark::DoNotOptimize(torch::tanh(ownership_conv->forward(h).flatten(1)));
+    }
+}
+
 // The sequence rows of bench/sequence_bench.cpp. libtorch 1.13's C++ TransformerEncoderLayer
 // has no batch_first: the same layer on (T, N, E) does the same work.
 void BM_TransformerEncoderLayer(benchmark::State& state) {
@@ -135,6 +179,7 @@ void BM_LstmBidirectional(benchmark::State& state) {
     }
 }
 
+BENCHMARK(BM_SearchNetInfer)->Args({0, 8})->Args({4, 8})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_TransformerEncoderLayer)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_LstmBidirectional)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_MlpForwardBackward)->Arg(256)->Arg(32)->Unit(benchmark::kMicrosecond)->UseRealTime();

@@ -12,8 +12,9 @@ void add_go_match_command(CLI::App& go) {
     auto o = std::make_shared<go::MatchOptions>();
     auto* cmd =
         go.add_subcommand("match", "Play two GTP engines against each other, alternating colours");
-    cmd->add_option("--engine-a,-a", o->engine_a, "Command line of engine A (GTP on stdin/stdout); {game} in it is replaced by the game's number "
-                    "and the engine started anew for each game (e.g. --seed {game})")
+    cmd->add_option("--engine-a,-a", o->engine_a, "Command line of engine A (GTP on stdin/stdout); {game} in it is replaced "
+                    "by the game's number and the engine started anew for each game (e.g. "
+                    "--seed {game})")
         ->required();
     cmd->add_option("--engine-b,-b", o->engine_b, "Command line of engine B ({game} as for A)")->required();
     cmd->add_option("--referee", o->referee,

@@ -139,7 +139,8 @@ void BM_SearchNetInfer(benchmark::State& state) {
     }
     for (int64_t b = 0; b < state.range(0); ++b) blocks->push_back(SearchBlock());
     torch::nn::Conv2d policy_conv(torch::nn::Conv2dOptions(64, 1, 1).bias(false));
-    torch::nn::Conv2d value_conv(torch::nn::Conv2dOptions(64, 1, 1)), ownership_conv(torch::nn::Conv2dOptions(64, 1, 1));
+    torch::nn::Conv2d value_conv(torch::nn::Conv2dOptions(64, 1, 1));
+    torch::nn::Conv2d ownership_conv(torch::nn::Conv2dOptions(64, 1, 1));
     torch::nn::Linear value_fc1(361, 256), value_fc2(256, 1);
     auto position_bias = torch::zeros({361});
     auto x = torch::rand({state.range(1), 48, 19, 19});
@@ -149,7 +150,8 @@ void BM_SearchNetInfer(benchmark::State& state) {
         if (state.range(0) > 0) h = blocks->forward(h);
         auto logits = policy_conv->forward(h).flatten(1) + position_bias;
         benchmark::DoNotOptimize(torch::softmax(logits, 1));
-        benchmark::DoNotOptimize(torch::tanh(value_fc2->forward(torch::relu(value_fc1->forward(value_conv->forward(h).flatten(1))))));
+        auto v = value_fc1->forward(value_conv->forward(h).flatten(1));
+        benchmark::DoNotOptimize(torch::tanh(value_fc2->forward(torch::relu(v))));
         benchmark::DoNotOptimize(torch::tanh(ownership_conv->forward(h).flatten(1)));
     }
 }

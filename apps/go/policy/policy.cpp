@@ -21,9 +21,10 @@ ResidualBlock::ResidualBlock(int64_t filters, bool global_pool, Generator* gen, 
                                  .gen = gen};
     conv1 = register_module("conv1", std::make_shared<nn::Conv2d>(conv));
     conv2 = register_module("conv2", std::make_shared<nn::Conv2d>(conv));
-    if (global_pool)
-        pool_fc = register_module(
-            "pool_fc", std::make_shared<nn::Linear>(nn::LinearOptions{.in = 2 * filters, .out = filters, .dtype = dtype, .gen = gen}));
+    if (global_pool) {
+        const nn::LinearOptions fc{.in = 2 * filters, .out = filters, .dtype = dtype, .gen = gen};
+        pool_fc = register_module("pool_fc", std::make_shared<nn::Linear>(fc));
+    }
     autograd::NoGradGuard no_grad;  // The zero starts (PolicyNetOptions::blocks, global_pool).
     zero_(conv2->weight);
     zero_(conv2->bias);

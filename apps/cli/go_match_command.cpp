@@ -38,13 +38,7 @@ void add_go_match_command(CLI::App& go) {
     cmd->add_option("--out", o->out_dir, "Directory for game-NNN.sgf, results.csv, summary.txt");
     cmd->add_flag("--resume", o->resume, "Continue an interrupted match from --out's results.csv");
     cmd->callback([o] {
-        auto r = go::play_match(*o);
-        std::printf(
-            "A won %d, B won %d, draws %d: A scores %.1f%%, 95%% interval [%.1f%%, %.1f%%]\n",
-            r.a_wins, r.b_wins, r.draws, 100 * r.rate, 100 * r.low, 100 * r.high);
-        if (r.a_moves > 0)
-            std::printf("A's moves: %d timed, mean %.2f s, longest %.2f s\n", r.a_moves, r.a_mean_seconds,
-                        r.a_max_seconds);
+        std::fputs(go::describe(go::play_match(*o)).c_str(), stdout);
     });
 }
 

@@ -20,8 +20,7 @@ void run(const RescoreArgs& a) {
     std::string changed;
     for (int g : r.changed) changed += " " + std::to_string(g);
     std::printf("%zu games changed winner:%s\n", r.changed.size(), changed.empty() ? " none" : changed.c_str());
-    std::printf("A won %d, B won %d, draws %d: A scores %.1f%%, 95%% interval [%.1f%%, %.1f%%]\n", r.match.a_wins,
-                r.match.b_wins, r.match.draws, 100 * r.match.rate, 100 * r.match.low, 100 * r.match.high);
+    std::fputs(go::describe(r.match).c_str(), stdout);
 }
 
 }  // namespace

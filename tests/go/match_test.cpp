@@ -91,6 +91,8 @@ TEST(Match, IllegalMovesForfeitAndOutputsAreWritten) {
     EXPECT_EQ(r.games[0].result, "B+F");  // A (GNU Go) was Black; the stubborn White forfeits.
     EXPECT_EQ(r.games[1].result, "W+F");
     EXPECT_NE(r.games[0].note.find("illegal move 'a1'"), std::string::npos) << r.games[0].note;
+    EXPECT_EQ(r.repeats, 0);
+    EXPECT_EQ(describe(r).find("repeats"), std::string::npos);
     std::ifstream csv(dir + "/out/results.csv");
     std::stringstream text;
     text << csv.rdbuf();
@@ -121,14 +123,22 @@ TEST(Match, AnEngineWhoseCommandNamesTheGameStartsAnewForEachGame) {
     // The stubborn engine, logging its argument when it starts.
     const std::string logged = "sh -c 'echo $0 >> " + log + "; exec " + engine + "'";
     MatchOptions o{.engine_a = logged + " a{game}-{game}", .engine_b = logged + " b", .games = 3, .size = 5,
-                   .verbose = false};
+                   .out_dir = dir + "/out", .verbose = false};
     MatchResult r = play_match(o);
     ASSERT_EQ(r.games.size(), 3u);
+    // Every game is Black's A1 and White's illegal A1: games 2 and 3 repeat game 1, and the
+    // summary says so, also when a resumed match reads the games back from their files.
+    EXPECT_EQ(r.repeats, 2);
+    EXPECT_NE(describe(r).find("repeats: 2 games repeat an earlier game"), std::string::npos) << describe(r);
+    EXPECT_NE(io::read_file(dir + "/out/summary.txt").find("repeats: 2 games"), std::string::npos);
     std::ifstream in(log);
     std::vector<std::string> started;
     for (std::string line; std::getline(in, line);) started.push_back(line);
     std::sort(started.begin(), started.end());
     EXPECT_EQ(started, (std::vector<std::string>{"a1-1", "a2-2", "a3-3", "b"}));
+    o.games = 4;
+    o.resume = true;
+    EXPECT_EQ(play_match(o).repeats, 3);
     fs::remove_all(dir);
 }
 

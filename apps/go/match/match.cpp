@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -203,7 +204,9 @@ void play_game(Seat& black, Seat& white, Seat* referee, const MatchOptions& o, G
 // the totals, A's win rate (draws as half) and its interval.
 MatchResult summarise(const std::map<int, GameOutcome>& done) {
     MatchResult res;
+    std::set<uint64_t> seen;
     for (const auto& [number, out] : done) {
+        if (out.moves_hash != 0 && !seen.insert(out.moves_hash).second) ++res.repeats;
         res.games.push_back(out);
         res.a_wins += out.a_score;
         res.draws += out.draw ? 1 : 0;
@@ -219,6 +222,41 @@ MatchResult summarise(const std::map<int, GameOutcome>& done) {
     std::tie(res.low, res.high) = wilson_interval(wins, n);
     return res;
 }
+
+}  // namespace
+
+std::string describe(const MatchResult& r) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "A won %d, B won %d, draws %d: A scores %.1f%%, 95%% interval [%.1f%%, %.1f%%]\n",
+                  r.a_wins, r.b_wins, r.draws, 100 * r.rate, 100 * r.low, 100 * r.high);
+    std::string out = buf;
+    if (r.a_moves > 0) {
+        std::snprintf(buf, sizeof buf, "A's moves: %d timed, mean %.2f s, longest %.2f s\n", r.a_moves,
+                      r.a_mean_seconds, r.a_max_seconds);
+        out += buf;
+    }
+    if (r.repeats > 0) {
+        std::snprintf(buf, sizeof buf,
+                      "repeats: %d games repeat an earlier game move for move (the interval counts them as "
+                      "independent games; give the engines a seed per game, --seed {game})\n",
+                      r.repeats);
+        out += buf;
+    }
+    return out;
+}
+
+uint64_t moves_fingerprint(const std::vector<Move>& moves) {
+    uint64_t h = 1469598103934665603ull;  // FNV-1a over (colour, point) pairs.
+    for (const Move& m : moves) {
+        for (const int v : {static_cast<int>(m.color), static_cast<int>(m.point)}) {
+            h ^= static_cast<uint64_t>(static_cast<uint32_t>(v));
+            h *= 1099511628211ull;
+        }
+    }
+    return h == 0 ? 1 : h;
+}
+
+namespace {
 
 // A plays Black in odd-numbered games (1, 3, ...), White in the others.
 bool a_black_in(int number) { return number % 2 == 1; }
@@ -298,23 +336,30 @@ std::map<int, GameOutcome> read_results(const std::string& path, int games) {
 
 void write_results(const std::string& dir, const std::map<int, GameOutcome>& done,
                    const std::string& a, const std::string& b, const std::string& scoring) {
-    const MatchResult r = summarise(done);
     io::write_file_atomic(dir + "/results.csv", results_csv(done));
-    char buf[256];
-    std::snprintf(
-        buf, sizeof buf,
-        "A: %s\nB: %s\nscoring: %s\nA won %d, B won %d, draws %d: A %.1f%% [%.1f%%, %.1f%%] (95%% Wilson)\n",
-        a.c_str(), b.c_str(),
-        scoring == "area" ? "area (dead stones from the referee, then stones and surrounded points)"
-                          : "the referee's final_score, under its own rules",
-        r.a_wins, r.b_wins, r.draws, 100 * r.rate, 100 * r.low, 100 * r.high);
-    std::string summary = buf;
-    if (r.a_moves > 0) {
-        std::snprintf(buf, sizeof buf, "A's moves: %d timed, mean %.2f s, longest %.2f s\n", r.a_moves,
-                      r.a_mean_seconds, r.a_max_seconds);
-        summary += buf;
+    const std::string rules = scoring == "area"
+                                  ? "area (dead stones from the referee, then stones and surrounded points)"
+                                  : "the referee's final_score, under its own rules";
+    io::write_file_atomic(dir + "/summary.txt",
+                          "A: " + a + "\nB: " + b + "\nscoring: " + rules + "\n" + describe(summarise(done)));
+}
+
+// The game-NNN.sgf of a match directory.
+std::string game_path(const std::string& dir, int number) {
+    char name[32];
+    std::snprintf(name, sizeof name, "/game-%03d.sgf", number);
+    return dir + name;
+}
+
+// The moves' fingerprints of resumed games, from their SGF files (left 0 where a file is gone).
+void fingerprint_games(const std::string& dir, std::map<int, GameOutcome>& done) {
+    for (auto& [number, g] : done) {
+        const std::string path = game_path(dir, number);
+        if (!std::filesystem::exists(path)) continue;
+        const auto games = parse_sgf(io::read_file(path), path);
+        KAYA_CHECK(games.size() == 1, ParseError, path, ": expected one game");
+        g.moves_hash = moves_fingerprint(read_game(games.front(), path).moves);
     }
-    io::write_file_atomic(dir + "/summary.txt", summary);
 }
 
 // What the worker threads of a match share, under one lock: the games left to play, the
@@ -350,9 +395,7 @@ struct MatchState {
             rec.black = black.name;
             rec.white = white.name;
             rec.result = out.result;
-            char name[32];
-            std::snprintf(name, sizeof name, "/game-%03d.sgf", number);
-            io::write_file_atomic(o.out_dir + name, write_sgf(game_to_sgf(rec)));
+            io::write_file_atomic(game_path(o.out_dir, number), write_sgf(game_to_sgf(rec)));
             write_results(o.out_dir, done, name_a, name_b, o.scoring);
         }
         if (o.verbose) print_progress(number, out);
@@ -393,6 +436,7 @@ struct MatchState {
                 Seat& white = out.a_black ? b : a;
                 GameRecord rec;
                 play_game(black, white, referee.get(), o, out, rec);
+                out.moves_hash = moves_fingerprint(rec.moves);
                 const char winner = out.result.empty() ? '0' : out.result[0];
                 out.draw = winner != 'B' && winner != 'W';
                 out.a_score = !out.draw && ((winner == 'B') == out.a_black) ? 1 : 0;
@@ -421,6 +465,7 @@ MatchResult play_match(const MatchOptions& o) {
     MatchState state{o};
     if (o.resume && !o.out_dir.empty() && std::filesystem::exists(o.out_dir + "/results.csv")) {
         state.done = read_results(o.out_dir + "/results.csv", o.games);
+        fingerprint_games(o.out_dir, state.done);
         if (o.verbose) std::printf("resuming after %zu finished games\n", state.done.size());
     }
     for (int g = 1; g <= o.games; ++g)
@@ -453,12 +498,11 @@ RescoreResult rescore_match(const std::string& dir, const std::string& referee_c
         }
     }
     for (auto& [number, g] : done) {
-        char name[32];
-        std::snprintf(name, sizeof name, "/game-%03d.sgf", number);
-        const std::string path = dir + name;
+        const std::string path = game_path(dir, number);
         const auto games = parse_sgf(io::read_file(path), path);
         KAYA_CHECK(games.size() == 1, ParseError, path, ": expected one game");
         GameRecord rec = read_game(games.front(), path);
+        g.moves_hash = moves_fingerprint(rec.moves);
         const char winner = g.result.empty() ? '0' : g.result[0];
         if (g.result.size() > 2 && (g.result.substr(1) == "+R" || g.result.substr(1) == "+F")) continue;
         char komi[32];

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "apps/go/board/game.h"
 
 namespace kaya::go {
 
@@ -41,6 +44,9 @@ struct GameOutcome {
     int a_moves = 0;
     double a_seconds = 0, a_max_seconds = 0;
     std::string note;  // Why a game ended unusually (forfeits, move limit).
+    // A fingerprint of the game's moves (0: not known, a game read back without its SGF): two
+    // games with the same one were played move for move alike.
+    uint64_t moves_hash = 0;
 };
 
 struct MatchResult {
@@ -51,6 +57,10 @@ struct MatchResult {
     // A's timed moves over all games: count, mean and longest seconds.
     int a_moves = 0;
     double a_mean_seconds = 0, a_max_seconds = 0;
+    // Games that repeat an earlier game of the match move for move. Deterministic engines that
+    // run from game to game do that, and the interval above then counts one game several times:
+    // give them a seed per game (`--seed {game}`, MatchOptions::engine_a).
+    int repeats = 0;
 };
 
 // The 95% Wilson score interval of a proportion with `wins` successes in n trials.
@@ -66,6 +76,13 @@ std::pair<double, double> wilson_interval(double wins, int n, double z = 1.96);
 // results CSV, atomically, after each game, when out_dir is set; with
 // resume, a killed match plays only the games its results CSV does not have.
 MatchResult play_match(const MatchOptions& options);
+
+// The result in a few lines: the wins and A's score with its interval, A's move times, and
+// the games that repeat an earlier one (when any do).
+std::string describe(const MatchResult& r);
+
+// The fingerprint of a game's moves (GameOutcome::moves_hash), never 0.
+uint64_t moves_fingerprint(const std::vector<Move>& moves);
 
 // results.csv as a match writes it: a header (game,a_color,result,a_won,draw,moves,a_moves,
 // a_mean_s,a_max_s,note) and a line per finished game, in game order.

@@ -222,10 +222,12 @@ class GoBlock(nn.Module):
 
 
 class GoNet(nn.Module):
-    """Kaya's go::PolicyNet with residual blocks, global pooling, a value and an ownership head."""
+    """Kaya's go::PolicyNet with residual blocks, global pooling, a value and an ownership head;
+    value_norm: layer normalisation (no scale or shift) of the value head's hidden units."""
 
-    def __init__(self, board=5, planes=48, f=4, layers=3, blocks=2, value_hidden=6):
+    def __init__(self, board=5, planes=48, f=4, layers=3, blocks=2, value_hidden=6, value_norm=False):
         super().__init__()
+        self.value_norm = value_norm
         self.position_bias = nn.Parameter(rand(board * board))
         body = [nn.Conv2d(planes, f, 5, padding=2), nn.ReLU()]
         for _ in range(layers - 2):
@@ -242,7 +244,10 @@ class GoNet(nn.Module):
         h = self.blocks(self.body[:-1](x))
         b = x.shape[0]
         logits = self.body[-1](h).reshape(b, -1) + self.position_bias
-        v = torch.tanh(self.value_fc2(torch.relu(self.value_fc1(self.value_conv(h).reshape(b, -1))))).reshape(b)
+        hidden = self.value_fc1(self.value_conv(h).reshape(b, -1))
+        if self.value_norm:
+            hidden = nn.functional.layer_norm(hidden, hidden.shape[1:])
+        v = torch.tanh(self.value_fc2(torch.relu(hidden))).reshape(b)
         return logits, v, torch.tanh(self.ownership_conv(h).reshape(b, -1))
 
 
@@ -251,7 +256,12 @@ def go_net_residual_gpool():
     return m, {"planes": rand(2, 48, 5, 5)}, lambda i: m(i["planes"])
 
 
-CASES = [go_net_residual_gpool, mha_self, mha_cross_batch_first, mha_distinct_kv_no_bias, encoder_layer_post_relu,
+def go_net_value_norm():
+    m = GoNet(blocks=1, value_norm=True)
+    return m, {"planes": rand(3, 48, 5, 5)}, lambda i: m(i["planes"])
+
+
+CASES = [go_net_residual_gpool, go_net_value_norm, mha_self, mha_cross_batch_first, mha_distinct_kv_no_bias, encoder_layer_post_relu,
          encoder_layer_pre_gelu, decoder_layer, decoder_pre_norm_stack, encoder_stack,
          layer_norm_2d, embedding_padding, lstm_bi_2layer_packed, lstm_no_bias, gru_bi_time_major,
          gru_2layer_packed, embedding_max_norm, batchnorm2d_train, batchnorm1d_cumulative,

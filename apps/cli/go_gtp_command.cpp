@@ -110,6 +110,11 @@ void add_go_gtp_command(CLI::App& go) {
                     "predicted ownership's sum plus komi")
         ->check(CLI::Range(0.1, 1000.0))
         ->capture_default_str();
+    cmd->add_option("--value-head", args->eval.value_head_weight,
+                    "With both a value and an ownership head: the value head's share of a leaf's value, "
+                    "the score's value having the rest (0: the score alone)")
+        ->check(CLI::Range(0.0, 1.0))
+        ->capture_default_str();
     cmd->add_option("--batch", args->search.search.batch, "Leaves evaluated together by the network")
         ->check(CLI::Range(1, 256))
         ->capture_default_str();

@@ -218,7 +218,15 @@ TEST(GoTrain, TheValueHeadLearnsTheOutcomeAPositionShows) {
     EXPECT_EQ(net->options().value_hidden, 16);
     // The policy's training goes on beside the value's.
     EXPECT_GT(r.history.back().get("val_top1"), 0.2);
+    // The head with its hidden units normalised (model.value_norm) learns it too.
+    cfg.set("model.value_norm=true");
+    RunResult normed = train_go_policy(cfg, {.force = true, .verbose = false});
+    EXPECT_GT(normed.history.back().get("val_value_accuracy"), 0.9);
+    EXPECT_TRUE(go::load_policy(out + "/model.safetensors")->options().value_norm);
     cfg.set("train.value_weight=-1");
+    EXPECT_THROW(train_go_policy(cfg, {.force = true, .verbose = false}), ValueError);
+    cfg.set("train.value_weight=1");
+    cfg.set("model.value_hidden=0");  // Nothing to normalise.
     EXPECT_THROW(train_go_policy(cfg, {.force = true, .verbose = false}), ValueError);
 }
 

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -172,6 +173,53 @@ TEST(Policy, TheResidualTrunkWithGlobalPoolingMatchesPyTorch) {
         PolicyOutputs out = net.forward_heads(in.at("planes"));
         return std::vector<Tensor>{out.logits, out.values, out.ownership};
     });
+}
+
+TEST(Policy, TheNormalisedValueHeadMatchesPyTorch) {
+    // GoNet with one block and value_norm: the value head's hidden units layer-normalised.
+    PolicyNet net({.board = 5, .filters = 4, .layers = 3, .value_hidden = 6, .value_norm = true, .ownership = true,
+                   .blocks = 1, .global_pool = true});
+    test::check_against_pytorch(net, "go_net_value_norm", [&](const test::Inputs& in) {
+        PolicyOutputs out = net.forward_heads(in.at("planes"));
+        return std::vector<Tensor>{out.logits, out.values, out.ownership};
+    });
+}
+
+TEST(Policy, TheNormalisedValueHeadCannotFallSilentAndTravelsInTheFile) {
+    Generator gen(8);
+    const PolicyNetOptions o{
+        .board = 7, .filters = 4, .layers = 3, .first_kernel = 3, .value_hidden = 6, .value_norm = true, .gen = &gen};
+    PolicyNet norm(o);
+    PolicyNetOptions plain_options = o;
+    plain_options.value_norm = false;
+    PolicyNet plain(plain_options);
+    autograd::NoGradGuard no_grad;
+    // Both heads with every hidden unit's bias far below its inputs: the dead state the 9-dan
+    // runs ended in.
+    for (PolicyNet* net : {&norm, &plain}) {
+        auto from = norm.state_dict(), to = net->state_dict();
+        for (size_t i = 0; i < from.size(); ++i) copy_(to[i].second, from[i].second);
+        fill_(net->value_fc1->bias, -1e4);
+    }
+    Tensor x = randn({4, 48, 7, 7}, DType::Float32, &gen);
+    const auto dead = to_vector<float>(plain.forward_heads(x).values);
+    const auto alive = to_vector<float>(norm.forward_heads(x).values);
+    for (float v : dead) EXPECT_EQ(v, dead[0]);  // tanh(fc2's bias) whatever the position.
+    EXPECT_GT(*std::max_element(alive.begin(), alive.end()) - *std::min_element(alive.begin(), alive.end()), 1e-4f);
+    const std::string path = temp_path("value_norm.safetensors");
+    save_policy(path, norm);
+    auto back = load_policy(path);
+    EXPECT_TRUE(back->options().value_norm);
+    EXPECT_EQ(to_vector<float>(back->forward_heads(x).values), alive);
+    auto meta = policy_metadata(o);
+    EXPECT_EQ(meta.at("value_norm"), "1");
+    EXPECT_EQ(policy_metadata(plain_options).count("value_norm"), 0u);  // Files as before it.
+    meta["value_norm"] = "2";
+    EXPECT_THROW(policy_options_from(meta, "f"), ParseError);
+    meta = policy_metadata(o);
+    meta.erase("value_hidden");
+    EXPECT_THROW(policy_options_from(meta, "f"), ParseError);
+    EXPECT_THROW(PolicyNet({.value_norm = true}), ValueError);  // No head to normalise.
 }
 
 TEST(Policy, TheResidualBlockGradcheckInDouble) {

@@ -409,19 +409,33 @@ TEST(Search, TheOwnershipHeadsScoreValuesTheLeaves) {
     Game g(5, 6.5);
     g.play(Color::Black, g.board().point(2, 2));
     std::vector<float> own;
+    float head = 0;
     {
         autograd::NoGradGuard no_grad;
         const std::vector<float> planes = extract_features(g.board(), Color::White);
-        own = to_vector<float>(net->forward_heads(from_vector<float>(planes, {1, kNumFeaturePlanes, 5, 5})).ownership);
+        PolicyOutputs out = net->forward_heads(from_vector<float>(planes, {1, kNumFeaturePlanes, 5, 5}));
+        own = to_vector<float>(out.ownership);
+        head = out.values.item<float>();
     }
     // White to move receives the komi; the ownership's score, not the value head, is the value.
     NetworkEvaluator eval(net, {.rollouts = 0, .score_scale = 4.0});
     const Leaf leaf{&g.board(), Color::White, 6.5};
-    EXPECT_FLOAT_EQ(eval.evaluate({leaf})[0].value, ownership_value(own.data(), 25, 6.5, 4.0));
+    const float score_value = ownership_value(own.data(), 25, 6.5, 4.0);
+    EXPECT_FLOAT_EQ(eval.evaluate({leaf})[0].value, score_value);
     EXPECT_THROW(NetworkEvaluator(net, {.rollouts = 0, .score_scale = 0.0}), ValueError);
+    // Mixed with the value head by its weight; the score stays the ownership's.
+    NetworkEvaluator mixed(net, {.rollouts = 0, .score_scale = 4.0, .value_head_weight = 0.25});
+    const Evaluation e = mixed.evaluate({leaf})[0];
+    EXPECT_NEAR(e.value, 0.75f * score_value + 0.25f * head, 1e-6f);
+    EXPECT_NE(head, score_value);
+    EXPECT_EQ(e.score, eval.evaluate({leaf})[0].score);
+    NetworkEvaluator head_only(net, {.rollouts = 0, .score_scale = 4.0, .value_head_weight = 1.0});
+    EXPECT_NEAR(head_only.evaluate({leaf})[0].value, head, 1e-6f);
+    EXPECT_THROW(NetworkEvaluator(net, {.rollouts = 0, .value_head_weight = 1.5}), ValueError);
     // A net with only the ownership head needs no playouts either.
     auto owner_only = std::make_shared<PolicyNet>(
         PolicyNetOptions{.board = 5, .filters = 4, .layers = 3, .first_kernel = 3, .ownership = true, .gen = &gen});
+    EXPECT_THROW(NetworkEvaluator(owner_only, {.rollouts = 0, .value_head_weight = 0.5}), ValueError);  // No head.
     Search s(std::make_shared<NetworkEvaluator>(owner_only, NetworkEvaluatorOptions{.rollouts = 0}), few(24));
     EXPECT_TRUE(g.is_legal(Color::White, s.run(g, Color::White).move));
 }

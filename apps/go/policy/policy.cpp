@@ -77,6 +77,8 @@ PolicyNet::PolicyNet(PolicyNetOptions o) : options_(o) {
                o.value_hidden);
     KAYA_CHECK(o.value_hidden == 0 || o.value_planes >= 1, ValueError,
                "PolicyNet: value_planes must be positive with a value head, got ", o.value_planes);
+    KAYA_CHECK(!o.value_norm || o.value_hidden > 0, ValueError,
+               "PolicyNet: value_norm normalises the value head's hidden units, and value_hidden is 0");
     if (o.value_hidden > 0) {
         value_conv = register_module(
             "value_conv", std::make_shared<nn::Conv2d>(nn::Conv2dOptions{
@@ -138,7 +140,9 @@ PolicyOutputs PolicyNet::forward_heads(const Tensor& planes) {
         // through a ReLU can go all negative and stop learning, and on noisy outcomes it did
         // (the head's output stayed constant for 600,000 positions).
         Tensor v = reshape((*value_conv)(h), {batch, options_.value_planes * n * n});
-        out.values = reshape(tanh((*value_fc2)(relu((*value_fc1)(v)))), {batch});
+        Tensor hidden = (*value_fc1)(v);
+        if (options_.value_norm) hidden = layer_norm(hidden, Shape{options_.value_hidden});
+        out.values = reshape(tanh((*value_fc2)(relu(hidden))), {batch});
     }
     if (has_ownership_head()) {
         out.ownership_raw = reshape((*ownership_conv)(h), {batch, n * n});
@@ -153,6 +157,7 @@ std::string PolicyNet::extra_repr() const {
            (options_.value_hidden > 0 ? ", value_planes=" + std::to_string(options_.value_planes) +
                                             ", value_hidden=" + std::to_string(options_.value_hidden)
                                       : "") +
+           (options_.value_norm ? ", value_norm" : "") +
            (options_.ownership ? ", ownership" : "") +
            (options_.blocks > 0 ? ", blocks=" + std::to_string(options_.blocks) : "") +
            (options_.global_pool ? ", global_pool" : "");
@@ -170,6 +175,7 @@ std::map<std::string, std::string> policy_metadata(const PolicyNetOptions& o) {
         m["value_planes"] = std::to_string(o.value_planes);
         m["value_hidden"] = std::to_string(o.value_hidden);
     }
+    if (o.value_norm) m["value_norm"] = "1";
     if (o.ownership) m["ownership"] = "1";
     if (o.blocks > 0) m["blocks"] = std::to_string(o.blocks);
     if (o.global_pool) m["global_pool"] = "1";
@@ -198,6 +204,10 @@ PolicyNetOptions policy_options_from(const std::map<std::string, std::string>& m
     o.planes = get("planes");
     o.value_hidden = get("value_hidden", true);  // Absent: a policy network only.
     if (o.value_hidden > 0) o.value_planes = get("value_planes");
+    const int64_t value_norm = get("value_norm", true);  // Absent: the head as before it.
+    KAYA_CHECK((value_norm == 0 || value_norm == 1) && (value_norm == 0 || o.value_hidden > 0), ParseError, source,
+               ": metadata 'value_norm' is ", value_norm, ", expected 0, or 1 with a value head");
+    o.value_norm = value_norm == 1;
     const int64_t ownership = get("ownership", true);  // Absent: no ownership head.
     KAYA_CHECK(ownership == 0 || ownership == 1, ParseError, source, ": metadata 'ownership' is ", ownership,
                ", expected 0 or 1");

@@ -31,6 +31,13 @@ struct PolicyNetOptions {
     // [-1, 1]. 0: a policy network only (the course's net).
     int64_t value_hidden = 0;
     int64_t value_planes = 1;
+    // Layer normalisation (no scale or shift) of the value head's hidden units before their
+    // ReLU: each position's units then have mean 0 and variance 1, so about half are active
+    // for every position and the head cannot fall silent. Without it, on outcomes that the
+    // position barely shows, Adam drove every unit's input below zero (each unit's share of the
+    // output's noise pushes its bias down at a full step per batch): every value head trained
+    // on the 9-dan games ended with all 256 units dead and a constant output.
+    bool value_norm = false;
     // An ownership head (KataGo's auxiliary target): a 1x1 convolution with a bias to one plane
     // and tanh on the last ReLU layer, each point's expected owner at the game's end for the
     // side to move (1 its own, -1 the opponent's, 0 neutral). Its sum plus komi is a score

@@ -120,6 +120,12 @@ NetworkEvaluator::NetworkEvaluator(std::shared_ptr<PolicyNet> net, NetworkEvalua
                options_.rollouts);
     KAYA_CHECK(options_.score_scale > 0, ValueError, "NetworkEvaluator: score_scale must be positive, got ",
                options_.score_scale);
+    const double w = options_.value_head_weight;
+    KAYA_CHECK(w >= 0 && w <= 1, ValueError, "NetworkEvaluator: value_head_weight must be in [0, 1], got ", w);
+    KAYA_CHECK(w == 0 || (net_->has_value_head() && net_->has_ownership_head()), ValueError,
+               "NetworkEvaluator: value_head_weight mixes the value head with the ownership score, and the "
+               "network lacks ",
+               net_->has_value_head() ? "the ownership head" : "the value head");
 }
 
 std::vector<Evaluation> NetworkEvaluator::evaluate(const std::vector<Leaf>& leaves) {
@@ -166,7 +172,9 @@ std::vector<Evaluation> NetworkEvaluator::evaluate(const std::vector<Leaf>& leav
             const double komi = leaf.to_move == Color::White ? leaf.komi : -leaf.komi;
             const double score = ownership_score(own.data() + i * area, area, komi);
             out[i].score = static_cast<float>(score);
-            net_value = static_cast<float>(std::tanh(score / options_.score_scale));
+            const double w = options_.value_head_weight;
+            net_value = static_cast<float>((1 - w) * std::tanh(score / options_.score_scale) +
+                                           (w > 0 ? w * head[i] : 0.0));
         }
         const int rollouts = options_.rollouts;
         const uint64_t first = options_.seed + (evaluated_ + i) * static_cast<uint64_t>(rollouts);

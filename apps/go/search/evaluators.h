@@ -35,13 +35,18 @@ struct NetworkEvaluatorOptions {
     int rollouts = 1;              // Random playouts for each leaf's value (see below).
     uint64_t seed = 0;             // Seeds the playouts and the random symmetries.
     double score_scale = 20.0;     // An ownership score's value is tanh(score / score_scale).
+    // With both heads, the value head's share of the net's value, the ownership score's value
+    // having the rest (KataGo values a position by both its win rate and its score). 0: the
+    // score alone, as before value heads learned (PolicyNetOptions::value_norm).
+    double value_head_weight = 0.0;
 };
 
 // The policy network's move probabilities as priors (averaged over `symmetries` of the board's
 // 8, or under one random symmetry per leaf as Leela Zero does), the leaves of a batch in one
 // forward pass. The net's own value: with an ownership head ownership_value of its ownership
 // (averaged over the same symmetries) with `score_scale`, the ownership's sum plus komi being
-// the leaf's score too; else the value head's output (averaged likewise). The value: with
+// the leaf's score too, mixed with the value head's output by `value_head_weight` when the net
+// has both; with a value head only, its output (averaged likewise). The value: with
 // rollouts = 0 the net's own; with rollouts > 0 the mean of the net's and of `rollouts` random
 // playouts (AlphaGo's mixing, lambda = 0.5); for a net with neither head the playouts alone
 // (rollouts >= 1). Deterministic as RolloutEvaluator; the n-th leaf's random symmetry is drawn

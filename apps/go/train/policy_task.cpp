@@ -221,6 +221,9 @@ PolicyTaskOptions PolicyTaskOptions::read(const app::Config& cfg) {
         cfg.fail("model.global_pool", "model.global_pool pools inside the residual blocks: set model.blocks too");
     o.value_hidden = cfg.get_int("model.value_hidden", o.value_hidden, 0);
     o.value_planes = cfg.get_int("model.value_planes", o.value_planes, 1);
+    o.value_norm = cfg.get_bool("model.value_norm", o.value_norm);
+    if (o.value_norm && o.value_hidden == 0)
+        cfg.fail("model.value_norm", "model.value_norm normalises the value head: set model.value_hidden too");
     o.value_weight = cfg.get_double("train.value_weight", o.value_weight, 0, 1e6);
     o.ownership = cfg.get_bool("model.ownership", o.ownership);
     o.ownership_weight = cfg.get_double("train.ownership_weight", o.ownership_weight, 0, 1e6);
@@ -350,6 +353,7 @@ void PolicyTask::prepare(const app::TaskEnv& env) {
                                                         .first_kernel = o_.first_kernel,
                                                         .value_hidden = o_.value_hidden,
                                                         .value_planes = o_.value_planes,
+                                                        .value_norm = o_.value_norm,
                                                         .ownership = o_.ownership,
                                                         .blocks = o_.blocks,
                                                         .global_pool = o_.global_pool});

@@ -70,6 +70,7 @@ struct PolicyTaskOptions {
     bool global_pool = false;  // PolicyNetOptions::global_pool.
     int64_t value_hidden = 0;   // model.value_hidden: > 0 adds the value head (PolicyNetOptions).
     int64_t value_planes = 1;   // model.value_planes: the value head's convolution's planes.
+    bool value_norm = false;    // model.value_norm: PolicyNetOptions::value_norm.
     double value_weight = 0.1;  // train.value_weight: the value loss's weight in the total.
     bool ownership = false;     // model.ownership: adds the ownership head (PolicyNetOptions).
     double ownership_weight = 1.0;  // train.ownership_weight: its loss's weight in the total.

@@ -138,7 +138,8 @@ PolicyOutputs PolicyNet::forward_heads(const Tensor& planes) {
     if (has_value_head()) {
         // No ReLU on the convolution (Leela Zero has batch norm and ReLU there): a single plane
         // through a ReLU can go all negative and stop learning, and on noisy outcomes it did
-        // (the head's output stayed constant for 600,000 positions).
+        // (the head's output stayed constant for 600,000 positions). The hidden units' ReLUs
+        // die the same way without value_norm (PolicyNetOptions).
         Tensor v = reshape((*value_conv)(h), {batch, options_.value_planes * n * n});
         Tensor hidden = (*value_fc1)(v);
         if (options_.value_norm) hidden = layer_norm(hidden, Shape{options_.value_hidden});

@@ -275,6 +275,31 @@ TEST(GoTrain, TheOwnershipHeadLearnsTheFinalOwners) {
     EXPECT_THROW(train_go_policy(cfg, {.force = true, .verbose = false}), ValueError);
 }
 
+// The test reports the squared error of the values a search can give a leaf: the ownership's
+// score through tanh at three scales, and half of that with half the value head's.
+TEST(GoTrain, TheTestReportsTheLeafValuesSquaredErrors) {
+    const std::string games = write_wall_games(40), out = tmp_dir("leaf_values");
+    Config cfg = go_config(games, out, 3);
+    cfg.set("model.ownership=true");
+    cfg.set("model.value_hidden=8");
+    cfg.set("model.value_norm=true");
+    cfg.set("model.layers=3");
+    RunResult r = train_go_policy(cfg, {.verbose = false});
+    const double value = r.test.get("test_value_mse");
+    for (const char* scale : {"_s20", "_s40", "_s80"}) {
+        const double score = r.test.get(std::string("test_score_value_mse") + scale),
+                     mixed = r.test.get(std::string("test_mixed_value_mse") + scale);
+        // Values in [-1, 1] against outcomes of +-1.
+        EXPECT_GE(score, 0) << scale;
+        EXPECT_LE(score, 4) << scale;
+        EXPECT_GT(mixed, 0) << scale;
+        // The square is convex: the mean of two values errs at most as much as their errors' mean.
+        EXPECT_LE(mixed, (value + score) / 2 + 1e-12) << scale;
+    }
+    // Each scale is its own measurement.
+    EXPECT_NE(r.test.get("test_score_value_mse_s20"), r.test.get("test_score_value_mse_s80"));
+}
+
 // Self-play games (data.selfplay) train the ownership head only: their moves, which follow no
 // rule, are not the policy's targets, and their validation and test games are scored apart.
 TEST(GoTrain, SelfPlayGamesTeachOwnershipNotMoves) {

@@ -84,8 +84,10 @@ struct OwnedPoints {
 // The winner as the value head and the ownership's score name it, over the decided rows, by
 // quarter of the game.
 struct WinnerTally {
+    using Heads = PolicyScore::Heads;
     double se = 0;  // The value's squared error.
     std::array<double, 4> rows{}, value_hits{}, score_hits{};
+    std::array<double, Heads::kLeafValueScales.size()> score_se{}, mixed_se{};
 
     void add(const SymmetricOutputs& out, const data::Example& ex, const GoPositions& positions,
              const std::vector<int64_t>& idx) {
@@ -103,8 +105,15 @@ struct WinnerTally {
                 value_hits[q] += (v[r] > 0) == (z[r] > 0);
             }
             if (!o.empty()) {
-                const float score = ownership_value(o.data() + r * static_cast<size_t>(points), points, komi[r], 1.0);
+                const double score = ownership_score(o.data() + r * static_cast<size_t>(points), points, komi[r]);
                 score_hits[q] += (score > 0) == (z[r] > 0);
+                for (size_t k = 0; k < Heads::kLeafValueScales.size(); ++k) {
+                    const double sv = std::tanh(score / Heads::kLeafValueScales[k]);
+                    score_se[k] += (sv - z[r]) * (sv - z[r]);
+                    if (v.empty()) continue;
+                    const double mixed = 0.5 * sv + 0.5 * v[r];
+                    mixed_se[k] += (mixed - z[r]) * (mixed - z[r]);
+                }
             }
         }
     }
@@ -116,6 +125,10 @@ struct WinnerTally {
         s.value_mse = se / n;
         s.value_accuracy = (value_hits[0] + value_hits[1] + value_hits[2] + value_hits[3]) / n;
         s.score_accuracy = (score_hits[0] + score_hits[1] + score_hits[2] + score_hits[3]) / n;
+        for (size_t k = 0; k < score_se.size(); ++k) {
+            s.score_value_mse[k] = score_se[k] / n;
+            s.mixed_value_mse[k] = mixed_se[k] / n;
+        }
         for (size_t q = 0; q < 4; ++q) {
             s.value_accuracy_by_quarter[q] = rows[q] > 0 ? value_hits[q] / rows[q] : 0;
             s.score_accuracy_by_quarter[q] = rows[q] > 0 ? score_hits[q] / rows[q] : 0;
@@ -446,6 +459,15 @@ void PolicyTask::add_head_metrics(app::Metrics& m, const std::string& prefix, co
     }
 }
 
+void PolicyTask::add_leaf_value_metrics(app::Metrics& m, const std::string& prefix, const PolicyScore::Heads& h) const {
+    if (!net_->has_ownership_head()) return;
+    for (size_t k = 0; k < h.kLeafValueScales.size(); ++k) {
+        const std::string scale = "_s" + std::to_string(static_cast<int>(h.kLeafValueScales[k]));
+        m.set(prefix + "score_value_mse" + scale, h.score_value_mse[k]);
+        if (net_->has_value_head()) m.set(prefix + "mixed_value_mse" + scale, h.mixed_value_mse[k]);
+    }
+}
+
 void PolicyTask::add_quarter_metrics(app::Metrics& m, const std::string& prefix, const PolicyScore::Heads& h) const {
     for (size_t q = 0; q < 4; ++q) {
         const std::string quarter = "_q" + std::to_string(q + 1);
@@ -470,12 +492,14 @@ app::Metrics PolicyTask::test() {
     if (net_->has_value_head()) m.set("test_value_positions", static_cast<double>(test_.heads.value_positions));
     add_head_metrics(m, "test_", test_.heads);
     add_quarter_metrics(m, "test_", test_.heads);
+    add_leaf_value_metrics(m, "test_", test_.heads);
     if (selfplay_test_ && selfplay_test_->size() > 0) {
         m.set("test_selfplay_games", static_cast<double>(selfplay_test_->num_games()));
         const PolicyScore own = evaluate_policy(*net_, *selfplay_test_, o_.test_positions, o_.data_seed + 4,
                                                 verbose_, o_.symmetries);
         add_head_metrics(m, "test_selfplay_", own.heads);
         add_quarter_metrics(m, "test_selfplay_", own.heads);
+        add_leaf_value_metrics(m, "test_selfplay_", own.heads);
     }
     if (o_.symmetries > 1) {
         m.set("symmetries", o_.symmetries);

@@ -33,6 +33,12 @@ struct PolicyScore {
         // The value's and the score's winner accuracy by quarter of the game (game_quarter).
         std::array<double, 4> value_accuracy_by_quarter{}, score_accuracy_by_quarter{};
         std::array<double, 4> ownership_accuracy_by_quarter{};  // Of the owned points, by quarter.
+        // The squared error against the outcome of the values a search can give a leaf
+        // (`kaya go gtp --score-scale S --value-head W`): tanh(score / S) from the ownership
+        // (W = 0), and half that and half the value head (W = 0.5), for S in kLeafValueScales.
+        // A constant 0 has a squared error of 1.
+        static constexpr std::array<double, 3> kLeafValueScales{20, 40, 80};
+        std::array<double, 3> score_value_mse{}, mixed_value_mse{};
     } heads;
 };
 
@@ -140,6 +146,9 @@ private:
     void add_head_metrics(app::Metrics& m, const std::string& prefix, const PolicyScore::Heads& h) const;
     // The same by quarter of the game (_q1 to _q4), for the winner's and the owners' accuracies.
     void add_quarter_metrics(app::Metrics& m, const std::string& prefix, const PolicyScore::Heads& h) const;
+    // The leaf values' squared errors (Heads::score_value_mse, mixed_value_mse) as
+    // prefix + "score_value_mse_s20" and so on.
+    void add_leaf_value_metrics(app::Metrics& m, const std::string& prefix, const PolicyScore::Heads& h) const;
 
     PolicyTaskOptions o_;
     int64_t batch_size_ = 16;

@@ -19,6 +19,7 @@ struct GtpArgs {
     go::SearchPlayerOptions search;
     int rollouts = -1;  // -1: 0 with a value or ownership head, 1 without.
     go::NetworkEvaluatorOptions eval;
+    std::string dead_stones = "estimate";  // final_score's and final_status_list's judge.
 };
 
 void run(GtpArgs a) {
@@ -46,7 +47,13 @@ void run(GtpArgs a) {
         auto eval = std::make_shared<go::NetworkEvaluator>(net, a.eval);
         player = std::make_unique<go::SearchPlayer>(eval, a.search);
     }
-    go::GtpEngine engine(std::move(player), {.board_size = size, .only_size = size});
+    go::GtpOptions gtp{.board_size = size, .only_size = size};
+    if (a.dead_stones == "network") {
+        KAYA_CHECK(net->has_ownership_head(), ValueError, "kaya go gtp: --dead-stones network needs a network with an ",
+                   "ownership head; ", a.weights.empty() ? "the built-in network" : a.weights, " has none");
+        gtp.dead_stones = [net](const go::Game& game) { return go::ownership_dead_stones(*net, game); };
+    }
+    go::GtpEngine engine(std::move(player), gtp);
     engine.run(std::cin, std::cout);
 }
 
@@ -140,6 +147,11 @@ void add_go_gtp_command(CLI::App& go) {
                     "symmetries (Leela Zero), so that the net's orientation biases average out")
         ->capture_default_str();
     cmd->add_option("--seed", args->eval.seed, "Seed of the random playouts and of --temperature's draws")
+        ->capture_default_str();
+    cmd->add_option("--dead-stones", args->dead_stones,
+                    "Who judges the dead stones for final_score and final_status_list: the search-free "
+                    "estimate, or the network's ownership head (averaged over the 8 symmetries)")
+        ->check(CLI::IsMember({"estimate", "network"}))
         ->capture_default_str();
     cmd->callback([args] { run(*args); });
 }

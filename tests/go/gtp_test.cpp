@@ -67,6 +67,35 @@ TEST(Gtp, CleanupCapturesTheStonesEstimatedDeadBeforeThePlayerChooses) {
     EXPECT_EQ(e.handle("known_command kgs-genmove_cleanup"), "= true\n\n");
 }
 
+// final_status_list and final_score count the stones the engine's judge calls dead: the
+// search-free estimate unless GtpOptions::dead_stones says otherwise.
+TEST(Gtp, FinalStatusListAndFinalScoreFollowTheDeadStoneJudge) {
+    auto setup = [](GtpEngine& e) {
+        // Black owns columns A-D, White E-G; a white stone sits at B4, inside Black's area.
+        for (int y = 1; y <= 7; ++y) {
+            ASSERT_EQ(e.handle("play b d" + std::to_string(y)), "= \n\n");
+            ASSERT_EQ(e.handle("play w e" + std::to_string(y)), "= \n\n");
+        }
+        ASSERT_EQ(e.handle("play w b4"), "= \n\n");
+    };
+    GtpEngine estimated(std::make_unique<Passing>(), {.board_size = 7});
+    setup(estimated);
+    EXPECT_EQ(estimated.handle("final_status_list dead"), "= B4\n\n");
+    EXPECT_EQ(estimated.handle("final_status_list alive"),
+              "= D7 D6 D5 D4 D3 D2 D1\nE7 E6 E5 E4 E3 E2 E1\n\n");
+    EXPECT_EQ(estimated.handle("final_status_list seki"), "= \n\n");
+    EXPECT_EQ(estimated.handle("final_score"), "= W+0.5\n\n");  // 28 against 21 + 7.5 komi.
+    EXPECT_EQ(estimated.handle("final_status_list"), "? syntax error: usage: final_status_list alive|dead|seki\n\n");
+    EXPECT_EQ(estimated.handle("final_status_list sleeping").rfind("? ", 0), 0u);
+    // A judge that calls every stone alive: B4 stands, and the points around it are nobody's.
+    GtpEngine all_alive(std::make_unique<Passing>(),
+                        {.board_size = 7, .dead_stones = [](const Game&) { return std::vector<Point>{}; }});
+    setup(all_alive);
+    EXPECT_EQ(all_alive.handle("final_status_list dead"), "= \n\n");
+    EXPECT_EQ(all_alive.handle("final_score"), "= W+22.5\n\n");  // 7 against 22 + 7.5: B4 and F-G.
+    EXPECT_EQ(all_alive.handle("final_score"), "= " + tromp_taylor(all_alive.game().board(), 7.5).result() + "\n\n");
+}
+
 TEST(Gtp, AnEngineForOneBoardSizeRefusesOthers) {
     GtpEngine e(std::make_unique<FirstLegal>(), {.board_size = 9, .only_size = 9});
     EXPECT_EQ(e.handle("boardsize 19"), "? unacceptable size\n\n");

@@ -306,6 +306,38 @@ TEST(Policy, AnOwnershipValueIsTheSquashedScoreWithKomi) {
     EXPECT_THROW(ownership_value(own.data(), 5, 0, 0), ValueError);
 }
 
+// The network's dead stones: every string whose predicted ownership favours the other colour.
+// With the ownership head forced to one side (its bias far from 0), every string of the other
+// colour is dead, whole, and no stone of that side is, under any number of symmetries.
+TEST(Policy, TheOwnershipHeadJudgesWhichStonesAreDead) {
+    Generator gen(6);
+    PolicyNet net({.board = 7, .filters = 4, .layers = 3, .first_kernel = 3, .ownership = true, .gen = &gen});
+    net.eval();
+    Game g(7, 7.5);
+    for (const char* m : {"C3", "E5", "C4", "E4", "B2"}) g.play(g.to_move(), parse_gtp_vertex(g.board(), m));
+    ASSERT_EQ(g.to_move(), Color::White);
+    auto judged = [&](int symmetries) {
+        std::vector<std::string> dead;
+        for (Point p : ownership_dead_stones(net, g, symmetries)) dead.push_back(point_to_gtp(g.board(), p));
+        std::sort(dead.begin(), dead.end());
+        return dead;
+    };
+    {
+        autograd::NoGradGuard no_grad;
+        fill_(net.ownership_conv->weight, 0.0);
+        fill_(net.ownership_conv->bias, 10.0);  // Every point White's, the side to move.
+    }
+    for (int sym : {1, 8}) EXPECT_EQ(judged(sym), (std::vector<std::string>{"B2", "C3", "C4"})) << sym;
+    {
+        autograd::NoGradGuard no_grad;
+        fill_(net.ownership_conv->bias, -10.0);  // Every point Black's.
+    }
+    EXPECT_EQ(judged(8), (std::vector<std::string>{"E4", "E5"}));
+    PolicyNet plain({.board = 7, .filters = 4, .layers = 3, .first_kernel = 3});
+    EXPECT_THROW(ownership_dead_stones(plain, g), ValueError);
+    EXPECT_THROW(ownership_dead_stones(net, Game(9, 7.5)), ValueError);
+}
+
 TEST(Policy, SymmetryEnsembleIsInvariantUnderTheBoardsSymmetries) {
     Generator gen(5);
     PolicyNet net({.board = 5, .filters = 4, .layers = 3, .gen = &gen});

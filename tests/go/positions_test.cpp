@@ -160,6 +160,13 @@ TEST(GoData, FinalOwnershipFollowsTheTerritoryMarks) {
             }
         }
     }
+    // A stone marked DD (dead, in a region that is nobody's) counts for neither side.
+    std::string dimmed = marked;
+    dimmed.insert(dimmed.size() - 1, "DD[fa]");
+    const std::vector<int8_t> own = final_ownership(game(dimmed));
+    ASSERT_EQ(own.size(), 81u);
+    EXPECT_EQ(own[5], 0);
+    EXPECT_EQ(own[9 + 5], -1);
     // Not counted (resigned, no result): no targets, marks or not.
     for (const char* re : {"W+R", ""}) {
         std::string sgf = marked;

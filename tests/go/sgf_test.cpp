@@ -70,6 +70,14 @@ TEST(Sgf, TerritoryMarksOfTheLastNodeTravelWithTheRecord) {
     GameRecord back = read_game(parse_sgf(text, "back")[0], "back");
     EXPECT_EQ(back.territory_black, r.territory_black);
     EXPECT_EQ(back.territory_white, r.territory_white);
+    // Dead stones that count for neither side (DD) travel too, and share no point with TB/TW.
+    GameRecord dimmed = read_game(parse_sgf("(;SZ[5]RE[B+4.5];B[cc];W[dd]TB[aa]DD[dd])", "t")[0], "t");
+    ASSERT_EQ(dimmed.neutral_dead.size(), 1u);
+    EXPECT_EQ(point_to_gtp(b, dimmed.neutral_dead[0]), "D2");
+    const std::string dimmed_text = write_sgf(game_to_sgf(dimmed));
+    EXPECT_NE(dimmed_text.find("TB[aa]DD[dd])"), std::string::npos) << dimmed_text;
+    EXPECT_EQ(read_game(parse_sgf(dimmed_text, "back")[0], "back").neutral_dead, dimmed.neutral_dead);
+    EXPECT_THROW(read_game(parse_sgf("(;SZ[5];B[cc]TB[dd]DD[dd])", "t")[0], "t"), ValueError);
     // Marks before the last node are not the count's.
     EXPECT_TRUE(read_game(parse_sgf("(;SZ[5]TB[aa];B[cc])", "t")[0], "t").territory_black.empty());
     for (const char* bad : {"(;SZ[5];B[cc]TB[aa]TW[aa])", "(;SZ[5];B[cc]TB[aa:bb][ba])", "(;SZ[5];B[cc]TW[])",

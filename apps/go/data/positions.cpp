@@ -51,13 +51,14 @@ std::vector<int8_t> owner_grid(const Board& b, const std::vector<Color>& owner) 
     return out;
 }
 
-// The final owners from the record's territory marks: a marked point is its side's, an unmarked
-// stone its colour's (alive), an unmarked empty point neutral.
+// The final owners from the record's territory marks: a marked point is its side's, a stone
+// marked DD nobody's, an unmarked stone its colour's (alive), an unmarked empty point neutral.
 std::vector<Color> marked_owners(const GameRecord& record, const Board& b) {
     std::vector<Color> owner(Board::kMaxPoints, Color::Off);
     for (Point p : b.points()) owner[p] = b.at(p);
     for (Point p : record.territory_black) owner[p] = Color::Black;
     for (Point p : record.territory_white) owner[p] = Color::White;
+    for (Point p : record.neutral_dead) owner[p] = Color::Empty;
     return owner;
 }
 
@@ -67,7 +68,8 @@ std::vector<int8_t> final_ownership(const GameRecord& record) {
     const std::string& re = record.result;
     const bool counted = re.size() >= 3 && re[1] == '+' && (re[0] == 'B' || re[0] == 'W') &&
                          (std::isdigit(static_cast<unsigned char>(re[2])) != 0);
-    const bool marked = !record.territory_black.empty() || !record.territory_white.empty();
+    const bool marked =
+        !record.territory_black.empty() || !record.territory_white.empty() || !record.neutral_dead.empty();
     if (!counted && !(marked && re == "0")) return {};
     const Board b = record.position();
     if (marked) return owner_grid(b, marked_owners(record, b));

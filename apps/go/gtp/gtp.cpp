@@ -147,6 +147,7 @@ GtpEngine::GtpEngine(std::unique_ptr<Player> player, GtpOptions options)
         {"undo", &GtpEngine::undo},
         {"showboard", &GtpEngine::showboard},
         {"final_score", &GtpEngine::final_score},
+        {"final_status_list", &GtpEngine::final_status_list},
         {"time_settings", &GtpEngine::time_settings},
         {"time_left", &GtpEngine::time_left},
         {"fixed_handicap", &GtpEngine::fixed_handicap},
@@ -378,10 +379,41 @@ std::string GtpEngine::showboard(const Args&) {
     return os.str();
 }
 
+std::vector<Point> GtpEngine::dead_stones() const {
+    return options_.dead_stones ? options_.dead_stones(game_) : estimate_dead(game_.board());
+}
+
 std::string GtpEngine::final_score(const Args&) {
-    // Area scoring with an estimate of the dead stones (score.h: estimate_dead); a match
-    // referee (GNU Go's final_status_list) marks them better.
-    return estimated_score(game_.board(), game_.komi()).result();
+    // Area scoring with the dead stones removed (GtpOptions::dead_stones).
+    return area_score(game_.board(), game_.komi(), dead_stones()).result();
+}
+
+std::string GtpEngine::final_status_list(const Args& args) {
+    expect_args(args, 1, "final_status_list alive|dead|seki");
+    const std::string& status = args[0];
+    if (status != "alive" && status != "dead" && status != "seki")
+        throw GtpFailure("syntax error: final_status_list takes alive, dead or seki, got " + shown(status));
+    if (status == "seki") return "";  // Seki is not told apart from life.
+    const Board& b = game_.board();
+    const size_t grid = static_cast<size_t>((b.size() + 2) * (b.size() + 2));
+    std::vector<bool> listed(grid, false), seen(grid, false);
+    for (Point p : dead_stones()) listed[static_cast<size_t>(p)] = true;
+    // One string per line, as GNU Go answers; a string is dead when any of its stones is listed
+    // (as area_score counts it).
+    std::ostringstream os;
+    for (Point p : b.points()) {
+        if ((b.at(p) != Color::Black && b.at(p) != Color::White) || seen[static_cast<size_t>(p)]) continue;
+        const std::vector<Point> stones = b.string_stones(p);
+        bool is_dead = false;
+        for (Point q : stones) {
+            seen[static_cast<size_t>(q)] = true;
+            is_dead = is_dead || listed[static_cast<size_t>(q)];
+        }
+        if (is_dead != (status == "dead")) continue;
+        if (os.tellp() > 0) os << "\n";
+        for (size_t i = 0; i < stones.size(); ++i) os << (i ? " " : "") << point_to_gtp(b, stones[i]);
+    }
+    return os.str();
 }
 
 std::string GtpEngine::time_settings(const Args& args) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <functional>
 #include <iosfwd>
 #include <map>
 #include <memory>
@@ -33,6 +34,10 @@ struct GtpOptions {
     int board_size = 19;
     int only_size = 0;  // When set, boardsize accepts only this size (e.g. a network's board).
     double komi = 7.5;
+    // The stones final_score and final_status_list count as dead in a game's position; unset:
+    // the search-free estimate (score.h: estimate_dead). `kaya go gtp` sets the network's
+    // ownership (ownership_dead_stones) when it has that head.
+    std::function<std::vector<Point>(const Game&)> dead_stones;
 };
 
 // A GTP version 2 engine (https://www.lysator.liu.se/~gunnar/gtp/gtp2-spec-draft2/): reads
@@ -72,6 +77,9 @@ private:
     std::string undo(const Args&);
     std::string showboard(const Args&);
     std::string final_score(const Args&);
+    std::string final_status_list(const Args&);
+    // The stones counted as dead in the current position (GtpOptions::dead_stones).
+    std::vector<Point> dead_stones() const;
     std::string time_settings(const Args&);
     std::string time_left(const Args&);
     std::string fixed_handicap(const Args&);

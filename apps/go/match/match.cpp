@@ -85,10 +85,11 @@ std::string lower(std::string s) {
 
 // The count of a finished game: the stones the referee lists as dead are removed, then stones
 // plus surrounded points count, komi for White. Without a referee every stone is alive
-// (Tromp-Taylor). With the result, the points each side owns beyond its own stones (SGF TB/TW).
+// (Tromp-Taylor). With the result, the points each side owns beyond its own stones (SGF TB/TW)
+// and the dead stones that count for neither side (DD).
 struct AreaCount {
     std::string result;
-    std::vector<Point> territory_black, territory_white;
+    std::vector<Point> territory_black, territory_white, neutral_dead;
 };
 
 AreaCount area_count(Seat* referee, const Game& game, double komi) {
@@ -104,6 +105,7 @@ AreaCount area_count(Seat* referee, const Game& game, double komi) {
         if (owner[p] == board.at(p)) continue;  // A living stone, or a neutral empty point.
         if (owner[p] == Color::Black) c.territory_black.push_back(p);
         if (owner[p] == Color::White) c.territory_white.push_back(p);
+        if (owner[p] == Color::Empty) c.neutral_dead.push_back(p);  // A dead stone in a neutral region.
     }
     return c;
 }
@@ -119,6 +121,7 @@ void count_game(Seat* referee, const Game& game, const MatchOptions& o, GameOutc
     out.result = count.result;
     rec.territory_black = std::move(count.territory_black);
     rec.territory_white = std::move(count.territory_white);
+    rec.neutral_dead = std::move(count.neutral_dead);
 }
 
 // One game; `black` and `white` point at the seats of A and B. Fills the outcome's result,
@@ -521,6 +524,7 @@ RescoreResult rescore_match(const std::string& dir, const std::string& referee_c
         g.result = rec.result = count.result;
         rec.territory_black = std::move(count.territory_black);
         rec.territory_white = std::move(count.territory_white);
+        rec.neutral_dead = std::move(count.neutral_dead);
         // The game's file too: its result and the count's territory marks.
         io::write_file_atomic(path, write_sgf(game_to_sgf(rec)));
         const char now = g.result[0];

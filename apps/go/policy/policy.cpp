@@ -340,6 +340,40 @@ float ownership_value(const float* ownership, int points, double komi_for_side, 
     return static_cast<float>(std::tanh(ownership_score(ownership, points, komi_for_side) / score_scale));
 }
 
+std::vector<Point> ownership_dead_stones(PolicyNet& net, const Game& game, int symmetries) {
+    const Board& board = game.board();
+    const int n = board.size();
+    KAYA_CHECK(net.has_ownership_head(), ValueError, "ownership_dead_stones: the network has no ownership head");
+    KAYA_CHECK(n == net.options().board, ValueError, "ownership_dead_stones: the network plays on ",
+               net.options().board, "x", net.options().board, ", the game is ", n, "x", n);
+    const Color to_move = game.to_move();
+    std::vector<float> owned;  // For the side to move, by point index y * n + x.
+    {
+        autograd::NoGradGuard no_grad;
+        Tensor x = from_vector<float>(extract_features(board, to_move), {1, kNumFeaturePlanes, n, n});
+        owned = to_vector<float>(symmetric_outputs(net, x, symmetries).ownership);
+    }
+    std::vector<Point> dead;
+    std::vector<bool> seen(static_cast<size_t>((n + 2) * (n + 2)), false);
+    for (int y = 0; y < n; ++y) {
+        for (int x = 0; x < n; ++x) {
+            const Point p = board.point(x, y);
+            const Color c = board.at(p);
+            if ((c != Color::Black && c != Color::White) || seen[static_cast<size_t>(p)]) continue;
+            const std::vector<Point> stones = board.string_stones(p);
+            double mine = 0;  // The string's colour's predicted ownership, summed over its stones.
+            for (Point q : stones) {
+                seen[static_cast<size_t>(q)] = true;
+                const float o = owned[static_cast<size_t>(board.y_of(q) * n + board.x_of(q))];
+                mine += c == to_move ? o : -o;
+            }
+            if (mine < 0) dead.insert(dead.end(), stones.begin(), stones.end());
+        }
+    }
+    std::sort(dead.begin(), dead.end());
+    return dead;
+}
+
 PolicyPlayer::PolicyPlayer(std::shared_ptr<PolicyNet> net, PolicyPlayerOptions options)
     : net_(std::move(net)), options_(options) {
     KAYA_CHECK(options_.symmetries >= 1 && options_.symmetries <= 8, ValueError,

@@ -153,6 +153,13 @@ struct SymmetricOutputs {
 };
 SymmetricOutputs symmetric_outputs(PolicyNet& net, const Tensor& planes, int symmetries);
 
+// The stones the net's ownership head (averaged over `symmetries` of the board's 8) judges dead
+// in `game`'s position: every stone of a string whose predicted ownership, averaged over its
+// stones, favours the other colour, as KataGo marks dead stones for GTP's final_status_list.
+// For final_score and final_status_list at the end of a game (GtpOptions::dead_stones); the
+// net must have an ownership head and play on the game's board.
+std::vector<Point> ownership_dead_stones(PolicyNet& net, const Game& game, int symmetries = 8);
+
 struct PolicyPlayerOptions {
     // Average the move probabilities over this many of the board's 8 symmetries (1 to 8), as
     // Leela Zero and KataGo can: a stronger move choice for that many forward passes.

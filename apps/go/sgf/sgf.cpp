@@ -362,12 +362,12 @@ std::vector<Point> points_of(const Board& geometry, const std::string& v, const 
     return out;
 }
 
-// TB/TW of the main line's last node into the record; a point marked for both is an error.
+// TB/TW (and DD) of the main line's last node into the record; a point marked twice is an error.
 void read_territory(const Board& geometry, const SgfNode& last, int node, const std::string& source,
                     GameRecord& rec) {
     std::vector<char> marked(static_cast<size_t>(Board::kMaxPoints), 0);
-    for (const char* prop : {"TB", "TW"}) {
-        auto& into = prop[1] == 'B' ? rec.territory_black : rec.territory_white;
+    for (const char* prop : {"TB", "TW", "DD"}) {
+        auto& into = prop[0] == 'D' ? rec.neutral_dead : prop[1] == 'B' ? rec.territory_black : rec.territory_white;
         for (const auto& v : last.get_all(prop)) {
             for (Point p : points_of(geometry, v, prop, node, source)) {
                 KAYA_CHECK(p != kPass, ValueError, source, ": node ", node, ": ", prop, " marks a pass");
@@ -455,7 +455,8 @@ SgfNode game_to_sgf(const GameRecord& rec, const std::string& application) {
         last->children.push_back(std::move(n));
         last = &last->children.back();
     }
-    for (const auto& [name, points] : {std::pair{"TB", &rec.territory_black}, {"TW", &rec.territory_white}}) {
+    for (const auto& [name, points] :
+         {std::pair{"TB", &rec.territory_black}, {"TW", &rec.territory_white}, {"DD", &rec.neutral_dead}}) {
         std::vector<std::string> values;
         for (Point p : *points) values.push_back(point_to_sgf(geometry, p));
         if (!values.empty()) last->set(name, values);

@@ -57,6 +57,10 @@ struct GameRecord {
     // living stones (its empty territory and the opponent's dead stones), as the game was
     // counted. With them, each point's final owner is known (final_ownership).
     std::vector<Point> territory_black, territory_white;
+    // DD of the last node: dead stones whose points count for neither side (once removed, their
+    // region touches both colours), which TB and TW cannot say; without them such a stone would
+    // read as alive. SGF's DD dims points, as viewers show what is not counted.
+    std::vector<Point> neutral_dead;
     // False for games of a network's own play (kaya go match of a net against itself): their
     // moves are not targets for a policy, while their outcome and final owners are.
     bool moves_are_targets = true;

@@ -48,12 +48,54 @@ def agreement(kaya, weights, games):
     return agree, scores
 
 
+def player_won(path, player, winner):
+    """Whether `player` (a substring of PB or PW) won the game whose winner is 'B' or 'W'."""
+    text = open(path, encoding="utf-8").read()
+    black = re.search(r"PB\[([^\]]*)\]", text)
+    return (winner == "B") == bool(black and player in black.group(1))
+
+
+def play_out(path, level, max_moves=400):
+    """GNU Go at `level` plays both sides from the game's end with kgs-genmove_cleanup (dead
+    stones are captured, not passed over) until two passes; its area count then."""
+    gnugo = subprocess.Popen(["/usr/games/gnugo", "--mode", "gtp", "--chinese-rules", "--level", str(level)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def send(command):
+        gnugo.stdin.write(command + "\n")
+        gnugo.stdin.flush()
+        lines = []
+        while True:
+            line = gnugo.stdout.readline()
+            if not line or (not line.strip() and lines):
+                break
+            if line.strip():
+                lines.append(line.strip())
+        return " ".join(lines)[2:].strip()
+
+    colour = send(f"loadsgf {os.path.abspath(path)}")
+    passes = moves = 0
+    while passes < 2 and moves < max_moves:
+        passes = passes + 1 if send(f"kgs-genmove_cleanup {colour}").lower() == "pass" else 0
+        colour = "white" if colour.startswith("b") else "black"
+        moves += 1
+    score = send("final_score")
+    send("quit")
+    return score
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--kaya", default="build/apps/kaya")
     ap.add_argument("--weights", action="append", default=[],
                     help="a network with an ownership head to judge the dead stones (the estimate is always run)")
     ap.add_argument("--by-dir", action="store_true", help="also the agreement in each directory")
+    ap.add_argument("--player", help="also, for this player (a substring of PB/PW): its counted losses and "
+                                     "wins, and in how many the estimate named the other winner")
+    ap.add_argument("--play-out", type=int, default=0, metavar="N",
+                    help="with --player: GNU Go plays both sides of N such losses on, capturing dead stones, "
+                         "and counts again")
+    ap.add_argument("--play-out-level", type=int, default=10)
     ap.add_argument("dirs", nargs="+", help="match directories with game-NNN.sgf files")
     args = ap.parse_args()
     games = finished_games(args.dirs)
@@ -69,6 +111,16 @@ def main():
                 rows = [(s, wn) for s, (p, wn) in zip(scores, games) if os.path.dirname(p) == d]
                 hits = sum(s[0] == wn for s, wn in rows)
                 print(f"  {d}: {hits} of {len(rows)}")
+        if args.player and not w:
+            won = [player_won(p, args.player, wn) for p, wn in games]
+            disputed = [s[0] != wn for s, (_, wn) in zip(scores, games)]
+            lost_disputed = [g for g, x, dsp in zip(games, won, disputed) if not x and dsp]
+            print(f"  {args.player}: {won.count(False)} counted losses, in {len(lost_disputed)} of which the estimate "
+                  f"named {args.player} the winner; {won.count(True)} counted wins, "
+                  f"{sum(dsp for x, dsp in zip(won, disputed) if x)} disputed")
+            for p, wn in lost_disputed[:args.play_out]:
+                print(f"  {p}: referee {wn}+, played out by GNU Go level {args.play_out_level}: "
+                      f"{play_out(p, args.play_out_level)}")
 
 
 if __name__ == "__main__":

@@ -35,8 +35,8 @@ struct GtpOptions {
     int only_size = 0;  // When set, boardsize accepts only this size (e.g. a network's board).
     double komi = 7.5;
     // The stones final_score and final_status_list count as dead in a game's position; unset:
-    // the search-free estimate (score.h: estimate_dead). `kaya go gtp` sets the network's
-    // ownership (ownership_dead_stones) when it has that head.
+    // the search-free estimate (score.h: estimate_dead). `kaya go gtp --dead-stones network`
+    // sets the network's ownership head (ownership_dead_stones).
     std::function<std::vector<Point>(const Game&)> dead_stones;
 };
 

@@ -245,11 +245,12 @@ std::vector<std::string> Config::get_strings(const std::string& key,
     note(key, fallback);
     auto n = node(key);
     if (!n) return fallback;
+    if (const auto* one = n.as_string()) return {one->get()};  // A lone string is a list of one.
     const toml::array* arr = n.as_array();
-    if (!arr) wrong_type(key, "an array of strings");
+    if (!arr) wrong_type(key, "a string or an array of strings");
     std::vector<std::string> out;
     for (const auto& e : *arr) {
-        if (!e.is_string()) wrong_type(key, "an array of strings");
+        if (!e.is_string()) wrong_type(key, "a string or an array of strings");
         out.push_back(*e.value<std::string>());
     }
     return out;

@@ -35,6 +35,7 @@ public:
     int64_t get_int(const std::string& key, int64_t fallback) const;
     bool get_bool(const std::string& key, bool fallback) const;
     std::vector<int64_t> get_ints(const std::string& key, const std::vector<int64_t>& fallback) const;
+    // An array of strings; a lone string reads as a list of one.
     std::vector<std::string> get_strings(const std::string& key, const std::vector<std::string>& fallback) const;
 
     // Checked reads: ValueError naming the key, its origin, the allowed range and the value.

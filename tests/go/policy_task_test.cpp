@@ -361,6 +361,45 @@ TEST(GoTrain, SelfPlayGamesTeachOwnershipNotMoves) {
     EXPECT_THROW(train_go_policy(cfg, {.force = true, .verbose = false}), ValueError);
 }
 
+// data.selfplay takes a list of paths (a match's games beside self-play, say): their games are
+// pooled before the split, and a path without games is refused by name.
+TEST(GoTrain, SelfPlayGamesComeFromAListOfPaths) {
+    const std::string games = write_games(20), a = write_wall_games(40), b = tmp_dir("wall_games_b"),
+                      empty = tmp_dir("no_games"), out = tmp_dir("selfplay_list");
+    for (int g = 20; g < 40; ++g) {
+        const std::string name = "/game" + std::to_string(g) + ".sgf";
+        fs::rename(a + name, b + name);
+    }
+    Config cfg = go_config(games, out, 1);
+    cfg.set("model.ownership=true");
+    cfg.set("data.selfplay=['" + a + "', '" + b + "']");
+    go::PolicyTask task(cfg);
+    task.prepare({.batch_size = 16, .verbose = false});
+    // 40 games split 0.8 / 0.1 / 0.1 as one pool.
+    EXPECT_NE(task.data_description().find("32 training games from " + a + ", " + b + " (0 skipped), validation 4, test 4"),
+              std::string::npos)
+        << task.data_description();
+    // One path alone is a list of one.
+    cfg.set("data.selfplay='" + a + "'");
+    go::PolicyTask one(cfg);
+    one.prepare({.batch_size = 16, .verbose = false});
+    EXPECT_NE(one.data_description().find("16 training games from " + a + " (0 skipped), validation 2, test 2"),
+              std::string::npos)
+        << one.data_description();
+    cfg.set("data.selfplay=['" + a + "', '" + empty + "']");
+    try {
+        go::PolicyTask(cfg).prepare({.batch_size = 16, .verbose = false});
+        ADD_FAILURE() << "a path without games was accepted";
+    } catch (const ValueError& e) {
+        EXPECT_NE(std::string(e.what()).find("data.selfplay '" + empty + "' holds no usable games"), std::string::npos)
+            << e.what();
+    }
+    cfg.set("data.selfplay=['" + a + "', '']");
+    EXPECT_THROW(go::PolicyTask{cfg}, ValueError);
+    cfg.set("data.selfplay=['" + a + "', 3]");
+    EXPECT_THROW(go::PolicyTask{cfg}, ValueError);
+}
+
 TEST(GoTrain, ResumeReachesTheSameWeights) {
     const std::string games = write_games(12), a = tmp_dir("full"), b = tmp_dir("stopped");
     train_go_policy(go_config(games, a, 3), {.verbose = false});

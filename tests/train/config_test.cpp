@@ -19,6 +19,12 @@ TEST(Config, OverridesAndTypedErrors) {
     EXPECT_EQ(c.get_double("train.lr", 0), 0.5);
     EXPECT_EQ(c.get_ints("model.hidden", {}), (std::vector<int64_t>{4, 2}));
     EXPECT_EQ(c.get_string("data.path", ""), "/some/file.csv");
+    // A list of strings, or one string as a list of one; anything else is refused.
+    c.set("data.extra=['a', 'b']");
+    EXPECT_EQ(c.get_strings("data.extra", {}), (std::vector<std::string>{"a", "b"}));
+    EXPECT_EQ(c.get_strings("data.path", {}), (std::vector<std::string>{"/some/file.csv"}));
+    EXPECT_THROW(c.get_strings("model.hidden", {}), ValueError);
+    EXPECT_THROW(c.get_strings("train.lr", {}), ValueError);
     EXPECT_EQ(c.get_int("train.missing", 7), 7);
     EXPECT_THROW(c.get_int("train.name", 0), ValueError);
     EXPECT_THROW(c.require_string("data.nothing"), ValueError);

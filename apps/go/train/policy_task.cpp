@@ -215,7 +215,11 @@ PolicyScore evaluate_policy(PolicyNet& net, const GoPositions& positions, int64_
 PolicyTaskOptions PolicyTaskOptions::read(const app::Config& cfg) {
     PolicyTaskOptions o;
     o.path = cfg.require_string("data.path");
-    o.selfplay = cfg.get_string("data.selfplay", o.selfplay);
+    o.selfplay = cfg.get_strings("data.selfplay", o.selfplay);
+    if (o.selfplay == std::vector<std::string>{""}) o.selfplay.clear();  // selfplay = "": none.
+    for (const auto& path : o.selfplay) {
+        if (path.empty()) cfg.fail("data.selfplay", "data.selfplay names an empty path");
+    }
     o.selfplay_share = cfg.get_double("data.selfplay_share", o.selfplay_share, 0, 0.95);
     if (o.selfplay_share > 0 && o.selfplay.empty())
         cfg.fail("data.selfplay_share", "data.selfplay_share needs data.selfplay (the games to draw from)");
@@ -268,14 +272,17 @@ PolicyTaskOptions PolicyTaskOptions::read(const app::Config& cfg) {
 }
 
 GameSplit PolicyTask::add_selfplay_games(size_t& skipped) {
-    SgfCollection sp = load_games(o_.selfplay);
-    KAYA_CHECK(!sp.games.empty(), ValueError, "data.selfplay '", o_.selfplay, "' holds no usable games (",
-               sp.skipped.size(), " skipped)");
-    skipped = sp.skipped.size();
+    skipped = 0;
     const size_t first = games_->size();
-    for (GameRecord& g : sp.games) {
-        g.moves_are_targets = false;
-        games_->push_back(std::move(g));
+    for (const std::string& path : o_.selfplay) {
+        SgfCollection sp = load_games(path);
+        KAYA_CHECK(!sp.games.empty(), ValueError, "data.selfplay '", path, "' holds no usable games (",
+                   sp.skipped.size(), " skipped)");
+        skipped += sp.skipped.size();
+        for (GameRecord& g : sp.games) {
+            g.moves_are_targets = false;
+            games_->push_back(std::move(g));
+        }
     }
     GameSplit own = split_games(games_->size() - first, o_.val_fraction, o_.test_fraction, o_.data_seed);
     for (auto* v : {&own.train, &own.val, &own.test}) {
@@ -339,11 +346,13 @@ void PolicyTask::prepare(const app::TaskEnv& env) {
     if (!o_.selfplay.empty()) {
         selfplay_val_ = std::make_unique<GoPositions>(games_, own.val, plain);
         selfplay_test_ = std::make_unique<GoPositions>(games_, own.test, plain);
-        KAYA_CHECK(selfplay_val_->size() > 0, ValueError, "data.selfplay '", o_.selfplay,
+        std::string paths;
+        for (const auto& path : o_.selfplay) paths += (paths.empty() ? "" : ", ") + path;
+        KAYA_CHECK(selfplay_val_->size() > 0, ValueError, "data.selfplay '", paths,
                    "': the split leaves no validation positions (", own.train.size() + own.val.size() + own.test.size(),
                    " games; raise data.val_fraction?)");
         selfplay_desc = "; self-play (value and ownership only, its training games counted above) " +
-                        std::to_string(own.train.size()) + " training games from " + o_.selfplay + " (" +
+                        std::to_string(own.train.size()) + " training games from " + paths + " (" +
                         std::to_string(own_skipped) + " skipped), validation " +
                         std::to_string(selfplay_val_->num_games()) + ", test " +
                         std::to_string(selfplay_test_->num_games());

@@ -55,10 +55,10 @@ struct PolicyTaskOptions {
     std::string path;  // data.path: directory, .tar.gz of SGF files, or one file.
     // data.selfplay: games of the network's own play (kaya go match of a net against itself,
     // or against GNU Go, counted with the referee's dead stones): a path or a list of paths
-    // (directories are read recursively); none by default, or with "" or []. They are split by game as data.path
-    // is; their training positions join the stream for the value and ownership heads only
-    // (their moves are not targets), and their validation and test games are scored apart
-    // (val_selfplay_*, test_selfplay_*).
+    // (directories are read recursively); none by default, or with "" or []. They are split
+    // by game as data.path is; their training positions join the stream for the value and
+    // ownership heads only (their moves are not targets), and their validation and test games
+    // are scored apart (val_selfplay_*, test_selfplay_*).
     std::vector<std::string> selfplay;
     // data.selfplay_share: the share of each training batch drawn from the self-play games
     // (0: none set aside, their positions join the 9-dan ones' shuffle in proportion).

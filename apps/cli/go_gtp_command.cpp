@@ -90,7 +90,7 @@ void add_go_gtp_command(CLI::App& go) {
            "--weights,-w", args->weights,
            "Policy network, with or without value and ownership heads (model.safetensors written by "
            "kaya train); default: the built-in models/go_policy_6x64.safetensors, or with --playouts "
-           "models/go_selfplay_6x64.safetensors")
+           "models/go_residual9d_6x64b4.safetensors")
         ->check(CLI::ExistingFile);
     add_player_options(cmd, *args);
     args->search.search.playouts = 0;

@@ -379,6 +379,22 @@ TEST(GoTrain, SelfPlayGamesComeFromAListOfPaths) {
     EXPECT_NE(task.data_description().find("32 training games from " + a + ", " + b + " (0 skipped), validation 4, test 4"),
               std::string::npos)
         << task.data_description();
+    // The self-play pool has fractions of its own; the 9-dan games' validation and test games
+    // stay as they were (the training count includes the self-play games).
+    const auto held_out = [](const go::PolicyTask& t) {
+        const std::string d = t.data_description();
+        const size_t from = d.find("validation");
+        return d.substr(from, d.find("; self-play") - from);
+    };
+    Config held_cfg = cfg;
+    held_cfg.set("data.selfplay_val_fraction=0.25");
+    held_cfg.set("data.selfplay_test_fraction=0.125");
+    go::PolicyTask held(held_cfg);
+    held.prepare({.batch_size = 16, .verbose = false});
+    EXPECT_NE(held.data_description().find("25 training games from " + a + ", " + b + " (0 skipped), validation 10, test 5"),
+              std::string::npos)
+        << held.data_description();
+    EXPECT_EQ(held_out(held), held_out(task));
     // One path alone is a list of one.
     cfg.set("data.selfplay='" + a + "'");
     go::PolicyTask one(cfg);
@@ -398,6 +414,16 @@ TEST(GoTrain, SelfPlayGamesComeFromAListOfPaths) {
     EXPECT_THROW(go::PolicyTask{cfg}, ValueError);
     cfg.set("data.selfplay=['" + a + "', 3]");
     EXPECT_THROW(go::PolicyTask{cfg}, ValueError);
+    // Fractions of a pool that is not there.
+    Config none = go_config(games, out, 1);
+    none.set("data.selfplay_val_fraction=0.25");
+    try {
+        go::PolicyTask{none};
+        ADD_FAILURE() << "data.selfplay_val_fraction without data.selfplay was accepted";
+    } catch (const ValueError& e) {
+        EXPECT_NE(std::string(e.what()).find("data.selfplay_val_fraction needs data.selfplay"), std::string::npos)
+            << e.what();
+    }
 }
 
 TEST(GoTrain, ResumeReachesTheSameWeights) {

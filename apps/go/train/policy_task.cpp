@@ -225,6 +225,11 @@ PolicyTaskOptions PolicyTaskOptions::read(const app::Config& cfg) {
         cfg.fail("data.selfplay_share", "data.selfplay_share needs data.selfplay (the games to draw from)");
     o.val_fraction = cfg.get_double("data.val_fraction", o.val_fraction, 0, 0.5);
     o.test_fraction = cfg.get_double("data.test_fraction", o.test_fraction, 0, 0.5);
+    o.selfplay_val_fraction = cfg.get_double("data.selfplay_val_fraction", o.val_fraction, 0, 0.5);
+    o.selfplay_test_fraction = cfg.get_double("data.selfplay_test_fraction", o.test_fraction, 0, 0.5);
+    for (const char* key : {"data.selfplay_val_fraction", "data.selfplay_test_fraction"}) {
+        if (o.selfplay.empty() && cfg.has(key)) cfg.fail(key, std::string(key) + " needs data.selfplay (the games to split)");
+    }
     o.val_positions = cfg.get_int("data.val_positions", o.val_positions, 0);
     o.test_positions = cfg.get_int("data.test_positions", o.test_positions, 0);
     o.augment = cfg.get_bool("data.augment", o.augment);
@@ -284,7 +289,8 @@ GameSplit PolicyTask::add_selfplay_games(size_t& skipped) {
             games_->push_back(std::move(g));
         }
     }
-    GameSplit own = split_games(games_->size() - first, o_.val_fraction, o_.test_fraction, o_.data_seed);
+    GameSplit own = split_games(games_->size() - first, o_.selfplay_val_fraction, o_.selfplay_test_fraction,
+                                o_.data_seed);
     for (auto* v : {&own.train, &own.val, &own.test}) {
         for (size_t& g : *v) g += first;
     }
@@ -350,7 +356,7 @@ void PolicyTask::prepare(const app::TaskEnv& env) {
         for (const auto& path : o_.selfplay) paths += (paths.empty() ? "" : ", ") + path;
         KAYA_CHECK(selfplay_val_->size() > 0, ValueError, "data.selfplay '", paths,
                    "': the split leaves no validation positions (", own.train.size() + own.val.size() + own.test.size(),
-                   " games; raise data.val_fraction?)");
+                   " games; raise data.selfplay_val_fraction?)");
         selfplay_desc = "; self-play (value and ownership only, its training games counted above) " +
                         std::to_string(own.train.size()) + " training games from " + paths + " (" +
                         std::to_string(own_skipped) + " skipped), validation " +

@@ -71,7 +71,7 @@ struct PolicyTaskOptions {
     // data.selfplay_val_fraction, data.selfplay_test_fraction: of the self-play games, which
     // are split apart (default: val_fraction and test_fraction), so that a pool of a few
     // hundred games can hold out enough without changing the 9-dan games' split.
-    double selfplay_val_fraction = -1, selfplay_test_fraction = -1;
+    double selfplay_val_fraction = 0.01, selfplay_test_fraction = 0.01;
     int64_t val_positions = 10000;  // Validation sample after every epoch (0: all).
     int64_t test_positions = 0;     // 0: every position of the test games.
     bool augment = true;            // A random one of the 8 symmetries per position.

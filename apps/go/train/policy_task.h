@@ -69,8 +69,8 @@ struct PolicyTaskOptions {
     std::string select = "val_top1";
     double val_fraction = 0.01, test_fraction = 0.01;  // Of the games.
     // data.selfplay_val_fraction, data.selfplay_test_fraction: of the self-play games, which
-    // are split apart (default: val_fraction and test_fraction), so that a pool of a few
-    // hundred games can hold out enough without changing the 9-dan games' split.
+    // are split apart (read() defaults them to data.val_fraction and data.test_fraction), so
+    // that a pool of a few hundred games can hold out enough without changing the 9-dan split.
     double selfplay_val_fraction = 0.01, selfplay_test_fraction = 0.01;
     int64_t val_positions = 10000;  // Validation sample after every epoch (0: all).
     int64_t test_positions = 0;     // 0: every position of the test games.

@@ -225,9 +225,11 @@ private:
     }
 
     void load_init_weights(nn::Module& model) {
-        io::SafetensorsFile f = io::load_safetensors(s_.init_weights);
+        const io::SafetensorsFile f = io::load_safetensors(s_.init_weights);
+        NamedTensors state;
         try {
-            model.load_state_dict(f.tensors, s_.init_strict);
+            state = task_.init_state(f);
+            model.load_state_dict(state, s_.init_strict);
         } catch (const ValueError& e) {
             cfg_.fail("model.init_weights", "model.init_weights '" + s_.init_weights +
                                                 "' does not fit the model: " + e.what());
@@ -237,7 +239,7 @@ private:
         if (s_.init_strict) return;
         // A partial start: say which of the model's tensors keep their fresh initialisation.
         std::set<std::string> in_file;
-        for (const auto& [name, t] : f.tensors) in_file.insert(name);
+        for (const auto& [name, t] : state) in_file.insert(name);
         std::string fresh;
         for (const auto& [name, t] : model.state_dict())
             if (!in_file.count(name)) fresh += (fresh.empty() ? "" : ", ") + name;

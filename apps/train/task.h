@@ -11,6 +11,7 @@
 #include "apps/train/config.h"
 #include "kaya/data/dataloader.h"
 #include "kaya/data/dataset.h"
+#include "kaya/io/safetensors.h"
 #include "kaya/nn/module.h"
 
 namespace kaya::app {
@@ -92,6 +93,9 @@ public:
     // The best weights on the held-out test set; empty when the task has none.
     virtual Metrics test() { return {}; }
 
+    // The tensors that model.init_weights loads into model() (after prepare()): the file's own
+    // by default; a task may map them first (the Go task widens a narrower net's weights).
+    virtual NamedTensors init_state(const io::SafetensorsFile& file) { return file.tensors; }
     // Metadata stored in model.safetensors (e.g. the network's shape).
     virtual std::map<std::string, std::string> model_metadata() const { return {{"format", "pt"}}; }
     // Files made once at the start of a fresh run (e.g. split.json) and at the end with the best

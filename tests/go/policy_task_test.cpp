@@ -173,6 +173,16 @@ TEST(GoTrain, StartsFromAWeightsFile) {
     } catch (const ValueError& e) {
         EXPECT_NE(std::string(e.what()).find("body.0.weight"), std::string::npos) << e.what();
     }
+    // Widened (model.init_widen), it starts as the net it was widened from.
+    cfg.set("model.init_widen=true");
+    RunResult widened = train_go_policy(cfg, {.force = true, .verbose = false});
+    EXPECT_EQ(widened.test.get("test_top1"), first.test.get("test_top1"));
+    EXPECT_NEAR(widened.test.get("test_loss"), first.test.get("test_loss"), 1e-5 * first.test.get("test_loss"));
+    EXPECT_EQ(go::load_policy(b + "/model.safetensors")->options().filters, 16);
+    cfg.set("model.init_widen=false");
+    Config no_start = go_config(games, b, 0);
+    no_start.set("model.init_widen=true");  // Nothing to widen.
+    EXPECT_THROW(train_go_policy(no_start, {.force = true, .verbose = false}), ValueError);
     // Grown by residual blocks (not in the file: a partial start), it starts as the net it grew
     // from.
     cfg.set("model.filters=8");

@@ -280,6 +280,51 @@ TEST(Policy, AResidualNetGrownFromAPlainOneStartsAsItAndTravelsInTheFile) {
     EXPECT_THROW(PolicyNet({.board = 5, .global_pool = true}), ValueError);
 }
 
+TEST(Policy, AWidenedNetComputesWhatTheNarrowOneDidAndItsNewChannelsLearn) {
+    Generator gen(8);
+    const PolicyNetOptions narrow_options{.board = 7, .filters = 5, .layers = 3, .first_kernel = 3,
+                                          .value_hidden = 6, .value_norm = true, .ownership = true,
+                                          .blocks = 1, .global_pool = true, .gen = &gen};
+    PolicyNet small(narrow_options);
+    {
+        autograd::NoGradGuard no_grad;  // Every weight away from its start (the blocks' zeros too).
+        for (auto& [name, p] : small.named_parameters()) copy_(p, mul(randn(p.shape(), DType::Float32, &gen), 0.3));
+    }
+    PolicyNetOptions wide_options = narrow_options;
+    wide_options.filters = 9;
+    wide_options.blocks = 2;
+    PolicyNet wide(wide_options);
+    const NamedTensors state = widen_policy_state(small.state_dict(), narrow_options, wide);
+    EXPECT_EQ(state.size(), small.state_dict().size());  // The second block is not in it.
+    wide.load_state_dict(state, false);
+    Tensor x = randn({3, 48, 7, 7}, DType::Float32, &gen);
+    {
+        autograd::NoGradGuard no_grad;
+        PolicyOutputs a = small.forward_heads(x), b = wide.forward_heads(x);
+        auto near = [](const Tensor& u, const Tensor& v) {
+            const auto p = to_vector<float>(u), q = to_vector<float>(v);
+            ASSERT_EQ(p.size(), q.size());
+            for (size_t i = 0; i < p.size(); ++i) EXPECT_NEAR(p[i], q[i], 1e-5 * (1 + std::abs(p[i]))) << i;
+        };
+        near(a.logits, b.logits);
+        near(a.values, b.values);
+        near(a.ownership, b.ownership);
+    }
+    // The weights out of a new channel start at zero, and their gradient does not.
+    Tensor out_of_new = narrow(wide.body->named_parameters().at(2).second, 1, 5, 4);  // Layer 2, from channels 5-8.
+    EXPECT_EQ(to_vector<float>(out_of_new), std::vector<float>(out_of_new.numel(), 0.0f));
+    PolicyOutputs o = wide.forward_heads(x);
+    autograd::backward(add(sum(o.logits), add(sum(o.values), sum(o.ownership))));
+    const Tensor grad = narrow(wide.body->named_parameters().at(2).second.grad(), 1, 5, 4);
+    EXPECT_GT(to_vector<float>(sum(abs(grad)))[0], 0.0f);
+    // Only filters and blocks may grow, never shrink.
+    PolicyNetOptions deeper = wide_options;
+    deeper.layers = 4;
+    PolicyNet other(deeper);
+    EXPECT_THROW(widen_policy_state(small.state_dict(), narrow_options, other), ValueError);
+    EXPECT_THROW(widen_policy_state(wide.state_dict(), wide_options, small), ValueError);
+}
+
 TEST(Policy, MetadataNamingABiggerNetThanTheFileHoldsIsRefusedBeforeBuildingIt) {
     PolicyNet net({.board = 5, .filters = 2, .layers = 2, .first_kernel = 1});
     auto meta = policy_metadata(net.options());

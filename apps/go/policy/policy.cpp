@@ -226,6 +226,75 @@ void save_policy(const std::string& path, PolicyNet& net) {
     io::save_safetensors(path, net.state_dict(), policy_metadata(net.options()));
 }
 
+NamedTensors widen_policy_state(const NamedTensors& narrow, const PolicyNetOptions& from, PolicyNet& net) {
+    const PolicyNetOptions& to = net.options();
+    auto same = [&](const char* what, int64_t a, int64_t b) {
+        KAYA_CHECK(a == b, ValueError, "widen_policy_state: the nets must have the same ", what, ", got ", a,
+                   " in the narrow net and ", b, " in the wide one (only filters and blocks may grow)");
+    };
+    same("board", from.board, to.board);
+    same("planes", from.planes, to.planes);
+    same("layers", from.layers, to.layers);
+    same("first_kernel", from.first_kernel, to.first_kernel);
+    if (from.blocks > 0) same("global_pool", from.global_pool, to.global_pool);
+    if (from.value_hidden > 0 && to.value_hidden > 0) {
+        same("value_hidden", from.value_hidden, to.value_hidden);
+        same("value_planes", from.value_planes, to.value_planes);
+    }
+    KAYA_CHECK(from.filters <= to.filters && from.blocks <= to.blocks, ValueError,
+               "widen_policy_state: a net of ", from.filters, " filters and ", from.blocks,
+               " blocks does not fit in one of ", to.filters, " and ", to.blocks);
+    std::map<std::string, const Tensor*> given;
+    for (const auto& [name, t] : narrow) given[name] = &t;
+    const int64_t c = from.filters, wide = to.filters;
+    NamedTensors out;
+    autograd::NoGradGuard no_grad;
+    for (const auto& [name, fresh] : net.state_dict()) {
+        auto it = given.find(name);
+        if (it == given.end()) continue;
+        const Tensor& n = *it->second;
+        if (n.shape() == fresh.shape()) {
+            out.emplace_back(name, n);
+            continue;
+        }
+        KAYA_CHECK(n.dim() == fresh.dim(), ValueError, "widen_policy_state: ", name, " is ", format_shape(n.shape()),
+                   " in the narrow net and ", format_shape(fresh.shape()), " in the wide one");
+        for (int64_t d = 0; d < n.dim(); ++d)
+            KAYA_CHECK(n.size(d) <= fresh.size(d), ValueError, "widen_policy_state: ", name, " is ",
+                       format_shape(n.shape()), " in the narrow net, larger than the wide net's ",
+                       format_shape(fresh.shape()));
+        Tensor w = clone(fresh);
+        // The weights out of the new channels: zero.
+        if (w.dim() >= 2) {
+            Tensor out_of_new = kaya::narrow(w, 1, n.size(1), w.size(1) - n.size(1));
+            zero_(out_of_new);
+        }
+        // n's leading part, with its columns (dimension 1) [begin, end) placed from column `at`
+        // (1-D tensors: begin = end).
+        auto place = [&](int64_t begin, int64_t end, int64_t at) {
+            Tensor dst = w, src = n;
+            for (int64_t d = 0; d < n.dim(); ++d) {
+                if (d == 1 && end > begin) {
+                    dst = kaya::narrow(dst, 1, at, end - begin);
+                    src = kaya::narrow(src, 1, begin, end - begin);
+                } else {
+                    dst = kaya::narrow(dst, d, 0, n.size(d));
+                }
+            }
+            copy_(dst, src);
+        };
+        if (name.size() >= 15 && name.compare(name.size() - 15, 15, ".pool_fc.weight") == 0) {
+            // Its inputs are the channels' means, then their maxima: each half moves to its place.
+            place(0, c, 0);
+            place(c, 2 * c, wide);
+        } else {
+            place(0, n.dim() >= 2 ? n.size(1) : 0, 0);
+        }
+        out.emplace_back(name, w);
+    }
+    return out;
+}
+
 namespace {
 
 // The parameters a net of these options holds (in double: metadata may name absurd sizes).

@@ -113,6 +113,16 @@ private:
 std::map<std::string, std::string> policy_metadata(const PolicyNetOptions& o);
 PolicyNetOptions policy_options_from(const std::map<std::string, std::string>& metadata, const std::string& source);
 
+// The state of a narrower net (options `from`, weights `narrow`) placed in `net`, whose trunk
+// is as wide or wider (Net2Net's function-preserving widening, Chen et al. 2016, with zeros
+// where Net2Net copies units): every tensor of `narrow` fills the leading part of the net's
+// tensor of the same name; a new channel keeps the net's fresh weights into it, and every
+// weight out of a new channel is zero, so the widened net computes exactly what the narrow one
+// did and the new channels start learning from the first step (their outgoing weights' gradients
+// are not zero). Tensors the narrow state lacks (more residual blocks, a new head) are not in the
+// result. ValueError when the two nets differ in anything but filters and blocks (fewer in `from`).
+NamedTensors widen_policy_state(const NamedTensors& narrow, const PolicyNetOptions& from, PolicyNet& net);
+
 // Weights file: the state_dict under PyTorch's names plus the options as metadata, so a
 // file is all a player needs. Written atomically.
 void save_policy(const std::string& path, PolicyNet& net);

@@ -241,6 +241,10 @@ PolicyTaskOptions PolicyTaskOptions::read(const app::Config& cfg) {
     o.global_pool = cfg.get_bool("model.global_pool", o.global_pool);
     if (o.global_pool && o.blocks == 0)
         cfg.fail("model.global_pool", "model.global_pool pools inside the residual blocks: set model.blocks too");
+    o.init_widen = cfg.get_bool("model.init_widen", o.init_widen);
+    o.init_weights = cfg.get_string("model.init_weights", "");
+    if (o.init_widen && o.init_weights.empty())
+        cfg.fail("model.init_widen", "model.init_widen widens the net of model.init_weights: set it too");
     o.value_hidden = cfg.get_int("model.value_hidden", o.value_hidden, 0);
     o.value_planes = cfg.get_int("model.value_planes", o.value_planes, 1);
     o.value_norm = cfg.get_bool("model.value_norm", o.value_norm);
@@ -441,6 +445,16 @@ Tensor PolicyTask::training_loss(const data::Example& batch, app::Metrics& sums)
         loss = add(loss, mul(own, o_.ownership_weight));
     }
     return loss;
+}
+
+NamedTensors PolicyTask::init_state(const io::SafetensorsFile& file) {
+    if (!o_.init_widen) return file.tensors;
+    const PolicyNetOptions from = policy_options_from(file.metadata, o_.init_weights);
+    if (verbose_)
+        std::printf("widening the net of %lld filters and %lld blocks to %lld and %lld\n",
+                    static_cast<long long>(from.filters), static_cast<long long>(from.blocks),
+                    static_cast<long long>(o_.filters), static_cast<long long>(o_.blocks));
+    return widen_policy_state(file.tensors, from, *net_);
 }
 
 app::Metrics PolicyTask::epoch_columns(int64_t epoch) const {

@@ -79,6 +79,11 @@ struct PolicyTaskOptions {
     int64_t filters = 192, layers = 13, first_kernel = 5;
     int64_t blocks = 0;        // Residual blocks after the layers (PolicyNetOptions::blocks).
     bool global_pool = false;  // PolicyNetOptions::global_pool.
+    // model.init_widen: model.init_weights is a narrower net of the same kind (fewer filters,
+    // as many blocks or fewer), widened into this one so that it starts as that net
+    // (widen_policy_state); blocks it lacks start as model.blocks does (model.init_strict = false).
+    bool init_widen = false;
+    std::string init_weights;  // model.init_weights (read by the run loop; named in errors here).
     int64_t value_hidden = 0;   // model.value_hidden: > 0 adds the value head (PolicyNetOptions).
     int64_t value_planes = 1;   // model.value_planes: the value head's convolution's planes.
     bool value_norm = false;    // model.value_norm: PolicyNetOptions::value_norm.
@@ -120,6 +125,7 @@ public:
     app::Metrics validate() override;
     app::Selection selection() const override { return {o_.select, true}; }
     app::Metrics test() override;
+    NamedTensors init_state(const io::SafetensorsFile& file) override;
     std::map<std::string, std::string> model_metadata() const override {
         return policy_metadata(net_->options());
     }

@@ -2,6 +2,7 @@
 // kaya go gtp [--weights FILE] [--symmetries N] [--resign-margin F] [--playouts N --seconds S ...]
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "apps/cli/commands.h"
 #include "apps/go/gtp/gtp.h"
@@ -20,6 +21,7 @@ struct GtpArgs {
     int rollouts = -1;  // -1: 0 with a value or ownership head, 1 without.
     go::NetworkEvaluatorOptions eval;
     std::string dead_stones = "estimate";  // final_score's and final_status_list's judge.
+    std::optional<double> value_head;      // --value-head; unset: the network's default.
 };
 
 void run(GtpArgs a) {
@@ -41,6 +43,7 @@ void run(GtpArgs a) {
         const bool judges = net->has_value_head() || net->has_ownership_head();
         a.eval.rollouts = a.rollouts >= 0 ? a.rollouts : judges ? 0 : 1;
         a.eval.symmetries = a.player.symmetries;
+        a.eval.value_head_weight = a.value_head.value_or(a.weights.empty() ? go::kBuiltInValueHead : 0.0);
         KAYA_CHECK(net->has_ownership_head() || a.search.search.score_utility == 0, ValueError,
                    "kaya go gtp: --score-utility needs a network with an ownership head (its scores); ",
                    a.weights.empty() ? "the built-in network" : a.weights, " has none");
@@ -90,7 +93,7 @@ void add_go_gtp_command(CLI::App& go) {
            "--weights,-w", args->weights,
            "Policy network, with or without value and ownership heads (model.safetensors written by "
            "kaya train); default: the built-in models/go_policy_6x64.safetensors, or with --playouts "
-           "models/go_residual9d_6x64b4.safetensors")
+           "models/go_residual9d_vsgnugo_6x64b4.safetensors")
         ->check(CLI::ExistingFile);
     add_player_options(cmd, *args);
     args->search.search.playouts = 0;
@@ -117,11 +120,11 @@ void add_go_gtp_command(CLI::App& go) {
                     "predicted ownership's sum plus komi")
         ->check(CLI::Range(0.1, 1000.0))
         ->capture_default_str();
-    cmd->add_option("--value-head", args->eval.value_head_weight,
+    cmd->add_option("--value-head", args->value_head,
                     "With both a value and an ownership head: the value head's share of a leaf's value, "
-                    "the score's value having the rest (0: the score alone)")
-        ->check(CLI::Range(0.0, 1.0))
-        ->capture_default_str();
+                    "the score's value having the rest (0: the score alone; default: 0.5 with the "
+                    "built-in search network, 0 with --weights)")
+        ->check(CLI::Range(0.0, 1.0));
     cmd->add_option("--batch", args->search.search.batch, "Leaves evaluated together by the network")
         ->check(CLI::Range(1, 256))
         ->capture_default_str();

@@ -487,6 +487,31 @@ TEST(GoGtp, TheSearchPlaysWithItsBuiltInNetwork) {
     EXPECT_NE(engine.send("genmove w"), move);
 }
 
+// The built-in search network's leaves take half their value from its value head unless
+// --value-head says otherwise: its search log is that of --value-head 0.5, not 0's.
+TEST(GoGtp, TheBuiltInNetworkMixesItsValueHeadIn) {
+    const std::string dir = tmp_dir("gtp_value_head");
+    auto first_log_line = [&](const std::string& option, const std::string& name) {
+        const std::string log = dir + "/" + name + ".log";
+        {
+            go::GtpClient engine("KAYA_NUM_THREADS=1 " + std::string(KAYA_BINARY) + " go gtp --playouts 48 --log " + option,
+                                 60, log);
+            engine.send("genmove b");
+        }
+        std::string line = io::read_file(log);
+        line = line.substr(0, line.find('\n'));
+        // Without its time ("64 evaluations in 0.31 s, ...").
+        const size_t at = line.find(" evaluations in "), end = line.find(" s, ", at);
+        if (at != std::string::npos && end != std::string::npos) line.erase(at, end + 3 - at);
+        return line;
+    };
+    const std::string by_default = first_log_line("", "default"), half = first_log_line("--value-head 0.5", "half"),
+                      none = first_log_line("--value-head 0", "none");
+    EXPECT_NE(by_default.find("48 visits"), std::string::npos) << by_default;
+    EXPECT_EQ(by_default, half);
+    EXPECT_NE(by_default, none);
+}
+
 // The search's options through the binary: the centred score utility and random symmetries
 // play; the utility with a network that gives no scores is refused before any command.
 TEST(GoGtp, TheScoreUtilityNeedsAnOwnershipHead) {

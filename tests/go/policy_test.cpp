@@ -435,6 +435,9 @@ TEST(Policy, TheShippedNetworkIsBuiltIn) {
     const int x = g.board().x_of(p), y = g.board().y_of(p);
     EXPECT_TRUE(x >= 2 && x <= 16 && y >= 2 && y <= 16) << point_to_gtp(g.board(), p);
     EXPECT_THROW(decode_policy(shipped_policy_bytes().substr(0, 1000), "cut"), ParseError);
+    // The search's network is the file models/README.md names.
+    EXPECT_EQ(std::string(shipped_search_net_bytes()),
+              io::read_file(std::string(KAYA_TEST_DATA) + "/../../models/go_residual9d_vsgnugo_6x64b4.safetensors"));
 }
 
 // A net whose only opinion is position_bias: the player's choice is then fully predictable.

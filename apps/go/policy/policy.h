@@ -134,9 +134,12 @@ std::shared_ptr<PolicyNet> decode_policy(std::string_view bytes, const std::stri
 // models/README.md says), built into the binary.
 std::string_view shipped_policy_bytes();
 std::shared_ptr<PolicyNet> load_shipped_policy();
-// The network the search plays with by default (models/go_selfplay_6x64.safetensors: the
-// policy above trained on with a value head and an ownership head, then fine-tuned beside
-// self-play games), built in as well.
+// The network the search plays with by default, built in as well
+// (models/go_residual9d_vsgnugo_6x64b4.safetensors: 6 layers of 64 filters and 4 residual blocks
+// with global pooling trained on the 9-dan games, its value and ownership heads then trained on
+// refereed games against GNU Go; models/README.md). Its value head is worth half of a leaf's
+// value (kBuiltInValueHead).
+inline constexpr double kBuiltInValueHead = 0.5;
 std::string_view shipped_search_net_bytes();
 std::shared_ptr<PolicyNet> load_shipped_search_net();
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The shipped networks (models/go_policy_6x64.safetensors and models/go_residual9d_6x64b4.safetensors,
+// The shipped networks (models/go_policy_6x64.safetensors and models/go_residual9d_vsgnugo_6x64b4.safetensors,
 // see models/README.md), built into the binary so that `kaya go gtp` plays without a weights file.
 #include "apps/go/policy/policy.h"
 
@@ -42,7 +42,7 @@ std::string_view shipped_search_net_bytes() {
 }
 
 std::shared_ptr<PolicyNet> load_shipped_search_net() {
-    return decode_policy(shipped_search_net_bytes(), "the built-in search network (models/go_residual9d_6x64b4.safetensors)");
+    return decode_policy(shipped_search_net_bytes(), "the built-in search network (models/go_residual9d_vsgnugo_6x64b4.safetensors)");
 }
 
 }  // namespace kaya::go

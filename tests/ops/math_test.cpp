@@ -43,6 +43,38 @@ TEST(Math, NanPropagatesLikePyTorch) {
     EXPECT_EQ(to_vector<bool>(isnan(x)), (std::vector<bool>{false, true, false}));
 }
 
+// amax over a contiguous tensor's trailing dims takes one vectorised pass per row: the same
+// values as reducing dim by dim (a permuted copy takes that path), NaN when a row holds one,
+// +-inf kept, in float and double; int64 goes through max.
+TEST(Math, AmaxOverTrailingDimsIsTheMaximumAndPropagatesNan) {
+    Generator g(11);
+    for (DType dt : {DType::Float32, DType::Float64}) {
+        Tensor x = randn({3, 5, 7, 9}, dt, &g);
+        Tensor fast = amax(x, {2, 3});
+        Tensor other = amax(contiguous(permute(x, {0, 1, 3, 2})), {3, 2});  // The same rows, transposed.
+        Tensor strided = amax(permute(x, {0, 1, 3, 2}), {2, 3});             // Not contiguous: dim by dim.
+        EXPECT_EQ(fast.shape(), (Shape{3, 5}));
+        EXPECT_EQ(to_vector<double>(to(fast, DType::Float64)), to_vector<double>(to(strided, DType::Float64)));
+        EXPECT_EQ(to_vector<double>(to(fast, DType::Float64)), to_vector<double>(to(other, DType::Float64)));
+        EXPECT_EQ(amax(x, {2, 3}, true).shape(), (Shape{3, 5, 1, 1}));
+        Tensor y = to(tensor({1.0, NAN, 3.0, -INFINITY, -INFINITY, -INFINITY, 2.0, INFINITY, 0.0}), dt);
+        const auto rows = to_vector<double>(to(amax(reshape(y, {3, 3}), {1}), DType::Float64));
+        EXPECT_TRUE(std::isnan(rows[0]));
+        EXPECT_EQ(rows[1], -INFINITY);
+        EXPECT_EQ(rows[2], INFINITY);
+        // Rows longer than a vector: a NaN or the maximum in the first vector, a later one or the tail.
+        for (int64_t at : {0, 5, 17, 33, 39}) {
+            Tensor r = to(sub(arange(40, DType::Float64), 100.0), dt);
+            std::vector<double> v = to_vector<double>(to(r, DType::Float64));
+            v[static_cast<size_t>(at)] = 7.5;
+            EXPECT_EQ(amax(to(from_vector<double>(v, {1, 40}), dt), {1}).item<double>(), 7.5) << at;
+            v[static_cast<size_t>(at)] = NAN;
+            EXPECT_TRUE(std::isnan(amax(to(from_vector<double>(v, {1, 40}), dt), {1}).item<double>())) << at;
+        }
+    }
+    EXPECT_EQ(to_vector<int64_t>(amax(reshape(arange(12), {3, 4}), {1})), (std::vector<int64_t>{3, 7, 11}));
+}
+
 // ReLU's gradient takes one fused pass when no graph is wanted and where() under create_graph:
 // the same values, on zeros, negative zeros, NaN and infinities, in float and double.
 TEST(Math, ReluGradientIsTheSameWithAndWithoutAGraph) {

@@ -183,7 +183,15 @@ Tensor amax(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
         rows.push_back(-1);
         Shape kept = x.shape();
         for (int64_t d = first; d < x.dim(); ++d) kept[d] = 1;
-        v = reshape(max(reshape(v, rows), first, true).values, kept);
+        if (x.dtype() == DType::Float32 || x.dtype() == DType::Float64) {
+            Tensor m = Tensor::empty(kept, x.dtype());
+            const int64_t n = x.numel() / m.numel();
+            visit_floating(x.dtype(), "amax",
+                           [&]<class T>() { kernels::max_rows(m.data<T>(), v.data<T>(), m.numel(), n); });
+            v = m;
+        } else {
+            v = reshape(max(reshape(v, rows), first, true).values, kept);
+        }
     } else {
         for (int64_t d = 0; d < x.dim(); ++d) {
             if (mask[d]) v = max(v, d, true).values;

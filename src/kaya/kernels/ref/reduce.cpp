@@ -196,6 +196,49 @@ KAYA_INSTANTIATE_ARG(int64_t)
 KAYA_INSTANTIATE_ARG(bool)
 #undef KAYA_INSTANTIATE_ARG
 
+namespace {
+// The largest of x[0..n), NaN when any is. A vector of lanes at a time (GCC does not vectorise
+// the scalar form: `x > m ? x : m` is no reduction it knows, NaN making it order-dependent);
+// the lanes' maxima and NaN flags are combined at the end. A NaN lane in the first vector is
+// caught by its flag, so the result does not depend on where the NaN is.
+template <class T>
+T row_max(const T* x, int64_t n) {
+    using simd::Vec;
+    constexpr int64_t L = simd::kLanes<T>;
+    T m = -std::numeric_limits<T>::infinity();
+    bool nan = false;
+    int64_t i = 0;
+    if (n >= L) {
+        Vec<T> vm = simd::load(x);
+        auto bad = vm != vm;
+        for (i = L; i + L <= n; i += L) {
+            const Vec<T> v = simd::load(x + i);
+            bad |= v != v;
+            vm = v > vm ? v : vm;
+        }
+        for (int64_t l = 0; l < L; ++l) {
+            nan |= bad[l] != 0;
+            m = vm[l] > m ? vm[l] : m;
+        }
+    }
+    for (; i < n; ++i) {
+        nan |= std::isnan(x[i]);
+        m = x[i] > m ? x[i] : m;
+    }
+    return nan ? std::numeric_limits<T>::quiet_NaN() : m;
+}
+}  // namespace
+
+template <class T>
+void max_rows(T* out, const T* in, int64_t rows, int64_t n) {
+    const int64_t grain = std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(n, 1));
+    parallel_for(rows, grain, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) out[r] = row_max(in + r * n, n);
+    });
+}
+template void max_rows(float*, const float*, int64_t, int64_t);
+template void max_rows(double*, const double*, int64_t, int64_t);
+
 template <class T>
 void softmax_rows(T* out, const T* in, int64_t rows, int64_t n) {
     // Exponentials cost ~10x a memory pass: threads pay off from fewer elements.
@@ -204,13 +247,7 @@ void softmax_rows(T* out, const T* in, int64_t rows, int64_t n) {
         for (int64_t r = begin; r < end; ++r) {
             const T* x = in + r * n;
             T* y = out + r * n;
-            T m = -std::numeric_limits<T>::infinity();
-            bool nan = false;
-            for (int64_t i = 0; i < n; ++i) {
-                nan |= std::isnan(x[i]);
-                m = x[i] > m ? x[i] : m;
-            }
-            if (nan) m = std::numeric_limits<T>::quiet_NaN();
+            const T m = row_max(x, n);
             for (int64_t i = 0; i < n; ++i) y[i] = x[i] - m;
             if constexpr (std::is_same_v<T, float>) {
                 simd::exp_forward(y, y, n);

@@ -179,6 +179,20 @@ TEST(GoTrain, StartsFromAWeightsFile) {
     EXPECT_EQ(widened.test.get("test_top1"), first.test.get("test_top1"));
     EXPECT_NEAR(widened.test.get("test_loss"), first.test.get("test_loss"), 1e-5 * first.test.get("test_loss"));
     EXPECT_EQ(go::load_policy(b + "/model.safetensors")->options().filters, 16);
+    // Narrowing is refused, and so is a file without a Go net's shape.
+    cfg.set("model.filters=4");
+    EXPECT_THROW(train_go_policy(cfg, {.force = true, .verbose = false}), ValueError);
+    cfg.set("model.filters=16");
+    const std::string bare = tmp_dir("bare") + "/bare.safetensors";
+    io::save_safetensors(bare, go::load_policy(a + "/model.safetensors")->state_dict());  // No metadata.
+    Config no_shape = cfg;
+    no_shape.set("model.init_weights='" + bare + "'");
+    try {
+        train_go_policy(no_shape, {.force = true, .verbose = false});
+        FAIL() << "a file without the net's shape was widened";
+    } catch (const ParseError& e) {
+        EXPECT_NE(std::string(e.what()).find(bare), std::string::npos) << e.what();
+    }
     cfg.set("model.init_widen=false");
     Config no_start = go_config(games, b, 0);
     no_start.set("model.init_widen=true");  // Nothing to widen.

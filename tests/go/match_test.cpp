@@ -130,6 +130,13 @@ TEST(Match, AnEngineWhoseCommandNamesTheGameStartsAnewForEachGame) {
     // summary says so, also when a resumed match reads the games back from their files.
     EXPECT_EQ(r.repeats, 2);
     EXPECT_NE(describe(r).find("repeats: 2 games repeat an earlier game"), std::string::npos) << describe(r);
+    // Which game each repeats, and the score over the distinct games alone (game 1: A won, B's
+    // illegal move).
+    EXPECT_EQ(r.repeated, (std::vector<std::pair<int, int>>{{2, 1}, {3, 1}}));
+    EXPECT_EQ(r.distinct, 1);
+    EXPECT_EQ(r.distinct_wins, r.games[0].a_score);
+    EXPECT_NE(describe(r).find(": 2 repeats 1; 3 repeats 1\ndistinct games: A won "), std::string::npos)
+        << describe(r);
     EXPECT_NE(io::read_file(dir + "/out/summary.txt").find("repeats: 2 games"), std::string::npos);
     std::ifstream in(log);
     std::vector<std::string> started;

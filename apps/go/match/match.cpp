@@ -10,7 +10,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <sstream>
 #include <thread>
 
@@ -207,9 +206,16 @@ void play_game(Seat& black, Seat& white, Seat* referee, const MatchOptions& o, G
 // the totals, A's win rate (draws as half) and its interval.
 MatchResult summarise(const std::map<int, GameOutcome>& done) {
     MatchResult res;
-    std::set<uint64_t> seen;
+    std::map<uint64_t, int> first_with;  // A fingerprint's first game.
     for (const auto& [number, out] : done) {
-        if (out.moves_hash != 0 && !seen.insert(out.moves_hash).second) ++res.repeats;
+        const bool repeat = out.moves_hash != 0 && !first_with.emplace(out.moves_hash, number).second;
+        if (repeat) {
+            ++res.repeats;
+            res.repeated.emplace_back(number, first_with.at(out.moves_hash));
+        } else {
+            ++res.distinct;
+            res.distinct_wins += out.a_score + (out.draw ? 0.5 : 0.0);
+        }
         res.games.push_back(out);
         res.a_wins += out.a_score;
         res.draws += out.draw ? 1 : 0;
@@ -223,6 +229,8 @@ MatchResult summarise(const std::map<int, GameOutcome>& done) {
     const int n = static_cast<int>(res.games.size());
     if (n > 0) res.rate = wins / n;
     std::tie(res.low, res.high) = wilson_interval(wins, n);
+    if (res.distinct > 0) res.distinct_rate = res.distinct_wins / res.distinct;
+    std::tie(res.distinct_low, res.distinct_high) = wilson_interval(res.distinct_wins, res.distinct);
     return res;
 }
 
@@ -240,9 +248,16 @@ std::string describe(const MatchResult& r) {
     }
     if (r.repeats > 0) {
         std::snprintf(buf, sizeof buf,
-                      "repeats: %d games repeat an earlier game move for move (the interval counts them as "
-                      "independent games; give the engines a seed per game, --seed {game})\n",
-                      r.repeats);
+                      "repeats: %d game%s repeat%s an earlier game move for move (the interval above counts "
+                      "them as independent games; deterministic engines need a seed per game, --seed {game}):",
+                      r.repeats, r.repeats == 1 ? "" : "s", r.repeats == 1 ? "s" : "");
+        out += buf;
+        for (const auto& [game, earlier] : r.repeated)
+            out += " " + std::to_string(game) + " repeats " + std::to_string(earlier) + ";";
+        out.back() = '\n';
+        std::snprintf(buf, sizeof buf, "distinct games: A won %g of %d: %.1f%%, 95%% interval [%.1f%%, %.1f%%]\n",
+                      r.distinct_wins, r.distinct, 100 * r.distinct_rate, 100 * r.distinct_low,
+                      100 * r.distinct_high);
         out += buf;
     }
     return out;

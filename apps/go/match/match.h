@@ -59,8 +59,15 @@ struct MatchResult {
     double a_mean_seconds = 0, a_max_seconds = 0;
     // Games that repeat an earlier game of the match move for move. Deterministic engines that
     // run from game to game do that, and the interval above then counts one game several times:
-    // give them a seed per game (`--seed {game}`, MatchOptions::engine_a).
+    // give them a seed per game (`--seed {game}`, MatchOptions::engine_a). Even seeded engines
+    // can meet the same game again (GNU Go's level 10 varies little), so the distinct games are
+    // scored apart: each repeat as (its game number, the earlier game's), and A's win rate and
+    // interval over the games that repeat none before them.
     int repeats = 0;
+    std::vector<std::pair<int, int>> repeated;
+    int distinct = 0;
+    double distinct_wins = 0;  // Draws as half.
+    double distinct_rate = 0, distinct_low = 0, distinct_high = 0;
 };
 
 // The 95% Wilson score interval of a proportion with `wins` successes in n trials.

@@ -317,6 +317,16 @@ TEST(Policy, AWidenedNetComputesWhatTheNarrowOneDidAndItsNewChannelsLearn) {
     autograd::backward(add(sum(o.logits), add(sum(o.values), sum(o.ownership))));
     const Tensor grad = narrow(wide.body->named_parameters().at(2).second.grad(), 1, 5, 4);
     EXPECT_GT(to_vector<float>(sum(abs(grad)))[0], 0.0f);
+    // A head the wide net lacks is not dropped in silence: a strict load names it.
+    PolicyNetOptions headless = wide_options;
+    headless.ownership = false;
+    PolicyNet no_ownership(headless);
+    try {
+        no_ownership.load_state_dict(widen_policy_state(small.state_dict(), narrow_options, no_ownership));
+        FAIL() << "the ownership head was dropped";
+    } catch (const ValueError& e) {
+        EXPECT_NE(std::string(e.what()).find("ownership_conv.weight"), std::string::npos) << e.what();
+    }
     // Only filters and blocks may grow, never shrink.
     PolicyNetOptions deeper = wide_options;
     deeper.layers = 4;

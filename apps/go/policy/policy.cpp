@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 #include <tuple>
 
 #include "apps/go/board/score.h"
@@ -292,6 +293,11 @@ NamedTensors widen_policy_state(const NamedTensors& narrow, const PolicyNetOptio
         }
         out.emplace_back(name, w);
     }
+    // Tensors the net lacks pass through, so that a strict load names them.
+    std::set<std::string> known;
+    for (const auto& [name, t] : out) known.insert(name);
+    for (const auto& [name, t] : narrow)
+        if (!known.count(name)) out.emplace_back(name, t);
     return out;
 }
 

@@ -120,7 +120,7 @@ PolicyNetOptions policy_options_from(const std::map<std::string, std::string>& m
 // weight out of a new channel is zero, so the widened net computes exactly what the narrow one
 // did and the new channels start learning from the first step (their outgoing weights' gradients
 // are not zero). Tensors the narrow state lacks (more residual blocks, a new head) are not in the
-// result. ValueError when the two nets differ in anything but filters and blocks (fewer in `from`).
+// result; tensors the net lacks pass through unchanged (a strict load_state_dict names them). ValueError when the two nets differ in anything but filters and blocks (fewer in `from`).
 NamedTensors widen_policy_state(const NamedTensors& narrow, const PolicyNetOptions& from, PolicyNet& net);
 
 // Weights file: the state_dict under PyTorch's names plus the options as metadata, so a

@@ -284,7 +284,7 @@ NamedTensors widen_policy_state(const NamedTensors& narrow, const PolicyNetOptio
             }
             copy_(dst, src);
         };
-        if (name.size() >= 15 && name.compare(name.size() - 15, 15, ".pool_fc.weight") == 0) {
+        if (name.ends_with(".pool_fc.weight")) {
             // Its inputs are the channels' means, then their maxima: each half moves to its place.
             place(0, c, 0);
             place(c, 2 * c, wide);

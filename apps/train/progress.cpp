@@ -3,16 +3,57 @@
 
 #include <unistd.h>
 
-#include <cstdio>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
+#include "kaya/core/error.h"
 
 namespace kaya::app {
 
+namespace {
+
+Progress::Mode default_mode() {
+    if (isatty(2) != 0) return Progress::Mode::kBar;
+    return Progress::line_interval() > 0 ? Progress::Mode::kLines : Progress::Mode::kOff;
+}
+
+}  // namespace
+
+double Progress::line_interval() {
+    const char* env = std::getenv("KAYA_PROGRESS_SECONDS");
+    if (env == nullptr || *env == '\0') return 60;
+    char* end = nullptr;
+    errno = 0;
+    const double s = std::strtod(env, &end);
+    if (*end != '\0' || errno != 0 || !std::isfinite(s) || s < 0)
+        throw ValueError(std::string("KAYA_PROGRESS_SECONDS: expected a number of seconds >= 0 (0 = "
+                                                "no progress lines), got '") + env + "'");
+    return s;
+}
+
 Progress::Progress(std::string label, int64_t total, std::string unit)
-    : label_(std::move(label)), unit_(std::move(unit)), total_(total), enabled_(isatty(2) != 0),
-      start_(std::chrono::steady_clock::now()), last_draw_(start_ - std::chrono::seconds(1)) {}
+    : label_(std::move(label)), unit_(std::move(unit)), total_(total), mode_(default_mode()),
+      interval_(mode_ == Mode::kLines ? line_interval() : 0.1), start_(std::chrono::steady_clock::now()),
+      last_draw_(start_) {}
 
 Progress::~Progress() {
     if (!finished_) finish();
+}
+
+void Progress::set_enabled(bool on) {
+    if (!on) {
+        mode_ = Mode::kOff;
+    } else if (mode_ == Mode::kOff) {
+        mode_ = Mode::kBar;
+        interval_ = std::chrono::duration<double>(0.1);
+    }
+}
+
+void Progress::set_output(std::FILE* out, Mode mode, double seconds) {
+    out_ = out;
+    mode_ = mode;
+    interval_ = std::chrono::duration<double>(seconds);
 }
 
 std::string Progress::format_duration(double s) {
@@ -27,33 +68,42 @@ std::string Progress::format_duration(double s) {
 }
 
 void Progress::update(int64_t done, const std::string& status) {
-    if (!enabled_) return;
+    if (mode_ == Mode::kOff) return;
     auto now = std::chrono::steady_clock::now();
-    // Redraw at most 10 times a second: terminals are slow and the bar must not cost time.
-    if (done < total_ && now - last_draw_ < std::chrono::milliseconds(100)) return;
+    // The bar redraws at most 10 times a second (terminals are slow and it must not cost
+    // time); lines go out every interval, and not for the end, which the caller reports.
+    if (mode_ == Mode::kLines ? done >= total_ || now - last_draw_ < interval_
+                              : done < total_ && now - last_draw_ < interval_)
+        return;
     last_draw_ = now;
     double elapsed = std::chrono::duration<double>(now - start_).count();
-    double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0.0;
+    double rate = elapsed > 0 ? static_cast<double>(done - first_) / elapsed : 0.0;
     double eta = rate > 0 ? static_cast<double>(total_ - done) / rate : 0.0;
-    const int width = 24;
-    int filled = total_ > 0 ? static_cast<int>(width * done / total_) : width;
-    std::string bar(static_cast<size_t>(filled), '#');
-    bar.resize(width, '.');
     int pct = total_ > 0 ? static_cast<int>(100 * done / total_) : 100;
-    std::fprintf(stderr, "\r\033[K%s |%s| %3d%% %lld/%lld %.1f %s/s ETA %s %s", label_.c_str(),
-                 bar.c_str(), pct, static_cast<long long>(done), static_cast<long long>(total_),
-                 rate, unit_.c_str(), format_duration(eta).c_str(), status.c_str());
-    std::fflush(stderr);
+    if (mode_ == Mode::kLines) {
+        std::fprintf(out_, "%s %3d%% %lld/%lld %.1f %s/s elapsed %s ETA %s %s\n", label_.c_str(), pct,
+                     static_cast<long long>(done), static_cast<long long>(total_), rate, unit_.c_str(),
+                     format_duration(elapsed).c_str(), format_duration(eta).c_str(), status.c_str());
+    } else {
+        const int width = 24;
+        int filled = total_ > 0 ? static_cast<int>(width * done / total_) : width;
+        std::string bar(static_cast<size_t>(filled), '#');
+        bar.resize(width, '.');
+        std::fprintf(out_, "\r\033[K%s |%s| %3d%% %lld/%lld %.1f %s/s ETA %s %s", label_.c_str(), bar.c_str(),
+                     pct, static_cast<long long>(done), static_cast<long long>(total_), rate, unit_.c_str(),
+                     format_duration(eta).c_str(), status.c_str());
+    }
+    std::fflush(out_);
 }
 
 void Progress::finish(const std::string& status) {
     if (finished_) return;
     finished_ = true;
-    if (!enabled_) return;
-    last_draw_ = start_ - std::chrono::seconds(1);
+    if (mode_ != Mode::kBar) return;
+    last_draw_ = start_ - std::chrono::hours(1);
     update(total_, status);
-    std::fprintf(stderr, "\r\033[K");
-    std::fflush(stderr);
+    std::fprintf(out_, "\r\033[K");
+    std::fflush(out_);
 }
 
 }  // namespace kaya::app

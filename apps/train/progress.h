@@ -2,29 +2,44 @@
 #pragma once
 
 #include <chrono>
+#include <cstdio>
 #include <string>
 
 namespace kaya::app {
 
-// A one-line progress bar on stderr: label, bar, percentage, rate, ETA and a caller-supplied
-// status (e.g. the running loss). Silent when stderr is not a terminal, so logs and CI output
-// stay clean; callers print their own per-epoch summary lines.
+// Progress on stderr: label, percentage, count, rate, ETA and a caller-supplied status (e.g.
+// the running loss). On a terminal, a one-line bar redrawn in place. Otherwise (a run logged to
+// a file, under nohup or a batch system) a plain line every KAYA_PROGRESS_SECONDS seconds
+// (default 60; 0 turns it off), so a long run's log shows how far it is without filling up with
+// redraws. Callers print their own summary line at the end.
 class Progress {
 public:
+    enum class Mode { kOff, kBar, kLines };
+
     Progress(std::string label, int64_t total, std::string unit = "it");
     ~Progress();
     void update(int64_t done, const std::string& status = "");
     void finish(const std::string& status = "");
-    // Forces drawing on or off (tests); defaults to isatty(stderr).
-    void set_enabled(bool on) { enabled_ = on; }
-    bool enabled() const { return enabled_; }
+    // Off, or back to this stream's default (the bar when a test forces it on a pipe).
+    void set_enabled(bool on);
+    bool enabled() const { return mode_ != Mode::kOff; }
+    Mode mode() const { return mode_; }
+    // A resumed loop starts at `done`: the rate and ETA count from there.
+    void start_at(int64_t done) { first_ = done; }
+    // Where and how to draw (tests): lines go out at most every `seconds`.
+    void set_output(std::FILE* out, Mode mode, double seconds = 0);
     // "1:02:03" or "02:03".
     static std::string format_duration(double seconds);
+    // KAYA_PROGRESS_SECONDS, or 60 when unset; a malformed or negative value is an error that
+    // names the variable.
+    static double line_interval();
 
 private:
     std::string label_, unit_;
-    int64_t total_;
-    bool enabled_;
+    int64_t total_, first_ = 0;
+    Mode mode_;
+    std::FILE* out_ = stderr;
+    std::chrono::duration<double> interval_;
     bool finished_ = false;
     std::chrono::steady_clock::time_point start_, last_draw_;
 };

@@ -302,6 +302,7 @@ private:
         Progress bar("epoch " + std::to_string(epoch) + "/" + std::to_string(s_.epochs), batches,
                      "batch");
         bar.set_enabled(verbose_ && bar.enabled());
+        bar.start_at(first);
         task_.model().train();
         bool interrupted = false;
         task_.visit_batches(epoch, first, [&](int64_t b, const data::Example& batch) {
@@ -315,7 +316,7 @@ private:
             if (interrupted || (r.checkpoint && b + 1 < batches)) {
                 checkpoint_mid_epoch(epoch, t0);
                 last_ckpt = Clock::now();
-                if (verbose_ && !bar.enabled() && !interrupted)
+                if (verbose_ && bar.mode() != Progress::Mode::kBar && !interrupted)
                     std::printf("  epoch %lld: %lld/%lld batches, %s, checkpoint written\n",
                                 static_cast<long long>(epoch), static_cast<long long>(b + 1),
                                 static_cast<long long>(batches), status.c_str());

@@ -5,6 +5,7 @@
 #include <benchmark/benchmark.h>
 
 #include "apps/go/policy/policy.h"
+#include "kaya/kernels/blas/gemm.h"
 #include "kaya/nn/nn.h"
 #include "kaya/ops/ops.h"
 #include "kaya/optim/optim.h"
@@ -44,14 +45,14 @@ void BM_PolicyInfer(benchmark::State& state) {
     state.counters["pos/s"] = benchmark::Counter(static_cast<double>(batch), benchmark::Counter::kIsIterationInvariantRate);
 }
 
-// The search's network (apps/go/search): the 6 x 64 layers, `blocks` residual blocks with
+// The search's network (apps/go/search): `filters` x 6 layers, `blocks` residual blocks with
 // global pooling (configs/go_residual_cpu.toml), the value and ownership heads, every head
-// from one pass at the search's batch of leaves. Arguments: blocks, batch.
-void BM_SearchNetInfer(benchmark::State& state) {
+// from one pass at the search's batch of leaves, its float products at `precision`.
+void search_net_infer(benchmark::State& state, int64_t blocks, int64_t batch, int64_t filters,
+                      kernels::MatmulPrecision precision) {
     manual_seed(0);
-    const int64_t blocks = state.range(0), batch = state.range(1);
     go::PolicyNet net({.board = 19,
-                       .filters = 64,
+                       .filters = filters,
                        .layers = 6,
                        .value_hidden = 256,
                        .ownership = true,
@@ -65,14 +66,32 @@ void BM_SearchNetInfer(benchmark::State& state) {
     }
     net.eval();
     Tensor x = rand({batch, 48, 19, 19});
+    kernels::set_float32_matmul_precision(precision);
     for (auto _ : state) {
         autograd::NoGradGuard no_grad;
         go::PolicyOutputs out = net.forward_heads(x);
         benchmark::DoNotOptimize(softmax(out.logits, 1));
         benchmark::DoNotOptimize(out.ownership);
     }
+    kernels::set_float32_matmul_precision(kernels::MatmulPrecision::kHighest);
     state.counters["pos/s"] = benchmark::Counter(static_cast<double>(batch), benchmark::Counter::kIsIterationInvariantRate);
 }
+
+// The 64-filter search net. Arguments: blocks, batch (bench/torch_peer.py has its peer).
+void BM_SearchNetInfer(benchmark::State& state) {
+    search_net_infer(state, state.range(0), state.range(1), 64, kernels::MatmulPrecision::kHighest);
+}
+
+// Any width, in float (precision 0) or with bfloat16 products (1, `--matmul-precision medium`;
+// on a CPU without AVX512-BF16 the same as 0). Arguments: blocks, batch, filters, precision.
+void BM_SearchNetPrecision(benchmark::State& state) {
+    search_net_infer(state, state.range(0), state.range(1), state.range(2),
+                     state.range(3) ? kernels::MatmulPrecision::kMedium : kernels::MatmulPrecision::kHighest);
+}
+BENCHMARK(BM_SearchNetPrecision)
+    ->ArgsProduct({{4}, {8}, {64, 128}, {0, 1}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK(BM_SearchNetInfer)->Args({0, 8})->Args({4, 8})->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // One layer of the Go nets at batch 16, by direction: 0 forward, 1 input gradient, 2 weight

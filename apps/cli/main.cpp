@@ -3,6 +3,7 @@
 // its callback; main parses and turns errors into messages and exit codes: 1 for bad input or
 // a failed run, 130 for an interrupted run (resumable), 2 for an internal error.
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <string>
 
@@ -10,6 +11,7 @@
 #include "apps/train/run.h"
 #include "kaya/core/error.h"
 #include "kaya/distributed/process_group.h"
+#include "kaya/kernels/blas/gemm.h"
 
 int main(int argc, char** argv) {
     kaya::cli::register_applications();
@@ -47,6 +49,14 @@ int main(int argc, char** argv) {
         return 1;
     }
     try {
+        // Every command's float products (kaya go gtp --matmul-precision overrides it).
+        if (const char* env = std::getenv("KAYA_MATMUL_PRECISION"); env && *env) {
+            try {
+                kaya::kernels::set_float32_matmul_precision(kaya::kernels::parse_matmul_precision(env));
+            } catch (const kaya::ValueError& e) {
+                throw kaya::ValueError(std::string("KAYA_MATMUL_PRECISION: ") + e.what());
+            }
+        }
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e);

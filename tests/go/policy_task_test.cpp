@@ -526,6 +526,43 @@ TEST(GoGtp, TheBuiltInNetworkMixesItsValueHeadIn) {
     EXPECT_NE(by_default, none);
 }
 
+// --matmul-precision medium (bfloat16 products) plays, and routes the network's products the
+// same way as KAYA_MATMUL_PRECISION=medium; the option overrides the variable. (That medium
+// changes the products on an AVX512-BF16 CPU is tested in the kernels' MatmulPrecision tests.)
+TEST(GoGtp, TheMatmulPrecisionComesFromTheOptionOrTheEnvironment) {
+    const std::string dir = tmp_dir("gtp_precision");
+    auto first_log_line = [&](const std::string& env, const std::string& option, const std::string& name) {
+        const std::string log = dir + "/" + name + ".log";
+        std::string move;
+        {
+            go::GtpClient engine(env + " KAYA_NUM_THREADS=1 " + std::string(KAYA_BINARY) + " go gtp --playouts 48 --log " +
+                                     option,
+                                 60, log);
+            move = engine.send("genmove b");
+        }
+        EXPECT_TRUE(move.size() >= 2 && move != "pass" && move != "resign") << name << ": " << move;
+        std::string line = io::read_file(log);
+        line = line.substr(0, line.find('\n'));
+        const size_t at = line.find(" evaluations in "), end = line.find(" s, ", at);
+        if (at != std::string::npos && end != std::string::npos) line.erase(at, end + 3 - at);
+        return line;
+    };
+    const std::string medium = first_log_line("", "--matmul-precision medium", "medium"),
+                      by_env = first_log_line("KAYA_MATMUL_PRECISION=medium", "", "env"),
+                      highest = first_log_line("", "", "highest"),
+                      overridden = first_log_line("KAYA_MATMUL_PRECISION=medium", "--matmul-precision highest", "over");
+    EXPECT_NE(medium.find("48 visits"), std::string::npos) << medium;
+    EXPECT_EQ(medium, by_env);
+    EXPECT_EQ(highest, overridden);
+    {
+        go::GtpClient refused("KAYA_MATMUL_PRECISION=half " + std::string(KAYA_BINARY) + " go gtp", 30, dir + "/bad.log");
+        EXPECT_THROW(refused.send("name"), IoError);
+    }
+    EXPECT_NE(io::read_file(dir + "/bad.log").find("KAYA_MATMUL_PRECISION: matmul precision: expected highest (float) or medium"),
+              std::string::npos)
+        << io::read_file(dir + "/bad.log");
+}
+
 // The search's options through the binary: the centred score utility and random symmetries
 // play; the utility with a network that gives no scores is refused before any command.
 TEST(GoGtp, TheScoreUtilityNeedsAnOwnershipHead) {

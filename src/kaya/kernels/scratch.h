@@ -9,7 +9,7 @@ namespace kaya::kernels {
 // Per-thread scratch memory that survives between calls. A fresh std::vector of a few MB is
 // a new mmap whose page faults (and zeroing) cost as much as the convolution using it; these
 // buffers only ever grow. `slot` tells apart buffers live at the same time: 0-3 for the
-// convolutions (conv/), 4-5 for sgemm's packed panels (simd/sgemm.cpp), which runs inside them,
+// convolutions (conv/), 4-5 for sgemm's packed panels (simd/sgemm.cpp, sgemm_bf16.cpp), which runs inside them,
 // 6 for the FFT's lanes (fft/fft.cpp).
 // Contents are unspecified.
 inline constexpr int kScratchSlots = 7;

@@ -4,6 +4,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -11,6 +12,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "kaya/core/error.h"
 #include "kaya/core/parallel.h"
 #include "kaya/kernels/blas/blas_setup.h"
 #include "kaya/kernels/ref/gemm.h"
@@ -43,6 +45,21 @@ bool own_sgemm_enabled() {
         return isa == "avx512" && !blas_uses_avx512();
     }();
     return enabled;
+}
+
+namespace {
+std::atomic<MatmulPrecision> g_precision{MatmulPrecision::kHighest};
+}  // namespace
+
+void set_float32_matmul_precision(MatmulPrecision precision) { g_precision.store(precision); }
+
+MatmulPrecision float32_matmul_precision() { return g_precision.load(std::memory_order_relaxed); }
+
+MatmulPrecision parse_matmul_precision(const std::string& name) {
+    if (name == "highest") return MatmulPrecision::kHighest;
+    if (name == "medium") return MatmulPrecision::kMedium;
+    throw ValueError("matmul precision: expected highest (float) or medium (bfloat16 products where the CPU "
+                     "has AVX512-BF16), got '" + name + "'");
 }
 
 // BLAS needs leading dimensions >= 1 even for empty operands.
@@ -214,6 +231,9 @@ void gemm_serial(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, con
     if (!blas_enabled()) return gemm_ref(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     if (M == 1 || N == 1 || K == 1) return gemm_vector(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     if constexpr (std::is_same_v<T, float>) {
+        if (M >= kBf16MinRows && float32_matmul_precision() == MatmulPrecision::kMedium &&
+            simd::sgemm_bf16(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc))
+            return;
         if (own_sgemm_enabled()) {
             // Few columns (e.g. a weight gradient of 10 inputs): the micro-kernel's 32-wide tiles
             // would be mostly empty, so compute C^T = op(B)^T op(A)^T, M wide, and transpose it

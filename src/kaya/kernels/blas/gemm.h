@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace kaya::kernels {
 
@@ -26,5 +27,19 @@ bool blas_enabled();
 // OPENBLAS_CORETYPE), where it is faster; KAYA_GEMM=kaya always (AVX2 or AVX-512), KAYA_GEMM=blas
 // never (read once). Double precision always goes to the BLAS.
 bool own_sgemm_enabled();
+
+// How float products may be computed, as PyTorch's torch.set_float32_matmul_precision:
+// kHighest in float throughout (the default); kMedium lets products of at least
+// kBf16MinRows rows take bfloat16 operands with float sums (simd::sgemm_bf16) where the CPU has
+// AVX512-BF16, about 2^-8 relative error per operand, for inference that trades that for speed.
+// Process-wide; double products are never affected.
+enum class MatmulPrecision { kHighest, kMedium };
+void set_float32_matmul_precision(MatmulPrecision precision);
+MatmulPrecision float32_matmul_precision();
+// "highest" or "medium"; anything else is a ValueError naming the accepted values.
+MatmulPrecision parse_matmul_precision(const std::string& name);
+// Fewer rows than this stay in float under kMedium: converting the operands would cost more
+// than the faster products save.
+inline constexpr int64_t kBf16MinRows = 32;
 
 }  // namespace kaya::kernels

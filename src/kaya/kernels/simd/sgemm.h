@@ -25,4 +25,15 @@ const char* sgemm_isa();
 bool sgemm_with(const char* isa, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
                 const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
 
+// The same product from bfloat16 operands (sgemm_bf16.cpp): A and B rounded to bf16 (to nearest,
+// ties to even; 8 significant bits), products summed in float, on AVX512-BF16 CPUs. About 2x the
+// multiply-adds per instruction; each result carries about 2^-8 relative error per input instead
+// of float's 2^-24. Returns false (nothing done) on a CPU without AVX512-BF16. The blocking
+// depends only on the shape.
+bool sgemm_bf16(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+                int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
+bool sgemm_bf16_supported();
+// x rounded to the nearest bfloat16 (ties to even), as sgemm_bf16 rounds its operands.
+float round_to_bf16(float x);
+
 }  // namespace kaya::kernels::simd

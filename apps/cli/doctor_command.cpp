@@ -50,6 +50,12 @@ std::string system_report() {
            (kernels::own_sgemm_enabled() ? std::string("Kaya's ") + kernels::simd::sgemm_isa() + " kernel"
                                          : std::string("OpenBLAS")) +
            " (KAYA_GEMM=kaya|blas), double on OpenBLAS\n";
+    const bool medium = kernels::float32_matmul_precision() == kernels::MatmulPrecision::kMedium;
+    out += std::string("         precision ") + (medium ? "medium" : "highest") + " (KAYA_MATMUL_PRECISION=highest|medium); " +
+           (kernels::simd::sgemm_bf16_supported()
+                ? (medium ? "bfloat16 products of 32 rows or more" : "medium would take bfloat16 products (AVX512-BF16)")
+                : "no AVX512-BF16: float products either way") +
+           "\n";
     out += "blas:    " + blas.config + "\n";
     out += "         library " + blas.library + "\n";
     out += "         core " + blas.core + ", threading " + blas.threading + "\n";

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 
 #include "apps/go/board/game.h"
@@ -561,6 +562,18 @@ TEST(GoGtp, TheMatmulPrecisionComesFromTheOptionOrTheEnvironment) {
     EXPECT_NE(io::read_file(dir + "/bad.log").find("KAYA_MATMUL_PRECISION: matmul precision: expected highest (float) or medium"),
               std::string::npos)
         << io::read_file(dir + "/bad.log");
+}
+
+// kaya doctor (and --version) says which precision float products run at.
+TEST(GoGtp, TheDoctorNamesTheMatmulPrecision) {
+    const std::string dir = tmp_dir("doctor_precision");
+    for (const std::string precision : {"highest", "medium"}) {
+        const std::string out = dir + "/" + precision + ".txt";
+        ASSERT_EQ(std::system(("KAYA_MATMUL_PRECISION=" + precision + " " + std::string(KAYA_BINARY) + " doctor >" + out).c_str()), 0);
+        EXPECT_NE(io::read_file(out).find("precision " + precision + " (KAYA_MATMUL_PRECISION=highest|medium); "),
+                  std::string::npos)
+            << io::read_file(out);
+    }
 }
 
 // The search's options through the binary: the centred score utility and random symmetries

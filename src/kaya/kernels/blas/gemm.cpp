@@ -62,6 +62,11 @@ MatmulPrecision parse_matmul_precision(const std::string& name) {
                      "has AVX512-BF16), got '" + name + "'");
 }
 
+bool bf16_products(int64_t M, int64_t N, int64_t K) {
+    return M >= kBf16MinRows && N > 1 && K > 1 && float32_matmul_precision() == MatmulPrecision::kMedium &&
+           blas_enabled() && simd::sgemm_bf16_supported();
+}
+
 // BLAS needs leading dimensions >= 1 even for empty operands.
 static int ld(int64_t v) { return static_cast<int>(std::max<int64_t>(v, 1)); }
 
@@ -231,9 +236,7 @@ void gemm_serial(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, con
     if (!blas_enabled()) return gemm_ref(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     if (M == 1 || N == 1 || K == 1) return gemm_vector(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     if constexpr (std::is_same_v<T, float>) {
-        if (M >= kBf16MinRows && float32_matmul_precision() == MatmulPrecision::kMedium &&
-            simd::sgemm_bf16(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc))
-            return;
+        if (bf16_products(M, N, K) && simd::sgemm_bf16(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)) return;
         if (own_sgemm_enabled()) {
             // Few columns (e.g. a weight gradient of 10 inputs): the micro-kernel's 32-wide tiles
             // would be mostly empty, so compute C^T = op(B)^T op(A)^T, M wide, and transpose it

@@ -31,7 +31,8 @@ bool own_sgemm_enabled();
 // How float products may be computed, as PyTorch's torch.set_float32_matmul_precision:
 // kHighest in float throughout (the default); kMedium lets products of at least
 // kBf16MinRows rows take bfloat16 operands with float sums (simd::sgemm_bf16) where the CPU has
-// AVX512-BF16, about 2^-8 relative error per operand, for inference that trades that for speed.
+// AVX512-BF16, about 2^-8 relative error per operand (a Winograd convolution's transforms
+// amplify it to 2-5%), for inference that trades that for speed, judged by its own metrics.
 // Process-wide; double products are never affected.
 enum class MatmulPrecision { kHighest, kMedium };
 void set_float32_matmul_precision(MatmulPrecision precision);
@@ -41,5 +42,7 @@ MatmulPrecision parse_matmul_precision(const std::string& name);
 // Fewer rows than this stay in float under kMedium: converting the operands would cost more
 // than the faster products save.
 inline constexpr int64_t kBf16MinRows = 32;
+// True when gemm_serial computes an M x N x K float product with bfloat16 operands now.
+bool bf16_products(int64_t M, int64_t N, int64_t K);
 
 }  // namespace kaya::kernels

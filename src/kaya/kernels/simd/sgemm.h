@@ -33,6 +33,13 @@ bool sgemm_with(const char* isa, bool trans_a, bool trans_b, int64_t M, int64_t 
 bool sgemm_bf16(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
                 int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
 bool sgemm_bf16_supported();
+// B (K x N, or N x K when trans_b) packed once for many products with it, as sgemm_bf16 packs it
+// for each call: sgemm_bf16_packed_size(N, K) words. sgemm_bf16_prepacked then gives the same
+// bits as sgemm_bf16 with that B.
+int64_t sgemm_bf16_packed_size(int64_t N, int64_t K);
+void sgemm_bf16_pack(bool trans_b, int64_t N, int64_t K, const float* B, int64_t ldb, uint32_t* out);
+bool sgemm_bf16_prepacked(bool trans_a, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+                          const uint32_t* packed_b, float beta, float* C, int64_t ldc);
 // x rounded to the nearest bfloat16 (ties to even), as sgemm_bf16 rounds its operands.
 float round_to_bf16(float x);
 

@@ -136,23 +136,28 @@ KAYA_BF16_TARGET inline __attribute__((always_inline)) void micro_kernel(int64_t
     }
 }
 
-KAYA_BF16_TARGET void sgemm_bf16_avx512(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha,
-                                        const float* A, int64_t lda, const float* B, int64_t ldb, float beta,
-                                        float* C, int64_t ldc) {
+// Words of B's panels for one (k, n) block of kc rows and nc columns.
+inline int64_t block_words(int64_t kc, int64_t nc) { return (kc + 1) / 2 * ((nc + NR - 1) / NR * NR); }
+
+// C = alpha * op(A) @ B + beta * C, with panels(n0, nc, k0, kc) giving the packed panels (pack_b)
+// of B's block of rows [k0, k0 + kc) and columns [n0, n0 + nc), blocks visited n0 first, then
+// k0, in steps of NC and KC.
+template <class Panels>
+KAYA_BF16_TARGET void run_blocks(bool ta, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+                                 float beta, float* C, int64_t ldc, Panels&& panels) {
     if (K == 0) {  // no products: C = beta * C, and beta == 0 still ignores C
         for (int64_t i = 0; i < M; ++i)
             for (int64_t j = 0; j < N; ++j) C[i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[i * ldc + j];
         return;
     }
     constexpr int64_t mc_max = MC / MR * MR;
-    auto* Bp = scratch<uint32_t>(4, static_cast<size_t>(KC / 2 * ((NC + NR - 1) / NR * NR)));
     auto* Ab = scratch<uint16_t>(5, static_cast<size_t>(KC * mc_max));
     for (int64_t n0 = 0; n0 < N; n0 += NC) {
         const int64_t nc = std::min(NC, N - n0);
         for (int64_t k0 = 0; k0 < K; k0 += KC) {
             const int64_t kc = std::min(KC, K - k0), pairs = (kc + 1) / 2, kp = 2 * pairs;
             const float b = k0 == 0 ? beta : 1.0f;
-            pack_b(tb, B, ldb, n0, nc, k0, kc, Bp);
+            const uint32_t* Bp = panels(n0, nc, k0, kc);
             for (int64_t m0 = 0; m0 < M; m0 += mc_max) {
                 const int64_t mc = std::min(mc_max, M - m0);
                 convert_a(ta, A, lda, m0, mc, k0, kc, Ab);
@@ -179,6 +184,26 @@ KAYA_BF16_TARGET void sgemm_bf16_avx512(bool ta, bool tb, int64_t M, int64_t N, 
     }
 }
 
+KAYA_BF16_TARGET void sgemm_bf16_avx512(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha,
+                                        const float* A, int64_t lda, const float* B, int64_t ldb, float beta,
+                                        float* C, int64_t ldc) {
+    auto* Bp = scratch<uint32_t>(4, static_cast<size_t>(block_words(KC, NC)));
+    run_blocks(ta, M, N, K, alpha, A, lda, beta, C, ldc, [&](int64_t n0, int64_t nc, int64_t k0, int64_t kc) {
+        pack_b(tb, B, ldb, n0, nc, k0, kc, Bp);
+        return static_cast<const uint32_t*>(Bp);
+    });
+}
+
+KAYA_BF16_TARGET void sgemm_bf16_prepacked_avx512(bool ta, int64_t M, int64_t N, int64_t K, float alpha,
+                                                  const float* A, int64_t lda, const uint32_t* packed, float beta,
+                                                  float* C, int64_t ldc) {
+    run_blocks(ta, M, N, K, alpha, A, lda, beta, C, ldc, [&](int64_t, int64_t nc, int64_t, int64_t kc) {
+        const uint32_t* block = packed;
+        packed += block_words(kc, nc);
+        return block;
+    });
+}
+
 }  // namespace
 
 bool sgemm_bf16_supported() {
@@ -196,6 +221,32 @@ bool sgemm_bf16(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, flo
     if (!sgemm_bf16_supported()) return false;
     if (M <= 0 || N <= 0) return true;
     sgemm_bf16_avx512(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    return true;
+}
+
+int64_t sgemm_bf16_packed_size(int64_t N, int64_t K) {
+    int64_t words = 0;
+    for (int64_t n0 = 0; n0 < N; n0 += NC)
+        for (int64_t k0 = 0; k0 < K; k0 += KC) words += block_words(std::min(KC, K - k0), std::min(NC, N - n0));
+    return words;
+}
+
+void sgemm_bf16_pack(bool trans_b, int64_t N, int64_t K, const float* B, int64_t ldb, uint32_t* out) {
+    if (!sgemm_bf16_supported()) return;
+    for (int64_t n0 = 0; n0 < N; n0 += NC) {
+        for (int64_t k0 = 0; k0 < K; k0 += KC) {
+            const int64_t nc = std::min(NC, N - n0), kc = std::min(KC, K - k0);
+            pack_b(trans_b, B, ldb, n0, nc, k0, kc, out);
+            out += block_words(kc, nc);
+        }
+    }
+}
+
+bool sgemm_bf16_prepacked(bool trans_a, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+                          const uint32_t* packed_b, float beta, float* C, int64_t ldc) {
+    if (!sgemm_bf16_supported()) return false;
+    if (M <= 0 || N <= 0) return true;
+    sgemm_bf16_prepacked_avx512(trans_a, M, N, K, alpha, A, lda, packed_b, beta, C, ldc);
     return true;
 }
 

@@ -17,6 +17,8 @@
 #include "kaya/io/file.h"
 #include "kaya/io/json.h"
 #include "kaya/io/safetensors.h"
+#include "kaya/kernels/blas/gemm.h"
+#include "kaya/kernels/simd/sgemm.h"
 #include "kaya/ops/ops.h"
 
 namespace kaya::app {
@@ -168,6 +170,11 @@ private:
                        .rank = dp_ ? dp_->rank() : 0,
                        .world_size = processes()});
         if (verbose_) std::printf("%s\n", task_.data_description().c_str());
+        if (verbose_ && kernels::float32_matmul_precision() == kernels::MatmulPrecision::kMedium)
+            std::printf("matmul precision medium (KAYA_MATMUL_PRECISION): %s\n",
+                        kernels::simd::sgemm_bf16_supported()
+                            ? "float products of 32 rows or more take bfloat16 operands (meant for inference)"
+                            : "no AVX512-BF16 on this CPU, so the products stay in float");
         nn::Module& model = task_.model();
         if (!s_.init_weights.empty() && !opt_.resume)
             on_root("model.init_weights", [&] { load_init_weights(model); });

@@ -31,6 +31,10 @@ TEST(SgemmBf16, RoundsToTheNearestBfloat16TiesToEven) {
     // 1 + 3 * 2^-8 is halfway between 1 + 2^-7 and 1 + 2^-6: to the even one, 1 + 2^-6.
     EXPECT_EQ(simd::round_to_bf16(1.0f + 3 * 0x1p-8f), 1.0f + 0x1p-6f);
     EXPECT_EQ(simd::round_to_bf16(-2.5f), -2.5f);
+    // Denormals become zeros of their sign, as AVX512-BF16's conversion and products take them.
+    EXPECT_EQ(bits(simd::round_to_bf16(1e-39f)), 0u);
+    EXPECT_EQ(bits(simd::round_to_bf16(-3e-39f)), 0x80000000u);
+    EXPECT_EQ(simd::round_to_bf16(std::numeric_limits<float>::min()), std::numeric_limits<float>::min());
     EXPECT_EQ(simd::round_to_bf16(std::numeric_limits<float>::infinity()), std::numeric_limits<float>::infinity());
     EXPECT_TRUE(std::isnan(simd::round_to_bf16(std::numeric_limits<float>::quiet_NaN())));
     // The largest float rounds up past bfloat16's largest finite value.
@@ -91,6 +95,23 @@ TEST(SgemmBf16, MatchesTheProductOfTheRoundedOperandsOnEveryEdge) {
             }
         }
     }
+}
+
+// The vector conversion (A as stored) and the scalar one (A transposed) round alike, denormals
+// included: a product and its transposed form give the same bits.
+TEST(SgemmBf16, TransposedOperandsRoundAlike) {
+    if (!simd::sgemm_bf16_supported()) GTEST_SKIP() << "no AVX512-BF16 on this CPU";
+    const int64_t M = 37, N = 35, K = 41;
+    std::mt19937 rng(5);
+    std::normal_distribution<float> normal;
+    std::vector<float> A(M * K), At(K * M), B(K * N), Bt(N * K), C1(M * N), C2(M * N);
+    for (int64_t i = 0; i < M; ++i)
+        for (int64_t k = 0; k < K; ++k) A[i * K + k] = At[k * M + i] = (i + k) % 7 == 0 ? 1e-39f * (k + 1) : normal(rng);
+    for (int64_t k = 0; k < K; ++k)
+        for (int64_t j = 0; j < N; ++j) B[k * N + j] = Bt[j * K + k] = (k * j) % 5 == 1 ? -2e-39f : normal(rng);
+    ASSERT_TRUE(simd::sgemm_bf16(false, false, M, N, K, 1.0f, A.data(), K, B.data(), N, 0.0f, C1.data(), N));
+    ASSERT_TRUE(simd::sgemm_bf16(true, true, M, N, K, 1.0f, At.data(), M, Bt.data(), K, 0.0f, C2.data(), N));
+    EXPECT_EQ(C1, C2);
 }
 
 TEST(SgemmBf16, NanAndInfinityPropagate) {

@@ -40,7 +40,8 @@ int64_t sgemm_bf16_packed_size(int64_t N, int64_t K);
 void sgemm_bf16_pack(bool trans_b, int64_t N, int64_t K, const float* B, int64_t ldb, uint32_t* out);
 bool sgemm_bf16_prepacked(bool trans_a, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
                           const uint32_t* packed_b, float beta, float* C, int64_t ldc);
-// x rounded to the nearest bfloat16 (ties to even), as sgemm_bf16 rounds its operands.
+// x rounded to the nearest bfloat16 (ties to even; a denormal to a zero of its sign), as
+// sgemm_bf16 rounds its operands.
 float round_to_bf16(float x);
 
 }  // namespace kaya::kernels::simd

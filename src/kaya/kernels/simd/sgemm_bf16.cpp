@@ -22,11 +22,14 @@ namespace {
 // KC even: a block's last pair never straddles two blocks.
 constexpr int64_t KC = 256, MC = 120, NC = 512, MR = 12, NR = 32;
 
-// Round to nearest, ties to even, as VCVTNEPS2BF16 does; a NaN stays a (quiet) NaN.
+// Round to nearest, ties to even, as VCVTNEPS2BF16 does: a NaN stays a (quiet) NaN, and a
+// denormal becomes a zero of its sign (the instruction, and VDPBF16PS's inputs, treat denormals
+// as zero).
 inline uint16_t to_bf16(float f) {
     uint32_t u;
     std::memcpy(&u, &f, 4);
     if ((u & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((u >> 16) | 0x40u);
+    if ((u & 0x7f800000u) == 0) return static_cast<uint16_t>((u >> 16) & 0x8000u);
     return static_cast<uint16_t>((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
 }
 

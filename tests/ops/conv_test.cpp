@@ -231,7 +231,7 @@ TEST(Conv, CachedBfloat16FiltersGiveTheBitsOfFreshOnes) {
         }
         // Measured 2.3% (3x3) and 4.6% (5x5) on these random values: the Winograd transforms
         // amplify bfloat16's rounding of the transformed tiles and filters (a plain product's is
-        // about 0.3%), which is why medium is an opt-in for inference, judged by the network's
+        // 0.24%), which is why medium is an opt-in for inference, judged by the network's
         // own metrics (README).
         EXPECT_LT(std::sqrt(err / norm), s[3] == 3 ? 3.5e-2 : 7e-2) << what;
     }

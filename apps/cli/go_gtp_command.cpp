@@ -162,7 +162,7 @@ void add_go_gtp_command(CLI::App& go) {
         ->capture_default_str();
     cmd->add_option("--matmul-precision", args->matmul_precision,
                     "The network's float products: highest (float) or medium (bfloat16 operands, float sums, "
-                    "on CPUs with AVX512-BF16: about 1.35x the evaluations a second, a convolution off by 2-5%); default: "
+                    "on CPUs with AVX512-BF16: about 1.6x the evaluations a second, a convolution off by 2-5%); default: "
                     "KAYA_MATMUL_PRECISION, else highest")
         ->check(CLI::IsMember({"highest", "medium"}));
     cmd->callback([args] { run(*args); });

@@ -4,6 +4,7 @@
 // setting, which routes products of enough rows to it.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -90,7 +91,9 @@ TEST(SgemmBf16, MatchesTheProductOfTheRoundedOperandsOnEveryEdge) {
                         }
                     }
                     // And it did round: bfloat16's error shows against the float operands' product.
-                    if (c.K >= 48) EXPECT_GT(worst_vs_float, 1e-4) << c.M << "x" << c.N << "x" << c.K;
+                    if (c.K >= 48) {
+                        EXPECT_GT(worst_vs_float, 1e-4) << c.M << "x" << c.N << "x" << c.K;
+                    }
                 }
             }
         }
@@ -112,6 +115,36 @@ TEST(SgemmBf16, TransposedOperandsRoundAlike) {
     ASSERT_TRUE(simd::sgemm_bf16(false, false, M, N, K, 1.0f, A.data(), K, B.data(), N, 0.0f, C1.data(), N));
     ASSERT_TRUE(simd::sgemm_bf16(true, true, M, N, K, 1.0f, At.data(), M, Bt.data(), K, 0.0f, C2.data(), N));
     EXPECT_EQ(C1, C2);
+}
+
+// B packed once, and A given in bfloat16 already: the same bits as the plain call, over partial
+// tiles (41 rows: 12 + 12 + 12 + 5, whose last tile the kernel reads as 6), odd K (A's column K
+// zero) and several K and N blocks.
+TEST(SgemmBf16, PrepackedOperandsGiveTheSameBits) {
+    if (!simd::sgemm_bf16_supported()) GTEST_SKIP() << "no AVX512-BF16 on this CPU";
+    std::mt19937 rng(9);
+    std::normal_distribution<float> normal;
+    for (auto [M, N, K] : {std::array<int64_t, 3>{41, 40, 33}, {100, 64, 64}, {13, 600, 300}, {1, 5, 7}}) {
+        const int64_t lda = K + 3;
+        std::vector<float> A(M * lda, 0.0f), B(K * N), want(M * N), got(M * N), got16(M * N);
+        for (int64_t i = 0; i < M; ++i)
+            for (int64_t k = 0; k < K; ++k) A[i * lda + k] = normal(rng);
+        for (auto& v : B) v = normal(rng);
+        std::vector<uint16_t> A16(A.size());
+        for (size_t i = 0; i < A.size(); ++i) {
+            const float r = simd::round_to_bf16(A[i]);
+            uint32_t u;
+            std::memcpy(&u, &r, 4);
+            A16[i] = static_cast<uint16_t>(u >> 16);
+        }
+        std::vector<uint32_t> packed(static_cast<size_t>(simd::sgemm_bf16_packed_size(N, K)));
+        simd::sgemm_bf16_pack(false, N, K, B.data(), N, packed.data());
+        ASSERT_TRUE(simd::sgemm_bf16(false, false, M, N, K, 0.5f, A.data(), lda, B.data(), N, 0.0f, want.data(), N));
+        ASSERT_TRUE(simd::sgemm_bf16_prepacked(false, M, N, K, 0.5f, A.data(), lda, packed.data(), 0.0f, got.data(), N));
+        ASSERT_TRUE(simd::sgemm_bf16_prepacked_a16(M, N, K, 0.5f, A16.data(), lda, packed.data(), 0.0f, got16.data(), N));
+        EXPECT_EQ(got, want) << M << "x" << N << "x" << K;
+        EXPECT_EQ(got16, want) << M << "x" << N << "x" << K;
+    }
 }
 
 TEST(SgemmBf16, NanAndInfinityPropagate) {

@@ -193,7 +193,7 @@ TEST(Conv, CachedBfloat16FiltersGiveTheBitsOfFreshOnes) {
     Generator g(5);
     // images, channels in, out, kernel: grouped images (3x3 and 5x5), products split by point, and
     // one image whose 25 tiles stay in float.
-    for (const std::vector<int64_t> s : {std::vector<int64_t>{8, 64, 64, 3}, std::vector<int64_t>{8, 48, 64, 5},
+    for (const std::vector<int64_t>& s : {std::vector<int64_t>{8, 64, 64, 3}, std::vector<int64_t>{8, 48, 64, 5},
                                          std::vector<int64_t>{3, 192, 192, 3}, std::vector<int64_t>{1, 16, 16, 3}}) {
         Tensor x = randn({s[0], s[1], 19, 19}, DType::Float32, &g), w = randn({s[2], s[1], s[3], s[3]}, DType::Float32, &g);
         const Conv2dParams p{.padding = {s[3] / 2, s[3] / 2}};

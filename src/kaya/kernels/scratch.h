@@ -10,7 +10,7 @@ namespace kaya::kernels {
 // a new mmap whose page faults (and zeroing) cost as much as the convolution using it; these
 // buffers only ever grow. `slot` tells apart buffers live at the same time: 0-3 for the
 // convolutions (conv/), 4-5 for sgemm's packed panels (simd/sgemm.cpp, sgemm_bf16.cpp), which runs inside them,
-// 6 for the FFT's lanes (fft/fft.cpp).
+// 6 for the FFT's lanes (fft/fft.cpp) and the bfloat16 sgemm's padded tile of A.
 // Contents are unspecified.
 inline constexpr int kScratchSlots = 7;
 template <class T>

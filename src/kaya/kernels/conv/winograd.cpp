@@ -2,6 +2,7 @@
 #include "kaya/kernels/conv/winograd.h"
 
 #include <algorithm>
+#include <cstring>
 #include <optional>
 #include <type_traits>
 #include <vector>
@@ -400,14 +401,32 @@ constexpr int64_t kRun = std::max(1, 288 / kPoints);
 // t * tile_step. Up to kRun tiles are transformed into a local buffer and then written point by
 // point: one tile at a time, each tile's 36 stores went to 36 distant rows and stalled the loop
 // (the 3x3 layers of the 6 x 64 Go net 12-15% faster on one thread).
-template <class T, int kPoints, class Tile>
-void write_points(int64_t tiles, T* dst, int64_t point_step, int64_t tile_step, Tile&& tile) {
+// Stores a vector of points: as it is, or rounded to bfloat16 (bits as simd::round_to_bf16:
+// to nearest, ties to even, NaN quiet, denormals to zero; AVX512-BF16's conversion rounds alike,
+// so the products get the same operands as from float tiles).
+template <class T>
+inline void put(T* dst, Vec<T> v) {
+    store(dst, v);
+}
+inline void put(uint16_t* dst, Vec<float> v) {
+    typedef uint32_t U32 __attribute__((vector_size(64)));
+    typedef uint16_t U16 __attribute__((vector_size(32), aligned(2), may_alias));
+    U32 u;
+    std::memcpy(&u, &v, sizeof u);
+    U32 r = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+    r = (u & 0x7fffffffu) > 0x7f800000u ? (u >> 16) | 0x40u : r;
+    r = (u & 0x7f800000u) == 0 ? (u >> 16) & 0x8000u : r;
+    *reinterpret_cast<U16*>(dst) = __builtin_convertvector(r, U16);
+}
+
+template <class T, int kPoints, class Tile, class D>
+void write_points(int64_t tiles, D* dst, int64_t point_step, int64_t tile_step, Tile&& tile) {
     Vec<T> run[kRun<kPoints>][kPoints];
     for (int64_t t0 = 0; t0 < tiles; t0 += kRun<kPoints>) {
         const int64_t n = std::min(kRun<kPoints>, tiles - t0);
         for (int64_t t = 0; t < n; ++t) tile(t0 + t, run[t]);
         for (int p = 0; p < kPoints; ++p)
-            for (int64_t t = 0; t < n; ++t) store(dst + p * point_step + (t0 + t) * tile_step, run[t][p]);
+            for (int64_t t = 0; t < n; ++t) put(dst + p * point_step + (t0 + t) * tile_step, run[t][p]);
     }
 }
 
@@ -427,9 +446,9 @@ void read_points(int64_t tiles, const T* src, int64_t point_step, int64_t tile_s
 // V[p][i * T + t][c] = (B^T d B)[p] for the kIn x kIn input tile d of tile t of image i (images
 // [0, nb) of `in`, C x H x W each), with zeros outside the image; rows of Cp values. Tiles
 // start tl.tile apart.
-template <class F, class T>
+template <class F, class T, class Out>
 void transform_input(const T* in, int64_t nb, int64_t C, int64_t H, int64_t W, int64_t pad, const Tiling& tl,
-                     T* V) {
+                     Out* V) {
     constexpr int64_t L = kLanes<T>;
     const int64_t cols = nb * tl.per_image, Cp = padded_channels<T>(C), step = tl.tile;
     // The block with its padding, large enough that every tile reads inside it.
@@ -438,7 +457,7 @@ void transform_input(const T* in, int64_t nb, int64_t C, int64_t H, int64_t W, i
     for_each_block<T>(nb, C, PH * PW * L, [&](int64_t i, int64_t c0, T* block) {
         gather_block(in + (i * C + c0) * H * W, std::min(L, C - c0), H, W, pad, PH, PW, block);
         for (int64_t ty = 0; ty < tl.rows; ++ty) {
-            T* dst = V + (i * tl.per_image + ty * tl.cols) * Cp + c0;
+            Out* dst = V + (i * tl.per_image + ty * tl.cols) * Cp + c0;
             write_points<T, F::kPoints>(tl.cols, dst, cols * Cp, Cp, [&](int64_t tx, Vec<T>* v) {
                 Vec<T> d[F::kPoints];
                 const T* src = block + (ty * step * PW + tx * step) * L;
@@ -568,30 +587,34 @@ void winograd_conv(const T* in, int64_t N, int64_t ins, int64_t H, int64_t W, in
     const bool grouped = N > group_images &&
                          static_cast<size_t>(transformed_size<F, T>(outs, ins)) * sizeof(T) <= kGroupedFilterBytes;
     const int64_t chunk = grouped ? group_images : images_per_chunk<F>(N, std::max(Cp, Op), tl);
+    const size_t v_size = static_cast<size_t>(F::kPoints * Cp * chunk * tl.per_image),
+                 m_size = static_cast<size_t>(F::kPoints * Op * chunk * tl.per_image);
     // Images [n0, n0 + nb): V and M hold their transformed tiles.
     auto convolve = [&](int64_t n0, T* V, T* M) {
         const int64_t nb = std::min(chunk, N - n0), cols = nb * tl.per_image;
-        transform_input<F>(in + n0 * ins * H * W, nb, ins, H, W, pad, tl, V);
-        // M[p] (cols x Op) = V[p] (cols x ins) @ U[p] (ins x Op); with U's bfloat16 packing the
-        // same bits as gemm_serial's bfloat16 products, without packing U again.
+        // With U's bfloat16 packing, the tiles go straight to bfloat16 and M[p] = V[p] @ U[p]
+        // takes them as they are: the same bits as gemm_serial's bfloat16 products of the float
+        // tiles, without converting the tiles or packing U on every call.
         if constexpr (std::is_same_v<T, float>) {
             if (U_bf16 != nullptr && bf16_products(cols, Op, ins)) {
+                uint16_t* V16 = scratch<uint16_t>(1, v_size);
+                transform_input<F>(in + n0 * ins * H * W, nb, ins, H, W, pad, tl, V16);
                 const int64_t step = bf16_point_words<T>(outs, ins);
                 parallel_for(F::kPoints, 1, [&](int64_t b, int64_t e) {
                     for (int64_t p = b; p < e; ++p)
-                        simd::sgemm_bf16_prepacked(false, cols, Op, ins, 1.0f, V + p * cols * Cp, Cp, U_bf16 + p * step,
-                                                   0.0f, M + p * cols * Op, Op);
+                        simd::sgemm_bf16_prepacked_a16(cols, Op, ins, 1.0f, V16 + p * cols * Cp, Cp, U_bf16 + p * step,
+                                                       0.0f, M + p * cols * Op, Op);
                 });
                 transform_output<F>(M, nb, outs, HO, WO, tl, bias, out + n0 * outs * HO * WO);
                 return;
             }
         }
+        transform_input<F>(in + n0 * ins * H * W, nb, ins, H, W, pad, tl, V);
+        // M[p] (cols x Op) = V[p] (cols x ins) @ U[p] (ins x Op).
         batched_products<F, T>(false, false, cols, Op, ins, {V, cols * Cp, Cp}, {U, ins * Op, Op}, T(0),
                                {M, cols * Op, Op});
         transform_output<F>(M, nb, outs, HO, WO, tl, bias, out + n0 * outs * HO * WO);
     };
-    const size_t v_size = static_cast<size_t>(F::kPoints * Cp * chunk * tl.per_image),
-                 m_size = static_cast<size_t>(F::kPoints * Op * chunk * tl.per_image);
     const int64_t chunks = (N + chunk - 1) / chunk;
     if (grouped) {
         // Each group's steps run serially inside its task (nested regions do).

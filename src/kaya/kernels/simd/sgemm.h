@@ -40,6 +40,11 @@ int64_t sgemm_bf16_packed_size(int64_t N, int64_t K);
 void sgemm_bf16_pack(bool trans_b, int64_t N, int64_t K, const float* B, int64_t ldb, uint32_t* out);
 bool sgemm_bf16_prepacked(bool trans_a, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
                           const uint32_t* packed_b, float beta, float* C, int64_t ldc);
+// The same with A already in bfloat16 (M x K, rows lda apart, as round_to_bf16 rounds), for a
+// caller that writes its operand that way: the same bits as sgemm_bf16_prepacked with A's float
+// values. When K is odd, A's column K is read too and must be zero.
+bool sgemm_bf16_prepacked_a16(int64_t M, int64_t N, int64_t K, float alpha, const uint16_t* A, int64_t lda,
+                              const uint32_t* packed_b, float beta, float* C, int64_t ldc);
 // x rounded to the nearest bfloat16 (ties to even; a denormal to a zero of its sign), as
 // sgemm_bf16 rounds its operands.
 float round_to_bf16(float x);

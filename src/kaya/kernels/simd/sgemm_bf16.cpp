@@ -142,19 +142,32 @@ KAYA_BF16_TARGET inline __attribute__((always_inline)) void micro_kernel(int64_t
 // Words of B's panels for one (k, n) block of kc rows and nc columns.
 inline int64_t block_words(int64_t kc, int64_t nc) { return (kc + 1) / 2 * ((nc + NR - 1) / NR * NR); }
 
-// C = alpha * op(A) @ B + beta * C, with panels(n0, nc, k0, kc) giving the packed panels (pack_b)
-// of B's block of rows [k0, k0 + kc) and columns [n0, n0 + nc), blocks visited n0 first, then
-// k0, in steps of NC and KC.
-template <class Panels>
-KAYA_BF16_TARGET void run_blocks(bool ta, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
-                                 float beta, float* C, int64_t ldc, Panels&& panels) {
+// A's rows in bfloat16 for one block: a_block(m0, mc, k0, kc, kp) gives row m0's values from
+// column k0 (kp = kc rounded up to even of them read) and the distance between rows; `padded`
+// when rows up to mc rounded up to MR can be read and are zero. Otherwise a last tile of fewer
+// rows than its micro-kernel reads is copied into a padded buffer first.
+struct ABlock {
+    const uint16_t* rows;
+    int64_t stride;
+    bool padded;
+};
+
+// Rows a micro-kernel for a tile of h rows reads (run_blocks' choice below).
+constexpr int64_t kernel_rows(int64_t h) { return h > MR / 2 ? MR : h > MR / 4 ? MR / 2 : h > 1 ? MR / 4 : 1; }
+
+// C = alpha * A @ B + beta * C, with A's blocks from a_block and panels(n0, nc, k0, kc) giving
+// the packed panels (pack_b) of B's block of rows [k0, k0 + kc) and columns [n0, n0 + nc),
+// blocks visited n0 first, then k0, in steps of NC and KC.
+template <class ABlocks, class Panels>
+KAYA_BF16_TARGET void run_blocks(int64_t M, int64_t N, int64_t K, float alpha, float beta, float* C, int64_t ldc,
+                                 ABlocks&& a_block, Panels&& panels) {
     if (K == 0) {  // no products: C = beta * C, and beta == 0 still ignores C
         for (int64_t i = 0; i < M; ++i)
             for (int64_t j = 0; j < N; ++j) C[i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[i * ldc + j];
         return;
     }
     constexpr int64_t mc_max = MC / MR * MR;
-    auto* Ab = scratch<uint16_t>(5, static_cast<size_t>(KC * mc_max));
+    auto* tile = scratch<uint16_t>(6, static_cast<size_t>(KC * MR));
     for (int64_t n0 = 0; n0 < N; n0 += NC) {
         const int64_t nc = std::min(NC, N - n0);
         for (int64_t k0 = 0; k0 < K; k0 += KC) {
@@ -163,22 +176,29 @@ KAYA_BF16_TARGET void run_blocks(bool ta, int64_t M, int64_t N, int64_t K, float
             const uint32_t* Bp = panels(n0, nc, k0, kc);
             for (int64_t m0 = 0; m0 < M; m0 += mc_max) {
                 const int64_t mc = std::min(mc_max, M - m0);
-                convert_a(ta, A, lda, m0, mc, k0, kc, Ab);
+                const ABlock ab = a_block(m0, mc, k0, kc, kp);
                 for (int64_t j0 = 0; j0 < nc; j0 += NR) {
                     const uint32_t* bp = Bp + j0 * pairs;
                     const int64_t w = std::min<int64_t>(NR, nc - j0);
                     for (int64_t i0 = 0; i0 < mc; i0 += MR) {
                         const int64_t h = std::min<int64_t>(MR, mc - i0);
-                        const uint16_t* a = Ab + i0 * kp;
+                        const uint16_t* a = ab.rows + i0 * ab.stride;
+                        int64_t lda = ab.stride;
+                        if (!ab.padded && kernel_rows(h) > h) {
+                            for (int64_t r = 0; r < kernel_rows(h); ++r)
+                                for (int64_t k = 0; k < kp; ++k) tile[r * kp + k] = r < h ? a[r * lda + k] : uint16_t(0);
+                            a = tile;
+                            lda = kp;
+                        }
                         float* c = C + (m0 + i0) * ldc + n0 + j0;
                         if (h > MR / 2) {
-                            micro_kernel<MR>(pairs, a, kp, bp, alpha, b, c, ldc, h, w);
+                            micro_kernel<MR>(pairs, a, lda, bp, alpha, b, c, ldc, h, w);
                         } else if (h > MR / 4) {
-                            micro_kernel<MR / 2>(pairs, a, kp, bp, alpha, b, c, ldc, h, w);
+                            micro_kernel<MR / 2>(pairs, a, lda, bp, alpha, b, c, ldc, h, w);
                         } else if (h > 1) {
-                            micro_kernel<MR / 4>(pairs, a, kp, bp, alpha, b, c, ldc, h, w);
+                            micro_kernel<MR / 4>(pairs, a, lda, bp, alpha, b, c, ldc, h, w);
                         } else {
-                            micro_kernel<1>(pairs, a, kp, bp, alpha, b, c, ldc, h, w);
+                            micro_kernel<1>(pairs, a, lda, bp, alpha, b, c, ldc, h, w);
                         }
                     }
                 }
@@ -187,11 +207,29 @@ KAYA_BF16_TARGET void run_blocks(bool ta, int64_t M, int64_t N, int64_t K, float
     }
 }
 
+// A (float, op(A) when ta) converted block by block into a padded bfloat16 buffer.
+inline auto converted(bool ta, const float* A, int64_t lda) {
+    return [=](int64_t m0, int64_t mc, int64_t k0, int64_t kc, int64_t kp) {
+        auto* Ab = scratch<uint16_t>(5, static_cast<size_t>(KC * (MC / MR * MR)));
+        convert_a(ta, A, lda, m0, mc, k0, kc, Ab);
+        return ABlock{Ab, kp, true};
+    };
+}
+
+// B's panels read one block after another from a whole packing (sgemm_bf16_pack).
+inline auto prepacked(const uint32_t* packed) {
+    return [packed](int64_t, int64_t nc, int64_t, int64_t kc) mutable {
+        const uint32_t* block = packed;
+        packed += block_words(kc, nc);
+        return block;
+    };
+}
+
 KAYA_BF16_TARGET void sgemm_bf16_avx512(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha,
                                         const float* A, int64_t lda, const float* B, int64_t ldb, float beta,
                                         float* C, int64_t ldc) {
     auto* Bp = scratch<uint32_t>(4, static_cast<size_t>(block_words(KC, NC)));
-    run_blocks(ta, M, N, K, alpha, A, lda, beta, C, ldc, [&](int64_t n0, int64_t nc, int64_t k0, int64_t kc) {
+    run_blocks(M, N, K, alpha, beta, C, ldc, converted(ta, A, lda), [&](int64_t n0, int64_t nc, int64_t k0, int64_t kc) {
         pack_b(tb, B, ldb, n0, nc, k0, kc, Bp);
         return static_cast<const uint32_t*>(Bp);
     });
@@ -200,11 +238,15 @@ KAYA_BF16_TARGET void sgemm_bf16_avx512(bool ta, bool tb, int64_t M, int64_t N, 
 KAYA_BF16_TARGET void sgemm_bf16_prepacked_avx512(bool ta, int64_t M, int64_t N, int64_t K, float alpha,
                                                   const float* A, int64_t lda, const uint32_t* packed, float beta,
                                                   float* C, int64_t ldc) {
-    run_blocks(ta, M, N, K, alpha, A, lda, beta, C, ldc, [&](int64_t, int64_t nc, int64_t, int64_t kc) {
-        const uint32_t* block = packed;
-        packed += block_words(kc, nc);
-        return block;
-    });
+    run_blocks(M, N, K, alpha, beta, C, ldc, converted(ta, A, lda), prepacked(packed));
+}
+
+KAYA_BF16_TARGET void sgemm_bf16_a16_avx512(int64_t M, int64_t N, int64_t K, float alpha, const uint16_t* A,
+                                            int64_t lda, const uint32_t* packed, float beta, float* C, int64_t ldc) {
+    run_blocks(
+        M, N, K, alpha, beta, C, ldc,
+        [=](int64_t m0, int64_t, int64_t k0, int64_t, int64_t) { return ABlock{A + m0 * lda + k0, lda, false}; },
+        prepacked(packed));
 }
 
 }  // namespace
@@ -250,6 +292,14 @@ bool sgemm_bf16_prepacked(bool trans_a, int64_t M, int64_t N, int64_t K, float a
     if (!sgemm_bf16_supported()) return false;
     if (M <= 0 || N <= 0) return true;
     sgemm_bf16_prepacked_avx512(trans_a, M, N, K, alpha, A, lda, packed_b, beta, C, ldc);
+    return true;
+}
+
+bool sgemm_bf16_prepacked_a16(int64_t M, int64_t N, int64_t K, float alpha, const uint16_t* A, int64_t lda,
+                              const uint32_t* packed_b, float beta, float* C, int64_t ldc) {
+    if (!sgemm_bf16_supported()) return false;
+    if (M <= 0 || N <= 0) return true;
+    sgemm_bf16_a16_avx512(M, N, K, alpha, A, lda, packed_b, beta, C, ldc);
     return true;
 }
 

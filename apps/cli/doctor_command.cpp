@@ -53,7 +53,8 @@ std::string system_report() {
     const bool medium = kernels::float32_matmul_precision() == kernels::MatmulPrecision::kMedium;
     out += std::string("         precision ") + (medium ? "medium" : "highest") + " (KAYA_MATMUL_PRECISION=highest|medium); " +
            (kernels::simd::sgemm_bf16_supported()
-                ? (medium ? "bfloat16 products of 32 rows or more" : "medium would take bfloat16 products (AVX512-BF16)")
+                ? (medium ? "bfloat16 products of " + std::to_string(kernels::kBf16MinRows) + " rows or more"
+                        : std::string("medium would take bfloat16 products (AVX512-BF16)"))
                 : "no AVX512-BF16: float products either way") +
            "\n";
     out += "blas:    " + blas.config + "\n";

@@ -173,7 +173,8 @@ private:
         if (verbose_ && kernels::float32_matmul_precision() == kernels::MatmulPrecision::kMedium)
             std::printf("matmul precision medium (KAYA_MATMUL_PRECISION): %s\n",
                         kernels::simd::sgemm_bf16_supported()
-                            ? "float products of 32 rows or more take bfloat16 operands (meant for inference)"
+                            ? ("float products of " + std::to_string(kernels::kBf16MinRows) +
+                               " rows or more take bfloat16 operands (meant for inference)").c_str()
                             : "no AVX512-BF16 on this CPU, so the products stay in float");
         nn::Module& model = task_.model();
         if (!s_.init_weights.empty() && !opt_.resume)

@@ -34,15 +34,13 @@ bool sgemm_bf16(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, flo
                 int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
 bool sgemm_bf16_supported();
 // B (K x N, or N x K when trans_b) packed once for many products with it, as sgemm_bf16 packs it
-// for each call: sgemm_bf16_packed_size(N, K) words. sgemm_bf16_prepacked then gives the same
-// bits as sgemm_bf16 with that B.
+// for each call: sgemm_bf16_packed_size(N, K) words.
 int64_t sgemm_bf16_packed_size(int64_t N, int64_t K);
 void sgemm_bf16_pack(bool trans_b, int64_t N, int64_t K, const float* B, int64_t ldb, uint32_t* out);
-bool sgemm_bf16_prepacked(bool trans_a, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
-                          const uint32_t* packed_b, float beta, float* C, int64_t ldc);
-// The same with A already in bfloat16 (M x K, rows lda apart, as round_to_bf16 rounds), for a
-// caller that writes its operand that way: the same bits as sgemm_bf16_prepacked with A's float
-// values. When K is odd, A's column K is read too and must be zero.
+// The product with that packed B and A already in bfloat16 (M x K, rows lda apart, as
+// round_to_bf16 rounds), for a caller that writes its operand that way: the same bits as
+// sgemm_bf16 with A's float values and B. When K is odd, A's column K is read too and must be
+// zero.
 bool sgemm_bf16_prepacked_a16(int64_t M, int64_t N, int64_t K, float alpha, const uint16_t* A, int64_t lda,
                               const uint32_t* packed_b, float beta, float* C, int64_t ldc);
 // x rounded to the nearest bfloat16 (ties to even; a denormal to a zero of its sign), as

@@ -235,12 +235,6 @@ KAYA_BF16_TARGET void sgemm_bf16_avx512(bool ta, bool tb, int64_t M, int64_t N, 
     });
 }
 
-KAYA_BF16_TARGET void sgemm_bf16_prepacked_avx512(bool ta, int64_t M, int64_t N, int64_t K, float alpha,
-                                                  const float* A, int64_t lda, const uint32_t* packed, float beta,
-                                                  float* C, int64_t ldc) {
-    run_blocks(M, N, K, alpha, beta, C, ldc, converted(ta, A, lda), prepacked(packed));
-}
-
 KAYA_BF16_TARGET void sgemm_bf16_a16_avx512(int64_t M, int64_t N, int64_t K, float alpha, const uint16_t* A,
                                             int64_t lda, const uint32_t* packed, float beta, float* C, int64_t ldc) {
     run_blocks(
@@ -285,14 +279,6 @@ void sgemm_bf16_pack(bool trans_b, int64_t N, int64_t K, const float* B, int64_t
             out += block_words(kc, nc);
         }
     }
-}
-
-bool sgemm_bf16_prepacked(bool trans_a, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
-                          const uint32_t* packed_b, float beta, float* C, int64_t ldc) {
-    if (!sgemm_bf16_supported()) return false;
-    if (M <= 0 || N <= 0) return true;
-    sgemm_bf16_prepacked_avx512(trans_a, M, N, K, alpha, A, lda, packed_b, beta, C, ldc);
-    return true;
 }
 
 bool sgemm_bf16_prepacked_a16(int64_t M, int64_t N, int64_t K, float alpha, const uint16_t* A, int64_t lda,

@@ -94,6 +94,31 @@ BENCHMARK(BM_SearchNetPrecision)
     ->UseRealTime();
 BENCHMARK(BM_SearchNetInfer)->Args({0, 8})->Args({4, 8})->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// One residual block of the search net (global pooling, batch 8) in inference: its ReLUs and
+// adds in the convolutions' epilogues as the net runs them (fused 1), or as separate ops after
+// each convolution (0). Arguments: fused, filters, precision (0 float, 1 bfloat16 products).
+void BM_ResidualBlockInfer(benchmark::State& state) {
+    const int64_t filters = state.range(1), batch = 8;
+    manual_seed(0);
+    go::ResidualBlock block(filters, true, nullptr);
+    autograd::NoGradGuard no_grad;
+    for (auto& [name, p] : block.named_parameters()) copy_(p, mul(randn(p.shape()), 0.05));
+    Tensor x = relu(randn({batch, filters, 19, 19}));
+    kernels::set_float32_matmul_precision(state.range(2) ? kernels::MatmulPrecision::kMedium
+                                                         : kernels::MatmulPrecision::kHighest);
+    for (auto _ : state) {
+        if (state.range(0)) {
+            benchmark::DoNotOptimize(block.forward(x));
+            continue;
+        }
+        Tensor pooled = cat({mean(x, {2, 3}), amax(x, {2, 3})}, 1);
+        Tensor h = relu(add((*block.conv1)(x), reshape((*block.pool_fc)(pooled), {batch, filters, 1, 1})));
+        benchmark::DoNotOptimize(relu(add(x, (*block.conv2)(h))));
+    }
+    kernels::set_float32_matmul_precision(kernels::MatmulPrecision::kHighest);
+}
+BENCHMARK(BM_ResidualBlockInfer)->ArgsProduct({{0, 1}, {64, 128}, {0, 1}})->Unit(benchmark::kMillisecond);
+
 // One layer of the Go nets at batch 16, by direction: 0 forward, 1 input gradient, 2 weight
 // gradient (for finding where a training step spends its time). Arguments: direction,
 // filters, kernel (3: a filters -> filters 3x3 layer; 5: the first layer, 48 planes -> filters).

@@ -222,6 +222,27 @@ TEST(Policy, TheNormalisedValueHeadCannotFallSilentAndTravelsInTheFile) {
     EXPECT_THROW(PolicyNet({.value_norm = true}), ValueError);  // No head to normalise.
 }
 
+TEST(Policy, InferenceFusesTheAddsAndRelusIntoTheConvolutionsWithTheSameBits) {
+    // The search's evaluation (no graph: each ReLU and residual add in its convolution's
+    // epilogue, Winograd's path at 16 filters) against training's (the ops one by one).
+    manual_seed(22);
+    PolicyNet net({.board = 19, .filters = 16, .layers = 3, .value_hidden = 8, .ownership = true, .blocks = 2,
+                   .global_pool = true});
+    {
+        autograd::NoGradGuard no_grad;  // Away from the zero start, so that the blocks count.
+        for (auto& [name, p] : net.named_parameters()) copy_(p, mul(randn(p.shape()), 0.2));
+    }
+    Tensor x = randn({3, 48, 19, 19});
+    auto outputs = [&] {
+        PolicyOutputs out = net.forward_heads(x);
+        return std::vector<std::vector<float>>{to_vector<float>(out.logits), to_vector<float>(out.values),
+                                               to_vector<float>(out.ownership)};
+    };
+    const auto trained = outputs();
+    autograd::NoGradGuard no_grad;
+    EXPECT_EQ(outputs(), trained);
+}
+
 TEST(Policy, TheResidualBlockGradcheckInDouble) {
     manual_seed(21);
     ResidualBlock block(3, true, nullptr, DType::Float64);

@@ -108,4 +108,37 @@ TEST(Init, FansAndGains) {
 }
 
 }  // namespace
+// A Conv2d followed by a ReLU runs as one convolution with a ReLU epilogue: the bits of the two
+// modules, with a graph and without; a subclass of Conv2d keeps its own forward; forward_first
+// stops where it is told.
+class ShiftedConv : public Conv2d {
+public:
+    using Conv2d::Conv2d;
+    Tensor forward(const Tensor& x) override { return sub(Conv2d::forward(x), 0.5); }
+};
+
+TEST(Module, SequentialRunsAConvolutionAndItsReluAsOne) {
+    manual_seed(4);
+    const Conv2dOptions o{.in = 16, .out = 16, .params = {.padding = {1, 1}}};
+    auto conv = std::make_shared<Conv2d>(o), last = std::make_shared<Conv2d>(o);
+    auto shifted = std::make_shared<ShiftedConv>(o);
+    Sequential net{conv, std::make_shared<ReLU>(), shifted, std::make_shared<ReLU>(), last};
+    Tensor x = randn({2, 16, 11, 11});
+    auto by_hand = [&](size_t n) {
+        Tensor h = relu(conv->forward(x));
+        if (n > 2) h = relu(shifted->forward(h));
+        return n > 4 ? last->forward(h) : h;
+    };
+    auto same = [](const Tensor& a, const Tensor& b) { return a.shape() == b.shape() && to_vector<float>(a) == to_vector<float>(b); };
+    EXPECT_TRUE(same(net.forward(x), by_hand(5)));  // with a graph
+    {
+        autograd::NoGradGuard no_grad;
+        EXPECT_TRUE(same(net.forward(x), by_hand(5)));
+        EXPECT_TRUE(same(net.forward_first(x, 2), by_hand(2)));
+        EXPECT_TRUE(same(net.forward_first(x, 4), by_hand(4)));
+        EXPECT_TRUE(same(net.forward_first(x, 1), conv->forward(x)));  // the ReLU not asked for
+    }
+    EXPECT_THROW(net.forward_first(x, 6), ValueError);
+}
+
 }  // namespace kaya::nn

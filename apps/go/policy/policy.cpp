@@ -35,14 +35,16 @@ ResidualBlock::ResidualBlock(int64_t filters, bool global_pool, Generator* gen, 
     }
 }
 
+// relu(conv2(relu(conv1(x) + pool_fc(pool(x)))) + x), each ReLU and add in its convolution's
+// epilogue.
 Tensor ResidualBlock::forward(const Tensor& x) {
-    Tensor h = (*conv1)(x);
+    Conv2dEpilogue first{.relu = true};
     if (pool_fc) {
         const int64_t batch = x.shape()[0], filters = x.shape()[1];
         Tensor pooled = cat({mean(x, {2, 3}), amax(x, {2, 3})}, 1);  // (B, 2 filters)
-        h = add(h, reshape((*pool_fc)(pooled), {batch, filters, 1, 1}));
+        first.add = reshape((*pool_fc)(pooled), {batch, filters, 1, 1});
     }
-    return relu(add(x, (*conv2)(relu(h))));
+    return conv2->forward(conv1->forward(x, first), {.add = x, .relu = true});
 }
 
 PolicyNet::PolicyNet(PolicyNetOptions o) : options_(o) {
@@ -107,8 +109,7 @@ void PolicyNet::check_planes(const Tensor& planes) const {
 }
 
 Tensor PolicyNet::trunk(const Tensor& planes) {
-    Tensor h = planes;
-    for (size_t i = 0; i + 1 < body->size(); ++i) h = (*(*body)[i])(h);
+    Tensor h = body->forward_first(planes, body->size() - 1);
     if (blocks) h = (*blocks)(h);
     return h;
 }

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "kaya/nn/container.h"
 
+#include <typeinfo>
+
+#include "kaya/nn/activation.h"
+#include "kaya/nn/conv.h"
+
 namespace kaya::nn {
 
 Sequential::Sequential(std::initializer_list<std::shared_ptr<Module>> modules) {
@@ -13,9 +18,22 @@ Sequential& Sequential::push_back(std::shared_ptr<Module> m) {
     return *this;
 }
 
-Tensor Sequential::forward(const Tensor& x) {
+Tensor Sequential::forward(const Tensor& x) { return forward_first(x, modules_.size()); }
+
+Tensor Sequential::forward_first(const Tensor& x, size_t n) {
+    KAYA_CHECK(n <= modules_.size(), ValueError, "Sequential::forward_first: asked for the first ", n,
+               " modules of ", modules_.size());
+    // Exact types: a subclass may override forward.
+    auto is = [&](size_t i, const std::type_info& type) { return i < n && typeid(*modules_[i]) == type; };
     Tensor h = x;
-    for (auto& m : modules_) h = m->forward(h);
+    for (size_t i = 0; i < n; ++i) {
+        if (is(i, typeid(Conv2d)) && is(i + 1, typeid(ReLU))) {
+            h = static_cast<Conv2d&>(*modules_[i]).forward(h, Conv2dEpilogue{.relu = true});
+            ++i;
+        } else {
+            h = modules_[i]->forward(h);
+        }
+    }
     return h;
 }
 

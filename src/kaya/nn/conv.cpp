@@ -29,6 +29,10 @@ Conv2d::Conv2d(Conv2dOptions o) : options_(o) {
 
 Tensor Conv2d::forward(const Tensor& x) { return conv2d(x, weight, bias, options_.params); }
 
+Tensor Conv2d::forward(const Tensor& x, const Conv2dEpilogue& epilogue) {
+    return conv2d(x, weight, bias, options_.params, epilogue);
+}
+
 std::string Conv2d::extra_repr() const {
     auto pair = [](const std::array<int64_t, 2>& p) {
         std::string s = "(";

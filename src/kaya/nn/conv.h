@@ -25,6 +25,8 @@ public:
     explicit Conv2d(Conv2dOptions options);
 
     Tensor forward(const Tensor& x) override;
+    // The convolution followed by an add and a ReLU (conv2d's Conv2dEpilogue).
+    Tensor forward(const Tensor& x, const Conv2dEpilogue& epilogue);
     std::string type_name() const override { return "Conv2d"; }
     std::string extra_repr() const override;
     const Conv2dOptions& options() const { return options_; }

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "kaya/ops/conv.h"
 
+#include <optional>
+
 #include "kaya/kernels/conv/conv.h"
+#include "kaya/ops/activation.h"
+#include "kaya/ops/binary.h"
 #include "kaya/ops/convert.h"
 #include "kaya/ops/internal.h"
 #include "kaya/ops/reduce.h"
@@ -70,8 +74,35 @@ void check_grad_output(const char* op, const kernels::ConvGeometry& g, const Ten
 }  // namespace
 
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, const Conv2dParams& params) {
+    return conv2d(input, weight, bias, params, Conv2dEpilogue{});
+}
+
+namespace {
+
+// The epilogue as ops over a finished output y.
+Tensor epilogue_ops(Tensor y, const Conv2dEpilogue& e) {
+    if (e.add.defined()) y = add(y, e.add);
+    return e.relu ? relu(y) : y;
+}
+
+// The kernel's form of e for an output of geometry g, or nothing when the ops must run instead:
+// a graph to record, or an add the kernel does not take (another shape or dtype).
+std::optional<Tensor> fusable_add(const kernels::ConvGeometry& g, const Tensor& input, const Conv2dEpilogue& e,
+                                  bool grad) {
+    if (grad || needs_grad({&e.add})) return std::nullopt;
+    if (!e.add.defined()) return Tensor();
+    const Shape per_channel{g.N, g.O, 1, 1};
+    if (e.add.dtype() != input.dtype() || (e.add.shape() != output_shape(g) && e.add.shape() != per_channel))
+        return std::nullopt;
+    return contiguous(detach(e.add));
+}
+
+}  // namespace
+
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, const Conv2dParams& params,
+              const Conv2dEpilogue& epilogue) {
     detail::check_inputs("conv2d", {&input, &weight});
-    if (input.dim() == 3) return squeeze(conv2d(unsqueeze(input, 0), weight, bias, params), 0);
+    if (input.dim() == 3) return epilogue_ops(squeeze(conv2d(unsqueeze(input, 0), weight, bias, params), 0), epilogue);
     kernels::ConvGeometry g = geometry("conv2d", input.shape(), weight.shape(), params);
     check_floating_pair("conv2d", input, weight);
     if (bias.defined()) {
@@ -86,9 +117,16 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, con
     // Without a graph to record this is inference, whose weights come back unchanged call
     // after call: the kernel may keep work done on them.
     const bool grad = needs_grad({&input, &weight, &bias});
+    const std::optional<Tensor> fused = fusable_add(g, input, epilogue, grad);
     visit_floating(input.dtype(), "conv2d", [&]<class T>() {
+        kernels::ConvEpilogue<T> e;
+        if (fused) {
+            e = {.add = fused->defined() ? fused->data<T>() : nullptr,
+                 .add_per_channel = fused->defined() && fused->shape()[2] * fused->shape()[3] == 1,
+                 .relu = epilogue.relu};
+        }
         kernels::conv2d_forward<T>(g, x.data<T>(), w.data<T>(), b.defined() ? b.data<T>() : nullptr,
-                                   out.data<T>(), !grad);
+                                   out.data<T>(), !grad, e);
     });
     if (grad) {
         const bool gx = input.requires_grad(), gw = weight.requires_grad();
@@ -102,7 +140,7 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, con
                },
                {input, weight});
     }
-    return out;
+    return fused ? out : epilogue_ops(out, epilogue);
 }
 
 Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias, const Conv1dParams& params) {

@@ -23,6 +23,22 @@ struct Conv2dParams {
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor(),
               const Conv2dParams& params = {});
 
+// What conv2d may do to its output in the same pass, as cuDNN's convolution-add-ReLU and
+// oneDNN's post-ops do: add a tensor (a residual of the output's shape, or one value per image
+// and channel, (N, O, 1, 1)), then a ReLU.
+struct Conv2dEpilogue {
+    Tensor add;         // undefined: nothing added; otherwise broadcast to the output as add()
+    bool relu = false;  // then relu()
+};
+
+// relu(add(conv2d(input, weight, bias, params), epilogue.add)), each step only when asked. It
+// is those ops, with their bits, checks and gradients. Without a graph to record (inference),
+// a 4-D input and an add of the output's shape or (N, O, 1, 1) in the input's dtype, the add and
+// the ReLU run as the convolution writes its output (Winograd's path) or in one pass after it,
+// instead of two more passes and two more tensors.
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, const Conv2dParams& params,
+              const Conv2dEpilogue& epilogue);
+
 // The hyperparameters of torch.nn.functional.conv1d.
 struct Conv1dParams {
     int64_t stride = 1;

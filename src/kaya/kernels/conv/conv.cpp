@@ -224,12 +224,9 @@ void batched_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* 
     });
 }
 
-}  // namespace
-
+// conv2d_forward's paths other than Winograd's.
 template <class T>
-void conv2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y,
-                    bool weights_reused) {
-    if (use_winograd(g)) return winograd_forward(g, x, w, bias, y, weights_reused);
+void unfused_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y) {
     if (batched(g) && direct_conv_enabled() && direct_applies(g)) return direct_forward(g, x, w, bias, y);
     if (batched(g)) return batched_forward(g, x, w, bias, y);
     const int64_t cg = g.c_per_group(), og = g.o_per_group(), k = g.patch(), hw = g.out_plane();
@@ -250,6 +247,28 @@ void conv2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias
             gemm<T>(false, false, og, hw, k, T(1), w + gr * og * k, k, cols, hw, bias ? T(1) : T(0), yg, hw);
         }
     });
+}
+
+// The epilogue over a finished output, in one pass, the planes shared between threads when the
+// convolution was.
+template <class T>
+void apply_epilogue(const ConvGeometry& g, const ConvEpilogue<T>& e, T* y) {
+    if (e.empty()) return;
+    const int64_t size = g.out_plane();
+    for_each_conv_task(g, g.N * g.O, [&](int64_t plane) {
+        T* p = y + plane * size;
+        for (int64_t i = 0; i < size; ++i) p[i] = e.apply(p[i], plane, size, i);
+    });
+}
+
+}  // namespace
+
+template <class T>
+void conv2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y,
+                    bool weights_reused, const ConvEpilogue<T>& epilogue) {
+    if (use_winograd(g)) return winograd_forward(g, x, w, bias, y, weights_reused, epilogue);
+    unfused_forward(g, x, w, bias, y);
+    apply_epilogue(g, epilogue, y);
 }
 
 template <class T>
@@ -309,7 +328,8 @@ void conv2d_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* g
 }
 
 #define KAYA_CONV_INSTANTIATE(T)                                                                  \
-    template void conv2d_forward<T>(const ConvGeometry&, const T*, const T*, const T*, T*, bool); \
+    template void conv2d_forward<T>(const ConvGeometry&, const T*, const T*, const T*, T*, bool,  \
+                                    const ConvEpilogue<T>&);                                      \
     template void conv2d_backward_input<T>(const ConvGeometry&, const T*, const T*, T*);          \
     template void conv2d_backward_weight<T>(const ConvGeometry&, const T*, const T*, T*);
 KAYA_CONV_INSTANTIATE(float)

@@ -59,12 +59,38 @@ bool winograd_enabled();
 void set_direct_conv_enabled(bool on);
 bool direct_conv_enabled();
 
-// y = conv(x, w) (+ bias per output channel when bias is not null). weights_reused: the
-// caller will pass the same weights again (inference), so work done on them alone may be
-// kept between calls.
+// What a convolution does to its output after the bias, as oneDNN's post-ops and cuDNN's
+// convolution-add-ReLU do: y = relu(conv + bias + add), with `add` either the output's shape
+// (N x O x HO x WO, a residual) or one value per image and output channel (N x O, broadcast
+// over the plane), and the ReLU optional (v > 0 ? v : 0, as kaya::relu). The sums are taken in
+// that order, so the result has the bits of the three steps done one after another.
+template <class T>
+struct ConvEpilogue {
+    const T* add = nullptr;
+    bool add_per_channel = false;
+    bool relu = false;
+
+    bool empty() const { return add == nullptr && !relu; }
+    // The same epilogue for the images from n0 on (an output starting at image n0).
+    ConvEpilogue from_image(int64_t n0, int64_t O, int64_t plane_size) const {
+        ConvEpilogue e = *this;
+        if (add) e.add += add_per_channel ? n0 * O : n0 * O * plane_size;
+        return e;
+    }
+    // The epilogue's value for output v at plane index (n * O + o) and point i of the plane.
+    T apply(T v, int64_t plane, int64_t plane_size, int64_t i) const {
+        if (add) v = v + (add_per_channel ? add[plane] : add[plane * plane_size + i]);
+        return relu ? (v > T(0) ? v : T(0)) : v;
+    }
+};
+
+// y = conv(x, w) (+ bias per output channel when bias is not null), then the epilogue.
+// Winograd's path applies the epilogue as it writes the output; the others in one pass after.
+// weights_reused: the caller will pass the same weights again (inference), so work done on
+// them alone may be kept between calls.
 template <class T>
 void conv2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y,
-                    bool weights_reused = false);
+                    bool weights_reused = false, const ConvEpilogue<T>& epilogue = {});
 
 // gx = d<y, gy>/dx, the transposed convolution of gy with w. gx is overwritten.
 template <class T>

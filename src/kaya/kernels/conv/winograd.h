@@ -22,10 +22,11 @@ bool winograd_applies(const ConvGeometry& g);
 int64_t winograd_tiles(const ConvGeometry& g);
 
 // reuse_filters: the caller will pass the same weights again (inference), so their transform
-// is kept in a per-thread cache (found by the weights' exact bytes, never stale).
+// is kept in a per-thread cache (found by the weights' exact bytes, never stale). The epilogue
+// is applied as the output transform writes each plane.
 template <class T>
 void winograd_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y,
-                      bool reuse_filters = false);
+                      bool reuse_filters = false, const ConvEpilogue<T>& epilogue = {});
 template <class T>
 void winograd_backward_input(const ConvGeometry& g, const T* gy, const T* w, T* gx);
 template <class T>

@@ -125,6 +125,10 @@ def rate_and_notes(name, k, kaya, raw):
     if name.startswith("BM_SearchNetInfer"):
         _, blocks, batch = name.split("/")
         return f"{int(batch) / k:.0f} pos/s", f"6 x 64, {blocks} residual blocks, both heads, batch {batch}"
+    if name.startswith("BM_SearchNetPrecision"):
+        _, blocks, batch, filters, bf16 = name.split("/")[:5]
+        kind = "bfloat16 products (PyTorch: CPU autocast)" if bf16 == "1" else "float"
+        return f"{int(batch) / k:.0f} pos/s", f"6 x {filters}, {blocks} blocks, batch {batch}, {kind}"
     per = {"BM_AddBroadcast": 8, "BM_Exp": 8, "BM_MulAdd": 24}.get(name.split("/")[0])
     if per:
         return f"{per * int(name.split('/')[1]) / k / 1e9:.2f} GB/s", ""

@@ -176,15 +176,18 @@ def search_net(blocks, board=19, f=64):
     return SearchNet()
 
 
-def search_net_infer(blocks, batch):
+def search_net_infer(blocks, batch, filters=64, bfloat16=False):
+    """The search net's inference; bfloat16: under CPU autocast to bfloat16 (oneDNN's bfloat16
+    convolutions and products, PyTorch's peer of Kaya's `--matmul-precision medium`)."""
     torch.manual_seed(0)
-    net = search_net(blocks).eval()
+    net = search_net(blocks, f=filters).eval()
     x = torch.rand(batch, 48, 19, 19)
 
     def run():
-        with torch.no_grad():
-            logits, _, _ = net(x)
-            torch.softmax(logits, 1)
+        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bfloat16):
+            logits, _, ownership = net(x)
+            torch.softmax(logits.float(), 1)
+            ownership.float()
 
     return run
 
@@ -630,6 +633,10 @@ for layers, filters in ((6, 64), (13, 192)):
         BENCHES[f"BM_PolicyInfer/{layers}/{filters}/{b}"] = lambda l=layers, f=filters, b=b: policy_infer(l, f, b)
 for blocks in (0, 4):
     BENCHES[f"BM_SearchNetInfer/{blocks}/8"] = lambda n=blocks: search_net_infer(n, 8)
+for filters in (64, 128):
+    for bf16 in (0, 1):
+        BENCHES[f"BM_SearchNetPrecision/4/8/{filters}/{bf16}"] = \
+            lambda f=filters, b=bf16: search_net_infer(4, 8, f, bool(b))
 BENCHES["BM_TransformerEncoderLayer"] = encoder_layer
 BENCHES["BM_LstmBidirectional"] = lstm_bidirectional
 BENCHES["BM_PosTaggerTrainStep"] = pos_tagger_step

@@ -112,12 +112,15 @@ void BM_ResidualBlockInfer(benchmark::State& state) {
             continue;
         }
         Tensor pooled = cat({mean(x, {2, 3}), amax(x, {2, 3})}, 1);
-        Tensor h = relu(add((*block.conv1)(x), reshape((*block.pool_fc)(pooled), {batch, filters, 1, 1})));
+        Tensor h =
+            relu(add((*block.conv1)(x), reshape((*block.pool_fc)(pooled), {batch, filters, 1, 1})));
         benchmark::DoNotOptimize(relu(add(x, (*block.conv2)(h))));
     }
     kernels::set_float32_matmul_precision(kernels::MatmulPrecision::kHighest);
 }
-BENCHMARK(BM_ResidualBlockInfer)->ArgsProduct({{0, 1}, {64, 128}, {0, 1}})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ResidualBlockInfer)
+    ->ArgsProduct({{0, 1}, {64, 128}, {0, 1}})
+    ->Unit(benchmark::kMillisecond);
 
 // One layer of the Go nets at batch 16, by direction: 0 forward, 1 input gradient, 2 weight
 // gradient (for finding where a training step spends its time). Arguments: direction,

@@ -226,7 +226,12 @@ TEST(Policy, InferenceFusesTheAddsAndRelusIntoTheConvolutionsWithTheSameBits) {
     // The search's evaluation (no graph: each ReLU and residual add in its convolution's
     // epilogue, Winograd's path at 16 filters) against training's (the ops one by one).
     manual_seed(22);
-    PolicyNet net({.board = 19, .filters = 16, .layers = 3, .value_hidden = 8, .ownership = true, .blocks = 2,
+    PolicyNet net({.board = 19,
+                   .filters = 16,
+                   .layers = 3,
+                   .value_hidden = 8,
+                   .ownership = true,
+                   .blocks = 2,
                    .global_pool = true});
     {
         autograd::NoGradGuard no_grad;  // Away from the zero start, so that the blocks count.
@@ -235,7 +240,8 @@ TEST(Policy, InferenceFusesTheAddsAndRelusIntoTheConvolutionsWithTheSameBits) {
     Tensor x = randn({3, 48, 19, 19});
     auto outputs = [&] {
         PolicyOutputs out = net.forward_heads(x);
-        return std::vector<std::vector<float>>{to_vector<float>(out.logits), to_vector<float>(out.values),
+        return std::vector<std::vector<float>>{to_vector<float>(out.logits),
+                                               to_vector<float>(out.values),
                                                to_vector<float>(out.ownership)};
     };
     const auto trained = outputs();

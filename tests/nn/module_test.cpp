@@ -129,7 +129,9 @@ TEST(Module, SequentialRunsAConvolutionAndItsReluAsOne) {
         if (n > 2) h = relu(shifted->forward(h));
         return n > 4 ? last->forward(h) : h;
     };
-    auto same = [](const Tensor& a, const Tensor& b) { return a.shape() == b.shape() && to_vector<float>(a) == to_vector<float>(b); };
+    auto same = [](const Tensor& a, const Tensor& b) {
+        return a.shape() == b.shape() && to_vector<float>(a) == to_vector<float>(b);
+    };
     EXPECT_TRUE(same(net.forward(x), by_hand(5)));  // with a graph
     {
         autograd::NoGradGuard no_grad;

@@ -241,8 +241,9 @@ TEST(Conv, CachedBfloat16FiltersGiveTheBitsOfFreshOnes) {
 std::vector<unsigned char> bits(const Tensor& t) {
     Tensor c = contiguous(t);
     const size_t size = static_cast<size_t>(c.numel()) * (c.dtype() == DType::Float32 ? 4 : 8);
-    const auto* p = static_cast<const unsigned char*>(c.dtype() == DType::Float32 ? static_cast<const void*>(c.data<float>())
-                                                                                  : static_cast<const void*>(c.data<double>()));
+    const auto* p = static_cast<const unsigned char*>(
+        c.dtype() == DType::Float32 ? static_cast<const void*>(c.data<float>())
+                                    : static_cast<const void*>(c.data<double>()));
     return {p, p + size};
 }
 
@@ -270,16 +271,19 @@ TEST(Conv, TheEpilogueGivesTheBitsOfTheOps) {
         int64_t n, c, o, k, stride = 1, groups = 1;
     };
     Generator g(11);
-    for (const Case& s : {Case{8, 64, 64, 3}, Case{8, 48, 64, 5}, Case{3, 192, 192, 3}, Case{2, 16, 16, 3},
-                          Case{4, 3, 8, 3}, Case{1, 3, 8, 3}, Case{2, 8, 12, 3, 2}, Case{2, 8, 12, 1},
-                          Case{2, 8, 12, 3, 1, 2}}) {
+    for (const Case& s : {Case{8, 64, 64, 3}, Case{8, 48, 64, 5}, Case{3, 192, 192, 3},
+                          Case{2, 16, 16, 3}, Case{4, 3, 8, 3}, Case{1, 3, 8, 3},
+                          Case{2, 8, 12, 3, 2}, Case{2, 8, 12, 1}, Case{2, 8, 12, 3, 1, 2}}) {
         for (DType dtype : {DType::Float32, DType::Float64}) {
-            Tensor x = randn({s.n, s.c, 19, 19}, dtype, &g), w = randn({s.o, s.c / s.groups, s.k, s.k}, dtype, &g);
+            Tensor x = randn({s.n, s.c, 19, 19}, dtype, &g),
+                   w = randn({s.o, s.c / s.groups, s.k, s.k}, dtype, &g);
             Tensor b = randn({s.o}, dtype, &g);
-            const Conv2dParams p{.stride = {s.stride, s.stride}, .padding = {s.k / 2, s.k / 2}, .groups = s.groups};
+            const Conv2dParams p{
+                .stride = {s.stride, s.stride}, .padding = {s.k / 2, s.k / 2}, .groups = s.groups};
             autograd::NoGradGuard no_grad;
             const Shape out = conv2d(x, w, b, p).shape();
-            Tensor residual = randn(out, dtype, &g), per_channel = randn({s.n, s.o, 1, 1}, dtype, &g);
+            Tensor residual = randn(out, dtype, &g),
+                   per_channel = randn({s.n, s.o, 1, 1}, dtype, &g);
             for (int medium = 0; medium < (dtype == DType::Float32 ? 2 : 1); ++medium) {
                 kernels::set_float32_matmul_precision(medium ? kernels::MatmulPrecision::kMedium
                                                              : kernels::MatmulPrecision::kHighest);
@@ -290,9 +294,10 @@ TEST(Conv, TheEpilogueGivesTheBitsOfTheOps) {
                         for (int threads : {1, 2}) {
                             set_num_threads(threads);
                             EXPECT_EQ(bits(conv2d(x, w, b, p, e)), expected)
-                                << s.n << "x" << s.c << "->" << s.o << " " << s.k << "x" << s.k << " stride "
-                                << s.stride << " groups " << s.groups << " " << dtype_name(dtype) << " medium "
-                                << medium << " add " << (a.defined() ? format_shape(a.shape()) : "none") << " relu "
+                                << s.n << "x" << s.c << "->" << s.o << " " << s.k << "x" << s.k
+                                << " stride " << s.stride << " groups " << s.groups << " "
+                                << dtype_name(dtype) << " medium " << medium << " add "
+                                << (a.defined() ? format_shape(a.shape()) : "none") << " relu "
                                 << relu_on << " threads " << threads;
                         }
                     }
@@ -307,14 +312,16 @@ TEST(Conv, TheEpilogueGivesTheBitsOfTheOps) {
 // and a bad one fails as add() does.
 TEST(Conv, TheEpilogueWithAGraphOrAnotherAddIsTheOps) {
     Generator g(12);
-    Tensor x = randn({2, 16, 9, 9}, DType::Float64, &g), w = randn({16, 16, 3, 3}, DType::Float64, &g);
+    Tensor x = randn({2, 16, 9, 9}, DType::Float64, &g),
+           w = randn({16, 16, 3, 3}, DType::Float64, &g);
     Tensor b = randn({16}, DType::Float64, &g), r = randn({2, 16, 9, 9}, DType::Float64, &g);
     const Conv2dParams p{.padding = {1, 1}};
     auto grads = [&](bool fused) {
         std::vector<Tensor> in{clone(x).requires_grad_(true), clone(w).requires_grad_(true),
                                clone(b).requires_grad_(true), clone(r).requires_grad_(true)};
         const Conv2dEpilogue e{.add = in[3], .relu = true};
-        Tensor y = fused ? conv2d(in[0], in[1], in[2], p, e) : epilogue_as_ops(in[0], in[1], in[2], p, e);
+        Tensor y =
+            fused ? conv2d(in[0], in[1], in[2], p, e) : epilogue_as_ops(in[0], in[1], in[2], p, e);
         autograd::backward(sum(mul(y, y)));
         std::vector<std::vector<unsigned char>> out{bits(y)};
         for (const Tensor& t : in) out.push_back(bits(t.grad()));
@@ -322,15 +329,18 @@ TEST(Conv, TheEpilogueWithAGraphOrAnotherAddIsTheOps) {
     };
     EXPECT_EQ(grads(true), grads(false));
     autograd::NoGradGuard no_grad;
-    for (const Tensor& a : {randn({16, 1, 1}, DType::Float64, &g), randn({2, 16, 1, 9}, DType::Float64, &g),
-                            randn({2, 16, 9, 9}, DType::Float32, &g)}) {
+    for (const Tensor& a :
+         {randn({16, 1, 1}, DType::Float64, &g), randn({2, 16, 1, 9}, DType::Float64, &g),
+          randn({2, 16, 9, 9}, DType::Float32, &g)}) {
         const Conv2dEpilogue e{.add = a, .relu = true};
-        EXPECT_EQ(bits(conv2d(x, w, b, p, e)), bits(epilogue_as_ops(x, w, b, p, e))) << format_shape(a.shape());
+        EXPECT_EQ(bits(conv2d(x, w, b, p, e)), bits(epilogue_as_ops(x, w, b, p, e)))
+            << format_shape(a.shape());
     }
     Tensor bad = randn({2, 16, 9, 8}, DType::Float64, &g);
     EXPECT_THROW(conv2d(x, w, b, p, {.add = bad}), ShapeError);
     const std::string message = test::error_of([&] { conv2d(x, w, b, p, {.add = bad}); });
-    EXPECT_NE(message.find("cannot be broadcast together: [2, 16, 9, 9] and [2, 16, 9, 8]"), std::string::npos)
+    EXPECT_NE(message.find("cannot be broadcast together: [2, 16, 9, 9] and [2, 16, 9, 8]"),
+              std::string::npos)
         << message;
 }
 

@@ -21,10 +21,12 @@ Sequential& Sequential::push_back(std::shared_ptr<Module> m) {
 Tensor Sequential::forward(const Tensor& x) { return forward_first(x, modules_.size()); }
 
 Tensor Sequential::forward_first(const Tensor& x, size_t n) {
-    KAYA_CHECK(n <= modules_.size(), ValueError, "Sequential::forward_first: asked for the first ", n,
-               " modules of ", modules_.size());
+    KAYA_CHECK(n <= modules_.size(), ValueError, "Sequential::forward_first: asked for the first ",
+               n, " modules of ", modules_.size());
     // Exact types: a subclass may override forward.
-    auto is = [&](size_t i, const std::type_info& type) { return i < n && typeid(*modules_[i]) == type; };
+    auto is = [&](size_t i, const std::type_info& type) {
+        return i < n && typeid(*modules_[i]) == type;
+    };
     Tensor h = x;
     for (size_t i = 0; i < n; ++i) {
         if (is(i, typeid(Conv2d)) && is(i + 1, typeid(ReLU))) {

@@ -87,22 +87,25 @@ Tensor epilogue_ops(Tensor y, const Conv2dEpilogue& e) {
 
 // The kernel's form of e for an output of geometry g, or nothing when the ops must run instead:
 // a graph to record, or an add the kernel does not take (another shape or dtype).
-std::optional<Tensor> fusable_add(const kernels::ConvGeometry& g, const Tensor& input, const Conv2dEpilogue& e,
-                                  bool grad) {
+std::optional<Tensor> fusable_add(const kernels::ConvGeometry& g, const Tensor& input,
+                                  const Conv2dEpilogue& e, bool grad) {
     if (grad || needs_grad({&e.add})) return std::nullopt;
     if (!e.add.defined()) return Tensor();
     const Shape per_channel{g.N, g.O, 1, 1};
-    if (e.add.dtype() != input.dtype() || (e.add.shape() != output_shape(g) && e.add.shape() != per_channel))
+    if (e.add.dtype() != input.dtype() ||
+        (e.add.shape() != output_shape(g) && e.add.shape() != per_channel))
         return std::nullopt;
     return contiguous(detach(e.add));
 }
 
 }  // namespace
 
-Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, const Conv2dParams& params,
-              const Conv2dEpilogue& epilogue) {
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
+              const Conv2dParams& params, const Conv2dEpilogue& epilogue) {
     detail::check_inputs("conv2d", {&input, &weight});
-    if (input.dim() == 3) return epilogue_ops(squeeze(conv2d(unsqueeze(input, 0), weight, bias, params), 0), epilogue);
+    if (input.dim() == 3)
+        return epilogue_ops(squeeze(conv2d(unsqueeze(input, 0), weight, bias, params), 0),
+                            epilogue);
     kernels::ConvGeometry g = geometry("conv2d", input.shape(), weight.shape(), params);
     check_floating_pair("conv2d", input, weight);
     if (bias.defined()) {

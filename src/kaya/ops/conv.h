@@ -36,8 +36,8 @@ struct Conv2dEpilogue {
 // a 4-D input and an add of the output's shape or (N, O, 1, 1) in the input's dtype, the add and
 // the ReLU run as the convolution writes its output (Winograd's path) or in one pass after it,
 // instead of two more passes and two more tensors.
-Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, const Conv2dParams& params,
-              const Conv2dEpilogue& epilogue);
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
+              const Conv2dParams& params, const Conv2dEpilogue& epilogue);
 
 // The hyperparameters of torch.nn.functional.conv1d.
 struct Conv1dParams {

@@ -327,10 +327,10 @@ void conv2d_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* g
     }
 }
 
-#define KAYA_CONV_INSTANTIATE(T)                                                                  \
-    template void conv2d_forward<T>(const ConvGeometry&, const T*, const T*, const T*, T*, bool,  \
-                                    const ConvEpilogue<T>&);                                      \
-    template void conv2d_backward_input<T>(const ConvGeometry&, const T*, const T*, T*);          \
+#define KAYA_CONV_INSTANTIATE(T)                                                                 \
+    template void conv2d_forward<T>(const ConvGeometry&, const T*, const T*, const T*, T*, bool, \
+                                    const ConvEpilogue<T>&);                                     \
+    template void conv2d_backward_input<T>(const ConvGeometry&, const T*, const T*, T*);         \
     template void conv2d_backward_weight<T>(const ConvGeometry&, const T*, const T*, T*);
 KAYA_CONV_INSTANTIATE(float)
 KAYA_CONV_INSTANTIATE(double)

@@ -471,8 +471,11 @@ void transform_input(const T* in, int64_t nb, int64_t C, int64_t H, int64_t W, i
 
 // ConvEpilogue::apply on the kLanes outputs from point i of plane `plane`.
 template <class T>
-inline Vec<T> finish(const ConvEpilogue<T>& e, Vec<T> v, int64_t plane, int64_t plane_size, int64_t i) {
-    if (e.add) v = v + (e.add_per_channel ? Vec<T>{} + e.add[plane] : load(e.add + plane * plane_size + i));
+inline Vec<T> finish(const ConvEpilogue<T>& e, Vec<T> v, int64_t plane, int64_t plane_size,
+                     int64_t i) {
+    if (e.add)
+        v = v +
+            (e.add_per_channel ? Vec<T>{} + e.add[plane] : load(e.add + plane * plane_size + i));
     if (e.relu) v = v > Vec<T>{} ? v : Vec<T>{};
     return v;
 }
@@ -499,7 +502,8 @@ void transform_output(const T* M, int64_t nb, int64_t O, int64_t HO, int64_t WO,
             });
         }
         // The planes back from the lanes, kLanes points of a row at a time as in gather_block.
-        const int64_t lanes = std::min(L, O - o0), x_vec = WO / L * L, plane0 = i * O + o0, size = HO * WO;
+        const int64_t lanes = std::min(L, O - o0), x_vec = WO / L * L, plane0 = i * O + o0,
+                      size = HO * WO;
         T* planes = out + plane0 * size;
         alignas(64) T adds[L] = {};
         for (int64_t l = 0; l < lanes; ++l) adds[l] = bias ? bias[o0 + l] : T(0);
@@ -510,11 +514,13 @@ void transform_output(const T* M, int64_t nb, int64_t O, int64_t HO, int64_t WO,
                 for (int64_t k = 0; k < L; ++k) v[k] = load(row + (x0 + k) * L);
                 simd::transpose<T>(v);
                 for (int64_t l = 0; l < lanes; ++l)
-                    store(planes + l * size + y * WO + x0, finish(epilogue, v[l] + adds[l], plane0 + l, size, y * WO + x0));
+                    store(planes + l * size + y * WO + x0,
+                          finish(epilogue, v[l] + adds[l], plane0 + l, size, y * WO + x0));
             }
             for (int64_t l = 0; l < lanes; ++l)
                 for (int64_t x = x_vec; x < WO; ++x)
-                    planes[l * size + y * WO + x] = epilogue.apply(row[x * L + l] + adds[l], plane0 + l, size, y * WO + x);
+                    planes[l * size + y * WO + x] =
+                        epilogue.apply(row[x * L + l] + adds[l], plane0 + l, size, y * WO + x);
         }
     });
 }
@@ -588,8 +594,8 @@ constexpr int64_t kGroupBudget = int64_t{1} << 19;
 // by the shapes alone, so the same products run for any thread count.
 template <class F, class T>
 void winograd_conv(const T* in, int64_t N, int64_t ins, int64_t H, int64_t W, int64_t pad,
-                   const T* U, int64_t outs, const T* bias, T* out, const ConvEpilogue<T>& epilogue = {},
-                   const uint32_t* U_bf16 = nullptr) {
+                   const T* U, int64_t outs, const T* bias, T* out,
+                   const ConvEpilogue<T>& epilogue = {}, const uint32_t* U_bf16 = nullptr) {
     const int64_t HO = H + 2 * pad - (F::kR - 1), WO = W + 2 * pad - (F::kR - 1);
     const Tiling tl(F::kTile, HO, WO);
     const int64_t Cp = padded_channels<T>(ins), Op = padded_channels<T>(outs);
@@ -617,7 +623,7 @@ void winograd_conv(const T* in, int64_t N, int64_t ins, int64_t H, int64_t W, in
                                                        0.0f, M + p * cols * Op, Op);
                 });
                 transform_output<F>(M, nb, outs, HO, WO, tl, bias, out + n0 * outs * HO * WO,
-                                  epilogue.from_image(n0, outs, HO * WO));
+                                    epilogue.from_image(n0, outs, HO * WO));
                 return;
             }
         }
@@ -626,7 +632,7 @@ void winograd_conv(const T* in, int64_t N, int64_t ins, int64_t H, int64_t W, in
         batched_products<F, T>(false, false, cols, Op, ins, {V, cols * Cp, Cp}, {U, ins * Op, Op}, T(0),
                                {M, cols * Op, Op});
         transform_output<F>(M, nb, outs, HO, WO, tl, bias, out + n0 * outs * HO * WO,
-                                  epilogue.from_image(n0, outs, HO * WO));
+                            epilogue.from_image(n0, outs, HO * WO));
     };
     const int64_t chunks = (N + chunk - 1) / chunk;
     if (grouped) {
@@ -644,8 +650,8 @@ void winograd_conv(const T* in, int64_t N, int64_t ins, int64_t H, int64_t W, in
 }
 
 template <class F, class T>
-void forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y,
-             bool reuse_filters, const ConvEpilogue<T>& epilogue) {
+void forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y, bool reuse_filters,
+             const ConvEpilogue<T>& epilogue) {
     const T* U = reuse_filters ? filter_cache<T>().template find_or_make<F>(w, g.O, g.C) : nullptr;
     if (!U) {
         T* fresh = scratch<T>(0, static_cast<size_t>(transformed_size<F, T>(g.O, g.C)));
@@ -761,10 +767,10 @@ void winograd_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T*
     with_algorithm(g, [&]<class F>() { backward_weight<F>(g, x, gy, gw); });
 }
 
-#define KAYA_WINOGRAD_INSTANTIATE(T)                                                         \
-    template void winograd_forward<T>(const ConvGeometry&, const T*, const T*, const T*, T*, \
-                                      bool, const ConvEpilogue<T>&);                         \
-    template void winograd_backward_input<T>(const ConvGeometry&, const T*, const T*, T*);   \
+#define KAYA_WINOGRAD_INSTANTIATE(T)                                                               \
+    template void winograd_forward<T>(const ConvGeometry&, const T*, const T*, const T*, T*, bool, \
+                                      const ConvEpilogue<T>&);                                     \
+    template void winograd_backward_input<T>(const ConvGeometry&, const T*, const T*, T*);         \
     template void winograd_backward_weight<T>(const ConvGeometry&, const T*, const T*, T*);
 KAYA_WINOGRAD_INSTANTIATE(float)
 KAYA_WINOGRAD_INSTANTIATE(double)

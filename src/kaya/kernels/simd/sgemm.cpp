@@ -51,7 +51,9 @@ inline __attribute__((always_inline)) void pack_panels(bool trans, const float* 
 // Ap + k * mr (mr >= ROWS: fewer rows serve the last panel without computing its zero padding);
 // row k of the B panel at Bp + k * ldbp (2W in a packed panel, B's own leading dimension when
 // read in place).
-template <int W, int NV, int ROWS>
+// With kInPlaceA, Ap is op(A) itself, row i at Ap + i * mr (mr is then lda), rows from h on
+// reading row h - 1 again (their sums are not stored).
+template <int W, int NV, int ROWS, bool kInPlaceA = false>
 inline __attribute__((always_inline)) void micro_kernel(int64_t kc, const float* Ap, int64_t mr, const float* Bp,
                                                         int64_t ldbp, float alpha, float beta, float* c, int64_t ldc,
                                                         int64_t h, int64_t w) {
@@ -59,13 +61,19 @@ inline __attribute__((always_inline)) void micro_kernel(int64_t kc, const float*
     V acc[ROWS][NV];
     for (int i = 0; i < ROWS; ++i)
         for (int v = 0; v < NV; ++v) acc[i][v] = V{};
+    const float* rows[ROWS];
+    if constexpr (kInPlaceA) {
+        for (int i = 0; i < ROWS; ++i) rows[i] = Ap + std::min<int64_t>(i, h - 1) * mr;
+    }
     for (int64_t k = 0; k < kc; ++k) {
         V b[NV];
         for (int v = 0; v < NV; ++v) b[v] = *reinterpret_cast<const V*>(Bp + k * ldbp + v * W);
         const float* a = Ap + k * mr;
 #pragma GCC unroll 32
-        for (int i = 0; i < ROWS; ++i)
-            for (int v = 0; v < NV; ++v) acc[i][v] += a[i] * b[v];
+        for (int i = 0; i < ROWS; ++i) {
+            const float ai = kInPlaceA ? rows[i][k] : a[i];
+            for (int v = 0; v < NV; ++v) acc[i][v] += ai * b[v];
+        }
     }
     if (w == NV * W) {  // full-width rows: vector stores, for the h rows inside C
         for (int i = 0; i < ROWS; ++i) {
@@ -82,6 +90,23 @@ inline __attribute__((always_inline)) void micro_kernel(int64_t kc, const float*
             float& out = c[i * ldc + j];
             out = beta == 0.0f ? alpha * tile[i][j] : alpha * tile[i][j] + beta * out;
         }
+}
+
+// The micro-kernel for an MR-row tile of which h rows are inside C, in the fewest rows that
+// hold them (MR, MR / 2, MR / 4 or 1).
+template <int W, int MR, bool kInPlaceA>
+inline __attribute__((always_inline)) void micro_tile(int64_t kc, const float* Ap, int64_t mr, const float* Bp,
+                                                      int64_t ldbp, float alpha, float beta, float* c, int64_t ldc,
+                                                      int64_t h, int64_t w) {
+    if (h > MR / 2) {
+        micro_kernel<W, 2, MR, kInPlaceA>(kc, Ap, mr, Bp, ldbp, alpha, beta, c, ldc, h, w);
+    } else if (h > MR / 4) {
+        micro_kernel<W, 2, MR / 2, kInPlaceA>(kc, Ap, mr, Bp, ldbp, alpha, beta, c, ldc, h, w);
+    } else if (h > 1) {
+        micro_kernel<W, 2, MR / 4 < 2 ? 2 : MR / 4, kInPlaceA>(kc, Ap, mr, Bp, ldbp, alpha, beta, c, ldc, h, w);
+    } else {
+        micro_kernel<W, 2, 1, kInPlaceA>(kc, Ap, mr, Bp, ldbp, alpha, beta, c, ldc, h, w);
+    }
 }
 
 // Runs fn.operator()<R>() with R = rows (1 <= rows <= kMax): one micro-kernel per height, so
@@ -103,6 +128,11 @@ inline __attribute__((always_inline)) void with_rows(int64_t rows, Fn&& fn) {
 // went from 97-115 GFLOP/s (12 + 12 + 1) and 132 (one-vector-wide tiles of all 25 rows: one
 // broadcast load per multiply-add saturates the load ports) to 148, then 180 in
 // bench/gemm_bench's BM_SgemmOneThread.
+// An untransposed A is read in place, each micro-kernel broadcasting from its rows, as the
+// bfloat16 kernel does: packing it was a scalar transpose that cost a third of a product with
+// K = 64 (the 64-channel Go nets' Winograd products, 100 x 64 x 64: 135 -> 197 GFLOP/s on one
+// core; 25 x 64 x 64 about 1.4x, 400 x 192 x 192 about 1.13x). A transposed A is still packed
+// (its copy is contiguous).
 template <int W, int MR, int kSmallM, int kSmallRows>
 inline __attribute__((always_inline)) void sgemm_blocked(bool ta, bool tb, int64_t M, int64_t N, int64_t K,
                                                          float alpha, const float* A, int64_t lda, const float* B,
@@ -141,13 +171,19 @@ inline __attribute__((always_inline)) void sgemm_blocked(bool ta, bool tb, int64
                 const int64_t groups = (M + kSmallRows - 1) / kSmallRows, per = (M + groups - 1) / groups;
                 for (int64_t m0 = 0; m0 < M; m0 += per) {
                     const int64_t h = std::min(per, M - m0), mr = h;
-                    pack_panels(ta, A, lda, m0, h, k0, kc, mr, Ap);
+                    if (ta) pack_panels(ta, A, lda, m0, h, k0, kc, mr, Ap);
                     with_rows<kSmallRows>(h, [&]<int R>() {
                         for (int64_t j0 = 0; j0 < nc; j0 += NR) {
                             int64_t ldbp;
                             const float* bp = panel(j0, ldbp);
-                            micro_kernel<W, 2, R>(kc, Ap, mr, bp, ldbp, alpha, b, C + m0 * ldc + n0 + j0, ldc, h,
-                                                  std::min<int64_t>(NR, nc - j0));
+                            float* c = C + m0 * ldc + n0 + j0;
+                            const int64_t w = std::min<int64_t>(NR, nc - j0);
+                            if (ta) {
+                                micro_kernel<W, 2, R>(kc, Ap, mr, bp, ldbp, alpha, b, c, ldc, h, w);
+                            } else {
+                                micro_kernel<W, 2, R, true>(kc, A + m0 * lda + k0, lda, bp, ldbp, alpha, b, c, ldc, h,
+                                                            w);
+                            }
                         }
                     });
                 }
@@ -155,23 +191,19 @@ inline __attribute__((always_inline)) void sgemm_blocked(bool ta, bool tb, int64
             }
             for (int64_t m0 = 0; m0 < M; m0 += mc_max) {
                 const int64_t mc = std::min(mc_max, M - m0);
-                pack_panels(ta, A, lda, m0, mc, k0, kc, MR, Ap);
+                if (ta) pack_panels(ta, A, lda, m0, mc, k0, kc, MR, Ap);
                 for (int64_t j0 = 0; j0 < nc; j0 += NR) {
                     int64_t ldbp;
                     const float* bp = panel(j0, ldbp);
                     const int64_t w = std::min<int64_t>(NR, nc - j0);
                     for (int64_t i0 = 0; i0 < mc; i0 += MR) {
                         const int64_t h = std::min<int64_t>(MR, mc - i0);
-                        const float* ap = Ap + i0 * kc;
                         float* c = C + (m0 + i0) * ldc + n0 + j0;
-                        if (h > MR / 2) {
-                            micro_kernel<W, 2, MR>(kc, ap, MR, bp, ldbp, alpha, b, c, ldc, h, w);
-                        } else if (h > MR / 4) {
-                            micro_kernel<W, 2, MR / 2>(kc, ap, MR, bp, ldbp, alpha, b, c, ldc, h, w);
-                        } else if (h > 1) {
-                            micro_kernel<W, 2, MR / 4 < 2 ? 2 : MR / 4>(kc, ap, MR, bp, ldbp, alpha, b, c, ldc, h, w);
+                        if (ta) {
+                            micro_tile<W, MR, false>(kc, Ap + i0 * kc, MR, bp, ldbp, alpha, b, c, ldc, h, w);
                         } else {
-                            micro_kernel<W, 2, 1>(kc, ap, MR, bp, ldbp, alpha, b, c, ldc, h, w);
+                            micro_tile<W, MR, true>(kc, A + (m0 + i0) * lda + k0, lda, bp, ldbp, alpha, b, c, ldc, h,
+                                                    w);
                         }
                     }
                 }

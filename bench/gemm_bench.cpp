@@ -38,21 +38,22 @@ void BM_CblasSgemm(benchmark::State& state) {
     set_flops(state, 2.0 * n * n * n);
 }
 
-// One product M x N x K on the calling thread: Kaya's own kernel (variant 0) or OpenBLAS held to
-// one thread (variant 1). Arguments: variant, M, N, K. M = 25 is one image's tiles in a 19x19
+// One product M x N x K on the calling thread: Kaya's own kernel (variant 0), OpenBLAS held to
+// one thread (variant 1), or Kaya's kernel with A transposed (variant 2: K x M as stored, as
+// the Winograd weight gradient's products take it). Arguments: variant, M, N, K. M = 25 is one image's tiles in a 19x19
 // Winograd F(4x4, 3x3) product, 400 sixteen images'.
 void BM_SgemmOneThread(benchmark::State& state) {
-    const bool blas = state.range(0) == 1;
+    const bool blas = state.range(0) == 1, ta = state.range(0) == 2;
     const int64_t M = state.range(1), N = state.range(2), K = state.range(3);
-    Tensor a = randn({M, K}), b = randn({K, N}), c = empty({M, N});
+    Tensor a = ta ? randn({K, M}) : randn({M, K}), b = randn({K, N}), c = empty({M, N});
     kernels::blas_stay_on_calling_thread();
     for (auto _ : state) {
         if (blas) {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(M), static_cast<int>(N),
                         static_cast<int>(K), 1.0f, a.data<float>(), static_cast<int>(K), b.data<float>(),
                         static_cast<int>(N), 0.0f, c.data<float>(), static_cast<int>(N));
-        } else if (!kernels::simd::sgemm(false, false, M, N, K, 1.0f, a.data<float>(), K, b.data<float>(), N, 0.0f,
-                                         c.data<float>(), N)) {
+        } else if (!kernels::simd::sgemm(ta, false, M, N, K, 1.0f, a.data<float>(), ta ? M : K, b.data<float>(), N,
+                                         0.0f, c.data<float>(), N)) {
             state.SkipWithError("no AVX2/AVX-512 kernel on this CPU");
             break;
         }
@@ -110,6 +111,7 @@ BENCHMARK(BM_CblasSgemm)->Arg(256)->Arg(512)->Arg(1024)->Arg(2048)->Unit(benchma
 BENCHMARK(BM_SgemmOneThread)
     ->ArgsProduct({{0, 1}, {25}, {64, 192}, {64, 192}})
     ->ArgsProduct({{0, 1}, {100, 400}, {64}, {64}})
+    ->ArgsProduct({{0, 2}, {64}, {64}, {400}})
     ->Args({0, 400, 192, 192})
     ->Args({1, 400, 192, 192})
     ->Unit(benchmark::kMicrosecond)

@@ -92,8 +92,14 @@ inline __attribute__((always_inline)) void micro_kernel(int64_t kc, const float*
         }
 }
 
+// The rows micro_tile computes for a tile of which h rows are inside C.
+template <int MR>
+constexpr int64_t tile_rows(int64_t h) {
+    return h > MR / 2 ? MR : h > MR / 4 ? MR / 2 : h > 1 ? (MR / 4 < 2 ? 2 : MR / 4) : 1;
+}
+
 // The micro-kernel for an MR-row tile of which h rows are inside C, in the fewest rows that
-// hold them (MR, MR / 2, MR / 4 or 1).
+// hold them (tile_rows: MR, MR / 2, MR / 4 or 1).
 template <int W, int MR, bool kInPlaceA>
 inline __attribute__((always_inline)) void micro_tile(int64_t kc, const float* Ap, int64_t mr, const float* Bp,
                                                       int64_t ldbp, float alpha, float beta, float* c, int64_t ldc,
@@ -128,11 +134,12 @@ inline __attribute__((always_inline)) void with_rows(int64_t rows, Fn&& fn) {
 // went from 97-115 GFLOP/s (12 + 12 + 1) and 132 (one-vector-wide tiles of all 25 rows: one
 // broadcast load per multiply-add saturates the load ports) to 148, then 180 in
 // bench/gemm_bench's BM_SgemmOneThread.
-// An untransposed A is read in place, each micro-kernel broadcasting from its rows, as the
-// bfloat16 kernel does: packing it was a scalar transpose that cost a third of a product with
-// K = 64 (the 64-channel Go nets' Winograd products, 100 x 64 x 64: 135 -> 197 GFLOP/s on one
-// core; 25 x 64 x 64 about 1.4x, 400 x 192 x 192 about 1.13x). A transposed A is still packed
-// (its copy is contiguous).
+// A is read in place, each micro-kernel broadcasting from it, as the bfloat16 kernel does:
+// packing an untransposed A was a scalar transpose that cost a third of a product with K = 64
+// (the 64-channel Go nets' Winograd products, 100 x 64 x 64: 135 -> 197 GFLOP/s on one core;
+// 25 x 64 x 64 about 1.4x, 400 x 192 x 192 about 1.13x). A transposed A's columns are already
+// the packed panels' layout, rows lda apart (the weight gradient's 64 x 64 x 400: 115-121 ->
+// 137 GFLOP/s); only a last tile whose micro-kernel would read rows past M is packed.
 template <int W, int MR, int kSmallM, int kSmallRows>
 inline __attribute__((always_inline)) void sgemm_blocked(bool ta, bool tb, int64_t M, int64_t N, int64_t K,
                                                          float alpha, const float* A, int64_t lda, const float* B,
@@ -170,16 +177,15 @@ inline __attribute__((always_inline)) void sgemm_blocked(bool ta, bool tb, int64
                 // Rows in near-equal groups of at most kSmallRows, each group one micro-tile tall.
                 const int64_t groups = (M + kSmallRows - 1) / kSmallRows, per = (M + groups - 1) / groups;
                 for (int64_t m0 = 0; m0 < M; m0 += per) {
-                    const int64_t h = std::min(per, M - m0), mr = h;
-                    if (ta) pack_panels(ta, A, lda, m0, h, k0, kc, mr, Ap);
+                    const int64_t h = std::min(per, M - m0);
                     with_rows<kSmallRows>(h, [&]<int R>() {
                         for (int64_t j0 = 0; j0 < nc; j0 += NR) {
                             int64_t ldbp;
                             const float* bp = panel(j0, ldbp);
                             float* c = C + m0 * ldc + n0 + j0;
                             const int64_t w = std::min<int64_t>(NR, nc - j0);
-                            if (ta) {
-                                micro_kernel<W, 2, R>(kc, Ap, mr, bp, ldbp, alpha, b, c, ldc, h, w);
+                            if (ta) {  // R == h: column k of the group is h values at A + k * lda
+                                micro_kernel<W, 2, R>(kc, A + k0 * lda + m0, lda, bp, ldbp, alpha, b, c, ldc, h, w);
                             } else {
                                 micro_kernel<W, 2, R, true>(kc, A + m0 * lda + k0, lda, bp, ldbp, alpha, b, c, ldc, h,
                                                             w);
@@ -191,7 +197,6 @@ inline __attribute__((always_inline)) void sgemm_blocked(bool ta, bool tb, int64
             }
             for (int64_t m0 = 0; m0 < M; m0 += mc_max) {
                 const int64_t mc = std::min(mc_max, M - m0);
-                if (ta) pack_panels(ta, A, lda, m0, mc, k0, kc, MR, Ap);
                 for (int64_t j0 = 0; j0 < nc; j0 += NR) {
                     int64_t ldbp;
                     const float* bp = panel(j0, ldbp);
@@ -199,8 +204,13 @@ inline __attribute__((always_inline)) void sgemm_blocked(bool ta, bool tb, int64
                     for (int64_t i0 = 0; i0 < mc; i0 += MR) {
                         const int64_t h = std::min<int64_t>(MR, mc - i0);
                         float* c = C + (m0 + i0) * ldc + n0 + j0;
-                        if (ta) {
-                            micro_tile<W, MR, false>(kc, Ap + i0 * kc, MR, bp, ldbp, alpha, b, c, ldc, h, w);
+                        if (ta && m0 + i0 + tile_rows<MR>(h) <= M) {
+                            // Column k of the tile: contiguous at A + k * lda, all its rows inside A.
+                            micro_tile<W, MR, false>(kc, A + k0 * lda + m0 + i0, lda, bp, ldbp, alpha, b, c, ldc,
+                                                     h, w);
+                        } else if (ta) {  // the last rows: packed, the tile's rows past M zero
+                            pack_panels(ta, A, lda, m0 + i0, h, k0, kc, MR, Ap);
+                            micro_tile<W, MR, false>(kc, Ap, MR, bp, ldbp, alpha, b, c, ldc, h, w);
                         } else {
                             micro_tile<W, MR, true>(kc, A + (m0 + i0) * lda + k0, lda, bp, ldbp, alpha, b, c, ldc, h,
                                                     w);

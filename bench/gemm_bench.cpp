@@ -111,7 +111,7 @@ BENCHMARK(BM_CblasSgemm)->Arg(256)->Arg(512)->Arg(1024)->Arg(2048)->Unit(benchma
 BENCHMARK(BM_SgemmOneThread)
     ->ArgsProduct({{0, 1}, {25}, {64, 192}, {64, 192}})
     ->ArgsProduct({{0, 1}, {100, 400}, {64}, {64}})
-    ->ArgsProduct({{0, 2}, {64}, {64}, {400}})
+    ->ArgsProduct({{0, 2}, {32, 64}, {64}, {400}})
     ->Args({0, 400, 192, 192})
     ->Args({1, 400, 192, 192})
     ->Unit(benchmark::kMicrosecond)

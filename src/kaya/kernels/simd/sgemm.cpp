@@ -32,8 +32,11 @@ inline __attribute__((always_inline)) void pack_panels(bool trans, const float* 
             for (int64_t k = 0; k < kc; ++k) {
                 const float* src = X + (k0 + k) * ldx + r0 + i0;
                 float* d = dst + k * width;
-                for (int64_t i = 0; i < h; ++i) d[i] = src[i];
-                for (int64_t i = h; i < width; ++i) d[i] = 0.0f;
+                int64_t i = 0;
+                for (; i + 8 <= h; i += 8) std::memcpy(d + i, src + i, 8 * sizeof(float));  // inlined moves
+                for (; i + 4 <= h; i += 4) std::memcpy(d + i, src + i, 4 * sizeof(float));
+                for (; i < h; ++i) d[i] = src[i];
+                for (i = h; i < width; ++i) d[i] = 0.0f;
             }
         } else {
             for (int64_t k = 0; k < kc; ++k)
@@ -92,14 +95,8 @@ inline __attribute__((always_inline)) void micro_kernel(int64_t kc, const float*
         }
 }
 
-// The rows micro_tile computes for a tile of which h rows are inside C.
-template <int MR>
-constexpr int64_t tile_rows(int64_t h) {
-    return h > MR / 2 ? MR : h > MR / 4 ? MR / 2 : h > 1 ? (MR / 4 < 2 ? 2 : MR / 4) : 1;
-}
-
 // The micro-kernel for an MR-row tile of which h rows are inside C, in the fewest rows that
-// hold them (tile_rows: MR, MR / 2, MR / 4 or 1).
+// hold them (MR, MR / 2, MR / 4 or 1).
 template <int W, int MR, bool kInPlaceA>
 inline __attribute__((always_inline)) void micro_tile(int64_t kc, const float* Ap, int64_t mr, const float* Bp,
                                                       int64_t ldbp, float alpha, float beta, float* c, int64_t ldc,
@@ -128,25 +125,28 @@ inline __attribute__((always_inline)) void with_rows(int64_t rows, Fn&& fn) {
 }
 
 // C = alpha * op(A) @ op(B) + beta * C in MR x 2W micro-tiles. A product with at most kSmallM
-// rows (a batch-1 Winograd product has 25) instead splits its rows into near-equal groups of
+// rows (a batch-1 Winograd product has 25), or with a transposed A of at most MC rows, instead
+// splits its rows into near-equal groups of
 // at most kSmallRows, each one micro-tile of exactly that height: 25 rows as 13 + 12 rather than
 // 12 + 12 + 1, whose last one-row tile costs a whole pass over B. On one core, 25 x 192 x 192
 // went from 97-115 GFLOP/s (12 + 12 + 1) and 132 (one-vector-wide tiles of all 25 rows: one
 // broadcast load per multiply-add saturates the load ports) to 148, then 180 in
 // bench/gemm_bench's BM_SgemmOneThread.
-// A is read in place, each micro-kernel broadcasting from it, as the bfloat16 kernel does:
-// packing an untransposed A was a scalar transpose that cost a third of a product with K = 64
-// (the 64-channel Go nets' Winograd products, 100 x 64 x 64: 135 -> 197 GFLOP/s on one core;
-// 25 x 64 x 64 about 1.4x, 400 x 192 x 192 about 1.13x). A transposed A's columns are already
-// the packed panels' layout, rows lda apart (the weight gradient's 64 x 64 x 400: 115-121 ->
-// 137 GFLOP/s); only a last tile whose micro-kernel would read rows past M is packed.
+// An untransposed A is read in place, each micro-kernel broadcasting from its rows, as the
+// bfloat16 kernel does: packing it was a scalar transpose that cost a third of a product with
+// K = 64 (the 64-channel Go nets' Winograd products, 100 x 64 x 64: 135 -> 197 GFLOP/s on one
+// core; 25 x 64 x 64 about 1.4x, 400 x 192 x 192 about 1.13x). A transposed A's columns are
+// already the packed panels' layout, rows lda apart: up to MC rows (the Winograd weight
+// gradient's 64 x 64 x 400) it is read in place in the balanced groups of exact height (115-121
+// -> 200 GFLOP/s; in place in MR-row tiles only 137, packed with vector copies 150-160), and
+// packed with vector copies beyond.
 template <int W, int MR, int kSmallM, int kSmallRows>
 inline __attribute__((always_inline)) void sgemm_blocked(bool ta, bool tb, int64_t M, int64_t N, int64_t K,
                                                          float alpha, const float* A, int64_t lda, const float* B,
                                                          int64_t ldb, float beta, float* C, int64_t ldc) {
     constexpr int NR = 2 * W;
     constexpr int64_t mc_max = MC / MR * MR;
-    const bool small = M <= kSmallM;
+    const bool small = M <= kSmallM || (ta && M <= mc_max);
     float* Bp = scratch<float>(4, static_cast<size_t>(KC * ((NC + NR - 1) / NR * NR)));
     float* Ap = scratch<float>(5, static_cast<size_t>(KC * std::max<int64_t>(mc_max, kSmallRows)));
     if (K == 0) {  // no products: C = beta * C, and beta == 0 still ignores C
@@ -197,6 +197,7 @@ inline __attribute__((always_inline)) void sgemm_blocked(bool ta, bool tb, int64
             }
             for (int64_t m0 = 0; m0 < M; m0 += mc_max) {
                 const int64_t mc = std::min(mc_max, M - m0);
+                if (ta) pack_panels(ta, A, lda, m0, mc, k0, kc, MR, Ap);
                 for (int64_t j0 = 0; j0 < nc; j0 += NR) {
                     int64_t ldbp;
                     const float* bp = panel(j0, ldbp);
@@ -204,13 +205,8 @@ inline __attribute__((always_inline)) void sgemm_blocked(bool ta, bool tb, int64
                     for (int64_t i0 = 0; i0 < mc; i0 += MR) {
                         const int64_t h = std::min<int64_t>(MR, mc - i0);
                         float* c = C + (m0 + i0) * ldc + n0 + j0;
-                        if (ta && m0 + i0 + tile_rows<MR>(h) <= M) {
-                            // Column k of the tile: contiguous at A + k * lda, all its rows inside A.
-                            micro_tile<W, MR, false>(kc, A + k0 * lda + m0 + i0, lda, bp, ldbp, alpha, b, c, ldc,
-                                                     h, w);
-                        } else if (ta) {  // the last rows: packed, the tile's rows past M zero
-                            pack_panels(ta, A, lda, m0 + i0, h, k0, kc, MR, Ap);
-                            micro_tile<W, MR, false>(kc, Ap, MR, bp, ldbp, alpha, b, c, ldc, h, w);
+                        if (ta) {
+                            micro_tile<W, MR, false>(kc, Ap + i0 * kc, MR, bp, ldbp, alpha, b, c, ldc, h, w);
                         } else {
                             micro_tile<W, MR, true>(kc, A + (m0 + i0) * lda + k0, lda, bp, ldbp, alpha, b, c, ldc, h,
                                                     w);

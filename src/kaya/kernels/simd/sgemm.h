@@ -6,9 +6,9 @@
 namespace kaya::kernels::simd {
 
 // Kaya's own single-precision matrix product on the calling thread, in the BLIS design: B is
-// packed into panels of 2 vectors' width (or read in place when small), A into panels of MR
-// rows when transposed (else read in place), both cache-blocked, and a register-blocked
-// micro-kernel (MR x 2 vectors of accumulators) runs over them. AVX-512
+// packed into panels of 2 vectors' width (or read in place when small), A read in place (or,
+// transposed and taller than a cache block, packed into panels of MR rows), both cache-blocked,
+// and a register-blocked micro-kernel (MR x 2 vectors of accumulators) runs over them. AVX-512
 // (12 x 32) or AVX2+FMA (6 x 16) chosen at run time; products of a few dozen rows take
 // balanced row groups of exact height instead (sgemm.cpp). Same contract as gemm_ref (row-major,
 // transposes as flags, beta == 0 ignores C). The blocking depends only on the shape, so a

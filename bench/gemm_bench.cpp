@@ -40,8 +40,8 @@ void BM_CblasSgemm(benchmark::State& state) {
 
 // One product M x N x K on the calling thread: Kaya's own kernel (variant 0), OpenBLAS held to
 // one thread (variant 1), or Kaya's kernel with A transposed (variant 2: K x M as stored, as
-// the Winograd weight gradient's products take it). Arguments: variant, M, N, K. M = 25 is one image's tiles in a 19x19
-// Winograd F(4x4, 3x3) product, 400 sixteen images'.
+// the Winograd weight gradient's products take it). Arguments: variant, M, N, K. M = 25 is one
+// image's tiles in a 19x19 Winograd F(4x4, 3x3) product, 400 sixteen images'.
 void BM_SgemmOneThread(benchmark::State& state) {
     const bool blas = state.range(0) == 1, ta = state.range(0) == 2;
     const int64_t M = state.range(1), N = state.range(2), K = state.range(3);
@@ -52,8 +52,8 @@ void BM_SgemmOneThread(benchmark::State& state) {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(M), static_cast<int>(N),
                         static_cast<int>(K), 1.0f, a.data<float>(), static_cast<int>(K), b.data<float>(),
                         static_cast<int>(N), 0.0f, c.data<float>(), static_cast<int>(N));
-        } else if (!kernels::simd::sgemm(ta, false, M, N, K, 1.0f, a.data<float>(), ta ? M : K, b.data<float>(), N,
-                                         0.0f, c.data<float>(), N)) {
+        } else if (!kernels::simd::sgemm(ta, false, M, N, K, 1.0f, a.data<float>(), ta ? M : K,
+                                         b.data<float>(), N, 0.0f, c.data<float>(), N)) {
             state.SkipWithError("no AVX2/AVX-512 kernel on this CPU");
             break;
         }

@@ -33,7 +33,8 @@ inline __attribute__((always_inline)) void pack_panels(bool trans, const float* 
                 const float* src = X + (k0 + k) * ldx + r0 + i0;
                 float* d = dst + k * width;
                 int64_t i = 0;
-                for (; i + 8 <= h; i += 8) std::memcpy(d + i, src + i, 8 * sizeof(float));  // inlined moves
+                for (; i + 8 <= h; i += 8)
+                    std::memcpy(d + i, src + i, 8 * sizeof(float));  // inlined moves
                 for (; i + 4 <= h; i += 4) std::memcpy(d + i, src + i, 4 * sizeof(float));
                 for (; i < h; ++i) d[i] = src[i];
                 for (i = h; i < width; ++i) d[i] = 0.0f;
@@ -57,8 +58,9 @@ inline __attribute__((always_inline)) void pack_panels(bool trans, const float* 
 // With kInPlaceA, Ap is op(A) itself, row i at Ap + i * mr (mr is then lda), rows from h on
 // reading row h - 1 again (their sums are not stored).
 template <int W, int NV, int ROWS, bool kInPlaceA = false>
-inline __attribute__((always_inline)) void micro_kernel(int64_t kc, const float* Ap, int64_t mr, const float* Bp,
-                                                        int64_t ldbp, float alpha, float beta, float* c, int64_t ldc,
+inline __attribute__((always_inline)) void micro_kernel(int64_t kc, const float* Ap, int64_t mr,
+                                                        const float* Bp, int64_t ldbp, float alpha,
+                                                        float beta, float* c, int64_t ldc,
                                                         int64_t h, int64_t w) {
     typedef float V __attribute__((vector_size(W * 4), aligned(4), may_alias));
     V acc[ROWS][NV];
@@ -98,15 +100,17 @@ inline __attribute__((always_inline)) void micro_kernel(int64_t kc, const float*
 // The micro-kernel for an MR-row tile of which h rows are inside C, in the fewest rows that
 // hold them (MR, MR / 2, MR / 4 or 1).
 template <int W, int MR, bool kInPlaceA>
-inline __attribute__((always_inline)) void micro_tile(int64_t kc, const float* Ap, int64_t mr, const float* Bp,
-                                                      int64_t ldbp, float alpha, float beta, float* c, int64_t ldc,
-                                                      int64_t h, int64_t w) {
+inline __attribute__((always_inline)) void micro_tile(int64_t kc, const float* Ap, int64_t mr,
+                                                      const float* Bp, int64_t ldbp, float alpha,
+                                                      float beta, float* c, int64_t ldc, int64_t h,
+                                                      int64_t w) {
     if (h > MR / 2) {
         micro_kernel<W, 2, MR, kInPlaceA>(kc, Ap, mr, Bp, ldbp, alpha, beta, c, ldc, h, w);
     } else if (h > MR / 4) {
         micro_kernel<W, 2, MR / 2, kInPlaceA>(kc, Ap, mr, Bp, ldbp, alpha, beta, c, ldc, h, w);
     } else if (h > 1) {
-        micro_kernel<W, 2, MR / 4 < 2 ? 2 : MR / 4, kInPlaceA>(kc, Ap, mr, Bp, ldbp, alpha, beta, c, ldc, h, w);
+        micro_kernel<W, 2, MR / 4 < 2 ? 2 : MR / 4, kInPlaceA>(kc, Ap, mr, Bp, ldbp, alpha, beta, c,
+                                                               ldc, h, w);
     } else {
         micro_kernel<W, 2, 1, kInPlaceA>(kc, Ap, mr, Bp, ldbp, alpha, beta, c, ldc, h, w);
     }
@@ -185,10 +189,11 @@ inline __attribute__((always_inline)) void sgemm_blocked(bool ta, bool tb, int64
                             float* c = C + m0 * ldc + n0 + j0;
                             const int64_t w = std::min<int64_t>(NR, nc - j0);
                             if (ta) {  // R == h: column k of the group is h values at A + k * lda
-                                micro_kernel<W, 2, R>(kc, A + k0 * lda + m0, lda, bp, ldbp, alpha, b, c, ldc, h, w);
+                                micro_kernel<W, 2, R>(kc, A + k0 * lda + m0, lda, bp, ldbp, alpha,
+                                                      b, c, ldc, h, w);
                             } else {
-                                micro_kernel<W, 2, R, true>(kc, A + m0 * lda + k0, lda, bp, ldbp, alpha, b, c, ldc, h,
-                                                            w);
+                                micro_kernel<W, 2, R, true>(kc, A + m0 * lda + k0, lda, bp, ldbp,
+                                                            alpha, b, c, ldc, h, w);
                             }
                         }
                     });
@@ -206,10 +211,11 @@ inline __attribute__((always_inline)) void sgemm_blocked(bool ta, bool tb, int64
                         const int64_t h = std::min<int64_t>(MR, mc - i0);
                         float* c = C + (m0 + i0) * ldc + n0 + j0;
                         if (ta) {
-                            micro_tile<W, MR, false>(kc, Ap + i0 * kc, MR, bp, ldbp, alpha, b, c, ldc, h, w);
+                            micro_tile<W, MR, false>(kc, Ap + i0 * kc, MR, bp, ldbp, alpha, b, c,
+                                                     ldc, h, w);
                         } else {
-                            micro_tile<W, MR, true>(kc, A + (m0 + i0) * lda + k0, lda, bp, ldbp, alpha, b, c, ldc, h,
-                                                    w);
+                            micro_tile<W, MR, true>(kc, A + (m0 + i0) * lda + k0, lda, bp, ldbp,
+                                                    alpha, b, c, ldc, h, w);
                         }
                     }
                 }

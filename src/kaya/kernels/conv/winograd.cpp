@@ -690,7 +690,8 @@ void backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw) {
     // 2 vectors wastes fewer lanes, the outputs (dU[p] transposed, C x O) or the inputs (O x C).
     // The Go nets' first layer (48 inputs, 64 outputs) spent a quarter of its products on
     // padding as O x C.
-    const auto waste = [](int64_t n) { return (n + 2 * kLanes<T> - 1) / (2 * kLanes<T>) * 2 * kLanes<T> - n; };
+    constexpr int64_t kPanel = 2 * kLanes<T>;
+    const auto waste = [](int64_t n) { return (n + kPanel - 1) / kPanel * kPanel - n; };
     const bool by_input = waste(g.O) < waste(g.C);
     for (int64_t n0 = 0; n0 < g.N; n0 += chunk) {
         const int64_t nb = std::min(chunk, g.N - n0), cols = nb * tl.per_image;
@@ -699,11 +700,11 @@ void backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw) {
         // dU[p] (O x C) += dM[p]^T (O x cols) @ V[p] (cols x C), or its transpose (C x O) +=
         // V[p]^T @ dM[p]; images in chunk order.
         if (by_input) {
-            batched_products<F, T>(true, false, g.C, g.O, cols, {V, cols * Cp, Cp}, {dM, cols * Op, Op}, T(1),
-                                   {dU, g.O * g.C, g.O});
+            batched_products<F, T>(true, false, g.C, g.O, cols, {V, cols * Cp, Cp},
+                                   {dM, cols * Op, Op}, T(1), {dU, g.O * g.C, g.O});
         } else {
-            batched_products<F, T>(true, false, g.O, g.C, cols, {dM, cols * Op, Op}, {V, cols * Cp, Cp}, T(1),
-                                   {dU, g.O * g.C, g.C});
+            batched_products<F, T>(true, false, g.O, g.C, cols, {dM, cols * Op, Op},
+                                   {V, cols * Cp, Cp}, T(1), {dU, g.O * g.C, g.C});
         }
     }
     // gw[o][c] = G^T dU[o][c] G.

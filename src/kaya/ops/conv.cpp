@@ -71,6 +71,9 @@ void check_grad_output(const char* op, const kernels::ConvGeometry& g, const Ten
                format_shape(output_shape(g)), " (the conv2d output), got ", describe(gy));
 }
 
+Tensor weight_grad(const Tensor& input, const Shape& weight_shape, const Tensor& grad_output,
+                   const Conv2dParams& params, const Tensor& kept);
+
 }  // namespace
 
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, const Conv2dParams& params) {
@@ -121,6 +124,8 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
     // after call: the kernel may keep work done on them.
     const bool grad = needs_grad({&input, &weight, &bias});
     const std::optional<Tensor> fused = fusable_add(g, input, epilogue, grad);
+    // The work the weight gradient can take from this pass instead of redoing it.
+    Tensor kept;
     visit_floating(input.dtype(), "conv2d", [&]<class T>() {
         kernels::ConvEpilogue<T> e;
         if (fused) {
@@ -128,17 +133,19 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
                  .add_per_channel = fused->defined() && fused->shape()[2] * fused->shape()[3] == 1,
                  .relu = epilogue.relu};
         }
+        const int64_t keep = grad && weight.requires_grad() ? kernels::conv2d_kept_size<T>(g) : 0;
+        if (keep > 0) kept = Tensor::empty({keep}, input.dtype());
         kernels::conv2d_forward<T>(g, x.data<T>(), w.data<T>(), b.defined() ? b.data<T>() : nullptr,
-                                   out.data<T>(), !grad, e);
+                                   out.data<T>(), !grad, e, keep > 0 ? kept.data<T>() : nullptr);
     });
     if (grad) {
         const bool gx = input.requires_grad(), gw = weight.requires_grad();
         const bool gb = bias.defined() && bias.requires_grad();
         record("Conv2dBackward", out, {input, weight, bias},
-               [input, weight, params, gx, gw, gb](const Tensor& gy) {
+               [input, weight, params, gx, gw, gb, kept](const Tensor& gy) {
                    return std::vector<Tensor>{
                        gx ? conv2d_input_grad(input.shape(), weight, gy, params) : Tensor(),
-                       gw ? conv2d_weight_grad(input, weight.shape(), gy, params) : Tensor(),
+                       gw ? weight_grad(input, weight.shape(), gy, params, kept) : Tensor(),
                        gb ? sum(gy, {0, 2, 3}) : Tensor()};
                },
                {input, weight});
@@ -190,6 +197,15 @@ Tensor conv2d_input_grad(const Shape& input_shape, const Tensor& weight, const T
 
 Tensor conv2d_weight_grad(const Tensor& input, const Shape& weight_shape, const Tensor& grad_output,
                           const Conv2dParams& params) {
+    return weight_grad(input, weight_shape, grad_output, params, Tensor());
+}
+
+namespace {
+
+// conv2d_weight_grad, given what conv2d's forward pass kept for this input (or nothing): the
+// same result, without redoing that work.
+Tensor weight_grad(const Tensor& input, const Shape& weight_shape, const Tensor& grad_output,
+                   const Conv2dParams& params, const Tensor& kept) {
     detail::check_inputs("conv2d_weight_grad", {&input, &grad_output});
     kernels::ConvGeometry g = geometry("conv2d_weight_grad", input.shape(), weight_shape, params);
     check_grad_output("conv2d_weight_grad", g, grad_output);
@@ -197,7 +213,8 @@ Tensor conv2d_weight_grad(const Tensor& input, const Shape& weight_shape, const 
     Tensor x = contiguous(detach(input)), gy = contiguous(detach(grad_output));
     Tensor out = Tensor::empty(weight_shape, input.dtype());
     visit_floating(input.dtype(), "conv2d_weight_grad", [&]<class T>() {
-        kernels::conv2d_backward_weight<T>(g, x.data<T>(), gy.data<T>(), out.data<T>());
+        kernels::conv2d_backward_weight<T>(g, x.data<T>(), gy.data<T>(), out.data<T>(),
+                                           kept.defined() ? kept.data<T>() : nullptr);
     });
     if (needs_grad({&input, &grad_output})) {
         // <out, d> = <grad_output, conv2d(input, d)>.
@@ -212,5 +229,7 @@ Tensor conv2d_weight_grad(const Tensor& input, const Shape& weight_shape, const 
     }
     return out;
 }
+
+}  // namespace
 
 }  // namespace kaya

@@ -84,20 +84,27 @@ struct ConvEpilogue {
     }
 };
 
+// Values of the work conv2d_forward can keep for conv2d_backward_weight, so that the weight
+// gradient does not redo it (Winograd's path: the input's transformed tiles, as cuDNN keeps a
+// reserve space); 0 when the path keeps nothing or the work would take more than 32 MB.
+template <class T>
+int64_t conv2d_kept_size(const ConvGeometry& g);
+
 // y = conv(x, w) (+ bias per output channel when bias is not null), then the epilogue.
 // Winograd's path applies the epilogue as it writes the output; the others in one pass after.
 // weights_reused: the caller will pass the same weights again (inference), so work done on
-// them alone may be kept between calls.
+// them alone may be kept between calls. keep: conv2d_kept_size values for that work, or null.
 template <class T>
 void conv2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y,
-                    bool weights_reused = false, const ConvEpilogue<T>& epilogue = {});
+                    bool weights_reused = false, const ConvEpilogue<T>& epilogue = {}, T* keep = nullptr);
 
 // gx = d<y, gy>/dx, the transposed convolution of gy with w. gx is overwritten.
 template <class T>
 void conv2d_backward_input(const ConvGeometry& g, const T* gy, const T* w, T* gx);
 
-// gw = d<y, gy>/dw, summed over the batch in image order. gw is overwritten.
+// gw = d<y, gy>/dw, summed over the batch in image order. gw is overwritten. kept: what
+// conv2d_forward kept for this x, or null; the same bits either way.
 template <class T>
-void conv2d_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw);
+void conv2d_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw, const T* kept = nullptr);
 
 }  // namespace kaya::kernels

@@ -444,13 +444,14 @@ void read_points(int64_t tiles, const T* src, int64_t point_step, int64_t tile_s
 }
 
 // V[p][i * T + t][c] = (B^T d B)[p] for the kIn x kIn input tile d of tile t of image i (images
-// [0, nb) of `in`, C x H x W each), with zeros outside the image; rows of Cp values. Tiles
-// start tl.tile apart.
+// [0, nb) of `in`, C x H x W each), with zeros outside the image; rows of Cp values, point p's
+// matrix at V + p * point_step (0: the tiles' own, nb * T * Cp). Tiles start tl.tile apart.
 template <class F, class T, class Out>
 void transform_input(const T* in, int64_t nb, int64_t C, int64_t H, int64_t W, int64_t pad, const Tiling& tl,
-                     Out* V) {
+                     Out* V, int64_t point_step = 0) {
     constexpr int64_t L = kLanes<T>;
-    const int64_t cols = nb * tl.per_image, Cp = padded_channels<T>(C), step = tl.tile;
+    const int64_t Cp = padded_channels<T>(C), step = tl.tile;
+    if (point_step == 0) point_step = nb * tl.per_image * Cp;
     // The block with its padding, large enough that every tile reads inside it.
     constexpr int kIn = F::kIn;
     const int64_t PH = (tl.rows - 1) * step + kIn, PW = (tl.cols - 1) * step + kIn;
@@ -458,7 +459,7 @@ void transform_input(const T* in, int64_t nb, int64_t C, int64_t H, int64_t W, i
         gather_block(in + (i * C + c0) * H * W, std::min(L, C - c0), H, W, pad, PH, PW, block);
         for (int64_t ty = 0; ty < tl.rows; ++ty) {
             Out* dst = V + (i * tl.per_image + ty * tl.cols) * Cp + c0;
-            write_points<T, F::kPoints>(tl.cols, dst, cols * Cp, Cp, [&](int64_t tx, Vec<T>* v) {
+            write_points<T, F::kPoints>(tl.cols, dst, point_step, Cp, [&](int64_t tx, Vec<T>* v) {
                 Vec<T> d[F::kPoints];
                 const T* src = block + (ty * step * PW + tx * step) * L;
                 for (int r = 0; r < kIn; ++r)
@@ -592,10 +593,13 @@ constexpr int64_t kGroupBudget = int64_t{1} << 19;
 // out (N x outs x HO x WO) = the r x r convolution of in (N x ins x H x W) with padding `pad`,
 // given the transformed filters U (transform_filters). Groups and chunks of images are fixed
 // by the shapes alone, so the same products run for any thread count.
+// With `keep`, the transformed input tiles of the whole batch are written there instead of to
+// scratch (point p's matrix, all the batch's tiles, at keep + p * N * T * Cp), for
+// backward_weight.
 template <class F, class T>
 void winograd_conv(const T* in, int64_t N, int64_t ins, int64_t H, int64_t W, int64_t pad,
                    const T* U, int64_t outs, const T* bias, T* out,
-                   const ConvEpilogue<T>& epilogue = {}, const uint32_t* U_bf16 = nullptr) {
+                   const ConvEpilogue<T>& epilogue = {}, const uint32_t* U_bf16 = nullptr, T* keep = nullptr) {
     const int64_t HO = H + 2 * pad - (F::kR - 1), WO = W + 2 * pad - (F::kR - 1);
     const Tiling tl(F::kTile, HO, WO);
     const int64_t Cp = padded_channels<T>(ins), Op = padded_channels<T>(outs);
@@ -613,7 +617,7 @@ void winograd_conv(const T* in, int64_t N, int64_t ins, int64_t H, int64_t W, in
         // takes them as they are: the same bits as gemm_serial's bfloat16 products of the float
         // tiles, without converting the tiles or packing U on every call.
         if constexpr (std::is_same_v<T, float>) {
-            if (U_bf16 != nullptr && bf16_products(cols, Op, ins)) {
+            if (U_bf16 != nullptr && keep == nullptr && bf16_products(cols, Op, ins)) {
                 uint16_t* V16 = scratch<uint16_t>(1, v_size);
                 transform_input<F>(in + n0 * ins * H * W, nb, ins, H, W, pad, tl, V16);
                 const int64_t step = bf16_point_words<T>(outs, ins);
@@ -627,9 +631,14 @@ void winograd_conv(const T* in, int64_t N, int64_t ins, int64_t H, int64_t W, in
                 return;
             }
         }
-        transform_input<F>(in + n0 * ins * H * W, nb, ins, H, W, pad, tl, V);
+        int64_t v_step = cols * Cp;
+        if (keep) {
+            V = keep + n0 * tl.per_image * Cp;
+            v_step = N * tl.per_image * Cp;
+        }
+        transform_input<F>(in + n0 * ins * H * W, nb, ins, H, W, pad, tl, V, v_step);
         // M[p] (cols x Op) = V[p] (cols x ins) @ U[p] (ins x Op).
-        batched_products<F, T>(false, false, cols, Op, ins, {V, cols * Cp, Cp}, {U, ins * Op, Op}, T(0),
+        batched_products<F, T>(false, false, cols, Op, ins, {V, v_step, Cp}, {U, ins * Op, Op}, T(0),
                                {M, cols * Op, Op});
         transform_output<F>(M, nb, outs, HO, WO, tl, bias, out + n0 * outs * HO * WO,
                             epilogue.from_image(n0, outs, HO * WO));
@@ -651,7 +660,7 @@ void winograd_conv(const T* in, int64_t N, int64_t ins, int64_t H, int64_t W, in
 
 template <class F, class T>
 void forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y, bool reuse_filters,
-             const ConvEpilogue<T>& epilogue) {
+             const ConvEpilogue<T>& epilogue, T* keep) {
     const T* U = reuse_filters ? filter_cache<T>().template find_or_make<F>(w, g.O, g.C) : nullptr;
     if (!U) {
         T* fresh = scratch<T>(0, static_cast<size_t>(transformed_size<F, T>(g.O, g.C)));
@@ -664,7 +673,7 @@ void forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y,
             simd::sgemm_bf16_supported())
             U_bf16 = filter_cache<T>().template packed_bf16<F>(U, g.O, g.C);
     }
-    winograd_conv<F>(x, g.N, g.C, g.H, g.W, g.pad_h, U, g.O, bias, y, epilogue, U_bf16);
+    winograd_conv<F>(x, g.N, g.C, g.H, g.W, g.pad_h, U, g.O, bias, y, epilogue, U_bf16, keep);
 }
 
 template <class F, class T>
@@ -678,11 +687,11 @@ void backward_input(const ConvGeometry& g, const T* gy, const T* w, T* gx) {
 }
 
 template <class F, class T>
-void backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw) {
+void backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw, const T* kept) {
     const Tiling tl(F::kTile, g.HO, g.WO);
     const int64_t Cp = padded_channels<T>(g.C), Op = padded_channels<T>(g.O);
     const int64_t chunk = images_per_chunk<F>(g.N, std::max(Cp, Op), tl);
-    T* V = scratch<T>(1, static_cast<size_t>(F::kPoints * Cp * chunk * tl.per_image));
+    T* V = kept ? nullptr : scratch<T>(1, static_cast<size_t>(F::kPoints * Cp * chunk * tl.per_image));
     T* dM = scratch<T>(2, static_cast<size_t>(F::kPoints * Op * chunk * tl.per_image));
     T* dU = scratch<T>(0, static_cast<size_t>(F::kPoints * g.O * g.C));
     std::fill(dU, dU + F::kPoints * g.O * g.C, T(0));
@@ -695,16 +704,19 @@ void backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw) {
     const bool by_input = waste(g.O) < waste(g.C);
     for (int64_t n0 = 0; n0 < g.N; n0 += chunk) {
         const int64_t nb = std::min(chunk, g.N - n0), cols = nb * tl.per_image;
-        transform_input<F>(x + n0 * g.C * g.H * g.W, nb, g.C, g.H, g.W, g.pad_h, tl, V);
+        // The input's tiles as the forward pass kept them, or transformed again.
+        const T* Vc = kept ? kept + n0 * tl.per_image * Cp : V;
+        const int64_t v_step = kept ? g.N * tl.per_image * Cp : cols * Cp;
+        if (!kept) transform_input<F>(x + n0 * g.C * g.H * g.W, nb, g.C, g.H, g.W, g.pad_h, tl, V);
         transform_output_grad<F>(gy + n0 * g.O * g.HO * g.WO, nb, g.O, g.HO, g.WO, tl, dM);
         // dU[p] (O x C) += dM[p]^T (O x cols) @ V[p] (cols x C), or its transpose (C x O) +=
         // V[p]^T @ dM[p]; images in chunk order.
         if (by_input) {
-            batched_products<F, T>(true, false, g.C, g.O, cols, {V, cols * Cp, Cp},
+            batched_products<F, T>(true, false, g.C, g.O, cols, {Vc, v_step, Cp},
                                    {dM, cols * Op, Op}, T(1), {dU, g.O * g.C, g.O});
         } else {
             batched_products<F, T>(true, false, g.O, g.C, cols, {dM, cols * Op, Op},
-                                   {V, cols * Cp, Cp}, T(1), {dU, g.O * g.C, g.C});
+                                   {Vc, v_step, Cp}, T(1), {dU, g.O * g.C, g.C});
         }
     }
     // gw[o][c] = G^T dU[o][c] G.
@@ -760,11 +772,16 @@ bool run_serially(const ConvGeometry& g) {
 }  // namespace
 
 template <class T>
+int64_t winograd_kept_size(const ConvGeometry& g) {
+    return with_algorithm(g, [&]<class F>() { return F::kPoints * padded_channels<T>(g.C) * winograd_tiles(g); });
+}
+
+template <class T>
 void winograd_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y,
-                      bool reuse_filters, const ConvEpilogue<T>& epilogue) {
+                      bool reuse_filters, const ConvEpilogue<T>& epilogue, T* keep) {
     std::optional<SerialScope> serial;
     if (run_serially(g)) serial.emplace();
-    with_algorithm(g, [&]<class F>() { forward<F>(g, x, w, bias, y, reuse_filters, epilogue); });
+    with_algorithm(g, [&]<class F>() { forward<F>(g, x, w, bias, y, reuse_filters, epilogue, keep); });
 }
 
 template <class T>
@@ -775,17 +792,18 @@ void winograd_backward_input(const ConvGeometry& g, const T* gy, const T* w, T* 
 }
 
 template <class T>
-void winograd_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw) {
+void winograd_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw, const T* kept) {
     std::optional<SerialScope> serial;
     if (run_serially(g)) serial.emplace();
-    with_algorithm(g, [&]<class F>() { backward_weight<F>(g, x, gy, gw); });
+    with_algorithm(g, [&]<class F>() { backward_weight<F>(g, x, gy, gw, kept); });
 }
 
 #define KAYA_WINOGRAD_INSTANTIATE(T)                                                               \
+    template int64_t winograd_kept_size<T>(const ConvGeometry&);                                   \
     template void winograd_forward<T>(const ConvGeometry&, const T*, const T*, const T*, T*, bool, \
-                                      const ConvEpilogue<T>&);                                     \
+                                      const ConvEpilogue<T>&, T*);                                 \
     template void winograd_backward_input<T>(const ConvGeometry&, const T*, const T*, T*);         \
-    template void winograd_backward_weight<T>(const ConvGeometry&, const T*, const T*, T*);
+    template void winograd_backward_weight<T>(const ConvGeometry&, const T*, const T*, T*, const T*);
 KAYA_WINOGRAD_INSTANTIATE(float)
 KAYA_WINOGRAD_INSTANTIATE(double)
 #undef KAYA_WINOGRAD_INSTANTIATE

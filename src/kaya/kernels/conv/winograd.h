@@ -21,15 +21,23 @@ bool winograd_applies(const ConvGeometry& g);
 // The number of output tiles (the rows of each of the 36 or 64 products) for g.
 int64_t winograd_tiles(const ConvGeometry& g);
 
+// Values of the transformed input tiles of g's whole batch, which the forward pass can keep
+// for the weight gradient.
+template <class T>
+int64_t winograd_kept_size(const ConvGeometry& g);
+
 // reuse_filters: the caller will pass the same weights again (inference), so their transform
 // is kept in a per-thread cache (found by the weights' exact bytes, never stale). The epilogue
-// is applied as the output transform writes each plane.
+// is applied as the output transform writes each plane. keep (winograd_kept_size values, or
+// null): where the input's transformed tiles are left for winograd_backward_weight's `kept`.
 template <class T>
 void winograd_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y,
-                      bool reuse_filters = false, const ConvEpilogue<T>& epilogue = {});
+                      bool reuse_filters = false, const ConvEpilogue<T>& epilogue = {}, T* keep = nullptr);
 template <class T>
 void winograd_backward_input(const ConvGeometry& g, const T* gy, const T* w, T* gx);
+// kept: the tiles winograd_forward kept for this x (then x is not read), or null. The same
+// bits either way.
 template <class T>
-void winograd_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw);
+void winograd_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw, const T* kept = nullptr);
 
 }  // namespace kaya::kernels

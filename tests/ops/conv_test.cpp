@@ -351,10 +351,12 @@ TEST(Conv, TheEpilogueWithAGraphOrAnotherAddIsTheOps) {
 TEST(Conv, TheWeightGradientFromTheKeptTilesHasTheBitsOfTheOp) {
     const int saved = num_threads();
     Generator g(21);
-    for (const std::vector<int64_t>& s : {std::vector<int64_t>{10, 64, 64, 3}, std::vector<int64_t>{3, 48, 64, 5},
-                                         std::vector<int64_t>{2, 16, 24, 3}, std::vector<int64_t>{2, 192, 192, 3}}) {
+    for (const std::vector<int64_t>& s :
+         {std::vector<int64_t>{10, 64, 64, 3}, std::vector<int64_t>{3, 48, 64, 5},
+          std::vector<int64_t>{2, 16, 24, 3}, std::vector<int64_t>{2, 192, 192, 3}}) {
         for (DType dt : {DType::Float32, DType::Float64}) {
-            Tensor x = randn({s[0], s[1], 19, 19}, dt, &g), w = randn({s[2], s[1], s[3], s[3]}, dt, &g);
+            Tensor x = randn({s[0], s[1], 19, 19}, dt, &g),
+                   w = randn({s[2], s[1], s[3], s[3]}, dt, &g);
             Tensor gy = randn({s[0], s[2], 19, 19}, dt, &g);
             const Conv2dParams p{.padding = {s[3] / 2, s[3] / 2}};
             for (int threads : {1, 2}) {
@@ -364,11 +366,11 @@ TEST(Conv, TheWeightGradientFromTheKeptTilesHasTheBitsOfTheOp) {
                 autograd::backward(y, gy, {.retain_graph = true});
                 const std::vector<unsigned char> once = bits(wr.grad());
                 EXPECT_EQ(once, bits(conv2d_weight_grad(x, w.shape(), gy, p)))
-                    << format_shape(x.shape()) << " kernel " << s[3] << " " << dtype_name(dt) << " threads "
-                    << threads;
+                    << format_shape(x.shape()) << " kernel " << s[3] << " " << dtype_name(dt)
+                    << " threads " << threads;
                 autograd::backward(y, gy);
                 EXPECT_EQ(bits(wr.grad()), bits(add(conv2d_weight_grad(x, w.shape(), gy, p),
-                                                     conv2d_weight_grad(x, w.shape(), gy, p))))
+                                                    conv2d_weight_grad(x, w.shape(), gy, p))))
                     << "second pass, " << format_shape(x.shape());
             }
         }

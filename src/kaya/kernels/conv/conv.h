@@ -96,7 +96,8 @@ int64_t conv2d_kept_size(const ConvGeometry& g);
 // them alone may be kept between calls. keep: conv2d_kept_size values for that work, or null.
 template <class T>
 void conv2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y,
-                    bool weights_reused = false, const ConvEpilogue<T>& epilogue = {}, T* keep = nullptr);
+                    bool weights_reused = false, const ConvEpilogue<T>& epilogue = {},
+                    T* keep = nullptr);
 
 // gx = d<y, gy>/dx, the transposed convolution of gy with w. gx is overwritten.
 template <class T>
@@ -105,6 +106,7 @@ void conv2d_backward_input(const ConvGeometry& g, const T* gy, const T* w, T* gx
 // gw = d<y, gy>/dw, summed over the batch in image order. gw is overwritten. kept: what
 // conv2d_forward kept for this x, or null; the same bits either way.
 template <class T>
-void conv2d_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw, const T* kept = nullptr);
+void conv2d_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw,
+                            const T* kept = nullptr);
 
 }  // namespace kaya::kernels

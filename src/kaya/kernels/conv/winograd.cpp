@@ -447,8 +447,8 @@ void read_points(int64_t tiles, const T* src, int64_t point_step, int64_t tile_s
 // [0, nb) of `in`, C x H x W each), with zeros outside the image; rows of Cp values, point p's
 // matrix at V + p * point_step (0: the tiles' own, nb * T * Cp). Tiles start tl.tile apart.
 template <class F, class T, class Out>
-void transform_input(const T* in, int64_t nb, int64_t C, int64_t H, int64_t W, int64_t pad, const Tiling& tl,
-                     Out* V, int64_t point_step = 0) {
+void transform_input(const T* in, int64_t nb, int64_t C, int64_t H, int64_t W, int64_t pad,
+                     const Tiling& tl, Out* V, int64_t point_step = 0) {
     constexpr int64_t L = kLanes<T>;
     const int64_t Cp = padded_channels<T>(C), step = tl.tile;
     if (point_step == 0) point_step = nb * tl.per_image * Cp;
@@ -599,7 +599,8 @@ constexpr int64_t kGroupBudget = int64_t{1} << 19;
 template <class F, class T>
 void winograd_conv(const T* in, int64_t N, int64_t ins, int64_t H, int64_t W, int64_t pad,
                    const T* U, int64_t outs, const T* bias, T* out,
-                   const ConvEpilogue<T>& epilogue = {}, const uint32_t* U_bf16 = nullptr, T* keep = nullptr) {
+                   const ConvEpilogue<T>& epilogue = {}, const uint32_t* U_bf16 = nullptr,
+                   T* keep = nullptr) {
     const int64_t HO = H + 2 * pad - (F::kR - 1), WO = W + 2 * pad - (F::kR - 1);
     const Tiling tl(F::kTile, HO, WO);
     const int64_t Cp = padded_channels<T>(ins), Op = padded_channels<T>(outs);
@@ -638,8 +639,8 @@ void winograd_conv(const T* in, int64_t N, int64_t ins, int64_t H, int64_t W, in
         }
         transform_input<F>(in + n0 * ins * H * W, nb, ins, H, W, pad, tl, V, v_step);
         // M[p] (cols x Op) = V[p] (cols x ins) @ U[p] (ins x Op).
-        batched_products<F, T>(false, false, cols, Op, ins, {V, v_step, Cp}, {U, ins * Op, Op}, T(0),
-                               {M, cols * Op, Op});
+        batched_products<F, T>(false, false, cols, Op, ins, {V, v_step, Cp}, {U, ins * Op, Op},
+                               T(0), {M, cols * Op, Op});
         transform_output<F>(M, nb, outs, HO, WO, tl, bias, out + n0 * outs * HO * WO,
                             epilogue.from_image(n0, outs, HO * WO));
     };
@@ -691,7 +692,8 @@ void backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw, cons
     const Tiling tl(F::kTile, g.HO, g.WO);
     const int64_t Cp = padded_channels<T>(g.C), Op = padded_channels<T>(g.O);
     const int64_t chunk = images_per_chunk<F>(g.N, std::max(Cp, Op), tl);
-    T* V = kept ? nullptr : scratch<T>(1, static_cast<size_t>(F::kPoints * Cp * chunk * tl.per_image));
+    T* V =
+        kept ? nullptr : scratch<T>(1, static_cast<size_t>(F::kPoints * Cp * chunk * tl.per_image));
     T* dM = scratch<T>(2, static_cast<size_t>(F::kPoints * Op * chunk * tl.per_image));
     T* dU = scratch<T>(0, static_cast<size_t>(F::kPoints * g.O * g.C));
     std::fill(dU, dU + F::kPoints * g.O * g.C, T(0));
@@ -773,7 +775,8 @@ bool run_serially(const ConvGeometry& g) {
 
 template <class T>
 int64_t winograd_kept_size(const ConvGeometry& g) {
-    return with_algorithm(g, [&]<class F>() { return F::kPoints * padded_channels<T>(g.C) * winograd_tiles(g); });
+    return with_algorithm(
+        g, [&]<class F>() { return F::kPoints * padded_channels<T>(g.C) * winograd_tiles(g); });
 }
 
 template <class T>
@@ -781,7 +784,8 @@ void winograd_forward(const ConvGeometry& g, const T* x, const T* w, const T* bi
                       bool reuse_filters, const ConvEpilogue<T>& epilogue, T* keep) {
     std::optional<SerialScope> serial;
     if (run_serially(g)) serial.emplace();
-    with_algorithm(g, [&]<class F>() { forward<F>(g, x, w, bias, y, reuse_filters, epilogue, keep); });
+    with_algorithm(g,
+                   [&]<class F>() { forward<F>(g, x, w, bias, y, reuse_filters, epilogue, keep); });
 }
 
 template <class T>
@@ -792,7 +796,8 @@ void winograd_backward_input(const ConvGeometry& g, const T* gy, const T* w, T* 
 }
 
 template <class T>
-void winograd_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw, const T* kept) {
+void winograd_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw,
+                              const T* kept) {
     std::optional<SerialScope> serial;
     if (run_serially(g)) serial.emplace();
     with_algorithm(g, [&]<class F>() { backward_weight<F>(g, x, gy, gw, kept); });
@@ -803,7 +808,8 @@ void winograd_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T*
     template void winograd_forward<T>(const ConvGeometry&, const T*, const T*, const T*, T*, bool, \
                                       const ConvEpilogue<T>&, T*);                                 \
     template void winograd_backward_input<T>(const ConvGeometry&, const T*, const T*, T*);         \
-    template void winograd_backward_weight<T>(const ConvGeometry&, const T*, const T*, T*, const T*);
+    template void winograd_backward_weight<T>(const ConvGeometry&, const T*, const T*, T*,         \
+                                              const T*);
 KAYA_WINOGRAD_INSTANTIATE(float)
 KAYA_WINOGRAD_INSTANTIATE(double)
 #undef KAYA_WINOGRAD_INSTANTIATE

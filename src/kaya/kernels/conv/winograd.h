@@ -32,12 +32,14 @@ int64_t winograd_kept_size(const ConvGeometry& g);
 // null): where the input's transformed tiles are left for winograd_backward_weight's `kept`.
 template <class T>
 void winograd_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y,
-                      bool reuse_filters = false, const ConvEpilogue<T>& epilogue = {}, T* keep = nullptr);
+                      bool reuse_filters = false, const ConvEpilogue<T>& epilogue = {},
+                      T* keep = nullptr);
 template <class T>
 void winograd_backward_input(const ConvGeometry& g, const T* gy, const T* w, T* gx);
 // kept: the tiles winograd_forward kept for this x (then x is not read), or null. The same
 // bits either way.
 template <class T>
-void winograd_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw, const T* kept = nullptr);
+void winograd_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw,
+                              const T* kept = nullptr);
 
 }  // namespace kaya::kernels

@@ -147,7 +147,7 @@ inline __attribute__((always_inline)) void with_rows(int64_t rows, Fn&& fn) {
 // already the packed panels' layout, rows lda apart: up to MC rows (the Winograd weight
 // gradient's 64 x 64 x 400) it is read in place in the balanced groups of exact height (115-121
 // -> 200 GFLOP/s; in place in MR-row tiles only 137, packed with vector copies 150-160), and
-// packed with vector copies beyond.
+// packed with vector copies beyond. Either is read in place only when lda <= kInPlaceLda.
 template <int W, int MR, int kSmallM, int kSmallRows>
 inline __attribute__((always_inline)) void sgemm_blocked(bool ta, bool tb, int64_t M, int64_t N, int64_t K,
                                                          float alpha, const float* A, int64_t lda, const float* B,

@@ -114,6 +114,8 @@ BENCHMARK(BM_SgemmOneThread)
     ->ArgsProduct({{0, 2}, {32, 64}, {64}, {400}})
     ->Args({0, 400, 192, 192})
     ->Args({1, 400, 192, 192})
+    ->Args({0, 600, 192, 192})
+    ->Args({1, 600, 192, 192})
     ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();
 BENCHMARK(BM_FmaPeak)->Unit(benchmark::kMillisecond)->UseRealTime();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // kaya doctor: what this process runs on (CPU, threads, the BLAS actually loaded and how it is
 // threaded), for bug reports and for benchmark tables. `kaya --version` prints the same.
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -32,6 +33,16 @@ std::string vector_isa() {
     return "SSE2";
 }
 
+// Which kernel takes float products (kernels::own_sgemm_max_work).
+std::string float_products() {
+    const double max_work = kernels::own_sgemm_max_work();
+    const std::string own = std::string("Kaya's ") + kernels::simd::sgemm_isa() + " kernel";
+    if (max_work <= 0) return "OpenBLAS";
+    if (std::isinf(max_work)) return own;
+    return own + " below 2^" + std::to_string(static_cast<int>(std::log2(max_work))) +
+           " multiply-adds, OpenBLAS above";
+}
+
 std::string thread_source() {
     if (std::getenv("KAYA_NUM_THREADS")) return "KAYA_NUM_THREADS";
     if (std::getenv("OMP_NUM_THREADS")) return "OMP_NUM_THREADS";
@@ -46,10 +57,7 @@ std::string system_report() {
     out += "cpu:     " + cpu_model() + " (" + vector_isa() + ")\n";
     out += "threads: " + std::to_string(num_threads()) + " (from " + thread_source() +
            "), Kaya's own pool; BLAS calls stay on the calling thread\n";
-    out += std::string("matmul:  float on ") +
-           (kernels::own_sgemm_enabled() ? std::string("Kaya's ") + kernels::simd::sgemm_isa() + " kernel"
-                                         : std::string("OpenBLAS")) +
-           " (KAYA_GEMM=kaya|blas), double on OpenBLAS\n";
+    out += "matmul:  float on " + float_products() + " (KAYA_GEMM=kaya|blas), double on OpenBLAS\n";
     const bool medium = kernels::float32_matmul_precision() == kernels::MatmulPrecision::kMedium;
     out += std::string("         precision ") + (medium ? "medium" : "highest") + " (KAYA_MATMUL_PRECISION=highest|medium); " +
            (kernels::simd::sgemm_bf16_supported()

@@ -760,16 +760,20 @@ int64_t winograd_tiles(const ConvGeometry& g) {
 namespace {
 // A convolution whose products together need fewer multiply-adds than this runs on the
 // calling thread: its regions are then a few microseconds each, and waking the second core
-// and moving the transformed tiles between the cores' caches cost what the core saves
-// (measured on the 6 x 64 Go net at batch 1, 3.7e6 per 3x3 layer and 1.1e7 for the 5x5 one:
-// 2 threads no faster than 1;
-// the 13 x 192 net at batch 1, 3.3e7 per layer: 1.5x faster on 2 threads).
-constexpr double kSerialProductWork = 16e6;
+// and moving the transformed tiles between the cores' caches cost what the core saves.
+// Measured with AVX-512 (16e6): the 6 x 64 Go net at batch 1, 3.7e6 per 3x3 layer and 1.1e7
+// for the 5x5 one, was no faster on 2 threads than on 1; the 13 x 192 net at batch 1, 3.3e7 per
+// layer, 1.5x faster. With AVX2 (2e6; an AMD EPYC VM, whose core took about 3x as long on the
+// same layers) the 6 x 64 net at batch 1 was 1.6-1.8x faster with its layers split.
+double serial_product_work() {
+    static const double work = std::strcmp(simd::sgemm_isa(), "avx512") == 0 ? 16e6 : 2e6;
+    return work;
+}
 
 bool run_serially(const ConvGeometry& g) {
     const int points = with_algorithm(g, [&]<class F>() { return F::kPoints; });
     return static_cast<double>(winograd_tiles(g)) * points * static_cast<double>(g.C) * static_cast<double>(g.O) <
-           kSerialProductWork;
+           serial_product_work();
 }
 }  // namespace
 

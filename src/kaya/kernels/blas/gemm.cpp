@@ -37,7 +37,8 @@ double own_sgemm_max_work() {
         const std::string isa = simd::sgemm_isa();
         if (env && std::strcmp(env, "blas") == 0) return 0.0;
         if (env && std::strcmp(env, "kaya") == 0) return isa != "none" ? kAll : 0.0;
-        if (env && *env) std::fprintf(stderr, "kaya: KAYA_GEMM=%s ignored (use kaya or blas)\n", env);
+        if (env && *env)
+            std::fprintf(stderr, "kaya: KAYA_GEMM=%s ignored (use kaya or blas)\n", env);
         // Measured on an AVX-512 VM: Kaya's kernel is 1.7-2.3x OpenBLAS 0.3.21 on one thread
         // (bench/gemm_bench BM_SgemmOneThread) when OPENBLAS_CORETYPE=Haswell holds OpenBLAS to
         // AVX2 kernels, and OpenBLAS's own AVX-512 kernels are 1.05-1.55x Kaya's when it picks
@@ -242,7 +243,8 @@ void gemm_serial(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, con
     if (M == 1 || N == 1 || K == 1) return gemm_vector(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     if constexpr (std::is_same_v<T, float>) {
         if (bf16_products(M, N, K) && simd::sgemm_bf16(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)) return;
-        if (static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K) < own_sgemm_max_work()) {
+        if (static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K) <
+            own_sgemm_max_work()) {
             // Few columns (e.g. a weight gradient of 10 inputs): the micro-kernel's 32-wide tiles
             // would be mostly empty, so compute C^T = op(B)^T op(A)^T, M wide, and transpose it
             // back (2x faster for 50x10x200).

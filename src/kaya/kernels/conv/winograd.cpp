@@ -772,7 +772,8 @@ double serial_product_work() {
 
 bool run_serially(const ConvGeometry& g) {
     const int points = with_algorithm(g, [&]<class F>() { return F::kPoints; });
-    return static_cast<double>(winograd_tiles(g)) * points * static_cast<double>(g.C) * static_cast<double>(g.O) <
+    return static_cast<double>(winograd_tiles(g)) * points * static_cast<double>(g.C) *
+               static_cast<double>(g.O) <
            serial_product_work();
 }
 }  // namespace

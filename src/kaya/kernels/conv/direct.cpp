@@ -17,7 +17,15 @@ using simd::kLanes;
 using simd::load;
 using simd::store;
 using simd::Vec;
-constexpr int64_t kMaxVectors = 4;  // Vectors a row of output may take.
+// The blocks of sums below are sized for the vector registers there are: AVX-512's 32, or 16
+// with AVX2, where simd::Vec is 32 bytes and rows may take twice as many vectors (the same widths).
+#if defined(__AVX2__) && !defined(__AVX512F__)
+constexpr bool kWideRegisters = false;
+constexpr int64_t kMaxVectors = 8;  // Vectors a row of output may take.
+#else
+constexpr bool kWideRegisters = true;
+constexpr int64_t kMaxVectors = 4;
+#endif
 
 template <class T>
 int64_t vectors_for(int64_t width) {
@@ -160,9 +168,21 @@ void forward_rows_with(const ConvGeometry& g, const T* x, const T* w, const T* b
 
 // Up to 8 channels a block for rows of one or two vectors (8 x 2 or 8 x 1 x 2 sums), 4 for
 // wider rows; 6 where the layer has 6 (LeNet's first layer and its second's input gradient).
+// With AVX2's 16 registers: up to 6 x 2 sums for rows of one or two vectors, 3 x 3 and 2 x 4 for
+// rows of three and four, 1 x NV beyond.
 template <class T, int NV>
 void forward_with(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y) {
-    if constexpr (NV <= 2) {
+    if constexpr (!kWideRegisters) {
+        if constexpr (NV <= 2) {
+            switch (pick_block(g.O, {6, 4, 3})) {
+                case 6: return forward_rows_with<T, NV, 6>(g, x, w, bias, y);
+                case 4: return forward_rows_with<T, NV, 4>(g, x, w, bias, y);
+                default: return forward_rows_with<T, NV, 3>(g, x, w, bias, y);
+            }
+        } else {
+            return forward_rows_with<T, NV, NV == 3 ? 3 : NV == 4 ? 2 : 1>(g, x, w, bias, y);
+        }
+    } else if constexpr (NV <= 2) {
         switch (pick_block(g.O, {8, 6, 4})) {
             case 8: return forward_rows_with<T, NV, 8>(g, x, w, bias, y);
             case 6: return forward_rows_with<T, NV, 6>(g, x, w, bias, y);
@@ -309,35 +329,41 @@ void weight_rows_with(const ConvGeometry& g, const T* x, const T* gy, T* gw) {
     });
 }
 
-// Blocks of 4 output channels, or 3 where that pads fewer (6 filters: two blocks of 3).
+// Blocks of 4 output channels, or 3 where that pads fewer (6 filters: two blocks of 3); one with
+// AVX2 (KW sums and NV vectors of gy).
 template <class T, int NV, int KW>
 void weight_with(const ConvGeometry& g, const T* x, const T* gy, T* gw) {
+    if constexpr (!kWideRegisters) return weight_rows_with<T, NV, KW, 1>(g, x, gy, gw);
     if (pick_block(g.O, {4, 3}) == 3) return weight_rows_with<T, NV, KW, 3>(g, x, gy, gw);
     weight_rows_with<T, NV, KW, 4>(g, x, gy, gw);
 }
 
-// Channels in lanes for the weight gradient: gw[o0 .. o0 + V)[c][:][:], all K x K taps of one
-// input channel in registers, summed over the pixels of images [n0, n1). gyt: gy with each
-// image's pixels outermost and its channels padded to whole vectors.
+// Channels in lanes for the weight gradient: gw[o0 .. o0 + V)[c][:][:], the K x K taps of one
+// input channel summed over the pixels of images [n0, n1), in registers all at once (AVX2: a 5 x
+// 5 kernel's a row of taps at a time). gyt: gy with each image's pixels outermost and its
+// channels padded to whole vectors.
 template <class T, int K>
 void weight_channels_task(const ConvGeometry& g, const PaddedLayout& p, const T* xp, const T* gyt,
                           int64_t o_padded, int64_t o0, int64_t c, int64_t n0, int64_t n1, T* out) {
     constexpr int64_t V = kLanes<T>;
-    Vec<T> acc[K][K] = {};
-    for (int64_t n = n0; n < n1; ++n) {
-        const T* xn = xp + (n * g.C + c) * p.plane();
-        const T* gn = gyt + n * g.out_plane() * o_padded + o0;
-        for (int64_t r = 0; r < g.HO; ++r) {
-            for (int64_t x = 0; x < g.WO; ++x) {
-                const Vec<T> gv = load(gn + (r * g.WO + x) * o_padded);
-                const T* in = xn + r * p.pitch + x;
-                for (int i = 0; i < K; ++i)
-                    for (int j = 0; j < K; ++j) acc[i][j] += gv * in[i * p.pitch + j];
+    constexpr int kRows = kWideRegisters || K * K <= 12 ? K : 1;  // rows of taps a pass sums
+    for (int i0 = 0; i0 < K; i0 += kRows) {
+        Vec<T> acc[kRows][K] = {};
+        for (int64_t n = n0; n < n1; ++n) {
+            const T* xn = xp + (n * g.C + c) * p.plane() + i0 * p.pitch;
+            const T* gn = gyt + n * g.out_plane() * o_padded + o0;
+            for (int64_t r = 0; r < g.HO; ++r) {
+                for (int64_t x = 0; x < g.WO; ++x) {
+                    const Vec<T> gv = load(gn + (r * g.WO + x) * o_padded);
+                    const T* in = xn + r * p.pitch + x;
+                    for (int i = 0; i < kRows; ++i)
+                        for (int j = 0; j < K; ++j) acc[i][j] += gv * in[i * p.pitch + j];
+                }
             }
         }
+        for (int i = 0; i < kRows; ++i)
+            for (int j = 0; j < K; ++j) store(out + ((i0 + i) * K + j) * V, acc[i][j]);
     }
-    for (int i = 0; i < K; ++i)
-        for (int j = 0; j < K; ++j) store(out + (i * K + j) * V, acc[i][j]);
 }
 
 // The batch is cut into a fixed number of chunks (from the shape alone, so the sums do not
@@ -385,14 +411,24 @@ void with_vectors(int64_t width, F&& f) {
         case 1: return f.template operator()<1>();
         case 2: return f.template operator()<2>();
         case 3: return f.template operator()<3>();
-        default: return f.template operator()<4>();
+        case 4: return f.template operator()<4>();
+    }
+    if constexpr (kMaxVectors > 4) {
+        switch (vectors_for<T>(width)) {
+            case 5: return f.template operator()<5>();
+            case 6: return f.template operator()<6>();
+            case 7: return f.template operator()<7>();
+            default: return f.template operator()<8>();
+        }
+    } else {
+        return f.template operator()<4>();
     }
 }
 
 }  // namespace
 
 bool direct_applies(const ConvGeometry& g) {
-    // Rows are four vectors at most, in float64 too, so the forward pass (output width WO) and
+    // Rows are kMaxVectors vectors at most (32 doubles), so the forward pass (output width WO) and
     // the input gradient (a forward pass producing width W) both fit.
     const int64_t max_width = kMaxVectors * kLanes<double>;
     return g.groups == 1 && g.stride_h == 1 && g.stride_w == 1 && g.dil_h == 1 && g.dil_w == 1 &&

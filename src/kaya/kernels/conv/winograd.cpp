@@ -409,8 +409,8 @@ inline void put(T* dst, Vec<T> v) {
     store(dst, v);
 }
 inline void put(uint16_t* dst, Vec<float> v) {
-    typedef uint32_t U32 __attribute__((vector_size(64)));
-    typedef uint16_t U16 __attribute__((vector_size(32), aligned(2), may_alias));
+    typedef uint32_t U32 __attribute__((vector_size(simd::kVecBytes)));
+    typedef uint16_t U16 __attribute__((vector_size(simd::kVecBytes / 2), aligned(2), may_alias));
     U32 u;
     std::memcpy(&u, &v, sizeof u);
     U32 r = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;

@@ -16,7 +16,7 @@ namespace {
 // at a time), combined in a fixed order, then the tail.
 template <class T>
 inline double add_contiguous(const T* p, int64_t n, int64_t& done) {
-    using D = simd::Vec<double>;
+    typedef double D __attribute__((vector_size(64)));  // 8 sums, whatever simd::Vec's width
     typedef T In __attribute__((vector_size(8 * sizeof(T)), aligned(sizeof(T)), may_alias));
     D a[4] = {};
     int64_t i = 0;

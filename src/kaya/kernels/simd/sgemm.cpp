@@ -132,6 +132,37 @@ inline __attribute__((always_inline)) void with_rows(int64_t rows, Fn&& fn) {
     }
 }
 
+// One k-block of C's columns [n0, n0 + nc) for the small paths: C's rows in near-equal groups of
+// at most kSmallRows, each group one micro-tile tall, A packed per group or read in place.
+// panel(j0, ldbp) gives B's panel of columns n0 + j0.
+template <int W, int kSmallRows, class Panel>
+inline __attribute__((always_inline)) void small_rows(bool ta, bool a_in_place, int64_t M, int64_t nc, int64_t n0,
+                                                      int64_t k0, int64_t kc, const float* A, int64_t lda,
+                                                      float* Ap, Panel& panel, float alpha, float b, float* C,
+                                                      int64_t ldc) {
+    constexpr int NR = 2 * W;
+    const int64_t groups = (M + kSmallRows - 1) / kSmallRows, per = (M + groups - 1) / groups;
+    for (int64_t m0 = 0; m0 < M; m0 += per) {
+        const int64_t h = std::min(per, M - m0);
+        if (!a_in_place) pack_panels(ta, A, lda, m0, h, k0, kc, h, Ap);
+        with_rows<kSmallRows>(h, [&]<int R>() {
+            for (int64_t j0 = 0; j0 < nc; j0 += NR) {
+                int64_t ldbp;
+                const float* bp = panel(j0, ldbp);
+                float* c = C + m0 * ldc + n0 + j0;
+                const int64_t w = std::min<int64_t>(NR, nc - j0);
+                if (!a_in_place) {
+                    micro_kernel<W, 2, R>(kc, Ap, h, bp, ldbp, alpha, b, c, ldc, h, w);
+                } else if (ta) {  // R == h: column k of the group is h values at A + k * lda
+                    micro_kernel<W, 2, R>(kc, A + k0 * lda + m0, lda, bp, ldbp, alpha, b, c, ldc, h, w);
+                } else {
+                    micro_kernel<W, 2, R, true>(kc, A + m0 * lda + k0, lda, bp, ldbp, alpha, b, c, ldc, h, w);
+                }
+            }
+        });
+    }
+}
+
 // C = alpha * op(A) @ op(B) + beta * C in MR x 2W micro-tiles. A product with at most kSmallM
 // rows (a batch-1 Winograd product has 25), or with a transposed A of at most MC rows, instead
 // splits its rows into near-equal groups of
@@ -184,30 +215,7 @@ inline __attribute__((always_inline)) void sgemm_blocked(bool ta, bool tb, int64
                 return j0 < full ? B + k0 * ldb + n0 + j0 : Bp + (j0 - full) * kc;
             };
             if (small) {
-                // Rows in near-equal groups of at most kSmallRows, each group one micro-tile tall.
-                const int64_t groups = (M + kSmallRows - 1) / kSmallRows, per = (M + groups - 1) / groups;
-                for (int64_t m0 = 0; m0 < M; m0 += per) {
-                    const int64_t h = std::min(per, M - m0);
-                    if (!a_in_place) pack_panels(ta, A, lda, m0, h, k0, kc, h, Ap);
-                    with_rows<kSmallRows>(h, [&]<int R>() {
-                        for (int64_t j0 = 0; j0 < nc; j0 += NR) {
-                            int64_t ldbp;
-                            const float* bp = panel(j0, ldbp);
-                            float* c = C + m0 * ldc + n0 + j0;
-                            const int64_t w = std::min<int64_t>(NR, nc - j0);
-                            if (!a_in_place) {
-                                micro_kernel<W, 2, R>(kc, Ap, h, bp, ldbp, alpha, b, c, ldc, h, w);
-                            } else if (ta) {  // R == h: column k of the group is h values at A + k
-                                              // * lda
-                                micro_kernel<W, 2, R>(kc, A + k0 * lda + m0, lda, bp, ldbp, alpha,
-                                                      b, c, ldc, h, w);
-                            } else {
-                                micro_kernel<W, 2, R, true>(kc, A + m0 * lda + k0, lda, bp, ldbp,
-                                                            alpha, b, c, ldc, h, w);
-                            }
-                        }
-                    });
-                }
+                small_rows<W, kSmallRows>(ta, a_in_place, M, nc, n0, k0, kc, A, lda, Ap, panel, alpha, b, C, ldc);
                 continue;
             }
             for (int64_t m0 = 0; m0 < M; m0 += mc_max) {

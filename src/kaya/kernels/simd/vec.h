@@ -7,17 +7,24 @@
 
 namespace kaya::kernels::simd {
 
-// A 64-byte vector of T (16 floats or 8 doubles) in GCC's vector extension: arithmetic on it
-// compiles to the widest instructions -march allows (one zmm, two ymm or four xmm registers),
-// so one source serves every x86 level and NEON. Loads and stores go through unaligned,
-// may-alias pointers, so any T* works. Used where a kernel computes on blocks of channels
+// A vector of T one register wide in GCC's vector extension: 64 bytes (16 floats or 8 doubles)
+// with AVX-512, 32 with AVX2, else 64 (two or four registers of older levels and NEON). With
+// AVX2, 64-byte vectors had been kept on the stack and moved in pieces wherever a kernel held
+// several (LeNet-5's training step, its direct convolutions and 2x2 pooling, 17x slower on an
+// AVX2 EPYC VM than on an AVX-512 one). Loads and stores go through unaligned, may-alias
+// pointers, so any T* works. Used where a kernel computes on blocks of channels
 // (kernels/conv/winograd.cpp).
+#if defined(__AVX2__) && !defined(__AVX512F__)
+inline constexpr int64_t kVecBytes = 32;
+#else
+inline constexpr int64_t kVecBytes = 64;
+#endif
 template <class T>
-constexpr int64_t kLanes = 64 / static_cast<int64_t>(sizeof(T));
+constexpr int64_t kLanes = kVecBytes / static_cast<int64_t>(sizeof(T));
 
 template <class T>
 struct VecOf {
-    typedef T type __attribute__((vector_size(64), aligned(sizeof(T)), may_alias));
+    typedef T type __attribute__((vector_size(kVecBytes), aligned(sizeof(T)), may_alias));
 };
 template <class T>
 using Vec = typename VecOf<T>::type;

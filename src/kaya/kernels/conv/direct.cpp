@@ -180,7 +180,8 @@ void forward_with(const ConvGeometry& g, const T* x, const T* w, const T* bias, 
                 default: return forward_rows_with<T, NV, 3>(g, x, w, bias, y);
             }
         } else {
-            return forward_rows_with<T, NV, NV == 3 ? 3 : NV == 4 ? 2 : 1>(g, x, w, bias, y);
+            constexpr int kBlock = NV == 3 ? 3 : NV == 4 ? 2 : 1;
+            return forward_rows_with<T, NV, kBlock>(g, x, w, bias, y);
         }
     } else if constexpr (NV <= 2) {
         switch (pick_block(g.O, {8, 6, 4})) {

@@ -136,10 +136,11 @@ inline __attribute__((always_inline)) void with_rows(int64_t rows, Fn&& fn) {
 // at most kSmallRows, each group one micro-tile tall, A packed per group or read in place.
 // panel(j0, ldbp) gives B's panel of columns n0 + j0.
 template <int W, int kSmallRows, class Panel>
-inline __attribute__((always_inline)) void small_rows(bool ta, bool a_in_place, int64_t M, int64_t nc, int64_t n0,
-                                                      int64_t k0, int64_t kc, const float* A, int64_t lda,
-                                                      float* Ap, Panel& panel, float alpha, float b, float* C,
-                                                      int64_t ldc) {
+inline __attribute__((always_inline)) void small_rows(bool ta, bool a_in_place, int64_t M,
+                                                      int64_t nc, int64_t n0, int64_t k0,
+                                                      int64_t kc, const float* A, int64_t lda,
+                                                      float* Ap, Panel& panel, float alpha, float b,
+                                                      float* C, int64_t ldc) {
     constexpr int NR = 2 * W;
     const int64_t groups = (M + kSmallRows - 1) / kSmallRows, per = (M + groups - 1) / groups;
     for (int64_t m0 = 0; m0 < M; m0 += per) {
@@ -154,9 +155,11 @@ inline __attribute__((always_inline)) void small_rows(bool ta, bool a_in_place, 
                 if (!a_in_place) {
                     micro_kernel<W, 2, R>(kc, Ap, h, bp, ldbp, alpha, b, c, ldc, h, w);
                 } else if (ta) {  // R == h: column k of the group is h values at A + k * lda
-                    micro_kernel<W, 2, R>(kc, A + k0 * lda + m0, lda, bp, ldbp, alpha, b, c, ldc, h, w);
+                    micro_kernel<W, 2, R>(kc, A + k0 * lda + m0, lda, bp, ldbp, alpha, b, c, ldc, h,
+                                          w);
                 } else {
-                    micro_kernel<W, 2, R, true>(kc, A + m0 * lda + k0, lda, bp, ldbp, alpha, b, c, ldc, h, w);
+                    micro_kernel<W, 2, R, true>(kc, A + m0 * lda + k0, lda, bp, ldbp, alpha, b, c,
+                                                ldc, h, w);
                 }
             }
         });
@@ -215,7 +218,8 @@ inline __attribute__((always_inline)) void sgemm_blocked(bool ta, bool tb, int64
                 return j0 < full ? B + k0 * ldb + n0 + j0 : Bp + (j0 - full) * kc;
             };
             if (small) {
-                small_rows<W, kSmallRows>(ta, a_in_place, M, nc, n0, k0, kc, A, lda, Ap, panel, alpha, b, C, ldc);
+                small_rows<W, kSmallRows>(ta, a_in_place, M, nc, n0, k0, kc, A, lda, Ap, panel,
+                                          alpha, b, C, ldc);
                 continue;
             }
             for (int64_t m0 = 0; m0 < M; m0 += mc_max) {

@@ -33,14 +33,14 @@ std::string vector_isa() {
     return "SSE2";
 }
 
-// Which kernel takes float products (kernels::own_sgemm_max_work).
+// Which kernel takes float products (kernels::own_sgemm_max_b).
 std::string float_products() {
-    const double max_work = kernels::own_sgemm_max_work();
+    const double max_b = kernels::own_sgemm_max_b();
     const std::string own = std::string("Kaya's ") + kernels::simd::sgemm_isa() + " kernel";
-    if (max_work <= 0) return "OpenBLAS";
-    if (std::isinf(max_work)) return own;
-    return own + " below 2^" + std::to_string(static_cast<int>(std::log2(max_work))) +
-           " multiply-adds, OpenBLAS above";
+    if (max_b <= 0) return "OpenBLAS";
+    if (std::isinf(max_b)) return own;
+    return own + " where B has at most 2^" + std::to_string(static_cast<int>(std::log2(max_b))) +
+           " values, OpenBLAS beyond";
 }
 
 std::string thread_source() {

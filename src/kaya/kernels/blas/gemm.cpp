@@ -30,8 +30,8 @@ bool blas_enabled() {
     return enabled;
 }
 
-double own_sgemm_max_work() {
-    static const double max_work = [] {
+double own_sgemm_max_b() {
+    static const double max_b = [] {
         constexpr double kAll = std::numeric_limits<double>::infinity();
         const char* env = std::getenv("KAYA_GEMM");
         const std::string isa = simd::sgemm_isa();
@@ -44,13 +44,14 @@ double own_sgemm_max_work() {
         // AVX2 kernels, and OpenBLAS's own AVX-512 kernels are 1.05-1.55x Kaya's when it picks
         // them (and 5-35% faster on the Go and MLP steps). On an AVX2 VM (AMD EPYC, OpenBLAS's
         // Zen kernels) Kaya's AVX2 kernel is 1.1-1.6x OpenBLAS on the convolutions' products
-        // (25 to 600 rows, 64 to 192 columns and depths, transposed or not) and 1.2x faster on
-        // the 6 x 64 Go net at batch 1, while OpenBLAS is 1.16x faster at 2048 x 2048 x 2048
-        // and level at 256 and 512.
+        // (25 to 600 rows, 64 to 192 columns and depths, transposed or not: B at most 37K
+        // values) and 1.2x faster on the 6 x 64 Go net at batch 1, while OpenBLAS is faster on
+        // the 64-row blocks of 512^3 and 1024^3 products (B of 262K and 1M values: 1.2-1.6x and
+        // 1.4-1.7x on the whole product, 3 alternating pairs).
         if (isa == "avx512") return blas_uses_avx512() ? 0.0 : kAll;
-        return isa == "avx2" ? kOwnAvx2Work : 0.0;
+        return isa == "avx2" ? kOwnAvx2B : 0.0;
     }();
-    return max_work;
+    return max_b;
 }
 
 namespace {
@@ -243,8 +244,7 @@ void gemm_serial(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, con
     if (M == 1 || N == 1 || K == 1) return gemm_vector(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     if constexpr (std::is_same_v<T, float>) {
         if (bf16_products(M, N, K) && simd::sgemm_bf16(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)) return;
-        if (static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K) <
-            own_sgemm_max_work()) {
+        if (static_cast<double>(N) * static_cast<double>(K) <= own_sgemm_max_b()) {
             // Few columns (e.g. a weight gradient of 10 inputs): the micro-kernel's 32-wide tiles
             // would be mostly empty, so compute C^T = op(B)^T op(A)^T, M wide, and transpose it
             // back (2x faster for 50x10x200).

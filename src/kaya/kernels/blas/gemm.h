@@ -22,15 +22,16 @@ void gemm_serial(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T 
 // True when float/double gemm goes to the external BLAS.
 bool blas_enabled();
 
-// Float products of fewer than this many multiply-adds (M * N * K) run on Kaya's own kernel
+// Float products whose B operand (K x N) has at most this many values run on Kaya's own kernel
 // (simd/sgemm.h) instead of the BLAS: 0 for none, infinity for all. By default all of them on
 // AVX-512 CPUs whose OpenBLAS runs AVX2 kernels (e.g. held there by OPENBLAS_CORETYPE), where it
-// is faster; on AVX2 CPUs those below kOwnAvx2Work, where it is faster than OpenBLAS's AVX2
-// kernels and large square products are not; none otherwise. KAYA_GEMM=kaya: all (AVX2 or
-// AVX-512), KAYA_GEMM=blas: none (read once). The choice depends on the shape alone, so results
-// stay the same for any thread count. Double precision always goes to the BLAS.
-double own_sgemm_max_work();
-inline constexpr double kOwnAvx2Work = double(int64_t{1} << 27);
+// is faster; on AVX2 CPUs those with at most kOwnAvx2B (the convolutions' and small layers'
+// products), where it is faster than OpenBLAS's AVX2 kernels and large products are not; none
+// otherwise. KAYA_GEMM=kaya: all (AVX2 or AVX-512), KAYA_GEMM=blas: none (read once). The choice
+// depends on the shape alone, so results stay the same for any thread count. Double precision
+// always goes to the BLAS.
+double own_sgemm_max_b();
+inline constexpr double kOwnAvx2B = double(int64_t{1} << 16);
 
 // How float products may be computed, as PyTorch's torch.set_float32_matmul_precision:
 // kHighest in float throughout (the default); kMedium lets products of at least

@@ -68,7 +68,8 @@ Tensor bernoulli(const Tensor& p, Generator* gen) {
                describe(p));
     Tensor pd = contiguous(to(p, DType::Float64));
     const double* pp = pd.data<double>();
-    for (int64_t i = 0; i < pd.numel(); ++i) {
+    const int64_t n = pd.numel();  // once: numel is a call, and the loop is the check's whole cost
+    for (int64_t i = 0; i < n; ++i) {
         KAYA_CHECK(pp[i] >= 0.0 && pp[i] <= 1.0, ValueError,
                    "bernoulli: probabilities must be in [0, 1], got ", pp[i], " at flat index ", i);
     }

@@ -17,15 +17,11 @@ using simd::kLanes;
 using simd::load;
 using simd::store;
 using simd::Vec;
-// The blocks of sums below are sized for the vector registers there are: AVX-512's 32, or 16
-// with AVX2, where simd::Vec is 32 bytes and rows may take twice as many vectors (the same widths).
-#if defined(__AVX2__) && !defined(__AVX512F__)
-constexpr bool kWideRegisters = false;
-constexpr int64_t kMaxVectors = 8;  // Vectors a row of output may take.
-#else
-constexpr bool kWideRegisters = true;
-constexpr int64_t kMaxVectors = 4;
-#endif
+// The blocks of sums below are sized for the vector registers there are: AVX-512's 32 (or the
+// 64-byte vectors of older levels), or AVX2's 16, where simd::Vec is 32 bytes.
+constexpr bool kWideRegisters = simd::kVecBytes == 64;
+// Vectors a row of output may take: rows of up to 64 floats or 32 doubles whatever the width.
+constexpr int64_t kMaxVectors = 4 * 64 / simd::kVecBytes;
 
 template <class T>
 int64_t vectors_for(int64_t width) {

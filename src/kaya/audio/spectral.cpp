@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "kaya/audio/spectral.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -48,6 +49,35 @@ Tensor overlap_index(int64_t frames, int64_t n, int64_t hop) {
         for (int64_t j = 0; j < n; ++j) idx[f * n + j] = f * hop + j;
     }
     return from_vector(idx, {frames * n});
+}
+
+// Where istft's overlap-added frames become its output: samples [start, end) of the `total`
+// the frames cover, each divided by the squared window's overlap-add there (inv holds the
+// reciprocals), checked to be invertible (NOLA).
+struct OverlapAdd {
+    int64_t total = 0, start = 0, end = 0;
+    std::vector<double> inv;
+};
+
+OverlapAdd overlap_add_plan(const char* op, const StftOptions& o, const std::vector<double>& w, int64_t frames,
+                            int64_t length) {
+    OverlapAdd oa;
+    oa.total = o.n_fft + o.hop_length * (frames - 1);
+    std::vector<double> envelope(oa.total, 0.0);
+    for (int64_t f = 0; f < frames; ++f) {
+        for (int64_t j = 0; j < o.n_fft; ++j) envelope[f * o.hop_length + j] += w[j] * w[j];
+    }
+    oa.start = o.center ? o.n_fft / 2 : 0;
+    oa.end = std::min(length >= 0 ? oa.start + length : (o.center ? oa.total - o.n_fft / 2 : oa.total), oa.total);
+    KAYA_CHECK(oa.end > oa.start, ValueError, op, ": ", frames, " frames of n_fft = ", o.n_fft,
+               " hold no samples after the centre padding");
+    for (int64_t t = oa.start; t < oa.end; ++t) {
+        KAYA_CHECK(envelope[t] > 1e-11, ValueError, op, ": the squared window overlap-adds to ", envelope[t],
+                   " at sample ", t - oa.start, ": window ", window_name(o.window), " of ", o.win_length,
+                   " samples every ", o.hop_length, " cannot be inverted (NOLA)");
+        oa.inv.push_back(1.0 / envelope[t]);
+    }
+    return oa;
 }
 
 }  // namespace
@@ -162,32 +192,18 @@ Tensor istft(const Tensor& spectrum, const StftOptions& options, int64_t length)
     if (o.normalized) y = mul(y, std::sqrt(static_cast<double>(o.n_fft)));
     const std::vector<double> w = padded_window(o);
     y = mul(y, to(from_vector(w, {o.n_fft}), y.dtype()));
-    // Overlap-add of the frames and of the squared window (the envelope divided out below).
-    const int64_t total = o.n_fft + o.hop_length * (frames - 1);
+    // Overlap-add of the frames, then the squared window's overlap-add divided out.
+    const OverlapAdd oa = overlap_add_plan("istft", o, w, frames, length);
     Shape flat_shape(y.shape().begin(), y.shape().end() - 2);
     flat_shape.push_back(frames * o.n_fft);
     Tensor flat = reshape(y, flat_shape);
     Shape out_shape = flat_shape;
-    out_shape.back() = total;
+    out_shape.back() = oa.total;
     Tensor index = expand(overlap_index(frames, o.n_fft, o.hop_length), flat_shape);
     Tensor signal = scatter_add(zeros(out_shape, y.dtype()), static_cast<int64_t>(flat_shape.size()) - 1, index, flat);
-    std::vector<double> envelope(total, 0.0);
-    for (int64_t f = 0; f < frames; ++f) {
-        for (int64_t j = 0; j < o.n_fft; ++j) envelope[f * o.hop_length + j] += w[j] * w[j];
-    }
-    const int64_t start = o.center ? o.n_fft / 2 : 0;
-    int64_t end = length >= 0 ? start + length : (o.center ? total - o.n_fft / 2 : total);
-    end = std::min(end, total);
-    KAYA_CHECK(end > start, ValueError, "istft: ", frames, " frames of n_fft = ", o.n_fft, " hold no samples after the centre padding");
-    for (int64_t t = start; t < end; ++t) {
-        KAYA_CHECK(envelope[t] > 1e-11, ValueError, "istft: the squared window overlap-adds to ", envelope[t],
-                   " at sample ", t - start, ": window ", window_name(o.window), " of ", o.win_length,
-                   " samples every ", o.hop_length, " cannot be inverted (NOLA)");
-    }
-    std::vector<double> inv(envelope.begin() + start, envelope.begin() + end);
-    for (double& v : inv) v = 1.0 / v;
-    Tensor out = mul(narrow(signal, -1, start, end - start), to(from_vector(inv, {end - start}), y.dtype()));
-    if (length > end - start) out = pad_signal(out, 0, length - (end - start), PadMode::Constant);
+    Tensor out = mul(narrow(signal, -1, oa.start, oa.end - oa.start),
+                     to(from_vector(oa.inv, {oa.end - oa.start}), y.dtype()));
+    if (length > oa.end - oa.start) out = pad_signal(out, 0, length - (oa.end - oa.start), PadMode::Constant);
     return out;
 }
 
@@ -248,36 +264,125 @@ Tensor spectrogram(const Tensor& x, const SpectrogramOptions& options) {
     return options.power == 1.0 ? magnitude : pow(magnitude, options.power);
 }
 
+namespace {
+
+// Griffin-Lim's round trip without a graph, on spectra in frame order (..., frames, bins, 2),
+// the layout the FFT kernels read and write: no round transposes a spectrum (stft's and
+// istft's transposed copies were 30% of the loop), and the window, the squared window's
+// overlap-add and where each frame lands are worked out once, not every round (istft's index
+// tensor and its range check were another 8%). Each step does what istft and stft do, in the
+// same order, so the values are theirs. The options come from stft_options, never normalized
+// (a spectrogram's `normalized` divides by the window's norm, not by sqrt(n_fft)).
+template <class T>
+class FrameOrderStft {
+public:
+    FrameOrderStft(const StftOptions& o, int64_t frames, int64_t length) : o_(o), frames_(frames), length_(length) {
+        KAYA_CHECK(!o.normalized, NotImplemented, "griffin_lim: normalized transforms");
+        const std::vector<double> w = padded_window(o);
+        oa_ = overlap_add_plan("griffin_lim", o, w, frames, length);
+        for (double v : w) w_.push_back(static_cast<T>(v));
+        for (double v : oa_.inv) inv_.push_back(static_cast<T>(v));
+        samples_ = std::max(length, oa_.end - oa_.start);
+        // The signal's own STFT must have the spectrogram's frames (a `length` can say otherwise).
+        const int64_t padded = samples_ + (o.center ? 2 * (o.n_fft / 2) : 0);
+        const int64_t again = padded >= o.n_fft ? 1 + (padded - o.n_fft) / o.hop_length : 0;
+        KAYA_CHECK(again == frames, ValueError, "griffin_lim: length ", length, " gives a signal of ", samples_,
+                   " samples, whose STFT has ", again, " frames, but the spectrogram has ", frames,
+                   " (hop ", o.hop_length, "); use length -1 or one that keeps the frame count");
+    }
+
+    // istft: spectrum (..., frames, bins, 2) contiguous -> signal (..., samples).
+    Tensor inverse(const Tensor& spectrum) const {
+        const int64_t n = o_.n_fft, bins = n / 2 + 1, rows = spectrum.numel() / (frames_ * bins * 2);
+        Tensor y = Tensor::empty({rows * frames_, n}, spectrum.dtype());
+        kernels::irfft_forward<T>(y.data<T>(), spectrum.data<T>(), rows * frames_, n);
+        Shape shape(spectrum.shape().begin(), spectrum.shape().end() - 3);
+        shape.push_back(samples_);
+        Tensor out = zeros(shape, spectrum.dtype());
+        parallel_for(rows, 1, [&](int64_t r0, int64_t r1) {
+            std::vector<T> sum(static_cast<size_t>(oa_.total));
+            for (int64_t r = r0; r < r1; ++r) {
+                std::fill(sum.begin(), sum.end(), T(0));
+                const T* frame = y.data<T>() + r * frames_ * n;
+                for (int64_t f = 0; f < frames_; ++f, frame += n) {
+                    T* at = sum.data() + f * o_.hop_length;
+                    for (int64_t j = 0; j < n; ++j) at[j] += frame[j] * w_[j];
+                }
+                T* o = out.data<T>() + r * samples_;
+                for (int64_t t = 0; t < oa_.end - oa_.start; ++t) o[t] = sum[oa_.start + t] * inv_[t];
+            }
+        });
+        return out;
+    }
+
+    // stft: signal (..., samples) -> spectrum (..., frames, bins, 2).
+    Tensor forward(const Tensor& signal) const {
+        const Tensor xp = contiguous(centred_signal("griffin_lim", signal, o_));
+        const int64_t n = o_.n_fft, bins = n / 2 + 1, len = xp.shape().back(), count = xp.numel() / len * frames_;
+        Tensor framed = Tensor::empty({count, n}, signal.dtype());
+        const T* x = xp.data<T>();
+        T* d = framed.data<T>();
+        parallel_for(count, std::max<int64_t>(1, kParallelGrain / n), [&](int64_t c0, int64_t c1) {
+            for (int64_t c = c0; c < c1; ++c) {
+                const T* src = x + c / frames_ * len + c % frames_ * o_.hop_length;
+                for (int64_t j = 0; j < n; ++j) d[c * n + j] = src[j] * w_[j];
+            }
+        });
+        Shape shape(signal.shape().begin(), signal.shape().end() - 1);
+        for (int64_t v : {frames_, bins, int64_t{2}}) shape.push_back(v);
+        Tensor out = Tensor::empty(shape, signal.dtype());
+        kernels::rfft_forward<T>(out.data<T>(), d, count, n, n);
+        return out;
+    }
+
+private:
+    StftOptions o_;
+    int64_t frames_, length_, samples_ = 0;
+    OverlapAdd oa_;
+    std::vector<T> w_, inv_;
+};
+
+}  // namespace
+
 Tensor griffin_lim(const Tensor& spectrogram, const SpectrogramOptions& spec, const GriffinLimOptions& options) {
     check_signal("griffin_lim", spectrogram);
     KAYA_CHECK(spectrogram.dim() >= 2, ShapeError, "griffin_lim: expected (..., bins, frames), got ", describe(spectrogram));
     KAYA_CHECK(options.n_iter >= 0 && options.momentum >= 0 && options.momentum < 1, ValueError,
                "griffin_lim: need n_iter >= 0 and momentum in [0, 1), got ", options.n_iter, " and ", options.momentum);
+    const StftOptions so = resolved(stft_options(spec), "griffin_lim");
+    const int64_t bins = so.n_fft / 2 + 1, frames = spectrogram.shape().back();
+    KAYA_CHECK(spectrogram.shape()[spectrogram.dim() - 2] == bins && frames >= 1, ShapeError,
+               "griffin_lim: expected a spectrogram (..., ", bins, ", frames) for n_fft = ", so.n_fft, ", got ",
+               describe(spectrogram));
     autograd::NoGradGuard no_grad;
-    const StftOptions so = stft_options(spec);
-    Tensor magnitude = unsqueeze(pow(spectrogram, 1.0 / options.power), -1);  // (..., bins, F, 1)
-    Shape shape = spectrogram.shape();
-    shape.push_back(2);
+    // In frame order (..., frames, bins, 1) from here on (FrameOrderStft).
+    Tensor magnitude = contiguous(transpose(unsqueeze(pow(spectrogram, 1.0 / options.power), -1), -3, -2));
+    Shape shape = magnitude.shape();
+    shape.back() = 2;
     Tensor angles;
     if (options.random_seed) {
+        // Drawn in the spectrogram's order, so a seed gives the phases it always gave.
         Generator gen(*options.random_seed);
-        angles = rand(shape, spectrogram.dtype(), &gen);
+        Shape drawn = spectrogram.shape();
+        drawn.push_back(2);
+        angles = transpose(rand(drawn, spectrogram.dtype(), &gen), -3, -2);
     } else {
         Shape half = shape;
         half.back() = 1;
         angles = cat({ones(half, spectrogram.dtype()), zeros(half, spectrogram.dtype())}, -1);
     }
     Tensor previous = zeros(shape, spectrogram.dtype());
-    const int64_t length = options.length;
     Tensor spectrum = contiguous(mul(magnitude, angles));
     const Tensor mag = contiguous(expand(magnitude, shape));
     const double c = options.momentum / (1.0 + options.momentum);
-    for (int i = 0; i < options.n_iter; ++i) {
-        Tensor rebuilt = contiguous(stft(istft(spectrum, so, length), so));
-        // Fast Griffin-Lim (Perraudin et al. 2013): extrapolate along the last change, keep the
-        // phase of a = rebuilt - c previous (a / (|a| + 1e-16)) and the given magnitude, all in
-        // one pass over the (real, imaginary) pairs.
-        visit_floating(spectrogram.dtype(), "griffin_lim", [&]<class T>() {
+    Tensor wave;
+    visit_floating(spectrogram.dtype(), "griffin_lim", [&]<class T>() {
+        const FrameOrderStft<T> round(so, frames, options.length);
+        for (int i = 0; i < options.n_iter; ++i) {
+            Tensor rebuilt = round.forward(round.inverse(spectrum));
+            // Fast Griffin-Lim (Perraudin et al. 2013): extrapolate along the last change, keep
+            // the phase of a = rebuilt - c previous (a / (|a| + 1e-16)) and the given magnitude,
+            // all in one pass over the (real, imaginary) pairs.
             const T* r = rebuilt.data<T>();
             const T* p = previous.data<T>();
             const T* m = mag.data<T>();
@@ -291,10 +396,11 @@ Tensor griffin_lim(const Tensor& spectrogram, const SpectrogramOptions& spec, co
                     out[2 * k + 1] = im * scale;
                 }
             });
-        });
-        previous = rebuilt;
-    }
-    return istft(spectrum, so, length);
+            previous = rebuilt;
+        }
+        wave = round.inverse(spectrum);
+    });
+    return wave;
 }
 
 }  // namespace kaya::audio

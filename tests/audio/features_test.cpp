@@ -140,9 +140,11 @@ TEST(GriffinLim, MatchesTorchaudio) {
 // from random phases, in float64: the two
 // agree to rounding.
 TEST(GriffinLim, MatchesItsDefinitionThroughStftAndIstft) {
-    const SpectrogramOptions spec{.n_fft = 64, .hop_length = 16, .window = WindowKind::Hamming, .center = false};
+    const SpectrogramOptions spec{
+        .n_fft = 64, .hop_length = 16, .window = WindowKind::Hamming, .center = false};
     const StftOptions so = stft_options(spec);
-    Tensor x = to(stack({narrow(sig16(), 0, 0, 1000), narrow(sig16(), 0, 3000, 1000)}), DType::Float64);
+    Tensor x =
+        to(stack({narrow(sig16(), 0, 0, 1000), narrow(sig16(), 0, 3000, 1000)}), DType::Float64);
     Tensor power = spectrogram(x, spec);
     const GriffinLimOptions g{.n_iter = 3, .momentum = 0.5, .power = 2.0, .random_seed = 7};
     Tensor magnitude = unsqueeze(pow(power, 0.5), -1);
@@ -171,7 +173,9 @@ TEST(GriffinLim, LengthThatChangesTheFrameCountIsAnError) {
         griffin_lim(power, s, {.n_iter = 1, .length = 8000});
         ADD_FAILURE() << "no error";
     } catch (const ValueError& e) {
-        EXPECT_NE(std::string(e.what()).find("has 126 frames, but the spectrogram has 63"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("has 126 frames, but the spectrogram has 63"),
+                  std::string::npos)
+            << e.what();
     }
     EXPECT_THROW(griffin_lim(narrow(power, 0, 0, 100), s, {.n_iter = 1}), ShapeError);
 }

@@ -59,8 +59,8 @@ struct OverlapAdd {
     std::vector<double> inv;
 };
 
-OverlapAdd overlap_add_plan(const char* op, const StftOptions& o, const std::vector<double>& w, int64_t frames,
-                            int64_t length) {
+OverlapAdd overlap_add_plan(const char* op, const StftOptions& o, const std::vector<double>& w,
+                            int64_t frames, int64_t length) {
     OverlapAdd oa;
     oa.total = o.n_fft + o.hop_length * (frames - 1);
     std::vector<double> envelope(oa.total, 0.0);
@@ -68,13 +68,15 @@ OverlapAdd overlap_add_plan(const char* op, const StftOptions& o, const std::vec
         for (int64_t j = 0; j < o.n_fft; ++j) envelope[f * o.hop_length + j] += w[j] * w[j];
     }
     oa.start = o.center ? o.n_fft / 2 : 0;
-    oa.end = std::min(length >= 0 ? oa.start + length : (o.center ? oa.total - o.n_fft / 2 : oa.total), oa.total);
+    oa.end = std::min(
+        length >= 0 ? oa.start + length : (o.center ? oa.total - o.n_fft / 2 : oa.total), oa.total);
     KAYA_CHECK(oa.end > oa.start, ValueError, op, ": ", frames, " frames of n_fft = ", o.n_fft,
                " hold no samples after the centre padding");
     for (int64_t t = oa.start; t < oa.end; ++t) {
-        KAYA_CHECK(envelope[t] > 1e-11, ValueError, op, ": the squared window overlap-adds to ", envelope[t],
-                   " at sample ", t - oa.start, ": window ", window_name(o.window), " of ", o.win_length,
-                   " samples every ", o.hop_length, " cannot be inverted (NOLA)");
+        KAYA_CHECK(envelope[t] > 1e-11, ValueError, op, ": the squared window overlap-adds to ",
+                   envelope[t], " at sample ", t - oa.start, ": window ", window_name(o.window),
+                   " of ", o.win_length, " samples every ", o.hop_length,
+                   " cannot be inverted (NOLA)");
         oa.inv.push_back(1.0 / envelope[t]);
     }
     return oa;
@@ -203,7 +205,8 @@ Tensor istft(const Tensor& spectrum, const StftOptions& options, int64_t length)
     Tensor signal = scatter_add(zeros(out_shape, y.dtype()), static_cast<int64_t>(flat_shape.size()) - 1, index, flat);
     Tensor out = mul(narrow(signal, -1, oa.start, oa.end - oa.start),
                      to(from_vector(oa.inv, {oa.end - oa.start}), y.dtype()));
-    if (length > oa.end - oa.start) out = pad_signal(out, 0, length - (oa.end - oa.start), PadMode::Constant);
+    if (length > oa.end - oa.start)
+        out = pad_signal(out, 0, length - (oa.end - oa.start), PadMode::Constant);
     return out;
 }
 
@@ -276,7 +279,8 @@ namespace {
 template <class T>
 class FrameOrderStft {
 public:
-    FrameOrderStft(const StftOptions& o, int64_t frames, int64_t length) : o_(o), frames_(frames), length_(length) {
+    FrameOrderStft(const StftOptions& o, int64_t frames, int64_t length)
+        : o_(o), frames_(frames), length_(length) {
         KAYA_CHECK(!o.normalized, NotImplemented, "griffin_lim: normalized transforms");
         const std::vector<double> w = padded_window(o);
         oa_ = overlap_add_plan("griffin_lim", o, w, frames, length);
@@ -286,14 +290,16 @@ public:
         // The signal's own STFT must have the spectrogram's frames (a `length` can say otherwise).
         const int64_t padded = samples_ + (o.center ? 2 * (o.n_fft / 2) : 0);
         const int64_t again = padded >= o.n_fft ? 1 + (padded - o.n_fft) / o.hop_length : 0;
-        KAYA_CHECK(again == frames, ValueError, "griffin_lim: length ", length, " gives a signal of ", samples_,
-                   " samples, whose STFT has ", again, " frames, but the spectrogram has ", frames,
-                   " (hop ", o.hop_length, "); use length -1 or one that keeps the frame count");
+        KAYA_CHECK(again == frames, ValueError, "griffin_lim: length ", length,
+                   " gives a signal of ", samples_, " samples, whose STFT has ", again,
+                   " frames, but the spectrogram has ", frames, " (hop ", o.hop_length,
+                   "); use length -1 or one that keeps the frame count");
     }
 
     // istft: spectrum (..., frames, bins, 2) contiguous -> signal (..., samples).
     Tensor inverse(const Tensor& spectrum) const {
-        const int64_t n = o_.n_fft, bins = n / 2 + 1, rows = spectrum.numel() / (frames_ * bins * 2);
+        const int64_t n = o_.n_fft, bins = n / 2 + 1,
+                      rows = spectrum.numel() / (frames_ * bins * 2);
         Tensor y = Tensor::empty({rows * frames_, n}, spectrum.dtype());
         kernels::irfft_forward<T>(y.data<T>(), spectrum.data<T>(), rows * frames_, n);
         Shape shape(spectrum.shape().begin(), spectrum.shape().end() - 3);
@@ -309,7 +315,8 @@ public:
                     for (int64_t j = 0; j < n; ++j) at[j] += frame[j] * w_[j];
                 }
                 T* o = out.data<T>() + r * samples_;
-                for (int64_t t = 0; t < oa_.end - oa_.start; ++t) o[t] = sum[oa_.start + t] * inv_[t];
+                for (int64_t t = 0; t < oa_.end - oa_.start; ++t)
+                    o[t] = sum[oa_.start + t] * inv_[t];
             }
         });
         return out;
@@ -318,7 +325,8 @@ public:
     // stft: signal (..., samples) -> spectrum (..., frames, bins, 2).
     Tensor forward(const Tensor& signal) const {
         const Tensor xp = contiguous(centred_signal("griffin_lim", signal, o_));
-        const int64_t n = o_.n_fft, bins = n / 2 + 1, len = xp.shape().back(), count = xp.numel() / len * frames_;
+        const int64_t n = o_.n_fft, bins = n / 2 + 1, len = xp.shape().back(),
+                      count = xp.numel() / len * frames_;
         Tensor framed = Tensor::empty({count, n}, signal.dtype());
         const T* x = xp.data<T>();
         T* d = framed.data<T>();
@@ -352,11 +360,12 @@ Tensor griffin_lim(const Tensor& spectrogram, const SpectrogramOptions& spec, co
     const StftOptions so = resolved(stft_options(spec), "griffin_lim");
     const int64_t bins = so.n_fft / 2 + 1, frames = spectrogram.shape().back();
     KAYA_CHECK(spectrogram.shape()[spectrogram.dim() - 2] == bins && frames >= 1, ShapeError,
-               "griffin_lim: expected a spectrogram (..., ", bins, ", frames) for n_fft = ", so.n_fft, ", got ",
-               describe(spectrogram));
+               "griffin_lim: expected a spectrogram (..., ", bins,
+               ", frames) for n_fft = ", so.n_fft, ", got ", describe(spectrogram));
     autograd::NoGradGuard no_grad;
     // In frame order (..., frames, bins, 1) from here on (FrameOrderStft).
-    Tensor magnitude = contiguous(transpose(unsqueeze(pow(spectrogram, 1.0 / options.power), -1), -3, -2));
+    Tensor magnitude =
+        contiguous(transpose(unsqueeze(pow(spectrogram, 1.0 / options.power), -1), -3, -2));
     Shape shape = magnitude.shape();
     shape.back() = 2;
     Tensor angles;

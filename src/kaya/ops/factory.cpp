@@ -16,7 +16,7 @@ Tensor full(const Shape& shape, double value, DType dtype) {
         T v = static_cast<T>(value);
         T* p = t.data<T>();
         const int64_t n = t.numel();
-        parallel_for(n, kParallelGrain, [&](int64_t b, int64_t e) {
+        parallel_for(n, even_grain(n, kParallelGrain), [&](int64_t b, int64_t e) {
             for (int64_t i = b; i < e; ++i) p[i] = v;
         });
     });

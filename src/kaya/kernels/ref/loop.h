@@ -90,7 +90,7 @@ void for_each_run(const Loop& loop, int64_t begin, int64_t end, F&& inner) {
 template <class F>
 void parallel_runs(const Loop& loop, F&& inner) {
     int64_t n = loop.numel();
-    parallel_for(n, kParallelGrain,
+    parallel_for(n, even_grain(n, kParallelGrain),
                  [&](int64_t b, int64_t e) { for_each_run(loop, b, e, inner); });
 }
 

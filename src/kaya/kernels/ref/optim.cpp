@@ -46,7 +46,7 @@ void adam_step(T* p, T* m, T* v, T* vmax, const T* g, int64_t n, const AdamStep&
     const T eps = static_cast<T>(s.eps), wd = static_cast<T>(s.weight_decay);
     const T decay = static_cast<T>(1.0 - s.lr * s.weight_decay);
     auto run = [&]<bool kWd, bool kDec, bool kAms>() {
-        parallel_for(n, kParallelGrain, [&](int64_t b, int64_t e) {
+        parallel_for(n, even_grain(n, kParallelGrain), [&](int64_t b, int64_t e) {
             adam_range<T, kWd, kDec, kAms>(p, m, v, vmax, g, b, e, b1, one_b1, b2, one_b2,
                                            step_size, bc2_sqrt, eps, wd, decay);
         });
@@ -87,7 +87,7 @@ void sgd_step(T* p, T* buf, const T* g, int64_t n, const SgdStep& s) {
     const T lr = static_cast<T>(s.lr), mu = static_cast<T>(s.momentum);
     const T damp = static_cast<T>(1 - s.dampening), wd = static_cast<T>(s.weight_decay);
     auto run = [&]<bool kWd, bool kMom, bool kFirst, bool kNesterov>() {
-        parallel_for(n, kParallelGrain, [&](int64_t b, int64_t e) {
+        parallel_for(n, even_grain(n, kParallelGrain), [&](int64_t b, int64_t e) {
             sgd_range<T, kWd, kMom, kFirst, kNesterov>(p, buf, g, b, e, lr, mu, damp, wd);
         });
     };

@@ -31,7 +31,8 @@ Tensor float_kernel_or_unary(const char* op, const Tensor& x, void (*kernel)(flo
     Tensor out = Tensor::empty(x.shape(), DType::Float32);
     float* o = out.data<float>();
     const float* in = x.data<float>();
-    parallel_for(x.numel(), even_grain(x.numel(), grain), [&](int64_t b, int64_t e) { kernel(o + b, in + b, e - b); });
+    parallel_for(x.numel(), even_grain(x.numel(), grain),
+                 [&](int64_t b, int64_t e) { kernel(o + b, in + b, e - b); });
     return out;
 }
 

@@ -4,6 +4,7 @@
 // busy elsewhere.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <stdexcept>
@@ -34,6 +35,25 @@ TEST(Parallel, EveryIndexOnceForAnyThreadCount) {
                 });
                 for (int64_t i = 0; i < n; ++i) ASSERT_EQ(hits[i].load(), 1) << threads << " threads, n " << n << " grain " << grain << " at " << i;
             }
+        }
+    }
+}
+
+TEST(Parallel, EvenGrainKeepsTheChunkCountAndEvensTheChunks) {
+    // 100,000 in chunks of 32,768 is 4 chunks, the last 1,696 long; evened out, 4 of 25,008
+    // (a multiple of 16), the last 24,976.
+    EXPECT_EQ(even_grain(100000, 32768), 25008);
+    EXPECT_EQ(even_grain(65536, 32768), 32768);
+    EXPECT_EQ(even_grain(1000, 32768), 1008);  // one chunk, whatever its size
+    EXPECT_EQ(even_grain(0, 32768), 1);
+    EXPECT_EQ(even_grain(10, 4, 1), 4);        // 3 chunks: 4, 4, 2 with align 1
+    for (int64_t n : {1, 17, 32769, 100000, 1 << 20}) {
+        for (int64_t grain : {1, 16, 1000, 32768}) {
+            const int64_t g = even_grain(n, grain);
+            EXPECT_EQ(g % 16, 0) << n << " " << grain;
+            // No more chunks than grain gives, none longer than grain (rounded up to 16).
+            EXPECT_LE((n + g - 1) / g, std::max<int64_t>(1, (n + grain - 1) / grain)) << n << " " << grain;
+            EXPECT_LE(g, (grain + 15) / 16 * 16) << n << " " << grain;
         }
     }
 }

@@ -46,13 +46,14 @@ TEST(Parallel, EvenGrainKeepsTheChunkCountAndEvensTheChunks) {
     EXPECT_EQ(even_grain(65536, 32768), 32768);
     EXPECT_EQ(even_grain(1000, 32768), 1008);  // one chunk, whatever its size
     EXPECT_EQ(even_grain(0, 32768), 1);
-    EXPECT_EQ(even_grain(10, 4, 1), 4);        // 3 chunks: 4, 4, 2 with align 1
+    EXPECT_EQ(even_grain(10, 4, 1), 4);  // 3 chunks: 4, 4, 2 with align 1
     for (int64_t n : {1, 17, 32769, 100000, 1 << 20}) {
         for (int64_t grain : {1, 16, 1000, 32768}) {
             const int64_t g = even_grain(n, grain);
             EXPECT_EQ(g % 16, 0) << n << " " << grain;
             // No more chunks than grain gives, none longer than grain (rounded up to 16).
-            EXPECT_LE((n + g - 1) / g, std::max<int64_t>(1, (n + grain - 1) / grain)) << n << " " << grain;
+            EXPECT_LE((n + g - 1) / g, std::max<int64_t>(1, (n + grain - 1) / grain))
+                << n << " " << grain;
             EXPECT_LE(g, (grain + 15) / 16 * 16) << n << " " << grain;
         }
     }

@@ -35,9 +35,9 @@ inline constexpr int64_t kParallelGrain = 32768;
 // For work whose result does not depend on where chunks begin (elementwise maps, fills,
 // optimiser updates): the grain that cuts n into as many chunks as `grain` does (fewer where
 // rounding up merges some), all of one size, a multiple of `align` (whole vectors, so a vector
-// kernel's scalar tail stays at n's end). The threads' shares come out even: 100,000 elements in chunks of 32,768 leave 65,536
-// to one thread of two and 34,464 to the other; in chunks of 25,008, 50,016 and 49,984. It
-// depends on n and grain alone, never on the thread count.
+// kernel's scalar tail stays at n's end). The threads' shares come out even: 100,000 elements in
+// chunks of 32,768 leave 65,536 to one thread of two and 34,464 to the other; in chunks of 25,008,
+// 50,016 and 49,984. It depends on n and grain alone, never on the thread count.
 inline int64_t even_grain(int64_t n, int64_t grain, int64_t align = 16) {
     grain = std::max<int64_t>(grain, 1);
     const int64_t chunks = std::max<int64_t>(1, (n + grain - 1) / grain);

@@ -280,7 +280,7 @@ template <class T>
 class FrameOrderStft {
 public:
     FrameOrderStft(const StftOptions& o, int64_t frames, int64_t length)
-        : o_(o), frames_(frames), length_(length) {
+        : o_(o), frames_(frames) {
         KAYA_CHECK(!o.normalized, NotImplemented, "griffin_lim: normalized transforms");
         const std::vector<double> w = padded_window(o);
         oa_ = overlap_add_plan("griffin_lim", o, w, frames, length);
@@ -345,7 +345,7 @@ public:
 
 private:
     StftOptions o_;
-    int64_t frames_, length_, samples_ = 0;
+    int64_t frames_, samples_ = 0;
     OverlapAdd oa_;
     std::vector<T> w_, inv_;
 };

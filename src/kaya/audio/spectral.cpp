@@ -279,8 +279,7 @@ namespace {
 template <class T>
 class FrameOrderStft {
 public:
-    FrameOrderStft(const StftOptions& o, int64_t frames, int64_t length)
-        : o_(o), frames_(frames) {
+    FrameOrderStft(const StftOptions& o, int64_t frames, int64_t length) : o_(o), frames_(frames) {
         KAYA_CHECK(!o.normalized, NotImplemented, "griffin_lim: normalized transforms");
         const std::vector<double> w = padded_window(o);
         oa_ = overlap_add_plan("griffin_lim", o, w, frames, length);

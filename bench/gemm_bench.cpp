@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
-// sgemm through kaya::mm against a direct CBLAS call (OpenBLAS's own threading), one-thread
-// products of the Go net's Winograd shapes (Kaya's kernel against OpenBLAS on one thread), and
-// the machine's FMA peak.
+// sgemm through kaya::mm against a direct CBLAS call (OpenBLAS's own threading), the Transformer
+// layer's products through kernels::gemm, one-thread products of the Go net's Winograd shapes and
+// of whole squares (Kaya's kernel against OpenBLAS on one thread), and the machine's FMA peak.
 #include <benchmark/benchmark.h>
 #include <cblas.h>
 #include <immintrin.h>
 
 #include "kaya/core/parallel.h"
 #include "kaya/kernels/blas/blas_setup.h"
+#include "kaya/kernels/blas/gemm.h"
 #include "kaya/kernels/simd/sgemm.h"
 #include "kaya/ops/ops.h"
 
@@ -36,6 +37,20 @@ void BM_CblasSgemm(benchmark::State& state) {
         benchmark::DoNotOptimize(c.raw_data());
     }
     set_flops(state, 2.0 * n * n * n);
+}
+
+// kernels::gemm (Kaya's threads) on one of the Transformer encoder layer's products (batch 32 x
+// length 64, d_model 256, feed-forward 1024; sequence_bench): arguments M, N, K, trans_a, trans_b.
+void BM_GemmShape(benchmark::State& state) {
+    const int64_t M = state.range(0), N = state.range(1), K = state.range(2);
+    const bool ta = state.range(3) != 0, tb = state.range(4) != 0;
+    Tensor a = ta ? randn({K, M}) : randn({M, K}), b = tb ? randn({N, K}) : randn({K, N}), c = empty({M, N});
+    for (auto _ : state) {
+        kernels::gemm<float>(ta, tb, M, N, K, 1.0f, a.data<float>(), ta ? M : K, b.data<float>(), tb ? K : N, 0.0f,
+                             c.data<float>(), N);
+        benchmark::DoNotOptimize(c.raw_data());
+    }
+    set_flops(state, 2.0 * M * N * K);
 }
 
 // One product M x N x K on the calling thread: Kaya's own kernel (variant 0), OpenBLAS held to
@@ -108,6 +123,17 @@ void BM_FmaPeak(benchmark::State& state) {
 
 BENCHMARK(BM_KayaMatmul)->Arg(256)->Arg(512)->Arg(1024)->Arg(2048)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_CblasSgemm)->Arg(256)->Arg(512)->Arg(1024)->Arg(2048)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_GemmShape)
+    ->Args({2048, 768, 256, 0, 1})
+    ->Args({2048, 1024, 256, 0, 1})
+    ->Args({2048, 256, 1024, 0, 1})
+    ->Args({2048, 256, 1024, 0, 0})
+    ->Args({2048, 1024, 256, 0, 0})
+    ->Args({1024, 256, 2048, 1, 0})
+    ->Args({768, 256, 2048, 1, 0})
+    ->Args({256, 1024, 2048, 1, 0})
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
 BENCHMARK(BM_SgemmOneThread)
     ->ArgsProduct({{0, 1}, {25}, {64, 192}, {64, 192}})
     ->ArgsProduct({{0, 1}, {100, 400}, {64}, {64}})
@@ -116,6 +142,8 @@ BENCHMARK(BM_SgemmOneThread)
     ->Args({1, 400, 192, 192})
     ->Args({0, 600, 192, 192})
     ->Args({1, 600, 192, 192})
+    ->ArgsProduct({{0, 1}, {512}, {512}, {512}})
+    ->ArgsProduct({{0, 1}, {1024}, {1024}, {1024}})
     ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();
 BENCHMARK(BM_FmaPeak)->Unit(benchmark::kMillisecond)->UseRealTime();

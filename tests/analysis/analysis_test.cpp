@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <string>
+#include <system_error>
 
 #include "apps/analysis/diagnose.h"
 #include "apps/analysis/landscape.h"
@@ -21,12 +23,21 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string temp_dir(const std::string& name) {
-    std::string dir = testing::TempDir() + "/kaya_analysis_" + name + "_" + std::to_string(getpid());
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir;
-}
+// A fresh directory for one test, removed with its contents when the test ends.
+struct TempDir {
+    explicit TempDir(const std::string& name)
+        : path(testing::TempDir() + "/kaya_analysis_" + name + "_" + std::to_string(getpid())) {
+        fs::remove_all(path);
+        fs::create_directories(path);
+    }
+    ~TempDir() {
+        std::error_code ignored;
+        fs::remove_all(path, ignored);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::string path;
+};
 
 TEST(Landscape, ZeroWeightsOfATanhNetworkAreASaddleWithAWayDown) {
     // With w1 = 0, w2 = 0 and balanced classes every gradient vanishes (tanh(0) = 0 and the
@@ -112,7 +123,8 @@ TEST(Landscape, ReluKinksAreReported) {
 }
 
 TEST(Landscape, StudyWritesTableAndPicturesAndResumes) {
-    const std::string dir = temp_dir("study");
+    const TempDir temp("study");
+    const std::string& dir = temp.path;
     Problem p = cluster_problem(60, 4, 3, 5);
     StudyOptions o;
     o.landscape.hidden = 3;
@@ -170,7 +182,8 @@ std::string fake_run(const std::string& dir, int layers, const std::vector<doubl
 }
 
 TEST(Diagnose, DeeperModelWithHigherTrainingLossIsOptimisation) {
-    const std::string dir = temp_dir("depth");
+    const TempDir temp("depth");
+    const std::string& dir = temp.path;
     std::vector<RunSummary> runs = {
         read_run(fake_run(dir + "/run-002", 56, {2.3, 1.2, 0.9}, {2.3, 1.25, 0.95})),
         read_run(fake_run(dir + "/run-001", 20, {2.0, 0.6, 0.4}, {2.0, 0.62, 0.45})),
@@ -192,7 +205,8 @@ TEST(Diagnose, DeeperModelWithHigherTrainingLossIsOptimisation) {
 }
 
 TEST(Diagnose, OverfittingModelBiasAndHealthyFits) {
-    const std::string dir = temp_dir("kinds");
+    const TempDir temp("kinds");
+    const std::string& dir = temp.path;
     auto over = diagnose({read_run(fake_run(dir + "/over", 2, {1.0, 0.5, 0.2, 0.05}, {1.0, 0.6, 0.7, 0.9}))});
     ASSERT_EQ(over.findings.size(), 1u);
     EXPECT_EQ(over.findings[0].kind, "overfitting");
@@ -208,7 +222,8 @@ TEST(Diagnose, OverfittingModelBiasAndHealthyFits) {
 }
 
 TEST(Diagnose, BadRunDirectoriesAreRefusedClearly) {
-    const std::string dir = temp_dir("bad");
+    const TempDir temp("bad");
+    const std::string& dir = temp.path;
     EXPECT_NE(test::error_of([&] { read_run(dir); }).find("has no metrics.csv"), std::string::npos);
     EXPECT_NE(test::error_of([&] { expand_run_dirs({dir}); }).find("neither a run directory"), std::string::npos);
     io::write_file_atomic(dir + "/metrics.csv", "epoch,loss\n1,0.5\n");
@@ -218,7 +233,8 @@ TEST(Diagnose, BadRunDirectoriesAreRefusedClearly) {
 }
 
 TEST(Commands, LandscapeAndDiagnoseRunEndToEnd) {
-    const std::string dir = temp_dir("cli");
+    const TempDir temp("cli");
+    const std::string& dir = temp.path;
     const std::string log = dir + "/log.txt";
     const std::string land = std::string(KAYA_BINARY) + " landscape --data clusters --samples 60 --hidden 3"
                              " --train-steps 100 --critical-steps 100 --seeds 2 --out " + dir + "/land > " + log + " 2>&1";

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <set>
+#include <vector>
 #include <memory>
 
 #include "apps/go/board/coords.h"
@@ -18,6 +19,7 @@
 #include "apps/go/search/evaluators.h"
 #include "apps/go/search/search_player.h"
 #include "kaya/core/error.h"
+#include "kaya/core/parallel.h"
 #include "kaya/ops/ops.h"
 
 namespace kaya::go {
@@ -368,6 +370,42 @@ TEST(Search, TheNetworkEvaluatorBatchesThePolicyPriors) {
     EXPECT_EQ(r.evaluations, 16);
     Game small(9, 7.5);
     EXPECT_THROW(eval.evaluate({{&small.board(), Color::Black, 7.5}}), ValueError);
+}
+
+// The leaves' playouts are shared between threads: leaf i of the n-th evaluated gets the seeds
+// seed + (n + i) * rollouts + j whatever the thread count, and batches continue the sequence.
+TEST(Search, PlayoutValuesDoNotDependOnTheThreadCount) {
+    std::vector<Game> games;
+    Game g(5, 0.5);
+    for (int k = 0; k < 9; ++k) {
+        games.push_back(g);
+        g.play(g.to_move(), g.board().point(k % 5, k / 5 * 2));
+    }
+    std::vector<Leaf> leaves;
+    for (const Game& game : games) leaves.push_back({&game.board(), game.to_move(), 0.5});
+    Generator gen(9);
+    auto net = std::make_shared<PolicyNet>(
+        PolicyNetOptions{.board = 5, .filters = 4, .layers = 3, .first_kernel = 3, .value_hidden = 8, .gen = &gen});
+    const int saved = num_threads();
+    std::vector<float> values[2], mixed[2];
+    for (int threads : {1, 2}) {
+        set_num_threads(threads);
+        RolloutEvaluator rollouts(3, 7);
+        NetworkEvaluator network(net, {.rollouts = 2, .seed = 5});
+        for (int batch = 0; batch < 2; ++batch) {
+            for (const Evaluation& e : rollouts.evaluate(leaves)) values[threads - 1].push_back(e.value);
+            for (const Evaluation& e : network.evaluate(leaves)) mixed[threads - 1].push_back(e.value);
+        }
+    }
+    set_num_threads(saved);
+    EXPECT_EQ(values[0], values[1]);
+    EXPECT_EQ(mixed[0], mixed[1]);
+    for (size_t n = 0; n < values[0].size(); ++n) {
+        const Leaf& leaf = leaves[n % leaves.size()];
+        double sum = 0;
+        for (int j = 0; j < 3; ++j) sum += playout_value(*leaf.board, leaf.to_move, 0.5, 7 + n * 3 + j);
+        EXPECT_FLOAT_EQ(values[0][n], static_cast<float>(sum / 3)) << "leaf " << n;
+    }
 }
 
 TEST(Search, TheValueHeadValuesTheLeaves) {

@@ -7,9 +7,9 @@
 
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <set>
 #include <vector>
-#include <memory>
 
 #include "apps/go/board/coords.h"
 #include "apps/go/board/score.h"
@@ -384,8 +384,8 @@ TEST(Search, PlayoutValuesDoNotDependOnTheThreadCount) {
     std::vector<Leaf> leaves;
     for (const Game& game : games) leaves.push_back({&game.board(), game.to_move(), 0.5});
     Generator gen(9);
-    auto net = std::make_shared<PolicyNet>(
-        PolicyNetOptions{.board = 5, .filters = 4, .layers = 3, .first_kernel = 3, .value_hidden = 8, .gen = &gen});
+    auto net = std::make_shared<PolicyNet>(PolicyNetOptions{
+        .board = 5, .filters = 4, .layers = 3, .first_kernel = 3, .value_hidden = 8, .gen = &gen});
     const int saved = num_threads();
     std::vector<float> values[2], mixed[2];
     for (int threads : {1, 2}) {
@@ -393,8 +393,10 @@ TEST(Search, PlayoutValuesDoNotDependOnTheThreadCount) {
         RolloutEvaluator rollouts(3, 7);
         NetworkEvaluator network(net, {.rollouts = 2, .seed = 5});
         for (int batch = 0; batch < 2; ++batch) {
-            for (const Evaluation& e : rollouts.evaluate(leaves)) values[threads - 1].push_back(e.value);
-            for (const Evaluation& e : network.evaluate(leaves)) mixed[threads - 1].push_back(e.value);
+            for (const Evaluation& e : rollouts.evaluate(leaves))
+                values[threads - 1].push_back(e.value);
+            for (const Evaluation& e : network.evaluate(leaves))
+                mixed[threads - 1].push_back(e.value);
         }
     }
     set_num_threads(saved);
@@ -403,7 +405,8 @@ TEST(Search, PlayoutValuesDoNotDependOnTheThreadCount) {
     for (size_t n = 0; n < values[0].size(); ++n) {
         const Leaf& leaf = leaves[n % leaves.size()];
         double sum = 0;
-        for (int j = 0; j < 3; ++j) sum += playout_value(*leaf.board, leaf.to_move, 0.5, 7 + n * 3 + j);
+        for (int j = 0; j < 3; ++j)
+            sum += playout_value(*leaf.board, leaf.to_move, 0.5, 7 + n * 3 + j);
         EXPECT_FLOAT_EQ(values[0][n], static_cast<float>(sum / 3)) << "leaf " << n;
     }
 }

@@ -100,8 +100,9 @@ std::vector<Evaluation> RolloutEvaluator::evaluate(const std::vector<Leaf>& leav
             const Leaf& leaf = leaves[static_cast<size_t>(i)];
             Evaluation& e = out[static_cast<size_t>(i)];
             e.priors.assign(static_cast<size_t>(leaf.board->size()) * leaf.board->size(), 1.0f);
-            e.value = mean_playouts(*leaf.board, leaf.to_move, leaf.komi, rollouts_,
-                                    seed_ + (evaluated_ + static_cast<uint64_t>(i)) * static_cast<uint64_t>(rollouts_));
+            e.value = mean_playouts(
+                *leaf.board, leaf.to_move, leaf.komi, rollouts_,
+                seed_ + (evaluated_ + static_cast<uint64_t>(i)) * static_cast<uint64_t>(rollouts_));
         }
     });
     evaluated_ += leaves.size();
@@ -157,7 +158,8 @@ std::vector<Evaluation> NetworkEvaluator::evaluate(const std::vector<Leaf>& leav
                 const Leaf& leaf = leaves[static_cast<size_t>(i)];
                 played[static_cast<size_t>(i)] =
                     mean_playouts(*leaf.board, leaf.to_move, leaf.komi, rollouts,
-                                  options_.seed + (evaluated_ + static_cast<uint64_t>(i)) * static_cast<uint64_t>(rollouts));
+                                  options_.seed + (evaluated_ + static_cast<uint64_t>(i)) *
+                                                      static_cast<uint64_t>(rollouts));
             }
         });
     }

@@ -97,29 +97,39 @@ void Board::add_stone(Color c, Point p) {
 }
 
 void Board::merge_strings(Point keep, Point other) {
-    // Relabel `other` into `keep`, splice the two stone rings, and recount the liberties of
-    // the joined string (shared liberties must count once; a recount is simplest and cheap).
+    // The joined string's liberties are keep's plus those of other's that keep lacks: an
+    // empty point next to other is already keep's liberty when one of its neighbours is a
+    // stone of keep. Counting them walks other's stones only (play merges the smaller string
+    // into the larger), not the joined string. Each liberty of other counts once: marks from a
+    // per-thread counter, so no array is cleared per merge. Then other is relabelled into keep
+    // and the two stone rings are spliced.
+    thread_local std::array<uint32_t, kMaxPoints> mark{};
+    thread_local uint32_t stamp = 0;
+    if (++stamp == 0) {  // the counter wrapped: old marks could match again
+        mark.fill(0);
+        stamp = 1;
+    }
     const int rk = parent_[keep], ro = parent_[other];
+    int added = 0;
     Point s = ro;
+    do {
+        for (Point n : neighbours(s)) {
+            if (at(n) != Color::Empty || mark[n] == stamp) continue;
+            mark[n] = stamp;
+            bool keeps = false;
+            for (Point m : neighbours(n)) keeps = keeps || parent_[m] == rk;
+            if (!keeps) ++added;
+        }
+        s = next_[s];
+    } while (s != ro);
+    s = ro;
     do {
         parent_[s] = static_cast<int16_t>(rk);
         s = next_[s];
     } while (s != ro);
     std::swap(next_[rk], next_[ro]);
     stones_[rk] = static_cast<int16_t>(stones_[rk] + stones_[ro]);
-    std::array<bool, kMaxPoints> seen{};
-    int libs = 0;
-    s = rk;
-    do {
-        for (Point n : neighbours(s)) {
-            if (at(n) == Color::Empty && !seen[n]) {
-                seen[n] = true;
-                ++libs;
-            }
-        }
-        s = next_[s];
-    } while (s != rk);
-    libs_[rk] = static_cast<int16_t>(libs);
+    libs_[rk] = static_cast<int16_t>(libs_[rk] + added);
 }
 
 int Board::play(Color c, Point p) {
@@ -159,17 +169,23 @@ int Board::play(Color c, Point p) {
     for (Point n : neighbours(p)) {
         if (at(n) == e && libs_[parent_[n]] == 0) {
             const int sz = stones_[parent_[n]];
-            std::vector<Point> stones = string_stones(n);
+            // The string's stones, read off its ring before the ring is undone (no heap
+            // allocation: playouts capture often).
+            std::array<int16_t, kMaxPoints> stones;
+            Point t = n;
+            for (int i = 0; i < sz; ++i, t = next_[t]) stones[i] = static_cast<int16_t>(t);
             captured += sz;
             if (sz == 1) single = n;
-            for (Point s : stones) {
+            for (int i = 0; i < sz; ++i) {
+                const Point s = stones[i];
                 color_[s] = static_cast<uint8_t>(Color::Empty);
                 hash_ ^= zobrist(e, s);
                 played_at_[s] = 0;
                 parent_[s] = static_cast<int16_t>(s);
                 next_[s] = static_cast<int16_t>(s);
             }
-            for (Point s : stones) {
+            for (int i = 0; i < sz; ++i) {
+                const Point s = stones[i];
                 std::array<int, 4> seen{-1, -1, -1, -1};
                 int k = 0;
                 for (Point m : neighbours(s)) {

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "apps/go/search/evaluators.h"
 
-#include <algorithm>
 #include <cmath>
 #include <vector>
 

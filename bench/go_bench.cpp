@@ -10,6 +10,7 @@
 #include "apps/go/board/game.h"
 #include "apps/go/data/archive.h"
 #include "apps/go/features/features.h"
+#include "apps/go/search/evaluators.h"
 
 namespace {
 
@@ -46,6 +47,16 @@ void BM_GoPlayMoves(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(moves.size()));
 }
 
+// One uniform random playout to the end from a 19x19 position (the search's --rollouts, and
+// RolloutEvaluator): range(0) moves of a random game first (0: the empty board). No peer:
+// PyTorch has no Go board.
+void BM_GoRandomPlayout(benchmark::State& state) {
+    const auto game = random_game(static_cast<int>(state.range(0)), 2);
+    const Board start = game.empty() ? Board(19) : game.back();
+    uint64_t seed = 0;
+    for (auto _ : state) benchmark::DoNotOptimize(playout_value(start, start.to_move(), 7.5, seed++));
+}
+
 void BM_GoFeatures(benchmark::State& state) {
     auto game = random_game(250, 2);
     std::vector<float> out(kNumFeaturePlanes * 361);
@@ -77,6 +88,7 @@ void BM_GoLoadNineDanArchive(benchmark::State& state) {
 }
 
 BENCHMARK(BM_GoPlayMoves)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_GoRandomPlayout)->Arg(0)->Arg(150)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_GoFeatures)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_GoLoadNineDanArchive)->Unit(benchmark::kSecond)->Iterations(3)->UseRealTime();
 

@@ -56,6 +56,22 @@ float mean_playouts(const Board& board, Color to_move, double komi, int rollouts
     return static_cast<float>(sum / rollouts);
 }
 
+// The mean playout values of a batch of leaves, shared between Kaya's threads: leaf i gets the
+// seeds seed + (evaluated + i) * rollouts + j, so the values do not depend on the threads.
+std::vector<float> batch_playouts(const std::vector<Leaf>& leaves, int rollouts, uint64_t seed,
+                                  uint64_t evaluated) {
+    std::vector<float> played(leaves.size());
+    parallel_for(static_cast<int64_t>(leaves.size()), 1, [&](int64_t first, int64_t last) {
+        for (int64_t i = first; i < last; ++i) {
+            const Leaf& leaf = leaves[static_cast<size_t>(i)];
+            played[static_cast<size_t>(i)] = mean_playouts(
+                *leaf.board, leaf.to_move, leaf.komi, rollouts,
+                seed + (evaluated + static_cast<uint64_t>(i)) * static_cast<uint64_t>(rollouts));
+        }
+    });
+    return played;
+}
+
 }  // namespace
 
 float playout_value(const Board& start, Color to_move, double komi, uint64_t seed) {
@@ -105,18 +121,13 @@ RolloutEvaluator::RolloutEvaluator(int rollouts, uint64_t seed) : rollouts_(roll
 }
 
 std::vector<Evaluation> RolloutEvaluator::evaluate(const std::vector<Leaf>& leaves) {
-    // Shared between Kaya's threads; leaf i's seeds depend on i alone.
+    const std::vector<float> played = batch_playouts(leaves, rollouts_, seed_, evaluated_);
     std::vector<Evaluation> out(leaves.size());
-    parallel_for(static_cast<int64_t>(leaves.size()), 1, [&](int64_t first, int64_t last) {
-        for (int64_t i = first; i < last; ++i) {
-            const Leaf& leaf = leaves[static_cast<size_t>(i)];
-            Evaluation& e = out[static_cast<size_t>(i)];
-            e.priors.assign(static_cast<size_t>(leaf.board->size()) * leaf.board->size(), 1.0f);
-            e.value = mean_playouts(
-                *leaf.board, leaf.to_move, leaf.komi, rollouts_,
-                seed_ + (evaluated_ + static_cast<uint64_t>(i)) * static_cast<uint64_t>(rollouts_));
-        }
-    });
+    for (size_t i = 0; i < leaves.size(); ++i) {
+        const int n = leaves[i].board->size();
+        out[i].priors.assign(static_cast<size_t>(n) * n, 1.0f);
+        out[i].value = played[i];
+    }
     evaluated_ += leaves.size();
     return out;
 }
@@ -160,21 +171,10 @@ std::vector<Evaluation> NetworkEvaluator::evaluate(const std::vector<Leaf>& leav
         extract_features(*leaves[i].board, leaves[i].to_move, sym[i] == 0 ? out : features.data());
         if (sym[i] != 0) symmetric_planes(sym[i], n, kNumFeaturePlanes, features.data(), out);
     }
-    // The leaves' random playouts, shared between Kaya's threads (a 19x19 playout takes about
-    // 0.1-0.2 ms); leaf i's seeds depend on i alone, so the values do not depend on the threads.
     const int rollouts = options_.rollouts;
-    std::vector<float> played(leaves.size(), 0.0f);
-    if (rollouts > 0) {
-        parallel_for(static_cast<int64_t>(leaves.size()), 1, [&](int64_t first, int64_t last) {
-            for (int64_t i = first; i < last; ++i) {
-                const Leaf& leaf = leaves[static_cast<size_t>(i)];
-                played[static_cast<size_t>(i)] =
-                    mean_playouts(*leaf.board, leaf.to_move, leaf.komi, rollouts,
-                                  options_.seed + (evaluated_ + static_cast<uint64_t>(i)) *
-                                                      static_cast<uint64_t>(rollouts));
-            }
-        });
-    }
+    const std::vector<float> played =
+        rollouts > 0 ? batch_playouts(leaves, rollouts, options_.seed, evaluated_)
+                     : std::vector<float>(leaves.size(), 0.0f);
     std::vector<float> prob, own, head, scores;
     {
         autograd::NoGradGuard no_grad;

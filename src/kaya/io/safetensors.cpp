@@ -156,6 +156,80 @@ void save_safetensors(const std::string& path, const NamedTensors& tensors,
     write_file_atomic(path, encode_safetensors(tensors, metadata));
 }
 
+namespace {
+
+// A tensor's bytes in the data section, for the coverage check.
+struct ByteRange {
+    uint64_t begin, end;
+    std::string name;
+};
+
+// One header entry: its dtype, shape and data_offsets checked against the data section's
+// data_size bytes at data, the values converted into a new tensor.
+Tensor decode_entry(const std::string& name, const Json& entry, const char* data,
+                    uint64_t data_size, const std::string& src, ByteRange& range) {
+    auto bad = [&](const std::string& what) {
+        return ParseError(src + ": tensor '" + name + "': " + what);
+    };
+    if (!entry.is_object()) throw bad("entry must be an object");
+    const Json* dt = entry.find("dtype");
+    const Json* shape = entry.find("shape");
+    const Json* offs = entry.find("data_offsets");
+    if (!dt || !dt->is_string()) throw bad("missing or non-string \"dtype\"");
+    if (!shape || !shape->is_array()) throw bad("missing or non-array \"shape\"");
+    if (!offs || !offs->is_array() || offs->array().size() != 2)
+        throw bad("\"data_offsets\" must be [begin, end]");
+    Stored st;
+    if (!stored_dtype(dt->string(), st)) throw bad("unsupported dtype \"" + dt->string() + "\"");
+    Shape s;
+    uint64_t count = 1;
+    for (const auto& d : shape->array()) {
+        if (!d.is_int() || d.integer() < 0)
+            throw bad("shape entries must be non-negative integers");
+        uint64_t v = static_cast<uint64_t>(d.integer());
+        // Guard the element count against overflow before multiplying.
+        if (v != 0 && count > (uint64_t{1} << 50) / v) throw bad("shape is too large");
+        count *= v;
+        s.push_back(d.integer());
+    }
+    for (const auto& o : offs->array()) {
+        if (!o.is_int() || o.integer() < 0) throw bad("data_offsets must be non-negative integers");
+    }
+    uint64_t b = static_cast<uint64_t>(offs->array()[0].integer());
+    uint64_t e = static_cast<uint64_t>(offs->array()[1].integer());
+    if (b > e || e > data_size) {
+        throw bad("data_offsets [" + std::to_string(b) + ", " + std::to_string(e) +
+                  "] outside the " + std::to_string(data_size) + "-byte data section");
+    }
+    if (e - b != count * st.size) {
+        throw bad("shape " + format_shape(s) + " of " + dt->string() + " needs " +
+                  std::to_string(count * st.size) + " bytes but data_offsets span " +
+                  std::to_string(e - b));
+    }
+    Tensor t = Tensor::empty(s, st.as);
+    fill(t, dt->string(), data + b, static_cast<int64_t>(count));
+    range = {b, e, name};
+    return t;
+}
+
+// The data must be covered exactly: no gaps, no overlaps (the format's own rule).
+void check_coverage(std::vector<ByteRange> ranges, uint64_t data_size, const std::string& src) {
+    std::sort(ranges.begin(), ranges.end(), [](const ByteRange& a, const ByteRange& b) {
+        return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
+    });
+    uint64_t expect = 0;
+    for (const auto& r : ranges) {
+        KAYA_CHECK(r.begin == expect, ParseError, src, ": tensor '", r.name, "' starts at byte ",
+                   r.begin, " of the data but the previous tensor ends at ", expect,
+                   " (gap or overlap)");
+        expect = r.end;
+    }
+    KAYA_CHECK(expect == data_size, ParseError, src, ": tensors cover ", expect, " of ", data_size,
+               " data bytes (trailing garbage?)");
+}
+
+}  // namespace
+
 SafetensorsFile decode_safetensors(std::string_view bytes, const std::string& src) {
     KAYA_CHECK(bytes.size() >= 8, ParseError, src, ": file is ", bytes.size(),
                " bytes, shorter than the 8-byte header length (not a safetensors file?)");
@@ -174,15 +248,8 @@ SafetensorsFile decode_safetensors(std::string_view bytes, const std::string& sr
     const char* data = bytes.data() + 8 + n;
 
     SafetensorsFile file;
-    struct Range {
-        uint64_t begin, end;
-        std::string name;
-    };
-    std::vector<Range> ranges;
-    for (const auto& member : root.object()) {
-        // Named, not a structured binding: the lambda below captures it (clang 14 refuses that).
-        const std::string& name = member.first;
-        const Json& entry = member.second;
+    std::vector<ByteRange> ranges;
+    for (const auto& [name, entry] : root.object()) {
         if (name == "__metadata__") {
             KAYA_CHECK(entry.is_object(), ParseError, src, ": __metadata__ must be an object");
             for (const auto& [k, v] : entry.object()) {
@@ -191,60 +258,11 @@ SafetensorsFile decode_safetensors(std::string_view bytes, const std::string& sr
             }
             continue;
         }
-        auto bad = [&](const std::string& what) {
-            return ParseError(src + ": tensor '" + name + "': " + what);
-        };
-        if (!entry.is_object()) throw bad("entry must be an object");
-        const Json* dt = entry.find("dtype");
-        const Json* shape = entry.find("shape");
-        const Json* offs = entry.find("data_offsets");
-        if (!dt || !dt->is_string()) throw bad("missing or non-string \"dtype\"");
-        if (!shape || !shape->is_array()) throw bad("missing or non-array \"shape\"");
-        if (!offs || !offs->is_array() || offs->array().size() != 2) throw bad("\"data_offsets\" must be [begin, end]");
-        Stored st;
-        if (!stored_dtype(dt->string(), st)) throw bad("unsupported dtype \"" + dt->string() + "\"");
-        Shape s;
-        uint64_t count = 1;
-        for (const auto& d : shape->array()) {
-            if (!d.is_int() || d.integer() < 0) throw bad("shape entries must be non-negative integers");
-            uint64_t v = static_cast<uint64_t>(d.integer());
-            // Guard the element count against overflow before multiplying.
-            if (v != 0 && count > (uint64_t{1} << 50) / v) throw bad("shape is too large");
-            count *= v;
-            s.push_back(d.integer());
-        }
-        for (const auto& o : offs->array()) {
-            if (!o.is_int() || o.integer() < 0) throw bad("data_offsets must be non-negative integers");
-        }
-        uint64_t b = static_cast<uint64_t>(offs->array()[0].integer());
-        uint64_t e = static_cast<uint64_t>(offs->array()[1].integer());
-        if (b > e || e > data_size) {
-            throw bad("data_offsets [" + std::to_string(b) + ", " + std::to_string(e) +
-                      "] outside the " + std::to_string(data_size) + "-byte data section");
-        }
-        if (e - b != count * st.size) {
-            throw bad("shape " + format_shape(s) + " of " + dt->string() + " needs " +
-                      std::to_string(count * st.size) + " bytes but data_offsets span " +
-                      std::to_string(e - b));
-        }
-        Tensor t = Tensor::empty(s, st.as);
-        fill(t, dt->string(), data + b, static_cast<int64_t>(count));
-        file.tensors.emplace_back(name, t);
-        ranges.push_back({b, e, name});
+        ByteRange range;
+        file.tensors.emplace_back(name, decode_entry(name, entry, data, data_size, src, range));
+        ranges.push_back(std::move(range));
     }
-    // The data must be covered exactly: no gaps, no overlaps (the format's own rule).
-    std::sort(ranges.begin(), ranges.end(), [](const Range& a, const Range& b) {
-        return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
-    });
-    uint64_t expect = 0;
-    for (const auto& r : ranges) {
-        KAYA_CHECK(r.begin == expect, ParseError, src, ": tensor '", r.name, "' starts at byte ",
-                   r.begin, " of the data but the previous tensor ends at ", expect,
-                   " (gap or overlap)");
-        expect = r.end;
-    }
-    KAYA_CHECK(expect == data_size, ParseError, src, ": tensors cover ", expect, " of ",
-               data_size, " data bytes (trailing garbage?)");
+    check_coverage(std::move(ranges), data_size, src);
     return file;
 }
 

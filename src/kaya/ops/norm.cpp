@@ -130,14 +130,18 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
     return out;
 }
 
-Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
-                  const Tensor& weight, const Tensor& bias, bool training, double momentum,
-                  double eps) {
+namespace {
+
+// batch_norm's argument checks. Sets N, C and S: x seen as (N, C, S), S the values per channel
+// of one sample.
+void check_batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
+                      const Tensor& weight, const Tensor& bias, bool training, double eps,
+                      int64_t& N, int64_t& C, int64_t& S) {
     detail::check_inputs("batch_norm", {&x});
     KAYA_CHECK(x.dim() >= 2, ShapeError, "batch_norm: expected input (N, C, *), got ", describe(x));
     KAYA_CHECK(is_floating(x.dtype()), DTypeError, "batch_norm: expected a floating-point input, got ",
                describe(x));
-    const int64_t C = x.shape()[1];
+    C = x.shape()[1];
     auto check_channel = [&](const char* what, const Tensor& t) {
         if (!t.defined()) return;
         detail::check_inputs("batch_norm", {&t});
@@ -151,7 +155,8 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
     check_channel("bias", bias);
     KAYA_CHECK(eps >= 0, ValueError, "batch_norm: eps must be non-negative, got ", eps);
     // Statistics per channel over every other dim: x as (N, C, S).
-    const int64_t N = x.shape()[0], S = N && C ? x.numel() / (N * C) : 0;
+    N = x.shape()[0];
+    S = N && C ? x.numel() / (N * C) : 0;
     if (training) {
         KAYA_CHECK(N * S > 1, ValueError, "batch_norm: expected more than one value per channel in training, got ",
                    describe(x));
@@ -159,6 +164,32 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
         KAYA_CHECK(running_mean.defined() && running_var.defined(), ValueError,
                    "batch_norm: evaluation needs running_mean and running_var");
     }
+}
+
+// Training's update of the running statistics from the batch's mean and (biased) variance over
+// count values a channel: running = (1 - momentum) * running + momentum * batch, the variance
+// unbiased first, as PyTorch does.
+void update_running_stats(const Tensor& running_mean, const Tensor& running_var, const Tensor& mu,
+                          const Tensor& var, int64_t count, double momentum) {
+    autograd::NoGradGuard no_grad;
+    const double unbias = static_cast<double>(count) / static_cast<double>(count - 1);
+    if (running_mean.defined()) {
+        Tensor rm = running_mean;
+        copy_(rm, add(mul(running_mean, 1 - momentum), mul(mu, momentum)));
+    }
+    if (running_var.defined()) {
+        Tensor rv = running_var;
+        copy_(rv, add(mul(running_var, 1 - momentum), mul(var, momentum * unbias)));
+    }
+}
+
+}  // namespace
+
+Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
+                  const Tensor& weight, const Tensor& bias, bool training, double momentum,
+                  double eps) {
+    int64_t N = 0, C = 0, S = 0;
+    check_batch_norm(x, running_mean, running_var, weight, bias, training, eps, N, C, S);
     Tensor xv = contiguous(detach(x));
     Tensor w = weight.defined() ? contiguous(detach(weight)) : Tensor();
     Tensor b = bias.defined() ? contiguous(detach(bias)) : Tensor();
@@ -173,18 +204,8 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
                                        w.defined() ? w.data<T>() : nullptr, b.defined() ? b.data<T>() : nullptr,
                                        N, C, S, eps, training);
     });
-    if (training && (running_mean.defined() || running_var.defined())) {
-        autograd::NoGradGuard no_grad;
-        const double unbias = static_cast<double>(N * S) / static_cast<double>(N * S - 1);
-        if (running_mean.defined()) {
-            Tensor rm = running_mean;
-            copy_(rm, add(mul(running_mean, 1 - momentum), mul(mu, momentum)));
-        }
-        if (running_var.defined()) {
-            Tensor rv = running_var;
-            copy_(rv, add(mul(running_var, 1 - momentum), mul(var, momentum * unbias)));
-        }
-    }
+    if (training && (running_mean.defined() || running_var.defined()))
+        update_running_stats(running_mean, running_var, mu, var, N * S, momentum);
     if (!needs_grad({&x, &weight, &bias})) return out;
     record("BatchNormBackward", out, {x, weight, bias},
            [x, weight, bias, mu, rstd, training, eps, N, C, S](const Tensor& g) {

@@ -87,9 +87,11 @@ inline __attribute__((always_inline)) void micro_kernel(int64_t kc, const float*
     for (int64_t k = 0; k < kc; ++k) {
         V b[NV];
         for (int v = 0; v < NV; ++v) b[v] = *reinterpret_cast<const V*>(Bp + k * ldbp + v * W);
-        if constexpr (kPrefetchB) {
+        if constexpr (kPrefetchB) {  // addresses as integers: they may lie past B's end
+            const uintptr_t ahead = reinterpret_cast<uintptr_t>(Bp + k * ldbp) +
+                                    static_cast<uintptr_t>(kPrefetchRows * ldbp) * sizeof(float);
             for (int v = 0; v < NV * W; v += 64 / static_cast<int>(sizeof(float)))
-                __builtin_prefetch(Bp + (k + kPrefetchRows) * ldbp + v);
+                __builtin_prefetch(reinterpret_cast<const void*>(ahead + v * sizeof(float)));
         }
         const float* a = Ap + k * mr;
 #pragma GCC unroll 32

@@ -19,8 +19,8 @@ public:
     // Appends a module; returns *this for chaining.
     Sequential& push_back(std::shared_ptr<Module> m);
     // The modules in order. A Conv2d followed by a ReLU runs as one convolution with a ReLU
-    // epilogue (conv2d with Conv2dEpilogue: the same result and gradients, and in inference one
-    // pass over the output fewer).
+    // epilogue (conv2d with Conv2dEpilogue: the same result and gradients, one pass over the
+    // output and one tensor fewer).
     Tensor forward(const Tensor& x) override;
     // The first n modules only (a trunk whose last module is a head), as forward.
     Tensor forward_first(const Tensor& x, size_t n);

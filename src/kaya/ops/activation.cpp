@@ -21,21 +21,25 @@ using detail::with_grad;
 Tensor relu(const Tensor& x) {
     Tensor out = unary<Domain::Numeric>(
         "relu", x, [](auto v) { return v > decltype(v)(0) ? v : decltype(v)(0); });
-    return with_grad("ReluBackward", out, x, [](const Tensor& g, const Tensor& x) {
-        Tensor xv = detach(x);
-        if (autograd::needs_grad({&g}) || g.dtype() != xv.dtype() || g.shape() != xv.shape()) {
-            // where() instead of g * mask: one pass, and still linear (differentiable) in g.
-            return where(gt(xv, 0), g, zeros({}, g.dtype()));
-        }
-        // No graph wanted: the mask and the select in one pass over x and g.
-        Tensor dx = Tensor::empty(g.shape(), g.dtype());
-        auto loop = detail::make_loop(dx, {&xv, &g});
-        visit_dtype(g.dtype(), [&]<class T>() {
-            kernels::map_binary(loop, dx.data<T>(), xv.data<T>(), g.data<T>(),
-                                [](T v, T d) { return v > T(0) ? d : T(0); });
-        });
-        return dx;
+    return with_grad("ReluBackward", out, x,
+                     [](const Tensor& g, const Tensor& x) { return detail::relu_backward(g, x); });
+}
+
+Tensor detail::relu_backward(const Tensor& grad, const Tensor& x) {
+    detail::check_inputs("relu_backward", {&grad, &x});
+    Tensor xv = detach(x);
+    if (autograd::needs_grad({&grad}) || grad.dtype() != xv.dtype() || grad.shape() != xv.shape()) {
+        // where() instead of grad * mask: one pass, and still linear (differentiable) in grad.
+        return where(gt(xv, 0), grad, zeros({}, grad.dtype()));
+    }
+    // No graph wanted: the mask and the select in one pass over x and grad.
+    Tensor dx = Tensor::empty(grad.shape(), grad.dtype());
+    auto loop = detail::make_loop(dx, {&xv, &grad});
+    visit_dtype(grad.dtype(), [&]<class T>() {
+        kernels::map_binary(loop, dx.data<T>(), xv.data<T>(), grad.data<T>(),
+                            [](T v, T d) { return v > T(0) ? d : T(0); });
     });
+    return dx;
 }
 
 Tensor gelu(const Tensor& x, bool tanh_approximation) {

@@ -88,11 +88,10 @@ Tensor epilogue_ops(Tensor y, const Conv2dEpilogue& e) {
     return e.relu ? relu(y) : y;
 }
 
-// The kernel's form of e for an output of geometry g, or nothing when the ops must run instead:
-// a graph to record, or an add the kernel does not take (another shape or dtype).
+// The kernel's form of e's add for an output of geometry g (undefined: no add), or nothing when
+// the ops must run instead: an add the kernel does not take (another shape or dtype).
 std::optional<Tensor> fusable_add(const kernels::ConvGeometry& g, const Tensor& input,
-                                  const Conv2dEpilogue& e, bool grad) {
-    if (grad || needs_grad({&e.add})) return std::nullopt;
+                                  const Conv2dEpilogue& e) {
     if (!e.add.defined()) return Tensor();
     const Shape per_channel{g.N, g.O, 1, 1};
     if (e.add.dtype() != input.dtype() ||
@@ -120,10 +119,12 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
     Tensor x = contiguous(detach(input)), w = contiguous(detach(weight));
     Tensor b = bias.defined() ? contiguous(detach(bias)) : Tensor();
     Tensor out = Tensor::empty(output_shape(g), input.dtype());
+    const std::optional<Tensor> fused = fusable_add(g, input, epilogue);
+    // The add's gradient comes from this op's node only when the kernel takes the add.
+    const Tensor taken_add = fused && epilogue.add.defined() ? epilogue.add : Tensor();
     // Without a graph to record this is inference, whose weights come back unchanged call
     // after call: the kernel may keep work done on them.
-    const bool grad = needs_grad({&input, &weight, &bias});
-    const std::optional<Tensor> fused = fusable_add(g, input, epilogue, grad);
+    const bool grad = needs_grad({&input, &weight, &bias, &taken_add});
     // The work the weight gradient can take from this pass instead of redoing it.
     Tensor kept;
     visit_floating(input.dtype(), "conv2d", [&]<class T>() {
@@ -141,14 +142,25 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
     if (grad) {
         const bool gx = input.requires_grad(), gw = weight.requires_grad();
         const bool gb = bias.defined() && bias.requires_grad();
-        record("Conv2dBackward", out, {input, weight, bias},
-               [input, weight, params, gx, gw, gb, kept](const Tensor& gy) {
-                   return std::vector<Tensor>{
-                       gx ? conv2d_input_grad(input.shape(), weight, gy, params) : Tensor(),
-                       gw ? weight_grad(input, weight.shape(), gy, params, kept) : Tensor(),
-                       gb ? sum(gy, {0, 2, 3}) : Tensor()};
-               },
-               {input, weight});
+        const bool ga = taken_add.defined() && taken_add.requires_grad();
+        const Shape add_shape = taken_add.defined() ? taken_add.shape() : Shape{};
+        // A fused ReLU's gradient mask, from the output (y > 0 exactly where the ReLU's input
+        // is), held without history: the mask has no gradient, and the node holding its own
+        // output would be a cycle. Changing the output in place before the backward is reported.
+        const Tensor y =
+            fused && epilogue.relu ? out.alias(out.shape(), out.strides(), out.offset()) : Tensor();
+        std::vector<Tensor> saved{input, weight};
+        if (y.defined()) saved.push_back(y);
+        const bool epilogue_node = taken_add.defined() || y.defined();
+        auto rule = [input, weight, params, gx, gw, gb, ga, add_shape, kept, y](const Tensor& gy) {
+            const Tensor g = y.defined() ? detail::relu_backward(gy, y) : gy;
+            return std::vector<Tensor>{
+                gx ? conv2d_input_grad(input.shape(), weight, g, params) : Tensor(),
+                gw ? weight_grad(input, weight.shape(), g, params, kept) : Tensor(),
+                gb ? sum(g, {0, 2, 3}) : Tensor(), ga ? sum_to(g, add_shape) : Tensor()};
+        };
+        record(epilogue_node ? "Conv2dEpilogueBackward" : "Conv2dBackward", out,
+               {input, weight, bias, taken_add}, rule, saved);
     }
     return fused ? out : epilogue_ops(out, epilogue);
 }

@@ -32,10 +32,11 @@ struct Conv2dEpilogue {
 };
 
 // relu(add(conv2d(input, weight, bias, params), epilogue.add)), each step only when asked. It
-// is those ops, with their bits, checks and gradients. Without a graph to record (inference),
-// a 4-D input and an add of the output's shape or (N, O, 1, 1) in the input's dtype, the add and
-// the ReLU run as the convolution writes its output (Winograd's path) or in one pass after it,
-// instead of two more passes and two more tensors.
+// is those ops, with their bits, checks and gradients. With a 4-D input and an add of the
+// output's shape or (N, O, 1, 1) in the input's dtype, the add and the ReLU run as the
+// convolution writes its output (Winograd's path) or in one pass after it, instead of two more
+// passes and two more tensors; in training one node then takes the gradient back through the
+// ReLU (its mask read from the output) to the convolution and the add.
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
               const Conv2dParams& params, const Conv2dEpilogue& epilogue);
 

@@ -35,4 +35,9 @@ Tensor wrap_scalar(int64_t v);
 // t converted to dt (differentiable), or t itself when it already has that dtype.
 Tensor cast(const Tensor& t, DType dt);
 
+// relu's gradient rule: grad where x > 0, else 0, for x relu's input or its output (the same
+// mask; PyTorch's threshold_backward), for relu and the convolution's fused ReLU. Linear in
+// grad, and differentiable in it under a graph.
+Tensor relu_backward(const Tensor& grad, const Tensor& x);
+
 }  // namespace kaya::detail

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <optional>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "kaya/core/parallel.h"
@@ -30,6 +31,20 @@ constexpr int64_t kChunkBudget = int64_t{1} << 22;
 // factors), and the transposes A and G^T for the gradients.
 // This file is compiled with -ffp-contract=off: every copy the compiler inlines then rounds
 // the same way, so results do not depend on which thread (or code path) ran them.
+
+// 1 / d in T's element type (T a scalar or a vector of them). The filter transforms multiply by
+// it rather than divide: a division costs ten or more times a product, and the filter transforms
+// run on every training step (twice for each 3x3 layer). The product is within one rounding of
+// the quotient.
+template <class T>
+constexpr auto inv(int d) {
+    if constexpr (std::is_arithmetic_v<T>) {
+        return T(1) / T(d);
+    } else {
+        using E = std::remove_cvref_t<decltype(std::declval<T>()[0])>;
+        return E(1) / E(d);
+    }
+}
 
 // B^T d for d = in[0], in[s], ..., in[5s] (6 -> 6), the six points 0, 1, -1, 2, -2, infinity.
 template <class T>
@@ -67,11 +82,11 @@ struct F4x3 {
     template <class T>
     static void filter_1d(const T* g, int64_t s, T* out, int64_t os) {
         const T g0 = g[0], g1 = g[s], g2 = g[2 * s];
-        out[0] = g0 / 4;
-        out[os] = -(g0 + g1 + g2) / 6;
-        out[2 * os] = -(g0 - g1 + g2) / 6;
-        out[3 * os] = g0 / 24 + g1 / 12 + g2 / 6;
-        out[4 * os] = g0 / 24 - g1 / 12 + g2 / 6;
+        out[0] = g0 * inv<T>(4);
+        out[os] = -(g0 + g1 + g2) * inv<T>(6);
+        out[2 * os] = -(g0 - g1 + g2) * inv<T>(6);
+        out[3 * os] = g0 * inv<T>(24) + g1 * inv<T>(12) + g2 * inv<T>(6);
+        out[4 * os] = g0 * inv<T>(24) - g1 * inv<T>(12) + g2 * inv<T>(6);
         out[5 * os] = g2;
     }
 
@@ -91,9 +106,9 @@ struct F4x3 {
     template <class T>
     static void filter_grad_1d(const T* u, int64_t s, T* out, int64_t os) {
         const T u0 = u[0], u1 = u[s], u2 = u[2 * s], u3 = u[3 * s], u4 = u[4 * s], u5 = u[5 * s];
-        out[0] = u0 / 4 - (u1 + u2) / 6 + (u3 + u4) / 24;
-        out[os] = (u2 - u1) / 6 + (u3 - u4) / 12;
-        out[2 * os] = (u3 + u4 - u1 - u2) / 6 + u5;
+        out[0] = u0 * inv<T>(4) - (u1 + u2) * inv<T>(6) + (u3 + u4) * inv<T>(24);
+        out[os] = (u2 - u1) * inv<T>(6) + (u3 - u4) * inv<T>(12);
+        out[2 * os] = (u3 + u4 - u1 - u2) * inv<T>(6) + u5;
     }
 };
 
@@ -143,12 +158,12 @@ struct F4x5 {
         const T g0 = g[0], g1 = g[s], g2 = g[2 * s], g3 = g[3 * s], g4 = g[4 * s];
         const T even = g0 + g2 + g4, odd = g1 + g3;
         out[0] = -g0;
-        out[os] = -2 * (even + odd) / 9;
-        out[2 * os] = -2 * (even - odd) / 9;
-        const T e3 = (0.5 * g0 + 2 * g2 + 8 * g4) / 45, o3 = (g1 + 4 * g3) / 45;
+        out[os] = -2 * (even + odd) * inv<T>(9);
+        out[2 * os] = -2 * (even - odd) * inv<T>(9);
+        const T e3 = (0.5 * g0 + 2 * g2 + 8 * g4) * inv<T>(45), o3 = (g1 + 4 * g3) * inv<T>(45);
         out[3 * os] = e3 + o3;
         out[4 * os] = e3 - o3;
-        const T e5 = (32 * g0 + 8 * g2 + 2 * g4) / 45, o5 = (16 * g1 + 4 * g3) / 45;
+        const T e5 = (32 * g0 + 8 * g2 + 2 * g4) * inv<T>(45), o5 = (16 * g1 + 4 * g3) * inv<T>(45);
         out[5 * os] = e5 + o5;
         out[6 * os] = e5 - o5;
         out[7 * os] = g4;
@@ -175,11 +190,11 @@ struct F4x5 {
     static void filter_grad_1d(const T* u, int64_t s, T* out, int64_t os) {
         const T u1 = u[s], u2 = u[2 * s], u3 = u[3 * s], u4 = u[4 * s], u5 = u[5 * s], u6 = u[6 * s];
         const T s12 = u1 + u2, d12 = u1 - u2, s34 = u3 + u4, d34 = u3 - u4, s56 = u5 + u6, d56 = u5 - u6;
-        out[0] = (-2 * s12 / 9 - u[0]) + (s34 / 90 + 32 * s56 / 45);
-        out[os] = -2 * d12 / 9 + (d34 + 16 * d56) / 45;
-        out[2 * os] = -2 * s12 / 9 + (2 * s34 + 8 * s56) / 45;
-        out[3 * os] = -2 * d12 / 9 + (4 * d34 + 4 * d56) / 45;
-        out[4 * os] = -2 * s12 / 9 + (8 * s34 + 2 * s56) / 45 + u[7 * s];
+        out[0] = (-2 * s12 * inv<T>(9) - u[0]) + (s34 * inv<T>(90) + 32 * s56 * inv<T>(45));
+        out[os] = -2 * d12 * inv<T>(9) + (d34 + 16 * d56) * inv<T>(45);
+        out[2 * os] = -2 * s12 * inv<T>(9) + (2 * s34 + 8 * s56) * inv<T>(45);
+        out[3 * os] = -2 * d12 * inv<T>(9) + (4 * d34 + 4 * d56) * inv<T>(45);
+        out[4 * os] = -2 * s12 * inv<T>(9) + (8 * s34 + 2 * s56) * inv<T>(45) + u[7 * s];
     }
 };
 
@@ -216,6 +231,11 @@ int64_t padded_channels(int64_t c) {
     return (c + kLanes<T> - 1) / kLanes<T> * kLanes<T>;
 }
 
+// Tasks of transform_filters (input channels split evenly). A task of 4,096 filter pairs left
+// the 64 x 64 layers on one thread, 7% of a 6 x 64 training step (which transforms every 3x3
+// layer's filters twice) with the other core idle.
+constexpr int64_t kFilterTasks = 8;
+
 // U[p][c][o] = (G w'[o][c] G^T)[p] for the filters w' (outs x ins x r x r) read from w: as
 // stored, or flipped and transposed (w'[o][c] = w[c][o] rotated 180 degrees) for the input
 // gradient. Rows of Op values, outputs innermost and zero beyond outs, so that each point's
@@ -225,7 +245,7 @@ void transform_filters(const T* w, int64_t outs, int64_t ins, bool flip_transpos
     constexpr int64_t L = kLanes<T>;
     constexpr int kTaps = F::kR * F::kR;
     const int64_t Op = padded_channels<T>(outs);
-    parallel_for(ins, std::max<int64_t>(1, 4096 / outs), [&](int64_t b, int64_t e) {
+    parallel_for(ins, (ins + kFilterTasks - 1) / kFilterTasks, [&](int64_t b, int64_t e) {
         alignas(64) T taps[kTaps][L];
         for (int64_t c = b; c < e; ++c) {
             for (int64_t o0 = 0; o0 < outs; o0 += L) {

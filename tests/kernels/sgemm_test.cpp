@@ -83,6 +83,41 @@ TEST(Sgemm, SameBitsOnEveryCall) {
     EXPECT_EQ(C1, C2);
 }
 
+// B packed once (sgemm_pack) gives the same bits as sgemm with B itself: small products read in
+// place and packed alike (25 rows: the balanced groups), the blocked path (100 and 200 rows),
+// several K blocks (300 > 256) and N blocks (600 > 512), partial panels, a transposed A or B,
+// alpha and beta.
+TEST(Sgemm, PrepackedBGivesTheSameBits) {
+    if (std::string(sgemm_isa()) == "none") GTEST_SKIP() << "no AVX2/AVX-512 on this CPU";
+    std::mt19937 rng(3);
+    std::normal_distribution<float> normal;
+    for (auto [M, N, K] : {std::array<int64_t, 3>{25, 192, 192},
+                           {41, 40, 33},
+                           {13, 600, 300},
+                           {100, 64, 64},
+                           {200, 33, 300},
+                           {1, 5, 7}}) {
+        for (bool ta : {false, true}) {
+            for (bool tb : {false, true}) {
+                const float alpha = tb ? 0.5f : 1.0f, beta = ta ? 0.25f : 0.0f;
+                const int64_t lda = (ta ? M : K) + 3, ldb = (tb ? K : N) + 5;
+                std::vector<float> A((ta ? K : M) * lda), B((tb ? N : K) * ldb), C(M * N);
+                for (auto& v : A) v = normal(rng);
+                for (auto& v : B) v = normal(rng);
+                for (auto& v : C) v = normal(rng);
+                std::vector<float> want = C, got = C,
+                                   packed(static_cast<size_t>(sgemm_packed_size(N, K)));
+                sgemm_pack(tb, N, K, B.data(), ldb, packed.data());
+                ASSERT_TRUE(sgemm(ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta,
+                                  want.data(), N));
+                ASSERT_TRUE(sgemm_prepacked(ta, M, N, K, alpha, A.data(), lda, packed.data(), beta,
+                                            got.data(), N));
+                EXPECT_EQ(got, want) << M << "x" << N << "x" << K << " ta " << ta << " tb " << tb;
+            }
+        }
+    }
+}
+
 }  // namespace
 }  // namespace kaya::kernels::simd
 
@@ -128,6 +163,30 @@ void check_vector_products() {
 TEST(Gemm, VectorProductsMatchTheReference) {
     check_vector_products<float>();
     check_vector_products<double>();
+}
+
+// own_sgemm_products tells which products gemm_serial sends to Kaya's kernel: for those, B packed
+// and sgemm_prepacked give gemm_serial's bits; vector products and few columns go elsewhere.
+TEST(Gemm, OwnKernelProductsTakePackedOperands) {
+    if (own_sgemm_max_b() == 0) GTEST_SKIP() << "float products go to the BLAS on this machine";
+    EXPECT_FALSE(own_sgemm_products(1, 64, 64));
+    EXPECT_FALSE(own_sgemm_products(64, 1, 64));
+    EXPECT_FALSE(own_sgemm_products(50, 10, 200));  // the transposed product for few columns
+    std::mt19937 gen(4);
+    std::normal_distribution<float> normal;
+    for (auto [M, N, K] : {std::array<int64_t, 3>{25, 192, 192}, {2, 16, 48}, {400, 64, 64}}) {
+        ASSERT_TRUE(own_sgemm_products(M, N, K)) << M << "x" << N << "x" << K;
+        std::vector<float> A(M * K), B(K * N), want(M * N), got(M * N);
+        for (auto& v : A) v = normal(gen);
+        for (auto& v : B) v = normal(gen);
+        std::vector<float> packed(static_cast<size_t>(simd::sgemm_packed_size(N, K)));
+        simd::sgemm_pack(false, N, K, B.data(), N, packed.data());
+        gemm_serial<float>(false, false, M, N, K, 1.0f, A.data(), K, B.data(), N, 0.0f, want.data(),
+                           N);
+        ASSERT_TRUE(simd::sgemm_prepacked(false, M, N, K, 1.0f, A.data(), K, packed.data(), 0.0f,
+                                          got.data(), N));
+        EXPECT_EQ(got, want) << M << "x" << N << "x" << K;
+    }
 }
 
 }  // namespace

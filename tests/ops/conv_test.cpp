@@ -2,14 +2,16 @@
 // conv2d beyond the small reference cases: sizes that take the threaded paths, checked against
 // a direct loop; the adjoint identities of the two gradient ops; thread-count independence;
 // error messages.
+#include "kaya/kernels/conv/conv.h"
+
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 
-#include "kaya/kernels/conv/conv.h"
+#include "kaya/kernels/blas/gemm.h"
 #include "kaya/kernels/conv/direct.h"
 #include "kaya/kernels/conv/winograd.h"
-#include "kaya/kernels/blas/gemm.h"
 #include "kaya/kernels/simd/sgemm.h"
 #include "kaya/ops/ops.h"
 #include "support/errors.h"
@@ -150,13 +152,16 @@ TEST(Conv, WinogradMatchesIm2col) {
     EXPECT_LT(max(abs(sub(wino, plain))).item<double>() / max(abs(plain)).item<double>(), 2e-5);
 }
 
-// Inference keeps Winograd's transformed filters between calls; a weight changed in place, or
-// a new weight tensor, must never be served the old transform.
+// Inference keeps Winograd's transformed filters between calls (packed for Kaya's kernel where
+// it runs the products: one partial panel of 16 outputs; 40 outputs, a whole panel and a
+// partial one with AVX-512, three with AVX2; two boards); a weight changed in place, or a new
+// weight tensor, must never be served the old transform, and the kept filters give the bits of
+// a graph-recording call.
 TEST(Conv, InferenceFilterCacheIsNeverStale) {
     Generator g(11);
-    for (int64_t k : {3, 5}) {
-        Tensor x = randn({1, 16, 19, 19}, DType::Float32, &g),
-               w = randn({16, 16, k, k}, DType::Float32, &g);
+    for (auto [k, n, outs] : {std::array<int64_t, 3>{3, 1, 16}, {5, 1, 16}, {3, 2, 40}}) {
+        Tensor x = randn({n, 16, 19, 19}, DType::Float32, &g),
+               w = randn({outs, 16, k, k}, DType::Float32, &g);
         const Conv2dParams p{.padding = {k / 2, k / 2}};
         auto fresh = [&](const Tensor& weight) {  // Recording a graph: no cache.
             autograd::GradModeGuard grad_on(true);
@@ -175,7 +180,7 @@ TEST(Conv, InferenceFilterCacheIsNeverStale) {
         EXPECT_EQ(changed, fresh(w)) << "kernel " << k;
         mul_(w, 2.0);
         EXPECT_EQ(to_vector<float>(conv2d(x, w, Tensor(), p)), fresh(w)) << "kernel " << k;
-        Tensor other = randn({16, 16, k, k}, DType::Float32, &g);
+        Tensor other = randn({outs, 16, k, k}, DType::Float32, &g);
         EXPECT_EQ(to_vector<float>(conv2d(x, other, Tensor(), p)), fresh(other)) << "kernel " << k;
     }
 }

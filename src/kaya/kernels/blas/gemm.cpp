@@ -74,6 +74,14 @@ bool bf16_products(int64_t M, int64_t N, int64_t K) {
            blas_enabled() && simd::sgemm_bf16_supported();
 }
 
+bool own_sgemm_products(int64_t M, int64_t N, int64_t K) {
+    // gemm_serial's tests in its order: the BLAS switched off, a vector product, bfloat16, then
+    // Kaya's kernel for small enough B, the transposed form for few columns excepted.
+    return blas_enabled() && M > 1 && N > 1 && K > 1 && !bf16_products(M, N, K) &&
+           static_cast<double>(N) * static_cast<double>(K) <= own_sgemm_max_b() &&
+           !(N < 16 && M >= 2 * N);
+}
+
 // BLAS needs leading dimensions >= 1 even for empty operands.
 static int ld(int64_t v) { return static_cast<int>(std::max<int64_t>(v, 1)); }
 

@@ -49,5 +49,9 @@ MatmulPrecision parse_matmul_precision(const std::string& name);
 inline constexpr int64_t kBf16MinRows = 32;
 // True when gemm_serial computes an M x N x K float product with bfloat16 operands now.
 bool bf16_products(int64_t M, int64_t N, int64_t K);
+// True when gemm_serial computes an M x N x K float product with an untransposed B on Kaya's own
+// kernel (simd::sgemm) as it is called: a caller that holds B packed (simd::sgemm_pack) may then
+// call simd::sgemm_prepacked instead and get the same bits.
+bool own_sgemm_products(int64_t M, int64_t N, int64_t K);
 
 }  // namespace kaya::kernels

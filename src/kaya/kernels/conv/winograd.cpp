@@ -273,6 +273,12 @@ int64_t transformed_size(int64_t outs, int64_t ins) {
     return F::kPoints * ins * padded_channels<T>(outs);
 }
 
+// Values of one point's filters packed for Kaya's float kernel (the products' B: ins x Op).
+template <class T>
+int64_t packed_point_size(int64_t outs, int64_t ins) {
+    return simd::sgemm_packed_size(padded_channels<T>(outs), ins);
+}
+
 // Words of one point's filters packed for bfloat16 products (the products' B: ins x Op).
 template <class T>
 int64_t bf16_point_words(int64_t outs, int64_t ins) {
@@ -293,19 +299,24 @@ template <class T>
 class FilterCache {
 public:
     // The forward transform U (as transform_filters) of the filters w (outs x ins x r x r) of the
-    // algorithm F, from the cache or made now; null when it is too large to keep.
+    // algorithm F, from the cache or made now; null when it is too large to keep. With `packed`
+    // (float only), each point's U[p] packed for Kaya's kernel instead (simd::sgemm_pack), point
+    // p's at the result + p * packed_point_size(outs, ins).
     template <class F>
-    const T* find_or_make(const T* w, int64_t outs, int64_t ins) {
+    const T* find_or_make(const T* w, int64_t outs, int64_t ins, bool packed) {
         const size_t n = static_cast<size_t>(outs * ins * F::kR * F::kR);
         const Fingerprint key = fingerprint(w, n * sizeof(T));
         ++clock_;
         for (Entry& e : entries_) {
-            if (e.r == F::kR && e.outs == outs && e.ins == ins && e.key == key) {
+            if (e.r == F::kR && e.outs == outs && e.ins == ins && e.packed == packed &&
+                e.key == key) {
                 e.used = clock_;
                 return e.U.data();
             }
         }
-        const size_t size = static_cast<size_t>(transformed_size<F, T>(outs, ins));
+        const size_t size =
+            static_cast<size_t>(packed ? F::kPoints * packed_point_size<T>(outs, ins)
+                                       : transformed_size<F, T>(outs, ins));
         const size_t bytes = size * sizeof(T);
         if (bytes > kFilterCacheBytes) return nullptr;
         while (held_ + bytes > kFilterCacheBytes) {
@@ -316,16 +327,30 @@ public:
             entries_.erase(lru);
         }
         Entry& e = entries_.emplace_back(
-            Entry{F::kR, outs, ins, key, std::vector<T>(size), clock_});
+            Entry{F::kR, outs, ins, packed, key, std::vector<T>(size), clock_});
         held_ += bytes;
+        if constexpr (std::is_same_v<T, float>) {
+            if (packed) {
+                const int64_t Op = padded_channels<T>(outs), step = packed_point_size<T>(outs, ins);
+                T* plain = scratch<T>(0, static_cast<size_t>(transformed_size<F, T>(outs, ins)));
+                transform_filters<F>(w, outs, ins, false, plain);
+                parallel_for(F::kPoints, 1, [&](int64_t b, int64_t end) {
+                    for (int64_t p = b; p < end; ++p)
+                        simd::sgemm_pack(false, Op, ins, plain + p * ins * Op, Op,
+                                         e.U.data() + p * step);
+                });
+                return e.U.data();
+            }
+        }
         transform_filters<F>(w, outs, ins, false, e.U.data());
         return e.U.data();
     }
 
     // The products' B operands of the transformed filters U (from find_or_make on this thread,
-    // so still held) packed for bfloat16 products (simd::sgemm_bf16_pack), made on first use:
-    // point p's at the result + p * bf16_point_words(outs, ins). Made each call, these packings
-    // took about a fifth of the bfloat16 products' time in the search net's grouped convolutions.
+    // unpacked, so still held) packed for bfloat16 products (simd::sgemm_bf16_pack), made on first
+    // use: point p's at the result + p * bf16_point_words(outs, ins). Made each call, these
+    // packings took about a fifth of the bfloat16 products' time in the search net's grouped
+    // convolutions.
     template <class F>
     const uint32_t* packed_bf16(const T* U, int64_t outs, int64_t ins) {
         for (Entry& e : entries_) {
@@ -346,6 +371,7 @@ private:
     struct Entry {
         int r;
         int64_t outs, ins;
+        bool packed;
         Fingerprint key;
         std::vector<T> U;
         uint64_t used;
@@ -610,17 +636,26 @@ constexpr size_t kGroupedFilterBytes = size_t{1} << 20;
 // inference at batch 128 went from 40 to 32-34 ms with any of them).
 constexpr int64_t kGroupBudget = int64_t{1} << 19;
 
+// Transformed filters as the products take them: U as transform_filters lays it out, or
+// (`packed`, float) each point's U[p] packed for Kaya's kernel (FilterCache::find_or_make); with
+// or without U's bfloat16 packing (FilterCache::packed_bf16).
+template <class T>
+struct Filters {
+    const T* U;
+    bool packed = false;
+    const uint32_t* bf16 = nullptr;
+};
+
 // out (N x outs x HO x WO) = the r x r convolution of in (N x ins x H x W) with padding `pad`,
-// given the transformed filters U (transform_filters). Groups and chunks of images are fixed
+// given the transformed filters. Groups and chunks of images are fixed
 // by the shapes alone, so the same products run for any thread count.
 // With `keep`, the transformed input tiles of the whole batch are written there instead of to
 // scratch (point p's matrix, all the batch's tiles, at keep + p * N * T * Cp), for
 // backward_weight.
 template <class F, class T>
 void winograd_conv(const T* in, int64_t N, int64_t ins, int64_t H, int64_t W, int64_t pad,
-                   const T* U, int64_t outs, const T* bias, T* out,
-                   const ConvEpilogue<T>& epilogue = {}, const uint32_t* U_bf16 = nullptr,
-                   T* keep = nullptr) {
+                   const Filters<T>& filters, int64_t outs, const T* bias, T* out,
+                   const ConvEpilogue<T>& epilogue = {}, T* keep = nullptr) {
     const int64_t HO = H + 2 * pad - (F::kR - 1), WO = W + 2 * pad - (F::kR - 1);
     const Tiling tl(F::kTile, HO, WO);
     const int64_t Cp = padded_channels<T>(ins), Op = padded_channels<T>(outs);
@@ -638,14 +673,15 @@ void winograd_conv(const T* in, int64_t N, int64_t ins, int64_t H, int64_t W, in
         // takes them as they are: the same bits as gemm_serial's bfloat16 products of the float
         // tiles, without converting the tiles or packing U on every call.
         if constexpr (std::is_same_v<T, float>) {
-            if (U_bf16 != nullptr && keep == nullptr && bf16_products(cols, Op, ins)) {
+            if (filters.bf16 != nullptr && keep == nullptr && bf16_products(cols, Op, ins)) {
                 uint16_t* V16 = scratch<uint16_t>(1, v_size);
                 transform_input<F>(in + n0 * ins * H * W, nb, ins, H, W, pad, tl, V16);
                 const int64_t step = bf16_point_words<T>(outs, ins);
                 parallel_for(F::kPoints, 1, [&](int64_t b, int64_t e) {
                     for (int64_t p = b; p < e; ++p)
-                        simd::sgemm_bf16_prepacked_a16(cols, Op, ins, 1.0f, V16 + p * cols * Cp, Cp, U_bf16 + p * step,
-                                                       0.0f, M + p * cols * Op, Op);
+                        simd::sgemm_bf16_prepacked_a16(cols, Op, ins, 1.0f, V16 + p * cols * Cp, Cp,
+                                                       filters.bf16 + p * step, 0.0f,
+                                                       M + p * cols * Op, Op);
                 });
                 transform_output<F>(M, nb, outs, HO, WO, tl, bias, out + n0 * outs * HO * WO,
                                     epilogue.from_image(n0, outs, HO * WO));
@@ -659,8 +695,20 @@ void winograd_conv(const T* in, int64_t N, int64_t ins, int64_t H, int64_t W, in
         }
         transform_input<F>(in + n0 * ins * H * W, nb, ins, H, W, pad, tl, V, v_step);
         // M[p] (cols x Op) = V[p] (cols x ins) @ U[p] (ins x Op).
-        batched_products<F, T>(false, false, cols, Op, ins, {V, v_step, Cp}, {U, ins * Op, Op},
-                               T(0), {M, cols * Op, Op});
+        if constexpr (std::is_same_v<T, float>) {
+            if (filters.packed) {
+                const int64_t step = packed_point_size<T>(outs, ins);
+                parallel_for(F::kPoints, 1, [&](int64_t b, int64_t e) {
+                    for (int64_t p = b; p < e; ++p)
+                        simd::sgemm_prepacked(false, cols, Op, ins, 1.0f, V + p * v_step, Cp,
+                                              filters.U + p * step, 0.0f, M + p * cols * Op, Op);
+                });
+            }
+        }
+        if (!filters.packed) {
+            batched_products<F, T>(false, false, cols, Op, ins, {V, v_step, Cp},
+                                   {filters.U, ins * Op, Op}, T(0), {M, cols * Op, Op});
+        }
         transform_output<F>(M, nb, outs, HO, WO, tl, bias, out + n0 * outs * HO * WO,
                             epilogue.from_image(n0, outs, HO * WO));
     };
@@ -682,19 +730,28 @@ void winograd_conv(const T* in, int64_t N, int64_t ins, int64_t H, int64_t W, in
 template <class F, class T>
 void forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y, bool reuse_filters,
              const ConvEpilogue<T>& epilogue, T* keep) {
-    const T* U = reuse_filters ? filter_cache<T>().template find_or_make<F>(w, g.O, g.C) : nullptr;
-    if (!U) {
+    // Kept filters are packed for Kaya's kernel when every chunk's products (1 to N images' tiles)
+    // run on it: the same bits, and U read in one stream instead of in strips whose rows lie Op
+    // values apart (the 13 x 192 net at batch 1 reads its 69 MB of transformed filters from
+    // memory on every inference).
+    const int64_t Op = padded_channels<T>(g.O), tiles = Tiling(F::kTile, g.HO, g.WO).per_image;
+    const bool packed = std::is_same_v<T, float> && reuse_filters &&
+                        own_sgemm_products(tiles, Op, g.C) &&
+                        own_sgemm_products(g.N * tiles, Op, g.C);
+    Filters<T> filters{
+        reuse_filters ? filter_cache<T>().template find_or_make<F>(w, g.O, g.C, packed) : nullptr,
+        packed};
+    if (!filters.U) {
         T* fresh = scratch<T>(0, static_cast<size_t>(transformed_size<F, T>(g.O, g.C)));
         transform_filters<F>(w, g.O, g.C, false, fresh);
-        U = fresh;
+        filters = {fresh};
     }
-    const uint32_t* U_bf16 = nullptr;
     if constexpr (std::is_same_v<T, float>) {
-        if (reuse_filters && U != nullptr && float32_matmul_precision() == MatmulPrecision::kMedium &&
+        if (reuse_filters && !packed && float32_matmul_precision() == MatmulPrecision::kMedium &&
             simd::sgemm_bf16_supported())
-            U_bf16 = filter_cache<T>().template packed_bf16<F>(U, g.O, g.C);
+            filters.bf16 = filter_cache<T>().template packed_bf16<F>(filters.U, g.O, g.C);
     }
-    winograd_conv<F>(x, g.N, g.C, g.H, g.W, g.pad_h, U, g.O, bias, y, epilogue, U_bf16, keep);
+    winograd_conv<F>(x, g.N, g.C, g.H, g.W, g.pad_h, filters, g.O, bias, y, epilogue, keep);
 }
 
 template <class F, class T>
@@ -703,7 +760,7 @@ void backward_input(const ConvGeometry& g, const T* gy, const T* w, T* gx) {
     // padded by r - 1 - pad so that it comes out H x W.
     T* U = scratch<T>(0, static_cast<size_t>(transformed_size<F, T>(g.C, g.O)));
     transform_filters<F>(w, g.C, g.O, true, U);
-    winograd_conv<F>(gy, g.N, g.O, g.HO, g.WO, F::kR - 1 - g.pad_h, U, g.C,
+    winograd_conv<F>(gy, g.N, g.O, g.HO, g.WO, F::kR - 1 - g.pad_h, Filters<T>{U}, g.C,
                      static_cast<const T*>(nullptr), gx);
 }
 

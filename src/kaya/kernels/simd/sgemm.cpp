@@ -198,10 +198,13 @@ inline __attribute__((always_inline)) void small_rows(bool ta, bool a_in_place, 
 // gradient's 64 x 64 x 400) it is read in place in the balanced groups of exact height (115-121
 // -> 200 GFLOP/s; in place in MR-row tiles only 137, packed with vector copies 150-160), and
 // packed with vector copies beyond. Either is read in place only when lda <= kInPlaceLda.
+// With packed_b (B packed whole by sgemm_pack, tb false), B's panels are read from there.
 template <int W, int MR, int kSmallM, int kSmallRows>
-inline __attribute__((always_inline)) void sgemm_blocked(bool ta, bool tb, int64_t M, int64_t N, int64_t K,
-                                                         float alpha, const float* A, int64_t lda, const float* B,
-                                                         int64_t ldb, float beta, float* C, int64_t ldc) {
+inline __attribute__((always_inline)) void sgemm_blocked(bool ta, bool tb, int64_t M, int64_t N,
+                                                         int64_t K, float alpha, const float* A,
+                                                         int64_t lda, const float* B, int64_t ldb,
+                                                         float beta, float* C, int64_t ldc,
+                                                         const float* packed_b) {
     constexpr int NR = 2 * W;
     constexpr int64_t mc_max = MC / MR * MR;
     // A's rows (or a transposed A's columns) few enough pages apart to be read in place.
@@ -224,12 +227,18 @@ inline __attribute__((always_inline)) void sgemm_blocked(bool ta, bool tb, int64
             // last panel narrower than NR is packed. Larger ones are packed as usual.
             const bool in_place = !tb && kc * nc <= kInPlaceB;
             const int64_t full = in_place ? nc / NR * NR : 0;
-            if (in_place) {
+            if (packed_b) {
+                // Every panel is there already: nothing to copy.
+            } else if (in_place) {
                 if (full < nc) pack_panels(!tb, B, ldb, n0 + full, nc - full, k0, kc, NR, Bp);
             } else {
                 pack_panels(!tb, B, ldb, n0, nc, k0, kc, NR, Bp);
             }
             auto panel = [&](int64_t j0, int64_t& ldbp) {
+                if (packed_b) {  // the panel of columns n0 + j0 holds all K rows, NR values each
+                    ldbp = NR;
+                    return packed_b + (n0 + j0) * K + k0 * NR;
+                }
                 ldbp = j0 < full ? ldb : NR;
                 return j0 < full ? B + k0 * ldb + n0 + j0 : Bp + (j0 - full) * kc;
             };
@@ -264,15 +273,17 @@ inline __attribute__((always_inline)) void sgemm_blocked(bool ta, bool tb, int64
 }
 
 __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,avx2,fma"))) void sgemm_avx512(
-    bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda, const float* B,
-    int64_t ldb, float beta, float* C, int64_t ldc) {
-    sgemm_blocked<16, 12, 56, 14>(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+    const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const float* packed_b) {
+    sgemm_blocked<16, 12, 56, 14>(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, packed_b);
 }
 
-__attribute__((target("avx2,fma"))) void sgemm_avx2(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha,
-                                                    const float* A, int64_t lda, const float* B, int64_t ldb,
-                                                    float beta, float* C, int64_t ldc) {
-    sgemm_blocked<8, 6, 24, 6>(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+__attribute__((target("avx2,fma"))) void sgemm_avx2(bool ta, bool tb, int64_t M, int64_t N,
+                                                    int64_t K, float alpha, const float* A,
+                                                    int64_t lda, const float* B, int64_t ldb,
+                                                    float beta, float* C, int64_t ldc,
+                                                    const float* packed_b) {
+    sgemm_blocked<8, 6, 24, 6>(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, packed_b);
 }
 
 enum class Isa { kNone, kAvx2, kAvx512 };
@@ -295,21 +306,44 @@ Isa isa() {
     return found;
 }
 
-bool run(Isa which, bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
-         const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+bool run(Isa which, bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+         int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc,
+         const float* packed_b = nullptr) {
     if (M <= 0 || N <= 0) return which != Isa::kNone;
     switch (which) {
-        case Isa::kAvx512: sgemm_avx512(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); return true;
-        case Isa::kAvx2: sgemm_avx2(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); return true;
+        case Isa::kAvx512:
+            sgemm_avx512(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, packed_b);
+            return true;
+        case Isa::kAvx2:
+            sgemm_avx2(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, packed_b);
+            return true;
         default: return false;
     }
 }
+
+// Columns of a packed panel of B: the micro-kernel's two vectors.
+int64_t panel_width(Isa which) { return which == Isa::kAvx512 ? 32 : which == Isa::kAvx2 ? 16 : 0; }
 
 }  // namespace
 
 bool sgemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
            const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
     return run(isa(), ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+int64_t sgemm_packed_size(int64_t N, int64_t K) {
+    const int64_t nr = panel_width(isa());
+    return nr == 0 ? 0 : (N + nr - 1) / nr * nr * K;
+}
+
+void sgemm_pack(bool trans_b, int64_t N, int64_t K, const float* B, int64_t ldb, float* out) {
+    const int64_t nr = panel_width(isa());
+    if (nr > 0) pack_panels(!trans_b, B, ldb, 0, N, 0, K, nr, out);
+}
+
+bool sgemm_prepacked(bool trans_a, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+                     int64_t lda, const float* packed_b, float beta, float* C, int64_t ldc) {
+    return run(isa(), trans_a, false, M, N, K, alpha, A, lda, nullptr, N, beta, C, ldc, packed_b);
 }
 
 bool sgemm_with(const char* name, bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,

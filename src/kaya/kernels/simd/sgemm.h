@@ -17,6 +17,19 @@ namespace kaya::kernels::simd {
 bool sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
            int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
 
+// B (K x N, or N x K when trans_b) packed once for many products with it, in the panels sgemm
+// reads (each 2 vectors of columns by all K rows, zero beyond column N): sgemm_packed_size(N, K)
+// floats, 0 on a CPU with no kernel. sgemm packs or reads B in place on every call; a product
+// that uses the same B again and again (the Winograd products of inference, on transformed
+// filters kept between calls) saves the copy, and reads B from memory in one stream instead of
+// in strips whose rows lie N values apart.
+int64_t sgemm_packed_size(int64_t N, int64_t K);
+void sgemm_pack(bool trans_b, int64_t N, int64_t K, const float* B, int64_t ldb, float* out);
+// sgemm with B packed by sgemm_pack: the same bits as sgemm with B itself (the same blocks and
+// micro-kernels, reading the same values). False (nothing done) on a CPU with no kernel.
+bool sgemm_prepacked(bool trans_a, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+                     int64_t lda, const float* packed_b, float beta, float* C, int64_t ldc);
+
 // "avx512", "avx2" or "none": the kernel sgemm uses on this CPU. KAYA_SGEMM_ISA=avx2 in the
 // environment picks the AVX2 kernel on an AVX-512 CPU (read once).
 const char* sgemm_isa();

@@ -317,23 +317,15 @@ bool run(Isa which, bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alp
          int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc,
          const float* packed_b = nullptr) {
     if (M <= 0 || N <= 0) return which != Isa::kNone;
-    switch (which) {
-        case Isa::kAvx512:
-            if (packed_b) {
-                sgemm_avx512<true>(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, packed_b);
-            } else {
-                sgemm_avx512<false>(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, nullptr);
-            }
-            return true;
-        case Isa::kAvx2:
-            if (packed_b) {
-                sgemm_avx2<true>(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, packed_b);
-            } else {
-                sgemm_avx2<false>(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, nullptr);
-            }
-            return true;
-        default: return false;
-    }
+    // The kernel for the ISA, in its packed-B instantiation when B comes packed.
+    using Kernel = void (*)(bool, bool, int64_t, int64_t, int64_t, float, const float*, int64_t,
+                            const float*, int64_t, float, float*, int64_t, const float*);
+    Kernel kernel = nullptr;
+    if (which == Isa::kAvx512) kernel = packed_b ? sgemm_avx512<true> : sgemm_avx512<false>;
+    if (which == Isa::kAvx2) kernel = packed_b ? sgemm_avx2<true> : sgemm_avx2<false>;
+    if (kernel == nullptr) return false;
+    kernel(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, packed_b);
+    return true;
 }
 
 // Columns of a packed panel of B: the micro-kernel's two vectors.

@@ -236,9 +236,9 @@ inline __attribute__((always_inline)) void sgemm_blocked(bool ta, bool tb, int64
             } else {
                 pack_panels(!tb, B, ldb, n0, nc, k0, kc, NR, Bp);
             }
+            // With packed B, the panel of columns n0 + j0 holds all K rows, NR values each.
             auto panel = [&](int64_t j0, int64_t& ldbp) {
-                if constexpr (kPackedB) {  // the panel of columns n0 + j0 holds all K rows, NR
-                                           // values each
+                if constexpr (kPackedB) {
                     ldbp = NR;
                     return packed_b + (n0 + j0) * K + k0 * NR;
                 }

@@ -135,6 +135,13 @@ void add_go_gtp_command(CLI::App& go) {
     cmd->add_option("--c-puct", args->search.search.c_puct, "Exploration weight of the search")
         ->check(CLI::Range(0.0, 100.0))
         ->capture_default_str();
+    cmd->add_option(
+           "--lcb", args->search.search.lcb_z,
+           "Choose the move whose win rate's lower confidence bound, this many standard errors "
+           "below its mean, is highest among the moves with at least 15% of the most visited "
+           "one's visits (Leela Zero, KataGo; 0: the most visited move)")
+        ->check(CLI::Range(0.0, 100.0))
+        ->capture_default_str();
     cmd->add_option("--resign-win-rate", args->search.resign_win_rate,
                     "With search: resign below this win rate late in the game (0: never)")
         ->check(CLI::Range(0.0, 1.0))

@@ -288,6 +288,59 @@ TEST(Search, TheScoreUtilityKeepsMovesApartInAWonGame) {
     EXPECT_LT(w.win_rate, 0.01);
 }
 
+// 5x5, Black to move: the evaluator favours (1, 1) nine to one over (3, 3), but a Black stone
+// on (3, 3) is worth 0.3 to Black and one on (1, 1) nothing. With a high exploration weight the
+// visits follow the priors, and (3, 3) has the better value on fewer visits.
+struct FavouredButWorse : Evaluator {
+    std::vector<Evaluation> evaluate(const std::vector<Leaf>& leaves) override {
+        std::vector<Evaluation> out(leaves.size());
+        for (size_t i = 0; i < leaves.size(); ++i) {
+            const Board& b = *leaves[i].board;
+            out[i].priors.assign(25, 0.1f);
+            out[i].priors[1 * 5 + 1] = 90;
+            out[i].priors[3 * 5 + 3] = 8;
+            const float black = b.at(b.point(3, 3)) == Color::Black ? 0.3f : 0.0f;
+            out[i].value = leaves[i].to_move == Color::Black ? black : -black;
+        }
+        return out;
+    }
+};
+
+TEST(Search, TheLowerConfidenceBoundChoosesTheBetterValueVisitedEnough) {
+    Game g(5, 0.5);
+    const Point favoured = g.board().point(1, 1), better = g.board().point(3, 3);
+    auto run = [&](double z, double share) {
+        SearchOptions o = few(400);
+        o.c_puct = 20;
+        o.lcb_z = z;
+        o.lcb_min_share = share;
+        Search s(std::make_shared<FavouredButWorse>(), o);
+        return s.run(g, Color::Black);
+    };
+    // The most visited move without the bound: the favoured one, ahead of the better one.
+    const SearchResult most = run(0, 0.15);
+    ASSERT_GE(most.children.size(), 2u);
+    EXPECT_EQ(most.move, favoured) << search_summary(g.board(), most);
+    EXPECT_EQ(most.children[1].move, better) << search_summary(g.board(), most);
+    EXPECT_TRUE(std::isnan(most.children[0].lcb));
+    // With the bound, the better value wins once it has enough visits ...
+    const SearchResult r = run(1, 0.1);
+    EXPECT_EQ(r.move, better) << search_summary(g.board(), r);
+    EXPECT_GT(r.win_rate, most.win_rate);
+    EXPECT_GT(r.children[1].visits, 0.1 * r.children[0].visits) << search_summary(g.board(), r);
+    EXPECT_LT(r.children[1].lcb, r.children[1].win_rate);
+    EXPECT_GT(r.children[1].lcb, r.children[0].lcb);
+    // ... but not when it needs more visits than it has, nor when its bound is too wide.
+    EXPECT_EQ(run(1, 0.99).move, favoured);
+    EXPECT_EQ(run(100, 0.1).move, favoured);
+    SearchOptions bad = few(8);
+    bad.lcb_z = -1;
+    EXPECT_THROW(Search(std::make_shared<FavouredButWorse>(), bad), ValueError);
+    bad.lcb_z = 1;
+    bad.lcb_min_share = 1.5;
+    EXPECT_THROW(Search(std::make_shared<FavouredButWorse>(), bad), ValueError);
+}
+
 TEST(SearchPlayer, SharesTheClockOverTheGame) {
     Game g(19, 7.5);
     SearchPlayerOptions o;

@@ -12,6 +12,17 @@ namespace kaya::go {
 
 namespace {
 enum : uint8_t { kNew = 0, kPending = 1, kExpanded = 2, kTerminal = 3, kIllegal = 4 };
+
+// The lower confidence bound of a mean value from n results with these sums: the mean less z
+// standard errors. The variance is the sample's blended with a prior variance worth two results,
+// so that a few equal results do not make a move look certain.
+constexpr double kPriorVariance = 0.25, kPriorWeight = 2;
+double lower_bound(double sum, double sq_sum, int n, double z) {
+    const double mean = sum / n;
+    const double deviations = std::max(0.0, sq_sum - sum * mean);
+    const double variance = (deviations + kPriorWeight * kPriorVariance) / (n - 1 + kPriorWeight);
+    return mean - z * std::sqrt(variance / n);
+}
 }  // namespace
 
 float final_value(const Board& board, double komi, Color to_move, double* margin) {
@@ -37,6 +48,9 @@ Search::Search(std::shared_ptr<Evaluator> evaluator, SearchOptions options)
     KAYA_CHECK(options_.score_utility >= 0 && options_.score_utility_scale > 0, ValueError,
                "Search: score_utility must be at least 0 and score_utility_scale positive, got ",
                options_.score_utility, " and ", options_.score_utility_scale);
+    KAYA_CHECK(options_.lcb_z >= 0 && options_.lcb_min_share >= 0 && options_.lcb_min_share <= 1,
+               ValueError, "Search: lcb_z must be at least 0 and lcb_min_share in [0, 1], got ",
+               options_.lcb_z, " and ", options_.lcb_min_share);
 }
 
 void Search::clear() {
@@ -138,6 +152,7 @@ void Search::backup(const std::vector<int32_t>& path, float value, float score, 
         }
         n.visits += 1;
         n.value_sum += result;
+        n.value_sq_sum += result * result;
         n.score_sum += margin;
         result = -result;
         margin = -margin;
@@ -231,12 +246,17 @@ void Search::reroot(int32_t child) {
 void Search::summarize(SearchResult& result) const {
     const Node& root = nodes_[0];
     result.visits = root.visits;
+    const bool lcb = options_.lcb_z > 0;
     for (int32_t i = 0; i < root.num_children; ++i) {
         const Node& ch = nodes_[root.first_child + i];
         if (ch.state == kIllegal) continue;
         const double q = ch.visits > 0 ? ch.value_sum / ch.visits : 0.0;
         const double score = scored_ && ch.visits > 0 ? ch.score_sum / ch.visits : std::nan("");
-        result.children.push_back({ch.move, ch.visits, (q + 1) / 2, ch.prior, score});
+        const double bound = lcb && ch.visits >= 2 ? lower_bound(ch.value_sum, ch.value_sq_sum,
+                                                                 ch.visits, options_.lcb_z)
+                                                   : std::nan("");
+        result.children.push_back(
+            {ch.move, ch.visits, (q + 1) / 2, ch.prior, score, (bound + 1) / 2});
     }
     // Most visits first; among equals the better value, then the higher prior.
     std::stable_sort(result.children.begin(), result.children.end(), [](const auto& a, const auto& b) {
@@ -244,11 +264,17 @@ void Search::summarize(SearchResult& result) const {
         if (a.win_rate != b.win_rate) return a.win_rate > b.win_rate;
         return a.prior > b.prior;
     });
-    if (!result.children.empty()) {
-        result.move = result.children.front().move;
-        result.win_rate = result.children.front().win_rate;
-        result.score = result.children.front().score;
+    if (result.children.empty()) return;
+    // The most visited move, or with lcb_z the best bound among the moves visited enough (the
+    // most visited one on a tie).
+    const SearchResult::Child* chosen = &result.children.front();
+    const double enough = std::max(2.0, options_.lcb_min_share * chosen->visits);
+    for (const SearchResult::Child& c : result.children) {
+        if (lcb && c.visits >= enough && std::isfinite(c.lcb) && c.lcb > chosen->lcb) chosen = &c;
     }
+    result.move = chosen->move;
+    result.win_rate = chosen->win_rate;
+    result.score = chosen->score;
 }
 
 void Search::evaluate(const std::vector<Playout>& batch, double komi) {

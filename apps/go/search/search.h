@@ -54,6 +54,11 @@ struct SearchOptions {
     // the evaluator must give scores. Win rates (and resignation) stay the values alone.
     double score_utility = 0;
     double score_utility_scale = 10;
+    // The final choice by a lower confidence bound (Leela Zero, KataGo): among the root's moves
+    // with at least lcb_min_share of the most visited one's visits, the one whose mean value less
+    // lcb_z standard errors is highest. 0: the most visited move.
+    double lcb_z = 0;
+    double lcb_min_share = 0.15;
 };
 
 struct SearchResult {
@@ -71,6 +76,7 @@ struct SearchResult {
         double win_rate;
         float prior;
         double score;  // NaN without scores.
+        double lcb;    // The win rate's lower confidence bound (NaN: too few visits, or lcb_z 0).
     };
     std::vector<Child> children;
 };
@@ -99,6 +105,7 @@ private:
         float prior = 0;
         float value_sum = 0;   // Results for the side that played `move`, one per visit.
         float score_sum = 0;   // Scores for that side, one per visit (0 without scores).
+        float value_sq_sum = 0;  // The squares of the results (for the lower confidence bound).
         int32_t visits = 0;    // Including virtual visits of playouts in flight.
         int32_t first_child = -1;
         int16_t move = kPass;

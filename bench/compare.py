@@ -6,10 +6,13 @@ Each round runs Kaya's Google Benchmark programs, then PyTorch (bench/torch_peer
 set-ups: OpenMP OpenBLAS with torch.set_num_threads(2), and OPENBLAS_NUM_THREADS=1 (torch's
 own threads do the parallel work), then the libtorch (C++) peer when it was built
 (bench/libtorch/, scripts/setup.sh --with-torch). For every benchmark the faster PyTorch set-up
-is used. With --load 0,1,2 the whole set runs once per load level, each next to that many busy
-background processes (each stops itself after --load-limit seconds and is killed at the end).
-Prints medians over rounds, ratio = peer time / Kaya time (above 1: Kaya is faster), and under
-load Kaya's time relative to its own idle time.
+is used. With --load 0,1,2 every round runs the set at each load level, next to that many busy
+background processes (each stops itself after --load-limit seconds and is killed at the end):
+first Kaya's programs at every level back to back, then the peers' at every level, so that
+Kaya's time under load and its idle time are a few minutes apart on a machine whose speed
+drifts. Prints medians over rounds, ratio = peer time / Kaya time (above 1: Kaya is faster),
+and under load Kaya's time relative to its own idle time: the median over rounds of that
+ratio within a round.
 
   python3 bench/compare.py [--build build] [--rounds 3] [--min-time 0.5] [--load 0,1]
                            [--filter REGEX]
@@ -143,38 +146,61 @@ def fmt_ratio(peer, k):
     return "" if peer is None else f"{peer / k:.2f}"
 
 
-def measure(args, load, lib):
-    kaya, omp, b1, libt = {}, {}, {}, {}
-    raw = {}
-    with BusyLoad(load, args.load_limit):
-        for r in range(args.rounds):
-            tag = f"load {load}, round {r + 1}/{args.rounds}"
-            print(f"{tag}: kaya", file=sys.stderr, flush=True)
-            t, raw = run_kaya(args.build, args.min_time, args.filter)
-            for k, v in t.items():
-                kaya.setdefault(k, []).append(v)
-            print(f"{tag}: pytorch (omp blas, 2 threads)", file=sys.stderr, flush=True)
-            for k, v in run_torch({}, args.min_time, args.filter).items():
-                omp.setdefault(k, []).append(v)
-            print(f"{tag}: pytorch (OPENBLAS_NUM_THREADS=1)", file=sys.stderr, flush=True)
-            for k, v in run_torch({"OPENBLAS_NUM_THREADS": "1"}, args.min_time, args.filter).items():
-                b1.setdefault(k, []).append(v)
-            if lib:
-                print(f"{tag}: libtorch", file=sys.stderr, flush=True)
-                for k, v in run_gbench(lib, args.min_time, args.filter)[0].items():
-                    libt.setdefault(k, []).append(v)
-    return kaya, omp, b1, libt, raw
+class Results:
+    """One load level's times: per benchmark, a list over rounds (Kaya's also kept by round,
+    for its ratio to the same round's idle time)."""
+
+    def __init__(self):
+        self.kaya, self.omp, self.b1, self.libt, self.raw = {}, {}, {}, {}, {}
+        self.kaya_rounds = []
 
 
-def print_table(load, results, idle_kaya, lib):
-    kaya, omp, b1, libt, raw = results
+def add(into, times):
+    for k, v in times.items():
+        into.setdefault(k, []).append(v)
+
+
+def measure(args, loads, lib):
+    """Rounds outermost; in each, Kaya at every load level, then the peers at every level."""
+    results = {load: Results() for load in loads}
+    for r in range(args.rounds):
+        for load in loads:
+            res = results[load]
+            with BusyLoad(load, args.load_limit):
+                print(f"round {r + 1}/{args.rounds}, load {load}: kaya", file=sys.stderr, flush=True)
+                t, res.raw = run_kaya(args.build, args.min_time, args.filter)
+            add(res.kaya, t)
+            res.kaya_rounds.append(t)
+        for load in loads:
+            res = results[load]
+            tag = f"round {r + 1}/{args.rounds}, load {load}"
+            with BusyLoad(load, args.load_limit):
+                print(f"{tag}: pytorch (omp blas, 2 threads)", file=sys.stderr, flush=True)
+                add(res.omp, run_torch({}, args.min_time, args.filter))
+                print(f"{tag}: pytorch (OPENBLAS_NUM_THREADS=1)", file=sys.stderr, flush=True)
+                add(res.b1, run_torch({"OPENBLAS_NUM_THREADS": "1"}, args.min_time, args.filter))
+                if lib:
+                    print(f"{tag}: libtorch", file=sys.stderr, flush=True)
+                    add(res.libt, run_gbench(lib, args.min_time, args.filter)[0])
+    return results
+
+
+def vs_idle(res, idle, name):
+    """Kaya's time under load over its idle time in the same round, the median over rounds."""
+    ratios = [busy[name] / calm[name] for busy, calm in zip(res.kaya_rounds, idle.kaya_rounds)
+              if name in busy and name in calm]
+    return statistics.median(ratios) if ratios else None
+
+
+def print_table(load, res, idle, lib):
+    kaya, omp, b1, libt, raw = res.kaya, res.omp, res.b1, res.libt, res.raw
     print(f"\n### {'idle' if load == 0 else f'{load} busy process' + ('es' if load > 1 else '')}\n")
     head = "| benchmark | Kaya | PyTorch (best set-up) | ratio |"
     sep = "|---|---|---|---|"
     if lib:
         head += " libtorch | ratio |"
         sep += "---|---|"
-    if load > 0 and idle_kaya:
+    if load > 0 and idle:
         head += " Kaya vs its idle time |"
         sep += "---|"
     print(head + " Kaya rate | notes |")
@@ -188,9 +214,9 @@ def print_table(load, results, idle_kaya, lib):
         if lib:
             lt = median(libt, name)
             row += f" {fmt_time(lt)} | {fmt_ratio(lt, k)} |"
-        if load > 0 and idle_kaya:
-            idle = median(idle_kaya, name)
-            row += f" {k / idle:.2f}x |" if idle else " |"
+        if load > 0 and idle:
+            ratio = vs_idle(res, idle, name)
+            row += f" {ratio:.2f}x |" if ratio else " |"
         rate, notes = rate_and_notes(name, k, kaya, raw)
         print(row + f" {rate} | {notes} |")
 
@@ -200,7 +226,7 @@ def print_summary(loads, all_results, lib):
     the same load, and under load Kaya's time relative to its idle time."""
     if len(loads) < 2 or 0 not in loads:
         return
-    idle = all_results[0][0]
+    idle = all_results[0]
     head, sep = "| benchmark | Kaya idle | vs PyTorch |", "|---|---|---|"
     if lib:
         head, sep = head + " vs libtorch |", sep + "---|"
@@ -208,20 +234,22 @@ def print_summary(loads, all_results, lib):
         head += f" Kaya, {n} busy (vs idle) | vs PyTorch |" + (" vs libtorch |" if lib else "")
         sep += "---|---|" + ("---|" if lib else "")
     print(f"\n### Summary: ratio = peer time / Kaya time under the same load\n\n{head}\n{sep}")
-    for name in idle:
+    for name in idle.kaya:
         if name.startswith("BM_CblasSgemm") or name.startswith("BM_FmaPeak"):
             continue
         row = f"| {name} |"
         for n in loads:
-            kaya, omp, b1, libt, _ = all_results[n]
-            k = median(kaya, name)
-            best = best_pytorch(omp, b1, name)[0]
+            res = all_results[n]
+            k = median(res.kaya, name)
+            best = best_pytorch(res.omp, res.b1, name)[0]
             if n == 0:
                 row += f" {fmt_time(k)} | {fmt_ratio(best, k)} |"
             else:
-                row += f" {fmt_time(k)} ({k / median(idle, name):.2f}x) | {fmt_ratio(best, k)} |"
+                ratio = vs_idle(res, idle, name)
+                row += f" {fmt_time(k)} ({ratio:.2f}x) | {fmt_ratio(best, k)} |" if ratio else \
+                    f" {fmt_time(k)} | {fmt_ratio(best, k)} |"
             if lib:
-                row += f" {fmt_ratio(median(libt, name), k)} |"
+                row += f" {fmt_ratio(median(res.libt, name), k)} |"
         print(row)
 
 
@@ -253,13 +281,10 @@ def main():
     print("```\n" + machine_state(args.build) + "\n```")
     if not lib:
         print("\n(libtorch peer not built: scripts/setup.sh --with-torch, then rebuild)")
-    idle, all_results = None, {}
+    all_results = measure(args, loads, lib)
+    idle = all_results.get(0)
     for load in loads:
-        results = all_results[load] = measure(args, load, lib)
-        if load == 0:
-            idle = results[0]
-        print_table(load, results, idle, lib)
-        sys.stdout.flush()
+        print_table(load, all_results[load], idle, lib)
     print_summary(loads, all_results, lib)
 
 

@@ -15,7 +15,10 @@ and under load Kaya's time relative to its own idle time: the median over rounds
 ratio within a round.
 
   python3 bench/compare.py [--build build] [--rounds 3] [--min-time 0.5] [--load 0,1]
-                           [--filter REGEX]
+                           [--filter REGEX] [--save FILE [--resume]]
+
+With --save the finished rounds are written to FILE after every round, and --resume continues
+a killed run from them (with the same --min-time, --filter and --load; --rounds may grow).
 """
 import argparse
 import atexit
@@ -150,6 +153,8 @@ class Results:
     """One load level's times: per benchmark, a list over rounds (Kaya's also kept by round,
     for its ratio to the same round's idle time)."""
 
+    FIELDS = ("kaya", "omp", "b1", "libt", "raw", "kaya_rounds")
+
     def __init__(self):
         self.kaya, self.omp, self.b1, self.libt, self.raw = {}, {}, {}, {}, {}
         self.kaya_rounds = []
@@ -160,10 +165,44 @@ def add(into, times):
         into.setdefault(k, []).append(v)
 
 
+def save(path, args, loads, results, rounds_done):
+    """The finished rounds' times, written atomically after every round (--save)."""
+    state = {"settings": settings(args, loads), "rounds_done": rounds_done,
+             "results": {str(load): {f: getattr(res, f) for f in Results.FIELDS} for load, res in results.items()}}
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(state, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def settings(args, loads):
+    return {"min_time": args.min_time, "filter": args.filter, "loads": loads}
+
+
+def load_saved(path, args, loads):
+    """The rounds a killed run finished (--resume): its results and how many rounds they hold."""
+    with open(path) as f:
+        state = json.load(f)
+    if state.get("settings") != settings(args, loads):
+        sys.exit(f"{path}: saved by a run with {state.get('settings')}, resumed with {settings(args, loads)}; "
+                 "resume with the same --min-time, --filter and --load")
+    results = {}
+    for load in loads:
+        res = results[load] = Results()
+        for f in Results.FIELDS:
+            setattr(res, f, state["results"][str(load)][f])
+    return results, state["rounds_done"]
+
+
 def measure(args, loads, lib):
     """Rounds outermost; in each, Kaya at every load level, then the peers at every level."""
-    results = {load: Results() for load in loads}
-    for r in range(args.rounds):
+    results, first = {load: Results() for load in loads}, 0
+    if args.resume:
+        results, first = load_saved(args.save, args, loads)
+        print(f"{args.save}: {first} rounds done, resuming", file=sys.stderr, flush=True)
+    for r in range(first, args.rounds):
         for load in loads:
             res = results[load]
             with BusyLoad(load, args.load_limit):
@@ -182,6 +221,8 @@ def measure(args, loads, lib):
                 if lib:
                     print(f"{tag}: libtorch", file=sys.stderr, flush=True)
                     add(res.libt, run_gbench(lib, args.min_time, args.filter)[0])
+        if args.save:
+            save(args.save, args, loads, results, r + 1)
     return results
 
 
@@ -268,7 +309,11 @@ def main():
     ap.add_argument("--filter", default="", help="only benchmarks whose name matches this regex")
     ap.add_argument("--load", default="0", help="comma-separated numbers of busy processes, e.g. 0,1,2")
     ap.add_argument("--load-limit", type=float, default=7200, help="seconds after which a busy process stops itself")
+    ap.add_argument("--save", default="", help="write the finished rounds' times to this JSON file after every round")
+    ap.add_argument("--resume", action="store_true", help="continue the run that --save's file holds")
     args = ap.parse_args()
+    if args.resume and not (args.save and os.path.exists(args.save)):
+        ap.error("--resume needs --save FILE, a file an earlier run wrote")
     loads = [int(x) for x in args.load.split(",")]
     cores = os.cpu_count() or 1
     if any(n < 0 or n > 4 * cores for n in loads):

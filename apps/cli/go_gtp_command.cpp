@@ -87,6 +87,38 @@ void add_player_options(CLI::App* cmd, GtpArgs& args) {
         ->capture_default_str();
 }
 
+// The search's own settings: batching, selection, the final choice, resignation, score utility.
+void add_search_options(CLI::App* cmd, GtpArgs& args) {
+    cmd->add_option("--batch", args.search.search.batch, "Leaves evaluated together by the network")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+    cmd->add_option("--c-puct", args.search.search.c_puct, "Exploration weight of the search")
+        ->check(CLI::Range(0.0, 100.0))
+        ->capture_default_str();
+    cmd->add_option(
+           "--lcb", args.search.search.lcb_z,
+           "Choose the move whose win rate's lower confidence bound, this many standard errors "
+           "below its mean, is highest among the moves with at least 15% of the most visited "
+           "one's visits (Leela Zero, KataGo; 0: the most visited move)")
+        ->check(CLI::Range(0.0, 100.0))
+        ->capture_default_str();
+    cmd->add_option("--resign-win-rate", args.search.resign_win_rate,
+                    "With search: resign below this win rate late in the game (0: never)")
+        ->check(CLI::Range(0.0, 1.0))
+        ->capture_default_str();
+    cmd->add_option(
+           "--score-utility", args.search.search.score_utility,
+           "With an ownership head: weight of the score's utility centred on the root's score "
+           "(KataGo's dynamic score utility), so that moves stay apart in a won or lost game "
+           "(0: the value alone)")
+        ->check(CLI::Range(0.0, 10.0))
+        ->capture_default_str();
+    cmd->add_option("--score-utility-scale", args.search.search.score_utility_scale,
+                    "Points over which that utility turns: tanh((score - centre) / this)")
+        ->check(CLI::Range(0.1, 1000.0))
+        ->capture_default_str();
+}
+
 }  // namespace
 
 void add_go_gtp_command(CLI::App& go) {
@@ -129,33 +161,7 @@ void add_go_gtp_command(CLI::App& go) {
                     "the score's value having the rest (0: the score alone; default: 0.5 with the "
                     "built-in search network, 0 with --weights)")
         ->check(CLI::Range(0.0, 1.0));
-    cmd->add_option("--batch", args->search.search.batch, "Leaves evaluated together by the network")
-        ->check(CLI::Range(1, 256))
-        ->capture_default_str();
-    cmd->add_option("--c-puct", args->search.search.c_puct, "Exploration weight of the search")
-        ->check(CLI::Range(0.0, 100.0))
-        ->capture_default_str();
-    cmd->add_option(
-           "--lcb", args->search.search.lcb_z,
-           "Choose the move whose win rate's lower confidence bound, this many standard errors "
-           "below its mean, is highest among the moves with at least 15% of the most visited "
-           "one's visits (Leela Zero, KataGo; 0: the most visited move)")
-        ->check(CLI::Range(0.0, 100.0))
-        ->capture_default_str();
-    cmd->add_option("--resign-win-rate", args->search.resign_win_rate,
-                    "With search: resign below this win rate late in the game (0: never)")
-        ->check(CLI::Range(0.0, 1.0))
-        ->capture_default_str();
-    cmd->add_option("--score-utility", args->search.search.score_utility,
-                    "With an ownership head: weight of the score's utility centred on the root's score "
-                    "(KataGo's dynamic score utility), so that moves stay apart in a won or lost game "
-                    "(0: the value alone)")
-        ->check(CLI::Range(0.0, 10.0))
-        ->capture_default_str();
-    cmd->add_option("--score-utility-scale", args->search.search.score_utility_scale,
-                    "Points over which that utility turns: tanh((score - centre) / this)")
-        ->check(CLI::Range(0.1, 1000.0))
-        ->capture_default_str();
+    add_search_options(cmd, *args);
     cmd->add_option("--random-symmetry", args->eval.random_symmetry,
                     "With --symmetries 1: evaluate each leaf under a random one of the board's 8 "
                     "symmetries (Leela Zero), so that the net's orientation biases average out")

@@ -102,27 +102,37 @@ TEST(Fft, IrfftInvertsRfft) {
 }
 
 // irfft ignores the imaginary parts of the DC and Nyquist bins, as torch.fft.irfft does, and
-// takes the Hermitian extension of the rest: a direct inverse sum.
-TEST(Fft, IrfftMatchesDirectInverse) {
-    for (int64_t n : {6, 7, 16, 25}) {
-        const int64_t bins = n / 2 + 1, count = 3;
-        auto spec = random_signal<double>(count * bins * 2, 7);
-        std::vector<double> out(count * n);
-        irfft_forward(out.data(), spec.data(), count, n);
-        for (int64_t s = 0; s < count; ++s) {
-            for (int64_t t = 0; t < n; ++t) {
-                long double acc = 0;
-                for (int64_t k = 0; k < n; ++k) {
-                    int64_t kb = k < bins ? k : n - k;
-                    long double re = spec[(s * bins + kb) * 2];
-                    long double im = (kb == 0 || 2 * kb == n) ? 0 : spec[(s * bins + kb) * 2 + 1];
-                    if (k >= bins) im = -im;
-                    long double a = 2.0L * std::numbers::pi_v<long double> * ((k * t) % n) / n;
-                    acc += re * std::cos(a) - im * std::sin(a);
-                }
-                ASSERT_NEAR(out[s * n + t], static_cast<double>(acc / n), 1e-13) << n;
+// takes the Hermitian extension of the rest: a direct inverse sum. Counts of a partial block
+// (3) and of whole blocks with a partial one after (37 doubles, 70 floats: the whole ones move
+// through register transposes); n = 14 and 30 put the Nyquist bin inside the last whole tile.
+template <class T>
+void check_irfft_direct(int64_t count, int64_t n, double tol) {
+    const int64_t bins = n / 2 + 1;
+    auto spec = random_signal<T>(count * bins * 2, static_cast<unsigned>(7 + n));
+    std::vector<T> out(count * n, std::numeric_limits<T>::quiet_NaN());
+    irfft_forward(out.data(), spec.data(), count, n);
+    for (int64_t s = 0; s < count; ++s) {
+        for (int64_t t = 0; t < n; ++t) {
+            long double acc = 0;
+            for (int64_t k = 0; k < n; ++k) {
+                int64_t kb = k < bins ? k : n - k;
+                long double re = spec[(s * bins + kb) * 2];
+                long double im = (kb == 0 || 2 * kb == n) ? 0 : spec[(s * bins + kb) * 2 + 1];
+                if (k >= bins) im = -im;
+                long double a = 2.0L * std::numbers::pi_v<long double> * ((k * t) % n) / n;
+                acc += re * std::cos(a) - im * std::sin(a);
             }
+            ASSERT_NEAR(out[s * n + t], static_cast<double>(acc / n), tol)
+                << "n=" << n << " count=" << count << " s=" << s << " t=" << t;
         }
+    }
+}
+
+TEST(Fft, IrfftMatchesDirectInverse) {
+    for (int64_t n : {6, 7, 14, 16, 25, 30, 64}) {
+        check_irfft_direct<double>(3, n, 1e-13);
+        check_irfft_direct<double>(37, n, 1e-13);
+        check_irfft_direct<float>(70, n, 2e-6);
     }
 }
 

@@ -10,6 +10,7 @@
 
 #include "kaya/core/parallel.h"
 #include "kaya/kernels/scratch.h"
+#include "kaya/kernels/simd/vec.h"
 
 namespace kaya::kernels {
 namespace {
@@ -238,21 +239,138 @@ bool fft_lanes(const Plan<T>& plan, T* xr, T* xi, T* yr, T* yi) {
     return in_y;
 }
 
+// Copies the S x S tile whose row r starts at src + r * src_stride to dst transposed (row c at
+// dst + c * dst_stride), times `scale`, S = simd::kLanes<T> (one register a row): the lanes of
+// the transforms below are the signals, so signals enter and leave them through transposes,
+// done in registers (64 shuffles for 16 x 16 floats) instead of one strided move per element.
+template <class T>
+[[gnu::always_inline]] inline void transpose_tile(T* dst, int64_t dst_stride, const T* src,
+                                                  int64_t src_stride, T scale = T(1)) {
+    constexpr int64_t S = simd::kLanes<T>;
+    simd::Vec<T> rows[S];
+    for (int64_t r = 0; r < S; ++r) rows[r] = simd::load(src + r * src_stride) * scale;
+    simd::transpose<T>(rows);
+    for (int64_t c = 0; c < S; ++c) simd::store(dst + c * dst_stride, rows[c]);
+}
+
 // Signals s0 + 2 l and s0 + 2 l + 1 become lane l's real and imaginary parts, zero-padded from
-// len to n samples (and zero lanes past the last signal). in rows are `stride` apart. The
-// transpose runs in tiles of kTile samples so the lanes being written stay in L1.
-constexpr int64_t kTile = 64;
+// len to n samples (and zero lanes past the last signal). in rows are `stride` apart. A whole
+// block moves in S x S tiles; a partial one, and samples past the last whole tile, one by one.
 template <class T>
 void pack_lanes(T* xr, T* xi, const T* in, int64_t signals, int64_t len, int64_t stride, int64_t n,
                 int64_t s0) {
-    constexpr int64_t L = kLanes<T>;
-    for (int64_t i = 0; i < n * L; ++i) xr[i] = xi[i] = T(0);
-    for (int64_t t0 = 0; t0 < len; t0 += kTile) {
-        const int64_t t1 = std::min(len, t0 + kTile);
-        for (int64_t j = 0; j < signals; ++j) {
-            T* dst = (j % 2 == 0 ? xr : xi) + j / 2;
-            const T* src = in + (s0 + j) * stride;
-            for (int64_t t = t0; t < t1; ++t) dst[t * L] = src[t];
+    constexpr int64_t L = kLanes<T>, S = simd::kLanes<T>;
+    const bool whole = signals == 2 * L;
+    const int64_t tiled = whole ? len / S * S : 0;
+    for (int64_t i = (whole ? len : 0) * L; i < n * L; ++i) xr[i] = xi[i] = T(0);
+    for (int64_t t0 = 0; t0 < tiled; t0 += S) {
+        for (int64_t l0 = 0; l0 < L; l0 += S) {
+            const T* src = in + (s0 + 2 * l0) * stride + t0;
+            transpose_tile(xr + t0 * L + l0, L, src, 2 * stride);
+            transpose_tile(xi + t0 * L + l0, L, src + stride, 2 * stride);
+        }
+    }
+    for (int64_t j = 0; j < signals; ++j) {
+        T* dst = (j % 2 == 0 ? xr : xi) + j / 2;
+        const T* src = in + (s0 + j) * stride;
+        for (int64_t t = tiled; t < len; ++t) dst[t * L] = src[t];
+    }
+}
+
+// rfft's output from the lanes' transforms (fr, fi): Z = A + i B with A, B the spectra of
+// signals s0 + 2 l and s0 + 2 l + 1, A_k = (Z_k + conj Z_{n-k}) / 2 and
+// B_k = (Z_k - conj Z_{n-k}) / (2 i). For a whole block, S/2 bins at a time: their (re, im) of
+// S lanes form S rows, whose transpose is the S outputs of S signals (S/2 bins of each).
+template <class T>
+void unpack_spectra(T* out, const T* fr, const T* fi, int64_t signals, int64_t n, int64_t s0) {
+    constexpr int64_t L = kLanes<T>, S = simd::kLanes<T>;
+    using V = simd::Vec<T>;
+    const int64_t bins = n / 2 + 1;
+    const int64_t tiled = signals == 2 * L ? bins / (S / 2) * (S / 2) : 0;
+    const T half(0.5);
+    for (int64_t k0 = 0; k0 < tiled; k0 += S / 2) {
+        for (int64_t l0 = 0; l0 < L; l0 += S) {
+            V a[S], b[S];
+            for (int64_t h = 0; h < S / 2; ++h) {
+                const int64_t k = k0 + h, kk = k == 0 ? 0 : n - k;
+                const V zr = simd::load(fr + k * L + l0), zi = simd::load(fi + k * L + l0);
+                const V cr = simd::load(fr + kk * L + l0), ci = simd::load(fi + kk * L + l0);
+                a[2 * h] = half * (zr + cr);
+                a[2 * h + 1] = half * (zi - ci);
+                b[2 * h] = half * (zi + ci);
+                b[2 * h + 1] = half * (cr - zr);
+            }
+            simd::transpose<T>(a);
+            simd::transpose<T>(b);
+            for (int64_t r = 0; r < S; ++r) {
+                T* o = out + (s0 + 2 * (l0 + r)) * bins * 2 + 2 * k0;
+                simd::store(o, a[r]);
+                simd::store(o + bins * 2, b[r]);
+            }
+        }
+    }
+    for (int64_t j = 0; j < signals; ++j) {
+        const int64_t l = j / 2;
+        T* o = out + (s0 + j) * bins * 2;
+        for (int64_t k = tiled; k < bins; ++k) {
+            const int64_t kk = k == 0 ? 0 : n - k;
+            const T zr = fr[k * L + l], zi = fi[k * L + l], cr = fr[kk * L + l],
+                    ci = fi[kk * L + l];
+            o[2 * k] = j % 2 == 0 ? half * (zr + cr) : half * (zi + ci);
+            o[2 * k + 1] = j % 2 == 0 ? half * (zi - ci) : half * (cr - zr);
+        }
+    }
+}
+
+// irfft's input to the lanes: conj Z over all n bins, Z = A + i B with A, B the Hermitian
+// spectra of signals s0 + 2 l and s0 + 2 l + 1 (the imaginary parts of bin 0 and n/2 taken as
+// zero): conj Z_k = (Ar - Bi, -(Ai + Br)) for k <= n/2 and conj Z_{n-k} = (Ar + Bi, Ai - Br).
+// A whole block reads S/2 bins of S signals at a time as S rows and transposes them.
+template <class T>
+void pack_spectra(T* xr, T* xi, const T* in, int64_t signals, int64_t n, int64_t s0) {
+    constexpr int64_t L = kLanes<T>, S = simd::kLanes<T>;
+    using V = simd::Vec<T>;
+    const int64_t bins = n / 2 + 1;
+    const bool whole = signals == 2 * L;
+    const int64_t tiled = whole ? bins / (S / 2) * (S / 2) : 0;
+    if (!whole) {
+        for (int64_t i = 0; i < n * L; ++i) xr[i] = xi[i] = T(0);
+    }
+    auto put = [&](int64_t k, int64_t l, auto ar, auto ai, auto br, auto bi, auto store) {
+        store(xr + k * L + l, ar - bi);
+        store(xi + k * L + l, -(ai + br));
+        if (k > 0 && n - k >= bins) {
+            store(xr + (n - k) * L + l, ar + bi);
+            store(xi + (n - k) * L + l, ai - br);
+        }
+    };
+    for (int64_t k0 = 0; k0 < tiled; k0 += S / 2) {
+        for (int64_t l0 = 0; l0 < L; l0 += S) {
+            V a[S], b[S];
+            for (int64_t r = 0; r < S; ++r) {
+                const T* src = in + (s0 + 2 * (l0 + r)) * bins * 2 + 2 * k0;
+                a[r] = simd::load(src);
+                b[r] = simd::load(src + bins * 2);
+            }
+            simd::transpose<T>(a);
+            simd::transpose<T>(b);
+            for (int64_t h = 0; h < S / 2; ++h) {
+                const int64_t k = k0 + h;
+                const bool real = k == 0 || 2 * k == n;
+                const V zero{};
+                put(k, l0, a[2 * h], real ? zero : a[2 * h + 1], b[2 * h],
+                    real ? zero : b[2 * h + 1], [](T* p, V v) { simd::store(p, v); });
+            }
+        }
+    }
+    for (int64_t l = 0; l < (signals + 1) / 2; ++l) {
+        const T* pa = in + (s0 + 2 * l) * bins * 2;
+        const T* pb = 2 * l + 1 < signals ? pa + bins * 2 : nullptr;
+        for (int64_t k = tiled; k < bins; ++k) {
+            const bool real = k == 0 || 2 * k == n;
+            const T ar = pa[2 * k], ai = real ? T(0) : pa[2 * k + 1];
+            const T br = pb ? pb[2 * k] : T(0), bi = pb && !real ? pb[2 * k + 1] : T(0);
+            put(k, l, ar, ai, br, bi, [](T* p, T v) { *p = v; });
         }
     }
 }
@@ -264,8 +382,8 @@ void for_each_block(int64_t count, int64_t n, F&& f) {
     const int64_t blocks = (count + block - 1) / block;
     const int64_t grain = std::max<int64_t>(1, kParallelGrain / (n * block));
     parallel_for(blocks, grain, [&](int64_t b0, int64_t b1) {
-        // Four (n, L) buffers, then rfft's unpacked spectra (n/2 + 1, 2, 2 L).
-        T* buf = scratch<T>(6, static_cast<size_t>((6 * n + 4) * kLanes<T>));
+        // Four (n, L) buffers, then 2 L values (stft_power_forward's powers of one bin).
+        T* buf = scratch<T>(6, static_cast<size_t>((4 * n + 2) * kLanes<T>));
         for (int64_t b = b0; b < b1; ++b) {
             f(b * block, std::min(count, (b + 1) * block), buf);
         }
@@ -278,7 +396,6 @@ template <class T>
 void rfft_forward(T* out, const T* in, int64_t count, int64_t len, int64_t n) {
     constexpr int64_t L = kLanes<T>;
     const Plan<T>& plan = plan_for<T>(n);
-    const int64_t bins = n / 2 + 1;
     for_each_block<T>(count, n, [&](int64_t s0, int64_t s1, T* buf) {
         T *xr = buf, *xi = buf + n * L, *yr = buf + 2 * n * L, *yi = buf + 3 * n * L;
         // Signal s0 + 2 l is lane l's real part, s0 + 2 l + 1 its imaginary part.
@@ -286,35 +403,7 @@ void rfft_forward(T* out, const T* in, int64_t count, int64_t len, int64_t n) {
         bool in_y = fft_lanes(plan, xr, xi, yr, yi);
         const T* fr = in_y ? yr : xr;
         const T* fi = in_y ? yi : xi;
-        // Z = A + i B with A, B the spectra of two real signals: A_k = (Z_k + conj Z_{n-k}) / 2,
-        // B_k = (Z_k - conj Z_{n-k}) / (2 i).
-        // Computed for all lanes at once into (bins, 2, 2 L) = (bin, re/im, signal), then
-        // transposed out in runs of kTile bins so the rows being written stay in cache.
-        T* ab = buf + 4 * n * L;
-        for (int64_t k = 0; k < bins; ++k) {
-            const int64_t kk = k == 0 ? 0 : n - k;
-            const T *zr = fr + k * L, *zi = fi + k * L, *cr = fr + kk * L, *ci = fi + kk * L;
-            T* re = ab + k * 4 * L;
-            T* im = re + 2 * L;
-#pragma omp simd
-            for (int64_t l = 0; l < L; ++l) {
-                re[2 * l] = T(0.5) * (zr[l] + cr[l]);
-                im[2 * l] = T(0.5) * (zi[l] - ci[l]);
-                re[2 * l + 1] = T(0.5) * (zi[l] + ci[l]);
-                im[2 * l + 1] = T(0.5) * (cr[l] - zr[l]);
-            }
-        }
-        for (int64_t k0 = 0; k0 < bins; k0 += kTile) {
-            const int64_t k1 = std::min(bins, k0 + kTile);
-            for (int64_t s = s0; s < s1; ++s) {
-                T* o = out + s * bins * 2;
-                const T* a = ab + (s - s0);
-                for (int64_t k = k0; k < k1; ++k) {
-                    o[2 * k] = a[k * 4 * L];
-                    o[2 * k + 1] = a[k * 4 * L + 2 * L];
-                }
-            }
-        }
+        unpack_spectra(out, fr, fi, s1 - s0, n, s0);
     });
 }
 
@@ -322,42 +411,29 @@ template <class T>
 void irfft_forward(T* out, const T* in, int64_t count, int64_t n) {
     constexpr int64_t L = kLanes<T>;
     const Plan<T>& plan = plan_for<T>(n);
-    const int64_t bins = n / 2 + 1;
+    constexpr int64_t S = simd::kLanes<T>;
     const T scale = T(1) / static_cast<T>(n);
     for_each_block<T>(count, n, [&](int64_t s0, int64_t s1, T* buf) {
         T *xr = buf, *xi = buf + n * L, *yr = buf + 2 * n * L, *yi = buf + 3 * n * L;
         // Z = A + i B over all n bins (A, B Hermitian), then z = conj(fft(conj Z)) / n, whose
         // real part is signal s0 + 2 l and imaginary part signal s0 + 2 l + 1.
-        for (int64_t i = 0; i < n * L; ++i) xr[i] = xi[i] = T(0);
-        for (int64_t s = s0; s < s1; ++s) {
-            const int64_t l = (s - s0) / 2;
-            const bool second = (s - s0) % 2 == 1;
-            const T* src = in + s * bins * 2;
-            for (int64_t k = 0; k < n; ++k) {
-                const bool mirrored = k >= bins;
-                const int64_t kb = mirrored ? n - k : k;
-                T re = src[2 * kb];
-                T im = (kb == 0 || 2 * kb == n) ? T(0) : src[2 * kb + 1];
-                if (mirrored) im = -im;
-                // conj(Z): A contributes (re, -im), i B contributes (-im_B, -re_B).
-                if (!second) {
-                    xr[k * L + l] += re;
-                    xi[k * L + l] -= im;
-                } else {
-                    xr[k * L + l] -= im;
-                    xi[k * L + l] -= re;
-                }
-            }
-        }
+        pack_spectra(xr, xi, in, s1 - s0, n, s0);
         bool in_y = fft_lanes(plan, xr, xi, yr, yi);
         const T* fr = in_y ? yr : xr;
         const T* fi = in_y ? yi : xi;
-        for (int64_t s = s0; s < s1; ++s) {
-            const int64_t l = (s - s0) / 2;
-            const T* src = ((s - s0) % 2 == 0 ? fr : fi) + l;
-            const T sign = (s - s0) % 2 == 0 ? scale : -scale;
-            T* o = out + s * n;
-            for (int64_t t = 0; t < n; ++t) o[t] = sign * src[t * L];
+        const int64_t signals = s1 - s0, tiled = signals == 2 * L ? n / S * S : 0;
+        for (int64_t t0 = 0; t0 < tiled; t0 += S) {
+            for (int64_t l0 = 0; l0 < L; l0 += S) {
+                T* o = out + (s0 + 2 * l0) * n + t0;
+                transpose_tile(o, 2 * n, fr + t0 * L + l0, L, scale);
+                transpose_tile(o + n, 2 * n, fi + t0 * L + l0, L, -scale);
+            }
+        }
+        for (int64_t j = 0; j < signals; ++j) {
+            const T* src = (j % 2 == 0 ? fr : fi) + j / 2;
+            const T sign = j % 2 == 0 ? scale : -scale;
+            T* o = out + (s0 + j) * n;
+            for (int64_t t = tiled; t < n; ++t) o[t] = sign * src[t * L];
         }
     });
 }

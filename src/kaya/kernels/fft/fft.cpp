@@ -277,6 +277,28 @@ void pack_lanes(T* xr, T* xi, const T* in, int64_t signals, int64_t len, int64_t
     }
 }
 
+// pack_lanes' inverse for n samples: lane l's real part, times scale, becomes signal s0 + 2 l and
+// its imaginary part, times -scale, signal s0 + 2 l + 1 (irfft's conj and 1/n).
+template <class T>
+void unpack_lanes(T* out, const T* fr, const T* fi, int64_t signals, int64_t n, int64_t s0,
+                  T scale) {
+    constexpr int64_t L = kLanes<T>, S = simd::kLanes<T>;
+    const int64_t tiled = signals == 2 * L ? n / S * S : 0;
+    for (int64_t t0 = 0; t0 < tiled; t0 += S) {
+        for (int64_t l0 = 0; l0 < L; l0 += S) {
+            T* o = out + (s0 + 2 * l0) * n + t0;
+            transpose_tile(o, 2 * n, fr + t0 * L + l0, L, scale);
+            transpose_tile(o + n, 2 * n, fi + t0 * L + l0, L, -scale);
+        }
+    }
+    for (int64_t j = 0; j < signals; ++j) {
+        const T* src = (j % 2 == 0 ? fr : fi) + j / 2;
+        const T sign = j % 2 == 0 ? scale : -scale;
+        T* o = out + (s0 + j) * n;
+        for (int64_t t = tiled; t < n; ++t) o[t] = sign * src[t * L];
+    }
+}
+
 // rfft's output from the lanes' transforms (fr, fi): Z = A + i B with A, B the spectra of
 // signals s0 + 2 l and s0 + 2 l + 1, A_k = (Z_k + conj Z_{n-k}) / 2 and
 // B_k = (Z_k - conj Z_{n-k}) / (2 i). For a whole block, S/2 bins at a time: their (re, im) of
@@ -411,7 +433,6 @@ template <class T>
 void irfft_forward(T* out, const T* in, int64_t count, int64_t n) {
     constexpr int64_t L = kLanes<T>;
     const Plan<T>& plan = plan_for<T>(n);
-    constexpr int64_t S = simd::kLanes<T>;
     const T scale = T(1) / static_cast<T>(n);
     for_each_block<T>(count, n, [&](int64_t s0, int64_t s1, T* buf) {
         T *xr = buf, *xi = buf + n * L, *yr = buf + 2 * n * L, *yi = buf + 3 * n * L;
@@ -421,20 +442,7 @@ void irfft_forward(T* out, const T* in, int64_t count, int64_t n) {
         bool in_y = fft_lanes(plan, xr, xi, yr, yi);
         const T* fr = in_y ? yr : xr;
         const T* fi = in_y ? yi : xi;
-        const int64_t signals = s1 - s0, tiled = signals == 2 * L ? n / S * S : 0;
-        for (int64_t t0 = 0; t0 < tiled; t0 += S) {
-            for (int64_t l0 = 0; l0 < L; l0 += S) {
-                T* o = out + (s0 + 2 * l0) * n + t0;
-                transpose_tile(o, 2 * n, fr + t0 * L + l0, L, scale);
-                transpose_tile(o + n, 2 * n, fi + t0 * L + l0, L, -scale);
-            }
-        }
-        for (int64_t j = 0; j < signals; ++j) {
-            const T* src = (j % 2 == 0 ? fr : fi) + j / 2;
-            const T sign = j % 2 == 0 ? scale : -scale;
-            T* o = out + (s0 + j) * n;
-            for (int64_t t = tiled; t < n; ++t) o[t] = sign * src[t * L];
-        }
+        unpack_lanes(out, fr, fi, s1 - s0, n, s0, scale);
     });
 }
 

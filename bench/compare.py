@@ -7,12 +7,13 @@ set-ups: OpenMP OpenBLAS with torch.set_num_threads(2), and OPENBLAS_NUM_THREADS
 own threads do the parallel work), then the libtorch (C++) peer when it was built
 (bench/libtorch/, scripts/setup.sh --with-torch). For every benchmark the faster PyTorch set-up
 is used. With --load 0,1,2 every round runs the set at each load level, next to that many busy
-background processes (each stops itself after --load-limit seconds and is killed at the end):
-first Kaya's programs at every level back to back, then the peers' at every level, so that
-Kaya's time under load and its idle time are a few minutes apart on a machine whose speed
-drifts. Prints medians over rounds, ratio = peer time / Kaya time (above 1: Kaya is faster),
-and under load Kaya's time relative to its own idle time: the median over rounds of that
-ratio within a round.
+background processes (each stops itself after --load-limit seconds and is killed at the end).
+A round goes program by program: one of Kaya's programs at every load level back to back, then
+the peers on that program's benchmarks at every level, then the next program. On a machine
+whose speed drifts from minute to minute, a row's Kaya time idle and under load, and its Kaya
+and peer times, are then a few minutes apart at most, not the length of a round. Prints medians
+over rounds, ratio = peer time / Kaya time (above 1: Kaya is faster), and under load Kaya's time
+relative to its own idle time: the median over rounds of that ratio within a round.
 
   python3 bench/compare.py [--build build] [--rounds 3] [--min-time 0.5] [--load 0,1]
                            [--filter REGEX] [--save FILE [--resume]]
@@ -24,6 +25,7 @@ import argparse
 import atexit
 import json
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -61,13 +63,19 @@ def run_gbench(exe, min_time, flt, env=None):
     return parse_benchmarks(res.stdout)
 
 
-def run_kaya(build, min_time, flt):
-    times, raw = {}, {}
-    for prog in PROGRAMS:
-        t, r = run_gbench(os.path.join(build, "bench", prog), min_time, flt)
-        times.update(t)
-        raw.update(r)
-    return times, raw
+def list_benchmarks(exe, flt):
+    """The names of a Google Benchmark program's benchmarks that match flt (all without it)."""
+    cmd = [exe, "--benchmark_list_tests"] + ([f"--benchmark_filter={flt}"] if flt else [])
+    res = subprocess.run(cmd, capture_output=True, text=True)
+    if res.returncode != 0 and not (flt and "Failed to match" in res.stderr + res.stdout):
+        raise RuntimeError(f"{exe} failed:\n{res.stderr}")
+    return [line.strip().replace("/real_time", "") for line in res.stdout.splitlines() if line.strip()]
+
+
+def exact(names):
+    """A regex that matches exactly these benchmark names, in Python's re and in Google Benchmark's
+    POSIX extended one (a Google Benchmark name may end in /real_time)."""
+    return "^(" + "|".join(re.escape(n) for n in names) + ")(/real_time)?$"
 
 
 def run_torch(env_extra, min_time, flt):
@@ -178,7 +186,8 @@ def save(path, args, loads, results, rounds_done):
 
 
 def settings(args, loads):
-    return {"min_time": args.min_time, "filter": args.filter, "loads": loads}
+    # "order": a file from before the program-by-program rounds is not resumed with them.
+    return {"min_time": args.min_time, "filter": args.filter, "loads": loads, "order": "by program"}
 
 
 def load_saved(path, args, loads):
@@ -197,30 +206,42 @@ def load_saved(path, args, loads):
 
 
 def measure(args, loads, lib):
-    """Rounds outermost; in each, Kaya at every load level, then the peers at every level."""
+    """Rounds outermost; in each, program by program: Kaya's program at every load level, then
+    the peers on its benchmarks at every level."""
     results, first = {load: Results() for load in loads}, 0
     if args.resume:
         results, first = load_saved(args.save, args, loads)
         print(f"{args.save}: {first} rounds done, resuming", file=sys.stderr, flush=True)
+    groups = []  # (program, the regex of its benchmarks that the filter selects)
+    for prog in PROGRAMS:
+        exe = os.path.join(args.build, "bench", prog)
+        names = list_benchmarks(exe, args.filter)
+        if names:
+            groups.append((exe, prog, exact(names)))
     for r in range(first, args.rounds):
+        kaya_round = {load: {} for load in loads}
+        for exe, prog, flt in groups:
+            for load in loads:
+                res = results[load]
+                with BusyLoad(load, args.load_limit):
+                    print(f"round {r + 1}/{args.rounds}, {prog}, load {load}: kaya", file=sys.stderr, flush=True)
+                    t, raw = run_gbench(exe, args.min_time, flt)
+                kaya_round[load].update(t)
+                res.raw.update(raw)
+            for load in loads:
+                res = results[load]
+                tag = f"round {r + 1}/{args.rounds}, {prog}, load {load}"
+                with BusyLoad(load, args.load_limit):
+                    print(f"{tag}: pytorch (omp blas, 2 threads)", file=sys.stderr, flush=True)
+                    add(res.omp, run_torch({}, args.min_time, flt))
+                    print(f"{tag}: pytorch (OPENBLAS_NUM_THREADS=1)", file=sys.stderr, flush=True)
+                    add(res.b1, run_torch({"OPENBLAS_NUM_THREADS": "1"}, args.min_time, flt))
+                    if lib:
+                        print(f"{tag}: libtorch", file=sys.stderr, flush=True)
+                        add(res.libt, run_gbench(lib, args.min_time, flt)[0])
         for load in loads:
-            res = results[load]
-            with BusyLoad(load, args.load_limit):
-                print(f"round {r + 1}/{args.rounds}, load {load}: kaya", file=sys.stderr, flush=True)
-                t, res.raw = run_kaya(args.build, args.min_time, args.filter)
-            add(res.kaya, t)
-            res.kaya_rounds.append(t)
-        for load in loads:
-            res = results[load]
-            tag = f"round {r + 1}/{args.rounds}, load {load}"
-            with BusyLoad(load, args.load_limit):
-                print(f"{tag}: pytorch (omp blas, 2 threads)", file=sys.stderr, flush=True)
-                add(res.omp, run_torch({}, args.min_time, args.filter))
-                print(f"{tag}: pytorch (OPENBLAS_NUM_THREADS=1)", file=sys.stderr, flush=True)
-                add(res.b1, run_torch({"OPENBLAS_NUM_THREADS": "1"}, args.min_time, args.filter))
-                if lib:
-                    print(f"{tag}: libtorch", file=sys.stderr, flush=True)
-                    add(res.libt, run_gbench(lib, args.min_time, args.filter)[0])
+            add(results[load].kaya, kaya_round[load])
+            results[load].kaya_rounds.append(kaya_round[load])
         if args.save:
             save(args.save, args, loads, results, r + 1)
     return results

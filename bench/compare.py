@@ -212,7 +212,7 @@ def measure(args, loads, lib):
     if args.resume:
         results, first = load_saved(args.save, args, loads)
         print(f"{args.save}: {first} rounds done, resuming", file=sys.stderr, flush=True)
-    groups = []  # (program, the regex of its benchmarks that the filter selects)
+    groups = []  # (path, program, a regex of exactly its benchmarks that the filter selects)
     for prog in PROGRAMS:
         exe = os.path.join(args.build, "bench", prog)
         names = list_benchmarks(exe, args.filter)

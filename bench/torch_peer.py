@@ -666,6 +666,14 @@ def main():
     ap.add_argument("--filter", default="")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    # glibc serves blocks above its mmap threshold (128 KB at start) with fresh mappings, every
+    # call paying their page faults, until a freed mapped block raises the threshold to its size.
+    # PyTorch's search-net rows ran 16 ms a call in a fresh process and 4.6 ms after one 16 MB
+    # tensor was freed (a long-running program meets such a free early). Start every peer process
+    # in that state, so that a row's time does not depend on which rows ran before it.
+    big = torch.empty(4 << 20)
+    big.fill_(0)
+    del big
     out = {}
     for name, make in BENCHES.items():
         if args.filter and not re.search(args.filter, name):

@@ -37,39 +37,45 @@ PROGRAMS = ["gemm_bench", "elementwise_bench", "mlp_bench", "train_bench", "poli
 BUSY = "import time\nend = time.time() + {limit}\nwhile time.time() < end: pass\n"
 
 
+def bench_name(name):
+    """A Google Benchmark name as the tables and the peers spell it (without /real_time)."""
+    return name.replace("/real_time", "")
+
+
 def parse_benchmarks(stdout):
     out = {}
     if not stdout.strip():
         return out, {}
     raw = {}
     for b in json.loads(stdout)["benchmarks"]:
-        name = b["name"].replace("/real_time", "")
+        name = bench_name(b["name"])
         unit = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[b["time_unit"]]
         out[name] = b["real_time"] * unit
         raw[name] = b
     return out, raw
 
 
-def run_gbench(exe, min_time, flt, env=None):
-    # A warm-up as long as the measurement, as torch_peer.py's untimed first call: the first
-    # step of a big net (scratch buffers growing, pages faulted in) is not its speed.
-    cmd = [exe, "--benchmark_format=json", f"--benchmark_min_time={min_time}",
-           f"--benchmark_min_warmup_time={min_time}"]
-    if flt:
-        cmd.append(f"--benchmark_filter={flt}")
+def gbench_stdout(exe, flags, flt, env=None):
+    """A Google Benchmark program's standard output with these flags and the filter; a filter
+    that matches nothing gives empty output, any other failure raises."""
+    cmd = [exe] + flags + ([f"--benchmark_filter={flt}"] if flt else [])
     res = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if res.returncode != 0 and not (flt and "Failed to match" in res.stderr + res.stdout):
         raise RuntimeError(f"{exe} failed:\n{res.stderr}")
-    return parse_benchmarks(res.stdout)
+    return res.stdout
+
+
+def run_gbench(exe, min_time, flt, env=None):
+    # A warm-up as long as the measurement, as torch_peer.py's untimed first call: the first
+    # step of a big net (scratch buffers growing, pages faulted in) is not its speed.
+    flags = ["--benchmark_format=json", f"--benchmark_min_time={min_time}", f"--benchmark_min_warmup_time={min_time}"]
+    return parse_benchmarks(gbench_stdout(exe, flags, flt, env))
 
 
 def list_benchmarks(exe, flt):
     """The names of a Google Benchmark program's benchmarks that match flt (all without it)."""
-    cmd = [exe, "--benchmark_list_tests"] + ([f"--benchmark_filter={flt}"] if flt else [])
-    res = subprocess.run(cmd, capture_output=True, text=True)
-    if res.returncode != 0 and not (flt and "Failed to match" in res.stderr + res.stdout):
-        raise RuntimeError(f"{exe} failed:\n{res.stderr}")
-    return [line.strip().replace("/real_time", "") for line in res.stdout.splitlines() if line.strip()]
+    out = gbench_stdout(exe, ["--benchmark_list_tests"], flt)
+    return [bench_name(line.strip()) for line in out.splitlines() if line.strip()]
 
 
 def exact(names):

@@ -11,6 +11,7 @@
 #include "kaya/distributed/process_group.h"
 #include "kaya/kernels/blas/blas_setup.h"
 #include "kaya/kernels/blas/gemm.h"
+#include "kaya/kernels/simd/exp.h"
 #include "kaya/kernels/simd/sgemm.h"
 
 namespace kaya::cli {
@@ -43,6 +44,18 @@ std::string float_products() {
            " values, OpenBLAS beyond";
 }
 
+const char* simd_name(kernels::simd::Simd level) {
+    switch (level) {
+        case kernels::simd::Simd::kAvx512:
+            return "AVX-512, 16 lanes";
+        case kernels::simd::Simd::kAvx2:
+            return "AVX2, 8 lanes";
+        case kernels::simd::Simd::kScalar:
+            break;
+    }
+    return "scalar code (std::exp, std::log, std::tanh)";
+}
+
 std::string thread_source() {
     if (std::getenv("KAYA_NUM_THREADS")) return "KAYA_NUM_THREADS";
     if (std::getenv("OMP_NUM_THREADS")) return "OMP_NUM_THREADS";
@@ -65,6 +78,8 @@ std::string system_report() {
                         : std::string("medium would take bfloat16 products (AVX512-BF16)"))
                 : "no AVX512-BF16: float products either way") +
            "\n";
+    out += std::string("math:    exp, log and tanh on ") + simd_name(kernels::simd::simd_level()) +
+           " (KAYA_SIMD=0|avx2; AVX2 and AVX-512 give the same bits)\n";
     out += "blas:    " + blas.config + "\n";
     out += "         library " + blas.library + "\n";
     out += "         core " + blas.core + ", threading " + blas.threading + "\n";

@@ -576,6 +576,33 @@ TEST(GoGtp, TheDoctorNamesTheMatmulPrecision) {
     }
 }
 
+// kaya doctor says which instruction set exp, log and tanh run on, and KAYA_SIMD lowers it.
+TEST(GoGtp, TheDoctorNamesTheVectorMath) {
+    const std::string dir = tmp_dir("doctor_simd");
+    const auto report = [&](const std::string& env) {
+        const std::string out = dir + "/report.txt";
+        EXPECT_EQ(std::system(
+                      (env + " " + std::string(KAYA_BINARY) + " doctor >" + out + " 2>&1").c_str()),
+                  0);
+        return io::read_file(out);
+    };
+    EXPECT_NE(report("KAYA_SIMD=0").find("math:    exp, log and tanh on scalar code"),
+              std::string::npos);
+    const std::string best = report("");
+    if (best.find("(AVX-512)") != std::string::npos) {
+        EXPECT_NE(best.find("tanh on AVX-512, 16 lanes"), std::string::npos) << best;
+    }
+    if (best.find("(AVX2+FMA)") != std::string::npos) {
+        EXPECT_NE(best.find("tanh on AVX2, 8 lanes"), std::string::npos) << best;
+    }
+    if (best.find("(SSE2)") == std::string::npos && best.find("(AVX)") == std::string::npos) {
+        EXPECT_NE(report("KAYA_SIMD=avx2").find("tanh on AVX2, 8 lanes"), std::string::npos);
+    }
+    const std::string typo = report("KAYA_SIMD=avx9");
+    EXPECT_NE(typo.find("kaya: KAYA_SIMD=avx9 ignored (use 0 or avx2)"), std::string::npos) << typo;
+    fs::remove_all(dir);
+}
+
 // The search's options through the binary: the centred score utility and random symmetries
 // play; the utility with a network that gives no scores is refused before any command.
 TEST(GoGtp, TheScoreUtilityNeedsAnOwnershipHead) {

@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: MIT
 // Kernel-level tests on raw buffers: the strided loop machinery, with NaN-poisoned outputs,
 // odd sizes and unaligned pointers, and reductions against naive loops.
+#include "kaya/kernels/ref/loop.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <utility>
 #include <vector>
 
 #include "kaya/kernels/ref/gemm.h"
-#include "kaya/kernels/ref/loop.h"
 #include "kaya/kernels/ref/reduce.h"
 
 namespace kaya::kernels {
@@ -161,106 +163,190 @@ TEST(Gemm, ReferenceHonoursTransposesAndBeta) {
 namespace kaya::kernels {
 namespace {
 
+// The vector sets this CPU runs the kernels of kernels/simd/exp.h on.
+std::vector<simd::Simd> vector_levels() {
+    std::vector<simd::Simd> levels;
+    for (simd::Simd level : {simd::Simd::kAvx2, simd::Simd::kAvx512})
+        if (simd::simd_level() >= level) levels.push_back(level);
+    return levels;
+}
+
+// Sizes around both vector widths (8 and 16 lanes) and their tails.
+const std::vector<int64_t> kSizes = {0, 1, 7, 8, 9, 15, 16, 17, 25, 31, 1000};
+
 TEST(SimdExp, MatchesStdExpWithinTwoUlpOnOddSizesAndUnalignedPointers) {
-    if (!simd::avx2_available()) GTEST_SKIP() << "no AVX2 on this CPU";
-    for (int64_t n : {0, 1, 7, 8, 9, 31, 1000}) {
-        for (int shift : {0, 1, 3}) {
-            std::vector<float> in(n + 4), out(n + 4, kPoison);
-            for (int64_t i = 0; i < n + 4; ++i) in[i] = -80.0f + 160.0f * static_cast<float>(i % 997) / 997.0f;
-            simd::exp_forward_avx2(out.data() + shift, in.data() + shift, n);
-            for (int64_t i = shift; i < shift + n; ++i) {
-                float want = std::exp(in[i]);
-                ASSERT_NEAR(out[i], want, 2.5e-7f * want) << "x = " << in[i];
+    if (vector_levels().empty()) GTEST_SKIP() << "no AVX2 on this CPU";
+    for (simd::Simd level : vector_levels()) {
+        SCOPED_TRACE(static_cast<int>(level));
+        for (int64_t n : kSizes) {
+            for (int shift : {0, 1, 3}) {
+                std::vector<float> in(n + 4), out(n + 4, kPoison);
+                for (int64_t i = 0; i < n + 4; ++i)
+                    in[i] = -80.0f + 160.0f * static_cast<float>(i % 997) / 997.0f;
+                simd::exp_forward(out.data() + shift, in.data() + shift, n, level);
+                for (int64_t i = shift; i < shift + n; ++i) {
+                    float want = std::exp(in[i]);
+                    ASSERT_NEAR(out[i], want, 2.5e-7f * want) << "x = " << in[i];
+                }
+                for (int64_t i = n + shift; i < n + 4; ++i) ASSERT_TRUE(std::isnan(out[i]));
             }
-            for (int64_t i = n + shift; i < n + 4; ++i) ASSERT_TRUE(std::isnan(out[i]));
         }
     }
 }
 
 TEST(SimdLog, MatchesStdLogWithinTwoUlpOnOddSizesAndUnalignedPointers) {
-    if (!simd::avx2_available()) GTEST_SKIP() << "no AVX2 on this CPU";
-    for (int64_t n : {0, 1, 7, 8, 9, 31, 1000}) {
-        for (int shift : {0, 1, 3}) {
-            std::vector<float> in(n + 4), out(n + 4, kPoison);
-            // Magnitudes from 1e-44 (subnormal) to 1e38, and values around 1 where log is ~0.
-            for (int64_t i = 0; i < n + 4; ++i) {
-                in[i] = i % 3 == 0 ? 1.0f + (static_cast<float>(i % 101) - 50.0f) * 1e-3f
-                                   : std::pow(10.0f, -44.0f + 82.0f * static_cast<float>(i % 997) / 997.0f);
+    if (vector_levels().empty()) GTEST_SKIP() << "no AVX2 on this CPU";
+    for (simd::Simd level : vector_levels()) {
+        SCOPED_TRACE(static_cast<int>(level));
+        for (int64_t n : kSizes) {
+            for (int shift : {0, 1, 3}) {
+                std::vector<float> in(n + 4), out(n + 4, kPoison);
+                // Magnitudes from 1e-44 (subnormal) to 1e38, and values around 1 where log is ~0.
+                for (int64_t i = 0; i < n + 4; ++i) {
+                    in[i] = i % 3 == 0
+                                ? 1.0f + (static_cast<float>(i % 101) - 50.0f) * 1e-3f
+                                : std::pow(10.0f,
+                                           -44.0f + 82.0f * static_cast<float>(i % 997) / 997.0f);
+                }
+                simd::log_forward(out.data() + shift, in.data() + shift, n, level);
+                for (int64_t i = shift; i < shift + n; ++i) {
+                    const float want = std::log(in[i]);
+                    ASSERT_NEAR(out[i], want, 2.5e-7f * std::abs(want) + 1.5e-8f)
+                        << "x = " << in[i];
+                }
+                for (int64_t i = n + shift; i < n + 4; ++i) ASSERT_TRUE(std::isnan(out[i]));
             }
-            simd::log_forward_avx2(out.data() + shift, in.data() + shift, n);
-            for (int64_t i = shift; i < shift + n; ++i) {
-                const float want = std::log(in[i]);
-                ASSERT_NEAR(out[i], want, 2.5e-7f * std::abs(want) + 1.5e-8f) << "x = " << in[i];
-            }
-            for (int64_t i = n + shift; i < n + 4; ++i) ASSERT_TRUE(std::isnan(out[i]));
         }
     }
+}
+
+// Special values, then copies of them to fill a whole vector of every width.
+std::vector<float> special(std::vector<float> values, int64_t n) {
+    for (int64_t i = static_cast<int64_t>(values.size()); i < n; ++i)
+        values.push_back(values[i % 9]);
+    return values;
 }
 
 TEST(SimdLog, SpecialValues) {
-    if (!simd::avx2_available()) GTEST_SKIP() << "no AVX2 on this CPU";
-    std::vector<float> in = {0.0f, -0.0f, INFINITY, -INFINITY, kPoison, -1.0f, 1.0f, 1e-45f, 3.4e38f};
-    std::vector<float> out(in.size());
-    simd::log_forward_avx2(out.data(), in.data(), static_cast<int64_t>(in.size()));
-    EXPECT_EQ(out[0], -INFINITY);
-    EXPECT_EQ(out[1], -INFINITY);
-    EXPECT_EQ(out[2], INFINITY);
-    EXPECT_TRUE(std::isnan(out[3]));
-    EXPECT_TRUE(std::isnan(out[4]));
-    EXPECT_TRUE(std::isnan(out[5]));
-    EXPECT_EQ(out[6], 0.0f);
-    EXPECT_NEAR(out[7], std::log(1e-45f), 1e-5f);
-    EXPECT_NEAR(out[8], std::log(3.4e38f), 1e-5f);
+    if (vector_levels().empty()) GTEST_SKIP() << "no AVX2 on this CPU";
+    for (simd::Simd level : vector_levels()) {
+        SCOPED_TRACE(static_cast<int>(level));
+        std::vector<float> in =
+            special({0.0f, -0.0f, INFINITY, -INFINITY, kPoison, -1.0f, 1.0f, 1e-45f, 3.4e38f}, 32);
+        std::vector<float> out(in.size());
+        simd::log_forward(out.data(), in.data(), static_cast<int64_t>(in.size()), level);
+        for (int64_t k = 0; k < 32; k += 9) {
+            const float* o = out.data() + k;
+            EXPECT_EQ(o[0], -INFINITY);
+            EXPECT_EQ(o[1], -INFINITY);
+            EXPECT_EQ(o[2], INFINITY);
+            EXPECT_TRUE(std::isnan(o[3]));
+            EXPECT_TRUE(std::isnan(o[4]));
+            if (k + 5 >= 32) break;
+            EXPECT_TRUE(std::isnan(o[5]));
+            EXPECT_EQ(o[6], 0.0f);
+            EXPECT_NEAR(o[7], std::log(1e-45f), 1e-5f);
+            EXPECT_NEAR(o[8], std::log(3.4e38f), 1e-5f);
+        }
+    }
 }
 
 TEST(SimdExp, SpecialValues) {
-    if (!simd::avx2_available()) GTEST_SKIP() << "no AVX2 on this CPU";
-    std::vector<float> in = {0.0f, -0.0f, INFINITY, -INFINITY, kPoison, 88.7f, 89.0f, -87.0f, -200.0f, -95.0f};
-    std::vector<float> out(in.size());
-    simd::exp_forward_avx2(out.data(), in.data(), static_cast<int64_t>(in.size()));
-    EXPECT_EQ(out[0], 1.0f);
-    EXPECT_EQ(out[1], 1.0f);
-    EXPECT_EQ(out[2], INFINITY);
-    EXPECT_EQ(out[3], 0.0f);
-    EXPECT_TRUE(std::isnan(out[4]));
-    EXPECT_NEAR(out[5], std::exp(88.7f), 3e-7f * std::exp(88.7f));
-    EXPECT_EQ(out[6], INFINITY);
-    EXPECT_NEAR(out[7], std::exp(-87.0f), 3e-7f * std::exp(-87.0f));
-    EXPECT_EQ(out[8], 0.0f);
-    EXPECT_NEAR(out[9], std::exp(-95.0f), 1e-44f) << "subnormal results are kept";
+    if (vector_levels().empty()) GTEST_SKIP() << "no AVX2 on this CPU";
+    for (simd::Simd level : vector_levels()) {
+        SCOPED_TRACE(static_cast<int>(level));
+        std::vector<float> in =
+            special({0.0f, -0.0f, INFINITY, -INFINITY, kPoison, 88.7f, 89.0f, -87.0f, -200.0f}, 32);
+        std::vector<float> out(in.size());
+        simd::exp_forward(out.data(), in.data(), static_cast<int64_t>(in.size()), level);
+        for (int64_t k = 0; k < 32; k += 9) {
+            const float* o = out.data() + k;
+            EXPECT_EQ(o[0], 1.0f);
+            EXPECT_EQ(o[1], 1.0f);
+            EXPECT_EQ(o[2], INFINITY);
+            EXPECT_EQ(o[3], 0.0f);
+            EXPECT_TRUE(std::isnan(o[4]));
+            if (k + 5 >= 32) break;
+            EXPECT_NEAR(o[5], std::exp(88.7f), 3e-7f * std::exp(88.7f));
+            EXPECT_EQ(o[6], INFINITY);
+            EXPECT_NEAR(o[7], std::exp(-87.0f), 3e-7f * std::exp(-87.0f));
+            EXPECT_EQ(o[8], 0.0f);
+        }
+        const float sub = -95.0f;
+        float got = 0.0f;
+        simd::exp_forward(&got, &sub, 1, level);
+        EXPECT_NEAR(got, std::exp(-95.0f), 1e-44f) << "subnormal results are kept";
+        std::vector<float> subs(16, sub), outs(16);
+        simd::exp_forward(outs.data(), subs.data(), 16, level);
+        EXPECT_NEAR(outs[3], std::exp(-95.0f), 1e-44f)
+            << "subnormal results are kept by the vectors";
+    }
 }
 
 TEST(SimdTanh, MatchesStdTanhWithinFourUlpOnOddSizesAndUnalignedPointers) {
-    if (!simd::avx2_available()) GTEST_SKIP() << "no AVX2 on this CPU";
-    for (int64_t n : {0, 1, 7, 8, 9, 31, 4000}) {
-        for (int shift : {0, 1, 3}) {
-            std::vector<float> in(n + 4), out(n + 4, kPoison);
-            // Both branches and their border (0.625), tiny values, and saturation.
-            for (int64_t i = 0; i < n + 4; ++i) {
-                const float t = static_cast<float>(i % 997) / 997.0f;
-                in[i] = i % 4 == 0 ? (t - 0.5f) * 2e-3f : (i % 2 ? -1.0f : 1.0f) * (i % 3 ? 1.3f * t : 12.0f * t);
+    if (vector_levels().empty()) GTEST_SKIP() << "no AVX2 on this CPU";
+    for (simd::Simd level : vector_levels()) {
+        SCOPED_TRACE(static_cast<int>(level));
+        std::vector<int64_t> sizes = kSizes;
+        sizes.back() = 4000;
+        for (int64_t n : sizes) {
+            for (int shift : {0, 1, 3}) {
+                std::vector<float> in(n + 4), out(n + 4, kPoison);
+                // Both branches and their border (0.625), tiny values, and saturation.
+                for (int64_t i = 0; i < n + 4; ++i) {
+                    const float t = static_cast<float>(i % 997) / 997.0f;
+                    in[i] = i % 4 == 0 ? (t - 0.5f) * 2e-3f
+                                       : (i % 2 ? -1.0f : 1.0f) * (i % 3 ? 1.3f * t : 12.0f * t);
+                }
+                simd::tanh_forward(out.data() + shift, in.data() + shift, n, level);
+                for (int64_t i = shift; i < shift + n; ++i) {
+                    const float want = std::tanh(in[i]);
+                    ASSERT_NEAR(out[i], want, 4.8e-7f * std::abs(want)) << "x = " << in[i];
+                }
+                for (int64_t i = n + shift; i < n + 4; ++i) ASSERT_TRUE(std::isnan(out[i]));
             }
-            simd::tanh_forward_avx2(out.data() + shift, in.data() + shift, n);
-            for (int64_t i = shift; i < shift + n; ++i) {
-                const float want = std::tanh(in[i]);
-                ASSERT_NEAR(out[i], want, 4.8e-7f * std::abs(want)) << "x = " << in[i];
-            }
-            for (int64_t i = n + shift; i < n + 4; ++i) ASSERT_TRUE(std::isnan(out[i]));
         }
+        std::vector<float> in = {0.0f,     -0.0f,     INFINITY, -INFINITY, kPoison, 0.625f,
+                                 -0.625f,  1e-30f,    50.0f,    -100.0f,   0.0f,    -0.0f,
+                                 INFINITY, -INFINITY, kPoison,  0.625f};
+        std::vector<float> out(in.size());
+        simd::tanh_forward(out.data(), in.data(), static_cast<int64_t>(in.size()), level);
+        EXPECT_EQ(out[0], 0.0f);
+        EXPECT_TRUE(std::signbit(out[1]));
+        EXPECT_EQ(out[2], 1.0f);
+        EXPECT_EQ(out[3], -1.0f);
+        EXPECT_TRUE(std::isnan(out[4]));
+        EXPECT_NEAR(out[5], std::tanh(0.625f), 4.8e-7f);
+        EXPECT_NEAR(out[6], std::tanh(-0.625f), 4.8e-7f);
+        EXPECT_EQ(out[7], 1e-30f);
+        EXPECT_EQ(out[8], 1.0f);
+        EXPECT_EQ(out[9], -1.0f);
+        EXPECT_TRUE(std::signbit(out[11]));
+        EXPECT_EQ(out[12], 1.0f);
+        EXPECT_EQ(out[13], -1.0f);
+        EXPECT_TRUE(std::isnan(out[14]));
     }
-    std::vector<float> in = {0.0f, -0.0f, INFINITY, -INFINITY, kPoison, 0.625f, -0.625f, 1e-30f, 50.0f, -100.0f};
-    std::vector<float> out(in.size());
-    simd::tanh_forward_avx2(out.data(), in.data(), static_cast<int64_t>(in.size()));
-    EXPECT_EQ(out[0], 0.0f);
-    EXPECT_TRUE(std::signbit(out[1]));
-    EXPECT_EQ(out[2], 1.0f);
-    EXPECT_EQ(out[3], -1.0f);
-    EXPECT_TRUE(std::isnan(out[4]));
-    EXPECT_NEAR(out[5], std::tanh(0.625f), 4.8e-7f);
-    EXPECT_NEAR(out[6], std::tanh(-0.625f), 4.8e-7f);
-    EXPECT_EQ(out[7], 1e-30f);
-    EXPECT_EQ(out[8], 1.0f);
-    EXPECT_EQ(out[9], -1.0f);
+}
+
+TEST(SimdKernels, Avx512GivesAvx2sBits) {
+    if (simd::simd_level() < simd::Simd::kAvx512) GTEST_SKIP() << "no AVX-512 on this CPU";
+    // Every 4099th bit pattern: both signs, every exponent (subnormals, infinities and NaNs),
+    // scattered mantissas; a length that is neither a multiple of 16 nor of 8.
+    std::vector<float> in;
+    for (uint64_t bits = 0; bits <= 0xffffffffu; bits += 4099) {
+        const auto u = static_cast<uint32_t>(bits);
+        float x;
+        std::memcpy(&x, &u, sizeof x);
+        in.push_back(x);
+    }
+    in.resize(in.size() - 5);
+    const auto n = static_cast<int64_t>(in.size());
+    for (auto kernel : {simd::exp_forward, simd::log_forward, simd::tanh_forward}) {
+        std::vector<float> wide(in.size()), narrow(in.size());
+        kernel(wide.data(), in.data(), n, simd::Simd::kAvx512);
+        kernel(narrow.data(), in.data(), n, simd::Simd::kAvx2);
+        ASSERT_EQ(std::memcmp(wide.data(), narrow.data(), in.size() * sizeof(float)), 0);
+    }
 }
 
 }  // namespace

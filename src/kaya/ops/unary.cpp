@@ -24,7 +24,8 @@ namespace {
 // A contiguous float32 x through a vectorised kernel (kernels/simd), its elements shared between
 // the threads in chunks of `grain`; any other x through the scalar formula f.
 template <class F>
-Tensor float_kernel_or_unary(const char* op, const Tensor& x, void (*kernel)(float*, const float*, int64_t),
+Tensor float_kernel_or_unary(const char* op, const Tensor& x,
+                             void (*kernel)(float*, const float*, int64_t, kernels::simd::Simd),
                              int64_t grain, F f) {
     if (x.dtype() != DType::Float32 || !x.is_contiguous()) return unary<Domain::Float>(op, x, f);
     detail::check_inputs(op, {&x});
@@ -32,7 +33,9 @@ Tensor float_kernel_or_unary(const char* op, const Tensor& x, void (*kernel)(flo
     float* o = out.data<float>();
     const float* in = x.data<float>();
     parallel_for(x.numel(), even_grain(x.numel(), grain),
-                 [&](int64_t b, int64_t e) { kernel(o + b, in + b, e - b); });
+                 [&, level = kernels::simd::simd_level()](int64_t b, int64_t e) {
+                     kernel(o + b, in + b, e - b, level);
+                 });
     return out;
 }
 

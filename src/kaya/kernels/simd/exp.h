@@ -5,35 +5,29 @@
 
 namespace kaya::kernels::simd {
 
-// True when the CPU has AVX2 and FMA (checked once) and KAYA_SIMD is not "0".
-bool avx2_available();
+// The instruction sets the vector kernels below come in, in order.
+enum class Simd { kScalar, kAvx2, kAvx512 };
 
-// out[i] = exp(in[i]) for contiguous float buffers of n elements, within 2 ulp of std::exp
-// (Cephes' polynomial, 8 lanes, tail in scalar code), subnormal results included; NaN and
-// +-inf map as std::exp does. Caller checks
-// avx2_available(); the scalar reference is std::exp.
-void exp_forward_avx2(float* out, const float* in, int64_t n);
+// The best this CPU has, checked once: kAvx512 with AVX-512F (and AVX2 and FMA), kAvx2 with AVX2
+// and FMA, else kScalar. KAYA_SIMD=0 gives kScalar, KAYA_SIMD=avx2 at most kAvx2.
+Simd simd_level();
 
-// out[i] = exp(in[i]) on the best path this CPU has: the AVX2 kernel above when
-// avx2_available(), else std::exp in a loop. The instruction-set choice is made here, so ops
-// call one function.
-void exp_forward(float* out, const float* in, int64_t n);
+// The kernels below take `level`, at most simd_level() (the caller checks), and run on it:
+// kScalar the std:: function in a loop; kAvx2 8 lanes, the last n % 8 values in scalar code;
+// kAvx512 16 lanes with the same operations per lane as kAvx2, its last n % 16 values through
+// kAvx2: the same bits as kAvx2 on any n. Contiguous float buffers of n elements; out may be in.
 
-// out[i] = log(in[i]) for contiguous float buffers, within 2 ulp of std::log (Cephes' logf
-// polynomial, 8 lanes, tail in scalar code); subnormals, 0 (-inf), negatives and NaN (NaN)
-// and +inf map as std::log does. Caller checks avx2_available().
-void log_forward_avx2(float* out, const float* in, int64_t n);
+// out[i] = exp(in[i]) within 2 ulp of std::exp (Cephes' polynomial), subnormal results
+// included; NaN and +-inf map as std::exp does.
+void exp_forward(float* out, const float* in, int64_t n, Simd level = simd_level());
 
-// out[i] = log(in[i]) on the best path this CPU has (as exp_forward).
-void log_forward(float* out, const float* in, int64_t n);
+// out[i] = log(in[i]) within 2 ulp of std::log (Cephes' logf polynomial); subnormals, 0
+// (-inf), negatives and NaN (NaN) and +inf map as std::log does.
+void log_forward(float* out, const float* in, int64_t n, Simd level = simd_level());
 
-// out[i] = tanh(in[i]) for contiguous float buffers, within 4 ulp of std::tanh: an odd
-// polynomial x + x^3 P(x^2) (degree 4 in x^2, fitted to relative error) for |x| < 0.625, else
-// sign(x) (1 - 2 / (exp(2|x|) + 1)) on the vector exp above; NaN stays NaN, +-inf give +-1.
-// Caller checks avx2_available().
-void tanh_forward_avx2(float* out, const float* in, int64_t n);
-
-// out[i] = tanh(in[i]) on the best path this CPU has (as exp_forward).
-void tanh_forward(float* out, const float* in, int64_t n);
+// out[i] = tanh(in[i]) within 4 ulp of std::tanh: an odd polynomial x + x^3 P(x^2) (degree 4 in
+// x^2, fitted to relative error) for |x| < 0.625, else sign(x) (1 - 2 / (exp(2|x|) + 1)) on the
+// vector exp above; NaN stays NaN, +-inf give +-1.
+void tanh_forward(float* out, const float* in, int64_t n, Simd level = simd_level());
 
 }  // namespace kaya::kernels::simd

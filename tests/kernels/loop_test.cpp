@@ -174,19 +174,24 @@ std::vector<simd::Simd> vector_levels() {
 // Sizes around both vector widths (8 and 16 lanes) and their tails.
 const std::vector<int64_t> kSizes = {0, 1, 7, 8, 9, 15, 16, 17, 25, 31, 1000};
 
-TEST(SimdExp, MatchesStdExpWithinTwoUlpOnOddSizesAndUnalignedPointers) {
+// kernel at every vector level this CPU runs, on n = each of `sizes` values input(i) starting 0,
+// 1 or 3 values into the buffers: each result within tolerance(want) of reference, and the
+// values after the n-th left alone.
+template <class Input, class Reference, class Tolerance>
+void check_against_std(void (*kernel)(float*, const float*, int64_t, simd::Simd), Input input,
+                       Reference reference, Tolerance tolerance,
+                       std::vector<int64_t> sizes = kSizes) {
     if (vector_levels().empty()) GTEST_SKIP() << "no AVX2 on this CPU";
     for (simd::Simd level : vector_levels()) {
         SCOPED_TRACE(static_cast<int>(level));
-        for (int64_t n : kSizes) {
+        for (int64_t n : sizes) {
             for (int shift : {0, 1, 3}) {
                 std::vector<float> in(n + 4), out(n + 4, kPoison);
-                for (int64_t i = 0; i < n + 4; ++i)
-                    in[i] = -80.0f + 160.0f * static_cast<float>(i % 997) / 997.0f;
-                simd::exp_forward(out.data() + shift, in.data() + shift, n, level);
+                for (int64_t i = 0; i < n + 4; ++i) in[i] = input(i);
+                kernel(out.data() + shift, in.data() + shift, n, level);
                 for (int64_t i = shift; i < shift + n; ++i) {
-                    float want = std::exp(in[i]);
-                    ASSERT_NEAR(out[i], want, 2.5e-7f * want) << "x = " << in[i];
+                    const float want = reference(in[i]);
+                    ASSERT_NEAR(out[i], want, tolerance(want)) << "x = " << in[i];
                 }
                 for (int64_t i = n + shift; i < n + 4; ++i) ASSERT_TRUE(std::isnan(out[i]));
             }
@@ -194,30 +199,24 @@ TEST(SimdExp, MatchesStdExpWithinTwoUlpOnOddSizesAndUnalignedPointers) {
     }
 }
 
+TEST(SimdExp, MatchesStdExpWithinTwoUlpOnOddSizesAndUnalignedPointers) {
+    check_against_std(
+        simd::exp_forward,
+        [](int64_t i) { return -80.0f + 160.0f * static_cast<float>(i % 997) / 997.0f; },
+        [](float x) { return std::exp(x); }, [](float want) { return 2.5e-7f * want; });
+}
+
 TEST(SimdLog, MatchesStdLogWithinTwoUlpOnOddSizesAndUnalignedPointers) {
-    if (vector_levels().empty()) GTEST_SKIP() << "no AVX2 on this CPU";
-    for (simd::Simd level : vector_levels()) {
-        SCOPED_TRACE(static_cast<int>(level));
-        for (int64_t n : kSizes) {
-            for (int shift : {0, 1, 3}) {
-                std::vector<float> in(n + 4), out(n + 4, kPoison);
-                // Magnitudes from 1e-44 (subnormal) to 1e38, and values around 1 where log is ~0.
-                for (int64_t i = 0; i < n + 4; ++i) {
-                    in[i] = i % 3 == 0
-                                ? 1.0f + (static_cast<float>(i % 101) - 50.0f) * 1e-3f
-                                : std::pow(10.0f,
-                                           -44.0f + 82.0f * static_cast<float>(i % 997) / 997.0f);
-                }
-                simd::log_forward(out.data() + shift, in.data() + shift, n, level);
-                for (int64_t i = shift; i < shift + n; ++i) {
-                    const float want = std::log(in[i]);
-                    ASSERT_NEAR(out[i], want, 2.5e-7f * std::abs(want) + 1.5e-8f)
-                        << "x = " << in[i];
-                }
-                for (int64_t i = n + shift; i < n + 4; ++i) ASSERT_TRUE(std::isnan(out[i]));
-            }
-        }
-    }
+    // Magnitudes from 1e-44 (subnormal) to 1e38, and values around 1 where log is ~0.
+    check_against_std(
+        simd::log_forward,
+        [](int64_t i) {
+            return i % 3 == 0
+                       ? 1.0f + (static_cast<float>(i % 101) - 50.0f) * 1e-3f
+                       : std::pow(10.0f, -44.0f + 82.0f * static_cast<float>(i % 997) / 997.0f);
+        },
+        [](float x) { return std::log(x); },
+        [](float want) { return 2.5e-7f * std::abs(want) + 1.5e-8f; });
 }
 
 // Special values, then copies of them to fill a whole vector of every width.
@@ -284,28 +283,20 @@ TEST(SimdExp, SpecialValues) {
 }
 
 TEST(SimdTanh, MatchesStdTanhWithinFourUlpOnOddSizesAndUnalignedPointers) {
-    if (vector_levels().empty()) GTEST_SKIP() << "no AVX2 on this CPU";
+    std::vector<int64_t> sizes = kSizes;
+    sizes.back() = 4000;
+    // Both branches and their border (0.625), tiny values, and saturation.
+    check_against_std(
+        simd::tanh_forward,
+        [](int64_t i) {
+            const float t = static_cast<float>(i % 997) / 997.0f;
+            return i % 4 == 0 ? (t - 0.5f) * 2e-3f
+                              : (i % 2 ? -1.0f : 1.0f) * (i % 3 ? 1.3f * t : 12.0f * t);
+        },
+        [](float x) { return std::tanh(x); }, [](float want) { return 4.8e-7f * std::abs(want); },
+        sizes);
     for (simd::Simd level : vector_levels()) {
         SCOPED_TRACE(static_cast<int>(level));
-        std::vector<int64_t> sizes = kSizes;
-        sizes.back() = 4000;
-        for (int64_t n : sizes) {
-            for (int shift : {0, 1, 3}) {
-                std::vector<float> in(n + 4), out(n + 4, kPoison);
-                // Both branches and their border (0.625), tiny values, and saturation.
-                for (int64_t i = 0; i < n + 4; ++i) {
-                    const float t = static_cast<float>(i % 997) / 997.0f;
-                    in[i] = i % 4 == 0 ? (t - 0.5f) * 2e-3f
-                                       : (i % 2 ? -1.0f : 1.0f) * (i % 3 ? 1.3f * t : 12.0f * t);
-                }
-                simd::tanh_forward(out.data() + shift, in.data() + shift, n, level);
-                for (int64_t i = shift; i < shift + n; ++i) {
-                    const float want = std::tanh(in[i]);
-                    ASSERT_NEAR(out[i], want, 4.8e-7f * std::abs(want)) << "x = " << in[i];
-                }
-                for (int64_t i = n + shift; i < n + 4; ++i) ASSERT_TRUE(std::isnan(out[i]));
-            }
-        }
         std::vector<float> in = {0.0f,     -0.0f,     INFINITY, -INFINITY, kPoison, 0.625f,
                                  -0.625f,  1e-30f,    50.0f,    -100.0f,   0.0f,    -0.0f,
                                  INFINITY, -INFINITY, kPoison,  0.625f};

@@ -39,6 +39,28 @@ TEST(Loop, CoalescesContiguousDimsAndDropsOnes) {
     EXPECT_EQ(make_loop(3, shape, 2, ptrs2).ndim, 2);
 }
 
+// flat_loop is the ops layer's shortcut for operands contiguous in one shape: it must build
+// exactly the loop make_loop builds from their strides (one merged dim, or none for 1 element).
+TEST(Loop, FlatLoopIsWhatMakeLoopBuildsForContiguousOperands) {
+    const std::vector<std::vector<int64_t>> shapes = {{1},       {1, 1},    {7},
+                                                      {3, 1, 5}, {2, 0, 3}, {4, 6, 8}};
+    for (const auto& shape : shapes) {
+        std::vector<int64_t> strides(shape.size());
+        int64_t n = 1;
+        for (size_t d = shape.size(); d-- > 0;) {
+            strides[d] = n;
+            n *= shape[d];
+        }
+        const int64_t* ptrs[3] = {strides.data(), strides.data(), strides.data()};
+        const Loop made = make_loop(static_cast<int>(shape.size()), shape.data(), 3, ptrs);
+        const Loop flat = flat_loop(n, 3);
+        EXPECT_EQ(flat.ndim, made.ndim) << "n = " << n;
+        EXPECT_EQ(flat.noperands, made.noperands);
+        EXPECT_EQ(flat.shape, made.shape) << "n = " << n;
+        EXPECT_EQ(flat.strides, made.strides) << "n = " << n;
+    }
+}
+
 // A matrix read across its memory (a transposed view) against a naive loop: both inputs of
 // map_binary in turn, the other along memory or broadcast, and map_unary's copy; sizes that are
 // not whole tiles, and one large enough to be split between threads.

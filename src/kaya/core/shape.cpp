@@ -39,6 +39,7 @@ Strides contiguous_strides(const Shape& shape) {
 }
 
 Shape broadcast_shapes(const Shape& a, const Shape& b, std::string_view op) {
+    if (a == b) return a;
     size_t n = std::max(a.size(), b.size());
     Shape out(n);
     for (size_t i = 0; i < n; ++i) {

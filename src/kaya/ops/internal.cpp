@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "kaya/ops/internal.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "kaya/ops/convert.h"
@@ -26,7 +27,21 @@ Strides broadcast_strides(const Tensor& t, const Shape& shape) {
     return st;
 }
 
+namespace {
+// True when out and every input are contiguous in out's shape: the common case of an op on
+// same-shape tensors, which needs no per-operand strides.
+bool all_flat(const Tensor& out, std::initializer_list<const Tensor*> inputs) {
+    if (!out.is_contiguous()) return false;
+    for (const Tensor* t : inputs) {
+        if (t->shape() != out.shape() || !t->is_contiguous()) return false;
+    }
+    return true;
+}
+}  // namespace
+
 kernels::Loop make_loop(const Tensor& out, std::initializer_list<const Tensor*> inputs) {
+    const int nops = 1 + static_cast<int>(inputs.size());
+    if (all_flat(out, inputs)) return kernels::flat_loop(out.numel(), nops);
     Strides st[kernels::kMaxOperands];
     const int64_t* ptrs[kernels::kMaxOperands];
     st[0] = out.strides();
@@ -51,6 +66,11 @@ DType combine(DType higher, DType lower) {
 }  // namespace
 
 DType result_type(std::initializer_list<const Tensor*> ts) {
+    // One dtype throughout: every rule below gives that dtype back.
+    const DType first = ts.size() ? (*ts.begin())->dtype() : kDefaultDType;
+    if (ts.size() &&
+        std::all_of(ts.begin(), ts.end(), [&](const Tensor* t) { return t->dtype() == first; }))
+        return first;
     std::optional<DType> dim_r, zero_r, wrapped_r;
     auto fold = [](std::optional<DType>& acc, DType d) { acc = acc ? promote_types(*acc, d) : d; };
     for (const Tensor* t : ts) {

@@ -29,4 +29,14 @@ Loop make_loop(int ndim, const int64_t* shape, int nops, const int64_t* const* s
     return loop;
 }
 
+Loop flat_loop(int64_t n, int nops) {
+    Loop loop;
+    loop.noperands = nops;
+    if (n == 1) return loop;
+    loop.ndim = 1;
+    loop.shape[0] = n;
+    for (int k = 0; k < nops; ++k) loop.strides[k][0] = 1;
+    return loop;
+}
+
 }  // namespace kaya::kernels

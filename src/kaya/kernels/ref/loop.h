@@ -40,6 +40,10 @@ struct Loop {
 // operand. Preconditions: shape.size() <= kMaxDims, 1 <= nops <= kMaxOperands.
 Loop make_loop(int ndim, const int64_t* shape, int nops, const int64_t* const* strides);
 
+// What make_loop builds when every operand is contiguous in one shape of n elements: one
+// dim of n with unit strides (no dim at all when n == 1).
+Loop flat_loop(int64_t n, int nops);
+
 // Calls inner(offsets, n) for consecutive runs of the innermost dim, over flat positions
 // [begin, end). offsets[k] is operand k's element offset at the start of the run; the run
 // steps by loop.strides[k][ndim-1] (or stays put for a 0-dim loop).

@@ -123,11 +123,12 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, const T* A
     // (a row's sums came out one ulp apart in a 512-row call and a 256-row one), so the blocks,
     // and with them every call, depend only on (M, N, K), never on the thread count: results
     // are bitwise identical with any KAYA_NUM_THREADS. Each block is one single-threaded BLAS
-    // call (gemm_serial); the blocks are shared between our threads. On these machines this is
+    // call (gemm_serial); the blocks are shared between our threads. On the AMD VMs this was
     // 1.1-1.8x faster than OpenBLAS's own threading, which gains nothing on the MLP's 256x64x117
-    // products (bench/gemm_bench.cpp, BM_KayaMatmul vs BM_CblasSgemm), and it works the same
-    // whichever OpenBLAS variant (OpenMP, pthreads, serial) the machine has. Rows or columns are
-    // split, whichever is longer.
+    // products (bench/gemm_bench.cpp, BM_KayaMatmul vs BM_CblasSgemm); on the Intel VM of
+    // 2026-12-07 OpenBLAS's own threading was faster on 1024^3 (5.8 ms against 6.2-7.0), whose
+    // blocks each pack B again. It works the same whichever OpenBLAS variant (OpenMP, pthreads,
+    // serial) the machine has. Rows or columns are split, whichever is longer.
     const bool by_rows = M >= N;
     const int64_t len = by_rows ? M : N;
     int64_t block = std::max(kGemmMinBlock, (len + kGemmMaxBlocks - 1) / kGemmMaxBlocks);

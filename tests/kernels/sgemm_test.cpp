@@ -3,15 +3,16 @@
 // shapes that hit every edge of its blocking: partial micro-tiles in both directions, several
 // K blocks, empty K, transposes, padded leading dimensions, alpha and beta (beta == 0 must
 // ignore NaN in C).
+#include "kaya/kernels/simd/sgemm.h"
+
 #include <gtest/gtest.h>
 
 #include <array>
 #include <cmath>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
-
-#include "kaya/kernels/simd/sgemm.h"
 
 namespace kaya::kernels::simd {
 namespace {
@@ -187,6 +188,25 @@ TEST(Gemm, OwnKernelProductsTakePackedOperands) {
                                           got.data(), N));
         EXPECT_EQ(got, want) << M << "x" << N << "x" << K;
     }
+}
+
+// own_sgemm_kept_b (products whose B a caller keeps packed) takes every B that gemm_serial would
+// already send to Kaya's kernel, takes all of them on an AVX-512 CPU, and none where Kaya's
+// kernel cannot run, or under the medium precision with bfloat16 products.
+TEST(Gemm, KeptOperandsGoToKayasKernelWhereItRuns) {
+    const bool avx512 = std::string(simd::sgemm_isa()) == "avx512";
+    for (auto [N, K] : {std::array<int64_t, 2>{16, 48}, {192, 192}, {1024, 1024}}) {
+        const bool own = static_cast<double>(N * K) <= own_sgemm_max_b();
+        EXPECT_EQ(own_sgemm_kept_b(N, K), blas_enabled() && (own || avx512)) << N << "x" << K;
+        if (std::string(simd::sgemm_isa()) == "none") {
+            EXPECT_FALSE(own_sgemm_kept_b(N, K));
+        }
+    }
+    if (!simd::sgemm_bf16_supported()) return;
+    set_float32_matmul_precision(MatmulPrecision::kMedium);
+    const bool medium = own_sgemm_kept_b(192, 192);
+    set_float32_matmul_precision(MatmulPrecision::kHighest);
+    EXPECT_FALSE(medium);
 }
 
 }  // namespace

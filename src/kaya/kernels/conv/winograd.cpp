@@ -651,12 +651,15 @@ constexpr int64_t kGroupBudget = int64_t{1} << 19;
 
 // Transformed filters as the products take them: U as transform_filters lays it out, or
 // (`packed`, float) each point's U[p] packed for Kaya's kernel (FilterCache::find_or_make); with
-// or without U's bfloat16 packing (FilterCache::packed_bf16).
+// or without U's bfloat16 packing (FilterCache::packed_bf16). `own` (float): the products run on
+// Kaya's kernel (simd::sgemm, or simd::sgemm_prepacked when packed, the same bits) instead of
+// gemm_serial's choice.
 template <class T>
 struct Filters {
     const T* U;
     bool packed = false;
     const uint32_t* bf16 = nullptr;
+    bool own = false;
 };
 
 // out (N x outs x HO x WO) = the r x r convolution of in (N x ins x H x W) with padding `pad`,
@@ -709,16 +712,24 @@ void winograd_conv(const T* in, int64_t N, int64_t ins, int64_t H, int64_t W, in
         transform_input<F>(in + n0 * ins * H * W, nb, ins, H, W, pad, tl, V, v_step);
         // M[p] (cols x Op) = V[p] (cols x ins) @ U[p] (ins x Op).
         if constexpr (std::is_same_v<T, float>) {
-            if (filters.packed) {
-                const int64_t step = packed_point_size<T>(outs, ins);
+            if (filters.own) {
+                const int64_t step = filters.packed ? packed_point_size<T>(outs, ins) : ins * Op;
                 parallel_for(F::kPoints, 1, [&](int64_t b, int64_t e) {
-                    for (int64_t p = b; p < e; ++p)
-                        simd::sgemm_prepacked(false, cols, Op, ins, 1.0f, V + p * v_step, Cp,
-                                              filters.U + p * step, 0.0f, M + p * cols * Op, Op);
+                    for (int64_t p = b; p < e; ++p) {
+                        const float* A = V + p * v_step;
+                        float* C = M + p * cols * Op;
+                        if (filters.packed) {
+                            simd::sgemm_prepacked(false, cols, Op, ins, 1.0f, A, Cp,
+                                                  filters.U + p * step, 0.0f, C, Op);
+                        } else {
+                            simd::sgemm(false, false, cols, Op, ins, 1.0f, A, Cp,
+                                        filters.U + p * step, Op, 0.0f, C, Op);
+                        }
+                    }
                 });
             }
         }
-        if (!filters.packed) {
+        if (!filters.own) {
             batched_products<F, T>(false, false, cols, Op, ins, {V, v_step, Cp},
                                    {filters.U, ins * Op, Op}, T(0), {M, cols * Op, Op});
         }
@@ -743,21 +754,20 @@ void winograd_conv(const T* in, int64_t N, int64_t ins, int64_t H, int64_t W, in
 template <class F, class T>
 void forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y, bool reuse_filters,
              const ConvEpilogue<T>& epilogue, T* keep) {
-    // Kept filters are packed for Kaya's kernel when every chunk's products (1 to N images' tiles)
-    // run on it: the same bits, and U read in one stream instead of in strips whose rows lie Op
-    // values apart (the 13 x 192 net at batch 1 reads its 69 MB of transformed filters from
-    // memory on every inference).
-    const int64_t Op = padded_channels<T>(g.O), tiles = Tiling(F::kTile, g.HO, g.WO).per_image;
-    const bool packed = std::is_same_v<T, float> && reuse_filters &&
-                        own_sgemm_products(tiles, Op, g.C) &&
-                        own_sgemm_products(g.N * tiles, Op, g.C);
+    // The products run on Kaya's kernel where own_sgemm_kept_b says so, whether the filters are
+    // kept (inference) or not (training), so both give the same bits; kept filters are then
+    // packed for it, and U read in one stream instead of in strips whose rows lie Op values
+    // apart (the 13 x 192 net at batch 1 reads its 69 MB of transformed filters from memory on
+    // every inference).
+    const bool own = std::is_same_v<T, float> && own_sgemm_kept_b(padded_channels<T>(g.O), g.C);
+    const bool packed = own && reuse_filters;
     Filters<T> filters{
         reuse_filters ? filter_cache<T>().template find_or_make<F>(w, g.O, g.C, packed) : nullptr,
-        packed};
+        packed, nullptr, own};
     if (!filters.U) {
         T* fresh = scratch<T>(0, static_cast<size_t>(transformed_size<F, T>(g.O, g.C)));
         transform_filters<F>(w, g.O, g.C, false, fresh);
-        filters = {fresh};
+        filters = {fresh, false, nullptr, own};
     }
     if constexpr (std::is_same_v<T, float>) {
         if (reuse_filters && !packed && float32_matmul_precision() == MatmulPrecision::kMedium &&

@@ -34,12 +34,12 @@ std::string vector_isa() {
     return "SSE2";
 }
 
-// Which kernel takes float products (kernels::own_sgemm_max_b, own_sgemm_kept_b).
+// Which kernel takes float products (kernels::own_sgemm_max_b, own_sgemm_preferred).
 std::string float_products() {
     const double max_b = kernels::own_sgemm_max_b();
     const std::string own = std::string("Kaya's ") + kernels::simd::sgemm_isa() + " kernel";
-    if (max_b <= 0 && kernels::own_sgemm_kept_b(64, 64))
-        return "OpenBLAS; forward Winograd products on " + own;
+    if (max_b <= 0 && kernels::own_sgemm_preferred(64, 64, 64))
+        return "OpenBLAS; Winograd's forward and weight-gradient products on " + own;
     if (max_b <= 0) return "OpenBLAS";
     if (std::isinf(max_b)) return own;
     return own + " where B has at most 2^" + std::to_string(static_cast<int>(std::log2(max_b))) +

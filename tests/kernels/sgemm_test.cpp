@@ -190,21 +190,27 @@ TEST(Gemm, OwnKernelProductsTakePackedOperands) {
     }
 }
 
-// own_sgemm_kept_b (products whose B a caller keeps packed) takes every B that gemm_serial would
-// already send to Kaya's kernel, takes all of them on an AVX-512 CPU, and none where Kaya's
-// kernel cannot run, or under the medium precision with bfloat16 products.
-TEST(Gemm, KeptOperandsGoToKayasKernelWhereItRuns) {
+// own_sgemm_preferred (Winograd's products) takes every product that gemm_serial would already
+// send to Kaya's kernel, the same shapes on any AVX-512 CPU whatever its OpenBLAS runs, never a
+// vector product or the transposed form for few columns, nothing where Kaya's kernel cannot run,
+// and nothing under the medium precision with bfloat16 products.
+TEST(Gemm, PreferredProductsGoToKayasKernelWhereItRuns) {
     const bool avx512 = std::string(simd::sgemm_isa()) == "avx512";
-    for (auto [N, K] : {std::array<int64_t, 2>{16, 48}, {192, 192}, {1024, 1024}}) {
-        const bool own = static_cast<double>(N * K) <= own_sgemm_max_b();
-        EXPECT_EQ(own_sgemm_kept_b(N, K), blas_enabled() && (own || avx512)) << N << "x" << K;
+    for (auto [M, N, K] :
+         {std::array<int64_t, 3>{25, 16, 48}, {400, 192, 192}, {1024, 1024, 1024}}) {
+        EXPECT_EQ(own_sgemm_preferred(M, N, K),
+                  own_sgemm_products(M, N, K) || (blas_enabled() && avx512))
+            << M << "x" << N << "x" << K;
         if (std::string(simd::sgemm_isa()) == "none") {
-            EXPECT_FALSE(own_sgemm_kept_b(N, K));
+            EXPECT_FALSE(own_sgemm_preferred(M, N, K));
         }
     }
+    EXPECT_FALSE(own_sgemm_preferred(1, 64, 64));
+    EXPECT_FALSE(own_sgemm_preferred(64, 1, 64));
+    EXPECT_FALSE(own_sgemm_preferred(50, 10, 200));
     if (!simd::sgemm_bf16_supported()) return;
     set_float32_matmul_precision(MatmulPrecision::kMedium);
-    const bool medium = own_sgemm_kept_b(192, 192);
+    const bool medium = own_sgemm_preferred(400, 192, 192);
     set_float32_matmul_precision(MatmulPrecision::kHighest);
     EXPECT_FALSE(medium);
 }

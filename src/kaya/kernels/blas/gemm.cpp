@@ -68,21 +68,6 @@ double own_sgemm_max_b() {
     return max_b;
 }
 
-bool own_sgemm_kept_b(int64_t N, int64_t K) {
-    if (!blas_enabled() || gemm_override() == "blas") return false;
-    if (float32_matmul_precision() == MatmulPrecision::kMedium && simd::sgemm_bf16_supported())
-        return false;
-    // OpenBLAS packs B again on every call; Kaya's kernel reads kept filters packed once. On the
-    // Intel VM of 2026-12-07, where OpenBLAS runs its own AVX-512 kernels and wins most other
-    // products, moving the forward Winograd products to Kaya's kernel made the 13 x 192 Go net's
-    // inference 0.73x its time at batch 1 (69 MB of transformed filters read per call) and
-    // 0.91x at batch 128, the conv layers' and residual blocks' inference 0.87-0.99x, the 6 x 64
-    // training step 0.95x, and left the vision CNNs' steps level (4 alternating runs). The
-    // input gradient's products stayed on OpenBLAS: there Kaya's kernel was 1.0-1.2x slower.
-    return std::strcmp(simd::sgemm_isa(), "avx512") == 0 ||
-           static_cast<double>(N) * static_cast<double>(K) <= own_sgemm_max_b();
-}
-
 namespace {
 std::atomic<MatmulPrecision> g_precision{MatmulPrecision::kHighest};
 }  // namespace
@@ -103,12 +88,37 @@ bool bf16_products(int64_t M, int64_t N, int64_t K) {
            blas_enabled() && simd::sgemm_bf16_supported();
 }
 
+namespace {
+
+// Shapes gemm_serial gives a matrix kernel at all: not a vector product, and not the transposed
+// form for few columns.
+bool own_kernel_shape(int64_t M, int64_t N, int64_t K) {
+    return M > 1 && N > 1 && K > 1 && !(N < 16 && M >= 2 * N);
+}
+
+}  // namespace
+
 bool own_sgemm_products(int64_t M, int64_t N, int64_t K) {
     // gemm_serial's tests in its order: the BLAS switched off, a vector product, bfloat16, then
     // Kaya's kernel for small enough B, the transposed form for few columns excepted.
-    return blas_enabled() && M > 1 && N > 1 && K > 1 && !bf16_products(M, N, K) &&
-           static_cast<double>(N) * static_cast<double>(K) <= own_sgemm_max_b() &&
-           !(N < 16 && M >= 2 * N);
+    return blas_enabled() && own_kernel_shape(M, N, K) && !bf16_products(M, N, K) &&
+           static_cast<double>(N) * static_cast<double>(K) <= own_sgemm_max_b();
+}
+
+bool own_sgemm_preferred(int64_t M, int64_t N, int64_t K) {
+    if (own_sgemm_products(M, N, K)) return true;
+    // On the Intel VM of 2026-12-07, where OpenBLAS runs its own AVX-512 kernels and wins most
+    // other products, Winograd's products on Kaya's kernel (4 to 6 alternating runs each):
+    // - forward: inference keeps the transformed filters packed for it (OpenBLAS packs B again
+    //   on every call): the 13 x 192 Go net's inference took 0.73x its time at batch 1 (69 MB
+    //   of filters read per call) and 0.91x at batch 128, conv layers and residual blocks
+    //   0.87-0.99x, the 6 x 64 training step 0.95x, the vision CNNs' steps level;
+    // - weight gradient (A transposed, K = the batch's tiles, which OpenBLAS copies on every
+    //   call): the 6 x 64 step a further 0.95x, 13 x 192 0.97x, the Fashion-MNIST CNN 0.95x;
+    // - input gradient: 1.0-1.2x slower, so those stay with gemm_serial.
+    return blas_enabled() && gemm_override() != "blas" &&
+           std::strcmp(simd::sgemm_isa(), "avx512") == 0 && own_kernel_shape(M, N, K) &&
+           !bf16_products(M, N, K);
 }
 
 // BLAS needs leading dimensions >= 1 even for empty operands.

@@ -53,12 +53,12 @@ bool bf16_products(int64_t M, int64_t N, int64_t K);
 // kernel (simd::sgemm) as it is called: a caller that holds B packed (simd::sgemm_pack) may then
 // call simd::sgemm_prepacked instead and get the same bits.
 bool own_sgemm_products(int64_t M, int64_t N, int64_t K);
-// True when float products with a K x N B that a caller keeps packed for Kaya's kernel between
-// calls (simd::sgemm_pack; the transformed filters of a convolution's inference) should run on
-// that kernel, and so the same products when B is not kept (training), for the same bits: where
-// own_sgemm_products would take any such product, and on every AVX-512 CPU, since OpenBLAS packs
-// B again on every call. Not under KAYA_BLAS=0 or KAYA_GEMM=blas, on a CPU with no kernel, or
-// when bfloat16 products are on.
-bool own_sgemm_kept_b(int64_t N, int64_t K);
+// True when an M x N x K float product of a caller that chose Kaya's kernel by measurement
+// (Winograd's forward and weight-gradient products, conv/winograd.cpp) runs on it: wherever
+// own_sgemm_products holds, and for the same shapes on every AVX-512 CPU, also where OpenBLAS
+// runs its own AVX-512 kernels and wins most other products. The caller then calls simd::sgemm
+// (or simd::sgemm_prepacked with B packed, the same bits) itself. Never under KAYA_BLAS=0 or
+// KAYA_GEMM=blas, on a CPU with no kernel, or for bfloat16 products.
+bool own_sgemm_preferred(int64_t M, int64_t N, int64_t K);
 
 }  // namespace kaya::kernels

@@ -625,14 +625,22 @@ struct PointMatrices {
 };
 
 // The F::kPoints products C[p] = op(A[p]) (m x k) @ op(B[p]) (k x n), one per task: the same BLAS
-// calls for any thread count.
+// calls for any thread count. With `own` (float), on Kaya's kernel (simd::sgemm) rather than
+// gemm_serial's choice.
 template <class F, class T>
-void batched_products(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, PointMatrices<const T> A,
-                      PointMatrices<const T> B, T beta, PointMatrices<T> C) {
+void batched_products(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
+                      PointMatrices<const T> A, PointMatrices<const T> B, T beta,
+                      PointMatrices<T> C, bool own = false) {
     parallel_for(F::kPoints, 1, [&](int64_t b, int64_t e) {
         for (int64_t p = b; p < e; ++p) {
-            gemm_serial<T>(trans_a, trans_b, m, n, k, T(1), A.data + p * A.step, A.ld, B.data + p * B.step, B.ld,
-                           beta, C.data + p * C.step, C.ld);
+            const T *a = A.data + p * A.step, *bp = B.data + p * B.step;
+            T* c = C.data + p * C.step;
+            if constexpr (std::is_same_v<T, float>) {
+                if (own &&
+                    simd::sgemm(trans_a, trans_b, m, n, k, 1.0f, a, A.ld, bp, B.ld, beta, c, C.ld))
+                    continue;
+            }
+            gemm_serial<T>(trans_a, trans_b, m, n, k, T(1), a, A.ld, bp, B.ld, beta, c, C.ld);
         }
     });
 }
@@ -712,26 +720,19 @@ void winograd_conv(const T* in, int64_t N, int64_t ins, int64_t H, int64_t W, in
         transform_input<F>(in + n0 * ins * H * W, nb, ins, H, W, pad, tl, V, v_step);
         // M[p] (cols x Op) = V[p] (cols x ins) @ U[p] (ins x Op).
         if constexpr (std::is_same_v<T, float>) {
-            if (filters.own) {
-                const int64_t step = filters.packed ? packed_point_size<T>(outs, ins) : ins * Op;
+            if (filters.packed) {
+                const int64_t step = packed_point_size<T>(outs, ins);
                 parallel_for(F::kPoints, 1, [&](int64_t b, int64_t e) {
-                    for (int64_t p = b; p < e; ++p) {
-                        const float* A = V + p * v_step;
-                        float* C = M + p * cols * Op;
-                        if (filters.packed) {
-                            simd::sgemm_prepacked(false, cols, Op, ins, 1.0f, A, Cp,
-                                                  filters.U + p * step, 0.0f, C, Op);
-                        } else {
-                            simd::sgemm(false, false, cols, Op, ins, 1.0f, A, Cp,
-                                        filters.U + p * step, Op, 0.0f, C, Op);
-                        }
-                    }
+                    for (int64_t p = b; p < e; ++p)
+                        simd::sgemm_prepacked(false, cols, Op, ins, 1.0f, V + p * v_step, Cp,
+                                              filters.U + p * step, 0.0f, M + p * cols * Op, Op);
                 });
             }
         }
-        if (!filters.own) {
+        if (!filters.packed) {
             batched_products<F, T>(false, false, cols, Op, ins, {V, v_step, Cp},
-                                   {filters.U, ins * Op, Op}, T(0), {M, cols * Op, Op});
+                                   {filters.U, ins * Op, Op}, T(0), {M, cols * Op, Op},
+                                   filters.own);
         }
         transform_output<F>(M, nb, outs, HO, WO, tl, bias, out + n0 * outs * HO * WO,
                             epilogue.from_image(n0, outs, HO * WO));
@@ -754,12 +755,14 @@ void winograd_conv(const T* in, int64_t N, int64_t ins, int64_t H, int64_t W, in
 template <class F, class T>
 void forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y, bool reuse_filters,
              const ConvEpilogue<T>& epilogue, T* keep) {
-    // The products run on Kaya's kernel where own_sgemm_kept_b says so, whether the filters are
+    // The products run on Kaya's kernel where own_sgemm_preferred says so, whether the filters are
     // kept (inference) or not (training), so both give the same bits; kept filters are then
     // packed for it, and U read in one stream instead of in strips whose rows lie Op values
     // apart (the 13 x 192 net at batch 1 reads its 69 MB of transformed filters from memory on
     // every inference).
-    const bool own = std::is_same_v<T, float> && own_sgemm_kept_b(padded_channels<T>(g.O), g.C);
+    const int64_t Op = padded_channels<T>(g.O), tiles = Tiling(F::kTile, g.HO, g.WO).per_image;
+    const bool own = std::is_same_v<T, float> && own_sgemm_preferred(tiles, Op, g.C) &&
+                     own_sgemm_preferred(g.N * tiles, Op, g.C);
     const bool packed = own && reuse_filters;
     Filters<T> filters{
         reuse_filters ? filter_cache<T>().template find_or_make<F>(w, g.O, g.C, packed) : nullptr,
@@ -815,10 +818,12 @@ void backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw, cons
         // V[p]^T @ dM[p]; images in chunk order.
         if (by_input) {
             batched_products<F, T>(true, false, g.C, g.O, cols, {Vc, v_step, Cp},
-                                   {dM, cols * Op, Op}, T(1), {dU, g.O * g.C, g.O});
+                                   {dM, cols * Op, Op}, T(1), {dU, g.O * g.C, g.O},
+                                   own_sgemm_preferred(g.C, g.O, cols));
         } else {
             batched_products<F, T>(true, false, g.O, g.C, cols, {dM, cols * Op, Op},
-                                   {Vc, v_step, Cp}, T(1), {dU, g.O * g.C, g.C});
+                                   {Vc, v_step, Cp}, T(1), {dU, g.O * g.C, g.C},
+                                   own_sgemm_preferred(g.O, g.C, cols));
         }
     }
     // gw[o][c] = G^T dU[o][c] G, kLanes of dU's row-major columns at a time (the same

@@ -219,5 +219,28 @@ TEST(Optimizer, ParametersWithoutGradAreSkipped) {
     EXPECT_EQ(to_vector<float>(q), (std::vector<float>{1.0f, 1.0f}));
 }
 
+// The fused updates flush denormals (kernels/simd/denormals.h): a squared gradient whose moment
+// would be a denormal (1e-20^2 x 0.001 = 1e-43) is held as 0, the parameter moves as PyTorch's
+// does, and the calling thread computes denormals again afterwards.
+TEST(Optimizer, FusedUpdatesFlushDenormalsAndRestoreTheThread) {
+    Tensor p = ones({4}).requires_grad_();
+    Adam adam({p}, {.lr = 0.01});
+    p.set_grad(full({4}, 1e-20));
+    adam.step();
+    const NamedTensors state = adam.state_dict();
+    bool found = false;
+    for (const auto& [name, t] : state) {
+        if (name.find("exp_avg_sq") == std::string::npos) continue;
+        found = true;
+        EXPECT_EQ(to_vector<float>(t), std::vector<float>(4, 0.0f)) << name;
+    }
+    EXPECT_TRUE(found);
+    EXPECT_EQ(to_vector<float>(p), std::vector<float>(4, 1.0f));
+    volatile float tiny = 1e-38f;
+    const float denormal = tiny / 64.0f;
+    EXPECT_GT(denormal, 0.0f);
+    EXPECT_LT(denormal, 1.17549435e-38f);
+}
+
 }  // namespace
 }  // namespace kaya::optim

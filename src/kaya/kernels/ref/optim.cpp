@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "kaya/core/parallel.h"
+#include "kaya/kernels/simd/denormals.h"
 
 namespace kaya::kernels {
 
@@ -47,6 +48,7 @@ void adam_step(T* p, T* m, T* v, T* vmax, const T* g, int64_t n, const AdamStep&
     const T decay = static_cast<T>(1.0 - s.lr * s.weight_decay);
     auto run = [&]<bool kWd, bool kDec, bool kAms>() {
         parallel_for(n, even_grain(n, kParallelGrain), [&](int64_t b, int64_t e) {
+            const simd::FlushDenormals flush;
             adam_range<T, kWd, kDec, kAms>(p, m, v, vmax, g, b, e, b1, one_b1, b2, one_b2,
                                            step_size, bc2_sqrt, eps, wd, decay);
         });
@@ -88,6 +90,7 @@ void sgd_step(T* p, T* buf, const T* g, int64_t n, const SgdStep& s) {
     const T damp = static_cast<T>(1 - s.dampening), wd = static_cast<T>(s.weight_decay);
     auto run = [&]<bool kWd, bool kMom, bool kFirst, bool kNesterov>() {
         parallel_for(n, even_grain(n, kParallelGrain), [&](int64_t b, int64_t e) {
+            const simd::FlushDenormals flush;
             sgd_range<T, kWd, kMom, kFirst, kNesterov>(p, buf, g, b, e, lr, mu, damp, wd);
         });
     };

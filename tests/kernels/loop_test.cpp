@@ -61,6 +61,32 @@ TEST(Loop, FlatLoopIsWhatMakeLoopBuildsForContiguousOperands) {
     }
 }
 
+// Small ops of one or two dims take for_each_row instead of for_each_run (no coordinates to
+// carry): it must visit the same runs with the same offsets, in the same order.
+TEST(Loop, RowWalkVisitsTheRunsOfTheGeneralWalk) {
+    using Runs = std::vector<std::pair<std::array<int64_t, kMaxOperands>, int64_t>>;
+    auto record = [](Runs& runs) {
+        return [&runs](const std::array<int64_t, kMaxOperands>& off, int64_t n) {
+            runs.push_back({off, n});
+        };
+    };
+    const int64_t shapes[][2] = {{3, 256}, {1, 7}, {5, 1}, {4, 3}};
+    for (const auto& shape : shapes) {
+        // out contiguous, a broadcast row (outer stride 0), a transposed operand, a scalar.
+        int64_t out[2] = {shape[1], 1}, row[2] = {0, 1}, tr[2] = {1, shape[0]}, one[2] = {0, 0};
+        const int64_t* ptrs[4] = {out, row, tr, one};
+        for (int ndim : {1, 2}) {
+            const Loop loop = ndim == 2 ? make_loop(2, shape, 4, ptrs)
+                                        : loop1d(shape[0] * shape[1], {1, 0, 2, 1});
+            Runs general, rows;
+            for_each_run(loop, 0, loop.numel(), record(general));
+            for_each_row(loop, record(rows));
+            EXPECT_EQ(rows, general) << shape[0] << "x" << shape[1] << ", " << ndim << " dims";
+            EXPECT_FALSE(rows.empty());
+        }
+    }
+}
+
 // A matrix read across its memory (a transposed view) against a naive loop: both inputs of
 // map_binary in turn, the other along memory or broadcast, and map_unary's copy; sizes that are
 // not whole tiles, and one large enough to be split between threads.

@@ -36,7 +36,9 @@ Tensor arith(const char* op, const Tensor& a, const Tensor& b, F f, bool float_o
                ": not supported for bool tensors (a is ", describe(a), ", b is ", describe(b),
                "); use logical ops");
     Shape shape = broadcast_shapes(a.shape(), b.shape(), op);
-    Tensor ca = detail::cast(a, dt), cb = detail::cast(b, dt);
+    Tensor converted_a, converted_b;
+    const Tensor& ca = detail::cast_ref(a, dt, converted_a);
+    const Tensor& cb = detail::cast_ref(b, dt, converted_b);
     Tensor out = Tensor::empty(shape, dt);
     auto loop = detail::make_loop(out, {&ca, &cb});
     visit_dtype(dt, [&]<class T>() {

@@ -18,7 +18,9 @@ Tensor predicate(const char* op, const Tensor& a, const Tensor& b, Pred pred) {
     detail::check_inputs(op, {&a, &b});
     DType dt = detail::result_type({&a, &b});
     Shape shape = broadcast_shapes(a.shape(), b.shape(), op);
-    Tensor ca = detail::cast(a, dt), cb = detail::cast(b, dt);
+    Tensor converted_a, converted_b;
+    const Tensor& ca = detail::cast_ref(a, dt, converted_a);
+    const Tensor& cb = detail::cast_ref(b, dt, converted_b);
     Tensor out = Tensor::empty(shape, DType::Bool);
     auto loop = detail::make_loop(out, {&ca, &cb});
     visit_dtype(dt, [&]<class T>() {
@@ -81,7 +83,9 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
     DType dt = detail::result_type({&a, &b});
     Shape shape = broadcast_shapes(broadcast_shapes(cond.shape(), a.shape(), "where"),
                                    b.shape(), "where");
-    Tensor ca = detail::cast(a, dt), cb = detail::cast(b, dt);
+    Tensor converted_a, converted_b;
+    const Tensor& ca = detail::cast_ref(a, dt, converted_a);
+    const Tensor& cb = detail::cast_ref(b, dt, converted_b);
     Tensor out = Tensor::empty(shape, dt);
     auto loop = detail::make_loop(out, {&cond, &ca, &cb});
     visit_dtype(dt, [&]<class T>() {

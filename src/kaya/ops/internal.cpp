@@ -111,4 +111,10 @@ Tensor wrap_scalar(int64_t v) {
 
 Tensor cast(const Tensor& t, DType dt) { return t.dtype() == dt ? t : to(t, dt); }
 
+const Tensor& cast_ref(const Tensor& t, DType dt, Tensor& holder) {
+    if (t.dtype() == dt) return t;
+    holder = to(t, dt);
+    return holder;
+}
+
 }  // namespace kaya::detail

@@ -34,6 +34,10 @@ Tensor wrap_scalar(int64_t v);
 
 // t converted to dt (differentiable), or t itself when it already has that dtype.
 Tensor cast(const Tensor& t, DType dt);
+// t in dtype dt without copying its handle when it already has that dtype (a copy costs two
+// atomic reference counts, a good part of a small op's time); else the converted tensor,
+// kept in `holder`.
+const Tensor& cast_ref(const Tensor& t, DType dt, Tensor& holder);
 
 // relu's gradient rule: grad where x > 0, else 0, for x relu's input or its output (the same
 // mask; PyTorch's threshold_backward), for relu and the convolution's fused ReLU. Linear in

@@ -89,11 +89,29 @@ void for_each_run(const Loop& loop, int64_t begin, int64_t end, F&& inner) {
     }
 }
 
+// for_each_run over the whole of a loop of one or two dims, row by row: no coordinates to
+// carry. Most small ops' loops are of this kind, and for them for_each_run's set-up cost a
+// good part of the arithmetic.
+template <class F>
+void for_each_row(const Loop& loop, F&& inner) {
+    std::array<int64_t, kMaxOperands> off{};
+    const int nd = loop.ndim;
+    const int64_t rows = nd == 2 ? loop.shape[0] : 1;
+    for (int64_t r = 0; r < rows; ++r) {
+        for (int k = 0; k < loop.noperands; ++k) off[k] = nd == 2 ? r * loop.strides[k][0] : 0;
+        inner(off, loop.shape[nd - 1]);
+    }
+}
+
 // Runs for_each_run over the whole loop, in parallel above kParallelGrain elements. Each flat
 // position is visited exactly once, so elementwise results do not depend on the thread count.
 template <class F>
 void parallel_runs(const Loop& loop, F&& inner) {
-    int64_t n = loop.numel();
+    const int64_t n = loop.numel();
+    if (n > 0 && n <= kParallelGrain && (loop.ndim == 1 || loop.ndim == 2)) {
+        for_each_row(loop, inner);  // one thread's work (parallel_for would not split it)
+        return;
+    }
     parallel_for(n, even_grain(n, kParallelGrain),
                  [&](int64_t b, int64_t e) { for_each_run(loop, b, e, inner); });
 }
@@ -206,6 +224,7 @@ bool map_binary_transposed(const Loop& loop, Out* out, const A* a, const B* b, F
     } else {
         if (loop.ndim != 2) return false;
         if (binary_tiles_a(loop, out, a, b, f)) return true;
+        if (loop.strides[2][0] != 1 || loop.strides[2][1] <= 1) return false;  // before copying
         Loop swapped = loop;
         std::swap(swapped.strides[1], swapped.strides[2]);
         return binary_tiles_a(swapped, out, b, a, [&f](B y, A x) { return f(x, y); });

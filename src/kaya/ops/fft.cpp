@@ -31,7 +31,7 @@ Tensor bin_scale(int64_t n, bool for_rfft, DType dtype) {
         s[2 * k] = v;
         s[2 * k + 1] = for_rfft || !edge ? v : 0.0;
     }
-    return detail::cast(from_vector(s, {bins, 2}), dtype);
+    return to(from_vector(s, {bins, 2}), dtype);
 }
 
 // x with its last dimension trimmed or zero-padded to `size` (differentiable).

@@ -109,8 +109,6 @@ Tensor wrap_scalar(int64_t v) {
     return t;
 }
 
-Tensor cast(const Tensor& t, DType dt) { return t.dtype() == dt ? t : to(t, dt); }
-
 const Tensor& cast_ref(const Tensor& t, DType dt, Tensor& holder) {
     if (t.dtype() == dt) return t;
     holder = to(t, dt);

@@ -32,11 +32,9 @@ DType result_type(std::initializer_list<const Tensor*> ts);
 Tensor wrap_scalar(double v);
 Tensor wrap_scalar(int64_t v);
 
-// t converted to dt (differentiable), or t itself when it already has that dtype.
-Tensor cast(const Tensor& t, DType dt);
-// t in dtype dt without copying its handle when it already has that dtype (a copy costs two
-// atomic reference counts, a good part of a small op's time); else the converted tensor,
-// kept in `holder`.
+// t in dtype dt as `to` gives it (differentiable), without copying t's handle when it already
+// has that dtype (a copy costs two atomic reference counts, a good part of a small op's time);
+// else the converted tensor, kept in `holder`.
 const Tensor& cast_ref(const Tensor& t, DType dt, Tensor& holder);
 
 // relu's gradient rule: grad where x > 0, else 0, for x relu's input or its output (the same

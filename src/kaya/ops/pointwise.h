@@ -23,7 +23,8 @@ Tensor unary(const char* op, const Tensor& x, F f) {
     if (domain == Domain::Float && !is_floating(dt)) dt = kDefaultDType;
     KAYA_CHECK(dt != DType::Bool, DTypeError, op, ": not supported for bool tensors, got ",
                describe(x));
-    Tensor cx = detail::cast(x, dt);
+    Tensor converted;
+    const Tensor& cx = detail::cast_ref(x, dt, converted);
     Tensor out = Tensor::empty(x.shape(), dt);
     auto loop = detail::make_loop(out, {&cx});
     auto run = [&]<class T>() { kernels::map_unary(loop, out.data<T>(), cx.data<T>(), f); };
